@@ -1,0 +1,36 @@
+# Tests live beside the code they pin (src/<stage>/*_test.cpp) and in tests/.
+# Files named *_embed_test.cpp need the embedded interpreter: they go into one binary whose
+# main starts Python once, and ctest runs it one suite at a time (a suite per ctest entry, so
+# that torch and transformers are imported once per suite, not once per test case).
+# The other *_test.cpp files are plain unit tests, one ctest entry per test case.
+enable_testing()
+include(GoogleTest)
+
+file(GLOB_RECURSE KCOST_ALL_TESTS CONFIGURE_DEPENDS
+     "${CMAKE_SOURCE_DIR}/src/*_test.cpp" "${CMAKE_SOURCE_DIR}/tests/*_test.cpp")
+set(KCOST_UNIT_TESTS ${KCOST_ALL_TESTS})
+list(FILTER KCOST_UNIT_TESTS EXCLUDE REGEX "_embed_test\\.cpp$")
+set(KCOST_EMBED_TESTS ${KCOST_ALL_TESTS})
+list(FILTER KCOST_EMBED_TESTS INCLUDE REGEX "_embed_test\\.cpp$")
+
+add_executable(kcost_unit_tests ${KCOST_UNIT_TESTS})
+target_link_libraries(kcost_unit_tests PRIVATE kcost_core GTest::gtest_main)
+gtest_discover_tests(kcost_unit_tests DISCOVERY_TIMEOUT 60
+                     PROPERTIES ENVIRONMENT "KCOST_BUILD_DIR=${CMAKE_BINARY_DIR}")
+
+if(KCOST_EMBED_TESTS)
+  add_executable(kcost_embed_tests ${KCOST_EMBED_TESTS} "${CMAKE_SOURCE_DIR}/tests/embed_main.cpp")
+  target_link_libraries(kcost_embed_tests PRIVATE kcost_core GTest::gtest)
+  foreach(file ${KCOST_EMBED_TESTS})
+    file(STRINGS "${file}" lines REGEX "^TEST(_F)?\\(")
+    foreach(line ${lines})
+      string(REGEX REPLACE "^TEST(_F)?\\(([A-Za-z0-9_]+),.*" "\\2" suite "${line}")
+      list(APPEND KCOST_EMBED_SUITES ${suite})
+    endforeach()
+  endforeach()
+  list(REMOVE_DUPLICATES KCOST_EMBED_SUITES)
+  foreach(suite ${KCOST_EMBED_SUITES})
+    add_test(NAME "${suite}" COMMAND kcost_embed_tests "--gtest_filter=${suite}.*")
+    set_tests_properties("${suite}" PROPERTIES ENVIRONMENT "KCOST_BUILD_DIR=${CMAKE_BINARY_DIR}")
+  endforeach()
+endif()
