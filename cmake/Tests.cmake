@@ -13,10 +13,12 @@ list(FILTER KCOST_UNIT_TESTS EXCLUDE REGEX "_embed_test\\.cpp$")
 set(KCOST_EMBED_TESTS ${KCOST_ALL_TESTS})
 list(FILTER KCOST_EMBED_TESTS INCLUDE REGEX "_embed_test\\.cpp$")
 
-add_executable(kcost_unit_tests ${KCOST_UNIT_TESTS})
-target_link_libraries(kcost_unit_tests PRIVATE kcost_core GTest::gtest_main)
-gtest_discover_tests(kcost_unit_tests DISCOVERY_TIMEOUT 60
-                     PROPERTIES ENVIRONMENT "KCOST_BUILD_DIR=${CMAKE_BINARY_DIR}")
+if(KCOST_UNIT_TESTS)
+  add_executable(kcost_unit_tests ${KCOST_UNIT_TESTS})
+  target_link_libraries(kcost_unit_tests PRIVATE kcost_core GTest::gtest_main)
+  gtest_discover_tests(kcost_unit_tests DISCOVERY_TIMEOUT 60
+                       PROPERTIES ENVIRONMENT "KCOST_BUILD_DIR=${CMAKE_BINARY_DIR}")
+endif()
 
 if(KCOST_EMBED_TESTS)
   add_executable(kcost_embed_tests ${KCOST_EMBED_TESTS} "${CMAKE_SOURCE_DIR}/tests/embed_main.cpp")

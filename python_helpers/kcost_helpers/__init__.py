@@ -1,0 +1,9 @@
+"""Thin extraction helpers that kcost's C++ host calls in its embedded interpreter.
+
+Each public function takes plain strings and returns a JSON string; no analysis happens here.
+Errors are raised as LookupError with a one-line message that the host prints as it is.
+"""
+
+from .locate import describe, resolve_global, source_file_ast  # noqa: F401
+from .configs import causal_lm_class, config_defaults, is_model_type  # noqa: F401
+from .environment import versions  # noqa: F401

@@ -1,0 +1,109 @@
+"""Config classes and their defaults; model_type -> causal-LM class."""
+
+import difflib
+import importlib
+import inspect
+import json
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [_jsonable(v) for v in value]
+        return items if all(i is not _SKIP for i in items) else _SKIP
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = _jsonable(v)
+            if v is not _SKIP:
+                out[str(k)] = v
+        return out
+    if hasattr(value, "to_dict") and callable(value.to_dict):  # nested configs
+        return _jsonable(value.to_dict())
+    return _SKIP
+
+
+_SKIP = object()
+
+
+def _config_values(config):
+    values = {}
+    for name, value in list(config.to_dict().items()) + list(vars(config).items()):
+        value = _jsonable(value)
+        if value is not _SKIP:
+            values[name] = value
+    return values
+
+
+def _config_class_of(cls):
+    """The config class a model or module class takes: its `config_class`, else the annotation of
+    its __init__'s `config` parameter, else the one config class its module imports."""
+    import sys
+
+    from transformers import PretrainedConfig
+
+    config_class = getattr(cls, "config_class", None)
+    if inspect.isclass(config_class) and issubclass(config_class, PretrainedConfig):
+        return config_class
+    try:
+        annotation = inspect.signature(cls.__init__).parameters["config"].annotation
+        if inspect.isclass(annotation) and issubclass(annotation, PretrainedConfig):
+            return annotation
+    except (KeyError, ValueError, TypeError):
+        pass
+    module = sys.modules.get(cls.__module__)
+    found = [
+        v
+        for v in vars(module).values()
+        if inspect.isclass(v) and issubclass(v, PretrainedConfig) and v is not PretrainedConfig
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def config_defaults(model_class, config_file=""):
+    """JSON: {"config_class", "values"}: the config of `model_class` (a qualified class name),
+    from the config class defaults or, when given, a user's config.json."""
+    from .locate import _import_object, _qualname
+
+    cls = _import_object(model_class)
+    config_class = _config_class_of(cls)
+    if config_class is None:
+        raise LookupError(f"cannot tell which config class '{model_class}' takes")
+    if config_file:
+        try:
+            with open(config_file, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            raise LookupError(f"cannot read config file '{config_file}': {e}") from None
+        if not isinstance(data, dict):
+            raise LookupError(f"config file '{config_file}': top level is not a JSON object")
+        config = config_class(**{k: v for k, v in data.items() if k != "model_type"})
+    else:
+        config = config_class()
+    values = _config_values(config)
+    # Aliases (GPT2's hidden_size -> n_embd): the analysis writes the real attribute's name.
+    aliases = {k: v for k, v in getattr(config, "attribute_map", {}).items() if isinstance(v, str)}
+    for alias, real in aliases.items():
+        values.pop(alias, None)
+    return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases})
+
+
+def causal_lm_class(model_type):
+    """Qualified name of the causal-LM class registered for `model_type` (e.g. "llama")."""
+    from transformers.models.auto import modeling_auto
+
+    names = modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+    if model_type not in names:
+        close = difflib.get_close_matches(model_type, list(names), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise LookupError(f"no causal-LM model type '{model_type}' in transformers{hint}")
+    transformers = importlib.import_module("transformers")
+    cls = getattr(transformers, names[model_type])
+    return f"{cls.__module__}.{cls.__qualname__}" if inspect.isclass(cls) else str(cls)
+
+
+def is_model_type(name):
+    from transformers.models.auto import modeling_auto
+
+    return json.dumps(name in modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES)

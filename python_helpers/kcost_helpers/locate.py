@@ -1,0 +1,225 @@
+"""Qualified name -> object, source file, line ranges, source and AST; module-globals look-up."""
+
+import ast
+import builtins
+import functools
+import importlib
+import inspect
+import json
+import sys
+
+from .ast_data import to_data
+
+
+def _import_object(name):
+    """Imports the longest importable module prefix of `name`, then follows attributes."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        module_name = ".".join(parts[:i])
+        try:
+            obj = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        except Exception as e:  # a module that exists but fails to import
+            raise LookupError(f"importing '{module_name}' failed: {type(e).__name__}: {e}") from None
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            break
+        return obj
+    # Bare names: the public namespaces of transformers and torch.
+    if len(parts) == 1:
+        for root in ("transformers", "torch", "torch.nn"):
+            module = importlib.import_module(root)
+            try:
+                return getattr(module, name)
+            except AttributeError:
+                continue
+    raise LookupError(f"no such class or function: '{name}'")
+
+
+def _qualname(obj):
+    module = getattr(obj, "__module__", None)
+    qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if module and qual:
+        return f"{module}.{qual}"
+    return qual
+
+
+@functools.lru_cache(maxsize=None)
+def _file_tree(path):
+    with open(path, encoding="utf-8") as f:
+        return ast.parse(f.read(), filename=path)
+
+
+def _find_class_node(tree, qualname_path):
+    body = tree.body
+    node = None
+    for part in qualname_path.split("."):
+        node = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == part), None)
+        if node is None:
+            return None
+        body = node.body
+    return node
+
+
+def _line_range(node):
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return [start, node.end_lineno]
+
+
+def _function_data(node, file, module, owner):
+    lines = _line_range(node)
+    with open(file, encoding="utf-8") as f:
+        source_lines = f.read().splitlines()
+    return {
+        "name": node.name,
+        "owner": owner,
+        "module": module,
+        "file": file,
+        "lines": lines,
+        "def_line": node.lineno,
+        "source": "\n".join(source_lines[lines[0] - 1 : lines[1]]),
+        "ast": to_data(node),
+    }
+
+
+def _method(cls, name):
+    """The definition of method `name` that `cls` uses, following the MRO; None if only
+    torch.nn.Module (or object) provides it."""
+    import torch
+
+    for klass in cls.__mro__:
+        if klass in (torch.nn.Module, object):
+            return None
+        if name in klass.__dict__:
+            file = inspect.getsourcefile(klass)
+            if file is None:
+                return None
+            node = _find_class_node(_file_tree(file), klass.__qualname__)
+            if node is None:
+                return None
+            fn = next(
+                (n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name),
+                None,
+            )
+            if fn is None:  # assigned rather than defined (forward = other_forward)
+                return None
+            return _function_data(fn, file, klass.__module__, _qualname(klass))
+    return None
+
+
+def _describe_class(cls):
+    import torch
+
+    file = inspect.getsourcefile(cls)
+    node = _find_class_node(_file_tree(file), cls.__qualname__) if file else None
+    return {
+        "kind": "class",
+        "qualname": _qualname(cls),
+        "module": cls.__module__,
+        "file": file,
+        "lines": _line_range(node) if node else None,
+        "is_module": issubclass(cls, torch.nn.Module),
+        "mro": [_qualname(k) for k in cls.__mro__],
+        "methods": {name: _method(cls, name) for name in ("__init__", "forward")},
+    }
+
+
+def _describe_function(fn):
+    fn = inspect.unwrap(fn)
+    file = inspect.getsourcefile(fn)
+    code = fn.__code__
+    tree = _file_tree(file)
+    candidates = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == fn.__name__
+    ]
+    node = next((n for n in candidates if code.co_firstlineno in (n.lineno, _line_range(n)[0])), None)
+    if node is None and candidates:
+        node = candidates[0]
+    if node is None:
+        raise LookupError(f"no source for function '{_qualname(fn)}'")
+    data = _function_data(node, file, fn.__module__, None)
+    data.update({"kind": "function", "qualname": _qualname(fn)})
+    return data
+
+
+def describe(name):
+    """JSON: what `name` (a qualified class or function name) is and where its source lies."""
+    obj = _import_object(name)
+    if inspect.isclass(obj):
+        return json.dumps(_describe_class(obj))
+    if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):
+        return json.dumps(_describe_function(obj))
+    raise LookupError(f"'{name}' is a {type(obj).__name__}, not a class or function with Python source")
+
+
+def _reference(obj, path):
+    """Plain-data description of what a global name refers to."""
+    import torch
+
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"kind": "constant", "value": obj, "path": path}
+    if inspect.ismodule(obj):
+        return {"kind": "module", "qualname": obj.__name__, "path": path}
+    name = getattr(obj, "__name__", "")
+    if isinstance(name, str) and getattr(builtins, name, None) is obj:
+        return {"kind": "builtin", "qualname": name, "path": path}
+    if inspect.isclass(obj):
+        return {
+            "kind": "class",
+            "qualname": _qualname(obj),
+            "path": path,
+            "is_module": issubclass(obj, torch.nn.Module),
+        }
+    if isinstance(obj, torch.nn.Module):
+        return {"kind": "instance", "qualname": _qualname(type(obj)), "path": path, "is_module": True}
+    if callable(obj):
+        unwrapped = inspect.unwrap(obj) if inspect.isfunction(obj) else obj
+        has_source = inspect.isfunction(unwrapped)
+        return {
+            "kind": "function" if has_source else "native_function",
+            "qualname": _qualname(unwrapped),
+            "path": path,
+        }
+    if isinstance(obj, (tuple, list)) and all(isinstance(v, (bool, int, float, str)) or v is None for v in obj):
+        return {"kind": "constant", "value": list(obj), "path": path}
+    return {"kind": "other", "type": _qualname(type(obj)), "path": path}
+
+
+def resolve_global(module_name, dotted, key=None):
+    """JSON: what `dotted` (e.g. "nn.Linear", "ACT2FN", "F.softmax") means in module
+    `module_name`'s globals (or builtins); with `key`, the entry `dotted[key]` of a mapping."""
+    module = sys.modules.get(module_name) or importlib.import_module(module_name)
+    parts = dotted.split(".")
+    namespace = vars(module)
+    if parts[0] in namespace:
+        obj = namespace[parts[0]]
+    elif hasattr(builtins, parts[0]):
+        obj = getattr(builtins, parts[0])
+    else:
+        return json.dumps({"kind": "missing", "path": dotted})
+    path = obj.__name__ if inspect.ismodule(obj) else None
+    for part in parts[1:]:
+        if not hasattr(obj, part):
+            return json.dumps({"kind": "missing", "path": dotted})
+        obj = getattr(obj, part)
+        path = f"{path}.{part}" if path else None
+    if key is not None:
+        try:
+            obj = obj[key]
+        except Exception:
+            return json.dumps({"kind": "missing", "path": f"{dotted}[{key!r}]"})
+        path = None
+    if path is None:
+        path = _qualname(obj) if not isinstance(obj, (bool, int, float, str, type(None))) else None
+    path = path or dotted
+    return json.dumps(_reference(obj, path))
+
+
+def source_file_ast(file):
+    """JSON: the AST of a whole source file (module-level functions and classes)."""
+    return json.dumps(to_data(_file_tree(file)))

@@ -1,0 +1,33 @@
+#include "expr/error.h"
+
+#include <utility>
+
+namespace kcost {
+
+namespace {
+
+// Keeps what() on one line: control characters (newlines inside parentheses are legal
+// whitespace in an expression) become spaces, which also keeps the columns aligned.
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return s;
+}
+
+std::string describe(const std::string& message, const std::string& text, int column) {
+  if (column > 0)
+    return "expression '" + one_line(text) + "': column " + std::to_string(column) + ": " +
+           message;
+  if (!text.empty()) return message + " in '" + one_line(text) + "'";
+  return message;
+}
+
+}  // namespace
+
+ExprError::ExprError(std::string message, std::string text, int column)
+    : std::runtime_error(describe(message, text, column)),
+      message(std::move(message)),
+      text(std::move(text)),
+      column(column) {}
+
+}  // namespace kcost

@@ -1,0 +1,93 @@
+#include "expr/evaluate.h"
+
+#include "expr/error.h"
+#include "expr/functions.h"
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+class Evaluator {
+ public:
+  explicit Evaluator(const std::map<std::string, numeric>& values) : values_(values) {}
+
+  numeric operator()(const ex& e) const {
+    if (GiNaC::is_exactly_a<numeric>(e)) return GiNaC::ex_to<numeric>(e);
+    if (GiNaC::is_a<GiNaC::symbol>(e)) {
+      const std::string& name = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
+      auto it = values_.find(name);
+      if (it == values_.end()) throw ExprError("unbound symbol '" + name + "'");
+      return it->second;
+    }
+    if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+      numeric sum = 0;
+      for (size_t i = 0; i < e.nops(); ++i) sum += (*this)(e.op(i));
+      return sum;
+    }
+    if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+      numeric product = 1;
+      for (size_t i = 0; i < e.nops(); ++i) product *= (*this)(e.op(i));
+      return product;
+    }
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) return number::pow((*this)(e.op(0)), (*this)(e.op(1)));
+    if (auto op = py_op(e)) return function(*op, e);
+    // Anything else (a GiNaC function or constant kcost does not build): substitute, evalf.
+    GiNaC::exmap m;
+    for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+      if (GiNaC::is_a<GiNaC::symbol>(*it)) m[*it] = (*this)(*it);
+    ex r = e.subs(m, GiNaC::subs_options::no_pattern).evalf();
+    if (!number::is_real(r)) throw ExprError("does not evaluate to a real number");
+    return GiNaC::ex_to<numeric>(r);
+  }
+
+ private:
+  numeric function(PyOp op, const ex& e) const {
+    switch (op) {
+      case PyOp::logical_and: {
+        numeric a = (*this)(e.op(0));
+        return number::truthy(a) ? (*this)(e.op(1)) : a;
+      }
+      case PyOp::logical_or: {
+        numeric a = (*this)(e.op(0));
+        return number::truthy(a) ? a : (*this)(e.op(1));
+      }
+      case PyOp::if_else:
+        return number::truthy((*this)(e.op(0))) ? (*this)(e.op(1)) : (*this)(e.op(2));
+      default:
+        break;
+    }
+    // Every other operation evaluates all its arguments; its eval rule does the rest.
+    ex r;
+    switch (e.nops()) {
+      case 1: r = py_call(op, (*this)(e.op(0))); break;
+      case 2: r = py_call(op, (*this)(e.op(0)), (*this)(e.op(1))); break;
+      default: r = py_call(op, (*this)(e.op(0)), (*this)(e.op(1)), (*this)(e.op(2))); break;
+    }
+    return GiNaC::ex_to<numeric>(r);
+  }
+
+  const std::map<std::string, numeric>& values_;
+};
+
+}  // namespace
+
+numeric evaluate(const ex& e, const std::map<std::string, numeric>& values) {
+  try {
+    numeric result = Evaluator(values)(e);
+    if (!result.is_real()) throw ExprError("does not evaluate to a real number");
+    return result;
+  } catch (const ExprError&) {
+    throw;
+  } catch (const std::exception& err) {  // GiNaC and CLN: numeric division by zero, overflow
+    std::string what = err.what();
+    if (what.find("division by zero") != std::string::npos) throw ExprError("division by zero");
+    if (what.find("overflow") != std::string::npos) throw ExprError("float overflow");
+    throw ExprError(what);
+  }
+}
+
+}  // namespace kcost

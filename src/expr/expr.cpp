@@ -1,0 +1,163 @@
+#include "expr/expr.h"
+
+#include <ostream>
+
+#include "expr/evaluate.h"
+#include "expr/functions.h"
+#include "expr/number.h"
+#include "expr/parser.h"
+#include "expr/printer.h"
+#include "expr/symbol_table.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::numeric;
+
+// Runs a GiNaC computation, turning GiNaC's and CLN's exceptions into ExprError.
+template <typename F>
+Expr guarded(F f) {
+  try {
+    return Expr(GiNaC::ex(f()));
+  } catch (const ExprError&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    if (what.find("division by zero") != std::string::npos) throw ExprError("division by zero");
+    if (what.find("overflow") != std::string::npos) throw ExprError("float overflow");
+    throw ExprError(what);
+  }
+}
+
+const numeric& num(const GiNaC::ex& e) { return GiNaC::ex_to<numeric>(e); }
+
+void collect_symbols(const GiNaC::ex& e, std::set<std::string>* names) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_a<GiNaC::symbol>(*it)) names->insert(GiNaC::ex_to<GiNaC::symbol>(*it).get_name());
+}
+
+}  // namespace
+
+Expr::Expr() : e_(0) {}
+Expr::Expr(long long value) : e_(numeric(value)) {}
+Expr::Expr(const GiNaC::ex& e) : e_(e) {}
+
+Expr Expr::parse(std::string_view text) { return parse_expression(text); }
+
+Expr Expr::symbol(const std::string& name) {
+  if (!is_symbol_name(name)) throw ExprError("invalid symbol name '" + name + "'");
+  return Expr(symbol_named(name));
+}
+
+Expr Expr::number(const GiNaC::numeric& n) { return Expr(GiNaC::ex(n)); }
+
+Expr Expr::from_double(double value) { return Expr(GiNaC::ex(number::make_float(value))); }
+
+std::string Expr::str() const { return to_python(e_); }
+
+bool Expr::is_number() const { return number::is_real(e_); }
+
+GiNaC::numeric Expr::as_number() const {
+  if (!is_number()) throw ExprError("'" + str() + "' is not a number");
+  return num(e_);
+}
+
+std::set<std::string> Expr::symbols() const {
+  std::set<std::string> names;
+  collect_symbols(e_, &names);
+  return names;
+}
+
+Expr Expr::subs(const std::map<std::string, Expr>& values) const {
+  GiNaC::exmap m;
+  for (const auto& [name, value] : values)
+    if (const GiNaC::symbol* s = find_symbol(name)) m[*s] = value.ex();
+  if (m.empty()) return *this;
+  return guarded([&] { return e_.subs(m, GiNaC::subs_options::no_pattern); });
+}
+
+GiNaC::numeric Expr::eval(const std::map<std::string, GiNaC::numeric>& values) const {
+  for (const std::string& name : symbols())
+    if (values.find(name) == values.end())
+      throw ExprError("unbound symbol '" + name + "'", str());
+  try {
+    return evaluate(e_, values);
+  } catch (const ExprError& e) {
+    throw ExprError(e.message, str());
+  }
+}
+
+Expr Expr::expand() const { return guarded([&] { return e_.expand(); }); }
+
+bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
+
+bool Expr::equivalent(const Expr& other) const {
+  return guarded([&] { return (e_ - other.e_).expand(); }).ex().is_zero();
+}
+
+Expr operator+(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ + b.e_; }); }
+Expr operator-(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ - b.e_; }); }
+Expr operator*(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ * b.e_; }); }
+Expr operator/(const Expr& a, const Expr& b) {
+  if (b.e_.is_zero()) throw ExprError("division by zero");
+  return guarded([&] { return a.e_ / b.e_; });
+}
+Expr operator-(const Expr& a) { return guarded([&] { return -a.e_; }); }
+
+Expr Expr::pow(const Expr& base, const Expr& exp) {
+  const GiNaC::ex& b = base.e_;
+  GiNaC::ex x = exp.e_;
+  if (number::is_real(b) && number::is_real(x))
+    return guarded([&] { return number::pow(num(b), num(x)); });
+  // Python has no exact fractional powers: `x ** (1/2)` is `x ** 0.5`.
+  if (number::is_real(x) && num(x).is_rational() && !num(x).is_integer())
+    x = number::make_float(number::as_double(num(x)));
+  return guarded([&] { return GiNaC::pow(b, x); });
+}
+
+Expr Expr::floordiv(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::floordiv, a.e_, b.e_); });
+}
+Expr Expr::mod(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::mod, a.e_, b.e_); });
+}
+Expr Expr::min(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::min, a.e_, b.e_); });
+}
+Expr Expr::max(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::max, a.e_, b.e_); });
+}
+
+Expr Expr::compare(const std::string& op, const Expr& a, const Expr& b) {
+  PyOp fn;
+  if (op == "<") fn = PyOp::lt;
+  else if (op == "<=") fn = PyOp::le;
+  else if (op == ">") fn = PyOp::gt;
+  else if (op == ">=") fn = PyOp::ge;
+  else if (op == "==") fn = PyOp::eq;
+  else if (op == "!=") fn = PyOp::ne;
+  else throw ExprError("unknown comparison operator '" + op + "'");
+  return guarded([&] { return py_call(fn, a.e_, b.e_); });
+}
+
+Expr Expr::logical_and(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::logical_and, a.e_, b.e_); });
+}
+Expr Expr::logical_or(const Expr& a, const Expr& b) {
+  return guarded([&] { return py_call(PyOp::logical_or, a.e_, b.e_); });
+}
+Expr Expr::logical_not(const Expr& a) {
+  return guarded([&] { return py_call(PyOp::logical_not, a.e_); });
+}
+Expr Expr::if_else(const Expr& cond, const Expr& then, const Expr& otherwise) {
+  return guarded([&] { return py_call(PyOp::if_else, cond.e_, then.e_, otherwise.e_); });
+}
+Expr Expr::trunc(const Expr& a) { return guarded([&] { return py_call(PyOp::trunc, a.e_); }); }
+Expr Expr::floor(const Expr& a) { return guarded([&] { return py_call(PyOp::floor, a.e_); }); }
+Expr Expr::ceil(const Expr& a) { return guarded([&] { return py_call(PyOp::ceil, a.e_); }); }
+Expr Expr::abs(const Expr& a) { return guarded([&] { return py_call(PyOp::abs, a.e_); }); }
+
+std::ostream& operator<<(std::ostream& out, const Expr& e) { return out << e.str(); }
+
+}  // namespace kcost

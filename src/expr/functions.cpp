@@ -1,0 +1,270 @@
+#include "expr/functions.h"
+
+#include <array>
+
+#include "expr/error.h"
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+constexpr size_t kOpCount = static_cast<size_t>(PyOp::abs) + 1;
+
+unsigned serial(PyOp op);
+
+const numeric& num(const ex& e) { return GiNaC::ex_to<numeric>(e); }
+
+ex held(PyOp op, const ex& a) { return GiNaC::function(serial(op), a).hold(); }
+ex held(PyOp op, const ex& a, const ex& b) { return GiNaC::function(serial(op), a, b).hold(); }
+ex held(PyOp op, const ex& a, const ex& b, const ex& c) {
+  return GiNaC::function(serial(op), a, b, c).hold();
+}
+
+ex truth(bool value) { return value ? GiNaC::ex(1) : GiNaC::ex(0); }
+
+// The sign of a - b when it is known exactly: both are real numbers, or their difference is
+// an exact rational (a + 1 vs a). Floats in a symbolic difference decide nothing, because
+// rounding could differ once the symbols have values.
+std::optional<int> known_sign(const ex& a, const ex& b) {
+  if (number::is_real(a) && number::is_real(b)) return number::compare(num(a), num(b));
+  if (a.is_equal(b)) return 0;
+  ex d = a - b;
+  if (GiNaC::is_exactly_a<numeric>(d) && num(d).is_rational()) return num(d).csgn();
+  return std::nullopt;
+}
+
+bool has_float(const ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational()) return true;
+  return false;
+}
+
+// Whether `e` takes integer values whenever its symbols do.
+bool integer_valued(const ex& e) {
+  if (GiNaC::is_exactly_a<numeric>(e)) return num(e).is_integer();
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return true;
+  if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    for (size_t i = 0; i < e.nops(); ++i)
+      if (!integer_valued(e.op(i))) return false;
+    return true;
+  }
+  if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+    const ex& exponent = e.op(1);
+    return GiNaC::is_exactly_a<numeric>(exponent) && num(exponent).is_nonneg_integer() &&
+           integer_valued(e.op(0));
+  }
+  auto op = py_op(e);
+  if (!op) return false;
+  switch (*op) {
+    case PyOp::floordiv:
+    case PyOp::trunc:
+    case PyOp::floor:
+    case PyOp::ceil:
+    case PyOp::logical_not:
+      return true;
+    case PyOp::if_else:
+      return integer_valued(e.op(1)) && integer_valued(e.op(2));
+    default:
+      if (is_comparison(*op)) return true;
+      for (size_t i = 0; i < e.nops(); ++i)
+        if (!integer_valued(e.op(i))) return false;
+      return true;
+  }
+}
+
+// a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
+// (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
+std::optional<ex> exact_quotient(const ex& a, const ex& b) {
+  if (has_float(a) || has_float(b)) return std::nullopt;
+  try {
+    ex q = a * GiNaC::pow(b, -1);  // GiNaC cancels equal factors itself
+    if (integer_valued(q)) return q;
+    if (a.info(GiNaC::info_flags::rational_polynomial) &&
+        b.info(GiNaC::info_flags::rational_polynomial) && GiNaC::divide(a, b, q) &&
+        integer_valued(q))
+      return q;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// Whether `e` is integral by construction, whatever its arguments (int(x), x // y, a < b).
+bool integral_by_construction(const ex& e) {
+  auto op = py_op(e);
+  if (!op) return false;
+  return *op == PyOp::floordiv || *op == PyOp::trunc || *op == PyOp::floor ||
+         *op == PyOp::ceil || *op == PyOp::logical_not || is_comparison(*op);
+}
+
+ex floordiv_eval(const ex& a, const ex& b) {
+  if (number::is_real(a) && number::is_real(b)) return number::floordiv(num(a), num(b));
+  if (number::is_real(b) && num(b).is_zero()) throw ExprError("division by zero");
+  if (number::is_real(a) && num(a).is_zero()) return a;
+  if (auto q = exact_quotient(a, b)) return *q;
+  return held(PyOp::floordiv, a, b);
+}
+
+ex mod_eval(const ex& a, const ex& b) {
+  if (number::is_real(a) && number::is_real(b)) return number::mod(num(a), num(b));
+  if (number::is_real(b) && num(b).is_zero()) throw ExprError("division by zero");
+  if (number::is_real(a) && num(a).is_zero()) return a;
+  if (exact_quotient(a, b)) return GiNaC::ex(0);
+  return held(PyOp::mod, a, b);
+}
+
+// Python's min(a, b) is `b if b < a else a`, max(a, b) is `b if b > a else a`.
+ex min_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return *sign > 0 ? b : a;
+  return held(PyOp::min, a, b);
+}
+
+ex max_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return *sign < 0 ? b : a;
+  return held(PyOp::max, a, b);
+}
+
+ex lt_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign < 0);
+  return held(PyOp::lt, a, b);
+}
+ex le_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign <= 0);
+  return held(PyOp::le, a, b);
+}
+ex gt_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign > 0);
+  return held(PyOp::gt, a, b);
+}
+ex ge_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign >= 0);
+  return held(PyOp::ge, a, b);
+}
+ex eq_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign == 0);
+  return held(PyOp::eq, a, b);
+}
+ex ne_eval(const ex& a, const ex& b) {
+  if (auto sign = known_sign(a, b)) return truth(*sign != 0);
+  return held(PyOp::ne, a, b);
+}
+
+// `a and b` is `b if a else a`; `a or b` is `a if a else b`.
+ex and_eval(const ex& a, const ex& b) {
+  if (number::is_real(a)) return number::truthy(num(a)) ? b : a;
+  if (a.is_equal(b)) return a;
+  return held(PyOp::logical_and, a, b);
+}
+
+ex or_eval(const ex& a, const ex& b) {
+  if (number::is_real(a)) return number::truthy(num(a)) ? a : b;
+  if (a.is_equal(b)) return a;
+  return held(PyOp::logical_or, a, b);
+}
+
+ex not_eval(const ex& a) {
+  if (number::is_real(a)) return truth(!number::truthy(num(a)));
+  if (auto op = py_op(a); op && is_comparison(*op)) {
+    static const PyOp opposite[] = {PyOp::ge, PyOp::gt, PyOp::le, PyOp::lt, PyOp::ne, PyOp::eq};
+    return py_call(opposite[static_cast<int>(*op) - static_cast<int>(PyOp::lt)], a.op(0),
+                   a.op(1));
+  }
+  return held(PyOp::logical_not, a);
+}
+
+ex if_else_eval(const ex& cond, const ex& then, const ex& otherwise) {
+  if (number::is_real(cond)) return number::truthy(num(cond)) ? then : otherwise;
+  if (then.is_equal(otherwise)) return then;
+  return held(PyOp::if_else, cond, then, otherwise);
+}
+
+ex trunc_eval(const ex& a) {
+  if (number::is_real(a)) return number::trunc(num(a));
+  if (integral_by_construction(a)) return a;
+  return held(PyOp::trunc, a);
+}
+
+ex floor_eval(const ex& a) {
+  if (number::is_real(a)) return number::floor(num(a));
+  if (integral_by_construction(a)) return a;
+  return held(PyOp::floor, a);
+}
+
+ex ceil_eval(const ex& a) {
+  if (number::is_real(a)) return number::ceil(num(a));
+  if (integral_by_construction(a)) return a;
+  return held(PyOp::ceil, a);
+}
+
+ex abs_eval(const ex& a) {
+  if (number::is_real(a)) return number::abs(num(a));
+  if (auto op = py_op(a); op && *op == PyOp::abs) return a;
+  return held(PyOp::abs, a);
+}
+
+// The same rule serves eval and evalf: evalf hands it arguments already turned into floats.
+template <typename F>
+GiNaC::function_options options(const char* name, unsigned nparams, F eval) {
+  return GiNaC::function_options(name, nparams).eval_func(eval).evalf_func(eval);
+}
+
+std::array<unsigned, kOpCount> register_all() {
+  using GiNaC::function;
+  std::array<unsigned, kOpCount> s{};
+  auto set = [&](PyOp op, const GiNaC::function_options& o) {
+    s[static_cast<size_t>(op)] = function::register_new(o);
+  };
+  set(PyOp::floordiv, options("py_floordiv", 2, floordiv_eval));
+  set(PyOp::mod, options("py_mod", 2, mod_eval));
+  set(PyOp::min, options("py_min", 2, min_eval));
+  set(PyOp::max, options("py_max", 2, max_eval));
+  set(PyOp::lt, options("py_lt", 2, lt_eval));
+  set(PyOp::le, options("py_le", 2, le_eval));
+  set(PyOp::gt, options("py_gt", 2, gt_eval));
+  set(PyOp::ge, options("py_ge", 2, ge_eval));
+  set(PyOp::eq, options("py_eq", 2, eq_eval));
+  set(PyOp::ne, options("py_ne", 2, ne_eval));
+  set(PyOp::logical_and, options("py_and", 2, and_eval));
+  set(PyOp::logical_or, options("py_or", 2, or_eval));
+  set(PyOp::logical_not, options("py_not", 1, not_eval));
+  set(PyOp::if_else, options("py_if_else", 3, if_else_eval));
+  set(PyOp::trunc, options("py_int", 1, trunc_eval));
+  set(PyOp::floor, options("py_floor", 1, floor_eval));
+  set(PyOp::ceil, options("py_ceil", 1, ceil_eval));
+  set(PyOp::abs, options("py_abs", 1, abs_eval));
+  return s;
+}
+
+const std::array<unsigned, kOpCount>& serials() {
+  static const std::array<unsigned, kOpCount> table = register_all();
+  return table;
+}
+
+unsigned serial(PyOp op) { return serials()[static_cast<size_t>(op)]; }
+
+}  // namespace
+
+ex py_call(PyOp op, const ex& a) { return GiNaC::function(serial(op), a); }
+ex py_call(PyOp op, const ex& a, const ex& b) { return GiNaC::function(serial(op), a, b); }
+ex py_call(PyOp op, const ex& a, const ex& b, const ex& c) {
+  return GiNaC::function(serial(op), a, b, c);
+}
+
+std::optional<PyOp> py_op(const ex& e) {
+  if (!GiNaC::is_exactly_a<GiNaC::function>(e)) return std::nullopt;
+  unsigned s = GiNaC::ex_to<GiNaC::function>(e).get_serial();
+  const auto& table = serials();
+  for (size_t i = 0; i < table.size(); ++i)
+    if (table[i] == s) return static_cast<PyOp>(i);
+  return std::nullopt;
+}
+
+bool is_comparison(PyOp op) {
+  return static_cast<int>(op) >= static_cast<int>(PyOp::lt) &&
+         static_cast<int>(op) <= static_cast<int>(PyOp::ne);
+}
+
+}  // namespace kcost

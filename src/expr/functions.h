@@ -1,0 +1,60 @@
+// The GiNaC functions that stand for Python operations GiNaC lacks: `//`, `%`, min, max,
+// comparisons, and/or/not, `a if c else b`, int(), math.floor, math.ceil, abs. Each is a
+// registered GiNaC function whose eval rule computes the Python result as soon as the
+// arguments are numbers, so substituting numbers into a nested expression evaluates it.
+// With symbols they stay unevaluated except for exact simplifications (min(a, a) -> a,
+// (a*b) // b -> a, ...). Registration is lazy (first use), so there is no static-init order.
+//
+// Semantics chosen where Python and algebra differ:
+// - `and`/`or` return one of their operands exactly like Python (`0 and 5` -> 0,
+//   `3 and 5` -> 5, `0 or 5` -> 5); comparisons and `not` return 1 or 0 (True/False).
+// - `//` and `%` with symbols assume integer-valued symbols for their simplifications:
+//   (a*b) // b -> a, x // 1 -> x, (a*b) % b -> 0 when the quotient is a polynomial with
+//   integer coefficients. No other rule assumes anything about symbols.
+// - Comparisons, min and max of two symbolic expressions decide when their difference is an
+//   exact rational number (a + 1 > a -> 1, min(a, a + 2) -> a).
+// - `not` of a comparison is the opposite comparison (not a < b -> a >= b).
+#ifndef KCOST_EXPR_FUNCTIONS_H_
+#define KCOST_EXPR_FUNCTIONS_H_
+
+#include <ginac/ginac.h>
+
+#include <optional>
+
+namespace kcost {
+
+enum class PyOp {
+  floordiv,  // a // b
+  mod,       // a % b
+  min,       // min(a, b)
+  max,       // max(a, b)
+  lt,        // a < b
+  le,        // a <= b
+  gt,        // a > b
+  ge,        // a >= b
+  eq,        // a == b
+  ne,        // a != b
+  logical_and,  // a and b
+  logical_or,   // a or b
+  logical_not,  // not a
+  if_else,      // (cond, then, otherwise): then if cond else otherwise
+  trunc,        // int(a)
+  floor,        // math.floor(a)
+  ceil,         // math.ceil(a)
+  abs,          // abs(a)
+};
+
+// Builds (and evaluates) the function for `op`. Throws ExprError (e.g. division by zero).
+GiNaC::ex py_call(PyOp op, const GiNaC::ex& a);
+GiNaC::ex py_call(PyOp op, const GiNaC::ex& a, const GiNaC::ex& b);
+GiNaC::ex py_call(PyOp op, const GiNaC::ex& a, const GiNaC::ex& b, const GiNaC::ex& c);
+
+// Which Python operation `e` is, if it is one of these functions.
+std::optional<PyOp> py_op(const GiNaC::ex& e);
+
+// True for the comparison operations lt..ne.
+bool is_comparison(PyOp op);
+
+}  // namespace kcost
+
+#endif  // KCOST_EXPR_FUNCTIONS_H_

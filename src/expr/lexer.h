@@ -1,0 +1,39 @@
+// Lexer: splits Python expression text into tokens, one at a time, following Python's
+// lexical rules for the subset kcost reads: integer literals (decimal with `_`, 0x/0o/0b),
+// float literals (`1e-6`, `0.5`, `.5`, `1.`), names, operators and punctuation. Literals are
+// converted here: integers exactly, floats to the nearest double. Errors (string literals,
+// bad literals, stray characters) throw ExprError with the 1-based column.
+#ifndef KCOST_EXPR_LEXER_H_
+#define KCOST_EXPR_LEXER_H_
+
+#include <ginac/ginac.h>
+
+#include <string_view>
+
+namespace kcost {
+
+struct Token {
+  enum Kind { end, number, name, op };
+  Kind kind = end;
+  std::string_view text;  // the source text of the token (empty at the end)
+  int column = 0;         // 1-based
+  GiNaC::numeric value;   // for numbers
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+  Token next();
+
+ private:
+  [[noreturn]] void fail(size_t pos, const std::string& message) const;
+  Token number(size_t start);
+  size_t digits(size_t pos, int base) const;  // end of a run of digits with single `_`s
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+}  // namespace kcost
+
+#endif  // KCOST_EXPR_LEXER_H_

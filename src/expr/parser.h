@@ -1,0 +1,25 @@
+// Parser: a hand-written recursive-descent parser of the Python expression subset that cost
+// formulas use, with Python's precedence, loosest first:
+//   `a if c else b` (right assoc) < `or` < `and` < `not` < comparisons (`< <= > >= == !=`,
+//   chained: `a < b < c` is `a < b and b < c`) < `+ -` < `* / // %` < unary `- +`
+//   < `**` (right assoc; `-x**2` is -(x**2), `2**-1` is allowed)
+//   < atoms: integers of any size (`1_000`, `0x1f`), floats (`1e-6`, `.5`), True/False,
+//     names with dots (`config.text_config.hidden_size`), `( ... )`, and calls of
+//     min/max (2 or more arguments), int, abs, ceil/math.ceil, floor/math.floor.
+// It never evaluates Python. Anything else (strings, subscripts, lambdas, attribute access on
+// a non-name, keyword arguments, unknown functions, trailing text, empty text) throws
+// ExprError with the 1-based column where the text goes wrong.
+#ifndef KCOST_EXPR_PARSER_H_
+#define KCOST_EXPR_PARSER_H_
+
+#include <string_view>
+
+#include "expr/expr.h"
+
+namespace kcost {
+
+Expr parse_expression(std::string_view text);
+
+}  // namespace kcost
+
+#endif  // KCOST_EXPR_PARSER_H_

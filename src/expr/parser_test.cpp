@@ -1,0 +1,352 @@
+// Tests of the expression parser: every construct, Python's precedence table, and the
+// column and message of every kind of syntax error.
+#include "expr/parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kcost {
+namespace {
+
+Expr parse(std::string_view text) { return Expr::parse(text); }
+std::string printed(std::string_view text) { return Expr::parse(text).str(); }
+
+// The value of `text` at a=2, b=3, c=5, d=7, e=11, as Python prints it ("-6", "1 / 8").
+std::string value(std::string_view text) {
+  GiNaC::numeric n = Expr::parse(text).eval({{"a", 2}, {"b", 3}, {"c", 5}, {"d", 7}, {"e", 11}});
+  return Expr::number(n).str();
+}
+
+// ---------------------------------------------------------------------------------------
+// Atoms
+
+TEST(ExprParse, Integers) {
+  EXPECT_EQ(printed("0"), "0");
+  EXPECT_EQ(printed("42"), "42");
+  EXPECT_EQ(printed("1_000_000"), "1000000");
+  EXPECT_EQ(printed("123456789012345678901234567890"), "123456789012345678901234567890");
+  EXPECT_EQ(printed("000"), "0");  // Python allows zeros only
+  EXPECT_EQ(printed("0x1f"), "31");
+  EXPECT_EQ(printed("0X_FF"), "255");
+  EXPECT_EQ(printed("0o17"), "15");
+  EXPECT_EQ(printed("0b1010"), "10");
+  EXPECT_TRUE(parse("42").as_number().is_integer());
+}
+
+TEST(ExprParse, Floats) {
+  EXPECT_EQ(printed("0.5"), "0.5");
+  EXPECT_EQ(printed(".5"), "0.5");
+  EXPECT_EQ(printed("1."), "1.0");
+  EXPECT_EQ(printed("1e-6"), "1e-06");
+  EXPECT_EQ(printed("1E-6"), "1e-06");
+  EXPECT_EQ(printed("2.5e3"), "2500.0");
+  EXPECT_EQ(printed("1e+16"), "1e+16");
+  EXPECT_EQ(printed("1_0.5_0"), "10.5");
+  EXPECT_EQ(printed("00.5"), "0.5");   // leading zeros are fine in floats
+  EXPECT_EQ(printed("1e-400"), "0.0");  // underflows like Python
+  GiNaC::numeric half = parse("0.5").as_number();
+  EXPECT_FALSE(half.is_rational());  // a float, not the rational 1/2
+  EXPECT_EQ(half.to_double(), 0.5);
+}
+
+TEST(ExprParse, Booleans) {
+  EXPECT_EQ(parse("True"), Expr(1));
+  EXPECT_EQ(parse("False"), Expr(0));
+  EXPECT_EQ(printed("True + True"), "2");
+}
+
+TEST(ExprParse, Names) {
+  EXPECT_EQ(parse("batch_size"), Expr::symbol("batch_size"));
+  EXPECT_EQ(parse("M"), Expr::symbol("M"));
+  EXPECT_EQ(parse("_x1"), Expr::symbol("_x1"));
+  EXPECT_EQ(parse("config.hidden_size"), Expr::symbol("config.hidden_size"));
+  EXPECT_EQ(parse("config.text_config.hidden_size"),
+            Expr::symbol("config.text_config.hidden_size"));
+  EXPECT_EQ(parse("config . hidden_size"), Expr::symbol("config.hidden_size"));  // as Python
+  EXPECT_EQ(parse("min"), Expr::symbol("min"));  // a name, unless called
+}
+
+TEST(ExprParse, Parentheses) {
+  EXPECT_EQ(parse("(a)"), parse("a"));
+  EXPECT_EQ(parse("((((a + b))))"), parse("a + b"));
+  EXPECT_EQ(value("(a + b) * c"), "25");
+}
+
+TEST(ExprParse, WhitespaceAnywhere) {
+  EXPECT_EQ(parse(" \t a*b\n+ c \r\n"), parse("a * b + c"));
+  EXPECT_EQ(parse("min( a ,b , )"), parse("min(a, b)"));  // trailing comma, as Python
+  EXPECT_EQ(parse("math . ceil ( x )"), parse("math.ceil(x)"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Operators and calls
+
+TEST(ExprParse, Arithmetic) {
+  EXPECT_EQ(value("a + b"), "5");
+  EXPECT_EQ(value("a - b"), "-1");
+  EXPECT_EQ(value("a * b"), "6");
+  EXPECT_EQ(value("a / b"), "2 / 3");  // exact true division
+  EXPECT_EQ(value("c // a"), "2");
+  EXPECT_EQ(value("c % a"), "1");
+  EXPECT_EQ(value("a ** b"), "8");
+  EXPECT_EQ(value("-a"), "-2");
+  EXPECT_EQ(value("+a"), "2");
+}
+
+TEST(ExprParse, Comparisons) {
+  EXPECT_EQ(value("a < b"), "1");
+  EXPECT_EQ(value("a <= a"), "1");
+  EXPECT_EQ(value("a > b"), "0");
+  EXPECT_EQ(value("a >= b"), "0");
+  EXPECT_EQ(value("a == a"), "1");
+  EXPECT_EQ(value("a != a"), "0");
+}
+
+TEST(ExprParse, ChainedComparisonIsAConjunction) {
+  EXPECT_EQ(parse("a < b < c"), parse("a < b and b < c"));
+  EXPECT_EQ(parse("a < b <= c == d"), parse("a < b and b <= c and c == d"));
+  EXPECT_EQ(value("a < b < c"), "1");
+  EXPECT_EQ(value("a < c < b"), "0");
+  EXPECT_EQ(value("c > b < a"), "0");
+}
+
+TEST(ExprParse, Logic) {
+  EXPECT_EQ(value("a and b"), "3");  // Python returns the operand
+  EXPECT_EQ(value("0 and b"), "0");
+  EXPECT_EQ(value("a or b"), "2");
+  EXPECT_EQ(value("0 or b"), "3");
+  EXPECT_EQ(value("not a"), "0");
+  EXPECT_EQ(value("not 0"), "1");
+  EXPECT_EQ(value("b if a else c"), "3");
+  EXPECT_EQ(value("b if 0 else c"), "5");
+}
+
+TEST(ExprParse, Calls) {
+  EXPECT_EQ(value("min(c, b)"), "3");
+  EXPECT_EQ(value("min(c, b, a, d)"), "2");
+  EXPECT_EQ(value("max(c, b)"), "5");
+  EXPECT_EQ(value("max(a, e, c)"), "11");
+  EXPECT_EQ(value("int(c / a)"), "2");
+  EXPECT_EQ(value("abs(a - c)"), "3");
+  EXPECT_EQ(value("math.ceil(c / a)"), "3");
+  EXPECT_EQ(value("ceil(c / a)"), "3");
+  EXPECT_EQ(value("math.floor(c / a)"), "2");
+  EXPECT_EQ(value("floor(c / a)"), "2");
+  EXPECT_EQ(parse("min(a, b, c)"), parse("min(min(a, b), c)"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Precedence, loosest first: if-else < or < and < not < comparisons < + - < * / // %
+// < unary - + < ** < atoms.
+
+struct Precedence {
+  const char* text;
+  const char* same_as;  // the same expression with explicit parentheses
+  const char* value;    // Python's value at a=2, b=3, c=5, d=7, e=11
+};
+
+TEST(ExprPrecedence, MatchesPython) {
+  const Precedence table[] = {
+      {"a - b - c", "(a - b) - c", "-6"},
+      {"a / b / c", "(a / b) / c", "2 / 15"},
+      {"a // b // c", "(a // b) // c", "0"},
+      {"c // b * a", "(c // b) * a", "2"},
+      {"a * c // b", "(a * c) // b", "3"},
+      {"c % b * a", "(c % b) * a", "4"},
+      {"a + b * c", "a + (b * c)", "17"},
+      {"a * b ** 2", "a * (b ** 2)", "18"},
+      {"a % b ** 2", "a % (b ** 2)", "2"},
+      {"a ** b ** 2", "a ** (b ** 2)", "512"},
+      {"-a ** b", "-(a ** b)", "-8"},
+      {"-2 ** 2", "-(2 ** 2)", "-4"},
+      {"-a * b", "(-a) * b", "-6"},
+      {"-c // b", "(-c) // b", "-2"},
+      {"-c % b", "(-c) % b", "1"},
+      {"a ** -b", "a ** (-b)", "1 / 8"},
+      {"- - a", "-(-a)", "2"},
+      {"a - -b", "a - (-b)", "5"},
+      {"a < b + c", "a < (b + c)", "1"},
+      {"not a < b", "not (a < b)", "0"},
+      {"not 0 == 1", "not (0 == 1)", "1"},
+      {"not a and b", "(not a) and b", "0"},
+      {"a and b or c", "(a and b) or c", "3"},
+      {"0 or b and c", "0 or (b and c)", "5"},
+      {"a if b else c or d", "a if b else (c or d)", "2"},
+      {"0 or b if c else d", "(0 or b) if c else d", "3"},
+      {"a if 0 else c if d else e", "a if 0 else (c if d else e)", "5"},
+      {"a < b == c", "(a < b) and (b == c)", "0"},
+  };
+  for (const Precedence& p : table) {
+    SCOPED_TRACE(p.text);
+    EXPECT_EQ(parse(p.text), parse(p.same_as));
+    EXPECT_EQ(value(p.text), p.value);
+  }
+}
+
+TEST(ExprPrecedence, PowerBindsTighterThanUnaryMinusOnItsLeftOnly) {
+  EXPECT_EQ(value("2 ** -1"), "1 / 2");
+  EXPECT_EQ(value("2 ** - - 1"), "2");
+  EXPECT_EQ(value("(-2) ** 2"), "4");
+  EXPECT_EQ(value("-2 ** -2"), "-1 / 4");
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors: the message and the 1-based column where the text goes wrong.
+
+struct Failure {
+  const char* text;
+  int column;
+  const char* message;
+};
+
+TEST(ExprParseError, ColumnAndMessage) {
+  const Failure table[] = {
+      // operands and operators
+      {"a + * b", 5, "expected an operand"},
+      {"a +", 4, "expected an operand"},
+      {"* a", 1, "expected an operand"},
+      {"a if b else", 12, "expected an operand"},
+      {"not", 4, "expected an operand"},
+      {"a and", 6, "expected an operand"},
+      {"a + not b", 5, "expected an operand"},
+      {"a + if", 5, "expected an operand"},
+      {"a if b", 7, "expected 'else'"},
+      {"a b", 3, "unexpected 'b'"},
+      {"a 1", 3, "unexpected '1'"},
+      {"(a) (b)", 5, "only min, max, int, abs, math.floor and math.ceil can be called"},
+      {"a )", 3, "unmatched ')'"},
+      // parentheses
+      {"(a + b", 7, "expected ')' to close '(' at column 1"},
+      {"((a + b)", 9, "expected ')' to close '(' at column 1"},
+      {"(a b)", 4, "expected ')' to close '(' at column 1"},
+      {"()", 2, "tuples are not supported"},
+      {"(a, b)", 3, "tuples are not supported"},
+      {"a, b", 2, "tuples are not supported"},
+      // calls
+      {"f(x)", 1, "unknown function 'f'"},
+      {"a + math.sqrt(x)", 5, "unknown function 'math.sqrt'"},
+      {"config.get(x)", 1, "unknown function 'config.get'"},
+      {"min(a)", 1, "min() takes at least 2 arguments (1 given)"},
+      {"max()", 1, "max() takes at least 2 arguments (0 given)"},
+      {"int(a, b)", 1, "int() takes exactly 1 argument (2 given)"},
+      {"abs()", 1, "abs() takes exactly 1 argument (0 given)"},
+      {"min(a, b", 9, "expected ',' or ')' to close '(' at column 4"},
+      {"min(a b)", 7, "expected ',' or ')' to close '(' at column 4"},
+      {"min(a, b=1)", 9, "keyword arguments are not supported"},
+      {"min(a, *b)", 8, "expected an operand"},
+      // Python constructs outside the subset
+      {"x[0]", 2, "subscripts are not supported"},
+      {"config.sizes[0]", 13, "subscripts are not supported"},
+      {"'s'", 1, "string literals are not supported"},
+      {"a + \"s\"", 5, "string literals are not supported"},
+      {"[a]", 1, "lists are not supported"},
+      {"{a}", 1, "dicts and sets are not supported"},
+      {"(a).x", 4, "attribute access is only supported on names"},
+      {"min(a, b).x", 10, "attribute access is only supported on names"},
+      {"1.5.x", 4, "attribute access is only supported on names"},
+      {"config.", 8, "expected an attribute name after '.'"},
+      {"config.if", 8, "expected an attribute name after '.'"},
+      {"lambda x: x", 1, "lambda is not supported"},
+      {"None", 1, "None is not supported"},
+      {"a in b", 3, "operator 'in' is not supported"},
+      {"a not in b", 3, "operator 'not in' is not supported"},
+      {"a is b", 3, "operator 'is' is not supported"},
+      {"a & b", 3, "operator '&' is not supported"},
+      {"a | b", 3, "operator '|' is not supported"},
+      {"a ^ b", 3, "operator '^' is not supported"},
+      {"a << b", 3, "operator '<<' is not supported"},
+      {"a @ b", 3, "operator '@' is not supported"},
+      {"~a", 1, "operator '~' is not supported"},
+      {"a = 1", 3, "assignment is not supported"},
+      // characters
+      {"a $ b", 3, "unexpected character '$'"},
+      {"a ! b", 3, "unexpected character '!'"},
+      {"gr\xc3\xb6\xc3\x9f" "e", 3, "unexpected non-ASCII character"},
+      {"a\x01", 2, "unexpected control character"},
+      // literals
+      {"007", 1, "leading zeros in decimal integer literals are not permitted"},
+      {"1__0", 2, "invalid decimal literal"},
+      {"1_", 2, "invalid decimal literal"},
+      {"2x", 2, "invalid decimal literal"},
+      {"3j", 2, "complex literals are not supported"},
+      {"1e", 2, "invalid float literal"},
+      {"1e+", 2, "invalid float literal"},
+      {"1.5_", 4, "invalid float literal"},
+      {"1e400", 1, "float literal is out of range"},
+      {"0x", 3, "invalid hexadecimal literal"},
+      {"0b102", 5, "invalid binary literal"},
+      {"0o8", 3, "invalid octal literal"},
+      // empty
+      {"", 1, "empty expression"},
+      {"   ", 4, "empty expression"},
+      // arithmetic errors point at the operator
+      {"1 / 0", 3, "division by zero"},
+      {"x / (a - a)", 3, "division by zero"},
+      {"x // 0", 3, "division by zero"},
+      {"x % 0.0", 3, "division by zero"},
+      {"0 ** -1", 3, "division by zero"},
+      {"1e308 * 10", 7, "float overflow"},
+      {"(-8) ** (1 / 3)", 6, "power has a complex result"},
+      {"2 ** 100000000", 3, "number too large in power"},
+  };
+  for (const Failure& f : table) {
+    SCOPED_TRACE(f.text);
+    try {
+      Expr::parse(f.text);
+      ADD_FAILURE() << "no error";
+    } catch (const ExprError& e) {
+      EXPECT_EQ(e.column, f.column);
+      EXPECT_EQ(e.message, f.message);
+      EXPECT_EQ(e.text, f.text);
+    }
+  }
+}
+
+TEST(ExprParseError, WhatIsOneLineWithTextAndColumn) {
+  try {
+    Expr::parse("a + * b");
+    FAIL();
+  } catch (const ExprError& e) {
+    EXPECT_STREQ(e.what(), "expression 'a + * b': column 5: expected an operand");
+  }
+  try {
+    Expr::parse("a +\n* b");  // newlines are whitespace; what() stays one line
+    FAIL();
+  } catch (const ExprError& e) {
+    EXPECT_EQ(e.column, 5);
+    EXPECT_STREQ(e.what(), "expression 'a + * b': column 5: expected an operand");
+  }
+}
+
+TEST(ExprParseError, DeepNestingIsAnErrorNotACrash) {
+  std::string ok = std::string(150, '(') + "a" + std::string(150, ')');
+  EXPECT_EQ(parse(ok), parse("a"));
+  std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+  try {
+    Expr::parse(deep);
+    FAIL();
+  } catch (const ExprError& e) {
+    EXPECT_EQ(e.message, "expression is nested too deeply");
+  }
+  EXPECT_THROW(Expr::parse(std::string(100000, '-') + "a"), ExprError);
+  EXPECT_THROW(Expr::parse(std::string(100000, '~')), ExprError);
+  EXPECT_THROW(Expr::parse("not " + std::string(100000, '(')), ExprError);
+}
+
+TEST(ExprParseError, LongFlatExpressionsAreFine) {
+  std::string sum = "x0";
+  for (int i = 1; i < 5000; ++i) sum += " + x" + std::to_string(i % 50);
+  EXPECT_EQ(parse(sum).symbols().size(), 50u);
+  std::string chain = "2";
+  for (int i = 0; i < 3000; ++i) chain += " * 2 // 2";
+  EXPECT_EQ(parse(chain), Expr(2));
+}
+
+TEST(ExprParseError, HugeIntegerLiteralsAreBounded) {
+  EXPECT_EQ(parse(std::string(4300, '9')).str(), std::string(4300, '9'));
+  EXPECT_THROW(Expr::parse(std::string(4301, '9')), ExprError);
+}
+
+}  // namespace
+}  // namespace kcost

@@ -1,0 +1,339 @@
+#include "expr/printer.h"
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+#include "expr/functions.h"
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+// Python's precedence levels, loosest first.
+enum Prec {
+  kIfElse = 0,  // a if c else b
+  kOr,          // or
+  kAnd,         // and
+  kNot,         // not
+  kCompare,     // < <= > >= == !=
+  kSum,         // + -
+  kProduct,     // * / // %
+  kUnary,       // -x
+  kPower,       // **
+  kAtom,        // names, numbers, calls, parenthesized
+};
+
+struct Printed {
+  std::string text;
+  int prec;
+};
+
+Printed print(const ex& e);
+
+const numeric& num(const ex& e) { return GiNaC::ex_to<numeric>(e); }
+
+// `p` as an operand that must bind at least as tightly as `min_prec`.
+std::string operand(const Printed& p, int min_prec) {
+  return p.prec < min_prec ? "(" + p.text + ")" : p.text;
+}
+std::string operand(const ex& e, int min_prec) { return operand(print(e), min_prec); }
+
+std::string integer_text(const numeric& n) {
+  std::ostringstream out;
+  out << n;
+  return out.str();
+}
+
+Printed print_number(const numeric& n) {
+  if (n.is_integer()) return {integer_text(n), n.is_negative() ? kUnary : kAtom};
+  if (n.is_rational()) return {integer_text(n.numer()) + " / " + integer_text(n.denom()), kProduct};
+  if (n.is_real()) {
+    double d = n.to_double();
+    return {number::float_repr(d), d < 0 ? kUnary : kAtom};
+  }
+  return {"complex(" + print_number(n.real()).text + ", " + print_number(n.imag()).text + ")",
+          kAtom};
+}
+
+// --- products -----------------------------------------------------------------------------
+
+struct Factor {
+  std::string text;    // parenthesized as a factor of a product
+  Printed printed;     // unparenthesized
+  int group;           // 0 plain symbols, 1 dotted symbols, 2 the rest
+  bool denominator;    // printed after `/` (a negative power)
+};
+
+bool negative_power(const ex& e) {
+  return GiNaC::is_exactly_a<GiNaC::power>(e) && number::is_real(e.op(1)) &&
+         num(e.op(1)).is_negative();
+}
+
+Factor make_factor(const ex& e) {
+  Factor f;
+  f.denominator = negative_power(e);
+  ex shown = f.denominator ? GiNaC::pow(e.op(0), -e.op(1)) : e;
+  f.printed = print(shown);
+  f.text = operand(f.printed, kUnary);
+  const ex& base = GiNaC::is_exactly_a<GiNaC::power>(shown) ? shown.op(0) : shown;
+  if (GiNaC::is_a<GiNaC::symbol>(base))
+    f.group = GiNaC::ex_to<GiNaC::symbol>(base).get_name().find('.') == std::string::npos ? 0 : 1;
+  else
+    f.group = 2;
+  return f;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+// coeff * factors, the factors already sorted.
+Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
+  std::vector<std::string> num_parts, den_parts;
+  size_t num_factors = 0;
+  for (const Factor& f : factors) num_factors += !f.denominator;
+  bool negate = false;
+  if (!coeff.is_rational()) {
+    num_parts.push_back(print_number(coeff).text);  // `-0.5 * x` reads as (-0.5) * x
+  } else {
+    numeric p = coeff.numer(), q = coeff.denom();
+    if (p.is_equal(-1) && num_factors) {
+      negate = true;
+    } else if (!p.is_equal(1) || num_factors == 0) {
+      num_parts.push_back(integer_text(p));
+    }
+    if (!q.is_equal(1)) den_parts.push_back(integer_text(q));
+  }
+  const Factor* single = nullptr;
+  for (const Factor& f : factors) {
+    (f.denominator ? den_parts : num_parts).push_back(f.text);
+    if (!f.denominator) single = &f;
+  }
+  if (num_parts.size() == 1 && den_parts.empty() && !negate) {
+    if (single) return single->printed;
+    return print_number(coeff);
+  }
+  std::string text = (negate ? "-" : "") + join(num_parts, " * ");
+  if (den_parts.empty())
+    return {text, num_parts.size() == 1 ? kUnary : kProduct};
+  text += " / ";
+  text += den_parts.size() == 1 ? den_parts[0] : "(" + join(den_parts, " * ") + ")";
+  return {text, kProduct};
+}
+
+// Splits a term of a sum (or a product) into its numeric coefficient and sorted factors.
+void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
+  *coeff = 1;
+  auto add_factor = [&](const ex& f) {
+    if (GiNaC::is_exactly_a<numeric>(f))
+      *coeff *= num(f);
+    else
+      factors->push_back(make_factor(f));
+  };
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    for (size_t i = 0; i < e.nops(); ++i) add_factor(e.op(i));
+  } else {
+    add_factor(e);
+  }
+  std::sort(factors->begin(), factors->end(), [](const Factor& a, const Factor& b) {
+    if (a.group != b.group) return a.group < b.group;
+    return a.text < b.text;
+  });
+}
+
+Printed print_product(const ex& e) {
+  numeric coeff;
+  std::vector<Factor> factors;
+  split(e, &coeff, &factors);
+  return compose(coeff, factors);
+}
+
+// --- sums ---------------------------------------------------------------------------------
+
+// Total degree, for ordering the terms of a sum; functions count as their largest argument.
+numeric degree(const ex& e) {
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return 1;
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    numeric d = 0;
+    for (size_t i = 0; i < e.nops(); ++i) d += degree(e.op(i));
+    return d;
+  }
+  if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+    numeric d = degree(e.op(0));
+    if (number::is_real(e.op(1)) && num(e.op(1)).is_rational()) return d * num(e.op(1));
+    return d;
+  }
+  if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::function>(e)) {
+    numeric d = 0;
+    for (size_t i = 0; i < e.nops(); ++i) d = std::max(d, degree(e.op(i)));
+    return d;
+  }
+  return 0;
+}
+
+struct Term {
+  numeric coeff;
+  std::vector<Factor> factors;
+  numeric degree;
+  std::string body;  // the term without its coefficient, the sort key after the degree
+};
+
+bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
+
+Printed print_sum(const ex& e) {
+  std::vector<Term> terms(e.nops());
+  for (size_t i = 0; i < e.nops(); ++i) {
+    Term& t = terms[i];
+    split(e.op(i), &t.coeff, &t.factors);
+    t.degree = degree(e.op(i));
+    t.body = t.factors.empty() ? "" : compose(1, t.factors).text;
+  }
+  std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
+    if (a.degree != b.degree) return a.degree > b.degree;
+    if (a.body != b.body) return a.body < b.body;
+    return GiNaC::numeric(a.coeff).compare(b.coeff) < 0;
+  });
+  if (negative(terms[0].coeff)) {  // `b - a` and `1 - x` read better than `-a + b`, `-x + 1`
+    for (size_t i = 1; i < terms.size(); ++i) {
+      if (!negative(terms[i].coeff)) {
+        std::rotate(terms.begin(), terms.begin() + i, terms.begin() + i + 1);
+        break;
+      }
+    }
+  }
+  std::string text = operand(compose(terms[0].coeff, terms[0].factors), kSum);
+  for (size_t i = 1; i < terms.size(); ++i) {
+    const Term& t = terms[i];
+    bool minus = negative(t.coeff);
+    text += minus ? " - " : " + ";
+    text += operand(compose(minus ? -t.coeff : t.coeff, t.factors), kSum + 1);
+  }
+  return {text, kSum};
+}
+
+// --- powers and functions -----------------------------------------------------------------
+
+Printed print_power(const ex& e) {
+  if (negative_power(e)) return print_product(e);  // 1 / x**2
+  return {operand(e.op(0), kAtom) + "**" + operand(e.op(1), kUnary), kPower};
+}
+
+Printed binary(const ex& e, const char* op, int prec) {
+  return {operand(e.op(0), prec) + " " + op + " " + operand(e.op(1), prec + 1), prec};
+}
+
+Printed call(const std::string& name, const std::vector<ex>& args) {
+  std::string text = name + "(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) text += ", ";
+    text += print(args[i]).text;
+  }
+  return {text + ")", kAtom};
+}
+
+const char* comparison_symbol(PyOp op) {
+  switch (op) {
+    case PyOp::lt: return "<";
+    case PyOp::le: return "<=";
+    case PyOp::gt: return ">";
+    case PyOp::ge: return ">=";
+    case PyOp::eq: return "==";
+    default: return "!=";
+  }
+}
+
+// `a < b and b < c` (as parsed from `a < b < c`): the operands and operators of the chain.
+bool comparison_chain(const ex& e, std::vector<ex>* operands, std::vector<PyOp>* ops) {
+  auto op = py_op(e);
+  if (!op) return false;
+  if (is_comparison(*op)) {
+    *operands = {e.op(0), e.op(1)};
+    *ops = {*op};
+    return true;
+  }
+  if (*op != PyOp::logical_and || !comparison_chain(e.op(0), operands, ops)) return false;
+  const ex& right = e.op(1);
+  auto right_op = py_op(right);
+  if (!right_op || !is_comparison(*right_op) || !right.op(0).is_equal(operands->back()))
+    return false;
+  operands->push_back(right.op(1));
+  ops->push_back(*right_op);
+  return true;
+}
+
+Printed print_comparison(const std::vector<ex>& operands, const std::vector<PyOp>& ops) {
+  std::string text = operand(operands[0], kCompare + 1);
+  for (size_t i = 0; i < ops.size(); ++i)
+    text += std::string(" ") + comparison_symbol(ops[i]) + " " + operand(operands[i + 1], kCompare + 1);
+  return {text, kCompare};
+}
+
+Printed print_function(const ex& e) {
+  auto op = py_op(e);
+  if (!op) {  // a GiNaC function kcost does not build itself
+    std::vector<ex> args(e.begin(), e.end());
+    return call(GiNaC::ex_to<GiNaC::function>(e).get_name(), args);
+  }
+  switch (*op) {
+    case PyOp::floordiv: return binary(e, "//", kProduct);
+    case PyOp::mod: return binary(e, "%", kProduct);
+    case PyOp::min:
+    case PyOp::max: {
+      // min(min(a, b), c) is Python's min(a, b, c); only the first argument flattens.
+      std::vector<ex> args;
+      ex first = e;
+      while (py_op(first) == op) {
+        args.push_back(first.op(1));
+        first = first.op(0);
+      }
+      args.push_back(first);
+      std::reverse(args.begin(), args.end());
+      return call(*op == PyOp::min ? "min" : "max", args);
+    }
+    case PyOp::logical_and: {
+      std::vector<ex> operands;
+      std::vector<PyOp> ops;
+      if (comparison_chain(e, &operands, &ops)) return print_comparison(operands, ops);
+      return binary(e, "and", kAnd);
+    }
+    case PyOp::logical_or: return binary(e, "or", kOr);
+    case PyOp::logical_not: return {"not " + operand(e.op(0), kNot), kNot};
+    case PyOp::if_else:
+      return {operand(e.op(1), kOr) + " if " + operand(e.op(0), kOr) + " else " +
+                  operand(e.op(2), kIfElse),
+              kIfElse};
+    case PyOp::trunc: return call("int", {e.op(0)});
+    case PyOp::floor: return call("math.floor", {e.op(0)});
+    case PyOp::ceil: return call("math.ceil", {e.op(0)});
+    case PyOp::abs: return call("abs", {e.op(0)});
+    default: return print_comparison({e.op(0), e.op(1)}, {*op});
+  }
+}
+
+Printed print(const ex& e) {
+  if (GiNaC::is_exactly_a<numeric>(e)) return print_number(num(e));
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return {GiNaC::ex_to<GiNaC::symbol>(e).get_name(), kAtom};
+  if (GiNaC::is_exactly_a<GiNaC::add>(e)) return print_sum(e);
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) return print_product(e);
+  if (GiNaC::is_exactly_a<GiNaC::power>(e)) return print_power(e);
+  if (GiNaC::is_exactly_a<GiNaC::function>(e)) return print_function(e);
+  std::ostringstream out;  // not built by kcost; GiNaC's own form
+  out << e;
+  return {"(" + out.str() + ")", kAtom};
+}
+
+}  // namespace
+
+std::string to_python(const GiNaC::ex& e) { return print(e).text; }
+
+}  // namespace kcost

@@ -1,0 +1,94 @@
+// Facts of real transformers modules: what __init__ makes of self.
+#include "facts/module_facts.h"
+
+#include <gtest/gtest.h>
+
+#include "python/session.h"
+
+namespace kcost {
+namespace {
+
+struct Fixture {
+  SourceLocator locator{PythonSession::start()};
+  ConfigView config{locator.config_of("transformers.models.llama.modeling_llama.LlamaForCausalLM").values};
+  ConfigView gpt2{locator.config_of("transformers.models.gpt2.modeling_gpt2.GPT2LMHeadModel").values,
+                  locator.config_of("transformers.models.gpt2.modeling_gpt2.GPT2LMHeadModel").aliases};
+};
+
+Fixture& fx() {
+  static Fixture f;
+  return f;
+}
+
+ModuleFacts facts_of(const std::string& name) { return build_module_facts(fx().locator, fx().config, name); }
+
+const Attribute& attr(const ModuleFacts& f, const std::string& name) {
+  const Attribute* a = f.find(name);
+  if (!a) throw std::runtime_error("no attribute " + name);
+  return *a;
+}
+
+TEST(ModuleFacts, LlamaAttentionValuesAreConfigExpressions) {
+  ModuleFacts f = facts_of("transformers.models.llama.modeling_llama.LlamaAttention");
+  EXPECT_EQ(f.init_params, std::vector<std::string>{"layer_idx"});
+  EXPECT_EQ(attr(f, "head_dim").kind, Attribute::Kind::Value);
+  EXPECT_EQ(attr(f, "head_dim").value->expr, Expr::symbol("config.head_dim"));
+  EXPECT_EQ(attr(f, "num_key_value_groups").value->expr,
+            Expr::parse("config.num_attention_heads // config.num_key_value_heads"));
+  EXPECT_EQ(attr(f, "scaling").value->expr, Expr::parse("config.head_dim ** -0.5"));
+  EXPECT_EQ(attr(f, "is_causal").value->expr, Expr(1));
+  EXPECT_EQ(attr(f, "config").kind, Attribute::Kind::Config);
+}
+
+TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
+  ModuleFacts f = facts_of("transformers.models.llama.modeling_llama.LlamaAttention");
+  const Attribute& q = attr(f, "q_proj");
+  ASSERT_EQ(q.kind, Attribute::Kind::Submodule);
+  EXPECT_EQ(q.value->class_name, "torch.nn.modules.linear.Linear");
+  ASSERT_EQ(q.value->args.size(), 3u);
+  EXPECT_EQ(q.value->args[0].value->expr, Expr::symbol("config.hidden_size"));
+  EXPECT_EQ(q.value->args[1].value->expr, Expr::parse("config.num_attention_heads * config.head_dim"));
+  EXPECT_EQ(q.value->args[2].name, "bias");
+  EXPECT_EQ(q.value->args[2].value->expr, Expr::symbol("config.attention_bias"));
+  EXPECT_EQ(q.value->describe(),
+            "torch.nn.modules.linear.Linear(config.hidden_size, config.head_dim * config.num_attention_heads, "
+            "bias=config.attention_bias)");
+  const Attribute& k = attr(f, "k_proj");
+  EXPECT_EQ(k.value->args[1].value->expr, Expr::parse("config.num_key_value_heads * config.head_dim"));
+}
+
+TEST(ModuleFacts, ModuleListLengthAndActivation) {
+  ModuleFacts model = facts_of("transformers.models.llama.modeling_llama.LlamaModel");
+  const Attribute& layers = attr(model, "layers");
+  ASSERT_EQ(layers.kind, Attribute::Kind::ModuleList);
+  EXPECT_EQ(layers.value->length, Expr::symbol("config.num_hidden_layers"));
+  EXPECT_EQ(attr(model, "embed_tokens").value->class_name, "torch.nn.modules.sparse.Embedding");
+
+  ModuleFacts mlp = facts_of("transformers.models.llama.modeling_llama.LlamaMLP");
+  const Attribute& act = attr(mlp, "act_fn");
+  EXPECT_EQ(act.kind, Attribute::Kind::Submodule);
+  EXPECT_EQ(act.value->class_name.rfind("transformers.activations.", 0), 0u) << act.value->class_name;
+}
+
+TEST(ModuleFacts, ParametersHaveShapes) {
+  ModuleFacts norm = facts_of("transformers.models.llama.modeling_llama.LlamaRMSNorm");
+  EXPECT_EQ(norm.init_params, (std::vector<std::string>{"hidden_size", "eps"}));
+  const Attribute& w = attr(norm, "weight");
+  ASSERT_EQ(w.kind, Attribute::Kind::Parameter);
+  ASSERT_EQ(w.value->shape.size(), 1u);
+  EXPECT_EQ(w.value->shape[0], Expr::symbol("hidden_size"));
+  EXPECT_EQ(attr(norm, "variance_epsilon").value->expr, Expr::symbol("eps"));
+}
+
+TEST(ModuleFacts, ConfigAliasesBecomeTheRealAttribute) {
+  ModuleFacts f = build_module_facts(fx().locator, fx().gpt2, "transformers.models.gpt2.modeling_gpt2.GPT2Attention");
+  EXPECT_EQ(attr(f, "embed_dim").value->expr, Expr::symbol("config.n_embd"));
+  EXPECT_EQ(attr(f, "num_heads").value->expr, Expr::symbol("config.n_head"));
+  const Attribute& c_attn = attr(f, "c_attn");
+  ASSERT_EQ(c_attn.kind, Attribute::Kind::Submodule);
+  EXPECT_EQ(c_attn.value->class_name, "transformers.pytorch_utils.Conv1D");
+  EXPECT_EQ(c_attn.value->args[0].value->expr, Expr::parse("3 * config.n_embd"));
+}
+
+}  // namespace
+}  // namespace kcost

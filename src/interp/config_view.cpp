@@ -1,0 +1,73 @@
+#include "interp/config_view.h"
+
+namespace kcost {
+
+namespace {
+
+GiNaC::numeric numeric_of(const nlohmann::json& v) {
+  if (v.is_boolean()) return GiNaC::numeric(v.get<bool>() ? 1 : 0);
+  if (v.is_number_integer()) return Expr::parse(v.dump()).as_number();
+  return Expr::parse(v.dump()).as_number();  // floats: Python float literal syntax
+}
+
+}  // namespace
+
+ValuePtr ConfigView::from_json(const nlohmann::json& v) {
+  if (v.is_null()) return Value::none();
+  if (v.is_boolean() || v.is_number()) return Value::number(Expr::number(numeric_of(v)), numeric_of(v));
+  if (v.is_string()) return Value::string(v.get<std::string>());
+  if (v.is_array()) {
+    std::vector<ValuePtr> items;
+    for (const auto& item : v) items.push_back(from_json(item));
+    return Value::list(std::move(items));
+  }
+  auto d = std::make_shared<Value>();
+  d->kind = Value::Kind::Dict;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    d->keys.push_back(it.key());
+    d->items.push_back(from_json(it.value()));
+  }
+  return d;
+}
+
+const nlohmann::json* ConfigView::object_at(const std::string& path) const {
+  const nlohmann::json* node = &values_;
+  size_t start = path.find('.');
+  while (start != std::string::npos) {
+    size_t end = path.find('.', start + 1);
+    std::string part = path.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
+    if (!node->is_object() || !node->contains(part)) return nullptr;
+    node = &(*node)[part];
+    start = end;
+  }
+  return node->is_object() ? node : nullptr;
+}
+
+const std::string& ConfigView::real_name(const std::string& name) const {
+  auto it = aliases_.find(name);
+  return it != aliases_.end() && it->is_string() ? it->get_ref<const std::string&>() : name;
+}
+
+bool ConfigView::has(const std::string& path, const std::string& alias) const {
+  const std::string& name = path == "config" ? real_name(alias) : alias;
+  const nlohmann::json* obj = object_at(path);
+  return obj && obj->contains(name);
+}
+
+std::optional<ValuePtr> ConfigView::attribute(const std::string& path, const std::string& alias) const {
+  const std::string& name = path == "config" ? real_name(alias) : alias;
+  const nlohmann::json* obj = object_at(path);
+  if (!obj || !obj->contains(name)) return std::nullopt;
+  const nlohmann::json& v = (*obj)[name];
+  std::string symbol = path + "." + name;
+  if (v.is_boolean() || v.is_number()) return Value::number(Expr::symbol(symbol), numeric_of(v));
+  if (v.is_object() && v.contains("model_type")) {  // a nested sub-config
+    auto c = std::make_shared<Value>();
+    c->kind = Value::Kind::Config;
+    c->text = symbol;
+    return c;
+  }
+  return from_json(v);
+}
+
+}  // namespace kcost

@@ -1,0 +1,41 @@
+// ConfigView: the model config as the analysis sees it. Numeric attributes become symbols
+// (`config.hidden_size`) that also carry their default value, so a branch on them can be decided
+// while bindings stay symbolic; strings, lists and dicts (hidden_act, layer_types,
+// rope_parameters) are read off the config, since they select structure.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "interp/value.h"
+
+namespace kcost {
+
+class ConfigView {
+ public:
+  ConfigView() = default;
+  // `aliases`: attribute_map of the config class (alias -> real attribute, e.g. GPT2's
+  // hidden_size -> n_embd); an alias reads and is written as the real attribute.
+  explicit ConfigView(nlohmann::json values, nlohmann::json aliases = nlohmann::json::object())
+      : values_(std::move(values)), aliases_(std::move(aliases)) {}
+
+  // `config.<name>` on the config at `path` ("config" or "config.text_config"); nullopt when the
+  // config has no such attribute.
+  std::optional<ValuePtr> attribute(const std::string& path, const std::string& name) const;
+  bool has(const std::string& path, const std::string& name) const;
+  const nlohmann::json& values() const { return values_; }
+
+  // A JSON value (from a config) as a Value whose numbers are constants.
+  static ValuePtr from_json(const nlohmann::json& value);
+
+ private:
+  const nlohmann::json* object_at(const std::string& path) const;
+  const std::string& real_name(const std::string& name) const;
+
+  nlohmann::json values_ = nlohmann::json::object();
+  nlohmann::json aliases_ = nlohmann::json::object();
+};
+
+}  // namespace kcost

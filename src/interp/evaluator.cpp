@@ -1,0 +1,801 @@
+#include "interp/evaluator.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "locate/source_locator.h"
+
+namespace kcost {
+
+const std::vector<std::string>& source_lines(const std::string& file) {
+  static std::map<std::string, std::vector<std::string>> cache;
+  auto it = cache.find(file);
+  if (it != cache.end()) return it->second;
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return cache[file] = std::move(lines);
+}
+
+std::string node_text(const std::vector<std::string>& lines, const ast::Node& node) {
+  if (node.line < 1 || node.line > static_cast<int>(lines.size())) return node.type;
+  if (node.end_line == node.line) {
+    const std::string& l = lines[node.line - 1];
+    return l.substr(node.col - 1, std::max(0, node.end_col - node.col));
+  }
+  std::string out = lines[node.line - 1].substr(node.col - 1);
+  for (int i = node.line + 1; i < node.end_line && i <= static_cast<int>(lines.size()); ++i) {
+    std::string l = lines[i - 1];
+    l.erase(0, l.find_first_not_of(' '));
+    out += " " + l;
+  }
+  if (node.end_line <= static_cast<int>(lines.size())) {
+    std::string l = lines[node.end_line - 1].substr(0, node.end_col - 1);
+    l.erase(0, l.find_first_not_of(' '));
+    out += " " + l;
+  }
+  return out;
+}
+
+ValuePtr Scope::find(const std::string& name) const {
+  auto it = vars_.find(name);
+  return it == vars_.end() ? nullptr : it->second;
+}
+
+Evaluator::Evaluator(SourceLocator& locator, const ConfigView& config, Hooks& hooks, std::string module,
+                     std::string file)
+    : locator_(locator), config_(config), hooks_(hooks), module_(std::move(module)), lines_(source_lines(file)) {}
+
+std::string Evaluator::text(const ast::Node& node) const { return node_text(lines_, node); }
+
+namespace {
+
+ValuePtr constant_value(const ast::Constant& c) {
+  switch (c.kind) {
+    case ast::Constant::Kind::None: return Value::none();
+    case ast::Constant::Kind::Bool: return Value::boolean(c.boolean);
+    case ast::Constant::Kind::Int:
+    case ast::Constant::Kind::Float: {
+      Expr e = Expr::parse(c.text);
+      return Value::number(e, e.as_number());
+    }
+    case ast::Constant::Kind::Str: return Value::string(c.text);
+    case ast::Constant::Kind::Ellipsis: {
+      auto v = std::make_shared<Value>();
+      v->kind = Value::Kind::Ellipsis;
+      return v;
+    }
+    default: return Value::unknown("constant " + c.text);
+  }
+}
+
+bool is_sequence(const Value& v) { return v.is(Value::Kind::Tuple) || v.is(Value::Kind::List); }
+
+std::optional<long long> known_int(const Value& v) {
+  if (!v.is(Value::Kind::Number) || !v.known || !v.known->is_integer()) return std::nullopt;
+  return v.known->to_long();
+}
+
+// Python equality of two plain values when decidable.
+std::optional<bool> equal(const Value& a, const Value& b) {
+  if (a.is(Value::Kind::None) || b.is(Value::Kind::None)) {
+    if (a.is(Value::Kind::Unknown) || b.is(Value::Kind::Unknown) || a.is(Value::Kind::Tensor) ||
+        b.is(Value::Kind::Tensor))
+      return a.kind == b.kind;  // a tensor is never None
+    return a.kind == b.kind;
+  }
+  if (a.is(Value::Kind::String) && b.is(Value::Kind::String)) return a.text == b.text;
+  if (a.is(Value::Kind::Number) && b.is(Value::Kind::Number)) {
+    if (a.known && b.known) return *a.known == *b.known;
+    return std::nullopt;
+  }
+  if (a.is(Value::Kind::String) != b.is(Value::Kind::String) &&
+      (a.is(Value::Kind::String) || b.is(Value::Kind::String)) &&
+      (a.is(Value::Kind::Number) || b.is(Value::Kind::Number) || a.is(Value::Kind::Global) ||
+       b.is(Value::Kind::Global)))
+    return false;
+  if (a.is(Value::Kind::Global) && b.is(Value::Kind::Global)) return a.text == b.text;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ValuePtr Evaluator::global(const std::string& dotted, const std::optional<std::string>& key) {
+  const GlobalRef& ref = locator_.resolve_global(module_, dotted, key);
+  switch (ref.kind) {
+    case GlobalRef::Kind::Constant:
+      return ConfigView::from_json(ref.value);
+    case GlobalRef::Kind::Missing:
+      return Value::unknown("name '" + dotted + (key ? "[\"" + *key + "\"]" : "") + "' is not defined in " + module_);
+    case GlobalRef::Kind::Instance: {
+      auto m = std::make_shared<Value>();
+      m->kind = Value::Kind::Module;
+      m->class_name = ref.qualname;
+      return m;
+    }
+    case GlobalRef::Kind::Other: {
+      auto g = std::make_shared<Value>();
+      g->kind = Value::Kind::Global;
+      g->text = ref.qualname.empty() ? dotted : ref.qualname;
+      g->path = dotted;
+      return g;
+    }
+    default: {
+      auto g = std::make_shared<Value>();
+      g->kind = Value::Kind::Global;
+      g->text = ref.qualname;
+      g->path = dotted;
+      g->is_module_class = ref.is_module;
+      g->keys = {ref.kind == GlobalRef::Kind::Module ? "module"
+                 : ref.kind == GlobalRef::Kind::Class ? "class"
+                 : ref.kind == GlobalRef::Kind::Builtin ? "builtin"
+                 : ref.kind == GlobalRef::Kind::Function ? "function"
+                                                         : "native"};
+      g->class_name = ref.path;  // the name as reached through modules (torch.nn.functional.x)
+      return g;
+    }
+  }
+}
+
+ValuePtr Evaluator::eval_name(const ast::Node& node, Scope& scope) {
+  const std::string& id = node.str("id");
+  if (ValuePtr v = scope.find(id)) return v;
+  return global(id);
+}
+
+ValuePtr Evaluator::eval_attribute(const ast::Node& node, Scope& scope) {
+  const ast::Node* base_node = node.child("value");
+  const std::string& attr = node.str("attr");
+  ValuePtr base = eval(*base_node, scope);
+  switch (base->kind) {
+    case Value::Kind::Config: {
+      if (auto v = config_.attribute(base->text, attr)) return *v;
+      return Value::unknown(base->text + " has no attribute '" + attr + "'");
+    }
+    case Value::Kind::Global:
+      if (!base->keys.empty() && base->keys[0] == "module") return global(base->path + "." + attr);
+      if (!base->keys.empty() && base->keys[0] == "class") {
+        // Class attributes and static methods: resolved like module attributes.
+        return global(base->path + "." + attr);
+      }
+      return hooks_.attribute(node, base, attr);
+    case Value::Kind::Dict:
+      return hooks_.attribute(node, base, attr);
+    default:
+      return hooks_.attribute(node, base, attr);
+  }
+}
+
+ValuePtr Evaluator::eval_binop(const ast::Node& node, Scope& scope) {
+  ValuePtr a = eval(*node.child("left"), scope);
+  ValuePtr b = eval(*node.child("right"), scope);
+  const std::string& op = node.str("op");
+  if (a->is(Value::Kind::Number) && b->is(Value::Kind::Number)) return number_binary(op, *a, *b);
+  if (op == "Add" && a->is(Value::Kind::String) && b->is(Value::Kind::String)) return Value::string(a->text + b->text);
+  if (op == "Add" && is_sequence(*a) && is_sequence(*b)) {
+    auto items = a->items;
+    items.insert(items.end(), b->items.begin(), b->items.end());
+    return a->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+  }
+  if (op == "Mult" && is_sequence(*a) && known_int(*b)) {
+    std::vector<ValuePtr> items;
+    for (long long i = 0; i < *known_int(*b); ++i) items.insert(items.end(), a->items.begin(), a->items.end());
+    return a->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+  }
+  return hooks_.binary(node, op, a, b);
+}
+
+ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
+  ValuePtr left = eval(*node.child("left"), scope);
+  const auto& ops = node.list("ops");
+  const auto& comparators = node.list("comparators");
+  ValuePtr result;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    ValuePtr right = eval(*comparators[i], scope);
+    const std::string& op = ops[i]->str("id");
+    ValuePtr r;
+    if (op == "Is" || op == "IsNot" || op == "Eq" || op == "NotEq") {
+      bool negate = op == "IsNot" || op == "NotEq";
+      if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
+          !(left->known && right->known)) {
+        r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr));
+      } else if (auto eq = equal(*left, *right)) {
+        r = Value::boolean(*eq != negate);
+      } else if ((left->is(Value::Kind::Tensor) || right->is(Value::Kind::Tensor)) && (op == "Eq" || op == "NotEq")) {
+        r = hooks_.binary(node, op, left, right);
+      } else {
+        r = Value::unknown("cannot decide " + text(node));
+      }
+    } else if (op == "In" || op == "NotIn") {
+      std::optional<bool> found = false;
+      if (is_sequence(*right) || right->is(Value::Kind::Dict)) {
+        if (right->is(Value::Kind::Dict)) {
+          found = left->is(Value::Kind::String) &&
+                  std::find(right->keys.begin(), right->keys.end(), left->text) != right->keys.end();
+        } else {
+          for (const auto& item : right->items) {
+            auto eq = equal(*left, *item);
+            if (!eq) found = std::nullopt;
+            else if (*eq) { found = true; break; }
+          }
+        }
+      } else if (right->is(Value::Kind::String) && left->is(Value::Kind::String)) {
+        found = right->text.find(left->text) != std::string::npos;
+      } else {
+        found = std::nullopt;
+      }
+      r = found ? Value::boolean(*found != (op == "NotIn")) : Value::unknown("cannot decide " + text(node));
+    } else {
+      static const std::map<std::string, std::string> symbols = {
+          {"Lt", "<"}, {"LtE", "<="}, {"Gt", ">"}, {"GtE", ">="}};
+      auto it = symbols.find(op);
+      if (it != symbols.end() && left->is(Value::Kind::Number) && right->is(Value::Kind::Number)) {
+        std::optional<GiNaC::numeric> known;
+        if (left->known && right->known) {
+          Expr k = Expr::compare(it->second, Expr::number(*left->known), Expr::number(*right->known));
+          if (k.is_number()) known = k.as_number();
+        }
+        r = Value::number(Expr::compare(it->second, left->expr, right->expr), known);
+      } else if (it != symbols.end() && (left->is(Value::Kind::Tensor) || right->is(Value::Kind::Tensor))) {
+        r = hooks_.binary(node, op, left, right);
+      } else {
+        r = Value::unknown("cannot decide " + text(node));
+      }
+    }
+    if (!result) {
+      result = r;
+    } else {
+      auto t = result->truth();
+      if (t && !*t) return result;
+      result = r;
+    }
+    left = right;
+  }
+  return result;
+}
+
+ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
+  ValuePtr base = eval(*node.child("value"), scope);
+  const ast::Node* slice_node = node.child("slice");
+  ValuePtr index = eval(*slice_node, scope);
+  if (base->is(Value::Kind::Dict) && index->is(Value::Kind::String)) {
+    for (size_t i = 0; i < base->keys.size(); ++i)
+      if (base->keys[i] == index->text) return base->items[i];
+    return Value::unknown("no key \"" + index->text + "\" in " + text(*node.child("value")));
+  }
+  if (is_sequence(*base)) {
+    if (auto i = known_int(*index)) {
+      long long n = static_cast<long long>(base->items.size());
+      long long k = *i < 0 ? *i + n : *i;
+      if (k >= 0 && k < n) return base->items[k];
+      return Value::unknown("index " + std::to_string(*i) + " out of range in " + text(node));
+    }
+    if (index->is(Value::Kind::Slice)) {
+      auto bound = [&](const ValuePtr& v, long long dflt) -> std::optional<long long> {
+        if (v->is(Value::Kind::None)) return dflt;
+        return known_int(*v);
+      };
+      long long n = static_cast<long long>(base->items.size());
+      auto lo = bound(index->items[0], 0), hi = bound(index->items[1], n), step = bound(index->items[2], 1);
+      if (lo && hi && step && *step == 1) {
+        long long a = *lo < 0 ? std::max(0LL, *lo + n) : std::min(*lo, n);
+        long long b = *hi < 0 ? std::max(0LL, *hi + n) : std::min(*hi, n);
+        std::vector<ValuePtr> items;
+        for (long long k = a; k < b; ++k) items.push_back(base->items[k]);
+        return base->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+      }
+    }
+  }
+  if (base->is(Value::Kind::Global) && index->is(Value::Kind::String) && !base->path.empty())
+    return global(base->path, index->text);
+  return hooks_.subscript(node, base, index);
+}
+
+std::vector<Arg> Evaluator::eval_args(const ast::Node& call, Scope& scope) {
+  std::vector<Arg> args;
+  for (const auto& a : call.list("args")) {
+    if (a->is("Starred")) {
+      ValuePtr v = eval(*a->child("value"), scope);
+      if (is_sequence(*v)) {
+        for (const auto& item : v->items) args.push_back({"", item, text(*a)});
+        continue;
+      }
+      args.push_back({"*", v, text(*a)});
+      continue;
+    }
+    args.push_back({"", eval(*a, scope), text(*a)});
+  }
+  for (const auto& k : call.list("keywords")) {
+    const std::string& name = k->str("arg");
+    ValuePtr v = eval(*k->child("value"), scope);
+    if (name.empty()) {
+      if (v->is(Value::Kind::Dict)) {
+        for (size_t i = 0; i < v->keys.size(); ++i) args.push_back({v->keys[i], v->items[i], text(*k)});
+      }
+      continue;  // **kwargs of unknown content carry nothing the analysis uses
+    }
+    args.push_back({name, v, text(*k->child("value"))});
+  }
+  return args;
+}
+
+ValuePtr Evaluator::builtin(const ast::Node& node, const std::string& name, const std::vector<Arg>& args,
+                            bool* handled) {
+  *handled = true;
+  auto positional = [&](size_t i) -> ValuePtr {
+    size_t k = 0;
+    for (const auto& a : args)
+      if (a.name.empty() && k++ == i) return a.value;
+    return nullptr;
+  };
+  if (name == "getattr" || name == "hasattr") {
+    ValuePtr obj = positional(0), attr = positional(1), dflt = positional(2);
+    if (!obj || !attr || !attr->is(Value::Kind::String)) return Value::unknown("getattr with a computed name");
+    if (obj->is(Value::Kind::Config)) {
+      auto v = config_.attribute(obj->text, attr->text);
+      if (name == "hasattr") return Value::boolean(v.has_value());
+      if (v) {
+        // `getattr(config, "x", d)` is config.x when the config has x; a None there means
+        // "use the default" in transformers' configs only when the code says `or`.
+        return *v;
+      }
+      if (dflt) return dflt;
+      return Value::unknown(obj->text + " has no attribute '" + attr->text + "'");
+    }
+    ast::Node fake;  // `getattr(self, "x", d)`: ask the pass
+    ValuePtr v = hooks_.attribute(node, obj, attr->text);
+    if (name == "hasattr") return Value::boolean(!v->is(Value::Kind::Unknown));
+    if (v->is(Value::Kind::Unknown) && dflt) return dflt;
+    return v;
+  }
+  if (name == "min" || name == "max") {
+    std::vector<ValuePtr> values;
+    for (const auto& a : args) values.push_back(a.value);
+    if (values.size() == 1 && is_sequence(*values[0])) values = values[0]->items;
+    if (values.empty()) return Value::unknown(name + "() of nothing");
+    ValuePtr acc = values[0];
+    for (size_t i = 1; i < values.size(); ++i) {
+      if (!acc->is(Value::Kind::Number) || !values[i]->is(Value::Kind::Number))
+        return Value::unknown(name + "() of non-numbers");
+      std::optional<GiNaC::numeric> known;
+      if (acc->known && values[i]->known)
+        known = name == "min" ? std::min(*acc->known, *values[i]->known, [](auto& x, auto& y) { return x < y; })
+                              : std::max(*acc->known, *values[i]->known, [](auto& x, auto& y) { return x < y; });
+      Expr e = name == "min" ? Expr::min(acc->expr, values[i]->expr) : Expr::max(acc->expr, values[i]->expr);
+      acc = Value::number(e, known);
+    }
+    return acc;
+  }
+  if (name == "int" || name == "float" || name == "bool") {
+    ValuePtr v = positional(0);
+    if (!v) return name == "bool" ? Value::boolean(false) : Value::integer(0);
+    if (name == "bool") {
+      auto t = v->truth();
+      return t ? Value::boolean(*t) : Value::unknown("bool() undecidable");
+    }
+    if (!v->is(Value::Kind::Number)) return v->is(Value::Kind::Tensor) ? hooks_.call(node, nullptr, args) : Value::unknown(name + "() of " + v->describe());
+    if (name == "int") {
+      std::optional<GiNaC::numeric> known;
+      if (v->known) known = Expr::trunc(Expr::number(*v->known)).as_number();
+      return Value::number(Expr::trunc(v->expr), known);
+    }
+    return v;
+  }
+  if (name == "len") {
+    ValuePtr v = positional(0);
+    if (v && (is_sequence(*v) || v->is(Value::Kind::Dict)) && !v->element)
+      return Value::integer(static_cast<long long>(v->items.size()));
+    if (v && v->is(Value::Kind::List) && v->element) return Value::number(v->length);
+    if (v && v->is(Value::Kind::String)) return Value::integer(static_cast<long long>(v->text.size()));
+    if (v && v->is(Value::Kind::Tensor) && !v->shape.empty()) return Value::number(v->shape[0]);
+    return Value::unknown("len() of " + (v ? v->describe() : "nothing"));
+  }
+  if (name == "isinstance") {
+    ValuePtr v = positional(0), cls = positional(1);
+    if (v && cls && cls->is(Value::Kind::Global)) {
+      const std::string& c = cls->text;
+      if (c == "int" || c == "float") return Value::boolean(v->is(Value::Kind::Number));
+      if (c == "str") return Value::boolean(v->is(Value::Kind::String));
+      if (c == "tuple") return Value::boolean(v->is(Value::Kind::Tuple));
+      if (c == "list") return Value::boolean(v->is(Value::Kind::List));
+      if (c == "dict") return Value::boolean(v->is(Value::Kind::Dict));
+      if (c.rfind("torch.", 0) == 0 && c.find("Tensor") != std::string::npos)
+        return Value::boolean(v->is(Value::Kind::Tensor));
+      if (v->is(Value::Kind::Module) && v->class_name == c) return Value::boolean(true);
+    }
+    *handled = false;
+    return nullptr;
+  }
+  if (name == "tuple" || name == "list") {
+    ValuePtr v = positional(0);
+    if (!v) return name == "tuple" ? Value::tuple({}) : Value::list({});
+    if (is_sequence(*v)) return name == "tuple" ? Value::tuple(v->items) : Value::list(v->items);
+    *handled = false;
+    return nullptr;
+  }
+  if (name == "abs") {
+    ValuePtr v = positional(0);
+    if (v && v->is(Value::Kind::Number) && v->known) {
+      GiNaC::numeric k = GiNaC::abs(*v->known);
+      return Value::number(v->expr.is_number() ? Expr::number(k) : v->expr, k);
+    }
+  }
+  if (name == "range") {
+    auto r = std::make_shared<Value>();
+    r->kind = Value::Kind::Global;
+    r->text = "range";
+    for (const auto& a : args) r->items.push_back(a.value);
+    r->keys = {"range"};
+    return r;
+  }
+  if (name == "slice") {
+    auto s = std::make_shared<Value>();
+    s->kind = Value::Kind::Slice;
+    std::vector<ValuePtr> parts;
+    for (const auto& a : args) parts.push_back(a.value);
+    if (parts.size() == 1) parts.insert(parts.begin(), Value::none());
+    while (parts.size() < 3) parts.push_back(Value::none());
+    s->items = parts;
+    return s;
+  }
+  if (name == "super") {
+    auto s = std::make_shared<Value>();
+    s->kind = Value::Kind::Global;
+    s->text = "super";
+    s->keys = {"super"};
+    return s;
+  }
+  *handled = false;
+  return nullptr;
+}
+
+ValuePtr Evaluator::eval_call(const ast::Node& node, Scope& scope) {
+  ValuePtr callee = eval(*node.child("func"), scope);
+  std::vector<Arg> args = eval_args(node, scope);
+  if (callee->is(Value::Kind::Global) && !callee->keys.empty() && callee->keys[0] == "builtin") {
+    bool handled = false;
+    ValuePtr v = builtin(node, callee->text, args, &handled);
+    if (handled) return v;
+  }
+  return hooks_.call(node, callee, args);
+}
+
+ValuePtr Evaluator::eval_comprehension(const ast::Node& node, Scope& scope) {
+  const auto& generators = node.list("generators");
+  if (generators.size() != 1 || !generators[0]->list("ifs").empty())
+    return Value::unknown("comprehension with several generators or conditions: " + text(node));
+  const ast::Node& gen = *generators[0];
+  ValuePtr iter = eval(*gen.child("iter"), scope);
+  const ast::Node* elt = node.child("elt");
+  if (!elt) return Value::unknown("dict comprehension: " + text(node));
+  std::vector<ValuePtr> items;
+  if (iter->is(Value::Kind::Global) && iter->text == "range") {
+    ValuePtr n = iter->items.size() == 1 ? iter->items[0] : nullptr;
+    if (!n || !n->is(Value::Kind::Number)) return Value::unknown("range() with start/step in " + text(node));
+    // One element per index while the count is known; the symbolic length is kept too.
+    auto list = std::make_shared<Value>();
+    list->kind = Value::Kind::List;
+    list->length = n->expr;
+    // The element with the index as a symbol stands for all of them; with a known count the
+    // elements are also evaluated one by one, for stacks whose layers differ by index.
+    const ast::Node* target = gen.child("target");
+    if (target->is("Name")) {
+      Scope inner = scope;
+      assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
+      list->element = eval(*elt, inner);
+    }
+    if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
+      for (long long i = 0; i < n->known->to_long(); ++i) {
+        Scope inner = scope;
+        assign(*target, Value::integer(i), inner);
+        list->items.push_back(eval(*elt, inner));
+      }
+    }
+    if (!list->element && list->items.empty()) return Value::unknown("comprehension over " + iter->describe());
+    return list;
+  }
+  if (is_sequence(*iter)) {
+    for (const auto& item : iter->items) {
+      Scope inner = scope;
+      assign(*gen.child("target"), item, inner);
+      items.push_back(eval(*elt, inner));
+    }
+    return node.is("ListComp") ? Value::list(items) : Value::tuple(items);
+  }
+  return Value::unknown("comprehension over " + iter->describe());
+}
+
+ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
+  const std::string& t = node.type;
+  if (t == "Constant") return constant_value(node.constant());
+  if (t == "Name") return eval_name(node, scope);
+  if (t == "Attribute") return eval_attribute(node, scope);
+  if (t == "BinOp") return eval_binop(node, scope);
+  if (t == "Compare") return eval_compare(node, scope);
+  if (t == "Subscript") return eval_subscript(node, scope);
+  if (t == "Call") return eval_call(node, scope);
+  if (t == "UnaryOp") {
+    ValuePtr v = eval(*node.child("operand"), scope);
+    const std::string& op = node.str("op");
+    if (op == "Not") {
+      auto truth = v->truth();
+      if (truth) return Value::boolean(!*truth);
+      if (v->is(Value::Kind::Number)) return Value::number(Expr::logical_not(v->expr));
+      return Value::unknown("cannot decide " + text(node));
+    }
+    if (v->is(Value::Kind::Number)) {
+      if (op == "USub") {
+        std::optional<GiNaC::numeric> known;
+        if (v->known) known = -*v->known;
+        return Value::number(-v->expr, known);
+      }
+      if (op == "UAdd") return v;
+    }
+    return hooks_.unary(node, op, v);
+  }
+  if (t == "BoolOp") {
+    bool is_and = node.str("op") == "And";
+    ValuePtr acc;
+    for (const auto& operand : node.list("values")) {
+      ValuePtr v = eval(*operand, scope);
+      if (!acc) {
+        acc = v;
+      } else if (auto truth = acc->truth()) {
+        if (*truth != is_and) return acc;  // short-circuit: `False and x`, `True or x`
+        acc = v;
+      } else if (acc->is(Value::Kind::Number) && v->is(Value::Kind::Number)) {
+        acc = Value::number(is_and ? Expr::logical_and(acc->expr, v->expr) : Expr::logical_or(acc->expr, v->expr));
+      } else {
+        return Value::unknown("cannot decide " + text(node));
+      }
+      if (auto truth = acc->truth(); truth && *truth != is_and) return acc;
+    }
+    return acc;
+  }
+  if (t == "IfExp") {
+    ValuePtr cond = eval(*node.child("test"), scope);
+    if (auto truth = cond->truth()) return eval(*node.child(*truth ? "body" : "orelse"), scope);
+    ValuePtr a = eval(*node.child("body"), scope);
+    ValuePtr b = eval(*node.child("orelse"), scope);
+    if (cond->is(Value::Kind::Number) && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
+      return Value::number(Expr::if_else(cond->expr, a->expr, b->expr));
+    return Value::unknown("cannot decide " + text(*node.child("test")));
+  }
+  if (t == "Tuple" || t == "List" || t == "Set") {
+    std::vector<ValuePtr> items;
+    for (const auto& e : node.list("elts")) {
+      if (e->is("Starred")) {
+        ValuePtr v = eval(*e->child("value"), scope);
+        if (is_sequence(*v)) {
+          items.insert(items.end(), v->items.begin(), v->items.end());
+          continue;
+        }
+        items.push_back(Value::unknown("*" + text(*e)));
+        continue;
+      }
+      items.push_back(eval(*e, scope));
+    }
+    return t == "Tuple" ? Value::tuple(items) : Value::list(items);
+  }
+  if (t == "Dict") {
+    auto d = std::make_shared<Value>();
+    d->kind = Value::Kind::Dict;
+    const auto& keys = node.list("keys");
+    const auto& values = node.list("values");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ValuePtr v = eval(*values[i], scope);
+      if (!keys[i]) {
+        if (v->is(Value::Kind::Dict)) {
+          d->keys.insert(d->keys.end(), v->keys.begin(), v->keys.end());
+          d->items.insert(d->items.end(), v->items.begin(), v->items.end());
+        }
+        continue;
+      }
+      ValuePtr k = eval(*keys[i], scope);
+      d->keys.push_back(k->is(Value::Kind::String) ? k->text : k->describe());
+      d->items.push_back(v);
+    }
+    return d;
+  }
+  if (t == "Slice") {
+    auto s = std::make_shared<Value>();
+    s->kind = Value::Kind::Slice;
+    for (const char* part : {"lower", "upper", "step"}) {
+      const ast::Node* p = node.child(part);
+      s->items.push_back(p ? eval(*p, scope) : Value::none());
+    }
+    return s;
+  }
+  if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp") return eval_comprehension(node, scope);
+  if (t == "JoinedStr") return Value::unknown("f-string");
+  if (t == "Starred") return eval(*node.child("value"), scope);
+  if (t == "NamedExpr") {
+    ValuePtr v = eval(*node.child("value"), scope);
+    assign(*node.child("target"), v, scope);
+    return v;
+  }
+  if (t == "Lambda") return Value::unknown("lambda");
+  return Value::unknown("expression " + t);
+}
+
+void Evaluator::assign(const ast::Node& target, const ValuePtr& value, Scope& scope) {
+  if (target.is("Name")) {
+    scope.set(target.str("id"), value);
+  } else if (target.is("Tuple") || target.is("List")) {
+    const auto& elts = target.list("elts");
+    size_t n = elts.size();
+    if (is_sequence(*value) && value->items.size() == n && !value->element) {
+      for (size_t i = 0; i < n; ++i) assign(*elts[i], value->items[i], scope);
+    } else {
+      // Unpacking a tensor along dim 0, a shape, or something unknown: ask the pass per element.
+      for (size_t i = 0; i < n; ++i) {
+        ValuePtr item;
+        if (value->is(Value::Kind::Tensor) && value->shape.size() == n) {
+          item = Value::number(value->shape[i]);
+        } else {
+          item = Value::unknown("unpacking " + value->describe() + " into " + std::to_string(n) + " names");
+        }
+        assign(*elts[i], item, scope);
+      }
+    }
+  } else if (target.is("Attribute")) {
+    ValuePtr base = eval(*target.child("value"), scope);
+    hooks_.assign_attribute(target, base, target.str("attr"), value);
+  } else if (target.is("Starred")) {
+    assign(*target.child("value"), value, scope);
+  }
+  // Subscript targets (x[...] = y) mutate tensors in place: no new names.
+}
+
+void Evaluator::bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first) {
+  const ast::Node* arguments = def.child("args");
+  std::vector<const ast::Node*> params;
+  for (const auto& a : arguments->list("posonlyargs")) params.push_back(a.get());
+  for (const auto& a : arguments->list("args")) params.push_back(a.get());
+  const auto& defaults = arguments->list("defaults");
+  size_t first_default = params.size() - defaults.size();
+  size_t start = skip_first ? 1 : 0;
+  std::map<std::string, ValuePtr> bound;
+  size_t next = start;
+  std::vector<ValuePtr> extra_positional;
+  for (const auto& a : args) {
+    if (!a.name.empty()) continue;
+    if (next < params.size()) bound[params[next++]->str("arg")] = a.value;
+    else extra_positional.push_back(a.value);
+  }
+  auto kwargs = std::make_shared<Value>();
+  kwargs->kind = Value::Kind::Dict;
+  const auto& kwonly = arguments->list("kwonlyargs");
+  for (const auto& a : args) {
+    if (a.name.empty() || a.name == "*") continue;
+    bool known_param = false;
+    for (const auto* p : params) known_param = known_param || p->str("arg") == a.name;
+    for (const auto& p : kwonly) known_param = known_param || p->str("arg") == a.name;
+    if (known_param) bound[a.name] = a.value;
+    else {
+      kwargs->keys.push_back(a.name);
+      kwargs->items.push_back(a.value);
+    }
+  }
+  for (size_t i = start; i < params.size(); ++i) {
+    const std::string& name = params[i]->str("arg");
+    if (bound.count(name)) scope.set(name, bound[name]);
+    else if (i >= first_default) scope.set(name, eval(*defaults[i - first_default], scope));
+    else scope.set(name, Value::unknown("parameter '" + name + "' not passed"));
+  }
+  const auto& kw_defaults = arguments->list("kw_defaults");
+  for (size_t i = 0; i < kwonly.size(); ++i) {
+    const std::string& name = kwonly[i]->str("arg");
+    if (bound.count(name)) scope.set(name, bound[name]);
+    else if (i < kw_defaults.size() && kw_defaults[i]) scope.set(name, eval(*kw_defaults[i], scope));
+    else scope.set(name, Value::unknown("parameter '" + name + "' not passed"));
+  }
+  if (const ast::Node* vararg = arguments->child("vararg")) scope.set(vararg->str("arg"), Value::tuple(extra_positional));
+  if (const ast::Node* kwarg = arguments->child("kwarg")) scope.set(kwarg->str("arg"), kwargs);
+}
+
+bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result) {
+  const std::string& t = stmt.type;
+  if (t == "Return") {
+    const ast::Node* v = stmt.child("value");
+    *result = v ? eval(*v, scope) : Value::none();
+    return true;
+  }
+  if (t == "Assign") {
+    ValuePtr v = eval(*stmt.child("value"), scope);
+    for (const auto& target : stmt.list("targets")) assign(*target, v, scope);
+    return false;
+  }
+  if (t == "AnnAssign") {
+    if (const ast::Node* v = stmt.child("value")) assign(*stmt.child("target"), eval(*v, scope), scope);
+    return false;
+  }
+  if (t == "AugAssign") {
+    // x op= y is evaluated as x = x op y (a BinOp over the same nodes).
+    ast::Node binop;
+    binop.type = "BinOp";
+    binop.line = stmt.line;
+    binop.col = stmt.col;
+    binop.end_line = stmt.end_line;
+    binop.end_col = stmt.end_col;
+    ast::Field left, right, op;
+    left.kind = ast::Field::Kind::Node;
+    left.node = stmt.fields.at("target").node;
+    right = stmt.fields.at("value");
+    op.kind = ast::Field::Kind::String;
+    op.string = stmt.str("op");
+    binop.fields["left"] = left;
+    binop.fields["right"] = right;
+    binop.fields["op"] = op;
+    assign(*stmt.child("target"), eval(binop, scope), scope);
+    return false;
+  }
+  if (t == "Expr") {
+    eval(*stmt.child("value"), scope);
+    return false;
+  }
+  if (t == "If") {
+    ValuePtr cond = eval(*stmt.child("test"), scope);
+    auto truth = cond->truth();
+    if (!truth) {
+      note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is undecidable (" + cond->describe() +
+                          "); assumed false");
+      truth = false;
+    } else {
+      note(stmt.line, "`if " + text(*stmt.child("test")) + "`: " + (*truth ? "taken" : "not taken"));
+    }
+    const auto& body = stmt.list(*truth ? "body" : "orelse");
+    if (!body.empty()) {
+      ValuePtr r = exec(body, scope);
+      if (r) {
+        *result = r;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (t == "For") {
+    ValuePtr iter = eval(*stmt.child("iter"), scope);
+    if (is_sequence(*iter) && !iter->element) {
+      for (const auto& item : iter->items) {
+        assign(*stmt.child("target"), item, scope);
+        if (ValuePtr r = exec(stmt.list("body"), scope)) {
+          *result = r;
+          return true;
+        }
+      }
+      return false;
+    }
+    note(stmt.line, "loop over " + iter->describe() + " not modelled");
+    return false;
+  }
+  if (t == "With") {
+    ValuePtr r = exec(stmt.list("body"), scope);
+    if (r) {
+      *result = r;
+      return true;
+    }
+    return false;
+  }
+  if (t == "Try") {
+    ValuePtr r = exec(stmt.list("body"), scope);
+    if (r) {
+      *result = r;
+      return true;
+    }
+    return false;
+  }
+  // Raise, Assert, Pass, Import, Delete, Global, FunctionDef (local helpers): no effect modelled.
+  return false;
+}
+
+ValuePtr Evaluator::exec(const std::vector<ast::NodePtr>& body, Scope& scope) {
+  ValuePtr result;
+  for (const auto& stmt : body) {
+    if (exec_statement(*stmt, scope, &result)) return result;
+  }
+  return nullptr;
+}
+
+}  // namespace kcost

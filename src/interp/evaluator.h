@@ -1,0 +1,108 @@
+// Evaluator: abstract interpretation of Python source over Values. It evaluates expressions
+// (names through the scope and then the module's globals, config attributes, arithmetic on
+// symbolic numbers, containers, comparisons, Python builtins) and executes statements (taking
+// branches the known values decide, loops, returns). What depends on the pass — calling modules
+// and functions, tensor operations, `self.x` — goes to the Hooks of that pass (facts for
+// __init__, the shape tracer for forward()).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ast/node.h"
+#include "interp/config_view.h"
+#include "interp/value.h"
+
+namespace kcost {
+
+class SourceLocator;
+
+class Scope {
+ public:
+  ValuePtr find(const std::string& name) const;
+  void set(const std::string& name, ValuePtr value) { vars_[name] = std::move(value); }
+  const std::map<std::string, ValuePtr>& vars() const { return vars_; }
+
+ private:
+  std::map<std::string, ValuePtr> vars_;
+};
+
+// A branch decision or other note worth telling the reader (line + text).
+struct Note {
+  int line = 0;
+  std::string text;
+};
+
+class Hooks {
+ public:
+  virtual ~Hooks() = default;
+  // A call whose callee is not a Python builtin the evaluator knows.
+  virtual ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) = 0;
+  // `base.name` where base is self, a module, a tensor or something else not plain data.
+  virtual ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) = 0;
+  // Operators with a tensor operand (op: Python AST operator name: Add, Mult, MatMul, USub...).
+  virtual ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) {
+    return Value::unknown("operator " + op);
+  }
+  virtual ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {
+    return Value::unknown("operator " + op);
+  }
+  virtual ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
+    return Value::unknown("subscript of " + base->describe());
+  }
+  // `self.name = value` (and `self.a.b = ...`).
+  virtual void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
+                                const ValuePtr& value) {}
+};
+
+class Evaluator {
+ public:
+  // `module`: whose globals names resolve in; `file`: its source (for source text).
+  Evaluator(SourceLocator& locator, const ConfigView& config, Hooks& hooks, std::string module,
+            std::string file);
+
+  ValuePtr eval(const ast::Node& node, Scope& scope);
+  // Executes statements; returns the value of the first `return` reached (nullptr if none).
+  ValuePtr exec(const std::vector<ast::NodePtr>& body, Scope& scope);
+  // Binds a FunctionDef's parameters to call arguments (self already bound by the caller when
+  // `skip_first`); unbound parameters take their defaults.
+  void bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first);
+
+  // The source text of a node (for notes and reasoning).
+  std::string text(const ast::Node& node) const;
+  const std::vector<Note>& notes() const { return notes_; }
+  void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
+  const std::string& module() const { return module_; }
+  SourceLocator& locator() { return locator_; }
+  const ConfigView& config() const { return config_; }
+
+ private:
+  ValuePtr eval_name(const ast::Node& node, Scope& scope);
+  ValuePtr eval_attribute(const ast::Node& node, Scope& scope);
+  ValuePtr eval_binop(const ast::Node& node, Scope& scope);
+  ValuePtr eval_compare(const ast::Node& node, Scope& scope);
+  ValuePtr eval_subscript(const ast::Node& node, Scope& scope);
+  ValuePtr eval_call(const ast::Node& node, Scope& scope);
+  ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
+  ValuePtr builtin(const ast::Node& node, const std::string& name, const std::vector<Arg>& args, bool* handled);
+  ValuePtr global(const std::string& dotted, const std::optional<std::string>& key = std::nullopt);
+  std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
+  void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
+  bool exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result);
+
+  SourceLocator& locator_;
+  const ConfigView& config_;
+  Hooks& hooks_;
+  std::string module_;
+  const std::vector<std::string>& lines_;
+  std::vector<Note> notes_;
+};
+
+// The lines of a source file, read once per process.
+const std::vector<std::string>& source_lines(const std::string& file);
+// The source text a node spans.
+std::string node_text(const std::vector<std::string>& lines, const ast::Node& node);
+
+}  // namespace kcost

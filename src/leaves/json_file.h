@@ -1,0 +1,22 @@
+// Reading one JSON file of the leaf library or the name map, with failures turned into a
+// one-line CatalogError naming the file.
+#ifndef KCOST_LEAVES_JSON_FILE_H_
+#define KCOST_LEAVES_JSON_FILE_H_
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace kcost {
+
+// Parses the file at `path`. Throws CatalogError "<path>: cannot read file" or
+// "<path>: invalid JSON: parse error at line L, column C: ...".
+nlohmann::json read_json_file(const std::string& path);
+
+// `s` quoted for an error message: 'text', with control characters escaped so that the
+// message stays on one line.
+std::string quote_for_message(const std::string& s);
+
+}  // namespace kcost
+
+#endif  // KCOST_LEAVES_JSON_FILE_H_

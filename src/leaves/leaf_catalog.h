@@ -1,0 +1,59 @@
+// LeafCatalog: the hand-written leaf kernels of kernels/*.json, loaded and validated. A leaf
+// is a PyTorch op with symbolic FLOPs, bytes read and bytes written in its own forward_params
+// and the implicit symbol `bytes`. Every malformed file is reported as one CatalogError line
+// naming the file and the JSON field.
+#ifndef KCOST_LEAVES_LEAF_CATALOG_H_
+#define KCOST_LEAVES_LEAF_CATALOG_H_
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "expr/expr.h"
+
+namespace kcost {
+
+// A malformed leaf file, leaf directory or name map; what() is one line, e.g.
+// "kernels/F.linear.json: field 'flops': expression '2 * M *': column 8: expected an operand".
+struct CatalogError : std::runtime_error {
+  explicit CatalogError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// One leaf kernel: {"kernel_name", "description"?, "init_params": [], "forward_params",
+// "flops", "memory_read", "memory_write"}.
+struct LeafKernel {
+  std::string name;         // kernel_name, e.g. "F.linear"
+  std::string description;  // empty when the file has none
+  std::string file;         // the file it was read from, as <dir>/<file name>
+  std::vector<std::string> forward_params;
+  Expr flops;
+  Expr memory_read;
+  Expr memory_write;
+};
+
+class LeafCatalog {
+ public:
+  // The symbol every leaf may use besides its forward_params: bytes per element of the
+  // model dtype.
+  static constexpr const char* kBytesSymbol = "bytes";
+
+  // Reads every *.json file of `dir` in sorted file-name order. Throws CatalogError for a
+  // missing directory, unreadable or invalid JSON, a field missing or of the wrong type, an
+  // expression that does not parse, a symbol that is neither a forward_param nor `bytes`, a
+  // non-empty init_params, a composite (a file with `children`) and a kernel_name defined
+  // twice (naming both files).
+  static LeafCatalog load(const std::string& dir);
+
+  // The leaf named `name`, or nullptr.
+  const LeafKernel* find(const std::string& name) const;
+  // All leaves by kernel_name.
+  const std::map<std::string, LeafKernel>& all() const { return leaves_; }
+
+ private:
+  std::map<std::string, LeafKernel> leaves_;
+};
+
+}  // namespace kcost
+
+#endif  // KCOST_LEAVES_LEAF_CATALOG_H_

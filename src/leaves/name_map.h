@@ -1,0 +1,32 @@
+// NameMap: kernel_name_map.json, a flat JSON object from a fully-qualified or alias name of a
+// PyTorch/transformers callable ("torch.nn.modules.linear.Linear", "torch.Tensor.__mul__",
+// "operator.mul") to the kernel_name of a leaf ("F.linear", "torch.mul").
+#ifndef KCOST_LEAVES_NAME_MAP_H_
+#define KCOST_LEAVES_NAME_MAP_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "leaves/leaf_catalog.h"  // CatalogError
+
+namespace kcost {
+
+class NameMap {
+ public:
+  // Reads and validates the map. Throws CatalogError (one line naming the file, and the key
+  // where one is at fault) when the file is missing, is not JSON, is not an object, has an
+  // empty key, or has a value that is not a non-empty string.
+  static NameMap load(const std::string& path);
+
+  // The leaf kernel_name for `qualified_name` (exact match), or nullopt.
+  std::optional<std::string> lookup(const std::string& qualified_name) const;
+  const std::map<std::string, std::string>& entries() const { return entries_; }
+
+ private:
+  std::map<std::string, std::string> entries_;
+};
+
+}  // namespace kcost
+
+#endif  // KCOST_LEAVES_NAME_MAP_H_

@@ -1,0 +1,127 @@
+#include "locate/source_locator.h"
+
+#include "python/session.h"
+
+namespace kcost {
+
+namespace {
+
+FunctionSource function_from_json(const nlohmann::json& d) {
+  FunctionSource f;
+  f.name = d.value("name", "");
+  f.owner = d["owner"].is_string() ? d["owner"].get<std::string>() : "";
+  f.module = d.value("module", "");
+  f.file = d.value("file", "");
+  f.first_line = d["lines"][0].get<int>();
+  f.last_line = d["lines"][1].get<int>();
+  f.def_line = d.value("def_line", f.first_line);
+  f.source = d.value("source", "");
+  f.def = ast::from_json(d["ast"]);
+  return f;
+}
+
+GlobalRef::Kind kind_of(const std::string& kind) {
+  static const std::map<std::string, GlobalRef::Kind> kinds = {
+      {"class", GlobalRef::Kind::Class},       {"function", GlobalRef::Kind::Function},
+      {"native_function", GlobalRef::Kind::NativeFunction},
+      {"module", GlobalRef::Kind::Module},     {"constant", GlobalRef::Kind::Constant},
+      {"instance", GlobalRef::Kind::Instance}, {"builtin", GlobalRef::Kind::Builtin},
+      {"missing", GlobalRef::Kind::Missing},   {"other", GlobalRef::Kind::Other}};
+  auto it = kinds.find(kind);
+  return it == kinds.end() ? GlobalRef::Kind::Other : it->second;
+}
+
+template <typename F>
+auto as_locate_error(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const PythonError& e) {
+    if (e.lookup) throw LocateError(e.what());
+    throw;
+  }
+}
+
+}  // namespace
+
+std::string SourceLocator::qualified_name(const std::string& name) {
+  auto it = qualified_.find(name);
+  if (it != qualified_.end()) return it->second;
+  std::string result = name;
+  if (name.find('.') == std::string::npos) {
+    bool model_type = session_.call("is_model_type", {name}).get<bool>();  // JSON true/false
+    if (model_type) {
+      result = as_locate_error([&] { return session_.call_string("causal_lm_class", {name}); });
+    } else {
+      result = describe(name).value("qualname", name);
+    }
+  }
+  return qualified_[name] = result;
+}
+
+const nlohmann::json& SourceLocator::describe(const std::string& name) {
+  auto it = described_.find(name);
+  if (it != described_.end()) return it->second;
+  nlohmann::json d = as_locate_error([&] { return session_.call("describe", {name}); });
+  return described_[name] = std::move(d);
+}
+
+bool SourceLocator::is_class(const std::string& name) { return describe(name).value("kind", "") == "class"; }
+
+const ClassSource& SourceLocator::find_class(const std::string& name) {
+  auto it = classes_.find(name);
+  if (it != classes_.end()) return it->second;
+  const nlohmann::json& d = describe(name);
+  if (d.value("kind", "") != "class") throw LocateError("'" + name + "' is a function, not a class");
+  ClassSource c;
+  c.qualname = d.value("qualname", name);
+  c.module = d.value("module", "");
+  c.file = d["file"].is_string() ? d["file"].get<std::string>() : "";
+  if (d["lines"].is_array()) {
+    c.first_line = d["lines"][0].get<int>();
+    c.last_line = d["lines"][1].get<int>();
+  }
+  c.is_module = d.value("is_module", false);
+  c.mro = d.value("mro", std::vector<std::string>{});
+  const auto& methods = d["methods"];
+  if (methods.contains("__init__") && methods["__init__"].is_object())
+    c.init = function_from_json(methods["__init__"]);
+  if (methods.contains("forward") && methods["forward"].is_object())
+    c.forward = function_from_json(methods["forward"]);
+  return classes_[name] = std::move(c);
+}
+
+const FunctionSource& SourceLocator::find_function(const std::string& name) {
+  auto it = functions_.find(name);
+  if (it != functions_.end()) return it->second;
+  const nlohmann::json& d = describe(name);
+  if (d.value("kind", "") != "function") throw LocateError("'" + name + "' is a class, not a function");
+  return functions_[name] = function_from_json(d);
+}
+
+const GlobalRef& SourceLocator::resolve_global(const std::string& module, const std::string& dotted,
+                                               const std::optional<std::string>& key) {
+  std::string cache_key = module + "\n" + dotted + "\n" + (key ? "[" + *key : "");
+  auto it = globals_.find(cache_key);
+  if (it != globals_.end()) return it->second;
+  std::vector<std::string> args = {module, dotted};
+  if (key) args.push_back(*key);
+  nlohmann::json d = session_.call("resolve_global", args);
+  GlobalRef r;
+  r.kind = kind_of(d.value("kind", "other"));
+  r.qualname = d.value("qualname", "");
+  r.path = d["path"].is_string() ? d["path"].get<std::string>() : "";
+  r.is_module = d.value("is_module", false);
+  if (d.contains("value")) r.value = d["value"];
+  return globals_[cache_key] = std::move(r);
+}
+
+const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, const std::string& config_file) {
+  std::string cache_key = model_class + "\n" + config_file;
+  auto it = configs_.find(cache_key);
+  if (it != configs_.end()) return it->second;
+  nlohmann::json d = as_locate_error([&] { return session_.call("config_defaults", {model_class, config_file}); });
+  ConfigDefaults c{d.value("config_class", ""), d["values"], d.value("aliases", nlohmann::json::object())};
+  return configs_[cache_key] = std::move(c);
+}
+
+}  // namespace kcost

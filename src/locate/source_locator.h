@@ -1,0 +1,86 @@
+// SourceLocator: stage 1 of the analysis. Turns names into facts about source code by asking
+// python_helpers: a qualified name -> class or function with file, line ranges, source and AST;
+// a name in a module's globals -> what it refers to; a model class -> its config class and
+// default values; a model_type -> its causal-LM class. Answers are cached per process.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ast/node.h"
+
+namespace kcost {
+
+class PythonSession;
+
+// A name that does not resolve; the message is one line naming it.
+struct LocateError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct FunctionSource {
+  std::string name;
+  std::string owner;   // qualified name of the class that defines it; empty for functions
+  std::string module;  // module whose globals its names resolve in
+  std::string file;
+  int first_line = 0, last_line = 0;  // as inspect.getsourcelines: decorators included
+  int def_line = 0;
+  std::string source;
+  ast::NodePtr def;  // the FunctionDef node
+};
+
+struct ClassSource {
+  std::string qualname, module, file;
+  int first_line = 0, last_line = 0;
+  bool is_module = false;  // a torch.nn.Module subclass
+  std::vector<std::string> mro;
+  std::optional<FunctionSource> init, forward;  // following the MRO; empty if only nn.Module has it
+};
+
+// What a name in a module's globals refers to.
+struct GlobalRef {
+  enum class Kind { Class, Function, NativeFunction, Module, Constant, Instance, Builtin, Missing, Other };
+  Kind kind = Kind::Missing;
+  std::string qualname;  // canonical: obj.__module__ + "." + obj.__qualname__ (for instances: their class)
+  std::string path;      // the name as reached through modules: "torch.nn.functional.softmax"
+  bool is_module = false;
+  nlohmann::json value;  // for constants
+};
+
+struct ConfigDefaults {
+  std::string config_class;
+  nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
+  nlohmann::json aliases;  // attribute_map: alias -> real attribute
+};
+
+class SourceLocator {
+ public:
+  explicit SourceLocator(PythonSession& session) : session_(session) {}
+
+  // Qualified name of a model_type's causal-LM class, of a bare class name, or `name` itself.
+  std::string qualified_name(const std::string& name_or_model_type);
+  const ClassSource& find_class(const std::string& qualified_name);
+  const FunctionSource& find_function(const std::string& qualified_name);
+  bool is_class(const std::string& qualified_name);
+  const GlobalRef& resolve_global(const std::string& module, const std::string& dotted,
+                                  const std::optional<std::string>& key = std::nullopt);
+  const ConfigDefaults& config_of(const std::string& model_class, const std::string& config_file = "");
+
+ private:
+  const nlohmann::json& describe(const std::string& qualified_name);
+
+  PythonSession& session_;
+  std::map<std::string, nlohmann::json> described_;
+  std::map<std::string, ClassSource> classes_;
+  std::map<std::string, FunctionSource> functions_;
+  std::map<std::string, GlobalRef> globals_;
+  std::map<std::string, ConfigDefaults> configs_;
+  std::map<std::string, std::string> qualified_;
+};
+
+}  // namespace kcost
