@@ -18,6 +18,7 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
+      {"analyze", {"write the cost JSON and reasoning of every kernel of a model", analyze_command}},
       {"inspect", {"what kcost extracts from a class or function: source lines, parameters, attributes",
                    inspect_command}},
   };

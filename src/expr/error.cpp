@@ -30,4 +30,11 @@ ExprError::ExprError(std::string message, std::string text, int column)
       text(std::move(text)),
       column(column) {}
 
+ExprError from_library_error(const std::exception& e) {
+  std::string what = e.what();
+  if (what.find("division by zero") != std::string::npos) return ExprError("division by zero");
+  if (what.find("overflow") != std::string::npos) return ExprError("float overflow");
+  return ExprError(what);
+}
+
 }  // namespace kcost

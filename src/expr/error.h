@@ -20,6 +20,10 @@ struct ExprError : std::runtime_error {
   int column;           // 1-based column of the error in `text`, 0 when not about a position
 };
 
+// The ExprError for an exception from GiNaC or CLN: "division by zero", "float overflow", or
+// the original message.
+ExprError from_library_error(const std::exception& e);
+
 }  // namespace kcost
 
 #endif  // KCOST_EXPR_ERROR_H_

@@ -83,10 +83,7 @@ numeric evaluate(const ex& e, const std::map<std::string, numeric>& values) {
   } catch (const ExprError&) {
     throw;
   } catch (const std::exception& err) {  // GiNaC and CLN: numeric division by zero, overflow
-    std::string what = err.what();
-    if (what.find("division by zero") != std::string::npos) throw ExprError("division by zero");
-    if (what.find("overflow") != std::string::npos) throw ExprError("float overflow");
-    throw ExprError(what);
+    throw from_library_error(err);
   }
 }
 

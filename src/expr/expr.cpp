@@ -23,10 +23,7 @@ Expr guarded(F f) {
   } catch (const ExprError&) {
     throw;
   } catch (const std::exception& e) {
-    std::string what = e.what();
-    if (what.find("division by zero") != std::string::npos) throw ExprError("division by zero");
-    if (what.find("overflow") != std::string::npos) throw ExprError("float overflow");
-    throw ExprError(what);
+    throw from_library_error(e);
   }
 }
 
@@ -88,22 +85,39 @@ GiNaC::numeric Expr::eval(const std::map<std::string, GiNaC::numeric>& values) c
   }
 }
 
-Expr Expr::expand() const { return guarded([&] { return e_.expand(); }); }
+Expr Expr::expand() const {
+  return guarded([&] { return e_.expand(GiNaC::expand_options::expand_function_args); });
+}
 
 bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
 
 bool Expr::equivalent(const Expr& other) const {
-  return guarded([&] { return (e_ - other.e_).expand(); }).ex().is_zero();
+  return (*this - other).expand().ex().is_zero();
 }
 
-Expr operator+(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ + b.e_; }); }
-Expr operator-(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ - b.e_; }); }
-Expr operator*(const Expr& a, const Expr& b) { return guarded([&] { return a.e_ * b.e_; }); }
+// Numbers combine as numbers, so that a float result stays a float even when it is zero
+// (GiNaC would make 1e-300 * 1e-300 the exact 0; Python says 0.0).
+Expr operator+(const Expr& a, const Expr& b) {
+  if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) + num(b.e_); });
+  return guarded([&] { return a.e_ + b.e_; });
+}
+Expr operator-(const Expr& a, const Expr& b) {
+  if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) - num(b.e_); });
+  return guarded([&] { return a.e_ - b.e_; });
+}
+Expr operator*(const Expr& a, const Expr& b) {
+  if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) * num(b.e_); });
+  return guarded([&] { return a.e_ * b.e_; });
+}
 Expr operator/(const Expr& a, const Expr& b) {
   if (b.e_.is_zero()) throw ExprError("division by zero");
+  if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) / num(b.e_); });
   return guarded([&] { return a.e_ / b.e_; });
 }
-Expr operator-(const Expr& a) { return guarded([&] { return -a.e_; }); }
+Expr operator-(const Expr& a) {
+  if (a.is_number()) return guarded([&] { return -num(a.e_); });
+  return guarded([&] { return -a.e_; });
+}
 
 Expr Expr::pow(const Expr& base, const Expr& exp) {
   const GiNaC::ex& b = base.e_;

@@ -65,9 +65,20 @@ Printed print_number(const numeric& n) {
 struct Factor {
   std::string text;    // parenthesized as a factor of a product
   Printed printed;     // unparenthesized
-  int group;           // 0 plain symbols, 1 dotted symbols, 2 the rest
   bool denominator;    // printed after `/` (a negative power)
+  // The sort key: group (0 plain symbols, 1 dotted symbols, 2 the rest), then the base,
+  // then the numeric exponent, highest first (a**2 before a * b, as in a**2 + 2 * a * b).
+  int group;
+  std::string base;
+  numeric exponent;
 };
+
+bool operator<(const Factor& a, const Factor& b) {
+  if (a.group != b.group) return a.group < b.group;
+  if (a.base != b.base) return a.base < b.base;
+  if (a.exponent != b.exponent) return a.exponent > b.exponent;
+  return a.text < b.text;
+}
 
 bool negative_power(const ex& e) {
   return GiNaC::is_exactly_a<GiNaC::power>(e) && number::is_real(e.op(1)) &&
@@ -80,11 +91,14 @@ Factor make_factor(const ex& e) {
   ex shown = f.denominator ? GiNaC::pow(e.op(0), -e.op(1)) : e;
   f.printed = print(shown);
   f.text = operand(f.printed, kUnary);
-  const ex& base = GiNaC::is_exactly_a<GiNaC::power>(shown) ? shown.op(0) : shown;
+  bool numeric_power = GiNaC::is_exactly_a<GiNaC::power>(e) && number::is_real(e.op(1));
+  const ex& base = numeric_power ? e.op(0) : e;
   if (GiNaC::is_a<GiNaC::symbol>(base))
     f.group = GiNaC::ex_to<GiNaC::symbol>(base).get_name().find('.') == std::string::npos ? 0 : 1;
   else
     f.group = 2;
+  f.base = numeric_power ? operand(base, kAtom) : f.text;
+  f.exponent = numeric_power ? num(e.op(1)) : numeric(1);
   return f;
 }
 
@@ -145,10 +159,7 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
   } else {
     add_factor(e);
   }
-  std::sort(factors->begin(), factors->end(), [](const Factor& a, const Factor& b) {
-    if (a.group != b.group) return a.group < b.group;
-    return a.text < b.text;
-  });
+  std::sort(factors->begin(), factors->end());
 }
 
 Printed print_product(const ex& e) {
@@ -185,7 +196,6 @@ struct Term {
   numeric coeff;
   std::vector<Factor> factors;
   numeric degree;
-  std::string body;  // the term without its coefficient, the sort key after the degree
 };
 
 bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
@@ -196,12 +206,18 @@ Printed print_sum(const ex& e) {
     Term& t = terms[i];
     split(e.op(i), &t.coeff, &t.factors);
     t.degree = degree(e.op(i));
-    t.body = t.factors.empty() ? "" : compose(1, t.factors).text;
   }
+  // By degree, highest first, then by the factors (a**2, a * b, b**2), then numbers last.
   std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
     if (a.degree != b.degree) return a.degree > b.degree;
-    if (a.body != b.body) return a.body < b.body;
-    return GiNaC::numeric(a.coeff).compare(b.coeff) < 0;
+    if (a.factors.empty() != b.factors.empty()) return b.factors.empty();
+    if (std::lexicographical_compare(a.factors.begin(), a.factors.end(), b.factors.begin(),
+                                     b.factors.end()))
+      return true;
+    if (std::lexicographical_compare(b.factors.begin(), b.factors.end(), a.factors.begin(),
+                                     a.factors.end()))
+      return false;
+    return a.coeff.compare(b.coeff) < 0;
   });
   if (negative(terms[0].coeff)) {  // `b - a` and `1 - x` read better than `-a + b`, `-x + 1`
     for (size_t i = 1; i < terms.size(); ++i) {

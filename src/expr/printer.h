@@ -1,10 +1,11 @@
 // Prints a GiNaC expression (as built by kcost::Expr) as Python text that the parser reads
 // back to an equal expression. The form is stable and readable:
-// - the terms of a sum by total degree, highest first, then by their text; numbers last:
-//   `2 * a * b + a - 3`; the first positive term moves ahead of leading negative ones
+// - the terms of a sum by total degree, highest first, then by their factors in the order
+//   below (`a**2 + 2 * a * b + b**2`); numbers last: `2 * a * b + a - 3`; the first positive term moves ahead of leading negative ones
 //   (`seq_len - cache_len`, `1 - x`, not `-cache_len + seq_len`, `-x + 1`);
 // - the factors of a product: the numeric coefficient first, then plain symbols, then dotted
-//   symbols (`config.*`), then everything else, each group by text:
+//   symbols (`config.*`), then everything else, each group by text (higher powers of the
+//   same base first):
 //   `2 * batch_size * seq_len * config.hidden_size`;
 // - rational coefficients and negative powers as division: `3 * x / 4`, `a / (b * c)`;
 // - subtraction as `a - b`, powers as `x**2`, floats as Python's repr (`1e-06`, `0.5`);

@@ -60,6 +60,7 @@ class InitHooks : public Hooks {
     const std::string tag = callee->keys.empty() ? "" : callee->keys[0];
     if (tag == "super_init") return run_super_init(args);
     if (tag == "noop" || tag == "super") return tag == "super" ? make_global("super", "super") : Value::none();
+    if (tag == "self_method") return run_method(name, args);
     if (name == "torch.nn.modules.container.ModuleList") return module_list(args);
     if (name == "torch.nn.parameter.Parameter" || name == "torch.nn.parameter.Buffer") {
       auto v = std::make_shared<Value>(args.empty() || !args[0].value->is(Value::Kind::Tensor) ? Value{} : *args[0].value);
@@ -88,15 +89,34 @@ class InitHooks : public Hooks {
         return Value::tensor(shape);
       }
     }
+    if (fallback) return fallback->call(node, callee, args);
     return Value::unknown("call of " + name);
   }
+
+  ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
+    return fallback ? fallback->binary(node, op, a, b) : Value::unknown("operator " + op);
+  }
+  ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) override {
+    return fallback ? fallback->unary(node, op, a) : Value::unknown("operator " + op);
+  }
+  ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) override {
+    return fallback ? fallback->subscript(node, base, index) : Value::unknown("subscript of " + base->describe());
+  }
+
+  ValuePtr run_method(const std::string& qualname, const std::vector<Arg>& args);
 
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
     if (base->is(Value::Kind::Self)) {
       if (const Attribute* a = facts_.find(name)) return a->value;
       if (name == "register_buffer") return make_global("register_buffer", "register_buffer");
       if (name == "training") return Value::boolean(false);
-      return make_global("self." + name, "noop");  // methods of self (post_init, ...)
+      // A method the class (or a base below nn.Module) defines runs; others (post_init) do nothing.
+      std::string method = facts_.qualname + "." + name;
+      try {
+        if (!locator_.is_class(method)) return make_global(method, "self_method");
+      } catch (const std::exception&) {
+      }
+      return make_global("self." + name, "noop");
     }
     if (base->is(Value::Kind::Global) && !base->keys.empty() && base->keys[0] == "super" && name == "__init__")
       return make_global("super().__init__", "super_init");
@@ -105,6 +125,7 @@ class InitHooks : public Hooks {
       for (const auto& d : base->shape) dims.push_back(Value::number(d));
       return Value::tuple(dims);
     }
+    if (fallback) return fallback->attribute(node, base, name);
     return Value::unknown("attribute '" + name + "' of " + base->describe());
   }
 
@@ -170,7 +191,7 @@ class InitHooks : public Hooks {
   SourceLocator& locator_;
   ModuleFacts& facts_;
   const ConfigView* config = nullptr;
-  Scope* self_scope = nullptr;
+  Hooks* fallback = nullptr;
 };
 
 ValuePtr self_value() {
@@ -256,6 +277,19 @@ ValuePtr InitHooks::run_super_init(const std::vector<Arg>& args) {
   return Value::none();
 }
 
+ValuePtr InitHooks::run_method(const std::string& qualname, const std::vector<Arg>& args) {
+  const FunctionSource& f = locator_.find_function(qualname);
+  Evaluator evaluator(locator_, *config, *this, f.module, f.file);
+  Scope scope;
+  bool is_static = false;
+  for (const auto& d : f.def->list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");
+  const auto& params = f.def->child("args")->list("args");
+  if (!is_static && !params.empty()) scope.set(params[0]->str("arg"), self_value());
+  evaluator.bind_parameters(*f.def, args, scope, !is_static);
+  ValuePtr r = evaluator.exec(f.def->list("body"), scope);
+  return r ? r : Value::none();
+}
+
 }  // namespace
 
 std::vector<std::string> init_param_names(const ast::Node& def) {
@@ -271,7 +305,7 @@ std::vector<std::string> init_param_names(const ast::Node& def) {
 }
 
 ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config, const std::string& qualname,
-                               const std::vector<Arg>* ctor_args) {
+                               const std::vector<Arg>* ctor_args, Hooks* fallback) {
   const ClassSource& cls = locator.find_class(qualname);
   ModuleFacts facts;
   facts.qualname = cls.qualname;
@@ -280,6 +314,7 @@ ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config,
   facts.init_params = init_param_names(*cls.init->def);
   InitHooks hooks(locator, facts);
   hooks.config = &config;
+  hooks.fallback = fallback;
   run_init(locator, config, hooks, *cls.init, ctor_args, true);
   return facts;
 }

@@ -35,9 +35,11 @@ struct ModuleFacts {
 
 // Builds the facts of class `qualname`. Constructor parameters are bound to `ctor_args` when
 // given (a parent's call), else each to a symbol of its own name (known to be its default when it
-// has a numeric default) and `config` to the config.
+// has a numeric default) and `config` to the config. What __init__ does beyond building modules
+// and values (tensor ops, calls of functions) goes to `fallback` when given (the shape tracer),
+// so that buffers computed in __init__ get their shapes; without it such values are unknown.
 ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config, const std::string& qualname,
-                               const std::vector<Arg>* ctor_args = nullptr);
+                               const std::vector<Arg>* ctor_args = nullptr, Hooks* fallback = nullptr);
 
 // Constructor parameters of a FunctionDef that count as init_params (not self/config/*args/**kwargs).
 std::vector<std::string> init_param_names(const ast::Node& init_def);

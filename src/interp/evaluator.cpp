@@ -695,8 +695,29 @@ void Evaluator::bind_parameters(const ast::Node& def, const std::vector<Arg>& ar
   if (const ast::Node* kwarg = arguments->child("kwarg")) scope.set(kwarg->str("arg"), kwargs);
 }
 
+namespace {
+
+// The first plain name a statement assigns to ("x" in `x, y = ...`), or "".
+std::string target_name(const ast::Node* target) {
+  if (!target) return "";
+  if (target->is("Name")) return target->str("id");
+  if (target->is("Attribute")) return target->str("attr");
+  if (target->is("Tuple") || target->is("List")) {
+    for (const auto& e : target->list("elts"))
+      if (std::string n = target_name(e.get()); !n.empty()) return n;
+  }
+  if (target->is("Starred")) return target_name(target->child("value"));
+  return "";
+}
+
+}  // namespace
+
 bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result) {
   const std::string& t = stmt.type;
+  if (t == "Assign") target_ = stmt.list("targets").empty() ? "" : target_name(stmt.list("targets")[0].get());
+  else if (t == "AnnAssign" || t == "AugAssign") target_ = target_name(stmt.child("target"));
+  else if (t == "Return") target_ = "return";
+  else if (t == "Expr" || t == "If") target_ = "";
   if (t == "Return") {
     const ast::Node* v = stmt.child("value");
     *result = v ? eval(*v, scope) : Value::none();
@@ -761,6 +782,19 @@ bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* re
       for (const auto& item : iter->items) {
         assign(*stmt.child("target"), item, scope);
         if (ValuePtr r = exec(stmt.list("body"), scope)) {
+          *result = r;
+          return true;
+        }
+      }
+      return false;
+    }
+    if (auto groups = hooks_.iterate(stmt, iter)) {
+      for (const auto& g : *groups) {
+        assign(*stmt.child("target"), g.item, scope);
+        hooks_.enter_repeat(g.count);
+        ValuePtr r = exec(stmt.list("body"), scope);
+        hooks_.exit_repeat();
+        if (r) {
           *result = r;
           return true;
         }

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,18 @@ class Hooks {
   // `self.name = value` (and `self.a.b = ...`).
   virtual void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
                                 const ValuePtr& value) {}
+  // Iterating something that is not a plain tuple/list (a ModuleList): each group of equal
+  // items once, with its count. nullopt: not iterable here.
+  struct Iteration {
+    ValuePtr item;
+    Expr count;
+  };
+  virtual std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) {
+    return std::nullopt;
+  }
+  // The body of a loop runs once standing for `count` iterations.
+  virtual void enter_repeat(const Expr& count) {}
+  virtual void exit_repeat() {}
 };
 
 class Evaluator {
@@ -75,6 +88,8 @@ class Evaluator {
   const std::vector<Note>& notes() const { return notes_; }
   void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
   const std::string& module() const { return module_; }
+  // The name assigned by the statement being executed ("hidden_states", "return"), for labels.
+  const std::string& current_target() const { return target_; }
   SourceLocator& locator() { return locator_; }
   const ConfigView& config() const { return config_; }
 
@@ -98,6 +113,7 @@ class Evaluator {
   std::string module_;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
+  std::string target_;
 };
 
 // The lines of a source file, read once per process.

@@ -1,0 +1,139 @@
+#include "analyze/analyzer.h"
+
+#include <set>
+
+#include "emit/atomic_file.h"
+#include "trace/shape_tracer.h"
+
+namespace kcost {
+
+namespace {
+
+// forward()'s parameters without self, *args and **kwargs.
+std::vector<std::string> forward_parameter_names(const FunctionSource& forward) {
+  std::vector<std::string> names;
+  const ast::Node* arguments = forward.def->child("args");
+  const auto& args = arguments->list("args");
+  for (size_t i = 1; i < args.size(); ++i) names.push_back(args[i]->str("arg"));
+  for (const auto& a : arguments->list("kwonlyargs")) names.push_back(a->str("arg"));
+  return names;
+}
+
+// Constructor arguments that stand for every call site in the kernel's own symbols: each
+// numeric init param is a symbol of its name (known when all sites agree on its value); other
+// arguments (the config, strings) are taken from the first site.
+std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, const std::string& kernel,
+                               const std::vector<CallSite>& sites, const std::vector<std::string>& init_params) {
+  const ClassSource& cls = locator.find_class(kernel);
+  std::vector<std::map<std::string, ValuePtr>> bound;
+  std::vector<Arg> args;
+  if (!cls.init) return args;
+  (void)tracer;
+  for (const auto& site : sites) {
+    Evaluator ev(locator, ConfigView(), tracer, cls.init->module, cls.init->file);
+    Scope scope;
+    ev.bind_parameters(*cls.init->def, site.ctor_args, scope, true);
+    bound.push_back(scope.vars());
+  }
+  std::set<std::string> numeric(init_params.begin(), init_params.end());
+  for (const auto& [name, first] : bound[0]) {
+    bool all_numbers = true;
+    std::optional<GiNaC::numeric> known = first->known;
+    for (const auto& b : bound) {
+      auto it = b.find(name);
+      if (it == b.end() || !it->second->is(Value::Kind::Number)) all_numbers = false;
+      else if (!known || !it->second->known || *it->second->known != *known) known.reset();
+    }
+    if (numeric.count(name) && all_numbers) args.push_back({name, Value::number(Expr::symbol(name), known), name});
+    else args.push_back({name, first, name});
+  }
+  return args;
+}
+
+}  // namespace
+
+AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& names,
+                      const std::string& root_name, const AnalyzeOptions& options) {
+  AnalyzeResult result;
+  const ClassSource& root = locator.find_class(root_name);
+  result.root = root.qualname;
+  const ConfigDefaults& defaults = locator.config_of(root.qualname, options.config_file);
+  nlohmann::json values = defaults.values;
+  values["_attn_implementation"] = options.attn_implementation;
+  ConfigView config(values, defaults.aliases);
+
+  // Phase 1: every composite call site, from the root down.
+  std::map<std::string, std::vector<CallSite>> sites;
+  std::vector<std::string> order;
+  {
+    TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+    ctx.sites = &sites;
+    ctx.discovery_order = &order;
+    ShapeTracer tracer(ctx, nullptr);
+    auto facts = tracer.facts_of(root.qualname, nullptr);
+    tracer.run_forward(*facts, root_inputs(root));
+  }
+
+  // Signatures of the composite kernels.
+  TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+  std::map<std::string, KernelSignature> signatures;
+  std::map<std::string, std::vector<Arg>> ctor_args;
+  ShapeTracer binder(ctx, nullptr);
+  for (const auto& kernel : order) {
+    const ClassSource& cls = locator.find_class(kernel);
+    std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
+    signatures[kernel] = generalize(kernel, forward_parameter_names(*cls.forward), init, sites[kernel]);
+    ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init);
+  }
+  ctx.signatures = &signatures;
+
+  // Phase 2: each kernel in its own symbols.
+  std::vector<std::string> kernels = {root.qualname};
+  kernels.insert(kernels.end(), order.begin(), order.end());
+  for (const auto& kernel : kernels) {
+    if (!options.force && kernel_written(options.costs_dir, kernel)) {
+      result.kept.push_back(kernel);
+      continue;
+    }
+    const ClassSource& cls = locator.find_class(kernel);
+    KernelTrace trace;
+    trace.kernel_name = kernel;
+    trace.file = cls.file;
+    if (cls.init) {
+      trace.init_params = init_param_names(*cls.init->def);
+      trace.init_first = cls.init->first_line;
+      trace.init_last = cls.init->last_line;
+    }
+    if (cls.forward) {
+      trace.forward_first = cls.forward->first_line;
+      trace.forward_last = cls.forward->last_line;
+    }
+    std::map<std::string, ValuePtr> inputs;
+    if (kernel == root.qualname) {
+      inputs = root_inputs(cls);
+    } else {
+      const KernelSignature& sig = signatures[kernel];
+      inputs = sig.inputs;
+      for (const auto& p : sig.forward_params) {
+        trace.forward_params.push_back(p.name);
+        std::string origin = p.dim < 0 ? "the number input " + p.input
+                                       : "dim " + std::to_string(p.dim) + " of input " + p.input;
+        for (size_t i : p.item) origin += " item " + std::to_string(i);
+        if (p.dim == 0 && p.merge > 0) origin += " (leading dims merged where inputs differ in rank)";
+        trace.forward_param_origins.push_back({p.name, origin});
+      }
+    }
+    for (const auto& [name, v] : inputs) trace.inputs.push_back(name + ": " + v->describe());
+    ShapeTracer tracer(ctx, &trace);
+    auto facts = tracer.facts_of(kernel, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
+    tracer.run_forward(*facts, inputs);
+    for (const auto& c : trace.children)
+      if (c.kernel == "unknown")
+        result.unknowns.push_back(kernel + ": " + c.label + " (line " + std::to_string(c.line) + "): " + c.why);
+    write_kernel(options.costs_dir, trace);
+    result.written.push_back(kernel);
+  }
+  return result;
+}
+
+}  // namespace kcost

@@ -1,0 +1,35 @@
+// Analyzer: the whole analysis of one model, stages 3 and 4 over the closure of a root class.
+// Phase 1 traces the root's forward() on the design's default inference call and records every
+// composite module call; phase 2 gives each composite kernel its signature (see
+// trace/signature.h) and traces it in its own symbols, writing <costs>/<kernel>.json and .md for
+// every kernel not already there (or all with `force`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "leaves/leaf_catalog.h"
+#include "leaves/name_map.h"
+#include "locate/source_locator.h"
+
+namespace kcost {
+
+struct AnalyzeOptions {
+  std::string costs_dir = "costs";
+  std::string config_file;  // a config.json instead of the config class defaults
+  std::string attn_implementation = "sdpa";
+  bool force = false;
+};
+
+struct AnalyzeResult {
+  std::string root;                  // the root kernel's qualified name
+  std::vector<std::string> written;  // kernels written
+  std::vector<std::string> kept;     // kernels whose files were there already
+  // Unknown children: "kernel: label (file:line): reason".
+  std::vector<std::string> unknowns;
+};
+
+AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& names,
+                      const std::string& root, const AnalyzeOptions& options);
+
+}  // namespace kcost

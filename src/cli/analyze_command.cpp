@@ -1,0 +1,99 @@
+// `kcost analyze NAME`: writes the cost JSON and reasoning of every kernel of a model.
+#include <chrono>
+#include <iostream>
+
+#include "analyze/analyzer.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "emit/emit_error.h"
+#include "python/session.h"
+
+namespace po = boost::program_options;
+
+namespace kcost {
+
+po::options_description library_options() {
+  po::options_description o("Kernel library");
+  o.add_options()
+      ("kernels-dir", po::value<std::string>()->default_value(std::string(KCOST_SOURCE_DIR) + "/kernels"),
+       "leaf kernel library (*.json)")
+      ("name-map", po::value<std::string>()->default_value(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json"),
+       "map of PyTorch/transformers names to leaf kernels");
+  return o;
+}
+
+int analyze_command(const std::vector<std::string>& args) {
+  po::options_description visible(
+      "Usage: kcost analyze <qualified name | model_type> [options]\n\n"
+      "Analyzes the root module, then every composite module its forward() reaches, and writes\n"
+      "<costs-dir>/<kernel>.json (the spec's cost format: children and bindings) and <kernel>.md\n"
+      "(the reasoning: source lines, shapes, branches, assumptions, unknowns) for each kernel that\n"
+      "has no cost JSON there yet. The model is what one call model(input_ids, attention_mask,\n"
+      "past_key_values=cache, use_cache=True) does in eval mode with cache_len cached tokens and\n"
+      "seq_len new ones. Ends with one summary line. Exits 4 when some child could not be\n"
+      "modelled (written as kernel \"unknown\"), unless --allow-unknown.\n\n"
+      "Options");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("costs-dir", po::value<std::string>()->default_value("costs"), "where the cost JSON and .md files go")
+      ("config", po::value<std::string>()->default_value(""),
+       "a config.json to take structure from instead of the config class defaults")
+      ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
+      ("allow-unknown", "exit 0 even when some children could not be modelled")
+      ("force", "rewrite kernels whose files exist");
+  visible.add(library_options());
+  visible.add(python_options());
+  po::options_description all;
+  all.add(visible);
+  all.add_options()("name", po::value<std::string>(), "");
+  po::positional_options_description positional;
+  positional.add("name", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return kExitOk;
+  }
+  if (!vm.count("name")) throw po::error("missing the model to analyze");
+  AnalyzeOptions options;
+  options.costs_dir = vm["costs-dir"].as<std::string>();
+  options.config_file = vm["config"].as<std::string>();
+  options.attn_implementation = vm["attn-implementation"].as<std::string>();
+  options.force = vm.count("force") > 0;
+  if (options.attn_implementation != "sdpa" && options.attn_implementation != "eager")
+    throw po::error("--attn-implementation must be sdpa or eager, not '" + options.attn_implementation + "'");
+
+  auto start = std::chrono::steady_clock::now();
+  LeafCatalog leaves;
+  NameMap names;
+  try {
+    leaves = LeafCatalog::load(vm["kernels-dir"].as<std::string>());
+    names = NameMap::load(vm["name-map"].as<std::string>());
+  } catch (const CatalogError& e) {
+    std::cerr << "kcost analyze: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  PythonSession& session = PythonSession::start(session_options(vm));
+  SourceLocator locator(session);
+  AnalyzeResult result;
+  try {
+    std::string name = locator.qualified_name(vm["name"].as<std::string>());
+    result = analyze(locator, leaves, names, name, options);
+  } catch (const LocateError& e) {
+    std::cerr << "kcost analyze: " << e.what() << "\n";
+    return kExitNotFound;
+  } catch (const EmitError& e) {
+    std::cerr << "kcost analyze: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& u : result.unknowns) std::cerr << "unknown: " << u << "\n";
+  std::cout << result.root << ": " << result.written.size() << " kernels written, " << result.kept.size()
+            << " kept, " << result.unknowns.size() << " unknown children, " << static_cast<long long>(ms + 0.5)
+            << " ms (" << options.costs_dir << ")\n";
+  if (!result.unknowns.empty() && !vm.count("allow-unknown")) return kExitPartial;
+  return kExitOk;
+}
+
+}  // namespace kcost

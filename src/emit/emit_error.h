@@ -1,0 +1,18 @@
+// EmitError: the one exception type of the emit stage (writing a kernel's cost JSON and
+// reasoning file). Its what() is one line naming the file or kernel and the cause, e.g.
+// "costs/X.json: cannot write: No such file or directory".
+#ifndef KCOST_EMIT_EMIT_ERROR_H_
+#define KCOST_EMIT_EMIT_ERROR_H_
+
+#include <stdexcept>
+#include <string>
+
+namespace kcost {
+
+struct EmitError : std::runtime_error {
+  explicit EmitError(const std::string& message) : std::runtime_error(message) {}
+};
+
+}  // namespace kcost
+
+#endif  // KCOST_EMIT_EMIT_ERROR_H_

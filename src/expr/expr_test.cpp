@@ -1,0 +1,325 @@
+// Tests of the Expr API: construction, symbols, arithmetic, substitution, exact evaluation,
+// equality, expansion and the error messages.
+#include "expr/expr.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace kcost {
+namespace {
+
+using GiNaC::numeric;
+
+Expr parse(std::string_view text) { return Expr::parse(text); }
+Expr sym(const std::string& name) { return Expr::symbol(name); }
+// A number from Python text: num("7 / 2"), num("0.5").
+numeric num(std::string_view text) { return Expr::parse(text).as_number(); }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ExprError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// ---------------------------------------------------------------------------------------
+// Construction
+
+TEST(ExprConstruct, DefaultIsZero) {
+  EXPECT_EQ(Expr(), Expr(0));
+  EXPECT_EQ(Expr().str(), "0");
+  EXPECT_TRUE(Expr().is_number());
+}
+
+TEST(ExprConstruct, Integers) {
+  Expr e = 42;  // implicit
+  EXPECT_EQ(e.str(), "42");
+  EXPECT_EQ(Expr(-7).str(), "-7");
+  EXPECT_EQ(Expr(std::numeric_limits<long long>::max()).str(), "9223372036854775807");
+  EXPECT_EQ(Expr(std::numeric_limits<long long>::min()).str(), "-9223372036854775808");
+}
+
+TEST(ExprConstruct, Numbers) {
+  EXPECT_EQ(Expr::number(numeric(7, 2)).str(), "7 / 2");
+  EXPECT_EQ(Expr::number(num("2 ** 80")).str(), "1208925819614629174706176");
+  EXPECT_EQ(Expr::from_double(0.1).str(), "0.1");
+  EXPECT_EQ(Expr::from_double(-2.0).str(), "-2.0");
+  EXPECT_FALSE(Expr::from_double(2.0).as_number().is_rational());
+  EXPECT_THROW(Expr::from_double(std::numeric_limits<double>::infinity()), ExprError);
+  EXPECT_THROW(Expr::from_double(std::nan("")), ExprError);
+}
+
+TEST(ExprConstruct, FromGiNaC) {
+  GiNaC::ex e = sym("a").ex() * 2;
+  EXPECT_EQ(Expr(e).str(), "2 * a");
+  EXPECT_TRUE(Expr(e).ex().is_equal(e));
+}
+
+TEST(ExprConstruct, SymbolsAreSharedByName) {
+  EXPECT_EQ(sym("x"), sym("x"));
+  EXPECT_EQ(parse("x"), sym("x"));
+  EXPECT_NE(sym("x"), sym("y"));
+  EXPECT_EQ(parse("config.hidden_size * 2"), sym("config.hidden_size") * 2);
+  EXPECT_EQ((sym("p") - sym("p")).str(), "0");
+  EXPECT_EQ(sym("config.text_config.hidden_size").str(), "config.text_config.hidden_size");
+}
+
+TEST(ExprConstruct, SymbolNamesAreDottedIdentifiers) {
+  for (const char* bad : {"", "1a", "a b", "a..b", ".a", "a.", "if", "config.if", "a-b", "ä"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THROW(Expr::symbol(bad), ExprError);
+  }
+  EXPECT_EQ(error_of([] { Expr::symbol("a b"); }), "invalid symbol name 'a b'");
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries
+
+TEST(ExprQuery, IsNumberAndAsNumber) {
+  EXPECT_TRUE(parse("2 ** 10 // 3").is_number());
+  EXPECT_TRUE(parse("min(3, 4) if 1 < 2 else x").is_number());
+  EXPECT_FALSE(parse("x").is_number());
+  EXPECT_FALSE(parse("min(x, 3)").is_number());
+  EXPECT_EQ(parse("7 / 2").as_number(), numeric(7, 2));
+  EXPECT_EQ(error_of([] { parse("x + 1").as_number(); }), "'x + 1' is not a number");
+}
+
+TEST(ExprQuery, Symbols) {
+  EXPECT_EQ(parse("a * config.b + min(a, 2) // c").symbols(),
+            (std::set<std::string>{"a", "c", "config.b"}));
+  EXPECT_TRUE(parse("2 ** 10").symbols().empty());
+  EXPECT_EQ(parse("x if flag else y").symbols(), (std::set<std::string>{"flag", "x", "y"}));
+}
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic building blocks
+
+TEST(ExprArithmetic, Operators) {
+  Expr a = sym("a"), b = sym("b");
+  EXPECT_EQ((a + b).str(), "a + b");
+  EXPECT_EQ((a - b).str(), "a - b");
+  EXPECT_EQ((a * b).str(), "a * b");
+  EXPECT_EQ((a / b).str(), "a / b");
+  EXPECT_EQ((-a).str(), "-a");
+  EXPECT_EQ((a + 1).str(), "a + 1");
+  EXPECT_EQ((2 * a).str(), "2 * a");
+  EXPECT_EQ((a * b + a * b).str(), "2 * a * b");
+  EXPECT_EQ(a - a, Expr(0));
+  Expr c = a;
+  c += 1;
+  c *= 2;
+  c -= a;
+  c /= 3;
+  EXPECT_EQ(c.str(), "a / 3 + 2 / 3");
+}
+
+TEST(ExprArithmetic, TrueDivisionIsExact) {
+  EXPECT_EQ((Expr(7) / Expr(2)).str(), "7 / 2");
+  EXPECT_EQ((Expr(6) / Expr(3)).str(), "2");
+  EXPECT_EQ((Expr(1) / Expr(3) + Expr(2) / Expr(3)), Expr(1));
+  EXPECT_EQ((Expr::from_double(1.0) / Expr(4)).str(), "0.25");
+  EXPECT_EQ(error_of([] { Expr(1) / Expr(0); }), "division by zero");
+  EXPECT_EQ(error_of([] { sym("x") / (sym("y") - sym("y")); }), "division by zero");
+}
+
+TEST(ExprArithmetic, Functions) {
+  Expr a = sym("a"), b = sym("b"), c = sym("c");
+  EXPECT_EQ(Expr::pow(a, 2).str(), "a**2");
+  EXPECT_EQ(Expr::pow(a, Expr(1) / Expr(2)).str(), "a**0.5");
+  EXPECT_EQ(Expr::pow(2, 10), Expr(1024));
+  EXPECT_EQ(Expr::floordiv(a, b).str(), "a // b");
+  EXPECT_EQ(Expr::mod(a, b).str(), "a % b");
+  EXPECT_EQ(Expr::min(a, b).str(), "min(a, b)");
+  EXPECT_EQ(Expr::max(a, b).str(), "max(a, b)");
+  EXPECT_EQ(Expr::compare("<=", a, b).str(), "a <= b");
+  EXPECT_EQ(Expr::logical_and(a, b).str(), "a and b");
+  EXPECT_EQ(Expr::logical_or(a, b).str(), "a or b");
+  EXPECT_EQ(Expr::logical_not(a).str(), "not a");
+  EXPECT_EQ(Expr::if_else(c, a, b).str(), "a if c else b");
+  EXPECT_EQ(Expr::trunc(a).str(), "int(a)");
+  EXPECT_EQ(Expr::floor(a).str(), "math.floor(a)");
+  EXPECT_EQ(Expr::ceil(a).str(), "math.ceil(a)");
+  EXPECT_EQ(Expr::abs(a).str(), "abs(a)");
+  EXPECT_EQ(Expr::floordiv(-7, 2), Expr(-4));
+  EXPECT_EQ(Expr::mod(-7, 2), Expr(1));
+  EXPECT_EQ(Expr::compare("!=", 1, 2), Expr(1));
+  EXPECT_EQ(Expr::logical_and(0, 5), Expr(0));
+  EXPECT_EQ(Expr::logical_and(3, 5), Expr(5));
+  EXPECT_EQ(Expr::logical_or(0, 5), Expr(5));
+  EXPECT_EQ(Expr::if_else(0, a, b), b);
+  EXPECT_EQ(error_of([] { Expr::compare("<>", 1, 2); }), "unknown comparison operator '<>'");
+  EXPECT_EQ(error_of([] { Expr::floordiv(sym("a"), 0); }), "division by zero");
+  EXPECT_EQ(error_of([] { Expr::mod(sym("a"), 0); }), "division by zero");
+}
+
+// ---------------------------------------------------------------------------------------
+// Substitution
+
+TEST(ExprSubs, ByName) {
+  Expr e = parse("a * b + config.c");
+  EXPECT_EQ(e.subs({{"a", 3}}).str(), "3 * b + config.c");
+  EXPECT_EQ(e.subs({{"config.c", parse("a * b")}}).str(), "2 * a * b");
+  EXPECT_EQ(e.subs({{"a", 2}, {"b", 3}, {"config.c", 4}}), Expr(10));
+}
+
+TEST(ExprSubs, IsSimultaneous) {
+  EXPECT_EQ(parse("a - 2 * b").subs({{"a", sym("b")}, {"b", sym("a")}}).str(), "b - 2 * a");
+}
+
+TEST(ExprSubs, ExpressionsForSymbols) {
+  EXPECT_EQ(parse("x**2").subs({{"x", parse("a + b")}}).str(), "(a + b)**2");
+  EXPECT_EQ(parse("a // b").subs({{"a", parse("b * c")}}).str(), "c");
+  EXPECT_EQ(parse("hidden // heads").subs({{"hidden", parse("config.hidden_size")},
+                                           {"heads", parse("config.num_attention_heads")}})
+                .str(),
+            "config.hidden_size // config.num_attention_heads");
+}
+
+TEST(ExprSubs, UnknownNamesAreIgnored) {
+  Expr e = parse("a + 1");
+  EXPECT_EQ(e.subs({{"never_used_anywhere", 5}}), e);
+  EXPECT_EQ(e.subs({}), e);
+}
+
+TEST(ExprSubs, NestedFunctionsEvaluate) {
+  EXPECT_EQ(parse("min(config.a, 2) * x").subs({{"config.a", 5}, {"x", 3}}), Expr(6));
+  EXPECT_EQ(parse("(a < b) * x + (a >= b) * y").subs({{"a", 1}, {"b", 2}}).str(), "x");
+}
+
+TEST(ExprSubs, ALiteralDivisionByZeroIsAnError) {
+  EXPECT_EQ(error_of([] { parse("x / y").subs({{"y", 0}}); }), "division by zero");
+  EXPECT_EQ(error_of([] { parse("x // y").subs({{"y", 0}}); }), "division by zero");
+}
+
+// ---------------------------------------------------------------------------------------
+// Exact evaluation
+
+TEST(ExprEval, Exact) {
+  EXPECT_EQ(parse("a / b").eval({{"a", 7}, {"b", 2}}), numeric(7, 2));
+  EXPECT_EQ(parse("min(config.a, 2) * x").eval({{"config.a", 5}, {"x", 3}}), 6);
+  EXPECT_EQ(parse("min(config.a, 2) * x").eval({{"config.a", 1}, {"x", 3}}), 3);
+  EXPECT_EQ(parse("2 ** 200").eval({}),
+            num("1606938044258990275541962092341162602522202993782792835301376"));
+  EXPECT_EQ(parse("x ** 3").eval({{"x", num("2 ** 100")}}), num("2 ** 300"));
+  EXPECT_EQ(parse("-x // 2").eval({{"x", 7}}), -4);
+  EXPECT_EQ(parse("-x % 2").eval({{"x", 7}}), 1);
+  EXPECT_EQ(parse("x // y").eval({{"x", -7}, {"y", 2}}), -4);
+  EXPECT_EQ(parse("x % y").eval({{"x", 7}, {"y", -2}}), -1);
+}
+
+TEST(ExprEval, Floats) {
+  numeric eps = num("1e-6");
+  numeric v = parse("x * config.rms_norm_eps").eval({{"x", 3}, {"config.rms_norm_eps", eps}});
+  EXPECT_FALSE(v.is_rational());
+  EXPECT_EQ(v.to_double(), 3 * 1e-6);
+  EXPECT_EQ(parse("int(head_dim * factor)").eval({{"head_dim", 128}, {"factor", num("0.5")}}),
+            64);
+  EXPECT_EQ(parse("x // y").eval({{"x", num("7.5")}, {"y", 2}}).to_double(), 3.0);
+  // A plain GiNaC float (more precise than a double) works too.
+  EXPECT_NEAR(parse("x * 2").eval({{"x", numeric(0.25)}}).to_double(), 0.5, 1e-15);
+}
+
+TEST(ExprEval, PythonLogic) {
+  std::map<std::string, numeric> at{{"a", 2}, {"b", 3}, {"zero", 0}};
+  EXPECT_EQ(parse("a < b < 4").eval(at), 1);
+  EXPECT_EQ(parse("a < b < 3").eval(at), 0);
+  EXPECT_EQ(parse("zero and b").eval(at), 0);
+  EXPECT_EQ(parse("a and b").eval(at), 3);
+  EXPECT_EQ(parse("zero or b").eval(at), 3);
+  EXPECT_EQ(parse("not zero").eval(at), 1);
+  EXPECT_EQ(parse("a if zero else b").eval(at), 3);
+  EXPECT_EQ(parse("max(a, b, zero)").eval(at), 3);
+}
+
+TEST(ExprEval, ShortCircuitsLikePython) {
+  std::map<std::string, numeric> at{{"x", 0}, {"y", 0}, {"one", 1}};
+  EXPECT_EQ(parse("x and 1 / y").eval(at), 0);
+  EXPECT_EQ(parse("one or 1 / y").eval(at), 1);
+  EXPECT_EQ(parse("1 if one else 1 / y").eval(at), 1);
+  EXPECT_EQ(parse("1 / y if x else 2").eval(at), 2);
+  EXPECT_EQ(parse("x != 0 and one // x > 1").eval(at), 0);
+  EXPECT_EQ(error_of([&] { parse("one and 1 / y").eval(at); }),
+            "division by zero in 'one and 1 / y'");
+}
+
+TEST(ExprEval, UnboundSymbolIsNamed) {
+  Expr e = parse("config.x * 2 + batch_size");
+  EXPECT_EQ(error_of([&] { e.eval({{"batch_size", 3}}); }),
+            "unbound symbol 'config.x' in 'batch_size + 2 * config.x'");
+  // The first in name order.
+  EXPECT_EQ(error_of([] { parse("z + b + a").eval({}); }), "unbound symbol 'a' in 'a + b + z'");
+  try {
+    e.eval({});
+    FAIL();
+  } catch (const ExprError& err) {
+    EXPECT_EQ(err.message, "unbound symbol 'batch_size'");
+    EXPECT_EQ(err.text, "batch_size + 2 * config.x");
+    EXPECT_EQ(err.column, 0);
+  }
+}
+
+TEST(ExprEval, ExtraValuesAreIgnored) {
+  EXPECT_EQ(parse("a + 1").eval({{"a", 1}, {"b", 2}, {"not_a_symbol_anywhere", 3}}), 2);
+  EXPECT_EQ(parse("5").eval({}), 5);
+}
+
+TEST(ExprEval, Errors) {
+  EXPECT_EQ(error_of([] { parse("x / y").eval({{"x", 1}, {"y", 0}}); }),
+            "division by zero in 'x / y'");
+  EXPECT_EQ(error_of([] { parse("x // y").eval({{"x", 1}, {"y", 0}}); }),
+            "division by zero in 'x // y'");
+  EXPECT_EQ(error_of([] { parse("x ** 0.5").eval({{"x", -4}}); }),
+            "power has a complex result in 'x**0.5'");
+  EXPECT_THROW(parse("x * 1e300").eval({{"x", num("1e300")}}), ExprError);
+}
+
+// ---------------------------------------------------------------------------------------
+// Equality and expansion
+
+TEST(ExprEquality, StructuralAfterNormalization) {
+  EXPECT_EQ(parse("a * b"), parse("b * a"));
+  EXPECT_EQ(parse("a + a"), parse("2 * a"));
+  EXPECT_EQ(parse("a * a"), parse("a ** 2"));
+  EXPECT_EQ(parse("a - (b - c)"), parse("a - b + c"));
+  EXPECT_EQ(parse("2 * (a + b)"), parse("2 * a + 2 * b"));
+  EXPECT_NE(parse("(a + b) ** 2"), parse("a**2 + 2*a*b + b**2"));
+  EXPECT_NE(parse("min(a, b)"), parse("min(b, a)"));
+  EXPECT_NE(parse("a"), parse("b"));
+}
+
+TEST(ExprEquality, Equivalent) {
+  EXPECT_TRUE(parse("(a + b) ** 2").equivalent(parse("a**2 + 2*a*b + b**2")));
+  EXPECT_TRUE(parse("(a - b) * (a + b)").equivalent(parse("a**2 - b**2")));
+  EXPECT_FALSE(parse("(a + b) ** 2").equivalent(parse("a**2 + b**2")));
+}
+
+TEST(ExprExpand, Polynomials) {
+  EXPECT_EQ(parse("(a + b) ** 2").expand().str(), "a**2 + 2 * a * b + b**2");
+  EXPECT_EQ(parse("2 * s * (h + 1) * (b + c)").expand().str(),
+            "2 * b * h * s + 2 * c * h * s + 2 * b * s + 2 * c * s");
+  EXPECT_EQ(parse("min(a * (b + 1), c)").expand().str(), "min(a * b + a, c)");
+}
+
+// ---------------------------------------------------------------------------------------
+// The error type
+
+TEST(ExprErrorType, Messages) {
+  EXPECT_STREQ(ExprError("expected an operand", "a + * b", 5).what(),
+               "expression 'a + * b': column 5: expected an operand");
+  EXPECT_STREQ(ExprError("unbound symbol 'x'", "x + 1").what(), "unbound symbol 'x' in 'x + 1'");
+  EXPECT_STREQ(ExprError("division by zero").what(), "division by zero");
+  ExprError e("m", "t", 3);
+  EXPECT_EQ(e.message, "m");
+  EXPECT_EQ(e.text, "t");
+  EXPECT_EQ(e.column, 3);
+  const std::runtime_error& base = e;  // catchable as a runtime_error
+  EXPECT_STREQ(base.what(), "expression 't': column 3: m");
+}
+
+}  // namespace
+}  // namespace kcost

@@ -1,0 +1,629 @@
+#include "trace/shape_tracer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+
+namespace {
+
+ValuePtr self_value() {
+  auto s = std::make_shared<Value>();
+  s->kind = Value::Kind::Self;
+  return s;
+}
+
+ValuePtr tagged(const std::string& text, const std::string& tag, std::vector<ValuePtr> items = {}) {
+  auto g = std::make_shared<Value>();
+  g->kind = Value::Kind::Global;
+  g->text = text;
+  g->keys = {tag};
+  g->items = std::move(items);
+  return g;
+}
+
+const std::string& tag_of(const Value& v) {
+  static const std::string none;
+  return v.keys.empty() ? none : v.keys[0];
+}
+
+bool is_tensor(const ValuePtr& v) { return v && v->is(Value::Kind::Tensor); }
+
+std::string last_part(const std::string& dotted) {
+  auto dot = dotted.rfind('.');
+  return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+// A name for an operand in a label: `x` for x, `weight` for self.weight, `cos` for cos[...].
+std::string operand_name(const ast::Node* n) {
+  if (!n) return "";
+  if (n->is("Name")) return n->str("id");
+  if (n->is("Attribute")) return n->str("attr");
+  if (n->is("Subscript")) return operand_name(n->child("value"));
+  if (n->is("Call")) {
+    const ast::Node* f = n->child("func");
+    if (f && f->is("Attribute")) {
+      // self.up_proj(x) -> up_proj; torch.rsqrt(x) -> rsqrt; x.float() -> x
+      std::string receiver = operand_name(f->child("value"));
+      static const std::set<std::string> namespaces = {"self", "torch", "F", "nn", "functional", "module"};
+      if (namespaces.count(receiver) || receiver.empty()) return f->str("attr");
+      return receiver;
+    }
+    if (f && f->is("Name")) return f->str("id");
+  }
+  return "";
+}
+
+const std::map<std::string, std::string>& operator_names() {
+  static const std::map<std::string, std::string> names = {
+      {"Add", "add"},       {"Sub", "sub"},       {"Mult", "mul"},   {"Div", "truediv"}, {"FloorDiv", "floordiv"},
+      {"Mod", "mod"},       {"Pow", "pow"},       {"MatMul", "matmul"}, {"BitAnd", "and"}, {"BitOr", "or"},
+      {"BitXor", "xor"},    {"LShift", "lshift"}, {"RShift", "rshift"}, {"Eq", "eq"},      {"NotEq", "ne"},
+      {"Lt", "lt"},         {"LtE", "le"},        {"Gt", "gt"},      {"GtE", "ge"}};
+  return names;
+}
+
+std::string args_key(const std::vector<Arg>& args) {
+  std::string k;
+  for (const auto& a : args) k += a.name + "=" + (a.value ? a.value->describe() : "?") + ";";
+  return k;
+}
+
+std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
+  std::string k;
+  for (const auto& [name, v] : inputs) k += name + "=" + (v ? v->describe() : "?") + ";";
+  return k;
+}
+
+}  // namespace
+
+std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
+  std::map<std::string, ValuePtr> in;
+  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
+  auto ids = std::make_shared<Value>(*Value::tensor({b, s}));
+  ids->text = "index";
+  in["input_ids"] = ids;
+  auto mask = std::make_shared<Value>(*Value::tensor({b, c + s}));
+  mask->text = "index";
+  in["attention_mask"] = mask;
+  in["cache"] = tagged("cache", "cache");
+  in["past_key_values"] = in["cache"];
+  in["use_cache"] = Value::boolean(true);
+  // Only the parameters forward() has.
+  std::map<std::string, ValuePtr> out;
+  if (!root.forward) return out;
+  const ast::Node* arguments = root.forward->def->child("args");
+  for (const auto& a : arguments->list("args")) {
+    auto it = in.find(a->str("arg"));
+    if (it != in.end()) out[it->first] = it->second;
+  }
+  for (const auto& a : arguments->list("kwonlyargs")) {
+    auto it = in.find(a->str("arg"));
+    if (it != in.end()) out[it->first] = it->second;
+  }
+  return out;
+}
+
+ShapeTracer::ShapeTracer(TraceContext& context, KernelTrace* record) : ctx_(context), record_(record) {}
+
+std::shared_ptr<ModuleFacts> ShapeTracer::facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args) {
+  std::string key = kernel + "|" + (ctor_args ? args_key(*ctor_args) : "<symbolic>");
+  auto it = ctx_.facts.find(key);
+  if (it != ctx_.facts.end()) return it->second;
+  ShapeTracer fallback(ctx_, nullptr);
+  auto facts = std::make_shared<ModuleFacts>(build_module_facts(ctx_.locator, ctx_.config, kernel, ctor_args, &fallback));
+  ctx_.facts[key] = facts;
+  return facts;
+}
+
+std::map<std::string, ValuePtr> ShapeTracer::bind_forward(const ClassSource& cls, const std::vector<Arg>& args) {
+  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
+  Scope scope;
+  ev.bind_parameters(*cls.forward->def, args, scope, true);
+  return scope.vars();
+}
+
+std::map<std::string, ValuePtr> ShapeTracer::ctor_params(const std::string& kernel, const std::vector<Arg>& args) {
+  const ClassSource& cls = ctx_.locator.find_class(kernel);
+  if (!cls.init) return {};
+  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.init->module, cls.init->file);
+  Scope scope;
+  ev.bind_parameters(*cls.init->def, args, scope, true);
+  return scope.vars();
+}
+
+ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
+  const ClassSource& cls = *facts.source;
+  if (!cls.forward) return Value::unknown(cls.qualname + " has no forward()");
+  if (ctx_.depth > 64) return Value::unknown("modules nested too deep at " + cls.qualname);
+  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
+  evaluators_.push_back(&ev);
+  const ModuleFacts* previous = facts_;
+  facts_ = &facts;
+  ++ctx_.depth;
+  Scope scope;
+  const auto& params = cls.forward->def->child("args")->list("args");
+  if (!params.empty()) scope.set(params[0]->str("arg"), self_value());
+  std::vector<Arg> args;
+  for (const auto& [name, v] : inputs) args.push_back({name, v, name});
+  ev.bind_parameters(*cls.forward->def, args, scope, true);
+  ValuePtr result = ev.exec(cls.forward->def->list("body"), scope);
+  if (record_)
+    for (const auto& n : ev.notes()) record_->branches.push_back({cls.forward->file, n.line, n.text});
+  --ctx_.depth;
+  facts_ = previous;
+  evaluators_.pop_back();
+  return result ? result : Value::none();
+}
+
+Expr ShapeTracer::count() const {
+  Expr c(1);
+  for (const auto& e : counts_) c = c * e;
+  return c;
+}
+
+std::string ShapeTracer::unique_label(const std::string& label) const {
+  if (!record_) return label;
+  auto taken = [&](const std::string& l) {
+    return std::any_of(record_->children.begin(), record_->children.end(), [&](const ChildCall& c) { return c.label == l; });
+  };
+  if (!taken(label)) return label;
+  for (int i = 2;; ++i)
+    if (!taken(label + "_" + std::to_string(i))) return label + "_" + std::to_string(i);
+}
+
+std::string ShapeTracer::label_for(const std::string& op, const ast::Node& node) const {
+  std::string label = op;
+  std::vector<std::string> names;
+  if (node.is("BinOp")) {
+    names = {operand_name(node.child("left")), operand_name(node.child("right"))};
+  } else if (node.is("Compare")) {
+    names = {operand_name(node.child("left"))};
+    if (!node.list("comparators").empty()) names.push_back(operand_name(node.list("comparators")[0].get()));
+  } else if (node.is("UnaryOp")) {
+    names = {operand_name(node.child("operand"))};
+  } else if (node.is("Call")) {
+    const ast::Node* f = node.child("func");
+    if (f && f->is("Attribute")) {
+      std::string receiver = operand_name(f->child("value"));
+      // torch.rsqrt(x), F.softmax(x): the receiver is a module; name the first argument instead.
+      if (receiver == "torch" || receiver == "F" || receiver == "nn" || receiver == "functional") receiver = "";
+      names = {receiver};
+    }
+    if ((names.empty() || names[0].empty()) && !node.list("args").empty()) names = {operand_name(node.list("args")[0].get())};
+  }
+  std::string joined;
+  for (const auto& n : names)
+    if (!n.empty() && n != "self") joined += "_" + n;
+  if (joined.empty() && !evaluators_.empty() && !evaluators_.back()->current_target().empty() &&
+      evaluators_.back()->current_target() != "return")
+    joined = "_" + evaluators_.back()->current_target();
+  label += joined;
+  std::string prefix;
+  for (const auto& p : prefixes_) prefix += p + ".";
+  return prefix + label;
+}
+
+void ShapeTracer::add_child(ChildCall child, const ast::Node& node) {
+  if (!record_) return;
+  child.label = unique_label(child.label);
+  child.count = count();
+  if (!evaluators_.empty()) {
+    child.line = node.line;
+    child.source = evaluator().text(node);
+  }
+  if (facts_ && facts_->source) child.file = evaluators_.empty() ? facts_->source->file : "";
+  // A binding may only use this kernel's own names and the implicit symbols.
+  std::set<std::string> own(record_->init_params.begin(), record_->init_params.end());
+  own.insert(record_->forward_params.begin(), record_->forward_params.end());
+  own.insert({"batch_size", "seq_len", "cache_len", "bytes"});
+  std::vector<std::pair<std::string, Expr>> kept;
+  for (auto& [param, e] : child.bindings) {
+    std::string foreign;
+    for (const auto& s : e.symbols())
+      if (!own.count(s) && !starts_with(s, "config.")) foreign = s;
+    if (foreign.empty()) kept.push_back({param, e});
+    else child.why += (child.why.empty() ? "" : "; ") + param + " not bound: its value `" + e.str() + "` uses `" +
+                      foreign + "`, which is not a name of this kernel";
+  }
+  child.bindings = kept;
+  record_->children.push_back(std::move(child));
+}
+
+ValuePtr ShapeTracer::unknown(const ast::Node& node, const std::string& what, const std::string& label) {
+  ChildCall c;
+  c.label = label;
+  c.kernel = "unknown";
+  c.why = what;
+  add_child(c, node);
+  return Value::unknown(what);
+}
+
+ValuePtr ShapeTracer::call_leaf(const ast::Node& node, const std::string& leaf_name, LeafCall lc,
+                                const std::string& label) {
+  const LeafKernel* leaf = ctx_.leaves.find(leaf_name);
+  if (!leaf) return unknown(node, "the name map gives leaf '" + leaf_name + "', which is not in the kernel library", label);
+  lc.leaf = leaf;
+  LeafBinding b = bind_leaf(lc);
+  if (!b.ok) return unknown(node, leaf_name + ": " + b.why, label);
+  ChildCall c;
+  c.label = label;
+  c.kernel = leaf_name;
+  c.leaf = true;
+  c.bindings = b.bindings;
+  c.why = b.why;
+  if (lc.self && is_tensor(lc.self)) c.inputs.push_back("self: " + shape_text(lc.self->shape));
+  for (const auto& a : lc.args)
+    if (is_tensor(a.value)) c.inputs.push_back((a.name.empty() ? a.text : a.name) + ": " + shape_text(a.value->shape));
+  add_child(c, node);
+  return b.output;
+}
+
+ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
+                              const ValuePtr& self, const std::vector<Arg>& args) {
+  if (is_zero_cost_op(op)) {
+    ValuePtr out = shape_op(op, self, args);
+    if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->text, label_for(op, node));
+    return out;
+  }
+  std::string leaf;
+  for (const auto& n : names) {
+    if (auto l = ctx_.names.lookup(n)) {
+      leaf = *l;
+      break;
+    }
+  }
+  if (leaf.empty()) return unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
+  // Forms of one function that are different ops.
+  if ((op == "max" || op == "min") && self == nullptr && args.size() >= 2 && is_tensor(args[1].value) && args[1].name.empty())
+    leaf = op == "max" ? "torch.maximum" : "torch.minimum";
+  if (op == "gelu")
+    if (ValuePtr a = argument(args, 99, "approximate"); a && a->is(Value::Kind::String) && a->text == "tanh") leaf = "F.gelu_tanh";
+  LeafCall lc;
+  lc.op = op;
+  lc.self = self;
+  lc.args = args;
+  return call_leaf(node, leaf, lc, label_for(op, node));
+}
+
+ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
+  const std::string& cls = module->class_name;
+  std::string label = module->path.empty() ? label_for(last_part(cls), node) : module->path;
+  if (!module->path.empty()) {
+    std::string prefix;
+    for (const auto& p : prefixes_) prefix += p + ".";
+    label = prefix + label;
+  }
+  if (auto leaf = ctx_.names.lookup(cls)) {
+    LeafCall lc;
+    lc.op = last_part(cls);
+    lc.args = args;
+    lc.ctor = ctor_params(cls, module->args);
+    lc.module = true;
+    std::string name = *leaf;
+    if (name == "F.gelu") {
+      auto it = lc.ctor.find("approximate");
+      if (it != lc.ctor.end() && it->second->is(Value::Kind::String) && it->second->text == "tanh") name = "F.gelu_tanh";
+    }
+    return call_leaf(node, name, lc, label);
+  }
+  return call_composite(node, module, args, label);
+}
+
+ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args,
+                                     const std::string& label) {
+  const ClassSource& cls = ctx_.locator.find_class(module->class_name);
+  if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
+  std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
+  if (ctx_.sites) {
+    auto& sites = (*ctx_.sites)[cls.qualname];
+    if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(cls.qualname);
+    sites.push_back({module->args, inputs});
+  }
+  std::string key = cls.qualname + "|" + args_key(module->args) + "|" + inputs_key(inputs);
+  ValuePtr output;
+  auto memo = ctx_.outputs.find(key);
+  if (memo != ctx_.outputs.end()) {
+    output = memo->second;
+  } else {
+    auto facts = facts_of(cls.qualname, &module->args);
+    ShapeTracer sub(ctx_, nullptr);
+    output = sub.run_forward(*facts, inputs);
+    ctx_.outputs[key] = output;
+  }
+  if (record_) {
+    ChildCall c;
+    c.label = label;
+    c.kernel = cls.qualname;
+    if (cls.init) {
+      std::map<std::string, ValuePtr> ctor = ctor_params(cls.qualname, module->args);
+      for (const auto& p : init_param_names(*cls.init->def)) {
+        auto it = ctor.find(p);
+        if (it != ctor.end() && it->second->is(Value::Kind::Number)) c.bindings.push_back({p, it->second->expr});
+        else if (it != ctor.end() && it->second->is(Value::Kind::None)) c.bindings.push_back({p, Expr(0)});
+        else c.why += std::string(c.why.empty() ? "" : "; ") + p + " not bound: its value " +
+                      (it == ctor.end() ? "is not passed" : it->second->describe()) + " is not a number";
+      }
+    }
+    if (ctx_.signatures) {
+      auto sig = ctx_.signatures->find(cls.qualname);
+      if (sig != ctx_.signatures->end())
+        for (const auto& p : sig->second.forward_params) c.bindings.push_back({p.name, extract(p, inputs)});
+    }
+    for (const auto& [name, v] : inputs)
+      if (is_tensor(v)) c.inputs.push_back(name + ": " + shape_text(v->shape));
+    add_child(c, node);
+  }
+  return output;
+}
+
+ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
+  const FunctionSource& f = ctx_.locator.find_function(qualname);
+  Evaluator ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
+  evaluators_.push_back(&ev);
+  prefixes_.push_back(f.name);
+  Scope scope;
+  bool is_static = !self;
+  for (const auto& d : f.def->list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");
+  const auto& params = f.def->child("args")->list("args");
+  if (!is_static && !params.empty()) scope.set(params[0]->str("arg"), self);
+  ev.bind_parameters(*f.def, args, scope, !is_static);
+  ValuePtr result = ev.exec(f.def->list("body"), scope);
+  if (record_)
+    for (const auto& n : ev.notes()) record_->branches.push_back({f.file, n.line, f.name + ": " + n.text});
+  prefixes_.pop_back();
+  evaluators_.pop_back();
+  return result ? result : Value::none();
+}
+
+ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args) {
+  const std::string& qualname = fn->text;
+  const std::string& path = fn->class_name;  // the name as reached through modules
+  // Leaf ops first: F.softmax is a Python function, but a leaf.
+  for (const std::string& n : {path, qualname}) {
+    if (n.empty()) continue;
+    if (ctx_.names.lookup(n) || is_zero_cost_op(last_part(n)))
+      if (starts_with(n, "torch.")) return call_op(node, last_part(n), {n}, nullptr, args);
+  }
+  if (starts_with(qualname, "transformers.masking_utils.create_")) return make_mask(args);
+  if (tag_of(*fn) == "native") {
+    std::string n = path.empty() ? qualname : path;
+    return call_op(node, last_part(n), {n, qualname}, nullptr, args);
+  }
+  return inline_function(qualname, args, nullptr);
+}
+
+ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
+  ValuePtr embeds = argument(args, 99, "inputs_embeds");
+  if (!embeds) embeds = argument(args, 99, "input_embeds");
+  if (!is_tensor(embeds) || embeds->shape.size() < 2) return Value::none();
+  Expr b = embeds->shape[0], q = embeds->shape[1];
+  Expr kv = Expr::symbol("cache_len") + q;
+  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}));
+  mask->path = "mask";
+  if (ctx_.attn_implementation == "eager") {
+    mask->text = "float_mask";
+    mask->expr = Expr(1);
+  } else {
+    // transformers' sdpa_mask skips the mask (is_causal instead) when there is no padding and
+    // either one query token or an empty cache; otherwise it is a bool mask.
+    mask->expr = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
+  }
+  if (record_ && !evaluators_.empty())
+    record_->assumptions.push_back({"", 0, "the attention mask is made by transformers.masking_utils (not counted): " +
+                                               mask->describe() + (ctx_.attn_implementation == "eager" ? " (float, always)" : ", present when " + mask->expr.str())});
+  return mask;
+}
+
+ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args) {
+  ValuePtr q = argument(args, 1, "query"), k = argument(args, 2, "key"), v = argument(args, 3, "value");
+  ValuePtr mask = argument(args, 4, "attention_mask");
+  std::vector<Arg> sdpa_args = {{"", q, "query"}, {"", k, "key"}, {"", v, "value"}};
+  if (mask) sdpa_args.push_back({"attn_mask", mask, "attention_mask"});
+  LeafCall lc;
+  lc.op = "scaled_dot_product_attention";
+  lc.args = sdpa_args;
+  std::string prefix;
+  for (const auto& p : prefixes_) prefix += p + ".";
+  ValuePtr out = call_leaf(node, "F.scaled_dot_product_attention", lc, prefix + "scaled_dot_product_attention");
+  if (record_)
+    record_->assumptions.push_back({"", node.line, "attention implementation '" + impl +
+                                                     "': one fused F.scaled_dot_product_attention (keys and values read for the kv heads only)"});
+  if (!is_tensor(out)) return Value::tuple({out, Value::none()});
+  // transformers' fused attention functions return [batch, q_len, heads, head_dim] and no weights.
+  Shape s = out->shape;
+  std::swap(s[1], s[2]);
+  auto o = std::make_shared<Value>(*out);
+  o->shape = s;
+  return Value::tuple({o, Value::none()});
+}
+
+ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) {
+  if (!callee) return Value::unknown("conversion of a tensor to a number");
+  switch (callee->kind) {
+    case Value::Kind::Module:
+      return call_module(node, callee, args);
+    case Value::Kind::Global: {
+      const std::string& tag = tag_of(*callee);
+      if (tag == "method") {
+        std::string name = last_part(callee->text);
+        return call_op(node, name, {"torch.Tensor." + name}, callee->items[0], args);
+      }
+      if (tag == "self_method") return inline_function(callee->text, args, self_value());
+      if (tag == "attention") return call_attention(node, callee->text, args);
+      if (tag == "get_interface") {
+        ValuePtr impl = argument(args, 0, "attn_implementation");
+        ValuePtr dflt = argument(args, 1, "default");
+        if (ctx_.attn_implementation == "eager" && dflt) return dflt;
+        return tagged(ctx_.attn_implementation, "attention");
+      }
+      if (tag == "cache_method") {
+        const std::string& m = callee->text;
+        if (m == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
+        if (m == "update") {
+          std::vector<ValuePtr> out;
+          for (size_t i = 0; i < 2; ++i) {
+            ValuePtr t = argument(args, i, i == 0 ? "key_states" : "value_states");
+            if (!is_tensor(t) || t->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
+            auto u = std::make_shared<Value>(*t);
+            u->shape[u->shape.size() - 2] = Expr::symbol("cache_len") + t->shape[t->shape.size() - 2];
+            out.push_back(u);
+          }
+          if (record_) record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens: cache.update returns keys and values of length cache_len + the new tokens"});
+          return Value::tuple(out);
+        }
+        return Value::unknown("cache." + m);
+      }
+      if (tag == "noop") return Value::none();
+      if (tag == "class") {
+        if (callee->is_module_class) {
+          auto m = std::make_shared<Value>();
+          m->kind = Value::Kind::Module;
+          m->class_name = callee->text;
+          m->args = args;
+          return m;
+        }
+        if (callee->text.find("Cache") != std::string::npos) return tagged("cache", "cache");
+        // A record (ModelOutput dataclass, namedtuple): its fields by keyword.
+        auto d = std::make_shared<Value>();
+        d->kind = Value::Kind::Dict;
+        for (const auto& a : args)
+          if (!a.name.empty()) {
+            d->keys.push_back(a.name);
+            d->items.push_back(a.value);
+          }
+        if (is_zero_cost_op(last_part(callee->text)) || ctx_.names.lookup(callee->class_name))
+          return call_op(node, last_part(callee->text), {callee->class_name, callee->text}, nullptr, args);
+        return d;
+      }
+      if (tag == "function" || tag == "native") return call_function(node, callee, args);
+      return Value::unknown("call of " + callee->text);
+    }
+    default:
+      return Value::unknown("call of " + callee->describe());
+  }
+}
+
+ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) {
+  switch (base->kind) {
+    case Value::Kind::Self: {
+      if (facts_) {
+        if (const Attribute* a = facts_->find(name)) {
+          if (a->value->is(Value::Kind::Module) || a->value->is(Value::Kind::ModuleList)) {
+            auto m = std::make_shared<Value>(*a->value);
+            m->path = name;
+            return m;
+          }
+          return a->value;
+        }
+        if (name == "training") return Value::boolean(false);
+        std::string method = facts_->qualname + "." + name;
+        try {
+          if (!ctx_.locator.is_class(method)) return tagged(method, "self_method");
+        } catch (const std::exception&) {
+        }
+      }
+      if (name == "training") return Value::boolean(false);
+      return Value::unknown("self." + name + " is not set in __init__");
+    }
+    case Value::Kind::Module: {
+      auto facts = facts_of(base->class_name, &base->args);
+      if (const Attribute* a = facts->find(name)) return a->value;
+      if (name == "training") return Value::boolean(false);
+      return Value::unknown(base->class_name + "." + name);
+    }
+    case Value::Kind::Tensor: {
+      if (name == "shape") {
+        std::vector<ValuePtr> dims;
+        for (const auto& d : base->shape) dims.push_back(Value::number(d));
+        return Value::tuple(dims);
+      }
+      if (name == "ndim") return Value::integer(static_cast<long long>(base->shape.size()));
+      if (name == "dtype") return tagged("dtype", "dtype");
+      if (name == "device") return tagged("device", "device");
+      if (name == "is_cuda" || name == "requires_grad" || name == "is_meta") return Value::boolean(false);
+      if (name == "T" || name == "mT" || name == "data") return name == "data" ? base : shape_op(name, base, {});
+      return tagged("torch.Tensor." + name, "method", {base});
+    }
+    case Value::Kind::Dict: {
+      for (size_t i = 0; i < base->keys.size(); ++i)
+        if (base->keys[i] == name) return base->items[i];
+      return Value::none();  // an output field nobody set (loss, hidden_states)
+    }
+    case Value::Kind::Global: {
+      const std::string& tag = tag_of(*base);
+      if (tag == "cache") return tagged(name, "cache_method");
+      if (name == "get_interface") return tagged("get_interface", "get_interface");
+      return Value::unknown(base->text + "." + name);
+    }
+    default:
+      return Value::unknown("attribute " + name + " of " + base->describe());
+  }
+}
+
+ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) {
+  auto it = operator_names().find(op);
+  if (it == operator_names().end() || (!is_tensor(a) && !is_tensor(b))) {
+    if (a->is(Value::Kind::Unknown) || b->is(Value::Kind::Unknown)) return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
+    return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
+  }
+  const std::string& short_name = it->second;
+  std::string dunder = is_tensor(a) ? "__" + short_name + "__" : "__r" + short_name + "__";
+  std::string op_name = short_name == "truediv" ? "div" : short_name;
+  return call_op(node, op_name, {"torch.Tensor." + dunder, "operator." + short_name}, nullptr,
+                 {{"", a, ""}, {"", b, ""}});
+}
+
+ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {
+  if (!is_tensor(a)) return Value::unknown("operator " + op + " on " + a->describe());
+  if (op == "UAdd") return a;
+  std::string dunder = op == "USub" ? "__neg__" : op == "Invert" ? "__invert__" : "";
+  if (dunder.empty()) return Value::unknown("operator " + op + " on a tensor");
+  return call_op(node, op == "USub" ? "neg" : "invert", {"torch.Tensor." + dunder}, nullptr, {{"", a, ""}});
+}
+
+ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
+  if (is_tensor(base)) {
+    ValuePtr out = index_tensor(*base, *index);
+    if (out->is(Value::Kind::Unknown)) return unknown(node, out->text, label_for("index", node));
+    return out;
+  }
+  if (base->is(Value::Kind::ModuleList)) {
+    if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
+    if (base->element) return base->element;
+  }
+  if (base->is(Value::Kind::Global) && index->is(Value::Kind::String) && base->class_name.find("AttentionInterface") != std::string::npos)
+    return tagged(index->text, "attention");
+  return Value::unknown("subscript of " + base->describe());
+}
+
+std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Node& node, const ValuePtr& iterable) {
+  if (!iterable->is(Value::Kind::ModuleList)) return std::nullopt;
+  std::vector<Iteration> groups;
+  if (iterable->element) {
+    auto m = std::make_shared<Value>(*iterable->element);
+    m->path = iterable->path;
+    groups.push_back({m, iterable->length});
+    return groups;
+  }
+  // Layers that differ: one group per distinct constructor call, with its count.
+  std::vector<std::pair<ValuePtr, long long>> distinct;
+  for (const auto& item : iterable->items) {
+    auto it = std::find_if(distinct.begin(), distinct.end(),
+                           [&](const auto& d) { return d.first->describe() == item->describe(); });
+    if (it == distinct.end()) distinct.push_back({item, 1});
+    else ++it->second;
+  }
+  for (const auto& [item, n] : distinct) {
+    auto m = std::make_shared<Value>(*item);
+    m->path = iterable->path;
+    groups.push_back({m, Expr(n)});
+  }
+  return groups;
+}
+
+}  // namespace kcost

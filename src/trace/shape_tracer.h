@@ -1,0 +1,94 @@
+// ShapeTracer: stage 3 of the analysis. Abstract interpretation of a module's forward() (and
+// of the functions it calls) over symbolic tensor shapes. Each cost-producing call becomes a
+// child of the kernel with bindings: calls of submodules (through ModuleList loops, with a
+// count), leaf ops (Python operators, torch.*, F.*, Tensor methods, activation modules) bound by
+// their leaf's parameter signature, module-level functions inlined with their name as a label
+// prefix, transformers' attention dispatch, mask creation and KV cache. Zero-cost ops only move
+// shapes. What cannot be modelled becomes an "unknown" child with the reason.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "facts/module_facts.h"
+#include "leaves/leaf_catalog.h"
+#include "leaves/name_map.h"
+#include "trace/kernel_trace.h"
+#include "trace/leaf_binding.h"
+#include "trace/signature.h"
+
+namespace kcost {
+
+// What every tracer of one model analysis shares.
+struct TraceContext {
+  SourceLocator& locator;
+  const ConfigView& config;
+  const LeafCatalog& leaves;
+  const NameMap& names;
+  std::string attn_implementation = "sdpa";
+  // Phase 1: every composite call is recorded here (kernel -> call sites).
+  std::map<std::string, std::vector<CallSite>>* sites = nullptr;
+  std::vector<std::string>* discovery_order = nullptr;
+  // Phase 2: signatures of composite kernels, for the bindings of their call sites.
+  const std::map<std::string, KernelSignature>* signatures = nullptr;
+  // Outputs of composite calls already traced (memo: kernel + arguments -> output).
+  std::map<std::string, ValuePtr> outputs;
+  std::map<std::string, std::shared_ptr<ModuleFacts>> facts;
+  int depth = 0;
+};
+
+class ShapeTracer : public Hooks {
+ public:
+  // `record`: the kernel whose children this trace writes (null: trace for outputs only).
+  ShapeTracer(TraceContext& context, KernelTrace* record);
+
+  // Runs `facts`'s forward with `inputs` (forward parameter -> value); returns its output.
+  ValuePtr run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs);
+  // Facts of a module built with these constructor arguments (memoized).
+  std::shared_ptr<ModuleFacts> facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args);
+  // Binds call arguments to the parameters of forward() (without self).
+  std::map<std::string, ValuePtr> bind_forward(const ClassSource& cls, const std::vector<Arg>& args);
+
+  ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override;
+  ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override;
+  ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override;
+  ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) override;
+  ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) override;
+  std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) override;
+  void enter_repeat(const Expr& count) override { counts_.push_back(count); }
+  void exit_repeat() override { counts_.pop_back(); }
+
+ private:
+  ValuePtr call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args);
+  ValuePtr call_composite(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args,
+                          const std::string& label);
+  ValuePtr call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args);
+  ValuePtr inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self);
+  ValuePtr call_leaf(const ast::Node& node, const std::string& leaf, LeafCall call, const std::string& label);
+  ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
+                   const ValuePtr& self, const std::vector<Arg>& args);
+  ValuePtr call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args);
+  ValuePtr make_mask(const std::vector<Arg>& args);
+  ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
+  void add_child(ChildCall child, const ast::Node& node);
+  std::string label_for(const std::string& op, const ast::Node& node) const;
+  std::string unique_label(const std::string& label) const;
+  Expr count() const;
+  std::map<std::string, ValuePtr> ctor_params(const std::string& kernel, const std::vector<Arg>& args);
+  Evaluator& evaluator() { return *evaluators_.back(); }
+
+  TraceContext& ctx_;
+  KernelTrace* record_;
+  const ModuleFacts* facts_ = nullptr;
+  std::vector<Evaluator*> evaluators_;
+  std::vector<std::string> prefixes_;
+  std::vector<Expr> counts_;
+};
+
+// The inputs of the design's default inference call `model(input_ids, attention_mask=ones,
+// past_key_values=cache, use_cache=True)` for a root model's forward.
+std::map<std::string, ValuePtr> root_inputs(const ClassSource& root);
+
+}  // namespace kcost

@@ -1,0 +1,132 @@
+#include "trace/signature.h"
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+
+namespace {
+
+std::string path_name(const std::string& input, const std::vector<size_t>& item) {
+  std::string n = input;
+  for (size_t i : item) n += "_" + std::to_string(i);
+  return n;
+}
+
+ValuePtr at(const ValuePtr& v, const std::vector<size_t>& item) {
+  ValuePtr cur = v;
+  for (size_t i : item) {
+    if (!cur || !(cur->is(Value::Kind::Tuple) || cur->is(Value::Kind::List)) || i >= cur->items.size()) return nullptr;
+    cur = cur->items[i];
+  }
+  return cur;
+}
+
+// Shape of a tensor seen with `rank` dims: extra leading dims merged into the first.
+Shape merged(const Shape& s, size_t rank) {
+  if (s.size() <= rank) return s;
+  size_t extra = s.size() - rank;
+  Shape out;
+  Expr first(1);
+  for (size_t i = 0; i <= extra; ++i) first = first * s[i];
+  out.push_back(first);
+  out.insert(out.end(), s.begin() + static_cast<long>(extra) + 1, s.end());
+  return out;
+}
+
+ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& item,
+                          const std::vector<ValuePtr>& values, std::vector<ParamPath>& params) {
+  const ValuePtr& first = values[0];
+  bool all_tensors = true, all_numbers = true, all_sequences = true;
+  for (const auto& v : values) {
+    all_tensors = all_tensors && v && v->is(Value::Kind::Tensor);
+    all_numbers = all_numbers && v && v->is(Value::Kind::Number);
+    all_sequences = all_sequences && v && (v->is(Value::Kind::Tuple) || v->is(Value::Kind::List)) &&
+                    v->items.size() == first->items.size();
+  }
+  if (all_tensors) {
+    size_t rank = first->shape.size();
+    for (const auto& v : values) rank = std::min(rank, v->shape.size());
+    std::vector<Shape> shapes;
+    for (const auto& v : values) shapes.push_back(merged(v->shape, rank));
+    auto t = std::make_shared<Value>(*first);
+    t->shape.clear();
+    for (size_t d = 0; d < rank; ++d) {
+      bool same = true;
+      for (const auto& s : shapes) same = same && s[d] == shapes[0][d];
+      if (same) {
+        t->shape.push_back(shapes[0][d]);
+        continue;
+      }
+      ParamPath p;
+      p.input = input;
+      p.item = item;
+      p.dim = static_cast<int>(d);
+      p.name = path_name(input, item) + "_dim" + std::to_string(d);
+      t->shape.push_back(Expr::symbol(p.name));
+      params.push_back(p);
+    }
+    // Remember the rank so that extract() merges leading dims the same way.
+    for (auto& p : params)
+      if (p.input == input && p.item == item) p.merge = rank;
+    return t;
+  }
+  if (all_numbers) {
+    bool same = true;
+    for (const auto& v : values) same = same && v->expr == first->expr;
+    if (same) return first;
+    ParamPath p;
+    p.input = input;
+    p.item = item;
+    p.name = path_name(input, item);
+    params.push_back(p);
+    std::optional<GiNaC::numeric> known = first->known;
+    for (const auto& v : values)
+      if (!v->known || !first->known || *v->known != *first->known) known.reset();
+    return Value::number(Expr::symbol(p.name), known);
+  }
+  if (all_sequences && first) {
+    std::vector<ValuePtr> items;
+    for (size_t i = 0; i < first->items.size(); ++i) {
+      std::vector<ValuePtr> column;
+      for (const auto& v : values) column.push_back(v->items[i]);
+      std::vector<size_t> sub = item;
+      sub.push_back(i);
+      items.push_back(generalize_value(input, sub, column, params));
+    }
+    return first->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+  }
+  return first;
+}
+
+}  // namespace
+
+Expr extract(const ParamPath& path, const std::map<std::string, ValuePtr>& inputs) {
+  auto it = inputs.find(path.input);
+  if (it == inputs.end()) return Expr::symbol(path.name);
+  ValuePtr v = at(it->second, path.item);
+  if (!v) return Expr::symbol(path.name);
+  if (path.dim < 0) return v->is(Value::Kind::Number) ? v->expr : Expr::symbol(path.name);
+  if (!v->is(Value::Kind::Tensor)) return Expr::symbol(path.name);
+  Shape s = merged(v->shape, path.merge);
+  return static_cast<size_t>(path.dim) < s.size() ? s[path.dim] : Expr::symbol(path.name);
+}
+
+KernelSignature generalize(const std::string& kernel, const std::vector<std::string>& forward_param_order,
+                           const std::vector<std::string>& init_params, const std::vector<CallSite>& sites) {
+  KernelSignature sig;
+  sig.kernel = kernel;
+  sig.forward_param_order = forward_param_order;
+  if (sites.empty()) return sig;
+  for (const auto& name : forward_param_order) {
+    std::vector<ValuePtr> values;
+    for (const auto& site : sites) {
+      auto it = site.inputs.find(name);
+      values.push_back(it == site.inputs.end() ? Value::none() : it->second);
+    }
+    sig.inputs[name] = generalize_value(name, {}, values, sig.forward_params);
+  }
+  sig.ctor_args = sites[0].ctor_args;
+  return sig;
+}
+
+}  // namespace kcost
