@@ -386,6 +386,50 @@ std::vector<std::string> validate_cost_json(const json& j, const std::string& fi
   return problems;
 }
 
+namespace {
+
+std::set<std::string> symbols_of(const json& e) {
+  if (!e.is_string()) return {};
+  try {
+    return Expr::parse(e.get<std::string>()).symbols();
+  } catch (const ExprError&) {
+    return {};
+  }
+}
+
+// Whether any cost depends on init param `param` of composite `kernel`: it does when a count
+// or a leaf child's binding uses it, or a composite child's binding uses it for a parameter
+// that matters there. A layer index that only selects a cache slot does not matter.
+bool param_matters(const std::map<std::string, json>& by_kernel, const LeafCatalog& leaves,
+                   const std::string& kernel, const std::string& param,
+                   std::map<std::pair<std::string, std::string>, bool>& memo) {
+  auto key = std::make_pair(kernel, param);
+  if (auto m = memo.find(key); m != memo.end()) return m->second;
+  memo[key] = true;  // a cycle counts as mattering
+  auto found = by_kernel.find(kernel);
+  if (found == by_kernel.end()) return true;
+  auto children = found->second.find("children");
+  if (children == found->second.end() || !children->is_object()) return true;
+  bool matters = false;
+  for (const auto& c : children->items()) {
+    if (!c.value().is_object()) continue;
+    if (auto n = c.value().find("count"); n != c.value().end() && symbols_of(*n).count(param)) matters = true;
+    std::string child_kernel = c.value().value("kernel", "");
+    auto b = c.value().find("bindings");
+    if (b == c.value().end() || !b->is_object()) continue;
+    for (const auto& e : b->items()) {
+      if (!symbols_of(e.value()).count(param)) continue;
+      if (leaves.find(child_kernel) || !by_kernel.count(child_kernel) ||
+          param_matters(by_kernel, leaves, child_kernel, e.key(), memo))
+        matters = true;
+    }
+  }
+  memo[key] = matters;
+  return matters;
+}
+
+}  // namespace
+
 std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCatalog& leaves,
                                            bool allow_unknown) {
   std::vector<std::string> problems;
@@ -439,6 +483,7 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
   }
 
   // Pass 2: each child refers to a kernel that exists and binds exactly its parameters.
+  std::map<std::pair<std::string, std::string>, bool> memo;
   for (const auto& [file, j] : documents) {
     auto children = j.find("children");
     if (children == j.end() || !children->is_object()) continue;
@@ -458,10 +503,17 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
         continue;
       }
       std::vector<std::string> params;
+      // An init param no cost depends on (a layer index that only selects a cache slot) may be
+      // left unbound; see param_matters.
+      std::set<std::string> optional_params;
       if (const LeafKernel* leaf = leaves.find(kernel)) {
         params = leaf->forward_params;
       } else if (auto found = by_kernel.find(kernel); found != by_kernel.end()) {
         params = params_of(found->second);
+        if (auto init = found->second.find("init_params"); init != found->second.end() && init->is_array())
+          for (const auto& p : *init)
+            if (p.is_string() && !param_matters(by_kernel, leaves, kernel, p.get<std::string>(), memo))
+              optional_params.insert(p.get<std::string>());
       } else {
         problems.push_back(at + ".kernel: " + quote_for_message(kernel) +
                            " is neither a leaf kernel nor a file " +
@@ -471,7 +523,7 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
       auto bindings = child.find("bindings");
       if (bindings == child.end() || !bindings->is_object()) continue;
       for (const std::string& p : params)
-        if (!bindings->contains(p))
+        if (!bindings->contains(p) && !optional_params.count(p))
           problems.push_back(at + ".bindings: missing binding for parameter " +
                              quote_for_message(p) + " of " + quote_for_message(kernel));
       for (const auto& b : bindings->items())

@@ -49,7 +49,8 @@ std::vector<std::string> validate_cost_json(const nlohmann::json& j, const std::
 // - each child's `kernel` must be a leaf of `leaves` or have a file <dir>/<kernel>.json, or be
 //   "unknown", which is a problem only when `allow_unknown` is false;
 // - a child's bindings must bind exactly the child's parameters (a leaf's forward_params, a
-//   composite's init_params and forward_params): none missing, none extra.
+//   composite's init_params and forward_params): none extra, and none missing except a
+//   composite's init param that no cost depends on (see param_matters in the .cpp).
 // A missing or unreadable directory is one problem naming it. Paths in messages are
 // <dir>/<file name>.
 std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCatalog& leaves,

@@ -266,8 +266,12 @@ ValuePtr InitHooks::run_super_init(const std::vector<Arg>& args) {
     const std::string& base = *it;
     if (base == "torch.nn.modules.module.Module" || base == "builtins.object" ||
         base.find("transformers.modeling_utils.") == 0 || base.find("transformers.modeling_layers.") == 0 ||
-        base.find("transformers.generation.") == 0 || base.find("transformers.integrations.") == 0)
+        base.find("transformers.generation.") == 0 || base.find("transformers.integrations.") == 0) {
+      // PreTrainedModel.__init__(config) keeps the config as self.config.
+      for (const auto& a : args)
+        if (a.value && a.value->is(Value::Kind::Config) && !facts_.find("config")) record("config", a.value, 0);
       return Value::none();
+    }
     const ClassSource& bs = locator_.find_class(base);
     if (bs.init && bs.init->owner == base) {
       run_init(locator_, *config, *this, *bs.init, &args, false);

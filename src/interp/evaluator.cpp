@@ -1,5 +1,6 @@
 #include "interp/evaluator.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -270,6 +271,14 @@ ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
       long long k = *i < 0 ? *i + n : *i;
       if (k >= 0 && k < n) return base->items[k];
       return Value::unknown("index " + std::to_string(*i) + " out of range in " + text(node));
+    }
+    if (index->is(Value::Kind::Number) && !index->known && !base->items.empty()) {
+      // An index not known here (a layer index) into a list whose items are all equal.
+      bool uniform = std::all_of(base->items.begin(), base->items.end(),
+                                 [&](const ValuePtr& v) { return v->describe() == base->items[0]->describe(); });
+      if (uniform) return base->items[0];
+      return Value::unknown("index " + index->expr.str() + " into " + text(*node.child("value")) +
+                            ", whose items differ");
     }
     if (index->is(Value::Kind::Slice)) {
       auto bound = [&](const ValuePtr& v, long long dflt) -> std::optional<long long> {

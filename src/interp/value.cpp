@@ -7,6 +7,9 @@ namespace kcost {
 ValuePtr Value::unknown(std::string why) {
   auto v = std::make_shared<Value>();
   v->kind = Kind::Unknown;
+  // Code that reads a number out of an unknown value gets this symbol, never a silent 0; a
+  // binding that contains it becomes an unknown child.
+  v->expr = Expr::symbol(kUnknownSymbol);
   v->text = std::move(why);
   return v;
 }
@@ -145,7 +148,12 @@ ValuePtr number_binary(const std::string& op, const Value& a, const Value& b) {
   else if (op == "FloorDiv") e = Expr::floordiv(x, y);
   else if (op == "Mod") e = Expr::mod(x, y);
   else if (op == "Pow") e = Expr::pow(x, y);
-  else return Value::unknown("operator " + op + " on numbers");
+  else if ((op == "BitXor" || op == "BitAnd" || op == "BitOr") && a.known && b.known && a.known->is_integer() &&
+           b.known->is_integer()) {
+    long long p = a.known->to_long(), q = b.known->to_long();
+    long long r = op == "BitXor" ? (p ^ q) : op == "BitAnd" ? (p & q) : (p | q);
+    return Value::integer(r);
+  } else return Value::unknown("operator " + op + " on numbers");
   std::optional<GiNaC::numeric> known;
   if (a.known && b.known) {
     Expr k = Expr::number(*a.known);

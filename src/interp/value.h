@@ -26,6 +26,7 @@ struct Arg {
 };
 
 struct Value {
+  static constexpr const char* kUnknownSymbol = "unknown_value";
   enum class Kind {
     Unknown,     // cannot be modelled; `text` says why
     None,

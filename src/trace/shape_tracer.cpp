@@ -42,7 +42,12 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.com
 std::string operand_name(const ast::Node* n) {
   if (!n) return "";
   if (n->is("Name")) return n->str("id");
-  if (n->is("Attribute")) return n->str("attr");
+  if (n->is("Attribute")) {
+    const std::string& attr = n->str("attr");
+    // x.shape[1], x.dtype: name the tensor.
+    if (attr == "shape" || attr == "dtype" || attr == "device" || attr == "T") return operand_name(n->child("value"));
+    return attr;
+  }
   if (n->is("Subscript")) return operand_name(n->child("value"));
   if (n->is("Call")) {
     const ast::Node* f = n->child("func");
@@ -231,6 +236,14 @@ void ShapeTracer::add_child(ChildCall child, const ast::Node& node) {
                       foreign + "`, which is not a name of this kernel";
   }
   child.bindings = kept;
+  for (const auto& [param, e] : child.bindings) {
+    if (e.symbols().count(Value::kUnknownSymbol)) {
+      child.why = param + " depends on a value that could not be modelled (" + child.why + ")";
+      child.kernel = "unknown";
+      child.bindings.clear();
+      break;
+    }
+  }
   record_->children.push_back(std::move(child));
 }
 
@@ -479,6 +492,27 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
         return Value::unknown("cache." + m);
       }
       if (tag == "noop") return Value::none();
+      if (tag == "dict_method") {
+        const Value& d = *callee->items[0];
+        if (callee->text == "get") {
+          ValuePtr key = argument(args, 0, "key"), dflt = argument(args, 1, "default");
+          if (key && key->is(Value::Kind::String))
+            for (size_t i = 0; i < d.keys.size(); ++i)
+              if (d.keys[i] == key->text) return d.items[i];
+          return dflt ? dflt : Value::none();
+        }
+        std::vector<ValuePtr> out;
+        for (size_t i = 0; i < d.keys.size(); ++i) {
+          if (callee->text == "keys") out.push_back(Value::string(d.keys[i]));
+          else if (callee->text == "values") out.push_back(d.items[i]);
+          else out.push_back(Value::tuple({Value::string(d.keys[i]), d.items[i]}));
+        }
+        return Value::list(out);
+      }
+      if (tag == "builtin" && (callee->text == "enumerate" || callee->text == "zip" || callee->text == "reversed")) {
+        if (callee->text != "enumerate" || args.empty()) return Value::unknown(callee->text + "() not modelled");
+        return tagged("enumerate", "enumerate", {args[0].value});
+      }
       if (tag == "class") {
         if (callee->is_module_class) {
           auto m = std::make_shared<Value>();
@@ -547,9 +581,14 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       if (name == "device") return tagged("device", "device");
       if (name == "is_cuda" || name == "requires_grad" || name == "is_meta") return Value::boolean(false);
       if (name == "T" || name == "mT" || name == "data") return name == "data" ? base : shape_op(name, base, {});
+      // Only what torch.Tensor has (hasattr(x, "jax") is False on a real tensor).
+      if (ctx_.locator.resolve_global("torch", "Tensor." + name).kind == GlobalRef::Kind::Missing)
+        return Value::unknown("torch.Tensor has no attribute '" + name + "'");
       return tagged("torch.Tensor." + name, "method", {base});
     }
     case Value::Kind::Dict: {
+      if (name == "get" || name == "keys" || name == "values" || name == "items")
+        return tagged(name, "dict_method", {base});
       for (size_t i = 0; i < base->keys.size(); ++i)
         if (base->keys[i] == name) return base->items[i];
       return Value::none();  // an output field nobody set (loss, hidden_states)
@@ -602,6 +641,29 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
 }
 
 std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Node& node, const ValuePtr& iterable) {
+  if (iterable->is(Value::Kind::Global) && tag_of(*iterable) == "enumerate" && !iterable->items.empty()) {
+    auto inner = iterate(node, iterable->items[0]);
+    if (!inner) {
+      const ValuePtr& seq = iterable->items[0];
+      if (!(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->element) return std::nullopt;
+      std::vector<Iteration> out;
+      for (size_t i = 0; i < seq->items.size(); ++i)
+        out.push_back({Value::tuple({Value::integer(static_cast<long long>(i)), seq->items[i]}), Expr(1)});
+      return out;
+    }
+    for (auto& it : *inner) it.item = Value::tuple({Value::number(Expr::symbol("index")), it.item});
+    return inner;
+  }
+  if (iterable->is(Value::Kind::Global) && iterable->text == "range" && iterable->items.size() == 1 &&
+      iterable->items[0]->is(Value::Kind::Number)) {
+    const ValuePtr& n = iterable->items[0];
+    if (n->known && n->known->is_integer() && n->expr.is_number()) {
+      std::vector<Iteration> out;
+      for (long long i = 0; i < n->known->to_long(); ++i) out.push_back({Value::integer(i), Expr(1)});
+      return out;
+    }
+    return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
+  }
   if (!iterable->is(Value::Kind::ModuleList)) return std::nullopt;
   std::vector<Iteration> groups;
   if (iterable->element) {

@@ -203,7 +203,9 @@ ValuePtr shape_op(const std::string& name, const ValuePtr& self_in, const std::v
     if (nums.empty()) {
       if (ValuePtr end = argument(args, 99, "end")) nums.push_back(end);
     }
-    if (nums.empty() || !nums[0]->is(Value::Kind::Number)) return Value::unknown("arange of non-numbers");
+    if (nums.empty()) return Value::unknown("arange without an end");
+    for (const auto& n : nums)
+      if (!n->is(Value::Kind::Number)) return Value::unknown("arange of " + n->describe());
     Expr n = nums.size() == 1 ? nums[0]->expr : nums[1]->expr - nums[0]->expr;
     if (nums.size() == 3) {
       if (!nums[2]->is(Value::Kind::Number)) return Value::unknown("arange step");
