@@ -773,7 +773,10 @@ bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* re
                           "); assumed false");
       truth = false;
     } else {
-      note(stmt.line, "`if " + text(*stmt.child("test")) + "`: " + (*truth ? "taken" : "not taken"));
+      std::string decided = cond->is(Value::Kind::Number) && !cond->expr.is_number()
+                                ? " (" + cond->expr.str() + " = " + (cond->known ? Expr::number(*cond->known).str() : "?") + ")"
+                                : "";
+      note(stmt.line, "`if " + text(*stmt.child("test")) + "`: " + (*truth ? "taken" : "not taken") + decided);
     }
     const auto& body = stmt.list(*truth ? "body" : "orelse");
     if (!body.empty()) {

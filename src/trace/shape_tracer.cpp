@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "trace/op_leaf.h"
 #include "trace/tensor_shapes.h"
 
 namespace kcost {
@@ -61,15 +62,6 @@ std::string operand_name(const ast::Node* n) {
     if (f && f->is("Name")) return f->str("id");
   }
   return "";
-}
-
-const std::map<std::string, std::string>& operator_names() {
-  static const std::map<std::string, std::string> names = {
-      {"Add", "add"},       {"Sub", "sub"},       {"Mult", "mul"},   {"Div", "truediv"}, {"FloorDiv", "floordiv"},
-      {"Mod", "mod"},       {"Pow", "pow"},       {"MatMul", "matmul"}, {"BitAnd", "and"}, {"BitOr", "or"},
-      {"BitXor", "xor"},    {"LShift", "lshift"}, {"RShift", "rshift"}, {"Eq", "eq"},      {"NotEq", "ne"},
-      {"Lt", "lt"},         {"LtE", "le"},        {"Gt", "gt"},      {"GtE", "ge"}};
-  return names;
 }
 
 std::string args_key(const std::vector<Arg>& args) {
@@ -283,24 +275,13 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->text, label_for(op, node));
     return out;
   }
-  std::string leaf;
-  for (const auto& n : names) {
-    if (auto l = ctx_.names.lookup(n)) {
-      leaf = *l;
-      break;
-    }
-  }
-  if (leaf.empty()) return unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
-  // Forms of one function that are different ops.
-  if ((op == "max" || op == "min") && self == nullptr && args.size() >= 2 && is_tensor(args[1].value) && args[1].name.empty())
-    leaf = op == "max" ? "torch.maximum" : "torch.minimum";
-  if (op == "gelu")
-    if (ValuePtr a = argument(args, 99, "approximate"); a && a->is(Value::Kind::String) && a->text == "tanh") leaf = "F.gelu_tanh";
+  std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
+  if (!leaf) return unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
   LeafCall lc;
   lc.op = op;
   lc.self = self;
   lc.args = args;
-  return call_leaf(node, leaf, lc, label_for(op, node));
+  return call_leaf(node, *leaf, lc, label_for(op, node));
 }
 
 ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
@@ -362,6 +343,8 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
                       (it == ctor.end() ? "is not passed" : it->second->describe()) + " is not a number";
       }
     }
+    c.why = std::string(c.why.empty() ? "" : c.why + "; ") + "init params bound from the constructor call " +
+            module->describe() + "; forward params (dims that differ between call sites) from the shapes here";
     if (ctx_.signatures) {
       auto sig = ctx_.signatures->find(cls.qualname);
       if (sig != ctx_.signatures->end())
@@ -402,7 +385,10 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     if (ctx_.names.lookup(n) || is_zero_cost_op(last_part(n)))
       if (starts_with(n, "torch.")) return call_op(node, last_part(n), {n}, nullptr, args);
   }
-  if (starts_with(qualname, "transformers.masking_utils.create_")) return make_mask(args);
+  if (starts_with(qualname, "transformers.masking_utils.create_")) {
+    mask_line_ = node.line;
+    return make_mask(args);
+  }
   if (tag_of(*fn) == "native") {
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);
@@ -427,7 +413,7 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
     mask->expr = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
   }
   if (record_ && !evaluators_.empty())
-    record_->assumptions.push_back({"", 0, "the attention mask is made by transformers.masking_utils (not counted): " +
+    record_->assumptions.push_back({"", mask_line_, "the attention mask is made by transformers.masking_utils (not counted): " +
                                                mask->describe() + (ctx_.attn_implementation == "eager" ? " (float, always)" : ", present when " + mask->expr.str())});
   return mask;
 }
@@ -605,16 +591,22 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
 }
 
 ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) {
-  auto it = operator_names().find(op);
-  if (it == operator_names().end() || (!is_tensor(a) && !is_tensor(b))) {
-    if (a->is(Value::Kind::Unknown) || b->is(Value::Kind::Unknown)) return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
+  std::string op_name;
+  std::vector<std::string> candidates = operator_candidates(op, !is_tensor(a), &op_name);
+  if (candidates.empty() || (!is_tensor(a) && !is_tensor(b)))
     return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
+  std::string left, right;
+  if (!evaluators_.empty()) {
+    const ast::Node* l = node.child("left");
+    const ast::Node* r = node.child("right");
+    if (!l && node.is("Compare")) {
+      l = node.child("left");
+      if (!node.list("comparators").empty()) r = node.list("comparators")[0].get();
+    }
+    if (l) left = evaluator().text(*l);
+    if (r) right = evaluator().text(*r);
   }
-  const std::string& short_name = it->second;
-  std::string dunder = is_tensor(a) ? "__" + short_name + "__" : "__r" + short_name + "__";
-  std::string op_name = short_name == "truediv" ? "div" : short_name;
-  return call_op(node, op_name, {"torch.Tensor." + dunder, "operator." + short_name}, nullptr,
-                 {{"", a, ""}, {"", b, ""}});
+  return call_op(node, op_name, candidates, nullptr, {{"", a, left}, {"", b, right}});
 }
 
 ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {
@@ -622,7 +614,8 @@ ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const 
   if (op == "UAdd") return a;
   std::string dunder = op == "USub" ? "__neg__" : op == "Invert" ? "__invert__" : "";
   if (dunder.empty()) return Value::unknown("operator " + op + " on a tensor");
-  return call_op(node, op == "USub" ? "neg" : "invert", {"torch.Tensor." + dunder}, nullptr, {{"", a, ""}});
+  std::string operand = node.child("operand") && !evaluators_.empty() ? evaluator().text(*node.child("operand")) : "";
+  return call_op(node, op == "USub" ? "neg" : "invert", {"torch.Tensor." + dunder}, nullptr, {{"", a, operand}});
 }
 
 ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {

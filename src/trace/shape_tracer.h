@@ -85,6 +85,7 @@ class ShapeTracer : public Hooks {
   std::vector<Evaluator*> evaluators_;
   std::vector<std::string> prefixes_;
   std::vector<Expr> counts_;
+  int mask_line_ = 0;
 };
 
 // The inputs of the design's default inference call `model(input_ids, attention_mask=ones,

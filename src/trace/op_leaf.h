@@ -1,0 +1,27 @@
+// Which leaf kernel one call of an op is: the first of its candidate names that the name map
+// knows, adjusted for the forms of one function that are different ops (torch.max(a, b) is
+// maximum, F.gelu(approximate="tanh") is gelu_tanh). Shared by the shape tracer and the traced
+// oracle, so that both price a call the same way.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interp/value.h"
+#include "leaves/name_map.h"
+
+namespace kcost {
+
+// `op`: the method or function name ("mul", "max", "gelu"); `names`: qualified names to look
+// up, in order ("torch.Tensor.__mul__", "operator.mul"); `self`: the tensor of a method call.
+std::optional<std::string> leaf_for_op(const NameMap& names, const std::string& op,
+                                       const std::vector<std::string>& candidates, const ValuePtr& self,
+                                       const std::vector<Arg>& args);
+
+// The names under which a Python operator on tensors is looked up: `a + b` ->
+// {"torch.Tensor.__add__", "operator.add"}, with __radd__ when only `b` is a tensor. `op` is the
+// Python AST operator name (Add, Mult, MatMul, Eq, ...); empty when it is not a tensor operator.
+std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name);
+
+}  // namespace kcost
