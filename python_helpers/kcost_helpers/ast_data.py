@@ -28,9 +28,10 @@ def _constant(value):
     return {"kind": "other", "value": repr(value)}
 
 
-def to_data(node):
+def to_data(node, col_offset=0):
+    """`col_offset` is added to every column (a function parsed from its dedented source)."""
     if isinstance(node, list):
-        return [to_data(n) for n in node]
+        return [to_data(n, col_offset) for n in node]
     if isinstance(node, _OPERATOR_BASES):
         return type(node).__name__
     if not isinstance(node, ast.AST):
@@ -38,14 +39,14 @@ def to_data(node):
     out = {"_type": type(node).__name__}
     if hasattr(node, "lineno"):
         out["line"] = node.lineno
-        out["col"] = node.col_offset + 1
+        out["col"] = node.col_offset + 1 + col_offset
         out["end_line"] = getattr(node, "end_lineno", node.lineno)
-        out["end_col"] = (getattr(node, "end_col_offset", None) or node.col_offset) + 1
+        out["end_col"] = (getattr(node, "end_col_offset", None) or node.col_offset) + 1 + col_offset
     if isinstance(node, ast.Constant):
         out["value"] = _constant(node.value)
         return out
     for name, value in ast.iter_fields(node):
         if name in ("ctx", "type_comment", "kind"):
             continue
-        out[name] = to_data(value)
+        out[name] = to_data(value, col_offset)
     return out

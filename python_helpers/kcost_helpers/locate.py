@@ -7,6 +7,7 @@ import importlib
 import inspect
 import json
 import sys
+import textwrap
 
 from .ast_data import to_data
 
@@ -14,6 +15,18 @@ from .ast_data import to_data
 def _import_object(name):
     """Imports the longest importable module prefix of `name`, then follows attributes."""
     parts = name.split(".")
+    # Fast path: the longest prefix already imported (no failed imports, which search sys.path).
+    for i in range(len(parts), 0, -1):
+        module = sys.modules.get(".".join(parts[:i]))
+        if module is None:
+            continue
+        obj = module
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+            return obj
+        except AttributeError:
+            break
     for i in range(len(parts), 0, -1):
         module_name = ".".join(parts[:i])
         try:
@@ -69,10 +82,9 @@ def _line_range(node):
     return [start, node.end_lineno]
 
 
-def _function_data(node, file, module, owner):
+def _function_data(node, file, module, owner, col_offset=0):
     lines = _line_range(node)
-    with open(file, encoding="utf-8") as f:
-        source_lines = f.read().splitlines()
+    source_lines = _source_lines(file)
     return {
         "name": node.name,
         "owner": owner,
@@ -81,8 +93,28 @@ def _function_data(node, file, module, owner):
         "lines": lines,
         "def_line": node.lineno,
         "source": "\n".join(source_lines[lines[0] - 1 : lines[1]]),
-        "ast": to_data(node),
+        "ast": to_data(node, col_offset),
     }
+
+
+@functools.lru_cache(maxsize=None)
+def _source_lines(file):
+    with open(file, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def _function_node(fn):
+    """The FunctionDef of a Python function, parsed from its own source lines only (parsing a
+    whole 5,000-line module for one function is what makes a cold analysis slow), with the line
+    numbers of the file and the indentation to add back to column numbers."""
+    lines, start = inspect.getsourcelines(fn)
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    tree = ast.parse(textwrap.dedent("".join(lines)))
+    node = tree.body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None, 0
+    ast.increment_lineno(tree, start - 1)
+    return node, indent
 
 
 def _method(cls, name):
@@ -94,19 +126,19 @@ def _method(cls, name):
         if klass in (torch.nn.Module, object):
             return None
         if name in klass.__dict__:
-            file = inspect.getsourcefile(klass)
+            fn = klass.__dict__[name]
+            if isinstance(fn, (staticmethod, classmethod)):
+                fn = fn.__func__
+            fn = inspect.unwrap(fn) if callable(fn) else fn
+            if not inspect.isfunction(fn):  # assigned rather than defined (forward = other_forward)
+                return None
+            file = inspect.getsourcefile(fn)
             if file is None:
                 return None
-            node = _find_class_node(_file_tree(file), klass.__qualname__)
-            if node is None:
+            node, indent = _function_node(fn)
+            if node is None or node.name != name:
                 return None
-            fn = next(
-                (n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name),
-                None,
-            )
-            if fn is None:  # assigned rather than defined (forward = other_forward)
-                return None
-            return _function_data(fn, file, klass.__module__, _qualname(klass))
+            return _function_data(node, file, klass.__module__, _qualname(klass), indent)
     return None
 
 
@@ -130,19 +162,10 @@ def _describe_class(cls):
 def _describe_function(fn):
     fn = inspect.unwrap(fn)
     file = inspect.getsourcefile(fn)
-    code = fn.__code__
-    tree = _file_tree(file)
-    candidates = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == fn.__name__
-    ]
-    node = next((n for n in candidates if code.co_firstlineno in (n.lineno, _line_range(n)[0])), None)
-    if node is None and candidates:
-        node = candidates[0]
-    if node is None:
+    node, indent = _function_node(fn)
+    if node is None or file is None:
         raise LookupError(f"no source for function '{_qualname(fn)}'")
-    data = _function_data(node, file, fn.__module__, None)
+    data = _function_data(node, file, fn.__module__, None, indent)
     data.update({"kind": "function", "qualname": _qualname(fn)})
     return data
 

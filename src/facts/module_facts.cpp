@@ -35,6 +35,14 @@ bool is_config_param(const ast::Node& arg) {
   return name.size() > 6 && name.compare(name.size() - 6, 6, "Config") == 0;
 }
 
+// Modules of the framework around model code: base classes whose __init__ work is weight setup.
+bool is_framework_module(const std::string& module) {
+  for (const char* prefix : {"transformers.modeling_utils", "transformers.modeling_layers", "transformers.generation",
+                             "transformers.integrations", "torch.nn.modules.module"})
+    if (module.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -110,10 +118,12 @@ class InitHooks : public Hooks {
       if (const Attribute* a = facts_.find(name)) return a->value;
       if (name == "register_buffer") return make_global("register_buffer", "register_buffer");
       if (name == "training") return Value::boolean(false);
-      // A method the class (or a base below nn.Module) defines runs; others (post_init) do nothing.
+      // A method the model's own code defines runs; the framework's (post_init, init_weights of
+      // PreTrainedModel or nn.Module) set up weights, not structure, and do nothing here.
       std::string method = facts_.qualname + "." + name;
       try {
-        if (!locator_.is_class(method)) return make_global(method, "self_method");
+        if (!locator_.is_class(method) && !is_framework_module(locator_.find_function(method).module))
+          return make_global(method, "self_method");
       } catch (const std::exception&) {
       }
       return make_global("self." + name, "noop");
@@ -264,9 +274,7 @@ ValuePtr InitHooks::run_super_init(const std::vector<Arg>& args) {
   if (it == cls.mro.end()) return Value::none();
   for (++it; it != cls.mro.end(); ++it) {
     const std::string& base = *it;
-    if (base == "torch.nn.modules.module.Module" || base == "builtins.object" ||
-        base.find("transformers.modeling_utils.") == 0 || base.find("transformers.modeling_layers.") == 0 ||
-        base.find("transformers.generation.") == 0 || base.find("transformers.integrations.") == 0) {
+    if (base == "builtins.object" || is_framework_module(base)) {
       // PreTrainedModel.__init__(config) keeps the config as self.config.
       for (const auto& a : args)
         if (a.value && a.value->is(Value::Kind::Config) && !facts_.find("config")) record("config", a.value, 0);

@@ -61,8 +61,15 @@ std::string SourceLocator::qualified_name(const std::string& name) {
 const nlohmann::json& SourceLocator::describe(const std::string& name) {
   auto it = described_.find(name);
   if (it != described_.end()) return it->second;
-  nlohmann::json d = as_locate_error([&] { return session_.call("describe", {name}); });
-  return described_[name] = std::move(d);
+  auto failed = failed_.find(name);
+  if (failed != failed_.end()) throw LocateError(failed->second);
+  try {
+    nlohmann::json d = as_locate_error([&] { return session_.call("describe", {name}); });
+    return described_[name] = std::move(d);
+  } catch (const LocateError& e) {
+    failed_[name] = e.what();  // asked again for every self.x that is not a method
+    throw;
+  }
 }
 
 bool SourceLocator::is_class(const std::string& name) { return describe(name).value("kind", "") == "class"; }

@@ -76,6 +76,7 @@ class SourceLocator {
 
   PythonSession& session_;
   std::map<std::string, nlohmann::json> described_;
+  std::map<std::string, std::string> failed_;  // names that do not resolve, with the error
   std::map<std::string, ClassSource> classes_;
   std::map<std::string, FunctionSource> functions_;
   std::map<std::string, GlobalRef> globals_;
