@@ -86,13 +86,21 @@ class InitHooks : public Hooks {
     static const std::vector<std::string> creators = {"ones", "zeros", "empty", "randn", "rand", "full", "tensor"};
     for (const auto& c : creators) {
       if (callee->class_name == "torch." + c || name == "torch." + c || ends_with(name, "." + c)) {
+        if (c == "tensor") {
+          // torch.tensor(data): the data's shape, not the data (torch.tensor(2.5) is 0-d).
+          ValuePtr data = args.empty() ? nullptr : args[0].value;
+          if (data && data->is(Value::Kind::Number)) return Value::tensor({});
+          if (data && (data->is(Value::Kind::List) || data->is(Value::Kind::Tuple)))
+            return Value::tensor({Expr(static_cast<long long>(data->items.size()))});
+          return Value::unknown("torch.tensor of " + (data ? data->describe() : "nothing"));
+        }
         std::vector<Expr> shape;
         for (const auto& a : args) {
           if (!a.name.empty()) continue;
           if (a.value->is(Value::Kind::Number)) shape.push_back(a.value->expr);
           else if (a.value->is(Value::Kind::Tuple) || a.value->is(Value::Kind::List))
             for (const auto& i : a.value->items) shape.push_back(i->is(Value::Kind::Number) ? i->expr : Expr::symbol("?"));
-          if (c == "full" || c == "tensor") break;
+          if (c == "full") break;
         }
         return Value::tensor(shape);
       }

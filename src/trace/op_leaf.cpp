@@ -24,6 +24,27 @@ std::optional<std::string> leaf_for_op(const NameMap& names, const std::string& 
   return leaf;
 }
 
+std::optional<std::string> leaf_for_module(const NameMap& names, const std::string& cls,
+                                           const std::map<std::string, ValuePtr>& ctor) {
+  std::optional<std::string> leaf = names.lookup(cls);
+  if (leaf && *leaf == "F.gelu") {
+    auto it = ctor.find("approximate");
+    if (it != ctor.end() && it->second && it->second->is(Value::Kind::String) && it->second->text == "tanh")
+      return std::string("F.gelu_tanh");
+  }
+  return leaf;
+}
+
+LeafCall attention_leaf_call(const std::vector<Arg>& args) {
+  ValuePtr q = argument(args, 1, "query"), k = argument(args, 2, "key"), v = argument(args, 3, "value");
+  ValuePtr mask = argument(args, 4, "attention_mask");
+  LeafCall lc;
+  lc.op = "scaled_dot_product_attention";
+  lc.args = {{"", q, "query"}, {"", k, "key"}, {"", v, "value"}};
+  if (mask && !mask->is(Value::Kind::None)) lc.args.push_back({"attn_mask", mask, "attention_mask"});
+  return lc;
+}
+
 std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name) {
   static const std::map<std::string, std::string> names = {
       {"Add", "add"},    {"Sub", "sub"},       {"Mult", "mul"},      {"Div", "truediv"}, {"FloorDiv", "floordiv"},

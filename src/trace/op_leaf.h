@@ -4,12 +4,14 @@
 // oracle, so that both price a call the same way.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "interp/value.h"
 #include "leaves/name_map.h"
+#include "trace/leaf_binding.h"
 
 namespace kcost {
 
@@ -18,6 +20,17 @@ namespace kcost {
 std::optional<std::string> leaf_for_op(const NameMap& names, const std::string& op,
                                        const std::vector<std::string>& candidates, const ValuePtr& self,
                                        const std::vector<Arg>& args);
+
+// Which leaf kernel a call of a module of class `cls` (qualified name) is, with `ctor` its
+// constructor parameters: the name map's entry, adjusted like leaf_for_op (nn.GELU(approximate=
+// "tanh") is gelu_tanh). nullopt when the class is not a leaf (a composite).
+std::optional<std::string> leaf_for_module(const NameMap& names, const std::string& cls,
+                                           const std::map<std::string, ValuePtr>& ctor);
+
+// The F.scaled_dot_product_attention leaf call that transformers' attention dispatch with a
+// fused implementation is: `args` are what the attention interface receives (module, query,
+// key, value, attention_mask, ...), before any repeat_kv inside it, so H_kv is the kv heads.
+LeafCall attention_leaf_call(const std::vector<Arg>& args);
 
 // The names under which a Python operator on tensors is looked up: `a + b` ->
 // {"torch.Tensor.__add__", "operator.add"}, with __radd__ when only `b` is a tensor. `op` is the

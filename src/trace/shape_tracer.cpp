@@ -64,6 +64,23 @@ std::string operand_name(const ast::Node* n) {
   return "";
 }
 
+// `super().name` inside a method of `cls`: the qualified name of `name` as defined by the next
+// class after `owner` in the MRO that defines it (what Python calls), or "" when none does.
+std::string super_method(SourceLocator& locator, const ClassSource& cls, const std::string& owner, const std::string& name) {
+  auto it = std::find(cls.mro.begin(), cls.mro.end(), owner);
+  if (it == cls.mro.end()) return "";
+  for (++it; it != cls.mro.end() && *it != "builtins.object"; ++it) {
+    try {
+      // Defined by this class: its source lies within the class's.
+      const ClassSource& base = locator.find_class(*it);
+      const FunctionSource& f = locator.find_function(*it + "." + name);
+      if (f.file == base.file && f.first_line >= base.first_line && f.last_line <= base.last_line) return *it + "." + name;
+    } catch (const std::exception&) {
+    }
+  }
+  return "";
+}
+
 std::string args_key(const std::vector<Arg>& args) {
   std::string k;
   for (const auto& a : args) k += a.name + "=" + (a.value ? a.value->describe() : "?") + ";";
@@ -292,18 +309,13 @@ ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module,
     for (const auto& p : prefixes_) prefix += p + ".";
     label = prefix + label;
   }
-  if (auto leaf = ctx_.names.lookup(cls)) {
+  if (ctx_.names.lookup(cls)) {
     LeafCall lc;
     lc.op = last_part(cls);
     lc.args = args;
     lc.ctor = ctor_params(cls, module->args);
     lc.module = true;
-    std::string name = *leaf;
-    if (name == "F.gelu") {
-      auto it = lc.ctor.find("approximate");
-      if (it != lc.ctor.end() && it->second->is(Value::Kind::String) && it->second->text == "tanh") name = "F.gelu_tanh";
-    }
-    return call_leaf(node, name, lc, label);
+    return call_leaf(node, *leaf_for_module(ctx_.names, cls, lc.ctor), lc, label);
   }
   return call_composite(node, module, args, label);
 }
@@ -419,13 +431,7 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
 }
 
 ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args) {
-  ValuePtr q = argument(args, 1, "query"), k = argument(args, 2, "key"), v = argument(args, 3, "value");
-  ValuePtr mask = argument(args, 4, "attention_mask");
-  std::vector<Arg> sdpa_args = {{"", q, "query"}, {"", k, "key"}, {"", v, "value"}};
-  if (mask) sdpa_args.push_back({"attn_mask", mask, "attention_mask"});
-  LeafCall lc;
-  lc.op = "scaled_dot_product_attention";
-  lc.args = sdpa_args;
+  LeafCall lc = attention_leaf_call(args);
   std::string prefix;
   for (const auto& p : prefixes_) prefix += p + ".";
   ValuePtr out = call_leaf(node, "F.scaled_dot_product_attention", lc, prefix + "scaled_dot_product_attention");
@@ -581,6 +587,13 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
     }
     case Value::Kind::Global: {
       const std::string& tag = tag_of(*base);
+      if (tag == "super" && facts_ && facts_->source) {
+        // super().forward(x) in a subclass of nn.Embedding: the base's method, run on self.
+        const ClassSource& cls = *facts_->source;
+        std::string method = super_method(ctx_.locator, cls, cls.forward ? cls.forward->owner : cls.qualname, name);
+        if (!method.empty()) return tagged(method, "self_method");
+        return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
+      }
       if (tag == "cache") return tagged(name, "cache_method");
       if (name == "get_interface") return tagged("get_interface", "get_interface");
       return Value::unknown(base->text + "." + name);

@@ -24,6 +24,7 @@ ValuePtr at(const ValuePtr& v, const std::vector<size_t>& item) {
 // Shape of a tensor seen with `rank` dims: extra leading dims merged into the first.
 Shape merged(const Shape& s, size_t rank) {
   if (s.size() <= rank) return s;
+  if (rank == 0) return {};  // seen as a 0-d tensor somewhere: no dims to keep
   size_t extra = s.size() - rank;
   Shape out;
   Expr first(1);

@@ -1,0 +1,434 @@
+"""The traced run of the correctness oracle: records what a real model does, prices nothing.
+
+`traced_run(model, attn_implementation, points)` builds the model class from a small config
+derived from its config class defaults (random weights, CPU, float32, eval, no download), and for
+each point (batch_size, seq_len, cache_len) prefills cache_len tokens into a DynamicCache (not
+recorded), then runs the measured call
+    model(input_ids, attention_mask=ones(b, c + s), cache=cache, use_cache=True)
+and records, at the level the model source is written in, every call it makes:
+  - module calls (forward pre/post hooks): the class's qualified names, constructor parameters
+    read off the instance, the arguments, and the calls made inside its forward (nested);
+  - torch function calls (a TorchFunctionMode; nested torch calls are not seen, because the mode
+    is off while it handles a call): the callable's qualified names, its short name, the
+    method's self, the arguments;
+  - transformers' attention dispatch for a fused implementation (the functions registered in
+    AttentionInterface, wrapped for the call): one record, with what the interface receives;
+    nothing inside it is recorded.
+Calls made inside mask creation (transformers/masking_utils.py) and inside the cache
+(transformers/cache_utils.py) are not recorded (checked on the Python stack). Attribute reads
+(x.shape, x.dtype) are not calls and are not recorded.
+Also recorded: torch.utils.flop_counter.FlopCounterMode's count of the same measured call, per
+aten op, and for every record what it counted inside that call ("aten_flops"): the independent
+cross-check, attributable to the call that did the FLOPs.
+Arguments are plain data: a tensor is {"tensor": shape, "dtype": name}; numbers, None, strings,
+lists (tuples, torch.Size) as JSON; slices, Ellipsis, dtypes, devices, modules and other objects
+as one-key objects. The C++ side decides what each record costs.
+"""
+
+import inspect
+import json
+import math
+import os
+import sys
+
+from .locate import _import_object, _qualname
+
+# Sizes of the small config: heads, kv heads (when the config has them), head_dim, layers, vocab.
+_HEADS = 8
+_KV_HEADS = 4
+_HEAD_DIM = 16
+_LAYERS = 3
+_VOCAB = 997
+_MAX_EXPERTS = 4
+_MAX_EXPERTS_PER_TOKEN = 2
+
+
+def _config_class_of(model_class):
+    from .configs import _config_class_of as of
+
+    config_class = of(model_class)
+    if config_class is None:
+        raise LookupError(f"cannot tell which config class '{_qualname(model_class)}' takes")
+    return config_class
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def small_config_kwargs(config_class):
+    """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
+    for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
+    set explicitly when the config has a head_dim parameter; hidden -> heads * head_dim times the
+    default's ratio hidden / (heads * head_dim); intermediate-like sizes scale with hidden; 3
+    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token."""
+    defaults = config_class()
+    params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
+    aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
+
+    def name_of(canonical):
+        if canonical in params:
+            return canonical
+        real = aliases.get(canonical)
+        return real if real in params else None
+
+    def default(name):
+        return getattr(defaults, name, None)
+
+    kwargs = {}
+    hidden_name, heads_name = name_of("hidden_size"), name_of("num_attention_heads")
+    hidden0 = default(hidden_name) if hidden_name else None
+    heads0 = default(heads_name) if heads_name else None
+    hidden = hidden0
+    if _is_int(hidden0) and _is_int(heads0) and heads0 > 0:
+        kv_name = name_of("num_key_value_heads")
+        head_dim_name = name_of("head_dim")
+        head_dim0 = default(head_dim_name) if head_dim_name else None
+        if not _is_int(head_dim0) or head_dim0 <= 0:
+            head_dim0 = hidden0 // heads0
+        kwargs[heads_name] = _HEADS
+        if kv_name:
+            kv0 = default(kv_name)
+            kwargs[kv_name] = 1 if kv0 == 1 else _KV_HEADS
+        if head_dim_name:
+            kwargs[head_dim_name] = _HEAD_DIM
+        ratio = hidden0 / (heads0 * head_dim0)
+        hidden = max(8, int(round(_HEADS * _HEAD_DIM * ratio / 8)) * 8)
+        kwargs[hidden_name] = hidden
+    elif _is_int(hidden0):
+        hidden = 128
+        kwargs[hidden_name] = hidden
+    scale = hidden / hidden0 if _is_int(hidden0) and hidden0 else 1
+    for p in sorted(params):
+        v = default(p)
+        if not _is_int(v) or p in kwargs:
+            continue
+        low = p.lower()
+        if any(t in low for t in ("intermediate", "ffn", "inner", "mlp_dim", "mlp_hidden")) and v > 0:
+            kwargs[p] = max(1, int(round(v * scale)))
+        elif low in ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"):
+            kwargs[p] = min(v, _MAX_EXPERTS)
+        elif low in ("num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts"):
+            kwargs[p] = min(v, _MAX_EXPERTS_PER_TOKEN)
+    layers_name = name_of("num_hidden_layers")
+    if layers_name and _is_int(default(layers_name)):
+        kwargs[layers_name] = min(default(layers_name), _LAYERS)
+    vocab_name = name_of("vocab_size")
+    if vocab_name and _is_int(default(vocab_name)):
+        kwargs[vocab_name] = min(default(vocab_name), _VOCAB)
+        vocab = kwargs[vocab_name]
+        for p in sorted(params):
+            if not p.endswith("_token_id"):
+                continue
+            v = default(p)
+            if _is_int(v) and v >= vocab:
+                kwargs[p] = vocab - 1
+            elif isinstance(v, (list, tuple)) and any(_is_int(i) and i >= vocab for i in v):
+                kwargs[p] = [min(i, vocab - 1) if _is_int(i) else i for i in v]
+    return kwargs
+
+
+# --- plain data -------------------------------------------------------------------------------
+
+
+def _data(value, depth=0):
+    import torch
+
+    if depth > 6:
+        return {"object": "nested too deep"}
+    if isinstance(value, torch.Tensor):
+        return {"tensor": list(value.shape), "dtype": str(value.dtype).replace("torch.", "")}
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"float": repr(value)}
+    if isinstance(value, (list, tuple)):  # torch.Size is a tuple
+        return [_data(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {"dict": {str(k): _data(v, depth + 1) for k, v in value.items()}}
+    if isinstance(value, slice):
+        return {"slice": [_data(value.start), _data(value.stop), _data(value.step)]}
+    if value is Ellipsis:
+        return {"ellipsis": True}
+    if isinstance(value, torch.dtype):
+        return {"dtype": str(value).replace("torch.", "")}
+    if isinstance(value, torch.device):
+        return {"device": str(value)}
+    if isinstance(value, torch.nn.Module):
+        return {"module": _qualname(type(value))}
+    return {"object": _qualname(type(value))}
+
+
+def _ctor_params(module):
+    """The constructor parameters of a module, read off the instance where it keeps them
+    (Linear.in_features, Linear.bias, LayerNorm.normalized_shape, GELU.approximate)."""
+    out = {}
+    try:
+        params = inspect.signature(type(module).__init__).parameters
+    except (TypeError, ValueError):
+        return out
+    for name in params:
+        if name in ("self", "args", "kwargs", "device", "dtype"):
+            continue
+        if name in module._parameters or name in module._buffers or hasattr(module, name):
+            value = getattr(module, name, None)
+            if isinstance(value, (type(None), bool, int, float, str, tuple, list)) or hasattr(value, "shape"):
+                out[name] = _data(value)
+    return out
+
+
+def _function_names(func):
+    """Qualified names of a callable the TorchFunctionMode sees: torch.Tensor.<m> for methods,
+    torch.nn.functional.<f>, torch.<f>, torch.special/linalg.<f>, then its own module path."""
+    import torch
+
+    name = getattr(func, "__name__", None) or ""
+    names = []
+    method = bool(name) and getattr(torch.Tensor, name, None) is func
+    if method:
+        names.append("torch.Tensor." + name)
+    for prefix, namespace in (
+        ("torch.nn.functional", torch.nn.functional),
+        ("torch", torch),
+        ("torch.special", torch.special),
+        ("torch.linalg", torch.linalg),
+        ("torch.fft", torch.fft),
+    ):
+        if name and getattr(namespace, name, None) is func:
+            names.append(prefix + "." + name)
+    own = _qualname(func)
+    if own and own not in names:
+        names.append(own)
+    return names, method
+
+
+# --- recording --------------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self, excluded_files):
+        self.root = {"kind": "root", "calls": []}
+        self.stack = [self.root]
+        self.excluded_files = excluded_files
+        self.busy = False
+        self.counter = None  # the FlopCounterMode around the measured call
+
+    def aten_flops(self):
+        return sum(self.counter.flop_counts["Global"].values()) if self.counter is not None else 0
+
+    def inside_excluded(self):
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename in self.excluded_files:
+                return True
+            frame = frame.f_back
+        return False
+
+    def recording(self):
+        return self.stack[-1] is not None
+
+    def add(self, record):
+        self.stack[-1]["calls"].append(record)
+
+
+def _make_mode(recorder):
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    class RecordingMode(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            name = getattr(func, "__name__", "")
+            record = None
+            # Attribute reads (x.shape, x.dtype) are not calls.
+            if name not in ("__get__", "__set__") and not recorder.busy and recorder.recording():
+                recorder.busy = True
+                try:
+                    if not recorder.inside_excluded():
+                        names, method = _function_names(func)
+                        record = {"kind": "function", "names": names, "op": name, "method": method}
+                        rest = list(args)
+                        if method and rest:
+                            record["self"] = _data(rest.pop(0))
+                        record["args"] = [_data(a) for a in rest]
+                        record["kwargs"] = {k: _data(v) for k, v in kwargs.items()}
+                        recorder.add(record)
+                finally:
+                    recorder.busy = False
+            if record is None:
+                return func(*args, **kwargs)
+            before = recorder.aten_flops()
+            result = func(*args, **kwargs)
+            # What FlopCounterMode counted inside this call (aten level).
+            record["aten_flops"] = recorder.aten_flops() - before
+            return result
+
+    return RecordingMode()
+
+
+def _hook_modules(model, recorder):
+    handles = []
+
+    def pre(module, args, kwargs):
+        if not recorder.recording():
+            recorder.stack.append(None)
+            return None
+        cls = type(module)
+        record = {
+            "kind": "module",
+            "names": [_qualname(cls)],
+            "op": cls.__name__,
+            "ctor": _ctor_params(module),
+            "args": [_data(a) for a in args],
+            "kwargs": {k: _data(v) for k, v in kwargs.items()},
+            "calls": [],
+            "aten_flops": recorder.aten_flops(),  # the count at entry until the module returns
+        }
+        recorder.add(record)
+        recorder.stack.append(record)
+        return None
+
+    def post(module, args, kwargs, output):
+        record = recorder.stack.pop()
+        if record is not None:
+            record["aten_flops"] = recorder.aten_flops() - record["aten_flops"]
+        return None
+
+    for m in model.modules():
+        handles.append(m.register_forward_pre_hook(pre, with_kwargs=True))
+        handles.append(m.register_forward_hook(post, with_kwargs=True, always_call=True))
+    return handles
+
+
+def _wrap_attention_functions(recorder):
+    """Wraps the fused attention functions of transformers' AttentionInterface: one record each
+    call, with the arguments the interface receives; nothing inside is recorded."""
+    from transformers.modeling_utils import AttentionInterface
+
+    original = dict(AttentionInterface._global_mapping)
+
+    def wrap(key, fn):
+        def wrapper(*args, **kwargs):
+            record = None
+            if recorder.recording():
+                record = {
+                    "kind": "attention",
+                    "names": [_qualname(fn)],
+                    "op": key,
+                    "args": [_data(a) for a in args],
+                    "kwargs": {k: _data(v) for k, v in kwargs.items()},
+                }
+                recorder.add(record)
+            recorder.stack.append(None)
+            before = recorder.aten_flops()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                recorder.stack.pop()
+                if record is not None:
+                    record["aten_flops"] = recorder.aten_flops() - before
+
+        return wrapper
+
+    for key, fn in original.items():
+        AttentionInterface._global_mapping[key] = wrap(key, fn)
+    return original
+
+
+def _excluded_files():
+    import transformers.cache_utils
+    import transformers.masking_utils
+
+    return {transformers.masking_utils.__file__, transformers.cache_utils.__file__}
+
+
+def _build_model(model_class, kwargs, attn_implementation):
+    import torch
+
+    config_class = _config_class_of(model_class)
+    config = config_class(**kwargs)
+    config._attn_implementation = attn_implementation
+    torch.manual_seed(0)
+    model = model_class(config)
+    model = model.to(dtype=torch.float32, device="cpu").eval()
+    actual = getattr(model.config, "_attn_implementation", None)
+    if actual != attn_implementation:
+        raise LookupError(f"{_qualname(model_class)}: attention implementation is '{actual}', not '{attn_implementation}'")
+    return model, config
+
+
+def _cache_keyword(model):
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def _run_point(model, config, vocab, b, s, c):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    from transformers import DynamicCache
+
+    generator = torch.Generator().manual_seed(1000 * b + 100 * s + c)
+    keyword = _cache_keyword(model)
+    cache = DynamicCache(config=config)
+    if c > 0:
+        ids = torch.randint(0, vocab, (b, c), generator=generator)
+        model(ids, attention_mask=torch.ones(b, c, dtype=torch.long), **{keyword: cache}, use_cache=True)
+    ids = torch.randint(0, vocab, (b, s), generator=generator)
+    mask = torch.ones(b, c + s, dtype=torch.long)
+    recorder = _Recorder(_excluded_files())
+    handles = _hook_modules(model, recorder)
+    original = _wrap_attention_functions(recorder)
+    from transformers.modeling_utils import AttentionInterface
+
+    try:
+        with FlopCounterMode(display=False) as counter:
+            recorder.counter = counter
+            with _make_mode(recorder):
+                model(ids, attention_mask=mask, **{keyword: cache}, use_cache=True)
+    finally:
+        AttentionInterface._global_mapping.clear()
+        AttentionInterface._global_mapping.update(original)
+        for h in handles:
+            h.remove()
+    by_op = {}
+    for ops in counter.get_flop_counts().get("Global", {}).items():
+        by_op[str(ops[0])] = int(ops[1])
+    return {
+        "batch_size": b,
+        "seq_len": s,
+        "cache_len": c,
+        "calls": recorder.root["calls"],
+        "flop_counter": {"total": int(counter.get_total_flops()), "by_op": by_op},
+    }
+
+
+def traced_run(model_class_name, attn_implementation, points_json):
+    """JSON: {"model_class", "config_class", "config_kwargs", "attn_implementation", "points":
+    [{"batch_size", "seq_len", "cache_len", "calls", "flop_counter"}]}. `points_json` is a JSON
+    list of [batch_size, seq_len, cache_len]."""
+    import torch
+
+    points = json.loads(points_json)
+    model_class = _import_object(model_class_name)
+    config_class = _config_class_of(model_class)
+    kwargs = small_config_kwargs(config_class)
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            model, config = _build_model(model_class, kwargs, attn_implementation)
+            vocab = getattr(config, "vocab_size", _VOCAB)
+            runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
+    finally:
+        torch.set_num_threads(previous_threads)
+    return json.dumps(
+        {
+            "model_class": _qualname(model_class),
+            "config_class": _qualname(config_class),
+            "config_kwargs": kwargs,
+            "attn_implementation": attn_implementation,
+            "points": runs,
+        }
+    )

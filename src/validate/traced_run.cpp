@@ -1,0 +1,152 @@
+#include "validate/traced_run.h"
+
+#include <stdexcept>
+
+#include "python/session.h"
+
+namespace kcost {
+
+namespace {
+
+using json = nlohmann::json;
+
+ValuePtr global(const std::string& text, const std::string& tag) {
+  auto g = std::make_shared<Value>();
+  g->kind = Value::Kind::Global;
+  g->text = text;
+  g->keys = {tag};
+  return g;
+}
+
+bool is_floating(const std::string& dtype) {
+  return dtype.find("float") != std::string::npos || dtype == "half" || dtype == "double" ||
+         dtype.find("complex") != std::string::npos;
+}
+
+[[noreturn]] void bad(const std::string& path, const std::string& what) {
+  throw std::runtime_error("traced run: " + path + ": " + what);
+}
+
+std::vector<Arg> arguments(const json& record, const std::string& path) {
+  std::vector<Arg> out;
+  if (record.contains("args")) {
+    if (!record["args"].is_array()) bad(path + ".args", "not a list");
+    for (const auto& a : record["args"]) out.push_back({"", traced_value(a), ""});
+  }
+  if (record.contains("kwargs")) {
+    if (!record["kwargs"].is_object()) bad(path + ".kwargs", "not an object");
+    for (const auto& [k, v] : record["kwargs"].items()) out.push_back({k, traced_value(v), k});
+  }
+  return out;
+}
+
+TracedCall parse_call(const json& r, const std::string& path) {
+  if (!r.is_object()) bad(path, "not an object");
+  TracedCall c;
+  std::string kind = r.value("kind", "");
+  if (kind == "module") c.kind = TracedCall::Kind::Module;
+  else if (kind == "function") c.kind = TracedCall::Kind::Function;
+  else if (kind == "attention") c.kind = TracedCall::Kind::Attention;
+  else bad(path + ".kind", "unknown kind '" + kind + "'");
+  if (!r.contains("names") || !r["names"].is_array()) bad(path + ".names", "missing");
+  for (const auto& n : r["names"]) c.names.push_back(n.get<std::string>());
+  c.op = r.value("op", "");
+  c.method = r.value("method", false);
+  if (c.method && r.contains("self")) c.self = traced_value(r["self"]);
+  c.args = arguments(r, path);
+  if (r.contains("ctor")) {
+    if (!r["ctor"].is_object()) bad(path + ".ctor", "not an object");
+    for (const auto& [k, v] : r["ctor"].items()) c.ctor[k] = traced_value(v);
+  }
+  c.aten_flops = r.value("aten_flops", 0LL);
+  if (r.contains("calls")) {
+    if (!r["calls"].is_array()) bad(path + ".calls", "not a list");
+    size_t i = 0;
+    for (const auto& sub : r["calls"]) c.calls.push_back(parse_call(sub, path + ".calls[" + std::to_string(i++) + "]"));
+  }
+  return c;
+}
+
+}  // namespace
+
+ValuePtr traced_value(const json& d) {
+  if (d.is_null()) return Value::none();
+  if (d.is_boolean()) return Value::boolean(d.get<bool>());
+  if (d.is_number_integer()) return Value::integer(d.get<long long>());
+  if (d.is_number_float()) return Value::number(Expr::from_double(d.get<double>()));
+  if (d.is_string()) return Value::string(d.get<std::string>());
+  if (d.is_array()) {
+    std::vector<ValuePtr> items;
+    for (const auto& x : d) items.push_back(traced_value(x));
+    return Value::tuple(items);
+  }
+  if (d.is_object()) {
+    if (d.contains("tensor")) {
+      std::vector<Expr> shape;
+      for (const auto& n : d["tensor"]) shape.push_back(Expr(n.get<long long>()));
+      auto t = std::make_shared<Value>(*Value::tensor(shape));
+      // As the shape tracer marks them: integer and bool tensors are "index" tensors.
+      if (!is_floating(d.value("dtype", "float32"))) t->text = "index";
+      return t;
+    }
+    if (d.contains("slice")) {
+      auto s = std::make_shared<Value>();
+      s->kind = Value::Kind::Slice;
+      for (const auto& x : d["slice"]) s->items.push_back(traced_value(x));
+      return s;
+    }
+    if (d.contains("ellipsis")) {
+      auto e = std::make_shared<Value>();
+      e->kind = Value::Kind::Ellipsis;
+      return e;
+    }
+    if (d.contains("dict")) {
+      auto m = std::make_shared<Value>();
+      m->kind = Value::Kind::Dict;
+      for (const auto& [k, v] : d["dict"].items()) {
+        m->keys.push_back(k);
+        m->items.push_back(traced_value(v));
+      }
+      return m;
+    }
+    if (d.contains("float")) return Value::unknown("the float " + d["float"].get<std::string>());
+    if (d.contains("dtype")) return global("torch." + d["dtype"].get<std::string>(), "dtype");
+    if (d.contains("device")) return global(d["device"].get<std::string>(), "device");
+    if (d.contains("module")) return global(d["module"].get<std::string>(), "module");
+    if (d.contains("object")) return global(d["object"].get<std::string>(), "object");
+  }
+  return Value::unknown("unreadable traced value " + d.dump());
+}
+
+TracedRun parse_traced_run(const json& j) {
+  TracedRun run;
+  run.model_class = j.value("model_class", "");
+  run.config_class = j.value("config_class", "");
+  run.config_kwargs = j.value("config_kwargs", json::object());
+  run.attn_implementation = j.value("attn_implementation", "");
+  if (!j.contains("points") || !j["points"].is_array()) bad("$.points", "missing");
+  size_t i = 0;
+  for (const auto& p : j["points"]) {
+    std::string path = "$.points[" + std::to_string(i++) + "]";
+    TracedPoint point;
+    point.batch_size = p.at("batch_size").get<long long>();
+    point.seq_len = p.at("seq_len").get<long long>();
+    point.cache_len = p.at("cache_len").get<long long>();
+    size_t k = 0;
+    for (const auto& c : p.at("calls")) point.calls.push_back(parse_call(c, path + ".calls[" + std::to_string(k++) + "]"));
+    const json& fc = p.at("flop_counter");
+    point.flop_counter.total = fc.at("total").get<long long>();
+    for (const auto& [op, n] : fc.at("by_op").items()) point.flop_counter.by_op[op] = n.get<long long>();
+    run.points.push_back(std::move(point));
+  }
+  return run;
+}
+
+TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
+                     const std::vector<RuntimeShape>& points) {
+  json list = json::array();
+  for (const auto& p : points) list.push_back({p.batch_size, p.seq_len, p.cache_len});
+  return parse_traced_run(session.call("traced_run", {model_class, attn_implementation, list.dump()}));
+}
+
+}  // namespace kcost

@@ -1,0 +1,70 @@
+// TracedRun: what the oracle's Python helper (kcost_helpers.oracle.traced_run) recorded of a
+// real run of a model built from a small config: for each runtime point, the calls the model
+// source made (module calls with their nested calls, torch function calls, fused attention
+// dispatches), with their arguments as plain data, and FlopCounterMode's aten-level count of the
+// same call. This file only reads the record; traced_cost.h prices it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interp/value.h"
+
+namespace kcost {
+
+class PythonSession;
+
+struct TracedCall {
+  enum class Kind { Module, Function, Attention };
+  Kind kind = Kind::Function;
+  std::vector<std::string> names;  // qualified names, most specific first ("torch.Tensor.mul")
+  std::string op;                  // the callable's __name__ ("mul", "__rsub__", "linear"); a module's class name
+  bool method = false;             // a Tensor method: `self` is its tensor
+  ValuePtr self;                   // null unless `method`
+  std::vector<Arg> args;           // positional (name empty), then keywords
+  std::map<std::string, ValuePtr> ctor;  // a module's constructor parameters
+  std::vector<TracedCall> calls;         // a module: the calls its forward made
+  long long aten_flops = 0;              // what FlopCounterMode counted inside this call
+};
+
+struct FlopCounterCount {
+  long long total = 0;
+  std::map<std::string, long long> by_op;  // "aten.mm" -> FLOPs
+};
+
+struct TracedPoint {
+  long long batch_size = 0, seq_len = 0, cache_len = 0;
+  std::vector<TracedCall> calls;  // the outermost: the model's own call
+  FlopCounterCount flop_counter;
+};
+
+struct TracedRun {
+  std::string model_class;
+  std::string config_class;
+  nlohmann::json config_kwargs;  // the small config's constructor keywords (also written as config.json)
+  std::string attn_implementation;
+  std::vector<TracedPoint> points;
+};
+
+struct RuntimeShape {
+  long long batch_size, seq_len, cache_len;
+};
+
+// A value of the record's plain data: a tensor {"tensor": shape, "dtype"} becomes a Tensor of
+// concrete dims (a floating-point tensor is marked so, for masks); numbers, strings, None, lists
+// (tuples) as such; slices, Ellipsis; dtypes, devices, modules and other objects as named
+// globals; a non-finite float as an unknown value.
+ValuePtr traced_value(const nlohmann::json& data);
+
+// Parses the helper's JSON. Throws std::runtime_error naming the JSON path on a malformed record.
+TracedRun parse_traced_run(const nlohmann::json& j);
+
+// Runs the oracle's traced run in the embedded interpreter (one model build, all points).
+// Throws PythonError.
+TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
+                     const std::vector<RuntimeShape>& points);
+
+}  // namespace kcost
