@@ -83,6 +83,35 @@ TEST(Cli, InspectBadPythonEnvIsAnEnvironmentError) {
   EXPECT_NE(r.err.find("/nonexistent/env"), std::string::npos);
 }
 
+TEST(Cli, UnimportableTransformersIsAnEnvironmentError) {
+  // A --transformers-dir whose package fails to import: one line naming it, exit 3.
+  std::string dir = "/tmp/kcost_cli_test_broken_" + std::to_string(getpid());
+  std::string package = dir + "/transformers";
+  ASSERT_EQ(std::system(("mkdir -p " + package).c_str()), 0);
+  FILE* f = fopen((package + "/__init__.py").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("raise ImportError('broken on purpose')\n", f);
+  fclose(f);
+  Result r = run("inspect llama --transformers-dir " + dir);
+  std::system(("rm -rf " + dir).c_str());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("cannot import transformers"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken on purpose"), std::string::npos) << r.err;
+}
+
+TEST(Cli, AnalyzeWritesTheClosure) {
+  std::string dir = "/tmp/kcost_cli_test_costs_" + std::to_string(getpid());
+  Result r = run("analyze llama --costs-dir " + dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("7 kernels written, 0 kept, 0 unknown children"), std::string::npos) << r.out;
+  Result again = run("analyze llama --costs-dir " + dir);
+  EXPECT_NE(again.out.find("0 kernels written, 7 kept"), std::string::npos) << again.out;
+  std::system(("rm -rf " + dir).c_str());
+  EXPECT_EQ(run("analyze llama --attn-implementation flash").code, 1);
+  EXPECT_EQ(run("analyze no_such_model_type --costs-dir " + dir).code, 2);
+}
+
 TEST(Cli, InspectLlamaAttention) {
   Result r = run("inspect transformers.models.llama.modeling_llama.LlamaAttention");
   ASSERT_EQ(r.code, 0) << r.err;
