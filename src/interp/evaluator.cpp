@@ -223,6 +223,9 @@ ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
         }
       } else if (right->is(Value::Kind::String) && left->is(Value::Kind::String)) {
         found = right->text.find(left->text) != std::string::npos;
+      } else if (right->is(Value::Kind::Global) && !right->path.empty() && left->is(Value::Kind::String)) {
+        // "gelu" in ACT2FN: a key of a module-level mapping, as Python sees it.
+        found = locator_.resolve_global(module_, right->path, left->text).kind != GlobalRef::Kind::Missing;
       } else {
         found = std::nullopt;
       }
@@ -264,6 +267,17 @@ ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
     for (size_t i = 0; i < base->keys.size(); ++i)
       if (base->keys[i] == index->text) return base->items[i];
     return Value::unknown("no key \"" + index->text + "\" in " + text(*node.child("value")));
+  }
+  if (base->is(Value::Kind::Dict) && known_int(*index)) {
+    // A ModelOutput record indexed like a tuple: its fields that are not None, in order
+    // (`outputs[0]` is the last hidden state).
+    std::vector<ValuePtr> fields;
+    for (const auto& v : base->items)
+      if (!v->is(Value::Kind::None)) fields.push_back(v);
+    long long n = static_cast<long long>(fields.size()), i = *known_int(*index);
+    long long k = i < 0 ? i + n : i;
+    if (k >= 0 && k < n) return fields[k];
+    return Value::unknown("index " + std::to_string(i) + " out of range in the record " + text(*node.child("value")));
   }
   if (is_sequence(*base)) {
     if (auto i = known_int(*index)) {

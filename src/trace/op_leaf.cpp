@@ -48,7 +48,7 @@ LeafCall attention_leaf_call(const std::vector<Arg>& args) {
 std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name) {
   static const std::map<std::string, std::string> names = {
       {"Add", "add"},    {"Sub", "sub"},       {"Mult", "mul"},      {"Div", "truediv"}, {"FloorDiv", "floordiv"},
-      {"Mod", "mod"},    {"Pow", "pow"},       {"MatMul", "matmul"}, {"BitAnd", "and"},  {"BitOr", "or"},
+      {"Mod", "mod"},    {"Pow", "pow"},       {"MatMult", "matmul"}, {"BitAnd", "and"},  {"BitOr", "or"},
       {"BitXor", "xor"}, {"LShift", "lshift"}, {"RShift", "rshift"}, {"Eq", "eq"},       {"NotEq", "ne"},
       {"Lt", "lt"},      {"LtE", "le"},        {"Gt", "gt"},         {"GtE", "ge"}};
   auto it = names.find(op);

@@ -34,7 +34,7 @@ LeafCall attention_leaf_call(const std::vector<Arg>& args);
 
 // The names under which a Python operator on tensors is looked up: `a + b` ->
 // {"torch.Tensor.__add__", "operator.add"}, with __radd__ when only `b` is a tensor. `op` is the
-// Python AST operator name (Add, Mult, MatMul, Eq, ...); empty when it is not a tensor operator.
+// Python AST operator name (Add, Mult, MatMult, Eq, ...); empty when it is not a tensor operator.
 std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name);
 
 }  // namespace kcost

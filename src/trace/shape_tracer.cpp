@@ -419,6 +419,8 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
   if (ctx_.attn_implementation == "eager") {
     mask->text = "float_mask";
     mask->expr = Expr(1);
+  } else if (ValuePtr skip = argument(args, 99, "allow_is_causal_skip"); skip && skip->truth() == false) {
+    mask->expr = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
   } else {
     // transformers' sdpa_mask skips the mask (is_causal instead) when there is no padding and
     // either one query token or an empty cache; otherwise it is a bool mask.
@@ -606,8 +608,10 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
 ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) {
   std::string op_name;
   std::vector<std::string> candidates = operator_candidates(op, !is_tensor(a), &op_name);
-  if (candidates.empty() || (!is_tensor(a) && !is_tensor(b)))
+  if (!is_tensor(a) && !is_tensor(b))
     return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
+  if (candidates.empty())  // a tensor operator without a leaf: never dropped silently
+    return unknown(node, "operator " + op + " on " + a->describe() + " and " + b->describe(), label_for(op, node));
   std::string left, right;
   if (!evaluators_.empty()) {
     const ast::Node* l = node.child("left");

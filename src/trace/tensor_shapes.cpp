@@ -1,5 +1,7 @@
 #include "trace/tensor_shapes.h"
 
+#include <algorithm>
+
 #include <set>
 
 namespace kcost {
@@ -159,14 +161,30 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       };
       auto lo = bound(p->items[0], Expr(0));
       auto hi = bound(p->items[1], size);
-      if (!p->items[2]->is(Value::Kind::None)) return Value::unknown("strided slice");
       if (!lo || !hi) return Value::unknown("slice with non-number bounds");
-      // x[-0:] is the whole dim (0 == -0).
-      out.push_back(*hi - *lo);
+      const ValuePtr& step = p->items[2];
+      if (step->is(Value::Kind::None)) {
+        // x[-0:] is the whole dim (0 == -0).
+        out.push_back(*hi - *lo);
+      } else if (step->is(Value::Kind::Number) && step->known && step->known->is_pos_integer()) {
+        // x[..., ::2]: every step-th element, ceil((hi - lo) / step) of them.
+        out.push_back(Expr::floordiv(*hi - *lo + step->expr - Expr(1), step->expr));
+      } else {
+        return Value::unknown("slice with step " + step->describe());
+      }
       ++dim;
       continue;
     }
     if (p->is(Value::Kind::Number)) {  // an integer index drops the dim
+      ++dim;
+      continue;
+    }
+    size_t lists = 0;
+    for (const auto& q : parts) lists += q->is(Value::Kind::List) || q->is(Value::Kind::Tuple);
+    if (p->is(Value::Kind::List) && lists == 1 &&
+        std::all_of(p->items.begin(), p->items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::Number); })) {
+      // x[..., [-2], :]: one advanced index, a list of positions: that many elements.
+      out.push_back(Expr(static_cast<long long>(p->items.size())));
       ++dim;
       continue;
     }
