@@ -1,0 +1,486 @@
+#include "evaluate/closed_form.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <tuple>
+
+#include "expr/error.h"
+#include "expr/functions.h"
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+enum Op : std::uint8_t {
+  kAdd, kSub, kMul, kNeg,
+  kDivExact,  // a / b, must divide
+  kFloorDiv, kCeilDiv, kTruncDiv, kMod,
+  kMin, kMax, kLt, kLe, kGt, kGe, kEq, kNe,
+  kNot,     // a == 0
+  kSelect,  // a != 0 ? b : c
+  kAbs,
+  kFixDen,  // in place: (d, a) = numerator, denominator; den 0 fails, den < 0 negates both
+};
+
+constexpr int128 kInt128Max = static_cast<int128>(~static_cast<unsigned __int128>(0) >> 1);
+constexpr int128 kInt128Min = -kInt128Max - 1;
+
+// A value at compile time: an integer register, or a fraction num/den of registers (den > 0).
+struct Value {
+  std::uint32_t num = 0;
+  std::int64_t den = -1;  // -1: an integer
+  bool integer() const { return den < 0; }
+};
+
+struct Uncompilable {};
+
+bool numeric_fits(const numeric& n) {
+  static const numeric max = [] {
+    numeric m = 1;
+    for (int i = 0; i < 126; ++i) m *= 2;
+    return m;
+  }();
+  return n.is_integer() && GiNaC::abs(n) < max;
+}
+
+int128 to_int128(const numeric& n) {
+  numeric a = GiNaC::abs(n);
+  numeric high = GiNaC::iquo(a, numeric(1L << 62));
+  numeric low = a - high * numeric(1L << 62);
+  int128 v = (static_cast<int128>(high.to_long()) << 62) + low.to_long();
+  return n.is_negative() ? -v : v;
+}
+
+}  // namespace
+
+class ClosedFormCompiler {
+ public:
+  ClosedFormCompiler(ClosedForm& form) : f_(form) {}
+
+  void compile_all() {
+    for (size_t i = 0; i < f_.variables_.size(); ++i) {
+      std::uint32_t r = new_register(0);
+      f_.input_registers_.push_back(r);
+      variables_[f_.variables_[i]] = r;
+    }
+    for (const Expr& out : f_.outputs_) {
+      size_t program_size = f_.program_.size();
+      size_t register_size = f_.registers_.size();
+      auto memo = memo_;
+      auto emitted = emitted_;
+      auto constants = constants_;
+      try {
+        Value v = compile(out.expand().ex());
+        f_.output_registers_.push_back(v.integer() ? v.num : emit(kDivExact, v.num, static_cast<std::uint32_t>(v.den)));
+      } catch (const Uncompilable&) {
+        // Roll back what this output emitted; it is evaluated exactly.
+        f_.program_.resize(program_size);
+        f_.registers_.resize(register_size);
+        memo_ = std::move(memo);
+        emitted_ = std::move(emitted);
+        constants_ = std::move(constants);
+        f_.output_registers_.push_back(-1);
+      }
+    }
+  }
+
+ private:
+  std::uint32_t new_register(int128 initial) {
+    f_.registers_.push_back(initial);
+    return static_cast<std::uint32_t>(f_.registers_.size() - 1);
+  }
+
+  std::uint32_t constant(int128 v) {
+    auto it = constants_.find(v);
+    if (it != constants_.end()) return it->second;
+    return constants_[v] = new_register(v);
+  }
+
+  std::uint32_t emit(Op op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0) {
+    if (op == kAdd || op == kMul || op == kMin || op == kMax || op == kEq || op == kNe) {
+      if (b < a) std::swap(a, b);
+    }
+    auto key = std::make_tuple(static_cast<int>(op), a, b, c);
+    auto it = emitted_.find(key);
+    if (it != emitted_.end()) return it->second;
+    std::uint32_t d = new_register(0);
+    f_.program_.push_back({static_cast<std::uint8_t>(op), d, a, b, c});
+    return emitted_[key] = d;
+  }
+
+  std::uint32_t emit_fresh(Op op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0) {
+    std::uint32_t d = new_register(0);
+    f_.program_.push_back({static_cast<std::uint8_t>(op), d, a, b, c});
+    return d;
+  }
+
+  std::uint32_t one() { return constant(1); }
+
+  // A fraction's denominator register (1 for integers).
+  std::uint32_t den_of(const Value& v) { return v.integer() ? one() : static_cast<std::uint32_t>(v.den); }
+
+  Value integer(std::uint32_t r) { return {r, -1}; }
+
+  Value fraction(std::uint32_t num, std::uint32_t den) {
+    if (den == one()) return integer(num);
+    return {num, den};
+  }
+
+  Value add(const Value& a, const Value& b) {
+    if (a.integer() && b.integer()) return integer(emit(kAdd, a.num, b.num));
+    if (!a.integer() && !b.integer() && a.den == b.den) return {emit(kAdd, a.num, b.num), a.den};
+    std::uint32_t da = den_of(a), db = den_of(b);
+    std::uint32_t num = emit(kAdd, mul_reg(a.num, db), mul_reg(b.num, da));
+    return fraction(num, mul_reg(da, db));
+  }
+
+  std::uint32_t mul_reg(std::uint32_t a, std::uint32_t b) {
+    if (a == one()) return b;
+    if (b == one()) return a;
+    return emit(kMul, a, b);
+  }
+
+  Value mul(const Value& a, const Value& b) {
+    if (a.integer() && b.integer()) return integer(mul_reg(a.num, b.num));
+    return fraction(mul_reg(a.num, b.num), mul_reg(den_of(a), den_of(b)));
+  }
+
+  Value power(const Value& base, long exponent) {
+    if (exponent == 0) return integer(one());
+    long n = exponent < 0 ? -exponent : exponent;
+    std::uint32_t num = base.num, den = den_of(base);
+    std::uint32_t rn = one(), rd = one();
+    std::uint32_t pn = num, pd = den;
+    for (long k = n; k > 0; k >>= 1) {
+      if (k & 1) {
+        rn = mul_reg(rn, pn);
+        rd = mul_reg(rd, pd);
+      }
+      if (k > 1) {
+        pn = mul_reg(pn, pn);
+        pd = mul_reg(pd, pd);
+      }
+    }
+    if (exponent > 0) return fraction(rn, rd);
+    // (num/den)^-n = den^n / num^n: copy into fresh registers (never shared: the sign is
+    // fixed in place), then fix the sign.
+    std::uint32_t new_num = emit_fresh(kMul, rd, one());
+    std::uint32_t new_den = emit_fresh(kMul, rn, one());
+    f_.program_.push_back({kFixDen, new_num, new_den, 0, 0});
+    return fraction(new_num, new_den);
+  }
+
+  // Both values as fractions with registers (num, den).
+  std::pair<std::uint32_t, std::uint32_t> parts(const Value& v) { return {v.num, den_of(v)}; }
+
+  Value select(std::uint32_t cond, const Value& a, const Value& b) {
+    if (a.integer() && b.integer()) return integer(emit(kSelect, cond, a.num, b.num));
+    auto [an, ad] = parts(a);
+    auto [bn, bd] = parts(b);
+    return {emit(kSelect, cond, an, bn), emit(kSelect, cond, ad, bd)};
+  }
+
+  std::uint32_t compare(Op op, const Value& a, const Value& b) {
+    if (a.integer() && b.integer()) return emit(op, a.num, b.num);
+    auto [an, ad] = parts(a);
+    auto [bn, bd] = parts(b);
+    return emit(op, mul_reg(an, bd), mul_reg(bn, ad));  // dens are positive
+  }
+
+  // floor(a / b) as an integer register.
+  std::uint32_t floor_quotient(const Value& a, const Value& b) {
+    auto [an, ad] = parts(a);
+    auto [bn, bd] = parts(b);
+    return emit(kFloorDiv, mul_reg(an, bd), mul_reg(ad, bn));
+  }
+
+  Value function(PyOp op, const ex& e) {
+    auto arg = [&](size_t i) { return compile(e.op(i)); };
+    switch (op) {
+      case PyOp::floordiv:
+        return integer(floor_quotient(arg(0), arg(1)));
+      case PyOp::mod: {
+        Value a = arg(0), b = arg(1);
+        if (a.integer() && b.integer()) return integer(emit(kMod, a.num, b.num));
+        std::uint32_t q = floor_quotient(a, b);
+        Value bq = mul(b, integer(q));
+        Value neg = bq.integer() ? integer(emit(kNeg, bq.num)) : Value{emit(kNeg, bq.num), bq.den};
+        return add(a, neg);
+      }
+      case PyOp::min:
+      case PyOp::max: {
+        Value a = arg(0), b = arg(1);
+        if (a.integer() && b.integer()) return integer(emit(op == PyOp::min ? kMin : kMax, a.num, b.num));
+        // min(a, b) = b if b < a else a; max(a, b) = b if b > a else a.
+        std::uint32_t c = compare(op == PyOp::min ? kLt : kGt, b, a);
+        return select(c, b, a);
+      }
+      case PyOp::lt: return integer(compare(kLt, arg(0), arg(1)));
+      case PyOp::le: return integer(compare(kLe, arg(0), arg(1)));
+      case PyOp::gt: return integer(compare(kGt, arg(0), arg(1)));
+      case PyOp::ge: return integer(compare(kGe, arg(0), arg(1)));
+      case PyOp::eq: return integer(compare(kEq, arg(0), arg(1)));
+      case PyOp::ne: return integer(compare(kNe, arg(0), arg(1)));
+      case PyOp::logical_and: {
+        Value a = arg(0), b = arg(1);
+        return select(a.num, b, a);
+      }
+      case PyOp::logical_or: {
+        Value a = arg(0), b = arg(1);
+        return select(a.num, a, b);
+      }
+      case PyOp::logical_not:
+        return integer(emit(kNot, arg(0).num));
+      case PyOp::if_else: {
+        Value c = arg(0), t = arg(1), o = arg(2);
+        return select(c.num, t, o);
+      }
+      case PyOp::trunc:
+      case PyOp::floor:
+      case PyOp::ceil: {
+        Value a = arg(0);
+        if (a.integer()) return a;
+        Op div = op == PyOp::trunc ? kTruncDiv : op == PyOp::floor ? kFloorDiv : kCeilDiv;
+        return integer(emit(div, a.num, static_cast<std::uint32_t>(a.den)));
+      }
+      case PyOp::abs: {
+        Value a = arg(0);
+        return a.integer() ? integer(emit(kAbs, a.num)) : Value{emit(kAbs, a.num), a.den};
+      }
+    }
+    throw Uncompilable();
+  }
+
+  Value compile(const ex& e) {
+    auto it = memo_.find(e);
+    if (it != memo_.end()) return it->second;
+    Value v = compile_uncached(e);
+    memo_.emplace(e, v);
+    return v;
+  }
+
+  Value compile_uncached(const ex& e) {
+    if (GiNaC::is_exactly_a<numeric>(e)) {
+      const numeric& n = GiNaC::ex_to<numeric>(e);
+      if (!n.is_rational()) throw Uncompilable();
+      if (n.is_integer()) {
+        if (!numeric_fits(n)) throw Uncompilable();
+        return integer(constant(to_int128(n)));
+      }
+      if (!numeric_fits(n.numer()) || !numeric_fits(n.denom())) throw Uncompilable();
+      return fraction(constant(to_int128(n.numer())), constant(to_int128(n.denom())));
+    }
+    if (GiNaC::is_a<GiNaC::symbol>(e)) {
+      auto found = variables_.find(GiNaC::ex_to<GiNaC::symbol>(e).get_name());
+      if (found == variables_.end()) throw Uncompilable();
+      return integer(found->second);
+    }
+    if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+      std::vector<Value> terms;
+      for (size_t i = 0; i < e.nops(); ++i) terms.push_back(compile(e.op(i)));
+      // Integers first, then fractions grouped by denominator, so equal denominators add cheaply.
+      std::stable_sort(terms.begin(), terms.end(), [](const Value& a, const Value& b) { return a.den < b.den; });
+      Value sum = terms[0];
+      for (size_t i = 1; i < terms.size(); ++i) sum = add(sum, terms[i]);
+      return sum;
+    }
+    if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+      std::vector<Value> factors;
+      Value coefficient = integer(one());
+      for (size_t i = 0; i < e.nops(); ++i) {
+        if (GiNaC::is_exactly_a<numeric>(e.op(i))) coefficient = compile(e.op(i));
+        else factors.push_back(compile(e.op(i)));
+      }
+      // Integer factors by register, so that products of the same variables share prefixes.
+      std::stable_sort(factors.begin(), factors.end(), [](const Value& a, const Value& b) {
+        return std::make_pair(!a.integer(), a.num) < std::make_pair(!b.integer(), b.num);
+      });
+      Value product = factors.empty() ? integer(one()) : factors[0];
+      for (size_t i = 1; i < factors.size(); ++i) product = mul(product, factors[i]);
+      return mul(product, coefficient);
+    }
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+      const ex& exponent = e.op(1);
+      if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_integer())
+        throw Uncompilable();
+      const numeric& n = GiNaC::ex_to<numeric>(exponent);
+      if (GiNaC::abs(n) > 64) throw Uncompilable();
+      return power(compile(e.op(0)), n.to_long());
+    }
+    if (auto op = py_op(e)) return function(*op, e);
+    throw Uncompilable();
+  }
+
+  ClosedForm& f_;
+  std::map<std::string, std::uint32_t> variables_;
+  std::map<ex, Value, GiNaC::ex_is_less> memo_;
+  std::map<std::tuple<int, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t> emitted_;
+  std::map<int128, std::uint32_t> constants_;
+};
+
+ClosedForm::ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::string>& variables)
+    : variables_(variables), outputs_(outputs) {
+  for (const Expr& out : outputs)
+    for (const std::string& s : out.symbols())
+      if (std::find(variables.begin(), variables.end(), s) == variables.end())
+        throw ExprError("symbol '" + s + "' is not a variable of the closed form", out.str());
+  try {
+    ClosedFormCompiler(*this).compile_all();
+  } catch (const ExprError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw from_library_error(e);
+  }
+}
+
+bool ClosedForm::fully_compiled() const {
+  for (std::int64_t r : output_registers_)
+    if (r < 0) return false;
+  return true;
+}
+
+namespace {
+
+inline bool floor_div(int128 a, int128 b, int128& q) {
+  if (b == 0 || (a == kInt128Min && b == -1)) return false;
+  q = a / b;
+  int128 r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) --q;
+  return true;
+}
+
+}  // namespace
+
+bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<int128>& regs) const {
+  int128* r = regs.data();
+  for (size_t i = 0; i < input_registers_.size(); ++i) r[input_registers_[i]] = inputs[i];
+  for (const Instruction& in : program_) {
+    const int128 a = r[in.a];
+    const int128 b = r[in.b];
+    int128& d = r[in.d];
+    switch (in.op) {
+      case kAdd:
+        if (__builtin_add_overflow(a, b, &d)) return false;
+        break;
+      case kSub:
+        if (__builtin_sub_overflow(a, b, &d)) return false;
+        break;
+      case kMul:
+        if (__builtin_mul_overflow(a, b, &d)) return false;
+        break;
+      case kNeg:
+        if (a == kInt128Min) return false;
+        d = -a;
+        break;
+      case kDivExact:
+        if (b == 0 || (a == kInt128Min && b == -1) || a % b != 0) return false;
+        d = a / b;
+        break;
+      case kFloorDiv: {
+        int128 q;
+        if (!floor_div(a, b, q)) return false;
+        d = q;
+        break;
+      }
+      case kCeilDiv: {
+        int128 q;
+        if (a == kInt128Min || !floor_div(-a, b, q)) return false;
+        d = -q;
+        break;
+      }
+      case kTruncDiv:
+        if (b == 0 || (a == kInt128Min && b == -1)) return false;
+        d = a / b;
+        break;
+      case kMod: {
+        int128 q;
+        if (!floor_div(a, b, q)) return false;
+        int128 bq;
+        if (__builtin_mul_overflow(b, q, &bq) || __builtin_sub_overflow(a, bq, &d)) return false;
+        break;
+      }
+      case kMin: d = a < b ? a : b; break;
+      case kMax: d = a > b ? a : b; break;
+      case kLt: d = a < b; break;
+      case kLe: d = a <= b; break;
+      case kGt: d = a > b; break;
+      case kGe: d = a >= b; break;
+      case kEq: d = a == b; break;
+      case kNe: d = a != b; break;
+      case kNot: d = a == 0; break;
+      case kSelect: d = a != 0 ? b : r[in.c]; break;
+      case kAbs:
+        if (a == kInt128Min) return false;
+        d = a < 0 ? -a : a;
+        break;
+      case kFixDen: {
+        int128& num = r[in.d];
+        int128& den = r[in.a];
+        if (den == 0 || den == kInt128Min || num == kInt128Min) return false;
+        if (den < 0) {
+          den = -den;
+          num = -num;
+        }
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < output_registers_.size(); ++i) {
+    if (output_registers_[i] < 0) return false;
+    results[i] = r[output_registers_[i]];
+  }
+  return true;
+}
+
+std::vector<numeric> ClosedForm::evaluate_exact(const std::vector<numeric>& inputs) const {
+  std::map<std::string, numeric> values;
+  for (size_t i = 0; i < variables_.size(); ++i) values[variables_[i]] = inputs.at(i);
+  std::vector<numeric> out;
+  for (const Expr& e : outputs_) out.push_back(e.eval(values));
+  return out;
+}
+
+std::vector<numeric> ClosedForm::evaluate(const std::vector<numeric>& inputs) const {
+  std::vector<std::int64_t> ints;
+  for (const numeric& n : inputs) {
+    if (!n.is_integer() || n > numeric(LONG_MAX) || n < numeric(LONG_MIN)) return evaluate_exact(inputs);
+    ints.push_back(n.to_long());
+  }
+  std::vector<int128> results(outputs_.size());
+  std::vector<int128> regs = make_registers();
+  if (!run(ints.data(), results.data(), regs)) return evaluate_exact(inputs);
+  std::vector<numeric> out;
+  for (int128 v : results) out.push_back(to_numeric(v));
+  return out;
+}
+
+std::string to_string(int128 value) {
+  if (value == 0) return "0";
+  bool negative = value < 0;
+  unsigned __int128 v = negative ? -static_cast<unsigned __int128>(value) : static_cast<unsigned __int128>(value);
+  char buffer[48];
+  int i = sizeof(buffer);
+  while (v > 0) {
+    buffer[--i] = static_cast<char>('0' + static_cast<int>(v % 10));
+    v /= 10;
+  }
+  if (negative) buffer[--i] = '-';
+  return std::string(buffer + i, sizeof(buffer) - i);
+}
+
+numeric to_numeric(int128 value) {
+  if (value >= LONG_MIN && value <= LONG_MAX) return numeric(static_cast<long>(value));
+  bool negative = value < 0;
+  unsigned __int128 v = negative ? -static_cast<unsigned __int128>(value) : static_cast<unsigned __int128>(value);
+  numeric high(static_cast<unsigned long>(v >> 64));
+  numeric low(static_cast<unsigned long>(v & ~0UL));
+  numeric n = high * numeric(4294967296L) * numeric(4294967296L) + low;
+  return negative ? -n : n;
+}
+
+}  // namespace kcost

@@ -1,0 +1,215 @@
+// The compiled closed form agrees with exact GiNaC evaluation everywhere: polynomials, rationals,
+// Python's //, %, min, max, comparisons, and/or/not, conditionals; overflow and division by
+// zero fall back to the exact result; random expressions at many points.
+#include "evaluate/closed_form.h"
+
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace kcost {
+namespace {
+
+using GiNaC::numeric;
+
+const std::vector<std::string> kVars = {"batch_size", "seq_len", "cache_len", "bytes"};
+
+std::vector<numeric> point(long b, long s, long c, long y) { return {b, s, c, y}; }
+
+// Fast path and exact evaluation agree, and the fast path is taken (returns true) when `fast`.
+void expect_agree(const ClosedForm& f, const std::vector<numeric>& p, bool fast = true) {
+  std::vector<numeric> exact = f.evaluate_exact(p);
+  std::vector<numeric> got = f.evaluate(p);
+  ASSERT_EQ(exact.size(), got.size());
+  for (size_t i = 0; i < exact.size(); ++i) EXPECT_EQ(got[i], exact[i]) << "output " << i;
+  std::vector<std::int64_t> ints;
+  for (const numeric& n : p) ints.push_back(n.to_long());
+  std::vector<int128> out(f.output_count());
+  auto regs = f.make_registers();
+  bool ok = f.run(ints.data(), out.data(), regs);
+  if (fast) {
+    ASSERT_TRUE(ok);
+    for (size_t i = 0; i < exact.size(); ++i) EXPECT_EQ(to_numeric(out[i]), exact[i]);
+  }
+}
+
+TEST(ClosedForm, PolynomialMatchesExactEverywhere) {
+  ClosedForm f({Expr::parse("2 * batch_size * seq_len * 4096 * 11008 + 4 * batch_size * seq_len * (cache_len + seq_len) * 128"),
+                Expr::parse("(batch_size * seq_len * 4096 + 4096 * 11008) * bytes"), Expr::parse("7")},
+               kVars);
+  EXPECT_TRUE(f.fully_compiled());
+  EXPECT_GT(f.instruction_count(), 0u);
+  for (long b : {1, 3, 64})
+    for (long s : {1, 5, 4096})
+      for (long c : {0, 7, 131072}) expect_agree(f, point(b, s, c, 2));
+  EXPECT_EQ(f.evaluate(point(1, 1, 0, 2))[2], numeric(7));
+}
+
+TEST(ClosedForm, RationalsAndRoundingCompile) {
+  ClosedForm f({Expr::parse("batch_size / 2 + seq_len / 2"), Expr::parse("math.ceil(seq_len / 3) * 2"),
+                Expr::parse("math.floor(cache_len / (seq_len + 1))"), Expr::parse("int(-seq_len / 4)"),
+                Expr::parse("seq_len * 3 / 4")},
+               kVars);
+  EXPECT_TRUE(f.fully_compiled());
+  expect_agree(f, point(2, 4, 9, 2));
+  expect_agree(f, point(6, 8, 0, 2));
+  expect_agree(f, point(3, 5, 7, 2), false);  // 3/2 + 5/2 = 4 though the terms are not integers
+  // 3 * 5 / 4 is not an integer: the fast path fails, the exact value is 15/4.
+  expect_agree(f, point(3, 5, 7, 2), false);
+  std::vector<std::int64_t> ints = {3, 5, 7, 2};
+  std::vector<int128> out(5);
+  auto regs = f.make_registers();
+  EXPECT_FALSE(f.run(ints.data(), out.data(), regs));
+  EXPECT_EQ(f.evaluate(point(3, 5, 7, 2))[4], numeric(15, 4));
+  EXPECT_EQ(f.evaluate(point(3, 4, 7, 2))[4], numeric(3));
+}
+
+TEST(ClosedForm, PythonOperations) {
+  ClosedForm f({Expr::parse("(seq_len - cache_len) // 3"), Expr::parse("(seq_len - cache_len) % 3"),
+                Expr::parse("min(seq_len, cache_len) + max(batch_size, bytes)"),
+                Expr::parse("batch_size * seq_len * (cache_len + seq_len) if seq_len != 1 and cache_len != 0 else 0"),
+                Expr::parse("(seq_len < cache_len) + (seq_len <= 5) * 10 + (bytes > 1) * 100 + (batch_size >= 3) * 1000"),
+                Expr::parse("(seq_len == 1) + 2 * (cache_len != 0) + 4 * (not batch_size)"),
+                Expr::parse("(seq_len or 9) + (cache_len and 5)"), Expr::parse("abs(seq_len - cache_len)"),
+                Expr::parse("cache_len // -2 + seq_len % -4"), Expr::parse("min(seq_len / 2, cache_len / 3)")},
+               kVars);
+  EXPECT_TRUE(f.fully_compiled());
+  for (long b : {1, 3})
+    for (long s : {1, 5, 8})
+      for (long c : {0, 7, 2}) expect_agree(f, point(b, s, c, 2), false);
+}
+
+TEST(ClosedForm, DivisionByZeroInAnUntakenBranchFallsBackToPythonSemantics) {
+  // Python: `0 if cache_len == 0 else seq_len // cache_len` never divides by zero.
+  ClosedForm f({Expr::parse("0 if cache_len == 0 else seq_len // cache_len"),
+                Expr::parse("cache_len and 12 / cache_len")},
+               kVars);
+  EXPECT_EQ(f.evaluate(point(1, 5, 0, 2)), (std::vector<numeric>{0, 0}));
+  EXPECT_EQ(f.evaluate(point(1, 5, 2, 2)), (std::vector<numeric>{2, 6}));
+  std::vector<std::int64_t> ints = {1, 5, 0, 2};
+  std::vector<int128> out(2);
+  auto regs = f.make_registers();
+  EXPECT_FALSE(f.run(ints.data(), out.data(), regs));  // the fast path computes both arms
+}
+
+TEST(ClosedForm, OverflowFallsBackToExactBigIntegers) {
+  ClosedForm f({Expr::parse("batch_size**5 * seq_len**5")}, kVars);
+  numeric b(1L << 40);
+  std::vector<numeric> p = {b, b, 0, 2};
+  numeric want = GiNaC::ex_to<numeric>(GiNaC::pow(b, 10));
+  EXPECT_EQ(f.evaluate(p)[0], want);
+  std::vector<std::int64_t> ints = {1L << 40, 1L << 40, 0, 2};
+  std::vector<int128> out(1);
+  auto regs = f.make_registers();
+  EXPECT_FALSE(f.run(ints.data(), out.data(), regs));
+  ints = {1000, 1000, 0, 2};
+  EXPECT_TRUE(f.run(ints.data(), out.data(), regs));
+  EXPECT_EQ(to_string(out[0]), "1000000000000000000000000000000");  // 1e30 fits 128 bits
+}
+
+TEST(ClosedForm, FloatsAndNonIntegerInputsAreExactThroughTheFallback) {
+  ClosedForm f({Expr::parse("batch_size * 0.5"), Expr::parse("batch_size * bytes")}, kVars);
+  EXPECT_FALSE(f.fully_compiled());
+  EXPECT_EQ(f.evaluate(point(3, 1, 0, 2)), f.evaluate_exact(point(3, 1, 0, 2)));
+  std::vector<numeric> half = {3, 1, 0, numeric(1, 2)};
+  EXPECT_EQ(f.evaluate(half)[1], numeric(3, 2));
+}
+
+TEST(ClosedForm, RejectsSymbolsThatAreNotVariables) {
+  EXPECT_THROW(ClosedForm({Expr::parse("config.hidden_size * seq_len")}, kVars), ExprError);
+}
+
+TEST(ClosedForm, NegativePowersAndSymbolicDenominators) {
+  ClosedForm f({Expr::parse("batch_size * seq_len / (cache_len - 3)"), Expr::parse("(seq_len - cache_len)**-2 * 36"),
+                Expr::parse("(batch_size / seq_len)**2 * seq_len**2")},
+               kVars);
+  EXPECT_TRUE(f.fully_compiled());
+  expect_agree(f, point(4, 6, 5, 2));   // 24 / 2, 36 / 1, 16
+  expect_agree(f, point(4, 6, 9, 2));   // 24 / 6, 36 / 9
+  expect_agree(f, point(4, 3, 1, 2), false);
+  EXPECT_THROW(f.evaluate(point(4, 6, 3, 2)), ExprError);  // division by zero, as Expr::eval
+}
+
+// Random expressions over the four variables, compared with Expr::eval at random points.
+class RandomExpressions {
+ public:
+  explicit RandomExpressions(unsigned seed) : rng_(seed) {}
+  std::string make(int depth) {
+    std::uniform_int_distribution<int> pick(0, depth <= 0 ? 1 : 15);
+    switch (pick(rng_)) {
+      case 0: return kVars[std::uniform_int_distribution<int>(0, 3)(rng_)];
+      case 1: return std::to_string(std::uniform_int_distribution<int>(-3, 9)(rng_));
+      case 2: case 3: return "(" + make(depth - 1) + " + " + make(depth - 1) + ")";
+      case 4: return "(" + make(depth - 1) + " - " + make(depth - 1) + ")";
+      case 5: case 6: return "(" + make(depth - 1) + " * " + make(depth - 1) + ")";
+      case 7: return "(" + make(depth - 1) + " / " + std::to_string(std::uniform_int_distribution<int>(1, 6)(rng_)) + ")";
+      case 8: return "(" + make(depth - 1) + " // (" + make(depth - 1) + "))";
+      case 9: return "(" + make(depth - 1) + " % 5)";
+      case 10: return "min(" + make(depth - 1) + ", " + make(depth - 1) + ")";
+      case 11: return "max(" + make(depth - 1) + ", " + make(depth - 1) + ")";
+      case 12: return "(" + make(depth - 1) + " if " + make(depth - 1) + " < " + make(depth - 1) + " else " + make(depth - 1) + ")";
+      case 13: return "math.ceil(" + make(depth - 1) + " / 3)";
+      case 14: return "(" + make(depth - 1) + " and " + make(depth - 1) + ")";
+      default: return "(" + make(depth - 1) + ")**2";
+    }
+  }
+  std::mt19937& rng() { return rng_; }
+
+ private:
+  std::mt19937 rng_;
+};
+
+TEST(ClosedForm, AgreesWithExactEvaluationOnRandomExpressions) {
+  RandomExpressions gen(12345);
+  int compared = 0, fast = 0;
+  for (int e = 0; e < 300; ++e) {
+    std::vector<Expr> outs;
+    for (int k = 0; k < 3; ++k) {
+      try {
+        outs.push_back(Expr::parse(gen.make(4)));
+      } catch (const ExprError&) {  // a literal division by zero
+      }
+    }
+    if (outs.empty()) continue;
+    ClosedForm f(outs, kVars);
+    for (int p = 0; p < 20; ++p) {
+      std::uniform_int_distribution<long> v(0, 12);
+      std::vector<numeric> pt = {v(gen.rng()), v(gen.rng()), v(gen.rng()), v(gen.rng())};
+      std::vector<numeric> want;
+      bool raises = false;
+      try {
+        want = f.evaluate_exact(pt);
+      } catch (const ExprError&) {
+        raises = true;
+      }
+      if (raises) {
+        EXPECT_THROW(f.evaluate(pt), ExprError);
+        continue;
+      }
+      EXPECT_EQ(f.evaluate(pt), want);
+      std::vector<std::int64_t> ints;
+      for (const numeric& n : pt) ints.push_back(n.to_long());
+      std::vector<int128> out(outs.size());
+      auto regs = f.make_registers();
+      if (f.run(ints.data(), out.data(), regs)) {
+        ++fast;
+        for (size_t i = 0; i < outs.size(); ++i) EXPECT_EQ(to_numeric(out[i]), want[i]) << outs[i];
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 4000);
+  EXPECT_GT(fast, compared / 4);  // the fast path does most of them
+}
+
+TEST(ClosedForm, Int128Text) {
+  EXPECT_EQ(to_string(int128(0)), "0");
+  EXPECT_EQ(to_string(int128(-42)), "-42");
+  int128 big = static_cast<int128>(1) << 100;
+  EXPECT_EQ(to_string(big), "1267650600228229401496703205376");
+  EXPECT_EQ(to_numeric(big), GiNaC::ex_to<numeric>(GiNaC::pow(numeric(2), 100)));
+  EXPECT_EQ(to_numeric(-big), -GiNaC::ex_to<numeric>(GiNaC::pow(numeric(2), 100)));
+}
+
+}  // namespace
+}  // namespace kcost

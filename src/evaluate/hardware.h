@@ -1,0 +1,63 @@
+// HardwareTable: accelerators for the roofline, as data (hardware/accelerators.json): peak dense
+// bf16 FLOP/s, memory bandwidth in bytes/s and the public source of each figure. A roofline
+// time is max(FLOPs / peak, bytes / bandwidth): the step cannot be faster than either its
+// arithmetic or its memory traffic at full speed.
+#ifndef KCOST_EVALUATE_HARDWARE_H_
+#define KCOST_EVALUATE_HARDWARE_H_
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "evaluate/evaluator.h"
+
+namespace kcost {
+
+struct Accelerator {
+  std::string id;    // "h100-sxm"
+  std::string name;  // "NVIDIA H100 SXM5 80GB"
+  std::vector<std::string> aliases;
+  double peak_flops = 0;  // dense bf16 FLOP/s (no sparsity)
+  double bandwidth = 0;   // memory bytes/s
+  std::string precision;  // what peak_flops counts, e.g. "bf16 dense"
+  std::string flops_source, bandwidth_source;  // URLs
+  std::string notes;
+};
+
+// A malformed table or a name not in it; one line.
+struct HardwareError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class HardwareTable {
+ public:
+  // The table shipped with kcost (KCOST_SOURCE_DIR/hardware/accelerators.json).
+  static std::string default_path();
+  // Throws HardwareError naming the file and the JSON path of what is wrong.
+  static HardwareTable load(const std::string& path);
+  // By id, name or alias, ignoring case and anything but letters and digits ("H100 SXM",
+  // "h100-sxm", "h100sxm"). Throws HardwareError listing the ids when there is no match.
+  const Accelerator& find(const std::string& name) const;
+  const std::vector<Accelerator>& all() const { return accelerators_; }
+
+ private:
+  std::vector<Accelerator> accelerators_;
+};
+
+struct Roofline {
+  double compute_seconds = 0;  // FLOPs / peak
+  double memory_seconds = 0;   // (bytes read + written) / bandwidth
+  double seconds() const { return compute_seconds > memory_seconds ? compute_seconds : memory_seconds; }
+  const char* bound() const { return compute_seconds >= memory_seconds ? "compute" : "memory"; }
+};
+
+Roofline roofline(const CostNumbers& cost, const Accelerator& hardware);
+Roofline roofline(double flops, double bytes, const Accelerator& hardware);
+// FLOPs per byte moved (read + written); 0 when nothing moves.
+double arithmetic_intensity(const CostNumbers& cost);
+
+}  // namespace kcost
+
+#endif  // KCOST_EVALUATE_HARDWARE_H_

@@ -1,0 +1,150 @@
+#include "evaluate/values.h"
+
+#include <cctype>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "expr/error.h"
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::numeric;
+
+numeric pow10(int n) {
+  numeric r = 1;
+  for (int i = 0; i < n; ++i) r *= 10;
+  return r;
+}
+
+void add_values(const nlohmann::json& object, const std::string& prefix, Values& out) {
+  for (const auto& item : object.items()) {
+    const std::string name = prefix + item.key();
+    const nlohmann::json& v = item.value();
+    if (v.is_boolean()) out[name] = v.get<bool>() ? 1 : 0;
+    else if (v.is_number_unsigned()) out[name] = numeric(static_cast<unsigned long>(v.get<unsigned long long>()));
+    else if (v.is_number_integer()) out[name] = numeric(static_cast<long>(v.get<long long>()));
+    else if (v.is_number_float()) {
+      try {
+        out[name] = number::make_float(v.get<double>());
+      } catch (const ExprError&) {  // inf or nan: no number
+      }
+    } else if (v.is_object()) add_values(v, name + ".", out);
+  }
+}
+
+}  // namespace
+
+Values runtime_values(const RuntimePoint& point) {
+  return {{"batch_size", point.batch_size},
+          {"seq_len", point.seq_len},
+          {"cache_len", point.cache_len},
+          {"bytes", point.bytes}};
+}
+
+numeric parse_exact_number(const std::string& text) {
+  auto fail = [&]() -> numeric { throw std::invalid_argument("'" + text + "' is not a number"); };
+  size_t slash = text.find('/');
+  if (slash != std::string::npos) {
+    numeric num = parse_exact_number(text.substr(0, slash));
+    numeric den = parse_exact_number(text.substr(slash + 1));
+    if (den.is_zero()) throw std::invalid_argument("'" + text + "': division by zero");
+    return num / den;
+  }
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  numeric value = 0;
+  int digits = 0, fraction_digits = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits)
+    value = value * 10 + (text[i] - '0');
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++fraction_digits)
+      value = value * 10 + (text[i] - '0');
+  }
+  if (digits + fraction_digits == 0) return fail();
+  value /= pow10(fraction_digits);
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool negative_exp = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative_exp = text[i++] == '-';
+    int exp = 0, exp_digits = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && exp < 1000; ++i, ++exp_digits)
+      exp = exp * 10 + (text[i] - '0');
+    if (exp_digits == 0) return fail();
+    value = negative_exp ? value / pow10(exp) : value * pow10(exp);
+  }
+  if (i != text.size()) return fail();
+  return negative ? -value : value;
+}
+
+Values config_values(const nlohmann::json& values, const nlohmann::json& aliases) {
+  Values out;
+  if (values.is_object()) add_values(values, "config.", out);
+  if (aliases.is_object()) {
+    for (const auto& a : aliases.items()) {
+      if (!a.value().is_string()) continue;
+      const std::string real = "config." + a.value().get<std::string>();
+      const std::string alias = "config." + a.key();
+      Values copies;
+      for (const auto& [name, v] : out) {
+        if (name == real) copies[alias] = v;
+        else if (name.compare(0, real.size() + 1, real + ".") == 0) copies[alias + name.substr(real.size())] = v;
+      }
+      for (auto& [name, v] : copies) out.emplace(name, v);
+    }
+  }
+  return out;
+}
+
+nlohmann::json read_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    throw ConfigError(path + ": not valid JSON: " + what.substr(what.find(']') == std::string::npos ? 0 : what.find(']') + 2));
+  }
+  if (!j.is_object()) throw ConfigError(path + ": the top level is not a JSON object");
+  return j;
+}
+
+nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::json& class_defaults) {
+  auto text = file.find("text_config");
+  if (text == file.end() || !text->is_object() || class_defaults.contains("text_config")) return file;
+  nlohmann::json merged = *text;
+  for (const auto& item : file.items())
+    if (item.key() != "text_config" && !merged.contains(item.key()) && class_defaults.contains(item.key()))
+      merged[item.key()] = item.value();
+  return merged;
+}
+
+std::string to_string(const numeric& n) {
+  std::ostringstream out;
+  if (number::is_float(n)) out << number::float_repr(number::as_double(n));
+  else out << n;
+  return out.str();
+}
+
+nlohmann::json to_json_number(const numeric& n) {
+  if (n.is_integer()) {
+    if (n >= numeric(LONG_MIN) && n <= numeric(LONG_MAX)) return static_cast<long long>(n.to_long());
+    if (n > 0 && n <= numeric(ULONG_MAX)) {
+      // to_long would overflow: split.
+      numeric high = GiNaC::iquo(n, numeric(1L << 32));
+      numeric low = n - high * numeric(1L << 32);
+      return (static_cast<unsigned long long>(high.to_long()) << 32) + static_cast<unsigned long long>(low.to_long());
+    }
+  }
+  return n.to_double();
+}
+
+
+}  // namespace kcost

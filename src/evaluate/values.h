@@ -1,0 +1,65 @@
+// Values: the numbers a resolved tree is evaluated at. A runtime point (`batch_size`,
+// `seq_len`, `cache_len`, `bytes`) and a model config (`config.<attr>`), both as exact GiNaC
+// numbers keyed by symbol name. Config values come from the JSON the Python side extracts
+// (config class defaults or a user's config.json): integers exactly, booleans as 1/0, floats as
+// Python floats, nested objects (text_config, rope_scaling) as dotted names
+// (`config.text_config.hidden_size`), attribute_map aliases under both names; strings, lists and
+// nulls have no number and are left out (a formula that needs one fails naming it).
+#ifndef KCOST_EVALUATE_VALUES_H_
+#define KCOST_EVALUATE_VALUES_H_
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include <ginac/ginac.h>
+#include <nlohmann/json.hpp>
+
+namespace kcost {
+
+using Values = std::map<std::string, GiNaC::numeric>;
+
+// The runtime point of the design's inference call: `cache_len` tokens in the KV cache,
+// `seq_len` new tokens (prefill: cache_len 0; decode: seq_len 1), `bytes` per element of the
+// model dtype (2 for bf16/fp16; 0.5 for 4-bit is exact 1/2).
+struct RuntimePoint {
+  GiNaC::numeric batch_size = 1;
+  GiNaC::numeric seq_len = 1;
+  GiNaC::numeric cache_len = 0;
+  GiNaC::numeric bytes = 2;
+};
+
+// {"batch_size": .., "seq_len": .., "cache_len": .., "bytes": ..}
+Values runtime_values(const RuntimePoint& point);
+
+// A user-supplied number: a decimal integer ("4096"), a decimal fraction ("0.5", exact 1/2) or
+// a ratio ("1/2"). Throws std::invalid_argument naming the text for anything else.
+GiNaC::numeric parse_exact_number(const std::string& text);
+
+// "config.<attr>" -> value for every numeric attribute of `values` (see the file comment), plus
+// "config.<alias>" for each attribute_map alias -> real attribute in `aliases`.
+Values config_values(const nlohmann::json& values, const nlohmann::json& aliases = nlohmann::json::object());
+
+// A user's config file that cannot be used; one line naming the file.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a HuggingFace config.json: must be a JSON object. Throws ConfigError
+// "<path>: cannot read: ..." / "<path>: not valid JSON: ..." / "<path>: top level is not an object".
+nlohmann::json read_config_file(const std::string& path);
+
+// The part of a checkpoint's config.json that configures a model whose config class has the
+// defaults `class_defaults`: the file itself, except that a file with a nested `text_config`
+// object configures a text-only class (one whose defaults have no `text_config`) through that
+// object, with top-level fields the object lacks (and the class has) filled in from the top level.
+nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::json& class_defaults);
+
+// Exact value as text: "123", "-7", "1/2".
+std::string to_string(const GiNaC::numeric& n);
+// The value as a JSON number: an integer when it is one and fits 64 bits, else a double.
+nlohmann::json to_json_number(const GiNaC::numeric& n);
+
+}  // namespace kcost
+
+#endif  // KCOST_EVALUATE_VALUES_H_

@@ -1,0 +1,266 @@
+#include "resolve/resolver.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "emit/cost_schema.h"
+
+namespace kcost {
+
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+// One cost file of the costs directory, parsed.
+struct CostFile {
+  std::string file;
+  std::vector<std::string> params;  // init_params then forward_params
+  bool leaf = false;
+  CostExprs formulas;  // leaf files only
+  struct Child {
+    std::string label, kernel;
+    Expr count{1};
+    std::vector<std::pair<std::string, Expr>> bindings;
+  };
+  std::vector<Child> children;
+};
+
+Expr expression(const ojson& value) {
+  if (value.is_number_integer()) return Expr(value.get<long long>());
+  if (value.is_number_float()) return Expr::from_double(value.get<double>());
+  return Expr::parse(value.get<std::string>());
+}
+
+std::string path_join(const std::string& path, const std::string& label) {
+  return path.empty() ? label : path + "/" + label;
+}
+
+std::string where(const std::string& path) { return path.empty() ? "the root" : path; }
+
+// Where an unbound parameter's marker symbol came from.
+struct Unbound {
+  std::string kernel, param, parent, label, path;
+};
+
+class Resolver {
+ public:
+  Resolver(const std::string& dir, const LeafCatalog& leaves, const ResolveOptions& options)
+      : dir_(dir), leaves_(leaves), options_(options) {}
+
+  ResolvedTree run(const std::string& kernel) {
+    std::map<std::string, Expr> env;
+    std::vector<std::string> params = params_of(kernel, "", "");
+    for (const std::string& p : params) {
+      auto it = options_.root_bindings.find(p);
+      if (it != options_.root_bindings.end()) env[p] = it->second;
+      else env[p] = marker({kernel, p, "", "", ""});
+    }
+    for (const auto& [name, value] : options_.root_bindings)
+      if (std::find(params.begin(), params.end(), name) == params.end())
+        throw ResolveError(ResolveError::Kind::bad_file, "kernel '" + kernel + "' has no parameter '" + name + "' to bind");
+    ResolvedTree tree;
+    tree.root = resolve_kernel(kernel, env, "");
+    tree.by_kernel = sum_by_kernel(tree.root);
+    tree.unknowns = std::move(unknowns_);
+    return tree;
+  }
+
+ private:
+  Expr marker(const Unbound& u) {
+    std::string name = "kcost_unbound_" + std::to_string(unbound_.size());
+    unbound_[name] = u;
+    return Expr::symbol(name);
+  }
+
+  // Throws ResolveError::unbound if `e` depends on an unbound parameter.
+  void check_bound(const Expr& e) const {
+    for (const std::string& s : e.symbols()) {
+      auto it = unbound_.find(s);
+      if (it == unbound_.end()) continue;
+      const Unbound& u = it->second;
+      if (u.parent.empty())
+        throw ResolveError(ResolveError::Kind::unbound,
+                           "parameter '" + u.param + "' of root kernel '" + u.kernel +
+                               "' has no value, and its cost depends on it (bind it, e.g. --bind " + u.param + "=EXPR)");
+      throw ResolveError(ResolveError::Kind::unbound,
+                         "parameter '" + u.param + "' of kernel '" + u.kernel + "' is not bound by '" + u.parent +
+                             "' child '" + u.label + "' (at " + u.path + "), and its cost depends on it");
+    }
+  }
+
+  const CostFile* load(const std::string& kernel) {
+    auto found = files_.find(kernel);
+    if (found != files_.end()) return &found->second;
+    std::string file = (fs::path(dir_) / (kernel + ".json")).string();
+    std::error_code ec;
+    if (kernel.empty() || kernel.find('/') != std::string::npos || !fs::is_regular_file(file, ec)) return nullptr;
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof()) throw ResolveError(ResolveError::Kind::bad_file, file + ": cannot read file");
+    ojson ordered;
+    nlohmann::json plain;
+    try {
+      ordered = ojson::parse(text.str());
+      plain = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::exception& e) {
+      throw ResolveError(ResolveError::Kind::bad_file, file + ": not valid JSON: " + e.what());
+    }
+    std::vector<std::string> problems = validate_cost_json(plain, file);
+    if (!problems.empty()) {
+      std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+      throw ResolveError(ResolveError::Kind::bad_file, problems.front() + more);
+    }
+    if (plain["kernel_name"] != kernel)
+      throw ResolveError(ResolveError::Kind::bad_file,
+                         file + ": $.kernel_name: '" + plain["kernel_name"].get<std::string>() +
+                             "' does not match the file name");
+    CostFile f;
+    f.file = file;
+    for (const char* key : {"init_params", "forward_params"})
+      for (const auto& p : ordered[key]) f.params.push_back(p.get<std::string>());
+    try {
+      if (ordered.contains("children")) {
+        for (const auto& c : ordered["children"].items()) {
+          CostFile::Child child;
+          child.label = c.key();
+          child.kernel = c.value()["kernel"].get<std::string>();
+          if (c.value().contains("count")) child.count = expression(c.value()["count"]);
+          for (const auto& b : c.value()["bindings"].items()) child.bindings.emplace_back(b.key(), expression(b.value()));
+          f.children.push_back(std::move(child));
+        }
+      } else {
+        f.leaf = true;
+        f.formulas = {expression(ordered["flops"]), expression(ordered["memory_read"]),
+                      expression(ordered["memory_write"])};
+      }
+    } catch (const ExprError& e) {  // validate_cost_json parsed them already
+      throw ResolveError(ResolveError::Kind::bad_file, file + ": " + e.what());
+    }
+    return &files_.emplace(kernel, std::move(f)).first->second;
+  }
+
+  // The parameters of a leaf or a costs-dir kernel. `parent`/`label` only name the referrer.
+  std::vector<std::string> params_of(const std::string& kernel, const std::string& parent, const std::string& label) {
+    if (const LeafKernel* leaf = leaves_.find(kernel)) return leaf->forward_params;
+    if (const CostFile* f = load(kernel)) return f->params;
+    std::string file = (fs::path(dir_) / (kernel + ".json")).string();
+    if (parent.empty())
+      throw ResolveError(ResolveError::Kind::missing_kernel,
+                         "kernel '" + kernel + "' is neither a leaf kernel nor a cost file " + file, kernel);
+    throw ResolveError(ResolveError::Kind::missing_kernel,
+                       files_.at(parent).file + ": " + json_path_key(json_path_key("$.children", label), "kernel") +
+                           ": '" + kernel + "' is neither a leaf kernel nor a cost file " + file,
+                       kernel);
+  }
+
+  static CostExprs substitute(const CostExprs& f, const std::map<std::string, Expr>& env) {
+    return {f.flops.subs(env), f.memory_read.subs(env), f.memory_write.subs(env)};
+  }
+
+  ResolvedNode resolve_kernel(const std::string& kernel, const std::map<std::string, Expr>& env,
+                              const std::string& path) {
+    ResolvedNode node;
+    node.kernel = kernel;
+    try {
+      if (const LeafKernel* leaf = leaves_.find(kernel)) {
+        node.leaf = true;
+        node.cost = substitute({leaf->flops, leaf->memory_read, leaf->memory_write}, env);
+        check_node(node);
+        return node;
+      }
+    } catch (const ExprError& e) {
+      throw ResolveError(ResolveError::Kind::bad_file,
+                         "leaf kernel '" + kernel + "' at " + where(path) + ": " + e.what());
+    }
+    const CostFile* f = load(kernel);  // params_of loaded it or threw
+    if (f->leaf) {
+      node.leaf = true;
+      node.cost = substitute(f->formulas, env);
+      check_node(node);
+      return node;
+    }
+    for (const std::string& k : stack_)
+      if (k == kernel) {
+        std::string cycle;
+        bool on = false;
+        for (const std::string& s : stack_) {
+          on = on || s == kernel;
+          if (on) cycle += "'" + s + "' -> ";
+        }
+        throw ResolveError(ResolveError::Kind::bad_file, "cost files call each other in a cycle: " + cycle + "'" + kernel + "'");
+      }
+    stack_.push_back(kernel);
+    for (const CostFile::Child& c : f->children) {
+      std::string child_path = path_join(path, c.label);
+      std::string at = json_path_key("$.children", c.label);
+      if (c.kernel == "unknown") {
+        if (!options_.allow_unknown)
+          throw ResolveError(ResolveError::Kind::unknown_child,
+                             f->file + ": " + at + ": child '" + c.label +
+                                 "' could not be modelled (kernel \"unknown\"; the .md says why)");
+        ResolvedNode unknown;
+        unknown.kernel = "unknown";
+        unknown.leaf = true;
+        unknown.count = c.count.subs(env);
+        node.children.emplace_back(c.label, std::move(unknown));
+        unknowns_.push_back(child_path);
+        continue;
+      }
+      std::vector<std::string> params = params_of(c.kernel, kernel, c.label);
+      std::map<std::string, Expr> child_env;
+      try {
+        for (const auto& [param, value] : c.bindings) {
+          if (std::find(params.begin(), params.end(), param) == params.end())
+            throw ResolveError(ResolveError::Kind::bad_file,
+                               f->file + ": " + json_path_key(at + ".bindings", param) + ": '" + c.kernel +
+                                   "' has no parameter '" + param + "'");
+          child_env[param] = value.subs(env);
+        }
+        for (const std::string& p : params)
+          if (!child_env.count(p)) child_env[p] = marker({c.kernel, p, kernel, c.label, child_path});
+        ResolvedNode child = resolve_kernel(c.kernel, child_env, child_path);
+        child.count = c.count.subs(env);
+        check_bound(child.count);
+        node.cost.flops += child.count * child.cost.flops;
+        node.cost.memory_read += child.count * child.cost.memory_read;
+        node.cost.memory_write += child.count * child.cost.memory_write;
+        node.children.emplace_back(c.label, std::move(child));
+      } catch (const ExprError& e) {
+        throw ResolveError(ResolveError::Kind::bad_file, f->file + ": " + at + ": " + e.what());
+      }
+    }
+    stack_.pop_back();
+    check_node(node);
+    return node;
+  }
+
+  void check_node(const ResolvedNode& node) const {
+    check_bound(node.count);
+    check_bound(node.cost.flops);
+    check_bound(node.cost.memory_read);
+    check_bound(node.cost.memory_write);
+  }
+
+  std::string dir_;
+  const LeafCatalog& leaves_;
+  const ResolveOptions& options_;
+  std::map<std::string, CostFile> files_;
+  std::map<std::string, Unbound> unbound_;
+  std::vector<std::string> stack_;
+  std::vector<std::string> unknowns_;
+};
+
+}  // namespace
+
+ResolvedTree resolve(const std::string& costs_dir, const std::string& kernel, const LeafCatalog& leaves,
+                     const ResolveOptions& options) {
+  return Resolver(costs_dir, leaves, options).run(kernel);
+}
+
+}  // namespace kcost
