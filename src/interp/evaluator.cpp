@@ -372,6 +372,13 @@ ValuePtr Evaluator::builtin(const ast::Node& node, const std::string& name, cons
     if (v->is(Value::Kind::Unknown) && dflt) return dflt;
     return v;
   }
+  if (name == "setattr") {
+    // setattr(self, f"{layer_type}_inv_freq", buffer): an attribute assignment by name.
+    ValuePtr obj = positional(0), attr = positional(1), value = positional(2);
+    if (!obj || !attr || !value || !attr->is(Value::Kind::String)) return Value::unknown("setattr with a computed name");
+    hooks_.assign_attribute(node, obj, attr->text, value);
+    return Value::none();
+  }
   if (name == "min" || name == "max") {
     std::vector<ValuePtr> values;
     for (const auto& a : args) values.push_back(a.value);
@@ -429,6 +436,33 @@ ValuePtr Evaluator::builtin(const ast::Node& node, const std::string& name, cons
     }
     *handled = false;
     return nullptr;
+  }
+  if (name == "set" || name == "frozenset") {
+    // Iterated for its distinct items (set(config.layer_types)); the order does not change costs.
+    ValuePtr v = positional(0);
+    if (!v) return Value::list({});
+    if (!is_sequence(*v)) {
+      *handled = false;
+      return nullptr;
+    }
+    std::vector<ValuePtr> items;
+    for (const auto& i : v->items) {
+      auto eq = [&](const ValuePtr& o) { auto e = equal(*i, *o); return e && *e; };
+      if (std::none_of(items.begin(), items.end(), eq)) items.push_back(i);
+    }
+    return Value::list(items);
+  }
+  if (name == "sorted") {
+    ValuePtr v = positional(0);
+    if (!v || !is_sequence(*v) || args.size() != 1) {
+      *handled = false;
+      return nullptr;
+    }
+    std::vector<ValuePtr> items = v->items;
+    bool strings = std::all_of(items.begin(), items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::String); });
+    if (!strings) return Value::unknown("sorted() of " + v->describe());
+    std::sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return a->text < b->text; });
+    return Value::list(items);
   }
   if (name == "tuple" || name == "list") {
     ValuePtr v = positional(0);
@@ -631,7 +665,18 @@ ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
     return s;
   }
   if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp") return eval_comprehension(node, scope);
-  if (t == "JoinedStr") return Value::unknown("f-string");
+  if (t == "JoinedStr") {
+    // f"{layer_type}_inv_freq": known when every part is a string or a known integer.
+    std::string out;
+    for (const auto& part : node.list("values")) {
+      ValuePtr v = part->is("FormattedValue") ? eval(*part->child("value"), scope) : eval(*part, scope);
+      if (part->is("FormattedValue") && part->child("format_spec")) return Value::unknown("f-string with a format spec");
+      if (v->is(Value::Kind::String)) out += v->text;
+      else if (v->is(Value::Kind::Number) && v->known && v->known->is_integer()) out += std::to_string(v->known->to_long());
+      else return Value::unknown("f-string of " + v->describe());
+    }
+    return Value::string(out);
+  }
   if (t == "Starred") return eval(*node.child("value"), scope);
   if (t == "NamedExpr") {
     ValuePtr v = eval(*node.child("value"), scope);

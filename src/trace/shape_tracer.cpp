@@ -397,9 +397,17 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     if (ctx_.names.lookup(n) || is_zero_cost_op(last_part(n)))
       if (starts_with(n, "torch.")) return call_op(node, last_part(n), {n}, nullptr, args);
   }
+  if ((qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil") && args.size() == 1 &&
+      args[0].name.empty() && args[0].value->is(Value::Kind::Number)) {
+    // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.
+    const Expr& x = args[0].value->expr;
+    return Value::number(qualname == "math.sqrt"    ? Expr::pow(x, Expr(1) / Expr(2))
+                         : qualname == "math.floor" ? Expr::floor(x)
+                                                    : Expr::ceil(x));
+  }
   if (starts_with(qualname, "transformers.masking_utils.create_")) {
     mask_line_ = node.line;
-    return make_mask(args);
+    return make_mask(args, qualname);
   }
   if (tag_of(*fn) == "native") {
     std::string n = path.empty() ? qualname : path;
@@ -408,7 +416,7 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
   return inline_function(qualname, args, nullptr);
 }
 
-ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
+ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string& function) {
   ValuePtr embeds = argument(args, 99, "inputs_embeds");
   if (!embeds) embeds = argument(args, 99, "input_embeds");
   if (!is_tensor(embeds) || embeds->shape.size() < 2) return Value::none();
@@ -425,6 +433,10 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args) {
     // transformers' sdpa_mask skips the mask (is_causal instead) when there is no padding and
     // either one query token or an empty cache; otherwise it is a bool mask.
     mask->expr = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
+    // A sliding-window mask cannot be skipped once the keys reach the window.
+    std::optional<ValuePtr> window = ctx_.config.attribute("config", "sliding_window");
+    if (function.find("sliding_window") != std::string::npos && window && (*window)->is(Value::Kind::Number))
+      mask->expr = Expr::logical_or(mask->expr, Expr::compare(">=", kv, (*window)->expr));
   }
   if (record_ && !evaluators_.empty())
     record_->assumptions.push_back({"", mask_line_, "the attention mask is made by transformers.masking_utils (not counted): " +
@@ -488,6 +500,7 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
       if (tag == "noop") return Value::none();
       if (tag == "dict_method") {
         const Value& d = *callee->items[0];
+        if (callee->text == "copy") return callee->items[0];  // values are never mutated in place here
         if (callee->text == "get") {
           ValuePtr key = argument(args, 0, "key"), dflt = argument(args, 1, "default");
           if (key && key->is(Value::Kind::String))
@@ -581,7 +594,7 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       return tagged("torch.Tensor." + name, "method", {base});
     }
     case Value::Kind::Dict: {
-      if (name == "get" || name == "keys" || name == "values" || name == "items")
+      if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
         return tagged(name, "dict_method", {base});
       for (size_t i = 0; i < base->keys.size(); ++i)
         if (base->keys[i] == name) return base->items[i];
@@ -612,6 +625,11 @@ ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const
     return Value::unknown("operator " + op + " on " + a->describe() + " and " + b->describe());
   if (candidates.empty())  // a tensor operator without a leaf: never dropped silently
     return unknown(node, "operator " + op + " on " + a->describe() + " and " + b->describe(), label_for(op, node));
+  // A tensor with an operand that could not be modelled: it may be a tensor too, so the cost
+  // is not known (never priced as if it were a scalar).
+  if (a->is(Value::Kind::Unknown) || b->is(Value::Kind::Unknown))
+    return unknown(node, "operator " + op + " with an operand that could not be modelled: " +
+                             (a->is(Value::Kind::Unknown) ? a : b)->describe(), label_for(op_name, node));
   std::string left, right;
   if (!evaluators_.empty()) {
     const ast::Node* l = node.child("left");

@@ -70,7 +70,7 @@ class ShapeTracer : public Hooks {
   ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
                    const ValuePtr& self, const std::vector<Arg>& args);
   ValuePtr call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args);
-  ValuePtr make_mask(const std::vector<Arg>& args);
+  ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);
   std::string label_for(const std::string& op, const ast::Node& node) const;
