@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
       {"analyze", {"write the cost JSON and reasoning of every kernel of a model", analyze_command}},
       {"inspect", {"what kcost extracts from a class or function: source lines, parameters, attributes",
                    inspect_command}},
+      {"validate", {"compare the static cost model with a traced run of the real model", validate_command}},
   };
   return table;
 }

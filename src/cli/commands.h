@@ -17,6 +17,7 @@ SessionOptions session_options(const boost::program_options::variables_map& vm);
 
 int inspect_command(const std::vector<std::string>& args);
 int analyze_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args);
 // --kernels-dir and --name-map, defaulting to the project's own.
 boost::program_options::options_description library_options();
 

@@ -1,0 +1,188 @@
+#include "validate/validation.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "analyze/analyzer.h"
+#include "emit/emit_error.h"
+#include "evaluate/values.h"
+#include "locate/source_locator.h"
+#include "python/session.h"
+#include "resolve/resolver.h"
+
+namespace kcost {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the temp dir, removed when this goes out of scope (unless given).
+class WorkDir {
+ public:
+  explicit WorkDir(const std::string& given) {
+    if (!given.empty()) {
+      path_ = given;
+      fs::create_directories(path_);
+      return;
+    }
+    std::random_device rd;
+    for (int i = 0; i < 100; ++i) {
+      fs::path p = fs::temp_directory_path() / ("kcost-validate-" + std::to_string(rd()));
+      if (fs::create_directory(p)) {
+        path_ = p.string();
+        owned_ = true;
+        return;
+      }
+    }
+    throw std::runtime_error("cannot make a temp directory under " + fs::temp_directory_path().string());
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (owned_) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool owned_ = false;
+};
+
+bool any_attention(const std::vector<TracedCall>& calls) {
+  for (const auto& c : calls)
+    if (c.kind == TracedCall::Kind::Attention || any_attention(c.calls)) return true;
+  return false;
+}
+
+bool flop_counter_counts_attention(const FlopCounterCount& fc) {
+  for (const auto& [op, n] : fc.by_op)
+    if (op.find("scaled_dot_product") != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+bool ModelValidation::ok() const {
+  if (!error.empty() || !unknowns.empty() || points.empty()) return false;
+  for (const auto& p : points)
+    if (!p.ok()) return false;
+  return true;
+}
+
+double relative_error(const GiNaC::numeric& s, const GiNaC::numeric& t) {
+  if (s == t) return 0;
+  if (t.is_zero()) return 1;
+  return std::fabs(to_double(s - t)) / std::fabs(to_double(t));
+}
+
+PointValidation compare_point(const Evaluation& static_side, const TracedPoint& traced, const TracedCost& priced,
+                              bool fused_attention) {
+  PointValidation v;
+  v.point = {traced.batch_size, traced.seq_len, traced.cache_len};
+  v.static_totals = static_side.totals;
+  v.traced_totals = priced.totals;
+  v.unpriced = priced.unpriced;
+  std::set<std::string> kernels;
+  for (const auto& [k, c] : static_side.by_kernel) kernels.insert(k);
+  for (const auto& [k, c] : priced.by_kernel) kernels.insert(k);
+  for (const auto& k : kernels) {
+    KernelDiff d;
+    d.kernel = k;
+    if (auto it = static_side.by_kernel.find(k); it != static_side.by_kernel.end()) d.static_cost = it->second;
+    if (auto it = priced.by_kernel.find(k); it != priced.by_kernel.end()) d.traced_cost = it->second;
+    if (auto it = priced.calls_by_kernel.find(k); it != priced.calls_by_kernel.end()) d.traced_calls = it->second;
+    if (!(d.static_cost == d.traced_cost)) v.diffs.push_back(d);
+  }
+  FlopCounterCheck& fc = v.flop_counter;
+  fc.flop_counter_flops = traced.flop_counter.total;
+  fc.attention_excluded = fused_attention && !flop_counter_counts_attention(traced.flop_counter);
+  for (const auto& [k, c] : static_side.by_kernel)
+    if (is_matmul_class(k) && !(fc.attention_excluded && k == "F.scaled_dot_product_attention"))
+      fc.static_matmul_flops += c.flops;
+  fc.bias_add_flops = priced.bias_add_flops;
+  for (const auto& [k, share] : priced.flop_counter_by_kernel) {
+    FlopCounterKernel fk;
+    fk.kernel = k;
+    fk.leaf_flops = share.leaf_flops;
+    fk.flop_counter_flops = share.aten_flops;
+    fk.excluded = fc.attention_excluded && k == "F.scaled_dot_product_attention";
+    fc.kernels.push_back(fk);
+  }
+  return v;
+}
+
+ModelValidation validate_model(SourceLocator& locator, PythonSession& session, const ValidationLibrary& library,
+                               const std::string& name, const ValidationOptions& options) {
+  ModelValidation mv;
+  mv.name = name;
+  mv.attn_implementation = options.attn_implementation;
+  mv.model_class = locator.qualified_name(name);
+  TracedRun run;
+  try {
+    run = run_traced(session, mv.model_class, options.attn_implementation, options.points);
+  } catch (const std::exception& e) {  // the model cannot be built or run this way: this model fails
+    mv.error = std::string("traced run: ") + e.what();
+    return mv;
+  }
+  mv.config_kwargs = run.config_kwargs;
+
+  WorkDir work(options.work_dir);
+  std::string config_file = (fs::path(work.path()) / "config.json").string();
+  {
+    std::ofstream out(config_file);
+    out << run.config_kwargs.dump(2) << "\n";
+    if (!out) {
+      mv.error = "cannot write " + config_file;
+      return mv;
+    }
+  }
+  std::string costs_dir = (fs::path(work.path()) / "costs").string();
+  ResolvedTree tree;
+  Values config;
+  try {
+    AnalyzeOptions analyze_options;
+    analyze_options.costs_dir = costs_dir;
+    analyze_options.config_file = config_file;
+    analyze_options.attn_implementation = options.attn_implementation;
+    analyze_options.force = true;
+    AnalyzeResult analyzed = analyze(locator, library.leaves, library.names, mv.model_class, analyze_options);
+    mv.unknowns = analyzed.unknowns;
+    ResolveOptions resolve_options;
+    resolve_options.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
+    tree = resolve(costs_dir, analyzed.root, library.leaves, resolve_options);
+    nlohmann::json cfg = session.call("config_defaults", {mv.model_class, config_file});
+    config = config_values(cfg.at("values"), cfg.value("aliases", nlohmann::json::object()));
+  } catch (const PythonError& e) {
+    if (!e.lookup) throw;
+    mv.error = std::string("static side: ") + e.what();
+    return mv;
+  } catch (const std::exception& e) {
+    mv.error = std::string("static side: ") + e.what();
+    return mv;
+  }
+
+  bool fused = options.attn_implementation != "eager";
+  for (const auto& point : run.points) {
+    RuntimePoint rp;
+    rp.batch_size = GiNaC::numeric(static_cast<long>(point.batch_size));
+    rp.seq_len = GiNaC::numeric(static_cast<long>(point.seq_len));
+    rp.cache_len = GiNaC::numeric(static_cast<long>(point.cache_len));
+    rp.bytes = 4;  // float32
+    Values values = config;
+    for (const auto& [k, v] : runtime_values(rp)) values[k] = v;
+    Evaluation static_side;
+    try {
+      static_side = evaluate(tree, values);
+    } catch (const std::exception& e) {
+      mv.error = std::string("static side: ") + e.what();
+      return mv;
+    }
+    TracedCost priced = price_traced_calls(point.calls, library.leaves, library.names, rp.bytes);
+    mv.points.push_back(compare_point(static_side, point, priced, fused && any_attention(point.calls)));
+  }
+  return mv;
+}
+
+}  // namespace kcost

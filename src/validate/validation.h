@@ -1,0 +1,112 @@
+// Validation: stage 7, the correctness oracle of the design. For one model: the traced run of
+// the real model at a small config (traced_run.h) priced call by call (traced_cost.h), against
+// the static cost model, analyzed with that same config, resolved and evaluated at the same
+// config and point (bytes = 4, float32). They agree when FLOPs, bytes read and bytes written are
+// exactly equal at every point; where they are not, the per-leaf-kernel totals say which kernel
+// differs. Also: static matmul-class FLOPs minus the bias adds (from the traced bindings) must
+// equal torch.utils.flop_counter.FlopCounterMode's total, which PyTorch wrote (on CPU it has no
+// formula for the fused SDPA kernel: then attention is left out of both sides, and the full
+// check is the eager run's).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ginac/ginac.h>
+#include <nlohmann/json.hpp>
+
+#include "evaluate/evaluator.h"
+#include "leaves/leaf_catalog.h"
+#include "leaves/name_map.h"
+#include "validate/traced_cost.h"
+#include "validate/traced_run.h"
+
+namespace kcost {
+
+class SourceLocator;
+class PythonSession;
+
+struct ValidationOptions {
+  // The design's points: prefill (2, 11, 0), decode (2, 1, 9), chunked prefill (3, 5, 7).
+  std::vector<RuntimeShape> points = {{2, 11, 0}, {2, 1, 9}, {3, 5, 7}};
+  std::string attn_implementation = "sdpa";
+  // Where the small config.json and the static cost files go; empty: a fresh temp directory,
+  // removed afterwards.
+  std::string work_dir;
+};
+
+struct KernelDiff {
+  std::string kernel;
+  CostNumbers static_cost;
+  CostNumbers traced_cost;
+  long long traced_calls = 0;
+};
+
+// One leaf kernel's share of the FlopCounterMode cross-check: its FLOPs less bias adds over the
+// traced calls, against what FlopCounterMode counted inside those calls.
+struct FlopCounterKernel {
+  std::string kernel;  // a leaf kernel, or "zero-cost <op>" for an op priced zero
+  GiNaC::numeric leaf_flops = 0;
+  long long flop_counter_flops = 0;
+  bool excluded = false;  // fused SDPA on CPU: FlopCounterMode has no formula for it
+  bool ok() const { return excluded || leaf_flops == GiNaC::numeric(static_cast<long>(flop_counter_flops)); }
+};
+
+struct FlopCounterCheck {
+  GiNaC::numeric static_matmul_flops = 0;  // static FLOPs of the matmul-class leaves compared
+  GiNaC::numeric bias_add_flops = 0;       // their bias adds, from the traced bindings
+  long long flop_counter_flops = 0;        // FlopCounterMode's total
+  bool attention_excluded = false;         // fused SDPA left out: FlopCounterMode has no formula for it
+  std::vector<FlopCounterKernel> kernels;  // call by call, per leaf kernel
+  bool totals_agree() const {
+    return static_matmul_flops - bias_add_flops == GiNaC::numeric(static_cast<long>(flop_counter_flops));
+  }
+  bool ok() const {
+    for (const auto& k : kernels)
+      if (!k.ok()) return false;
+    return totals_agree();
+  }
+};
+
+struct PointValidation {
+  RuntimeShape point{0, 0, 0};
+  CostNumbers static_totals;
+  CostNumbers traced_totals;
+  std::vector<KernelDiff> diffs;        // leaf kernels whose totals differ (any metric)
+  std::vector<UnpricedCall> unpriced;   // traced calls with no leaf or no binding
+  FlopCounterCheck flop_counter;
+  bool agree() const { return static_totals == traced_totals && diffs.empty(); }
+  bool ok() const { return agree() && unpriced.empty() && flop_counter.ok(); }
+};
+
+struct ModelValidation {
+  std::string name;         // as asked: "llama" or a qualified class name
+  std::string model_class;  // the root class
+  std::string attn_implementation;
+  nlohmann::json config_kwargs;        // the small config both sides used
+  std::vector<std::string> unknowns;   // children the analysis could not model (counted as zero)
+  std::vector<PointValidation> points;
+  std::string error;  // a failure before any comparison (build, analysis, resolution)
+  bool ok() const;
+};
+
+// Validates one model. Failures of the model's build, its analysis or resolution are returned in
+// `error`, not thrown; PythonError for an unusable environment and LocateError for a name that
+// does not resolve are thrown.
+// The leaf library both sides price with.
+struct ValidationLibrary {
+  const LeafCatalog& leaves;
+  const NameMap& names;
+};
+
+ModelValidation validate_model(SourceLocator& locator, PythonSession& session, const ValidationLibrary& library,
+                               const std::string& name, const ValidationOptions& options);
+
+// The static side at one point against a priced traced point (exposed for tests).
+PointValidation compare_point(const Evaluation& static_side, const TracedPoint& traced, const TracedCost& priced,
+                              bool fused_attention);
+
+// Relative error |static - traced| / |traced| (0 when both are 0; 1 when traced is 0 alone).
+double relative_error(const GiNaC::numeric& static_value, const GiNaC::numeric& traced_value);
+
+}  // namespace kcost

@@ -1,0 +1,148 @@
+#include "validate/validation_report.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "evaluate/values.h"
+
+namespace kcost {
+
+namespace {
+
+std::string point_text(const RuntimeShape& p) {
+  return "b=" + std::to_string(p.batch_size) + " s=" + std::to_string(p.seq_len) + " c=" + std::to_string(p.cache_len);
+}
+
+std::string rel_text(double r) {
+  if (r == 0) return "0";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", r);
+  return buf;
+}
+
+std::string config_text(const nlohmann::json& kwargs) {
+  std::string s;
+  for (const auto& [k, v] : kwargs.items()) s += (s.empty() ? "" : " ") + k + "=" + v.dump();
+  return s;
+}
+
+struct Metric {
+  const char* name;
+  GiNaC::numeric CostNumbers::*field;
+};
+
+const Metric kMetrics[] = {{"flops", &CostNumbers::flops},
+                           {"memory_read", &CostNumbers::memory_read},
+                           {"memory_write", &CostNumbers::memory_write}};
+
+std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+std::string lpad(const std::string& s, size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+
+void print_flop_counter(std::ostream& out, const FlopCounterCheck& fc) {
+  out << "    matmul-class FLOPs vs FlopCounterMode: " << to_string(fc.static_matmul_flops) << " - "
+      << to_string(fc.bias_add_flops) << " bias adds = " << to_string(fc.static_matmul_flops - fc.bias_add_flops)
+      << (fc.totals_agree() ? " == " : " != ") << fc.flop_counter_flops
+      << (fc.attention_excluded ? " (fused SDPA left out: FlopCounterMode has no CPU formula for it)" : "")
+      << (fc.ok() ? "  ok" : "  MISMATCH") << "\n";
+  for (const auto& k : fc.kernels)
+    if (!k.ok())
+      out << "      " << k.kernel << ": leaf FLOPs less bias adds " << to_string(k.leaf_flops) << " != FlopCounterMode "
+          << k.flop_counter_flops << " in the same calls\n";
+}
+
+}  // namespace
+
+void print_validation_table(std::ostream& out, const ModelValidation& v) {
+  out << v.name << " (" << v.model_class << "), attention " << v.attn_implementation << ": "
+      << (v.ok() ? "agree" : "DISAGREE") << "\n";
+  if (!v.config_kwargs.is_null()) out << "  config: " << config_text(v.config_kwargs) << "\n";
+  if (!v.error.empty()) {
+    out << "  error: " << v.error << "\n";
+    return;
+  }
+  for (const auto& u : v.unknowns) out << "  unknown child in the static model (counted as zero): " << u << "\n";
+  out << "  " << pad("point", 18) << pad("metric", 14) << lpad("static", 16) << lpad("traced", 16) << lpad("rel.err", 10)
+      << "\n";
+  for (const auto& p : v.points) {
+    bool first = true;
+    for (const auto& m : kMetrics) {
+      const GiNaC::numeric& s = p.static_totals.*(m.field);
+      const GiNaC::numeric& t = p.traced_totals.*(m.field);
+      out << "  " << pad(first ? point_text(p.point) : "", 18) << pad(m.name, 14) << lpad(to_string(s), 16)
+          << lpad(to_string(t), 16) << lpad(rel_text(relative_error(s, t)), 10) << (s == t ? "  ok" : "  MISMATCH")
+          << "\n";
+      first = false;
+    }
+    print_flop_counter(out, p.flop_counter);
+    if (!p.diffs.empty()) {
+      out << "    per leaf kernel (static / traced, traced calls):\n";
+      for (const auto& d : p.diffs) {
+        out << "      " << d.kernel << " (" << d.traced_calls << " calls):";
+        for (const auto& m : kMetrics) {
+          const GiNaC::numeric& s = d.static_cost.*(m.field);
+          const GiNaC::numeric& t = d.traced_cost.*(m.field);
+          if (s != t) out << "  " << m.name << " " << to_string(s) << " / " << to_string(t);
+        }
+        out << "\n";
+      }
+    }
+    for (const auto& u : p.unpriced)
+      out << "    not priced: " << u.name << " at " << (u.where.empty() ? "<model>" : u.where) << ": " << u.reason << "\n";
+  }
+}
+
+nlohmann::ordered_json validation_json(const ModelValidation& v) {
+  using oj = nlohmann::ordered_json;
+  oj j;
+  j["name"] = v.name;
+  j["model_class"] = v.model_class;
+  j["attn_implementation"] = v.attn_implementation;
+  j["ok"] = v.ok();
+  j["config"] = v.config_kwargs;
+  if (!v.error.empty()) j["error"] = v.error;
+  j["unknowns"] = v.unknowns;
+  j["points"] = oj::array();
+  for (const auto& p : v.points) {
+    oj pj;
+    pj["batch_size"] = p.point.batch_size;
+    pj["seq_len"] = p.point.seq_len;
+    pj["cache_len"] = p.point.cache_len;
+    pj["ok"] = p.ok();
+    pj["static"] = to_json(p.static_totals);
+    pj["traced"] = to_json(p.traced_totals);
+    oj rel;
+    for (const auto& m : kMetrics) rel[m.name] = relative_error(p.static_totals.*(m.field), p.traced_totals.*(m.field));
+    pj["relative_error"] = rel;
+    oj fc;
+    fc["static_matmul_flops"] = to_json_number(p.flop_counter.static_matmul_flops);
+    fc["bias_add_flops"] = to_json_number(p.flop_counter.bias_add_flops);
+    fc["flop_counter_flops"] = p.flop_counter.flop_counter_flops;
+    fc["attention_excluded"] = p.flop_counter.attention_excluded;
+    fc["ok"] = p.flop_counter.ok();
+    oj kernels = oj::array();
+    for (const auto& k : p.flop_counter.kernels)
+      kernels.push_back({{"kernel", k.kernel},
+                         {"leaf_flops_less_bias", to_json_number(k.leaf_flops)},
+                         {"flop_counter_flops", k.flop_counter_flops},
+                         {"excluded", k.excluded},
+                         {"ok", k.ok()}});
+    fc["kernels"] = kernels;
+    pj["flop_counter"] = fc;
+    oj diffs = oj::array();
+    for (const auto& d : p.diffs)
+      diffs.push_back({{"kernel", d.kernel},
+                       {"traced_calls", d.traced_calls},
+                       {"static", to_json(d.static_cost)},
+                       {"traced", to_json(d.traced_cost)}});
+    pj["diffs"] = diffs;
+    oj unpriced = oj::array();
+    for (const auto& u : p.unpriced) unpriced.push_back({{"name", u.name}, {"where", u.where}, {"reason", u.reason}});
+    pj["unpriced"] = unpriced;
+    j["points"].push_back(pj);
+  }
+  return j;
+}
+
+}  // namespace kcost
