@@ -99,6 +99,9 @@ def small_config_kwargs(config_class):
         hidden = 128
         kwargs[hidden_name] = hidden
     scale = hidden / hidden0 if _is_int(hidden0) and hidden0 else 1
+    head_scale = 1
+    if _is_int(hidden0) and _is_int(heads0) and heads0 > 0:
+        head_scale = _HEAD_DIM / head_dim0
     for p in sorted(params):
         v = default(p)
         if not _is_int(v) or p in kwargs:
@@ -106,6 +109,9 @@ def small_config_kwargs(config_class):
         low = p.lower()
         if any(t in low for t in ("intermediate", "ffn", "inner", "mlp_dim", "mlp_hidden")) and v > 0:
             kwargs[p] = max(1, int(round(v * scale)))
+        elif any(t in low for t in ("rotary_dim", "rope_dim")) and v > 0:
+            # Rotary dims are a part of head_dim: scale with it, keep them even.
+            kwargs[p] = max(2, int(round(v * head_scale / 2)) * 2)
         elif low in ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"):
             kwargs[p] = min(v, _MAX_EXPERTS)
         elif low in ("num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts"):
@@ -414,6 +420,14 @@ def traced_run(model_class_name, attn_implementation, points_json):
     model_class = _import_object(model_class_name)
     config_class = _config_class_of(model_class)
     kwargs = small_config_kwargs(config_class)
+    try:
+        config_class(**kwargs)
+    except Exception:  # noqa: BLE001 - a config whose validators tie other fields to the layer count
+        layers_name = next((n for n in ("num_hidden_layers", "num_layers", "n_layer") if n in kwargs), None)
+        if layers_name is None:
+            raise
+        kwargs.pop(layers_name)
+        config_class(**kwargs)
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -544,8 +544,14 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
       if (tag == "function" || tag == "native") return call_function(node, callee, args);
       return Value::unknown("call of " + callee->text);
     }
-    default:
+    default: {
+      // A call of something that could not be modelled, on tensors: it may cost anything, so
+      // it is an unknown child (never dropped silently).
+      bool on_tensors = std::any_of(args.begin(), args.end(), [](const Arg& a) { return is_tensor(a.value); });
+      if (on_tensors && callee->is(Value::Kind::Unknown))
+        return unknown(node, "call of " + callee->describe(), label_for("call", node));
       return Value::unknown("call of " + callee->describe());
+    }
   }
 }
 

@@ -180,7 +180,14 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       continue;
     }
     size_t lists = 0;
-    for (const auto& q : parts) lists += q->is(Value::Kind::List) || q->is(Value::Kind::Tuple);
+    for (const auto& q : parts)
+      lists += q->is(Value::Kind::List) || q->is(Value::Kind::Tuple) || q->is(Value::Kind::Tensor);
+    if (p->is(Value::Kind::Tensor) && lists == 1 && p->text == "index") {
+      // table[position_ids]: one integer-tensor index, its shape in place of the dim.
+      out.insert(out.end(), p->shape.begin(), p->shape.end());
+      ++dim;
+      continue;
+    }
     if (p->is(Value::Kind::List) && lists == 1 &&
         std::all_of(p->items.begin(), p->items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::Number); })) {
       // x[..., [-2], :]: one advanced index, a list of positions: that many elements.

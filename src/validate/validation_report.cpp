@@ -56,7 +56,7 @@ void print_flop_counter(std::ostream& out, const FlopCounterCheck& fc) {
 
 void print_validation_table(std::ostream& out, const ModelValidation& v) {
   out << v.name << " (" << v.model_class << "), attention " << v.attn_implementation << ": "
-      << (v.ok() ? "agree" : "DISAGREE") << "\n";
+      << (v.ok() ? "agree" : v.error.empty() ? "DISAGREE" : "FAILED") << "\n";
   if (!v.config_kwargs.is_null()) out << "  config: " << config_text(v.config_kwargs) << "\n";
   if (!v.error.empty()) {
     out << "  error: " << v.error << "\n";
