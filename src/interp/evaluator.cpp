@@ -712,8 +712,23 @@ void Evaluator::assign(const ast::Node& target, const ValuePtr& value, Scope& sc
     hooks_.assign_attribute(target, base, target.str("attr"), value);
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);
+  } else if (target.is("Subscript") && target.child("value")->is("Name")) {
+    // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...): the name
+    // now holds the dict with that key set. Subscript targets of tensors (x[...] = y) mutate
+    // them in place: no new names.
+    ValuePtr base = eval(*target.child("value"), scope);
+    if (!base->is(Value::Kind::Dict)) return;
+    ValuePtr key = eval(*target.child("slice"), scope);
+    if (!key->is(Value::Kind::String)) return;
+    auto d = std::make_shared<Value>(*base);
+    auto it = std::find(d->keys.begin(), d->keys.end(), key->text);
+    if (it != d->keys.end()) d->items[it - d->keys.begin()] = value;
+    else {
+      d->keys.push_back(key->text);
+      d->items.push_back(value);
+    }
+    scope.set(target.child("value")->str("id"), d);
   }
-  // Subscript targets (x[...] = y) mutate tensors in place: no new names.
 }
 
 void Evaluator::bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first) {

@@ -671,6 +671,16 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   }
   if (base->is(Value::Kind::Global) && index->is(Value::Kind::String) && base->class_name.find("AttentionInterface") != std::string::npos)
     return tagged(index->text, "attention");
+  if (base->is(Value::Kind::Dict) && !base->items.empty() && !index->is(Value::Kind::String)) {
+    // mapping[layer.attention_type] with a key not known here: fine when every value is the
+    // same (per-layer-type masks of one shape and presence).
+    auto same = [&](const ValuePtr& v) {
+      const Value& a = *v;
+      const Value& b = *base->items[0];
+      return a.kind == b.kind && a.describe() == b.describe() && a.text == b.text && a.path == b.path && a.expr == b.expr;
+    };
+    if (std::all_of(base->items.begin(), base->items.end(), same)) return base->items[0];
+  }
   return Value::unknown("subscript of " + base->describe());
 }
 
