@@ -67,6 +67,19 @@ class InitHooks : public Hooks {
     const std::string& name = callee->text;
     const std::string tag = callee->keys.empty() ? "" : callee->keys[0];
     if (tag == "super_init") return run_super_init(args);
+    if (tag == "register") {
+      // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None): an attribute.
+      ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
+      if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(name + " with a computed name");
+      ValuePtr v = args[1].value;
+      if (v->is(Value::Kind::Tensor)) {
+        auto t = std::make_shared<Value>(*v);
+        t->text = name == "register_buffer" ? "buffer" : "parameter";
+        v = t;
+      }
+      record(attr->text, v, node.line);
+      return Value::none();
+    }
     if (tag == "noop" || tag == "super") return tag == "super" ? make_global("super", "super") : Value::none();
     if (tag == "self_method") return run_method(name, args);
     if (name == "torch.nn.modules.container.ModuleList") return module_list(args);
@@ -124,7 +137,7 @@ class InitHooks : public Hooks {
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
     if (base->is(Value::Kind::Self)) {
       if (const Attribute* a = facts_.find(name)) return a->value;
-      if (name == "register_buffer") return make_global("register_buffer", "register_buffer");
+      if (name == "register_buffer" || name == "register_parameter") return make_global(name, "register");
       if (name == "training") return Value::boolean(false);
       // A method the model's own code defines runs; the framework's (post_init, init_weights of
       // PreTrainedModel or nn.Module) set up weights, not structure, and do nothing here.
