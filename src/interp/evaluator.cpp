@@ -425,7 +425,10 @@ ValuePtr Evaluator::builtin(const ast::Node& node, const std::string& name, cons
     ValuePtr v = positional(0), cls = positional(1);
     if (v && cls && cls->is(Value::Kind::Global)) {
       const std::string& c = cls->text;
-      if (c == "int" || c == "float") return Value::boolean(v->is(Value::Kind::Number));
+      if (c == "int" || c == "float" || c == "numbers.Number" || c == "numbers.Real") return Value::boolean(v->is(Value::Kind::Number));
+      // A number not known here is a size or a count: an integer.
+      if (c == "numbers.Integral")
+        return Value::boolean(v->is(Value::Kind::Number) && (!v->known || v->known->is_integer()));
       if (c == "str") return Value::boolean(v->is(Value::Kind::String));
       if (c == "tuple") return Value::boolean(v->is(Value::Kind::Tuple));
       if (c == "list") return Value::boolean(v->is(Value::Kind::List));
