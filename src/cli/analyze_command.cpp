@@ -43,19 +43,9 @@ int analyze_command(const std::vector<std::string>& args) {
       ("force", "rewrite kernels whose files exist");
   visible.add(library_options());
   visible.add(python_options());
-  po::options_description all;
-  all.add(visible);
-  all.add_options()("name", po::value<std::string>(), "");
-  po::positional_options_description positional;
-  positional.add("name", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("name")) throw po::error("missing the model to analyze");
+  if (!parse_command_line(args, visible, "name", vm)) return kExitOk;
+  const std::string name_arg = single_positional(vm, "name", "the model to analyze");
   AnalyzeOptions options;
   options.costs_dir = vm["costs-dir"].as<std::string>();
   options.config_file = vm["config"].as<std::string>();
@@ -79,7 +69,7 @@ int analyze_command(const std::vector<std::string>& args) {
   AnalyzeResult result;
   double startup_ms = 0;
   try {
-    std::string name = locator.qualified_name(vm["name"].as<std::string>());
+    std::string name = locator.qualified_name(name_arg);
     locator.find_class(name);  // imports the model's module
     startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     result = analyze(locator, leaves, names, name, options);

@@ -143,26 +143,16 @@ int inspect_command(const std::vector<std::string>& args) {
       ("config", po::value<std::string>()->default_value(""), "a config.json to take values from instead "
                                                                 "of the config class defaults");
   visible.add(python_options());
-  po::options_description all;
-  all.add(visible);
-  all.add_options()("name", po::value<std::string>(), "");
-  po::positional_options_description positional;
-  positional.add("name", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("name")) throw po::error("missing the name to inspect");
+  if (!parse_command_line(args, visible, "name", vm)) return kExitOk;
+  const std::string name_arg = single_positional(vm, "name", "the name to inspect");
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") throw po::error("--format must be text or json, not '" + format + "'");
 
   PythonSession& session = PythonSession::start(session_options(vm));
   SourceLocator locator(session);
   try {
-    std::string name = locator.qualified_name(vm["name"].as<std::string>());
+    std::string name = locator.qualified_name(name_arg);
     if (locator.is_class(name)) return inspect_class(locator, name, vm["config"].as<std::string>(), format);
     return inspect_function(locator, name, format);
   } catch (const LocateError& e) {

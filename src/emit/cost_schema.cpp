@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "expr/expr.h"
+#include "expr/symbol_table.h"
 #include "leaves/json_file.h"
 
 namespace kcost {
@@ -24,27 +25,6 @@ const char* const kTopFields[] = {"kernel_name",  "description", "init_params",
                                   "forward_params", "flops",     "memory_read",
                                   "memory_write", "children"};
 const char* const kChildFields[] = {"kernel", "bindings", "count"};
-
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
-
-bool is_identifier(const std::string& s) {
-  static const std::set<std::string> keywords = {
-      "False", "None",   "True",    "and",      "as",     "assert", "async", "await",
-      "break", "class",  "continue", "def",     "del",    "elif",   "else",  "except",
-      "finally", "for",  "from",    "global",   "if",     "import", "in",    "is",
-      "lambda", "nonlocal", "not",  "or",       "pass",   "raise",  "return", "try",
-      "while", "with",   "yield"};
-  if (s.empty()) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(s[0])) return false;
-  for (char c : s)
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  return keywords.count(s) == 0;
-}
 
 bool usable_file_name(const std::string& name) {
   if (name.empty() || name == "." || name == "..") return false;

@@ -28,6 +28,12 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
 std::string quote_for_message(const std::string& s) {
   std::string out = "'";
   for (unsigned char c : s) {

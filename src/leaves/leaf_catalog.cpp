@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "expr/symbol_table.h"
 #include "leaves/json_file.h"
 
 namespace kcost {
@@ -17,27 +18,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* const kExprFields[] = {"flops", "memory_read", "memory_write"};
-
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
-
-bool is_identifier(const std::string& s) {
-  static const std::set<std::string> keywords = {
-      "False", "None",   "True",    "and",      "as",     "assert", "async", "await",
-      "break", "class",  "continue", "def",     "del",    "elif",   "else",  "except",
-      "finally", "for",  "from",    "global",   "if",     "import", "in",    "is",
-      "lambda", "nonlocal", "not",  "or",       "pass",   "raise",  "return", "try",
-      "while", "with",   "yield"};
-  if (s.empty()) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(s[0])) return false;
-  for (char c : s)
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  return keywords.count(s) == 0;
-}
 
 // Builds one LeafKernel from the parsed JSON of `file`; throws CatalogError.
 LeafKernel parse_leaf(const json& doc, const std::string& file) {
