@@ -219,6 +219,8 @@ LeafBinding sdpa(const LeafCall& c) {
   if (!is_tensor(q) || !is_tensor(k) || !is_tensor(v) || q->shape.size() != 4 || k->shape.size() != 4 ||
       v->shape.size() != 4)
     return fail("scaled_dot_product_attention needs rank-4 query, key and value");
+  if (mask && mask->is(Value::Kind::Unknown))
+    return fail("scaled_dot_product_attention with a mask that could not be modelled: " + mask->describe());
   Expr mask_elements(0);
   std::string mask_why = "no mask";
   if (is_tensor(mask)) {
