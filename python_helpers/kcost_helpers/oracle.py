@@ -109,9 +109,12 @@ def small_config_kwargs(config_class):
         low = p.lower()
         if any(t in low for t in ("intermediate", "ffn", "inner", "mlp_dim", "mlp_hidden")) and v > 0:
             kwargs[p] = max(1, int(round(v * scale)))
-        elif any(t in low for t in ("rotary_dim", "rope_dim")) and v > 0:
-            # Rotary dims are a part of head_dim: scale with it, keep them even.
+        elif (any(t in low for t in ("rotary_dim", "rope_dim")) or low.endswith("_head_dim")) and v > 0:
+            # Rotary dims and the parts of a head (qk_rope_head_dim, v_head_dim) scale with
+            # head_dim, kept even.
             kwargs[p] = max(2, int(round(v * head_scale / 2)) * 2)
+        elif low.endswith("lora_rank") and v > 0:
+            kwargs[p] = max(2, int(round(v * scale)))
         elif low in ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"):
             kwargs[p] = min(v, _MAX_EXPERTS)
         elif low in ("num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts"):
