@@ -8,3 +8,4 @@ from .locate import describe, resolve_global, source_file_ast  # noqa: F401
 from .configs import causal_lm_class, config_defaults, is_model_type  # noqa: F401
 from .environment import versions  # noqa: F401
 from .oracle import small_config_kwargs, traced_run  # noqa: F401
+from .plots import render_plot  # noqa: F401

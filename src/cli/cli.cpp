@@ -19,6 +19,10 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"analyze", {"write the cost JSON and reasoning of every kernel of a model", analyze_command}},
+      {"eval", {"FLOPs, bytes and roofline time of one forward call at a runtime point", eval_command}},
+      {"formula", {"a model's totals as polynomials in batch_size, seq_len, cache_len, bytes", formula_command}},
+      {"resolve", {"the resolved cost tree of a kernel or model (JSON)", resolve_command}},
+      {"sweep", {"models x runtime points into CSV, compiled once per model", sweep_command}},
       {"inspect", {"what kcost extracts from a class or function: source lines, parameters, attributes",
                    inspect_command}},
       {"validate", {"compare the static cost model with a traced run of the real model", validate_command}},

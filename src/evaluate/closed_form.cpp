@@ -460,7 +460,7 @@ std::vector<numeric> ClosedForm::evaluate(const std::vector<numeric>& inputs) co
 }
 
 std::string to_string(int128 value) {
-  if (value == 0) return "0";
+  if (value >= 0 && value <= static_cast<int128>(~0UL)) return std::to_string(static_cast<unsigned long>(value));
   bool negative = value < 0;
   unsigned __int128 v = negative ? -static_cast<unsigned __int128>(value) : static_cast<unsigned __int128>(value);
   char buffer[48];

@@ -1,0 +1,146 @@
+// `kcost eval NAME`: FLOPs, bytes and roofline time of one forward call at one runtime point.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_options.h"
+#include "evaluate/evaluator.h"
+#include "evaluate/plots.h"
+#include "evaluate/report.h"
+#include "locate/source_locator.h"
+#include "python/session.h"
+#include "resolve/resolved_tree.h"
+
+namespace po = boost::program_options;
+
+namespace kcost {
+
+namespace {
+
+ResolvedTree read_resolved_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ResolvedTreeError(path + ": cannot read the resolved tree");
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::ordered_json j;
+  try {
+    j = nlohmann::ordered_json::parse(text.str());
+  } catch (const nlohmann::json::exception& e) {
+    throw ResolvedTreeError(path + ": not valid JSON: " + e.what());
+  }
+  return resolved_tree_from_json(j, path);
+}
+
+}  // namespace
+
+int eval_command(const std::vector<std::string>& args) {
+  po::options_description visible(
+      "Usage: kcost eval <model_type | qualified kernel name> [options]\n\n"
+      "The FLOPs, bytes read and bytes written of one forward call (the design's inference call:\n"
+      "cache_len tokens in the KV cache, seq_len new tokens; prefill: --cache-len 0, decode:\n"
+      "--seq-len 1), exactly, for the model's config at a runtime point; the arithmetic\n"
+      "intensity; with an accelerator the roofline time max(FLOPs / peak, bytes / bandwidth) and\n"
+      "which bound; every leaf kernel summed over the model (by_kernel: how much is F.linear,\n"
+      "how much softmax); and the kernel tree. A model_type (llama) stands for its causal-LM\n"
+      "class. Cost files are analyzed on the fly when missing (into a cache, or --costs-dir).\n"
+      "Without --config the config class defaults are the model.\n\n"
+      "  kcost eval llama --config Llama-2-7b/config.json --seq-len 1 --cache-len 4095 --hardware h100-sxm\n\n"
+      "Formats: table (default; the tree to --depth 2), json ({model, root, config,\n"
+      "attn_implementation, point, totals, arithmetic_intensity, roofline?, by_kernel, tree} with\n"
+      "exact integers; tree costs are of one call, `count` calls per parent call), csv (one row per\n"
+      "tree node: path, kernel, count, calls, and the costs of all those calls).\n\n"
+      "Options");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("format", po::value<std::string>()->default_value("table"), "table | json | csv")
+      ("depth", po::value<int>(), "levels of the kernel tree to show (default: 2 for table, all for json/csv)")
+      ("plot", po::value<std::string>(), "draw the leaf kernels on the accelerator's roofline to FILE (.png, .svg, .pdf)")
+      ("resolved", po::value<std::string>(),
+       "evaluate a resolved tree file (from kcost resolve -o) instead of the model's cost files");
+  visible.add(point_options());
+  visible.add(model_options());
+  visible.add(hardware_options());
+  visible.add(library_options());
+  visible.add(python_options());
+  po::variables_map vm;
+  if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
+
+  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (names.size() > 1) throw po::error("one model at a time (kcost sweep takes several)");
+  if (names.empty() && !vm.count("resolved")) throw po::error("missing the model to evaluate");
+  std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv")
+    throw po::error("--format must be table, json or csv, not '" + format + "'");
+  int depth = vm.count("depth") ? vm["depth"].as<int>() : (format == "table" ? 2 : -1);
+  if (vm.count("plot") && !vm.count("hardware") && !vm.count("peak-flops"))
+    throw po::error("--plot needs an accelerator (--hardware, or --peak-flops and --bandwidth)");
+  std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
+  ModelRequest request = model_request(vm, names.empty() ? "" : names[0], config_file);
+  RuntimePoint point = runtime_point(vm);
+
+  try {
+    std::vector<Accelerator> hardware = accelerators(vm);
+    LoadedLibrary library = load_library(vm);
+    PythonSession& session = PythonSession::start(session_options(vm));
+    SourceLocator locator(session);
+
+    EvalReport report;
+    report.point = point;
+    report.attn_implementation = request.attn_implementation;
+    if (!hardware.empty()) report.hardware = hardware[0];
+    ResolvedTree tree;
+    Values values;
+    if (vm.count("resolved")) {
+      tree = read_resolved_file(vm["resolved"].as<std::string>());
+      report.root = tree.root.kernel;
+      report.model = names.empty() ? report.root : names[0];
+      std::string config_class;
+      try {
+        values = load_config_values(locator, report.root, config_file, &config_class);
+      } catch (const LocateError&) {
+        if (!config_file.empty()) throw;
+      }
+      report.config_source = config_file.empty() ? (config_class.empty() ? "no config" : config_class + " defaults")
+                                                 : config_file;
+    } else {
+      ModelCosts m = load_model_costs(locator, session, library.view(), request);
+      tree = std::move(m.tree);
+      values = std::move(m.config);
+      report.model = m.name;
+      report.root = m.root;
+      report.config_source = m.config_source;
+    }
+    if (!tree.unknowns.empty()) {
+      std::string paths;
+      for (const std::string& p : tree.unknowns) paths += (paths.empty() ? "" : ", ") + p;
+      std::cerr << "kcost eval: warning: " << tree.unknowns.size() << " children could not be modelled and count zero: "
+                << paths << "\n";
+    }
+    for (const auto& [name, value] : runtime_values(point)) values[name] = value;
+    report.evaluation = evaluate(tree, values);
+
+    if (format == "json") std::cout << eval_json(report, depth).dump(2) << "\n";
+    else if (format == "csv") std::cout << eval_csv(report, depth);
+    else std::cout << eval_table(report, depth);
+    if (vm.count("plot")) {
+      try {
+        render_plot(session, roofline_plot_spec(report, vm["plot"].as<std::string>()));
+      } catch (const PythonError& e) {  // matplotlib missing, a file that cannot be written
+        std::cerr << "kcost eval: " << e.what() << "\n";
+        return e.lookup ? kExitBadInput : kExitEnvironment;
+      }
+      std::cerr << "kcost eval: roofline plot written to " << vm["plot"].as<std::string>() << "\n";
+    }
+    return kExitOk;
+  } catch (const po::error&) {
+    throw;
+  } catch (const PythonError&) {
+    throw;
+  } catch (...) {
+    return report_failure("eval");
+  }
+}
+
+}  // namespace kcost

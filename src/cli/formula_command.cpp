@@ -1,0 +1,113 @@
+// `kcost formula NAME`: the totals as polynomials in batch_size, seq_len, cache_len, bytes.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_options.h"
+#include "evaluate/evaluator.h"
+#include "locate/source_locator.h"
+#include "python/session.h"
+
+namespace po = boost::program_options;
+
+namespace kcost {
+
+namespace {
+
+CostExprs readable(const CostExprs& c, const std::map<std::string, Expr>& numbers) {
+  return {c.flops.subs(numbers).expand(), c.memory_read.subs(numbers).expand(), c.memory_write.subs(numbers).expand()};
+}
+
+nlohmann::ordered_json formulas_json(const CostExprs& c) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["flops"] = c.flops.str();
+  j["memory_read"] = c.memory_read.str();
+  j["memory_write"] = c.memory_write.str();
+  return j;
+}
+
+void print_formulas(const CostExprs& c, const std::string& indent) {
+  std::cout << indent << "flops        = " << c.flops.str() << "\n"
+            << indent << "memory_read  = " << c.memory_read.str() << "\n"
+            << indent << "memory_write = " << c.memory_write.str() << "\n";
+}
+
+}  // namespace
+
+int formula_command(const std::vector<std::string>& args) {
+  po::options_description visible(
+      "Usage: kcost formula <model_type | qualified kernel name> [--config FILE] [options]\n\n"
+      "The model's totals (FLOPs, bytes read, bytes written of one forward call) as expanded\n"
+      "polynomials in batch_size, seq_len, cache_len and bytes, with the config's numbers\n"
+      "substituted (the config class defaults, or --config). Terms that depend on the runtime point\n"
+      "through a condition (e.g. sdpa's mask only when seq_len != 1 and cache_len != 0) stay\n"
+      "conditional. --keep-config keeps config.* symbolic.\n\n"
+      "Options");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("format", po::value<std::string>()->default_value("text"), "text | json")
+      ("keep-config", "do not substitute the config's numbers")
+      ("by-kernel", "also each leaf kernel's total over the model");
+  visible.add(model_options());
+  visible.add(library_options());
+  visible.add(python_options());
+  po::variables_map vm;
+  if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
+  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (names.size() != 1) throw po::error(names.empty() ? "missing the model" : "one model at a time");
+  std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") throw po::error("--format must be text or json, not '" + format + "'");
+  std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
+  ModelRequest request = model_request(vm, names[0], config_file);
+
+  try {
+    LoadedLibrary library = load_library(vm);
+    PythonSession& session = PythonSession::start(session_options(vm));
+    SourceLocator locator(session);
+    ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    std::map<std::string, Expr> numbers;
+    if (!vm.count("keep-config")) {
+      Values probe = m.config;
+      for (const char* v : {"batch_size", "seq_len", "cache_len", "bytes"}) probe[v] = 1;
+      auto missing = missing_symbols(m.tree, probe);
+      if (!missing.empty())
+        throw EvaluateError("the config has no value for '" + missing.begin()->first.substr(7) + "', which " +
+                                missing.begin()->second + " needs",
+                            missing.begin()->first);
+      for (const auto& [name, value] : m.config) numbers[name] = Expr::number(value);
+    }
+    CostExprs totals = readable(m.tree.root.cost, numbers);
+    if (format == "json") {
+      nlohmann::ordered_json j = nlohmann::ordered_json::object();
+      j["model"] = m.name;
+      j["root"] = m.root;
+      j["config"] = m.config_source;
+      j["attn_implementation"] = request.attn_implementation;
+      j["totals"] = formulas_json(totals);
+      if (vm.count("by-kernel")) {
+        nlohmann::ordered_json by = nlohmann::ordered_json::object();
+        for (const auto& [k, c] : m.tree.by_kernel) by[k] = formulas_json(readable(c, numbers));
+        j["by_kernel"] = by;
+      }
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << "# " << m.root << " (" << m.name << "); config: " << m.config_source
+                << "; attention: " << request.attn_implementation << "\n";
+      print_formulas(totals, "");
+      if (vm.count("by-kernel"))
+        for (const auto& [k, c] : m.tree.by_kernel) {
+          std::cout << "\n# " << k << "\n";
+          print_formulas(readable(c, numbers), "");
+        }
+    }
+    return kExitOk;
+  } catch (const po::error&) {
+    throw;
+  } catch (const PythonError&) {
+    throw;
+  } catch (...) {
+    return report_failure("formula");
+  }
+}
+
+}  // namespace kcost

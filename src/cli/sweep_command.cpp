@@ -1,0 +1,191 @@
+// `kcost sweep MODEL...`: models x runtime points into CSV, each model compiled once.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_options.h"
+#include "emit/emit_error.h"
+#include "evaluate/plots.h"
+#include "evaluate/report.h"
+#include "evaluate/sweep.h"
+#include "locate/source_locator.h"
+#include "python/session.h"
+
+namespace po = boost::program_options;
+
+namespace kcost {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void draw_progress(size_t done, size_t total) {
+  int width = 40;
+  int filled = total ? static_cast<int>(width * done / total) : width;
+  std::fprintf(stderr, "\r[%s%s] %3d%% %zu/%zu rows", std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), total ? static_cast<int>(100 * done / total) : 100, done, total);
+  if (done == total) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+// One line per model and (batch_size, seq_len, bytes) combination, over cache_len; with more
+// than 16 lines, only the first batch_size, seq_len and bytes of the lists (said in *note).
+nlohmann::json plot_series(const std::vector<SweepModel>& models, const SweepGrid& grid, const Accelerator& a,
+                           std::string* note) {
+  nlohmann::json series = nlohmann::json::array();
+  bool all = models.size() * grid.batch_size.size() * grid.seq_len.size() * grid.bytes.size() <= 16;
+  auto first = [&](const std::vector<GiNaC::numeric>& v) { return all ? v : std::vector<GiNaC::numeric>{v.front()}; };
+  std::vector<GiNaC::numeric> bs = first(grid.batch_size), ss = first(grid.seq_len), ys = first(grid.bytes);
+  if (!all)
+    *note = " (batch_size=" + to_string(bs[0]) + ", seq_len=" + to_string(ss[0]) + ", bytes=" + to_string(ys[0]) +
+            ": the first values of the lists)";
+  bool many_b = bs.size() > 1, many_s = ss.size() > 1, many_y = ys.size() > 1;
+  for (const SweepModel& m : models)
+    for (const auto& b : bs)
+      for (const auto& s : ss)
+        for (const auto& y : ys) {
+          std::string label = m.model + (m.config.empty() ? "" : " (" + m.config + ")");
+          if (many_b) label += " b=" + to_string(b);
+          if (many_s) label += " s=" + to_string(s);
+          if (many_y) label += " bytes=" + to_string(y);
+          nlohmann::json xs = nlohmann::json::array(), ts = nlohmann::json::array();
+          for (const auto& c : grid.cache_len) {
+            std::vector<GiNaC::numeric> v = m.totals.evaluate({b, s, c, y});
+            xs.push_back(c.to_double());
+            ts.push_back(roofline(v[0].to_double(), (v[1] + v[2]).to_double(), a).seconds());
+          }
+          series.push_back({{"label", label}, {"cache_len", xs}, {"seconds", ts}});
+        }
+  return series;
+}
+
+}  // namespace
+
+int sweep_command(const std::vector<std::string>& args) {
+  po::options_description visible(
+      "Usage: kcost sweep <model_type | qualified name>... [options] -o out.csv\n\n"
+      "One CSV row per model and runtime point, the points being the product of the lists of\n"
+      "--batch-size, --seq-len, --cache-len and --bytes (a list is 1,8,64 or a range\n"
+      "start:stop:step with stop included, or both: 1,2,4:64:4). Each model is loaded once (cost\n"
+      "files from the cache or --costs-dir, analyzed on the fly when missing), its totals with its\n"
+      "config's numbers substituted are compiled into a closed form, and each point is then a few\n"
+      "hundred integer instructions, exact (points the fast path cannot do exactly are evaluated\n"
+      "exactly by GiNaC). Columns: model, config, batch_size, seq_len, cache_len, bytes, flops,\n"
+      "memory_read, memory_write, arithmetic_intensity, and per accelerator <id>_seconds (roofline\n"
+      "time) and <id>_bound. A progress bar goes to a terminal's stderr; a summary line with the\n"
+      "evaluation rate goes to stderr at the end.\n\n"
+      "  kcost sweep llama mistral qwen2 --batch-size 1,8,64 --seq-len 1 --cache-len 0:32768:1024 \\\n"
+      "      --hardware h100-sxm -o decode.csv --plot decode.png\n\n"
+      "Options");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("output,o", po::value<std::string>()->default_value("-"), "the CSV file (written atomically); - for stdout")
+      ("plot", po::value<std::string>(),
+       "draw roofline time against cache length, one line per model (and batch_size, seq_len when they vary), to FILE")
+      ("batch-size", po::value<std::string>()->default_value("1"), "list of batch sizes")
+      ("seq-len", po::value<std::string>()->default_value("1"), "list of new-token counts")
+      ("cache-len", po::value<std::string>()->default_value("0"), "list of cached-token counts")
+      ("bytes", po::value<std::string>()->default_value("2"), "list of bytes per element");
+  visible.add(model_options(true));
+  visible.add(hardware_options(true));
+  visible.add(library_options());
+  visible.add(python_options());
+  po::variables_map vm;
+  if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
+  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (names.empty()) throw po::error("missing the models to sweep");
+  std::vector<std::string> configs = vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (!configs.empty() && configs.size() != names.size() && configs.size() != 1)
+    throw po::error(std::to_string(configs.size()) + " --config files for " + std::to_string(names.size()) +
+                    " models: give one per model, in order, or one for all");
+  SweepGrid grid{number_list(vm["batch-size"].as<std::string>(), "batch-size"),
+                 number_list(vm["seq-len"].as<std::string>(), "seq-len"),
+                 number_list(vm["cache-len"].as<std::string>(), "cache-len"),
+                 number_list(vm["bytes"].as<std::string>(), "bytes")};
+  if (vm.count("plot") && !vm.count("hardware") && !vm.count("peak-flops"))
+    throw po::error("--plot needs an accelerator (--hardware, or --peak-flops and --bandwidth)");
+  std::vector<ModelRequest> requests;
+  for (size_t i = 0; i < names.size(); ++i)
+    requests.push_back(model_request(vm, names[i], configs.empty() ? "" : configs[configs.size() == 1 ? 0 : i]));
+  const std::string output = vm["output"].as<std::string>();
+
+  try {
+    std::vector<Accelerator> hardware = accelerators(vm);
+    LoadedLibrary library = load_library(vm);
+    PythonSession& session = PythonSession::start(session_options(vm));
+    SourceLocator locator(session);
+
+    Clock::time_point load_start = Clock::now();
+    std::vector<SweepModel> models;
+    for (const ModelRequest& r : requests) {
+      ModelCosts m = load_model_costs(locator, session, library.view(), r);
+      if (!m.tree.unknowns.empty())
+        std::cerr << "kcost sweep: warning: " << m.name << ": " << m.tree.unknowns.size()
+                  << " children could not be modelled and count zero\n";
+      models.push_back(compile_sweep_model(m.name, r.config_file, m.tree, m.config));
+    }
+    double load_seconds = seconds_since(load_start);
+
+    bool bar = isatty(STDERR_FILENO) && models.size() * grid.size() >= 100000;
+    auto progress = bar ? std::function<void(size_t, size_t)>(draw_progress) : std::function<void(size_t, size_t)>();
+    Clock::time_point eval_start = Clock::now();
+    SweepStats stats;
+    if (output == "-") {
+      stats = run_sweep(models, grid, hardware, std::cout, progress);
+      std::cout.flush();
+    } else {
+      std::string temp = output + ".tmp-" + std::to_string(getpid());
+      {
+        std::ofstream out(temp, std::ios::binary);
+        if (!out) throw EmitError(output + ": cannot write");
+        stats = run_sweep(models, grid, hardware, out, progress);
+        out.flush();
+        if (!out) {
+          std::remove(temp.c_str());
+          throw EmitError(output + ": cannot write");
+        }
+      }
+      std::error_code ec;
+      std::filesystem::rename(temp, output, ec);
+      if (ec) {
+        std::remove(temp.c_str());
+        throw EmitError(output + ": cannot write: " + ec.message());
+      }
+    }
+    double eval_seconds = seconds_since(eval_start);
+    char rate[64];
+    std::snprintf(rate, sizeof(rate), "%.3g", eval_seconds > 0 ? stats.rows / eval_seconds : 0.0);
+    std::cerr << "kcost sweep: " << stats.rows << " rows (" << models.size() << " models x " << grid.size()
+              << " points) evaluated in " << format_seconds(eval_seconds) << " (" << rate << " points/s; "
+              << stats.exact_fallbacks << " exact fallbacks); models loaded in " << format_seconds(load_seconds)
+              << (output == "-" ? "" : "; written to " + output) << "\n";
+    if (vm.count("plot")) {
+      try {
+        std::string note;
+        nlohmann::json series = plot_series(models, grid, hardware[0], &note);
+        render_plot(session, sweep_plot_spec(series, hardware[0].name + note, vm["plot"].as<std::string>()));
+      } catch (const PythonError& e) {
+        std::cerr << "kcost sweep: " << e.what() << "\n";
+        return e.lookup ? kExitBadInput : kExitEnvironment;
+      }
+      std::cerr << "kcost sweep: plot written to " << vm["plot"].as<std::string>() << "\n";
+    }
+    return kExitOk;
+  } catch (const po::error&) {
+    throw;
+  } catch (const PythonError&) {
+    throw;
+  } catch (...) {
+    return report_failure("sweep");
+  }
+}
+
+}  // namespace kcost

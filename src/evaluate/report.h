@@ -1,0 +1,47 @@
+// Report: what `kcost eval` prints for one model at one point: totals, arithmetic intensity,
+// roofline time on an accelerator, the per-leaf-kernel breakdown and the kernel tree, as a table
+// for people, JSON for programs or CSV for spreadsheets.
+#ifndef KCOST_EVALUATE_REPORT_H_
+#define KCOST_EVALUATE_REPORT_H_
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "evaluate/evaluator.h"
+#include "evaluate/hardware.h"
+#include "evaluate/values.h"
+
+namespace kcost {
+
+struct EvalReport {
+  std::string model;          // as the user named it
+  std::string root;           // root kernel
+  std::string config_source;  // config file or "<ConfigClass> defaults"
+  std::string attn_implementation;
+  RuntimePoint point;
+  Evaluation evaluation;
+  std::optional<Accelerator> hardware;
+};
+
+// Totals (exact and in SI units), arithmetic intensity, roofline, the leaf kernels by FLOPs and
+// the tree to `depth` levels (count, FLOPs and bytes of all `count` calls, share of the total).
+std::string eval_table(const EvalReport& report, int depth);
+// {"model", "root", "config", "attn_implementation", "point", "totals", "arithmetic_intensity",
+//  "roofline"?, "by_kernel", "tree"}; exact integers; tree to `depth` (negative: all).
+nlohmann::ordered_json eval_json(const EvalReport& report, int depth);
+// One row per tree node to `depth`: path,kernel,count,calls,flops,memory_read,memory_write
+// (calls = product of counts from the root, the costs are of all those calls).
+std::string eval_csv(const EvalReport& report, int depth);
+
+// 1234567 -> "1.235 M"; `unit` appended ("FLOP", "B").
+std::string si(double value, const std::string& unit);
+// Seconds in s, ms, us or ns with 4 significant digits.
+std::string format_seconds(double seconds);
+// A CSV field, quoted when it needs to be.
+std::string csv_field(const std::string& text);
+
+}  // namespace kcost
+
+#endif  // KCOST_EVALUATE_REPORT_H_

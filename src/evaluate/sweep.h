@@ -1,0 +1,58 @@
+// Sweep: models x runtime points into CSV rows, fast. Each model's totals are compiled once
+// into a ClosedForm in (batch_size, seq_len, cache_len, bytes); each point is then a few hundred
+// integer instructions (exact GiNaC evaluation only where the fast path cannot be exact).
+#ifndef KCOST_EVALUATE_SWEEP_H_
+#define KCOST_EVALUATE_SWEEP_H_
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <ginac/ginac.h>
+
+#include "evaluate/closed_form.h"
+#include "evaluate/hardware.h"
+#include "evaluate/values.h"
+#include "resolve/resolved_tree.h"
+
+namespace kcost {
+
+// The variables of a sweep's closed forms, in this order.
+const std::vector<std::string>& sweep_variables();  // batch_size, seq_len, cache_len, bytes
+
+struct SweepModel {
+  std::string model;   // the name the user gave
+  std::string config;  // the config file, or "" for the class defaults
+  ClosedForm totals;   // flops, memory_read, memory_write in sweep_variables()
+};
+
+// The model's totals with the config's numbers substituted, compiled. Throws EvaluateError
+// naming a config symbol the totals need and `config` lacks.
+SweepModel compile_sweep_model(const std::string& model, const std::string& config_label, const ResolvedTree& tree,
+                               const Values& config);
+
+struct SweepGrid {
+  std::vector<GiNaC::numeric> batch_size, seq_len, cache_len, bytes;
+  size_t size() const { return batch_size.size() * seq_len.size() * cache_len.size() * bytes.size(); }
+};
+
+struct SweepStats {
+  size_t rows = 0;
+  size_t exact_fallbacks = 0;  // points the fast path could not do
+};
+
+// The CSV header: model,config,batch_size,seq_len,cache_len,bytes,flops,memory_read,
+// memory_write,arithmetic_intensity, then for each accelerator <id>_seconds,<id>_bound.
+std::string sweep_header(const std::vector<Accelerator>& hardware);
+
+// Writes the header and one row per model and point (the product of the grid's lists, models
+// outermost, then batch_size, seq_len, cache_len, bytes). `progress(done, total)` is called
+// now and then if given.
+SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& grid,
+                     const std::vector<Accelerator>& hardware, std::ostream& csv,
+                     const std::function<void(size_t, size_t)>& progress = {});
+
+}  // namespace kcost
+
+#endif  // KCOST_EVALUATE_SWEEP_H_
