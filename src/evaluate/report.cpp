@@ -178,10 +178,10 @@ std::string eval_table(const EvalReport& r, int depth) {
   size_t name_width = 6;
   for (const Row& row : rows) name_width = std::max(name_width, row.name.size() + 2);
   out << "\nkernel tree (FLOPs and bytes of all `count` calls; --depth " << depth << ")\n";
-  out << pad_right("kernel", name_width) << pad_left("count", 24) << pad_left("FLOPs", 16) << pad_left("share", 8)
+  out << pad_right("kernel", name_width) << pad_left("count", 8) << pad_left("FLOPs", 16) << pad_left("share", 8)
       << pad_left("bytes", 14) << pad_left("share", 8) << "\n";
   for (const Row& row : rows)
-    out << pad_right(row.name, name_width) << pad_left(row.count, 24) << pad_left(si(row.total.flops.to_double(), "FLOP"), 16)
+    out << pad_right(row.name, name_width) << pad_left(row.count, 8) << pad_left(si(row.total.flops.to_double(), "FLOP"), 16)
         << pad_left(percent(row.total.flops, t.flops), 8) << pad_left(si(row.total.bytes().to_double(), "B"), 14)
         << pad_left(percent(row.total.bytes(), t.bytes()), 8) << "\n";
   return out.str();
