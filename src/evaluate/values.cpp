@@ -128,8 +128,28 @@ nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::jso
 
 std::string to_string(const numeric& n) {
   std::ostringstream out;
-  if (number::is_float(n)) out << number::float_repr(number::as_double(n));
-  else out << n;
+  if (number::is_float(n)) {
+    out << number::float_repr(number::as_double(n));
+    return out.str();
+  }
+  if (n.is_rational() && !n.is_integer()) {
+    // A terminating decimal when the denominator divides a power of ten: 1/2 -> "0.5".
+    numeric den = n.denom(), scale = 1;
+    int digits = 0;
+    while (!GiNaC::irem(scale, den).is_zero() && digits < 64) {
+      scale *= 10;
+      ++digits;
+    }
+    if (GiNaC::irem(scale, den).is_zero()) {
+      numeric scaled = GiNaC::abs(n) * scale;  // an integer
+      std::ostringstream digits_text;
+      digits_text << scaled;
+      std::string d = digits_text.str();
+      if (d.size() <= static_cast<size_t>(digits)) d = std::string(digits - d.size() + 1, '0') + d;
+      return (n.is_negative() ? "-" : "") + d.substr(0, d.size() - digits) + "." + d.substr(d.size() - digits);
+    }
+  }
+  out << n;
   return out.str();
 }
 

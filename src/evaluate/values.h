@@ -55,7 +55,7 @@ nlohmann::json read_config_file(const std::string& path);
 // object, with top-level fields the object lacks (and the class has) filled in from the top level.
 nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::json& class_defaults);
 
-// Exact value as text: "123", "-7", "1/2".
+// Exact value as text: "123", "-7", "0.5" (a terminating decimal), "1/3" (otherwise a ratio).
 std::string to_string(const GiNaC::numeric& n);
 // The value as a JSON number: an integer when it is one and fits 64 bits, else a double.
 nlohmann::json to_json_number(const GiNaC::numeric& n);

@@ -101,7 +101,10 @@ TEST(Values, TextConfigOfAMultimodalCheckpoint) {
 }
 
 TEST(Values, NumbersAsTextAndJson) {
-  EXPECT_EQ(to_string(numeric(1, 2)), "1/2");
+  EXPECT_EQ(to_string(numeric(1, 2)), "0.5");
+  EXPECT_EQ(to_string(numeric(-13, 4)), "-3.25");
+  EXPECT_EQ(to_string(numeric(6612726549, 2)), "3306363274.5");
+  EXPECT_EQ(to_string(numeric(1, 3)), "1/3");
   EXPECT_EQ(to_string(numeric(-12)), "-12");
   EXPECT_EQ(to_json_number(numeric(12)).dump(), "12");
   EXPECT_EQ(to_json_number(numeric("18000000000000000000")).dump(), "18000000000000000000");
