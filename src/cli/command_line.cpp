@@ -7,7 +7,7 @@ namespace po = boost::program_options;
 namespace kcost {
 
 bool parse_command_line(const std::vector<std::string>& args, const po::options_description& visible,
-                        const std::string& positional_name, po::variables_map& vm) {
+                        const std::string& positional_name, po::variables_map& vm, const std::string& help_epilogue) {
   po::options_description all;
   all.add(visible);
   all.add_options()(positional_name.c_str(), po::value<std::vector<std::string>>(), "");
@@ -16,7 +16,7 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
   po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
-    std::cout << visible << "\n";
+    std::cout << visible << "\n" << help_epilogue;
     return false;
   }
   return true;

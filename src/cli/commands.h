@@ -12,9 +12,11 @@ int run_cli(int argc, char** argv);
 
 // Parses a command's arguments: the `visible` options (which include --help) and positional
 // arguments collected under `positional_name`. Returns false when --help was asked for (the
-// help is printed then). Throws boost::program_options::error on a bad command line.
+// help, then `help_epilogue`, is printed then). Throws boost::program_options::error on a bad
+// command line.
 bool parse_command_line(const std::vector<std::string>& args, const boost::program_options::options_description& visible,
-                        const std::string& positional_name, boost::program_options::variables_map& vm);
+                        const std::string& positional_name, boost::program_options::variables_map& vm,
+                        const std::string& help_epilogue = "");
 std::vector<std::string> positionals(const boost::program_options::variables_map& vm, const std::string& positional_name);
 // The one positional argument; a po::error naming `what` when there is none or several.
 std::string single_positional(const boost::program_options::variables_map& vm, const std::string& positional_name,

@@ -27,18 +27,7 @@ const char* const kModelExitCodes =
 
 bool parse_model_command(const std::vector<std::string>& args, const po::options_description& visible,
                          const std::string& positional_name, po::variables_map& vm) {
-  po::options_description all;
-  all.add(visible);
-  all.add_options()(positional_name.c_str(), po::value<std::vector<std::string>>(), "");
-  po::positional_options_description positional;
-  positional.add(positional_name.c_str(), -1);
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << visible << "\n" << kModelExitCodes;
-    return false;
-  }
-  return true;
+  return parse_command_line(args, visible, positional_name, vm, kModelExitCodes);
 }
 
 po::options_description model_options(bool many_configs) {
