@@ -125,13 +125,8 @@ int eval_command(const std::vector<std::string>& args) {
     else if (format == "csv") std::cout << eval_csv(report, depth);
     else std::cout << eval_table(report, depth);
     if (vm.count("plot")) {
-      try {
-        render_plot(session, roofline_plot_spec(report, vm["plot"].as<std::string>()));
-      } catch (const PythonError& e) {  // matplotlib missing, a file that cannot be written
-        std::cerr << "kcost eval: " << e.what() << "\n";
-        return e.lookup ? kExitBadInput : kExitEnvironment;
-      }
-      std::cerr << "kcost eval: roofline plot written to " << vm["plot"].as<std::string>() << "\n";
+      const std::string& path = vm["plot"].as<std::string>();
+      if (int rc = write_plot(session, roofline_plot_spec(report, path), "eval", "roofline plot", path)) return rc;
     }
     return kExitOk;
   } catch (const po::error&) {

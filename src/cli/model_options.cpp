@@ -7,7 +7,9 @@
 #include "cli/exit_codes.h"
 #include "emit/emit_error.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/plots.h"
 #include "locate/source_locator.h"
+#include "python/session.h"
 #include "resolve/resolver.h"
 
 namespace po = boost::program_options;
@@ -28,6 +30,18 @@ const char* const kModelExitCodes =
 bool parse_model_command(const std::vector<std::string>& args, const po::options_description& visible,
                          const std::string& positional_name, po::variables_map& vm) {
   return parse_command_line(args, visible, positional_name, vm, kModelExitCodes);
+}
+
+int write_plot(PythonSession& session, const nlohmann::json& spec, const std::string& command,
+               const std::string& what, const std::string& path) {
+  try {
+    render_plot(session, spec);
+  } catch (const PythonError& e) {  // matplotlib missing, a file that cannot be written
+    std::cerr << "kcost " << command << ": " << e.what() << "\n";
+    return e.lookup ? kExitBadInput : kExitEnvironment;
+  }
+  std::cerr << "kcost " << command << ": " << what << " written to " << path << "\n";
+  return kExitOk;
 }
 
 po::options_description model_options(bool many_configs) {

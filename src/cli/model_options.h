@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "evaluate/hardware.h"
 #include "evaluate/model_costs.h"
@@ -53,6 +54,12 @@ LoadedLibrary load_library(const boost::program_options::variables_map& vm);
 // Prints "kcost <command>: <message>" for a known failure and returns its exit code; rethrows
 // what it does not know (run_cli turns that into an internal error).
 int report_failure(const std::string& command);
+
+// Renders a plot spec through matplotlib in the embedded interpreter and says where it went.
+// Returns kExitOk, or, after one line on stderr, the exit code of the failure (a file that
+// cannot be written: bad input; matplotlib missing: environment).
+int write_plot(PythonSession& session, const nlohmann::json& spec, const std::string& command,
+               const std::string& what, const std::string& path);
 
 // The help's paragraph on exit codes of the evaluating commands.
 extern const char* const kModelExitCodes;

@@ -168,15 +168,11 @@ int sweep_command(const std::vector<std::string>& args) {
               << stats.exact_fallbacks << " exact fallbacks); models loaded in " << format_seconds(load_seconds)
               << (output == "-" ? "" : "; written to " + output) << "\n";
     if (vm.count("plot")) {
-      try {
-        std::string note;
-        nlohmann::json series = plot_series(models, grid, hardware[0], &note);
-        render_plot(session, sweep_plot_spec(series, hardware[0].name + note, vm["plot"].as<std::string>()));
-      } catch (const PythonError& e) {
-        std::cerr << "kcost sweep: " << e.what() << "\n";
-        return e.lookup ? kExitBadInput : kExitEnvironment;
-      }
-      std::cerr << "kcost sweep: plot written to " << vm["plot"].as<std::string>() << "\n";
+      std::string note;
+      nlohmann::json series = plot_series(models, grid, hardware[0], &note);
+      const std::string& path = vm["plot"].as<std::string>();
+      if (int rc = write_plot(session, sweep_plot_spec(series, hardware[0].name + note, path), "sweep", "plot", path))
+        return rc;
     }
     return kExitOk;
   } catch (const po::error&) {
