@@ -145,32 +145,6 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   return {text, kProduct};
 }
 
-// Splits a term of a sum (or a product) into its numeric coefficient and sorted factors.
-void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
-  *coeff = 1;
-  auto add_factor = [&](const ex& f) {
-    if (GiNaC::is_exactly_a<numeric>(f))
-      *coeff *= num(f);
-    else
-      factors->push_back(make_factor(f));
-  };
-  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-    for (size_t i = 0; i < e.nops(); ++i) add_factor(e.op(i));
-  } else {
-    add_factor(e);
-  }
-  std::sort(factors->begin(), factors->end());
-}
-
-Printed print_product(const ex& e) {
-  numeric coeff;
-  std::vector<Factor> factors;
-  split(e, &coeff, &factors);
-  return compose(coeff, factors);
-}
-
-// --- sums ---------------------------------------------------------------------------------
-
 // Total degree, for ordering the terms of a sum; functions count as their largest argument.
 numeric degree(const ex& e) {
   if (GiNaC::is_a<GiNaC::symbol>(e)) return 1;
@@ -198,16 +172,43 @@ struct Term {
   numeric degree;
 };
 
+// The terms of a sum in print order: by degree, highest first, then by the factors (a**2,
+// a * b, b**2), then numbers last.
+std::vector<Term> sorted_terms(const ex& e);
+
 bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
 
-Printed print_sum(const ex& e) {
+// Splits a term of a sum (or a product) into its numeric coefficient and sorted factors. A sum
+// among the factors is taken with its first term (in print order) positive, the sign moved to
+// the coefficient: -x * (a - b) and x * (b - a) are one expression that GiNaC may hold either
+// way, depending on the order in which symbols were created; both print `-x * (a - b)`.
+void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
+  *coeff = 1;
+  auto add_factor = [&](const ex& f) {
+    if (GiNaC::is_exactly_a<numeric>(f)) {
+      *coeff *= num(f);
+    } else if (GiNaC::is_exactly_a<GiNaC::add>(f) && negative(sorted_terms(f)[0].coeff)) {
+      *coeff *= -1;
+      factors->push_back(make_factor(-f));
+    } else {
+      factors->push_back(make_factor(f));
+    }
+  };
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    for (size_t i = 0; i < e.nops(); ++i) add_factor(e.op(i));
+  } else {
+    add_factor(e);
+  }
+  std::sort(factors->begin(), factors->end());
+}
+
+std::vector<Term> sorted_terms(const ex& e) {
   std::vector<Term> terms(e.nops());
   for (size_t i = 0; i < e.nops(); ++i) {
     Term& t = terms[i];
     split(e.op(i), &t.coeff, &t.factors);
     t.degree = degree(e.op(i));
   }
-  // By degree, highest first, then by the factors (a**2, a * b, b**2), then numbers last.
   std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
     if (a.degree != b.degree) return a.degree > b.degree;
     if (a.factors.empty() != b.factors.empty()) return b.factors.empty();
@@ -219,6 +220,20 @@ Printed print_sum(const ex& e) {
       return false;
     return a.coeff.compare(b.coeff) < 0;
   });
+  return terms;
+}
+
+Printed print_product(const ex& e) {
+  numeric coeff;
+  std::vector<Factor> factors;
+  split(e, &coeff, &factors);
+  return compose(coeff, factors);
+}
+
+// --- sums ---------------------------------------------------------------------------------
+
+Printed print_sum(const ex& e) {
+  std::vector<Term> terms = sorted_terms(e);
   if (negative(terms[0].coeff)) {  // `b - a` and `1 - x` read better than `-a + b`, `-x + 1`
     for (size_t i = 1; i < terms.size(); ++i) {
       if (!negative(terms[i].coeff)) {
