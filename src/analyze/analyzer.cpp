@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "ast/parameters.h"
 #include "emit/atomic_file.h"
 #include "trace/shape_tracer.h"
 
@@ -12,10 +13,9 @@ namespace {
 // forward()'s parameters without self, *args and **kwargs.
 std::vector<std::string> forward_parameter_names(const FunctionSource& forward) {
   std::vector<std::string> names;
-  const ast::Node* arguments = forward.def->child("args");
-  const auto& args = arguments->list("args");
-  for (size_t i = 1; i < args.size(); ++i) names.push_back(args[i]->str("arg"));
-  for (const auto& a : arguments->list("kwonlyargs")) names.push_back(a->str("arg"));
+  ast::Parameters params = ast::parameters_of(*forward.def);
+  for (size_t i = 1; i < params.positional.size(); ++i) names.push_back(params.positional[i].name());
+  for (const auto& p : params.keyword_only) names.push_back(p.name());
   return names;
 }
 
@@ -28,9 +28,8 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
   std::vector<std::map<std::string, ValuePtr>> bound;
   std::vector<Arg> args;
   if (!cls.init) return args;
-  (void)tracer;
   for (const auto& site : sites) {
-    Evaluator ev(locator, ConfigView(), tracer, cls.init->module, cls.init->file);
+    Interpreter ev(locator, ConfigView(), tracer, cls.init->module, cls.init->file);
     Scope scope;
     ev.bind_parameters(*cls.init->def, site.ctor_args, scope, true);
     bound.push_back(scope.vars());
@@ -82,7 +81,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   for (const auto& kernel : order) {
     const ClassSource& cls = locator.find_class(kernel);
     std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
-    signatures[kernel] = generalize(kernel, forward_parameter_names(*cls.forward), init, sites[kernel]);
+    signatures[kernel] = generalize(forward_parameter_names(*cls.forward), sites[kernel]);
     ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init);
   }
   ctx.signatures = &signatures;

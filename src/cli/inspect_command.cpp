@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ast/parameters.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "facts/module_facts.h"
@@ -19,28 +20,16 @@ namespace {
 // The signature of a FunctionDef as source text: `forward(hidden_states, mask=None, **kwargs)`.
 std::string signature(const FunctionSource& f) {
   const auto& lines = source_lines(f.file);
-  const ast::Node* arguments = f.def->child("args");
+  ast::Parameters params = ast::parameters_of(*f.def);
+  auto with_default = [&](const ast::Parameter& p) {
+    return p.default_ ? p.name() + "=" + node_text(lines, *p.default_) : p.name();
+  };
   std::vector<std::string> parts;
-  std::vector<const ast::Node*> params;
-  for (const auto& a : arguments->list("posonlyargs")) params.push_back(a.get());
-  for (const auto& a : arguments->list("args")) params.push_back(a.get());
-  const auto& defaults = arguments->list("defaults");
-  size_t first_default = params.size() - defaults.size();
-  for (size_t i = 0; i < params.size(); ++i) {
-    std::string p = params[i]->str("arg");
-    if (i >= first_default) p += "=" + node_text(lines, *defaults[i - first_default]);
-    parts.push_back(p);
-  }
-  if (const ast::Node* v = arguments->child("vararg")) parts.push_back("*" + v->str("arg"));
-  const auto& kwonly = arguments->list("kwonlyargs");
-  const auto& kw_defaults = arguments->list("kw_defaults");
-  if (!kwonly.empty() && !arguments->child("vararg")) parts.push_back("*");
-  for (size_t i = 0; i < kwonly.size(); ++i) {
-    std::string p = kwonly[i]->str("arg");
-    if (i < kw_defaults.size() && kw_defaults[i]) p += "=" + node_text(lines, *kw_defaults[i]);
-    parts.push_back(p);
-  }
-  if (const ast::Node* k = arguments->child("kwarg")) parts.push_back("**" + k->str("arg"));
+  for (const auto& p : params.positional) parts.push_back(with_default(p));
+  if (params.vararg) parts.push_back("*" + params.vararg->str("arg"));
+  if (!params.keyword_only.empty() && !params.vararg) parts.push_back("*");
+  for (const auto& p : params.keyword_only) parts.push_back(with_default(p));
+  if (params.kwarg) parts.push_back("**" + params.kwarg->str("arg"));
   std::string out = f.name + "(";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
   return out + ")";

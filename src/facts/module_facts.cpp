@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "ast/parameters.h"
+#include "trace/tensor_ops.h"
+#include "util/strings.h"
+
 namespace kcost {
 
 const char* attribute_kind_name(Attribute::Kind kind) {
@@ -43,120 +47,79 @@ bool is_framework_module(const std::string& module) {
   return false;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-ValuePtr make_global(const std::string& name, const std::string& tag) {
-  auto g = std::make_shared<Value>();
-  g->kind = Value::Kind::Global;
-  g->text = name;
-  g->keys = {tag};
-  return g;
-}
 
 // The hooks of __init__: module constructors become Module values, `self.x = ...` is recorded.
 class InitHooks : public Hooks {
  public:
-  InitHooks(SourceLocator& locator, ModuleFacts& facts) : locator_(locator), facts_(facts) {}
-  Evaluator* evaluator = nullptr;
-  std::string current_owner;  // qualified name of the class whose __init__ runs now
+  InitHooks(SourceLocator& locator, const ConfigView& config, ModuleFacts& facts, Hooks* fallback)
+      : locator_(locator), config_(config), facts_(facts), fallback_(fallback) {}
 
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override {
-    if (!callee || !callee->is(Value::Kind::Global)) return Value::unknown("call of " + (callee ? callee->describe() : "?"));
-    const std::string& name = callee->text;
-    const std::string tag = callee->keys.empty() ? "" : callee->keys[0];
-    if (tag == "super_init") return run_super_init(args);
-    if (tag == "register") {
-      // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None): an attribute.
-      ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
-      if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(name + " with a computed name");
-      ValuePtr v = args[1].value;
-      if (v->is(Value::Kind::Tensor)) {
-        auto t = std::make_shared<Value>(*v);
-        t->text = name == "register_buffer" ? "buffer" : "parameter";
-        v = t;
-      }
-      record(attr->text, v, node.line);
-      return Value::none();
-    }
-    if (tag == "noop" || tag == "super") return tag == "super" ? make_global("super", "super") : Value::none();
-    if (tag == "self_method") return run_method(name, args);
-    if (name == "torch.nn.modules.container.ModuleList") return module_list(args);
-    if (name == "torch.nn.parameter.Parameter" || name == "torch.nn.parameter.Buffer") {
-      auto v = std::make_shared<Value>(args.empty() || !args[0].value->is(Value::Kind::Tensor) ? Value{} : *args[0].value);
-      if (!v->is(Value::Kind::Tensor)) return Value::unknown("parameter of unknown shape");
-      v->text = name == "torch.nn.parameter.Parameter" ? "parameter" : "buffer";
-      return v;
-    }
-    if (tag == "class" && callee->is_module_class) {
-      auto m = std::make_shared<Value>();
-      m->kind = Value::Kind::Module;
-      m->class_name = name;
-      m->args = args;
-      return m;
-    }
-    static const std::vector<std::string> creators = {"ones", "zeros", "empty", "randn", "rand", "full", "tensor"};
-    for (const auto& c : creators) {
-      if (callee->class_name == "torch." + c || name == "torch." + c || ends_with(name, "." + c)) {
-        if (c == "tensor") {
-          // torch.tensor(data): the data's shape, not the data (torch.tensor(2.5) is 0-d).
-          ValuePtr data = args.empty() ? nullptr : args[0].value;
-          if (data && data->is(Value::Kind::Number)) return Value::tensor({});
-          if (data && (data->is(Value::Kind::List) || data->is(Value::Kind::Tuple)))
-            return Value::tensor({Expr(static_cast<long long>(data->items.size()))});
-          return Value::unknown("torch.tensor of " + (data ? data->describe() : "nothing"));
-        }
-        std::vector<Expr> shape;
-        for (const auto& a : args) {
-          if (!a.name.empty()) continue;
-          if (a.value->is(Value::Kind::Number)) shape.push_back(a.value->expr);
-          else if (a.value->is(Value::Kind::Tuple) || a.value->is(Value::Kind::List))
-            for (const auto& i : a.value->items) shape.push_back(i->is(Value::Kind::Number) ? i->expr : Expr::symbol("?"));
-          if (c == "full") break;
-        }
-        return Value::tensor(shape);
+    if (!callee || !(callee->is(Value::Kind::Callable) || callee->is(Value::Kind::Global)))
+      return Value::unknown("call of " + (callee ? callee->describe() : "?"));
+    if (callee->is(Value::Kind::Callable)) {
+      switch (callee->target) {
+        case Value::Target::SuperInit: return run_super_init(args);
+        case Value::Target::RegisterState: return register_state(callee->qualname, args, node.line);
+        case Value::Target::SelfMethod: return run_method(callee->qualname, args);
+        case Value::Target::Noop: return Value::none();
+        default: break;
       }
     }
-    if (fallback) return fallback->call(node, callee, args);
-    return Value::unknown("call of " + name);
+    if (callee->is(Value::Kind::Global)) {
+      const std::string& name = callee->qualname;
+      if (name == "torch.nn.modules.container.ModuleList") return module_list(args);
+      if (name == "torch.nn.parameter.Parameter" || name == "torch.nn.parameter.Buffer") {
+        if (args.empty() || !args[0].value->is_tensor()) return Value::unknown("parameter of unknown shape");
+        auto v = std::make_shared<Value>(*args[0].value);
+        v->origin = name == "torch.nn.parameter.Parameter" ? Value::Origin::Parameter : Value::Origin::Buffer;
+        return v;
+      }
+      if (callee->global_kind == Value::GlobalKind::Class && callee->is_module_class) return Value::module(name, args);
+      // Tensors made in __init__ (torch.ones(n), torch.arange(0, d, 2), torch.tensor(x)): only
+      // their shapes matter, and __init__ costs nothing.
+      std::string op = last_part(callee->reached.empty() ? name : callee->reached);
+      const TensorOpRule* rule = find_tensor_op(op);
+      if (rule && !rule->tensor_from_args && (starts_with(callee->reached, "torch.") || starts_with(name, "torch.")))
+        return shape_op(op, nullptr, args);
+    }
+    if (fallback_) return fallback_->call(node, callee, args);
+    return Value::unknown("call of " + callee->describe());
   }
 
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
-    return fallback ? fallback->binary(node, op, a, b) : Value::unknown("operator " + op);
+    return fallback_ ? fallback_->binary(node, op, a, b) : Value::unknown("operator " + op);
   }
   ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) override {
-    return fallback ? fallback->unary(node, op, a) : Value::unknown("operator " + op);
+    return fallback_ ? fallback_->unary(node, op, a) : Value::unknown("operator " + op);
   }
   ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) override {
-    return fallback ? fallback->subscript(node, base, index) : Value::unknown("subscript of " + base->describe());
+    return fallback_ ? fallback_->subscript(node, base, index) : Value::unknown("subscript of " + base->describe());
   }
-
-  ValuePtr run_method(const std::string& qualname, const std::vector<Arg>& args);
 
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
     if (base->is(Value::Kind::Self)) {
       if (const Attribute* a = facts_.find(name)) return a->value;
-      if (name == "register_buffer" || name == "register_parameter") return make_global(name, "register");
+      if (name == "register_buffer" || name == "register_parameter")
+        return Value::callable(Value::Target::RegisterState, name);
       if (name == "training") return Value::boolean(false);
       // A method the model's own code defines runs; the framework's (post_init, init_weights of
       // PreTrainedModel or nn.Module) set up weights, not structure, and do nothing here.
       std::string method = facts_.qualname + "." + name;
       try {
         if (!locator_.is_class(method) && !is_framework_module(locator_.find_function(method).module))
-          return make_global(method, "self_method");
+          return Value::callable(Value::Target::SelfMethod, method);
       } catch (const std::exception&) {
       }
-      return make_global("self." + name, "noop");
+      return Value::callable(Value::Target::Noop, "self." + name);
     }
-    if (base->is(Value::Kind::Global) && !base->keys.empty() && base->keys[0] == "super" && name == "__init__")
-      return make_global("super().__init__", "super_init");
-    if (base->is(Value::Kind::Tensor) && name == "shape") {
+    if (base->is(Value::Kind::Super) && name == "__init__") return Value::callable(Value::Target::SuperInit, "super().__init__");
+    if (base->is_tensor() && name == "shape") {
       std::vector<ValuePtr> dims;
       for (const auto& d : base->shape) dims.push_back(Value::number(d));
       return Value::tuple(dims);
     }
-    if (fallback) return fallback->attribute(node, base, name);
+    if (fallback_) return fallback_->attribute(node, base, name);
     return Value::unknown("attribute '" + name + "' of " + base->describe());
   }
 
@@ -164,6 +127,25 @@ class InitHooks : public Hooks {
                         const ValuePtr& value) override {
     if (!base->is(Value::Kind::Self)) return;
     record(name, value, node.line);
+  }
+
+  // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each
+  // parameter a symbol of its own name.
+  void run_init(const FunctionSource& init, const std::vector<Arg>* args);
+
+ private:
+  // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None): an attribute.
+  ValuePtr register_state(const std::string& which, const std::vector<Arg>& args, int line) {
+    ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
+    if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(which + " with a computed name");
+    ValuePtr v = args[1].value;
+    if (v->is_tensor()) {
+      auto t = std::make_shared<Value>(*v);
+      t->origin = which == "register_buffer" ? Value::Origin::Buffer : Value::Origin::Parameter;
+      v = t;
+    }
+    record(attr->str, v, line);
+    return Value::none();
   }
 
   void record(const std::string& name, const ValuePtr& value, int line) {
@@ -176,7 +158,7 @@ class InitHooks : public Hooks {
       case Value::Kind::ModuleList: a.kind = Attribute::Kind::ModuleList; break;
       case Value::Kind::Config: a.kind = Attribute::Kind::Config; break;
       case Value::Kind::Tensor:
-        a.kind = value->text == "buffer" ? Attribute::Kind::Buffer : Attribute::Kind::Parameter;
+        a.kind = value->origin == Value::Origin::Buffer ? Attribute::Kind::Buffer : Attribute::Kind::Parameter;
         break;
       case Value::Kind::Unknown: a.kind = Attribute::Kind::Unknown; break;
       default: a.kind = Attribute::Kind::Value; break;
@@ -211,7 +193,7 @@ class InitHooks : public Hooks {
                      : list->length;
     if (!list->items.empty()) {
       bool same = std::all_of(list->items.begin(), list->items.end(),
-                              [&](const ValuePtr& v) { return v->describe() == list->items[0]->describe(); });
+                              [&](const ValuePtr& v) { return same_value(*v, *list->items[0]); });
       if (same) ml->element = list->items[0];
     }
     return ml;
@@ -219,121 +201,80 @@ class InitHooks : public Hooks {
 
   ValuePtr run_super_init(const std::vector<Arg>& args);
 
+  ValuePtr run_method(const std::string& qualname, const std::vector<Arg>& args) {
+    const FunctionSource& f = locator_.find_function(qualname);
+    Interpreter interp(locator_, config_, *this, f.module, f.file);
+    return interp.run_function(*f.def, args, Value::self());
+  }
+
   SourceLocator& locator_;
+  const ConfigView& config_;
   ModuleFacts& facts_;
-  const ConfigView* config = nullptr;
-  Hooks* fallback = nullptr;
+  Hooks* fallback_ = nullptr;
+  std::string current_owner_;  // qualified name of the class whose __init__ runs now
 };
 
-ValuePtr self_value() {
-  auto s = std::make_shared<Value>();
-  s->kind = Value::Kind::Self;
-  return s;
-}
-
-void run_init(SourceLocator& locator, const ConfigView& config, InitHooks& hooks, const FunctionSource& init,
-              const std::vector<Arg>* args, bool symbolic_params) {
-  Evaluator evaluator(locator, config, hooks, init.module, init.file);
-  Evaluator* previous = hooks.evaluator;
-  std::string previous_owner = hooks.current_owner;
-  hooks.evaluator = &evaluator;
-  hooks.current_owner = init.owner;
+void InitHooks::run_init(const FunctionSource& init, const std::vector<Arg>* args) {
+  Interpreter interp(locator_, config_, *this, init.module, init.file);
+  std::string previous_owner = current_owner_;
+  current_owner_ = init.owner;
   Scope scope;
-  scope.set("self", self_value());
+  scope.set("self", Value::self());
   const ast::Node& def = *init.def;
   if (args) {
-    evaluator.bind_parameters(def, *args, scope, true);
-  } else if (symbolic_params) {
-    const ast::Node* arguments = def.child("args");
-    std::vector<const ast::Node*> params;
-    for (const auto& a : arguments->list("posonlyargs")) params.push_back(a.get());
-    for (const auto& a : arguments->list("args")) params.push_back(a.get());
-    for (const auto& a : arguments->list("kwonlyargs")) params.push_back(a.get());
-    const auto& defaults = arguments->list("defaults");
-    size_t positional = arguments->list("posonlyargs").size() + arguments->list("args").size();
-    size_t first_default = positional - defaults.size();
-    const auto& kw_defaults = arguments->list("kw_defaults");
-    for (size_t i = 1; i < params.size(); ++i) {
-      const std::string& name = params[i]->str("arg");
-      if (is_config_param(*params[i])) {
-        auto c = std::make_shared<Value>();
-        c->kind = Value::Kind::Config;
-        c->text = "config";
-        scope.set(name, c);
+    interp.bind_parameters(def, *args, scope, true);
+  } else {
+    ast::Parameters params = ast::parameters_of(def);
+    std::vector<ast::Parameter> all = params.all();
+    for (size_t i = 1; i < all.size(); ++i) {
+      const std::string& name = all[i].name();
+      if (is_config_param(*all[i].node)) {
+        scope.set(name, Value::config("config"));
         continue;
       }
-      const ast::Node* dflt = nullptr;
-      if (i < positional && i >= first_default) dflt = defaults[i - first_default].get();
-      if (i >= positional && i - positional < kw_defaults.size()) dflt = kw_defaults[i - positional].get();
-      std::optional<GiNaC::numeric> known;
-      ValuePtr dv = dflt ? evaluator.eval(*dflt, scope) : nullptr;
-      if (dv && dv->is(Value::Kind::Number)) known = dv->known;
+      ValuePtr dv = all[i].default_ ? interp.eval(*all[i].default_, scope) : nullptr;
       if (dv && (dv->is(Value::Kind::String) || dv->is(Value::Kind::None))) {
         scope.set(name, dv);  // string/None defaults select structure; keep them as they are
         continue;
       }
+      std::optional<GiNaC::numeric> known;
+      if (dv && dv->is(Value::Kind::Number)) known = dv->known;
       scope.set(name, Value::number(Expr::symbol(name), known));
     }
-    if (const ast::Node* vararg = arguments->child("vararg")) scope.set(vararg->str("arg"), Value::tuple({}));
-    if (const ast::Node* kwarg = arguments->child("kwarg")) {
-      auto d = std::make_shared<Value>();
-      d->kind = Value::Kind::Dict;
-      scope.set(kwarg->str("arg"), d);
-    }
+    if (params.vararg) scope.set(params.vararg->str("arg"), Value::tuple({}));
+    if (params.kwarg) scope.set(params.kwarg->str("arg"), Value::dict({}, {}));
   }
-  evaluator.exec(def.list("body"), scope);
-  for (const auto& n : evaluator.notes()) hooks.facts_.notes.push_back(n);
-  hooks.evaluator = previous;
-  hooks.current_owner = previous_owner;
+  interp.exec(def.list("body"), scope);
+  for (const auto& n : interp.notes()) facts_.notes.push_back(n);
+  current_owner_ = previous_owner;
 }
 
 ValuePtr InitHooks::run_super_init(const std::vector<Arg>& args) {
   // The next __init__ after the current owner's in the MRO, unless it is nn.Module's or a
   // transformers PreTrainedModel's (which set up weights, not structure).
-  const ClassSource& cls = *facts_.source;
-  auto it = std::find(cls.mro.begin(), cls.mro.end(), current_owner);
-  if (it == cls.mro.end()) return Value::none();
-  for (++it; it != cls.mro.end(); ++it) {
-    const std::string& base = *it;
-    if (base == "builtins.object" || is_framework_module(base)) {
-      // PreTrainedModel.__init__(config) keeps the config as self.config.
-      for (const auto& a : args)
-        if (a.value && a.value->is(Value::Kind::Config) && !facts_.find("config")) record("config", a.value, 0);
-      return Value::none();
-    }
+  std::optional<std::vector<std::string>> bases = mro_after(*facts_.source, current_owner_);
+  if (!bases) return Value::none();
+  for (const std::string& base : *bases) {
+    if (is_framework_module(base)) break;
     const ClassSource& bs = locator_.find_class(base);
     if (bs.init && bs.init->owner == base) {
-      run_init(locator_, *config, *this, *bs.init, &args, false);
+      run_init(*bs.init, &args);
       return Value::none();
     }
   }
+  // PreTrainedModel.__init__(config) (or object's) keeps the config as self.config.
+  for (const auto& a : args)
+    if (a.value && a.value->is(Value::Kind::Config) && !facts_.find("config")) record("config", a.value, 0);
   return Value::none();
-}
-
-ValuePtr InitHooks::run_method(const std::string& qualname, const std::vector<Arg>& args) {
-  const FunctionSource& f = locator_.find_function(qualname);
-  Evaluator evaluator(locator_, *config, *this, f.module, f.file);
-  Scope scope;
-  bool is_static = false;
-  for (const auto& d : f.def->list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");
-  const auto& params = f.def->child("args")->list("args");
-  if (!is_static && !params.empty()) scope.set(params[0]->str("arg"), self_value());
-  evaluator.bind_parameters(*f.def, args, scope, !is_static);
-  ValuePtr r = evaluator.exec(f.def->list("body"), scope);
-  return r ? r : Value::none();
 }
 
 }  // namespace
 
 std::vector<std::string> init_param_names(const ast::Node& def) {
   std::vector<std::string> names;
-  const ast::Node* arguments = def.child("args");
-  std::vector<const ast::Node*> params;
-  for (const auto& a : arguments->list("posonlyargs")) params.push_back(a.get());
-  for (const auto& a : arguments->list("args")) params.push_back(a.get());
-  for (const auto& a : arguments->list("kwonlyargs")) params.push_back(a.get());
-  for (size_t i = 1; i < params.size(); ++i)
-    if (!is_config_param(*params[i])) names.push_back(params[i]->str("arg"));
+  std::vector<ast::Parameter> all = ast::parameters_of(def).all();
+  for (size_t i = 1; i < all.size(); ++i)
+    if (!is_config_param(*all[i].node)) names.push_back(all[i].name());
   return names;
 }
 
@@ -345,10 +286,8 @@ ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config,
   facts.source = &cls;
   if (!cls.init) return facts;
   facts.init_params = init_param_names(*cls.init->def);
-  InitHooks hooks(locator, facts);
-  hooks.config = &config;
-  hooks.fallback = fallback;
-  run_init(locator, config, hooks, *cls.init, ctor_args, true);
+  InitHooks hooks(locator, config, facts, fallback);
+  hooks.run_init(*cls.init, ctor_args);
   return facts;
 }
 

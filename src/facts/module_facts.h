@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "interp/evaluator.h"
+#include "interp/interpreter.h"
 #include "locate/source_locator.h"
 
 namespace kcost {

@@ -21,13 +21,13 @@ ValuePtr ConfigView::from_json(const nlohmann::json& v) {
     for (const auto& item : v) items.push_back(from_json(item));
     return Value::list(std::move(items));
   }
-  auto d = std::make_shared<Value>();
-  d->kind = Value::Kind::Dict;
+  std::vector<std::string> keys;
+  std::vector<ValuePtr> items;
   for (auto it = v.begin(); it != v.end(); ++it) {
-    d->keys.push_back(it.key());
-    d->items.push_back(from_json(it.value()));
+    keys.push_back(it.key());
+    items.push_back(from_json(it.value()));
   }
-  return d;
+  return Value::dict(keys, items);
 }
 
 const nlohmann::json* ConfigView::object_at(const std::string& path) const {
@@ -61,12 +61,7 @@ std::optional<ValuePtr> ConfigView::attribute(const std::string& path, const std
   const nlohmann::json& v = (*obj)[name];
   std::string symbol = path + "." + name;
   if (v.is_boolean() || v.is_number()) return Value::number(Expr::symbol(symbol), numeric_of(v));
-  if (v.is_object() && v.contains("model_type")) {  // a nested sub-config
-    auto c = std::make_shared<Value>();
-    c->kind = Value::Kind::Config;
-    c->text = symbol;
-    return c;
-  }
+  if (v.is_object() && v.contains("model_type")) return Value::config(symbol);  // a nested sub-config
   return from_json(v);
 }
 

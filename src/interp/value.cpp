@@ -1,28 +1,30 @@
 #include "interp/value.h"
 
-#include <sstream>
-
 namespace kcost {
 
-ValuePtr Value::unknown(std::string why) {
+namespace {
+
+std::shared_ptr<Value> make(Value::Kind kind) {
   auto v = std::make_shared<Value>();
-  v->kind = Kind::Unknown;
+  v->kind = kind;
+  return v;
+}
+
+}  // namespace
+
+ValuePtr Value::unknown(std::string why) {
+  auto v = make(Kind::Unknown);
   // Code that reads a number out of an unknown value gets this symbol, never a silent 0; a
   // binding that contains it becomes an unknown child.
   v->expr = Expr::symbol(kUnknownSymbol);
-  v->text = std::move(why);
+  v->why = std::move(why);
   return v;
 }
 
-ValuePtr Value::none() {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::None;
-  return v;
-}
+ValuePtr Value::none() { return make(Kind::None); }
 
 ValuePtr Value::number(const Expr& e, std::optional<GiNaC::numeric> known) {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::Number;
+  auto v = make(Kind::Number);
   v->expr = e;
   if (!known && e.is_number()) known = e.as_number();
   v->known = known;
@@ -34,32 +36,108 @@ ValuePtr Value::integer(long long i) { return number(Expr(i), GiNaC::numeric(i))
 ValuePtr Value::boolean(bool b) { return integer(b ? 1 : 0); }
 
 ValuePtr Value::string(std::string s) {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::String;
-  v->text = std::move(s);
+  auto v = make(Kind::String);
+  v->str = std::move(s);
   return v;
 }
 
 ValuePtr Value::tuple(std::vector<ValuePtr> items) {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::Tuple;
+  auto v = make(Kind::Tuple);
   v->items = std::move(items);
   return v;
 }
 
 ValuePtr Value::list(std::vector<ValuePtr> items) {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::List;
+  auto v = make(Kind::List);
   v->items = std::move(items);
   return v;
 }
 
-ValuePtr Value::tensor(std::vector<Expr> shape) {
-  auto v = std::make_shared<Value>();
-  v->kind = Kind::Tensor;
-  v->shape = std::move(shape);
+ValuePtr Value::repeated_list(ValuePtr element, Expr length, std::vector<ValuePtr> items) {
+  auto v = make(Kind::List);
+  v->element = std::move(element);
+  v->length = std::move(length);
+  v->items = std::move(items);
   return v;
 }
+
+ValuePtr Value::dict(std::vector<std::string> keys, std::vector<ValuePtr> items) {
+  auto v = make(Kind::Dict);
+  v->keys = std::move(keys);
+  v->items = std::move(items);
+  return v;
+}
+
+ValuePtr Value::tensor(std::vector<Expr> shape, DType dtype) {
+  auto v = make(Kind::Tensor);
+  v->shape = std::move(shape);
+  v->dtype = dtype;
+  return v;
+}
+
+ValuePtr Value::config(std::string config_path) {
+  auto v = make(Kind::Config);
+  v->config_path = std::move(config_path);
+  return v;
+}
+
+ValuePtr Value::self() { return make(Kind::Self); }
+
+ValuePtr Value::module(std::string class_name, std::vector<Arg> args) {
+  auto v = make(Kind::Module);
+  v->class_name = std::move(class_name);
+  v->args = std::move(args);
+  return v;
+}
+
+ValuePtr Value::global(GlobalKind kind, std::string qualname, std::string path, std::string reached,
+                       bool is_module_class) {
+  auto v = make(Kind::Global);
+  v->global_kind = kind;
+  v->qualname = std::move(qualname);
+  v->path = std::move(path);
+  v->reached = std::move(reached);
+  v->is_module_class = is_module_class;
+  return v;
+}
+
+ValuePtr Value::callable(Target target, std::string qualname, ValuePtr receiver) {
+  auto v = make(Kind::Callable);
+  v->target = target;
+  v->qualname = std::move(qualname);
+  v->receiver = std::move(receiver);
+  return v;
+}
+
+ValuePtr Value::cache() { return make(Kind::Cache); }
+
+ValuePtr Value::range(std::vector<ValuePtr> args) {
+  auto v = make(Kind::Range);
+  v->items = std::move(args);
+  return v;
+}
+
+ValuePtr Value::enumerate(ValuePtr iterable) {
+  auto v = make(Kind::Enumerate);
+  v->items = {std::move(iterable)};
+  return v;
+}
+
+ValuePtr Value::super_object() { return make(Kind::Super); }
+
+ValuePtr Value::opaque(std::string what) {
+  auto v = make(Kind::Opaque);
+  v->qualname = std::move(what);
+  return v;
+}
+
+ValuePtr Value::slice(ValuePtr lower, ValuePtr upper, ValuePtr step) {
+  auto v = make(Kind::Slice);
+  v->items = {std::move(lower), std::move(upper), std::move(step)};
+  return v;
+}
+
+ValuePtr Value::ellipsis() { return make(Kind::Ellipsis); }
 
 std::optional<bool> Value::truth() const {
   switch (kind) {
@@ -67,7 +145,7 @@ std::optional<bool> Value::truth() const {
     case Kind::Number:
       if (known) return !known->is_zero();
       return std::nullopt;
-    case Kind::String: return !text.empty();
+    case Kind::String: return !str.empty();
     case Kind::Tuple:
     case Kind::List:
     case Kind::Dict: return !items.empty();
@@ -76,6 +154,12 @@ std::optional<bool> Value::truth() const {
     case Kind::Module:
     case Kind::ModuleList:
     case Kind::Global:
+    case Kind::Callable:
+    case Kind::Cache:
+    case Kind::Range:
+    case Kind::Enumerate:
+    case Kind::Super:
+    case Kind::Opaque:
     case Kind::Ellipsis:
     case Kind::Slice: return true;
     case Kind::Tensor:
@@ -98,10 +182,10 @@ std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
 std::string Value::describe() const {
   switch (kind) {
-    case Kind::Unknown: return "<unknown: " + text + ">";
+    case Kind::Unknown: return "<unknown: " + why + ">";
     case Kind::None: return "None";
     case Kind::Number: return expr.str();
-    case Kind::String: return quote(text);
+    case Kind::String: return quote(str);
     case Kind::Tuple: return "(" + join(items) + (items.size() == 1 ? ",)" : ")");
     case Kind::List: return "[" + join(items) + "]";
     case Kind::Dict: {
@@ -110,10 +194,10 @@ std::string Value::describe() const {
         out += (i ? ", " : "") + quote(keys[i]) + ": " + (items[i] ? items[i]->describe() : "?");
       return out + "}";
     }
-    case Kind::Config: return text;
+    case Kind::Config: return config_path;
     case Kind::Self: return "self";
     case Kind::Module: {
-      if (class_name.empty()) return "self." + path;
+      if (class_name.empty()) return "self." + attr;
       std::string out = class_name + "(";
       bool first = true;
       for (const auto& a : args) {
@@ -130,11 +214,157 @@ std::string Value::describe() const {
       for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + shape[i].str();
       return out + "]";
     }
-    case Kind::Global: return text;
+    case Kind::Global:
+    case Kind::Opaque: return qualname;
+    case Kind::Callable: return qualname;
+    case Kind::Cache: return "cache";
+    case Kind::Range: return "range";
+    case Kind::Enumerate: return "enumerate";
+    case Kind::Super: return "super";
     case Kind::Slice: return "slice(" + join(items) + ")";
     case Kind::Ellipsis: return "...";
   }
   return "?";
+}
+
+namespace {
+
+void append_key(std::string& out, const Value* v);
+
+void append_items(std::string& out, const std::vector<ValuePtr>& items) {
+  out += '(';
+  for (const auto& i : items) {
+    append_key(out, i.get());
+    out += ',';
+  }
+  out += ')';
+}
+
+void append_args(std::string& out, const std::vector<Arg>& args) {
+  out += '(';
+  for (const auto& a : args) {
+    out += a.name + '=';
+    append_key(out, a.value.get());
+    out += ',';
+  }
+  out += ')';
+}
+
+void append_expr(std::string& out, const Expr& e) { out += '<' + e.str() + '>'; }
+
+void append_key(std::string& out, const Value* v) {
+  if (!v) {
+    out += '?';
+    return;
+  }
+  out += std::to_string(static_cast<int>(v->kind)) + ':';
+  switch (v->kind) {
+    case Value::Kind::Unknown: out += '"' + v->why + '"'; break;
+    case Value::Kind::None:
+    case Value::Kind::Self:
+    case Value::Kind::Cache:
+    case Value::Kind::Super:
+    case Value::Kind::Ellipsis: break;
+    case Value::Kind::Number:
+      append_expr(out, v->expr);
+      if (v->known) append_expr(out, Expr::number(*v->known));
+      break;
+    case Value::Kind::String: out += '"' + v->str + '"'; break;
+    case Value::Kind::Config: out += v->config_path; break;
+    case Value::Kind::Dict:
+      for (const auto& k : v->keys) out += '"' + k + "\",";
+      append_items(out, v->items);
+      break;
+    case Value::Kind::Tuple:
+    case Value::Kind::List:
+    case Value::Kind::ModuleList:
+    case Value::Kind::Range:
+    case Value::Kind::Enumerate:
+    case Value::Kind::Slice:
+      append_items(out, v->items);
+      if (v->element) {
+        append_key(out, v->element.get());
+        append_expr(out, v->length);
+      }
+      out += v->attr;
+      break;
+    case Value::Kind::Module:
+      out += v->class_name;
+      append_args(out, v->args);
+      out += v->attr;
+      break;
+    case Value::Kind::Tensor:
+      out += std::to_string(static_cast<int>(v->dtype)) + std::to_string(static_cast<int>(v->origin));
+      for (const auto& d : v->shape) append_expr(out, d);
+      if (v->presence) {
+        out += '?';
+        append_expr(out, *v->presence);
+      }
+      break;
+    case Value::Kind::Global:
+      out += std::to_string(static_cast<int>(v->global_kind)) + v->qualname + '|' + v->path + '|' + v->reached +
+             (v->is_module_class ? "|m" : "");
+      break;
+    case Value::Kind::Callable:
+      out += std::to_string(static_cast<int>(v->target)) + v->qualname;
+      if (v->receiver) append_key(out, v->receiver.get());
+      break;
+    case Value::Kind::Opaque: out += v->qualname; break;
+  }
+}
+
+}  // namespace
+
+std::string structural_key(const Value& v) {
+  std::string out;
+  append_key(out, &v);
+  return out;
+}
+
+std::string structural_key(const std::vector<Arg>& args) {
+  std::string out;
+  append_args(out, args);
+  return out;
+}
+
+bool same_value(const Value& a, const Value& b) { return structural_key(a) == structural_key(b); }
+
+std::optional<bool> python_equal(const Value& a, const Value& b) {
+  using K = Value::Kind;
+  if (a.is(K::None) || b.is(K::None)) return a.kind == b.kind;  // a tensor is never None
+  if (a.is(K::String) && b.is(K::String)) return a.str == b.str;
+  if (a.is(K::Number) && b.is(K::Number)) {
+    if (a.known && b.known) return *a.known == *b.known;
+    return std::nullopt;
+  }
+  if (a.is(K::String) != b.is(K::String) && (a.is(K::Number) || b.is(K::Number) || a.is(K::Global) || b.is(K::Global)))
+    return false;
+  if (a.is(K::Global) && b.is(K::Global)) return a.qualname == b.qualname;
+  return std::nullopt;
+}
+
+std::optional<long long> known_int(const Value& v) {
+  if (!v.is(Value::Kind::Number) || !v.known || !v.known->is_integer()) return std::nullopt;
+  return v.known->to_long();
+}
+
+ValuePtr with_shape(const Value& model, std::vector<Expr> shape) {
+  auto t = std::make_shared<Value>(model);
+  t->kind = Value::Kind::Tensor;
+  t->shape = std::move(shape);
+  return t;
+}
+
+ValuePtr with_dtype(const Value& tensor, Value::DType dtype) {
+  auto t = std::make_shared<Value>(tensor);
+  t->dtype = dtype;
+  return t;
+}
+
+ValuePtr with_attr(const Value& module, std::string attr) {
+  auto m = std::make_shared<Value>(module);
+  m->attr = std::move(attr);
+  return m;
 }
 
 ValuePtr number_binary(const std::string& op, const Value& a, const Value& b) {

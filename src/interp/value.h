@@ -1,7 +1,12 @@
 // Value: what an expression of model source code evaluates to during abstract interpretation
 // of __init__ and forward(). Numbers are symbolic (an Expr) and, when the config defaults or a
 // literal decide them, also known concretely, so that branches can be taken while bindings stay
-// symbolic. Tensors are symbolic shapes. Modules are constructor calls not yet instantiated.
+// symbolic. Tensors are symbolic shapes with a dtype class and, for attention masks, the
+// condition under which they exist. Modules are constructor calls not yet instantiated.
+//
+// Each kind has its own payload fields (listed beside it below); a field means one thing, and a
+// value is made by one of the factories. Two values are the same when their structure is
+// (`same_value`, `structural_key`): equality never compares descriptions.
 #pragma once
 
 #include <memory>
@@ -28,35 +33,80 @@ struct Arg {
 struct Value {
   static constexpr const char* kUnknownSymbol = "unknown_value";
   enum class Kind {
-    Unknown,     // cannot be modelled; `text` says why
+    Unknown,     // cannot be modelled: why
     None,
     Number,      // expr (+ known); booleans are numbers 0/1
-    String,      // text
+    String,      // str
     Tuple,       // items
-    List,        // items
-    Dict,        // keys + items
-    Config,      // the config object (text: its path, "config" or "config.text_config")
+    List,        // items; a comprehension over a symbolic range also has element + length
+    Dict,        // keys + items (a mapping, a record, **kwargs)
+    Config,      // config_path: "config" or "config.text_config"
     Self,        // the module under analysis
-    Module,      // a module instance: class_name + constructor args (or a self attribute: attr)
-    ModuleList,  // element (a Module value) repeated `length` times; or items when they differ
-    Tensor,      // shape
-    Global,      // a class/function/module named in the source: text = qualified name, path
+    Module,      // a module instance: class_name + args (constructor call); attr: where self keeps it
+    ModuleList,  // element repeated `length` times, or items when they differ; attr
+    Tensor,      // shape, dtype, origin; presence for a mask that may not exist
+    Global,      // a class/function/Python module named in the source: qualname, path, reached, global_kind
+    Callable,    // a bound method or interface the passes call: target, qualname, receiver
+    Cache,       // the KV cache object
+    Range,       // range(...): items are its arguments
+    Enumerate,   // enumerate(x): items[0] is x
+    Super,       // super()
+    Opaque,      // an object that only flows through (a dtype, a device): qualname says which
     Slice,       // items: lower, upper, step (None when absent)
     Ellipsis,
   };
+  // The class of a tensor's dtype: what an element costs to move (`bytes` for floating point,
+  // 1 for a bool mask) and whether it can index.
+  enum class DType { Float, Integer, Bool };
+  // Where a tensor comes from: data flowing through forward(), or state a module owns.
+  enum class Origin { Activation, Parameter, Buffer };
+  // What a name in a module's globals refers to.
+  enum class GlobalKind { PyModule, Class, Builtin, Function, NativeFunction, Other };
+  // What calling a Callable does.
+  enum class Target {
+    TensorMethod,       // receiver.<name>(...) on a tensor: qualname "torch.Tensor.<name>"
+    SelfMethod,         // a method of the module under analysis (or a base's, through super())
+    CacheMethod,        // cache.<name>(...): qualname is the method name
+    AttentionFunction,  // transformers' attention interface entry: qualname is the implementation
+    GetInterface,       // AttentionInterface.get_interface
+    DictMethod,         // receiver.<name>() on a dict: qualname is the method name
+    RegisterState,      // self.register_buffer / register_parameter: qualname is which
+    SuperInit,          // super().__init__
+    Noop,               // a framework method that does nothing on this path (post_init)
+  };
+
   Kind kind = Kind::Unknown;
+  // Number
   Expr expr;
   std::optional<GiNaC::numeric> known;
-  std::string text;
-  std::string path;  // Global: the dotted path; Module: the self attribute it is stored in
+  // Unknown
+  std::string why;
+  // String
+  std::string str;
+  // Config
+  std::string config_path;
+  // Tuple, List, Dict, ModuleList, Range, Enumerate, Slice
   std::vector<ValuePtr> items;
-  std::vector<std::string> keys;
+  std::vector<std::string> keys;  // Dict
+  Expr length;                    // List (comprehension), ModuleList
+  ValuePtr element;               // List (comprehension), ModuleList
+  // Module, ModuleList
   std::string class_name;
   std::vector<Arg> args;
-  Expr length;
-  ValuePtr element;
+  std::string attr;  // the self attribute the module is stored in ("" when not one)
+  // Tensor
   std::vector<Expr> shape;
-  bool is_module_class = false;  // Global: a torch.nn.Module subclass
+  DType dtype = DType::Float;
+  Origin origin = Origin::Activation;
+  std::optional<Expr> presence;  // a mask that exists only when this holds
+  // Global, Callable, Opaque
+  std::string qualname;  // canonical qualified name (a Callable's: see Target)
+  std::string path;      // Global: the dotted name as written in the source ("F.softmax")
+  std::string reached;   // Global: the name as reached through modules ("torch.nn.functional.softmax")
+  GlobalKind global_kind = GlobalKind::Other;
+  bool is_module_class = false;  // Global class: a torch.nn.Module subclass
+  Target target = Target::Noop;
+  ValuePtr receiver;  // Callable: the tensor or dict a method is bound to
 
   static ValuePtr unknown(std::string why);
   static ValuePtr none();
@@ -66,14 +116,50 @@ struct Value {
   static ValuePtr string(std::string s);
   static ValuePtr tuple(std::vector<ValuePtr> items);
   static ValuePtr list(std::vector<ValuePtr> items);
-  static ValuePtr tensor(std::vector<Expr> shape);
+  // A list whose element stands for all of its `length` items (and, when known, the items).
+  static ValuePtr repeated_list(ValuePtr element, Expr length, std::vector<ValuePtr> items);
+  static ValuePtr dict(std::vector<std::string> keys, std::vector<ValuePtr> items);
+  static ValuePtr tensor(std::vector<Expr> shape, DType dtype = DType::Float);
+  static ValuePtr config(std::string config_path);
+  static ValuePtr self();
+  static ValuePtr module(std::string class_name, std::vector<Arg> args);
+  static ValuePtr global(GlobalKind kind, std::string qualname, std::string path, std::string reached,
+                         bool is_module_class = false);
+  static ValuePtr callable(Target target, std::string qualname, ValuePtr receiver = nullptr);
+  static ValuePtr cache();
+  static ValuePtr range(std::vector<ValuePtr> args);
+  static ValuePtr enumerate(ValuePtr iterable);
+  static ValuePtr super_object();
+  static ValuePtr opaque(std::string what);
+  static ValuePtr slice(ValuePtr lower, ValuePtr upper, ValuePtr step);
+  static ValuePtr ellipsis();
 
   bool is(Kind k) const { return kind == k; }
+  bool is_tensor() const { return kind == Kind::Tensor; }
   // Python truthiness when it is decidable from known values; nullopt otherwise.
   std::optional<bool> truth() const;
   // A short readable rendering: numbers as Python expressions, modules as constructor calls.
   std::string describe() const;
 };
+
+// The same value: every field of the kind compared, numbers and shapes as expressions.
+bool same_value(const Value& a, const Value& b);
+// A string that two values share exactly when they are the same value (for memo keys).
+std::string structural_key(const Value& v);
+std::string structural_key(const std::vector<Arg>& args);
+
+// Copies of a value with one payload field changed.
+ValuePtr with_shape(const Value& model, std::vector<Expr> shape);
+ValuePtr with_dtype(const Value& tensor, Value::DType dtype);
+ValuePtr with_attr(const Value& module, std::string attr);
+
+// Python equality of two plain values when decidable (None, strings, known numbers, globals).
+std::optional<bool> python_equal(const Value& a, const Value& b);
+// The value of a number known to be an integer.
+std::optional<long long> known_int(const Value& v);
+
+// True for a tensor value (null-safe).
+inline bool is_tensor(const ValuePtr& v) { return v && v->is_tensor(); }
 
 // Numbers combine symbolically and, when both are known, concretely.
 ValuePtr number_binary(const std::string& op, const Value& a, const Value& b);

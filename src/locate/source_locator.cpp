@@ -1,8 +1,18 @@
 #include "locate/source_locator.h"
 
+#include <algorithm>
+
 #include "python/session.h"
 
 namespace kcost {
+
+std::optional<std::vector<std::string>> mro_after(const ClassSource& cls, const std::string& owner) {
+  auto it = std::find(cls.mro.begin(), cls.mro.end(), owner);
+  if (it == cls.mro.end()) return std::nullopt;
+  std::vector<std::string> out;
+  for (++it; it != cls.mro.end() && *it != "builtins.object"; ++it) out.push_back(*it);
+  return out;
+}
 
 namespace {
 

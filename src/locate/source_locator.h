@@ -43,6 +43,10 @@ struct ClassSource {
 };
 
 // What a name in a module's globals refers to.
+// The classes after `owner` in `cls`'s MRO, without builtins.object (where super() looks);
+// nullopt when `owner` is not in it.
+std::optional<std::vector<std::string>> mro_after(const ClassSource& cls, const std::string& owner);
+
 struct GlobalRef {
   enum class Kind { Class, Function, NativeFunction, Module, Constant, Instance, Builtin, Missing, Other };
   Kind kind = Kind::Missing;
@@ -52,13 +56,22 @@ struct GlobalRef {
   nlohmann::json value;  // for constants
 };
 
+// What names in modules' globals refer to. The interpreter asks only this of the source
+// locator, so that it can run on a table of names in unit tests.
+class GlobalResolver {
+ public:
+  virtual ~GlobalResolver() = default;
+  virtual const GlobalRef& resolve_global(const std::string& module, const std::string& dotted,
+                                          const std::optional<std::string>& key = std::nullopt) = 0;
+};
+
 struct ConfigDefaults {
   std::string config_class;
   nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
   nlohmann::json aliases;  // attribute_map: alias -> real attribute
 };
 
-class SourceLocator {
+class SourceLocator : public GlobalResolver {
  public:
   explicit SourceLocator(PythonSession& session) : session_(session) {}
 
@@ -68,7 +81,7 @@ class SourceLocator {
   const FunctionSource& find_function(const std::string& qualified_name);
   bool is_class(const std::string& qualified_name);
   const GlobalRef& resolve_global(const std::string& module, const std::string& dotted,
-                                  const std::optional<std::string>& key = std::nullopt);
+                                  const std::optional<std::string>& key = std::nullopt) override;
   const ConfigDefaults& config_of(const std::string& model_class, const std::string& config_file = "");
 
  private:

@@ -1,5 +1,6 @@
 #include "trace/leaf_binding.h"
 
+#include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 
 namespace kcost {
@@ -7,8 +8,6 @@ namespace kcost {
 namespace {
 
 using Params = std::vector<std::string>;
-
-bool is_tensor(const ValuePtr& v) { return v && v->is(Value::Kind::Tensor); }
 
 // The operands of an op: the method's tensor first, then the positional arguments.
 std::vector<ValuePtr> operands(const LeafCall& c) {
@@ -58,11 +57,9 @@ LeafBinding done(std::vector<std::pair<std::string, Expr>> bindings, ValuePtr ou
   return b;
 }
 
-ValuePtr with_shape(const ValuePtr& model, Shape s) {
-  auto t = std::make_shared<Value>(model ? *model : Value{});
-  t->kind = Value::Kind::Tensor;
-  t->shape = std::move(s);
-  return t;
+// The output of an op: a tensor of `s` like `model` (its dtype class), or a fresh tensor.
+ValuePtr output_like(const ValuePtr& model, Shape s) {
+  return model ? with_shape(*model, std::move(s)) : Value::tensor(std::move(s));
 }
 
 ValuePtr first_tensor(const LeafCall& c) {
@@ -95,7 +92,7 @@ LeafBinding binary(const LeafCall& c, bool where) {
                           is_tensor(b) ? b->shape : Shape{});
     return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)},
                  {"c_elements", elements(cond)}},
-                with_shape(is_tensor(a) ? a : cond, out), "output " + shape_text(out) + " broadcast from the operands");
+                output_like(is_tensor(a) ? a : cond, out), "output " + shape_text(out) + " broadcast from the operands");
   }
   if (ops.size() < 2) {
     // x.pow(exponent=2), torch.add(x, other=y)
@@ -112,7 +109,7 @@ LeafBinding binary(const LeafCall& c, bool where) {
                     (is_tensor(a) ? shape_text(a->shape) : "a scalar") + " and " +
                     (is_tensor(b) ? shape_text(b->shape) : "a scalar");
   return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}},
-              with_shape(model, out), why);
+              output_like(model, out), why);
 }
 
 LeafBinding reduction(const LeafCall& c) {
@@ -133,7 +130,7 @@ LeafBinding reduction(const LeafCall& c) {
       out = in;
       out[*d] = in[*d] * repeats->expr;
     }
-    return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, with_shape(x, out),
+    return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
                 "repeats " + repeats->expr.str() + " times");
   }
   ValuePtr dim = arg(c, 1, "dim");
@@ -155,7 +152,7 @@ LeafBinding reduction(const LeafCall& c) {
     if (!reduced[i]) out.push_back(in[i]);
     else if (keepdim) out.push_back(Expr(1));
   }
-  ValuePtr result = with_shape(x, out);
+  ValuePtr result = output_like(x, out);
   if ((c.op == "max" || c.op == "min") && dim && !dim->is(Value::Kind::None)) result = Value::tuple({result, result});
   return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, result,
               "reduces " + shape_text(in) + " to " + shape_text(out));
@@ -185,7 +182,7 @@ LeafBinding linear(const LeafCall& c) {
     source = "N, K from the weight shape " + shape_text(w->shape);
   }
   lead.push_back(n);
-  return done({{"M", m}, {"K", k}, {"N", n}, {"has_bias", bias}}, with_shape(x, lead),
+  return done({{"M", m}, {"K", k}, {"N", n}, {"has_bias", bias}}, output_like(x, lead),
               "M = product of the leading dims of the input " + shape_text(x->shape) + "; " + source);
 }
 
@@ -210,8 +207,8 @@ LeafBinding matmul(const LeafCall& c, const Params& params) {
   if (!vec_b) out.push_back(n);
   std::string why = shape_text(ops[first]->shape) + " @ " + shape_text(ops[first + 1]->shape);
   if (params.size() == 3)  // mm, addmm
-    return done({{"M", m}, {"K", k}, {"N", n}}, with_shape(ops[first], out), why);
-  return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, with_shape(ops[first], out), why);
+    return done({{"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
+  return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
 }
 
 LeafBinding sdpa(const LeafCall& c) {
@@ -224,17 +221,16 @@ LeafBinding sdpa(const LeafCall& c) {
   Expr mask_elements(0);
   std::string mask_why = "no mask";
   if (is_tensor(mask)) {
-    Expr per_element = mask->text == "float_mask" ? Expr::symbol("bytes") : Expr(1);
-    Shape broadcast_shape = broadcast(mask->shape, Shape{q->shape[0], Expr(1), q->shape[2], k->shape[2]});
-    (void)broadcast_shape;
+    // A float mask is read at the model's width, a bool mask at a byte per element.
+    Expr per_element = mask->dtype == Value::DType::Float ? Expr::symbol("bytes") : Expr(1);
     mask_elements = numel(mask->shape) * per_element;
-    if (mask->path == "mask") mask_elements = Expr::if_else(mask->expr, mask_elements, Expr(0));
-    mask_why = "mask " + shape_text(mask->shape) + (mask->path == "mask" ? " present when " + mask->expr.str() : "");
+    if (mask->presence) mask_elements = Expr::if_else(*mask->presence, mask_elements, Expr(0));
+    mask_why = "mask " + shape_text(mask->shape) + (mask->presence ? " present when " + mask->presence->str() : "");
   }
   Shape out = {q->shape[0], q->shape[1], q->shape[2], v->shape[3]};
   return done({{"B", q->shape[0]}, {"H_q", q->shape[1]}, {"H_kv", k->shape[1]}, {"S_q", q->shape[2]},
                {"S_kv", k->shape[2]}, {"D", q->shape[3]}, {"D_v", v->shape[3]}, {"mask_elements", mask_elements}},
-              with_shape(q, out),
+              output_like(q, out),
               "query " + shape_text(q->shape) + ", key " + shape_text(k->shape) + ", value " + shape_text(v->shape) +
                   "; " + mask_why);
 }
@@ -254,8 +250,7 @@ LeafBinding embedding(const LeafCall& c) {
   }
   Shape out = idx->shape;
   out.push_back(dim);
-  auto result = with_shape(idx, out);
-  std::const_pointer_cast<Value>(result)->text = "";
+  ValuePtr result = Value::tensor(out);
   return done({{"num_indices", numel(idx->shape)}, {"embedding_dim", dim}}, result,
               "num_indices = elements of the indices " + shape_text(idx->shape));
 }
@@ -279,45 +274,276 @@ LeafBinding norm(const LeafCall& c, const Params& params) {
   return done(b, x, "normalizes " + shape_text(x->shape) + " over the last " + size.str() + " elements");
 }
 
+
+// The dim argument of an op (`dim` keyword or position `i` counting the method's tensor), as an
+// index into a tensor of rank `rank`; `dflt` when absent.
+std::optional<size_t> dim_arg(const LeafCall& c, size_t i, size_t rank, std::optional<long long> dflt) {
+  ValuePtr d = arg(c, i, "dim");
+  if (!d || d->is(Value::Kind::None)) {
+    if (!dflt) return std::nullopt;
+    return dim_index(*Value::integer(*dflt), rank);
+  }
+  return dim_index(*d, rank);
+}
+
+// scatter / scatter_add (out of place) and scatter_ / scatter_add_ (in place):
+// x.scatter(dim, index, src | value=...).
+LeafBinding scatter(const LeafCall& c, const Params& p) {
+  ValuePtr x = arg(c, 0, "input"), index = arg(c, 2, "index"), src = arg(c, 3, "src");
+  if (!src) src = arg(c, 3, "value");
+  if (!is_tensor(x) || !is_tensor(index)) return fail(c.op + " without a tensor input and index");
+  std::vector<std::pair<std::string, Expr>> b;
+  for (const auto& name : p) {
+    if (name == "num_elements") b.push_back({name, numel(x->shape)});
+    else if (name == "index_elements") b.push_back({name, numel(index->shape)});
+    else if (name == "has_src") b.push_back({name, Expr(is_tensor(src) ? 1 : 0)});
+  }
+  return done(b, x, "index " + shape_text(index->shape) + " into " + shape_text(x->shape) +
+                        (is_tensor(src) ? " from a tensor" : " from a scalar"));
+}
+
+LeafBinding masked_fill(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input"), mask = arg(c, 1, "mask");
+  if (!is_tensor(x) || !is_tensor(mask)) return fail("masked_fill without a tensor input and mask");
+  return done({{"num_elements", numel(x->shape)}, {"mask_elements", numel(mask->shape)}}, x,
+              "input " + shape_text(x->shape) + ", mask " + shape_text(mask->shape));
+}
+
+// index_select(input, dim, index), index_add(input, dim, index, source), x.index_add_(dim, index,
+// source): num_indices = index elements; a slice is the data tensor without its indexed dim.
+LeafBinding index_slices(const LeafCall& c, const Params& p) {
+  ValuePtr x = arg(c, 0, "input"), index = arg(c, 2, "index"), source = arg(c, 3, "source");
+  if (!is_tensor(x) || !is_tensor(index)) return fail(c.op + " without a tensor input and index");
+  ValuePtr data = is_tensor(source) ? source : x;
+  auto d = dim_arg(c, 1, data->shape.size(), std::nullopt);
+  if (!d) return fail(c.op + " along an unknown dim");
+  Expr indices = numel(index->shape);
+  Expr slice = numel(data->shape) / data->shape[*d];
+  ValuePtr out = x;
+  if (c.op == "index_select") {
+    Shape s = x->shape;
+    s[*d] = indices;
+    out = with_shape(*x, s);
+  }
+  std::vector<std::pair<std::string, Expr>> b;
+  for (const auto& name : p) {
+    if (name == "num_elements") b.push_back({name, numel(x->shape)});
+    else if (name == "num_indices") b.push_back({name, indices});
+    else if (name == "slice_elements") b.push_back({name, slice});
+  }
+  return done(b, out, shape_text(index->shape) + " indices of slices of " + shape_text(data->shape) + " along dim " +
+                          std::to_string(*d));
+}
+
+LeafBinding topk(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input"), k = arg(c, 1, "k");
+  if (!is_tensor(x) || x->shape.empty()) return fail("topk of a non-tensor");
+  if (!k || !k->is(Value::Kind::Number)) return fail("topk with a k that is not a number");
+  auto d = dim_arg(c, 2, x->shape.size(), -1);
+  if (!d) return fail("topk along an unknown dim");
+  Shape s = x->shape;
+  s[*d] = k->expr;
+  Expr rows = numel(x->shape) / x->shape[*d];
+  return done({{"num_elements", numel(x->shape)}, {"rows", rows}, {"k", k->expr}},
+              Value::tuple({with_shape(*x, s), Value::tensor(s, Value::DType::Integer)}),
+              "the top " + k->expr.str() + " of " + shape_text(x->shape) + " along dim " + std::to_string(*d));
+}
+
+LeafBinding one_hot(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "tensor"), classes = arg(c, 1, "num_classes");
+  if (!is_tensor(x)) return fail("one_hot of a non-tensor");
+  if (!classes || !classes->is(Value::Kind::Number) || (classes->known && *classes->known < 0))
+    return fail("one_hot without num_classes (the number of classes would depend on the data)");
+  Shape s = x->shape;
+  s.push_back(classes->expr);
+  return done({{"num_indices", numel(x->shape)}, {"num_classes", classes->expr}}, Value::tensor(s, Value::DType::Integer),
+              shape_text(x->shape) + " indices into " + classes->expr.str() + " classes");
+}
+
+LeafBinding normalize(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x)) return fail("normalize of a non-tensor");
+  auto d = dim_arg(c, 2, x->shape.size(), 1);
+  if (!d) return fail("normalize along an unknown dim");
+  return done({{"num_elements", numel(x->shape)}, {"normalized_size", x->shape[*d]}}, x,
+              "normalizes " + shape_text(x->shape) + " along dim " + std::to_string(*d));
+}
+
+// A conv argument given as an int or a 1-tuple (kernel_size=(4,), padding=3).
+std::optional<Expr> conv_size(const ValuePtr& v, long long dflt) {
+  if (!v) return Expr(dflt);
+  if (v->is(Value::Kind::Number)) return v->expr;
+  if ((v->is(Value::Kind::Tuple) || v->is(Value::Kind::List)) && v->items.size() == 1 && v->items[0]->is(Value::Kind::Number))
+    return v->items[0]->expr;
+  return std::nullopt;
+}
+
+LeafBinding conv1d(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x) || (x->shape.size() != 3 && x->shape.size() != 2)) return fail("conv1d of a tensor that is not [B, C, L] or [C, L]");
+  bool batched = x->shape.size() == 3;
+  Expr batch = batched ? x->shape[0] : Expr(1), c_in = x->shape[batched ? 1 : 0], l_in = x->shape.back();
+  auto get = [&](const char* name, size_t position) { return c.module ? ctor(c, name) : arg(c, position, name); };
+  std::optional<Expr> kernel, c_out, bias;
+  if (c.module) {
+    ValuePtr out = ctor(c, "out_channels");
+    if (!out || !out->is(Value::Kind::Number)) return fail("Conv1d constructor without a numeric out_channels");
+    c_out = out->expr;
+    kernel = conv_size(ctor(c, "kernel_size"), 1);
+    bias = flag(ctor(c, "bias"), true);
+  } else {
+    ValuePtr w = arg(c, 1, "weight");
+    if (!is_tensor(w) || w->shape.size() != 3) return fail("conv1d with a weight of unknown shape");
+    c_out = w->shape[0];
+    kernel = w->shape[2];
+    bias = flag(arg(c, 2, "bias"), false);
+  }
+  std::optional<Expr> stride = conv_size(get("stride", 3), 1), dilation = conv_size(get("dilation", 5), 1);
+  std::optional<Expr> groups = conv_size(get("groups", 6), 1);
+  ValuePtr pad = get("padding", 4);
+  if (!kernel || !stride || !dilation || !groups) return fail("conv1d with sizes that are not numbers");
+  std::optional<Expr> l_out;
+  if (pad && pad->is(Value::Kind::String)) {
+    if (pad->str == "same") l_out = l_in;
+    else if (pad->str == "valid") pad = nullptr;
+    else return fail("conv1d with padding '" + pad->str + "'");
+  }
+  if (!l_out) {
+    std::optional<Expr> padding = conv_size(pad, 0);
+    if (!padding) return fail("conv1d with a padding that is not a number");
+    l_out = Expr::floordiv(l_in + Expr(2) * *padding - *dilation * (*kernel - Expr(1)) - Expr(1), *stride) + Expr(1);
+  }
+  Shape out = batched ? Shape{batch, *c_out, *l_out} : Shape{*c_out, *l_out};
+  return done({{"B", batch}, {"C_in", c_in}, {"L_in", l_in}, {"C_out", *c_out}, {"L_out", *l_out},
+               {"kernel_size", *kernel}, {"groups", *groups}, {"has_bias", *bias}},
+              output_like(x, out), "input " + shape_text(x->shape) + " -> " + shape_text(out));
+}
+
+LeafBinding group_norm(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x) || x->shape.size() < 2) return fail("group_norm of a tensor without channels");
+  ValuePtr groups = c.module ? ctor(c, "num_groups") : arg(c, 1, "num_groups");
+  if (!groups || !groups->is(Value::Kind::Number)) return fail("group_norm without a numeric num_groups");
+  Expr affine = c.module ? flag(ctor(c, "affine"), true) : flag(arg(c, 2, "weight"), false);
+  return done({{"num_elements", numel(x->shape)}, {"num_groups", groups->expr}, {"num_channels", x->shape[1]},
+               {"has_affine", affine}},
+              x, shape_text(x->shape) + " in " + groups->expr.str() + " groups");
+}
+
+LeafBinding solve_triangular(const LeafCall& c) {
+  ValuePtr a = arg(c, 0, "A"), r = arg(c, 1, "B");
+  if (!is_tensor(a) || !is_tensor(r) || a->shape.size() < 2 || r->shape.size() < 2)
+    return fail("solve_triangular without matrix operands");
+  ValuePtr left = argument(c.args, 99, "left");
+  if (left && left->truth() == false) return fail("solve_triangular with left=False");
+  Shape batch(r->shape.begin(), r->shape.end() - 2);
+  Expr n = a->shape.back(), k = r->shape.back();
+  return done({{"B", numel(batch)}, {"N", n}, {"K", k}, {"unitriangular", flag(argument(c.args, 99, "unitriangular"), false)}},
+              r, "A " + shape_text(a->shape) + ", right-hand sides " + shape_text(r->shape));
+}
+
+LeafBinding prelu(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x)) return fail("prelu of a non-tensor");
+  Expr slopes;
+  if (c.module) {
+    ValuePtr n = ctor(c, "num_parameters");
+    slopes = n && n->is(Value::Kind::Number) ? n->expr : Expr(1);
+  } else {
+    ValuePtr w = arg(c, 1, "weight");
+    if (!is_tensor(w)) return fail("prelu without a weight tensor");
+    slopes = numel(w->shape);
+  }
+  return done({{"num_elements", numel(x->shape)}, {"num_parameters", slopes}}, x,
+              shape_text(x->shape) + " with " + slopes.str() + " slopes");
+}
+
+LeafBinding histogram(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x)) return fail(c.op + " of a non-tensor");
+  if (c.op == "histc") {
+    ValuePtr bins = arg(c, 1, "bins");
+    Expr n = bins ? (bins->is(Value::Kind::Number) ? bins->expr : Expr::symbol(Value::kUnknownSymbol)) : Expr(100);
+    return done({{"num_elements", numel(x->shape)}, {"bins", n}}, Value::tensor({n}), "histogram of " + shape_text(x->shape));
+  }
+  ValuePtr minlength = argument(c.args, 99, "minlength");
+  if (!minlength && !c.self) minlength = argument(c.args, 2, "minlength");
+  if (!minlength || !minlength->is(Value::Kind::Number))
+    return fail("bincount without minlength (its length depends on the data)");
+  return done({{"num_elements", numel(x->shape)}, {"num_bins", minlength->expr}},
+              Value::tensor({minlength->expr}, Value::DType::Integer), "counts of " + shape_text(x->shape));
+}
+
+// F.grouped_mm(input [S, K], weights [E, K, N], offs=...): each row meets one of the E matrices.
+LeafBinding grouped_mm(const LeafCall& c) {
+  ValuePtr a = arg(c, 0, "mat_a"), b = arg(c, 1, "mat_b");
+  if (!is_tensor(a) || !is_tensor(b) || a->shape.size() != 2 || b->shape.size() != 3)
+    return fail("grouped_mm needs a [S, K] input and [E, K, N] weights");
+  return done({{"S", a->shape[0]}, {"K", a->shape[1]}, {"N", b->shape[2]}, {"E", b->shape[0]}},
+              output_like(a, {a->shape[0], b->shape[2]}), shape_text(a->shape) + " rows by " + shape_text(b->shape));
+}
+
+using Binder = LeafBinding (*)(const LeafCall&, const Params&);
+
+struct BinderRow {
+  Params params;
+  Binder bind;
+};
+
+// One row per parameter signature: what the parameters mean decides the rule, not the model.
+const std::vector<BinderRow>& binders() {
+  static const std::vector<BinderRow> rows = {
+      {{}, [](const LeafCall& c, const Params&) {
+         ValuePtr x = first_tensor(c);
+         return done({}, x ? x : Value::none(), "no parameters");
+       }},
+      {{"num_elements"}, [](const LeafCall& c, const Params&) { return unary(c); }},
+      {{"num_elements", "a_elements", "b_elements"}, [](const LeafCall& c, const Params&) { return binary(c, false); }},
+      {{"num_elements", "a_elements", "b_elements", "c_elements"}, [](const LeafCall& c, const Params&) { return binary(c, true); }},
+      {{"num_elements", "out_elements"}, [](const LeafCall& c, const Params&) { return reduction(c); }},
+      {{"M", "K", "N", "has_bias"}, [](const LeafCall& c, const Params&) { return linear(c); }},
+      {{"B", "M", "K", "N"}, matmul},
+      {{"M", "K", "N"}, matmul},
+      {{"B", "H_q", "H_kv", "S_q", "S_kv", "D", "D_v", "mask_elements"}, [](const LeafCall& c, const Params&) { return sdpa(c); }},
+      {{"num_indices", "embedding_dim"}, [](const LeafCall& c, const Params&) { return embedding(c); }},
+      {{"num_elements", "normalized_size", "has_weight", "has_bias"}, norm},
+      {{"num_elements", "normalized_size", "has_weight"}, norm},
+      {{"num_elements", "normalized_size"}, [](const LeafCall& c, const Params&) { return normalize(c); }},
+      {{"num_elements", "index_elements"}, scatter},
+      {{"num_elements", "index_elements", "has_src"}, scatter},
+      {{"index_elements", "has_src"}, scatter},
+      {{"index_elements"}, scatter},
+      {{"num_elements", "mask_elements"}, [](const LeafCall& c, const Params&) { return masked_fill(c); }},
+      {{"num_elements", "num_indices", "slice_elements"}, index_slices},
+      {{"num_indices", "slice_elements"}, index_slices},
+      {{"num_elements", "rows", "k"}, [](const LeafCall& c, const Params&) { return topk(c); }},
+      {{"num_indices", "num_classes"}, [](const LeafCall& c, const Params&) { return one_hot(c); }},
+      {{"B", "C_in", "L_in", "C_out", "L_out", "kernel_size", "groups", "has_bias"}, [](const LeafCall& c, const Params&) { return conv1d(c); }},
+      {{"num_elements", "num_groups", "num_channels", "has_affine"}, [](const LeafCall& c, const Params&) { return group_norm(c); }},
+      {{"B", "N", "K", "unitriangular"}, [](const LeafCall& c, const Params&) { return solve_triangular(c); }},
+      {{"num_elements", "num_parameters"}, [](const LeafCall& c, const Params&) { return prelu(c); }},
+      {{"num_elements", "bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
+      {{"num_elements", "num_bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
+      {{"S", "K", "N", "E"}, [](const LeafCall& c, const Params&) { return grouped_mm(c); }},
+  };
+  return rows;
+}
+
+const BinderRow* binder_for(const Params& params) {
+  for (const auto& row : binders())
+    if (row.params == params) return &row;
+  return nullptr;
+}
+
 }  // namespace
 
+bool has_binder(const std::vector<std::string>& forward_params) { return binder_for(forward_params) != nullptr; }
+
 LeafBinding bind_leaf(const LeafCall& c) {
-  const Params& p = c.leaf->forward_params;
-  auto is = [&](std::initializer_list<const char*> names) {
-    if (p.size() != names.size()) return false;
-    size_t i = 0;
-    for (const char* n : names)
-      if (p[i++] != n) return false;
-    return true;
-  };
-  LeafBinding b;
-  if (p.empty()) {
-    ValuePtr x = first_tensor(c);
-    b = done({}, x ? x : Value::none(), "no parameters");
-  } else if (is({"num_elements"})) {
-    b = unary(c);
-  } else if (is({"num_elements", "a_elements", "b_elements"})) {
-    b = binary(c, false);
-  } else if (is({"num_elements", "a_elements", "b_elements", "c_elements"})) {
-    b = binary(c, true);
-  } else if (is({"num_elements", "out_elements"})) {
-    b = reduction(c);
-  } else if (is({"M", "K", "N", "has_bias"})) {
-    b = linear(c);
-  } else if (is({"B", "M", "K", "N"}) || is({"M", "K", "N"})) {
-    if (c.op == "einsum") return fail("einsum: equation-specific binding not modelled");
-    b = matmul(c, p);
-  } else if (is({"B", "H_q", "H_kv", "S_q", "S_kv", "D", "D_v", "mask_elements"})) {
-    b = sdpa(c);
-  } else if (is({"num_indices", "embedding_dim"})) {
-    b = embedding(c);
-  } else if (is({"num_elements", "normalized_size", "has_weight", "has_bias"}) ||
-             is({"num_elements", "normalized_size", "has_weight"})) {
-    b = norm(c, p);
-  } else {
-    return fail("no binding rule for leaf " + c.leaf->name + " with forward_params of this shape");
-  }
-  return b;
+  const BinderRow* row = binder_for(c.leaf->forward_params);
+  if (!row) return fail("no binding rule for leaf " + c.leaf->name + " with forward_params of this shape");
+  if (c.op == "einsum") return fail("einsum: equation-specific binding not modelled");
+  return row->bind(c, c.leaf->forward_params);
 }
 
 }  // namespace kcost

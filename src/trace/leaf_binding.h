@@ -31,6 +31,9 @@ struct LeafBinding {
   std::string why;  // how the params were derived, or why they could not be
 };
 
+// Whether some rule binds a leaf with these forward_params (every leaf in kernels/ must have one).
+bool has_binder(const std::vector<std::string>& forward_params);
+
 LeafBinding bind_leaf(const LeafCall& call);
 
 }  // namespace kcost

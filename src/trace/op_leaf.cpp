@@ -19,7 +19,7 @@ std::optional<std::string> leaf_for_op(const NameMap& names, const std::string& 
       args[1].value->is(Value::Kind::Tensor))
     return std::string(op == "max" ? "torch.maximum" : "torch.minimum");
   if (op == "gelu")
-    if (ValuePtr a = argument(args, 99, "approximate"); a && a->is(Value::Kind::String) && a->text == "tanh")
+    if (ValuePtr a = argument(args, 99, "approximate"); a && a->is(Value::Kind::String) && a->str == "tanh")
       return std::string("F.gelu_tanh");
   return leaf;
 }
@@ -29,7 +29,7 @@ std::optional<std::string> leaf_for_module(const NameMap& names, const std::stri
   std::optional<std::string> leaf = names.lookup(cls);
   if (leaf && *leaf == "F.gelu") {
     auto it = ctor.find("approximate");
-    if (it != ctor.end() && it->second && it->second->is(Value::Kind::String) && it->second->text == "tanh")
+    if (it != ctor.end() && it->second && it->second->is(Value::Kind::String) && it->second->str == "tanh")
       return std::string("F.gelu_tanh");
   }
   return leaf;

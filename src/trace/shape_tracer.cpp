@@ -3,41 +3,15 @@
 #include <algorithm>
 #include <set>
 
+#include "ast/parameters.h"
 #include "trace/op_leaf.h"
+#include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
+#include "util/strings.h"
 
 namespace kcost {
 
 namespace {
-
-ValuePtr self_value() {
-  auto s = std::make_shared<Value>();
-  s->kind = Value::Kind::Self;
-  return s;
-}
-
-ValuePtr tagged(const std::string& text, const std::string& tag, std::vector<ValuePtr> items = {}) {
-  auto g = std::make_shared<Value>();
-  g->kind = Value::Kind::Global;
-  g->text = text;
-  g->keys = {tag};
-  g->items = std::move(items);
-  return g;
-}
-
-const std::string& tag_of(const Value& v) {
-  static const std::string none;
-  return v.keys.empty() ? none : v.keys[0];
-}
-
-bool is_tensor(const ValuePtr& v) { return v && v->is(Value::Kind::Tensor); }
-
-std::string last_part(const std::string& dotted) {
-  auto dot = dotted.rfind('.');
-  return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // A name for an operand in a label: `x` for x, `weight` for self.weight, `cos` for cos[...].
 std::string operand_name(const ast::Node* n) {
@@ -67,29 +41,23 @@ std::string operand_name(const ast::Node* n) {
 // `super().name` inside a method of `cls`: the qualified name of `name` as defined by the next
 // class after `owner` in the MRO that defines it (what Python calls), or "" when none does.
 std::string super_method(SourceLocator& locator, const ClassSource& cls, const std::string& owner, const std::string& name) {
-  auto it = std::find(cls.mro.begin(), cls.mro.end(), owner);
-  if (it == cls.mro.end()) return "";
-  for (++it; it != cls.mro.end() && *it != "builtins.object"; ++it) {
+  std::optional<std::vector<std::string>> bases = mro_after(cls, owner);
+  if (!bases) return "";
+  for (const std::string& base_name : *bases) {
     try {
       // Defined by this class: its source lies within the class's.
-      const ClassSource& base = locator.find_class(*it);
-      const FunctionSource& f = locator.find_function(*it + "." + name);
-      if (f.file == base.file && f.first_line >= base.first_line && f.last_line <= base.last_line) return *it + "." + name;
+      const ClassSource& base = locator.find_class(base_name);
+      const FunctionSource& f = locator.find_function(base_name + "." + name);
+      if (f.file == base.file && f.first_line >= base.first_line && f.last_line <= base.last_line) return base_name + "." + name;
     } catch (const std::exception&) {
     }
   }
   return "";
 }
 
-std::string args_key(const std::vector<Arg>& args) {
-  std::string k;
-  for (const auto& a : args) k += a.name + "=" + (a.value ? a.value->describe() : "?") + ";";
-  return k;
-}
-
 std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
   std::string k;
-  for (const auto& [name, v] : inputs) k += name + "=" + (v ? v->describe() : "?") + ";";
+  for (const auto& [name, v] : inputs) k += name + "=" + (v ? structural_key(*v) : "?") + ";";
   return k;
 }
 
@@ -98,25 +66,16 @@ std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
 std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
   std::map<std::string, ValuePtr> in;
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
-  auto ids = std::make_shared<Value>(*Value::tensor({b, s}));
-  ids->text = "index";
-  in["input_ids"] = ids;
-  auto mask = std::make_shared<Value>(*Value::tensor({b, c + s}));
-  mask->text = "index";
-  in["attention_mask"] = mask;
-  in["cache"] = tagged("cache", "cache");
+  in["input_ids"] = Value::tensor({b, s}, Value::DType::Integer);
+  in["attention_mask"] = Value::tensor({b, c + s}, Value::DType::Integer);
+  in["cache"] = Value::cache();
   in["past_key_values"] = in["cache"];
   in["use_cache"] = Value::boolean(true);
   // Only the parameters forward() has.
   std::map<std::string, ValuePtr> out;
   if (!root.forward) return out;
-  const ast::Node* arguments = root.forward->def->child("args");
-  for (const auto& a : arguments->list("args")) {
-    auto it = in.find(a->str("arg"));
-    if (it != in.end()) out[it->first] = it->second;
-  }
-  for (const auto& a : arguments->list("kwonlyargs")) {
-    auto it = in.find(a->str("arg"));
+  for (const auto& p : ast::parameters_of(*root.forward->def).all()) {
+    auto it = in.find(p.name());
     if (it != in.end()) out[it->first] = it->second;
   }
   return out;
@@ -125,7 +84,7 @@ std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
 ShapeTracer::ShapeTracer(TraceContext& context, KernelTrace* record) : ctx_(context), record_(record) {}
 
 std::shared_ptr<ModuleFacts> ShapeTracer::facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args) {
-  std::string key = kernel + "|" + (ctor_args ? args_key(*ctor_args) : "<symbolic>");
+  std::string key = kernel + "|" + (ctor_args ? structural_key(*ctor_args) : "<symbolic>");
   auto it = ctx_.facts.find(key);
   if (it != ctx_.facts.end()) return it->second;
   ShapeTracer fallback(ctx_, nullptr);
@@ -135,7 +94,7 @@ std::shared_ptr<ModuleFacts> ShapeTracer::facts_of(const std::string& kernel, co
 }
 
 std::map<std::string, ValuePtr> ShapeTracer::bind_forward(const ClassSource& cls, const std::vector<Arg>& args) {
-  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
+  Interpreter ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
   Scope scope;
   ev.bind_parameters(*cls.forward->def, args, scope, true);
   return scope.vars();
@@ -144,7 +103,7 @@ std::map<std::string, ValuePtr> ShapeTracer::bind_forward(const ClassSource& cls
 std::map<std::string, ValuePtr> ShapeTracer::ctor_params(const std::string& kernel, const std::vector<Arg>& args) {
   const ClassSource& cls = ctx_.locator.find_class(kernel);
   if (!cls.init) return {};
-  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.init->module, cls.init->file);
+  Interpreter ev(ctx_.locator, ctx_.config, *this, cls.init->module, cls.init->file);
   Scope scope;
   ev.bind_parameters(*cls.init->def, args, scope, true);
   return scope.vars();
@@ -154,24 +113,20 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   const ClassSource& cls = *facts.source;
   if (!cls.forward) return Value::unknown(cls.qualname + " has no forward()");
   if (ctx_.depth > 64) return Value::unknown("modules nested too deep at " + cls.qualname);
-  Evaluator ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
-  evaluators_.push_back(&ev);
+  Interpreter ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
+  interpreters_.push_back(&ev);
   const ModuleFacts* previous = facts_;
   facts_ = &facts;
   ++ctx_.depth;
-  Scope scope;
-  const auto& params = cls.forward->def->child("args")->list("args");
-  if (!params.empty()) scope.set(params[0]->str("arg"), self_value());
   std::vector<Arg> args;
   for (const auto& [name, v] : inputs) args.push_back({name, v, name});
-  ev.bind_parameters(*cls.forward->def, args, scope, true);
-  ValuePtr result = ev.exec(cls.forward->def->list("body"), scope);
+  ValuePtr result = ev.run_function(*cls.forward->def, args, Value::self());
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({cls.forward->file, n.line, n.text});
   --ctx_.depth;
   facts_ = previous;
-  evaluators_.pop_back();
-  return result ? result : Value::none();
+  interpreters_.pop_back();
+  return result;
 }
 
 Expr ShapeTracer::count() const {
@@ -213,9 +168,9 @@ std::string ShapeTracer::label_for(const std::string& op, const ast::Node& node)
   std::string joined;
   for (const auto& n : names)
     if (!n.empty() && n != "self") joined += "_" + n;
-  if (joined.empty() && !evaluators_.empty() && !evaluators_.back()->current_target().empty() &&
-      evaluators_.back()->current_target() != "return")
-    joined = "_" + evaluators_.back()->current_target();
+  if (joined.empty() && !interpreters_.empty() && !interpreters_.back()->current_target().empty() &&
+      interpreters_.back()->current_target() != "return")
+    joined = "_" + interpreters_.back()->current_target();
   label += joined;
   std::string prefix;
   for (const auto& p : prefixes_) prefix += p + ".";
@@ -226,11 +181,11 @@ void ShapeTracer::add_child(ChildCall child, const ast::Node& node) {
   if (!record_) return;
   child.label = unique_label(child.label);
   child.count = count();
-  if (!evaluators_.empty()) {
+  if (!interpreters_.empty()) {
     child.line = node.line;
-    child.source = evaluator().text(node);
+    child.source = interpreter().text(node);
   }
-  if (facts_ && facts_->source) child.file = evaluators_.empty() ? facts_->source->file : "";
+  if (facts_ && facts_->source) child.file = interpreters_.empty() ? facts_->source->file : "";
   // A binding may only use this kernel's own names and the implicit symbols.
   std::set<std::string> own(record_->init_params.begin(), record_->init_params.end());
   own.insert(record_->forward_params.begin(), record_->forward_params.end());
@@ -289,7 +244,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
                               const ValuePtr& self, const std::vector<Arg>& args) {
   if (is_zero_cost_op(op)) {
     ValuePtr out = shape_op(op, self, args);
-    if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->text, label_for(op, node));
+    if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->why, label_for(op, node));
     return out;
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
@@ -303,8 +258,8 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
 
 ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
   const std::string& cls = module->class_name;
-  std::string label = module->path.empty() ? label_for(last_part(cls), node) : module->path;
-  if (!module->path.empty()) {
+  std::string label = module->attr.empty() ? label_for(last_part(cls), node) : module->attr;
+  if (!module->attr.empty()) {
     std::string prefix;
     for (const auto& p : prefixes_) prefix += p + ".";
     label = prefix + label;
@@ -330,7 +285,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
     if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(cls.qualname);
     sites.push_back({module->args, inputs});
   }
-  std::string key = cls.qualname + "|" + args_key(module->args) + "|" + inputs_key(inputs);
+  std::string key = cls.qualname + "|" + structural_key(module->args) + "|" + inputs_key(inputs);
   ValuePtr output;
   auto memo = ctx_.outputs.find(key);
   if (memo != ctx_.outputs.end()) {
@@ -371,26 +326,20 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
 
 ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
   const FunctionSource& f = ctx_.locator.find_function(qualname);
-  Evaluator ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
-  evaluators_.push_back(&ev);
+  Interpreter ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
+  interpreters_.push_back(&ev);
   prefixes_.push_back(f.name);
-  Scope scope;
-  bool is_static = !self;
-  for (const auto& d : f.def->list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");
-  const auto& params = f.def->child("args")->list("args");
-  if (!is_static && !params.empty()) scope.set(params[0]->str("arg"), self);
-  ev.bind_parameters(*f.def, args, scope, !is_static);
-  ValuePtr result = ev.exec(f.def->list("body"), scope);
+  ValuePtr result = ev.run_function(*f.def, args, self);
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({f.file, n.line, f.name + ": " + n.text});
   prefixes_.pop_back();
-  evaluators_.pop_back();
-  return result ? result : Value::none();
+  interpreters_.pop_back();
+  return result;
 }
 
 ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args) {
-  const std::string& qualname = fn->text;
-  const std::string& path = fn->class_name;  // the name as reached through modules
+  const std::string& qualname = fn->qualname;
+  const std::string& path = fn->reached;  // the name as reached through modules
   // Leaf ops first: F.softmax is a Python function, but a leaf.
   for (const std::string& n : {path, qualname}) {
     if (n.empty()) continue;
@@ -413,7 +362,7 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     mask_line_ = node.line;
     return make_mask(args, qualname);
   }
-  if (tag_of(*fn) == "native") {
+  if (fn->global_kind == Value::GlobalKind::NativeFunction) {
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);
   }
@@ -426,25 +375,25 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   if (!is_tensor(embeds) || embeds->shape.size() < 2) return Value::none();
   Expr b = embeds->shape[0], q = embeds->shape[1];
   Expr kv = Expr::symbol("cache_len") + q;
-  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}));
-  mask->path = "mask";
-  if (ctx_.attn_implementation == "eager") {
-    mask->text = "float_mask";
-    mask->expr = Expr(1);
+  // A float mask added to the scores under eager attention, always made; a bool mask under
+  // sdpa, which transformers' sdpa_mask skips (is_causal instead) when there is no padding and
+  // either one query token or an empty cache.
+  bool eager = ctx_.attn_implementation == "eager";
+  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}, eager ? Value::DType::Float : Value::DType::Bool));
+  if (eager) {
+    mask->presence = Expr(1);
   } else if (ValuePtr skip = argument(args, 99, "allow_is_causal_skip"); skip && skip->truth() == false) {
-    mask->expr = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
+    mask->presence = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
   } else {
-    // transformers' sdpa_mask skips the mask (is_causal instead) when there is no padding and
-    // either one query token or an empty cache; otherwise it is a bool mask.
-    mask->expr = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
+    mask->presence = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
     // A sliding-window mask cannot be skipped once the keys reach the window.
     std::optional<ValuePtr> window = ctx_.config.attribute("config", "sliding_window");
     if (function.find("sliding_window") != std::string::npos && window && (*window)->is(Value::Kind::Number))
-      mask->expr = Expr::logical_or(mask->expr, Expr::compare(">=", kv, (*window)->expr));
+      mask->presence = Expr::logical_or(*mask->presence, Expr::compare(">=", kv, (*window)->expr));
   }
-  if (record_ && !evaluators_.empty())
+  if (record_ && !interpreters_.empty())
     record_->assumptions.push_back({"", mask_line_, "the attention mask is made by transformers.masking_utils (not counted): " +
-                                               mask->describe() + (ctx_.attn_implementation == "eager" ? " (float, always)" : ", present when " + mask->expr.str())});
+                                               mask->describe() + (eager ? " (float, always)" : ", present when " + mask->presence->str())});
   return mask;
 }
 
@@ -465,89 +414,93 @@ ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& i
   return Value::tuple({o, Value::none()});
 }
 
+ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
+  if (method == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
+  if (method == "update") {
+    std::vector<ValuePtr> out;
+    for (size_t i = 0; i < 2; ++i) {
+      ValuePtr t = argument(args, i, i == 0 ? "key_states" : "value_states");
+      if (!is_tensor(t) || t->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
+      Shape s = t->shape;
+      s[s.size() - 2] = Expr::symbol("cache_len") + t->shape[t->shape.size() - 2];
+      out.push_back(with_shape(*t, s));
+    }
+    if (record_)
+      record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens: cache.update returns keys and values of length cache_len + the new tokens"});
+    return Value::tuple(out);
+  }
+  return Value::unknown("cache." + method);
+}
+
+ValuePtr ShapeTracer::call_dict_method(const Value& d, const std::string& method, const std::vector<Arg>& args) {
+  if (method == "copy") return std::make_shared<Value>(d);  // values are never mutated in place here
+  if (method == "get") {
+    ValuePtr key = argument(args, 0, "key"), dflt = argument(args, 1, "default");
+    if (key && key->is(Value::Kind::String))
+      for (size_t i = 0; i < d.keys.size(); ++i)
+        if (d.keys[i] == key->str) return d.items[i];
+    return dflt ? dflt : Value::none();
+  }
+  std::vector<ValuePtr> out;
+  for (size_t i = 0; i < d.keys.size(); ++i) {
+    if (method == "keys") out.push_back(Value::string(d.keys[i]));
+    else if (method == "values") out.push_back(d.items[i]);
+    else out.push_back(Value::tuple({Value::string(d.keys[i]), d.items[i]}));
+  }
+  return Value::list(out);
+}
+
+ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, const std::vector<Arg>& args) {
+  using T = Value::Target;
+  switch (callee.target) {
+    case T::TensorMethod: {
+      std::string name = last_part(callee.qualname);
+      return call_op(node, name, {callee.qualname}, callee.receiver, args);
+    }
+    case T::SelfMethod: return inline_function(callee.qualname, args, Value::self());
+    case T::AttentionFunction: return call_attention(node, callee.qualname, args);
+    case T::GetInterface: {
+      ValuePtr dflt = argument(args, 1, "default");
+      if (ctx_.attn_implementation == "eager" && dflt) return dflt;
+      return Value::callable(T::AttentionFunction, ctx_.attn_implementation);
+    }
+    case T::CacheMethod: return call_cache_method(node, callee.qualname, args);
+    case T::DictMethod: return call_dict_method(*callee.receiver, callee.qualname, args);
+    case T::Noop: return Value::none();
+    case T::RegisterState:
+    case T::SuperInit: break;  // __init__ only
+  }
+  return Value::unknown("call of " + callee.describe());
+}
+
+ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const std::vector<Arg>& args) {
+  if (cls.is_module_class) return Value::module(cls.qualname, args);
+  if (cls.qualname.find("Cache") != std::string::npos) return Value::cache();
+  if (is_zero_cost_op(last_part(cls.qualname)) || ctx_.names.lookup(cls.reached))
+    return call_op(node, last_part(cls.qualname), {cls.reached, cls.qualname}, nullptr, args);
+  // A record (ModelOutput dataclass, namedtuple): its fields by keyword.
+  std::vector<std::string> keys;
+  std::vector<ValuePtr> items;
+  for (const auto& a : args)
+    if (!a.name.empty()) {
+      keys.push_back(a.name);
+      items.push_back(a.value);
+    }
+  return Value::dict(keys, items);
+}
+
 ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) {
   if (!callee) return Value::unknown("conversion of a tensor to a number");
   switch (callee->kind) {
-    case Value::Kind::Module:
-      return call_module(node, callee, args);
-    case Value::Kind::Global: {
-      const std::string& tag = tag_of(*callee);
-      if (tag == "method") {
-        std::string name = last_part(callee->text);
-        return call_op(node, name, {"torch.Tensor." + name}, callee->items[0], args);
+    case Value::Kind::Module: return call_module(node, callee, args);
+    case Value::Kind::Callable: return call_callable(node, *callee, args);
+    case Value::Kind::Global:
+      switch (callee->global_kind) {
+        case Value::GlobalKind::Class: return call_class(node, *callee, args);
+        case Value::GlobalKind::Function:
+        case Value::GlobalKind::NativeFunction: return call_function(node, callee, args);
+        default: return Value::unknown("call of " + callee->qualname);
       }
-      if (tag == "self_method") return inline_function(callee->text, args, self_value());
-      if (tag == "attention") return call_attention(node, callee->text, args);
-      if (tag == "get_interface") {
-        ValuePtr impl = argument(args, 0, "attn_implementation");
-        ValuePtr dflt = argument(args, 1, "default");
-        if (ctx_.attn_implementation == "eager" && dflt) return dflt;
-        return tagged(ctx_.attn_implementation, "attention");
-      }
-      if (tag == "cache_method") {
-        const std::string& m = callee->text;
-        if (m == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
-        if (m == "update") {
-          std::vector<ValuePtr> out;
-          for (size_t i = 0; i < 2; ++i) {
-            ValuePtr t = argument(args, i, i == 0 ? "key_states" : "value_states");
-            if (!is_tensor(t) || t->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
-            auto u = std::make_shared<Value>(*t);
-            u->shape[u->shape.size() - 2] = Expr::symbol("cache_len") + t->shape[t->shape.size() - 2];
-            out.push_back(u);
-          }
-          if (record_) record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens: cache.update returns keys and values of length cache_len + the new tokens"});
-          return Value::tuple(out);
-        }
-        return Value::unknown("cache." + m);
-      }
-      if (tag == "noop") return Value::none();
-      if (tag == "dict_method") {
-        const Value& d = *callee->items[0];
-        if (callee->text == "copy") return callee->items[0];  // values are never mutated in place here
-        if (callee->text == "get") {
-          ValuePtr key = argument(args, 0, "key"), dflt = argument(args, 1, "default");
-          if (key && key->is(Value::Kind::String))
-            for (size_t i = 0; i < d.keys.size(); ++i)
-              if (d.keys[i] == key->text) return d.items[i];
-          return dflt ? dflt : Value::none();
-        }
-        std::vector<ValuePtr> out;
-        for (size_t i = 0; i < d.keys.size(); ++i) {
-          if (callee->text == "keys") out.push_back(Value::string(d.keys[i]));
-          else if (callee->text == "values") out.push_back(d.items[i]);
-          else out.push_back(Value::tuple({Value::string(d.keys[i]), d.items[i]}));
-        }
-        return Value::list(out);
-      }
-      if (tag == "builtin" && (callee->text == "enumerate" || callee->text == "zip" || callee->text == "reversed")) {
-        if (callee->text != "enumerate" || args.empty()) return Value::unknown(callee->text + "() not modelled");
-        return tagged("enumerate", "enumerate", {args[0].value});
-      }
-      if (tag == "class") {
-        if (callee->is_module_class) {
-          auto m = std::make_shared<Value>();
-          m->kind = Value::Kind::Module;
-          m->class_name = callee->text;
-          m->args = args;
-          return m;
-        }
-        if (callee->text.find("Cache") != std::string::npos) return tagged("cache", "cache");
-        // A record (ModelOutput dataclass, namedtuple): its fields by keyword.
-        auto d = std::make_shared<Value>();
-        d->kind = Value::Kind::Dict;
-        for (const auto& a : args)
-          if (!a.name.empty()) {
-            d->keys.push_back(a.name);
-            d->items.push_back(a.value);
-          }
-        if (is_zero_cost_op(last_part(callee->text)) || ctx_.names.lookup(callee->class_name))
-          return call_op(node, last_part(callee->text), {callee->class_name, callee->text}, nullptr, args);
-        return d;
-      }
-      if (tag == "function" || tag == "native") return call_function(node, callee, args);
-      return Value::unknown("call of " + callee->text);
-    }
     default: {
       // A call of something that could not be modelled, on tensors: it may cost anything, so
       // it is an unknown child (never dropped silently).
@@ -564,17 +517,13 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
     case Value::Kind::Self: {
       if (facts_) {
         if (const Attribute* a = facts_->find(name)) {
-          if (a->value->is(Value::Kind::Module) || a->value->is(Value::Kind::ModuleList)) {
-            auto m = std::make_shared<Value>(*a->value);
-            m->path = name;
-            return m;
-          }
+          if (a->value->is(Value::Kind::Module) || a->value->is(Value::Kind::ModuleList)) return with_attr(*a->value, name);
           return a->value;
         }
         if (name == "training") return Value::boolean(false);
         std::string method = facts_->qualname + "." + name;
         try {
-          if (!ctx_.locator.is_class(method)) return tagged(method, "self_method");
+          if (!ctx_.locator.is_class(method)) return Value::callable(Value::Target::SelfMethod, method);
         } catch (const std::exception&) {
         }
       }
@@ -594,35 +543,33 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
         return Value::tuple(dims);
       }
       if (name == "ndim") return Value::integer(static_cast<long long>(base->shape.size()));
-      if (name == "dtype") return tagged("dtype", "dtype");
-      if (name == "device") return tagged("device", "device");
+      if (name == "dtype" || name == "device") return Value::opaque(name);
       if (name == "is_cuda" || name == "requires_grad" || name == "is_meta") return Value::boolean(false);
       if (name == "T" || name == "mT" || name == "data") return name == "data" ? base : shape_op(name, base, {});
       // Only what torch.Tensor has (hasattr(x, "jax") is False on a real tensor).
       if (ctx_.locator.resolve_global("torch", "Tensor." + name).kind == GlobalRef::Kind::Missing)
         return Value::unknown("torch.Tensor has no attribute '" + name + "'");
-      return tagged("torch.Tensor." + name, "method", {base});
+      return Value::callable(Value::Target::TensorMethod, "torch.Tensor." + name, base);
     }
     case Value::Kind::Dict: {
       if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
-        return tagged(name, "dict_method", {base});
+        return Value::callable(Value::Target::DictMethod, name, base);
       for (size_t i = 0; i < base->keys.size(); ++i)
         if (base->keys[i] == name) return base->items[i];
       return Value::none();  // an output field nobody set (loss, hidden_states)
     }
-    case Value::Kind::Global: {
-      const std::string& tag = tag_of(*base);
-      if (tag == "super" && facts_ && facts_->source) {
-        // super().forward(x) in a subclass of nn.Embedding: the base's method, run on self.
-        const ClassSource& cls = *facts_->source;
-        std::string method = super_method(ctx_.locator, cls, cls.forward ? cls.forward->owner : cls.qualname, name);
-        if (!method.empty()) return tagged(method, "self_method");
-        return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
-      }
-      if (tag == "cache") return tagged(name, "cache_method");
-      if (name == "get_interface") return tagged("get_interface", "get_interface");
-      return Value::unknown(base->text + "." + name);
+    case Value::Kind::Super: {
+      if (!facts_ || !facts_->source) return Value::unknown("super()." + name + " outside a module");
+      // super().forward(x) in a subclass of nn.Embedding: the base's method, run on self.
+      const ClassSource& cls = *facts_->source;
+      std::string method = super_method(ctx_.locator, cls, cls.forward ? cls.forward->owner : cls.qualname, name);
+      if (!method.empty()) return Value::callable(Value::Target::SelfMethod, method);
+      return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
     }
+    case Value::Kind::Cache: return Value::callable(Value::Target::CacheMethod, name);
+    case Value::Kind::Global:
+      if (name == "get_interface") return Value::callable(Value::Target::GetInterface, "get_interface");
+      return Value::unknown(base->qualname + "." + name);
     default:
       return Value::unknown("attribute " + name + " of " + base->describe());
   }
@@ -641,15 +588,15 @@ ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const
     return unknown(node, "operator " + op + " with an operand that could not be modelled: " +
                              (a->is(Value::Kind::Unknown) ? a : b)->describe(), label_for(op_name, node));
   std::string left, right;
-  if (!evaluators_.empty()) {
+  if (!interpreters_.empty()) {
     const ast::Node* l = node.child("left");
     const ast::Node* r = node.child("right");
     if (!l && node.is("Compare")) {
       l = node.child("left");
       if (!node.list("comparators").empty()) r = node.list("comparators")[0].get();
     }
-    if (l) left = evaluator().text(*l);
-    if (r) right = evaluator().text(*r);
+    if (l) left = interpreter().text(*l);
+    if (r) right = interpreter().text(*r);
   }
   return call_op(node, op_name, candidates, nullptr, {{"", a, left}, {"", b, right}});
 }
@@ -659,37 +606,31 @@ ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const 
   if (op == "UAdd") return a;
   std::string dunder = op == "USub" ? "__neg__" : op == "Invert" ? "__invert__" : "";
   if (dunder.empty()) return Value::unknown("operator " + op + " on a tensor");
-  std::string operand = node.child("operand") && !evaluators_.empty() ? evaluator().text(*node.child("operand")) : "";
+  std::string operand = node.child("operand") && !interpreters_.empty() ? interpreter().text(*node.child("operand")) : "";
   return call_op(node, op == "USub" ? "neg" : "invert", {"torch.Tensor." + dunder}, nullptr, {{"", a, operand}});
 }
 
 ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
   if (is_tensor(base)) {
     ValuePtr out = index_tensor(*base, *index);
-    if (out->is(Value::Kind::Unknown)) return unknown(node, out->text, label_for("index", node));
+    if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
     return out;
   }
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;
   }
-  if (base->is(Value::Kind::Global) && index->is(Value::Kind::String) && base->class_name.find("AttentionInterface") != std::string::npos)
-    return tagged(index->text, "attention");
   if (base->is(Value::Kind::Dict) && !base->items.empty() && !index->is(Value::Kind::String)) {
     // mapping[layer.attention_type] with a key not known here: fine when every value is the
     // same (per-layer-type masks of one shape and presence).
-    auto same = [&](const ValuePtr& v) {
-      const Value& a = *v;
-      const Value& b = *base->items[0];
-      return a.kind == b.kind && a.describe() == b.describe() && a.text == b.text && a.path == b.path && a.expr == b.expr;
-    };
+    auto same = [&](const ValuePtr& v) { return same_value(*v, *base->items[0]); };
     if (std::all_of(base->items.begin(), base->items.end(), same)) return base->items[0];
   }
   return Value::unknown("subscript of " + base->describe());
 }
 
 std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Node& node, const ValuePtr& iterable) {
-  if (iterable->is(Value::Kind::Global) && tag_of(*iterable) == "enumerate" && !iterable->items.empty()) {
+  if (iterable->is(Value::Kind::Enumerate)) {
     auto inner = iterate(node, iterable->items[0]);
     if (!inner) {
       const ValuePtr& seq = iterable->items[0];
@@ -702,8 +643,7 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
     for (auto& it : *inner) it.item = Value::tuple({Value::number(Expr::symbol("index")), it.item});
     return inner;
   }
-  if (iterable->is(Value::Kind::Global) && iterable->text == "range" && iterable->items.size() == 1 &&
-      iterable->items[0]->is(Value::Kind::Number)) {
+  if (iterable->is(Value::Kind::Range) && iterable->items.size() == 1 && iterable->items[0]->is(Value::Kind::Number)) {
     const ValuePtr& n = iterable->items[0];
     if (n->known && n->known->is_integer() && n->expr.is_number()) {
       std::vector<Iteration> out;
@@ -715,24 +655,17 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
   if (!iterable->is(Value::Kind::ModuleList)) return std::nullopt;
   std::vector<Iteration> groups;
   if (iterable->element) {
-    auto m = std::make_shared<Value>(*iterable->element);
-    m->path = iterable->path;
-    groups.push_back({m, iterable->length});
+    groups.push_back({with_attr(*iterable->element, iterable->attr), iterable->length});
     return groups;
   }
   // Layers that differ: one group per distinct constructor call, with its count.
   std::vector<std::pair<ValuePtr, long long>> distinct;
   for (const auto& item : iterable->items) {
-    auto it = std::find_if(distinct.begin(), distinct.end(),
-                           [&](const auto& d) { return d.first->describe() == item->describe(); });
+    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return same_value(*d.first, *item); });
     if (it == distinct.end()) distinct.push_back({item, 1});
     else ++it->second;
   }
-  for (const auto& [item, n] : distinct) {
-    auto m = std::make_shared<Value>(*item);
-    m->path = iterable->path;
-    groups.push_back({m, Expr(n)});
-  }
+  for (const auto& [item, n] : distinct) groups.push_back({with_attr(*item, iterable->attr), Expr(n)});
   return groups;
 }
 

@@ -62,6 +62,10 @@ class ShapeTracer : public Hooks {
 
  private:
   ValuePtr call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args);
+  ValuePtr call_callable(const ast::Node& node, const Value& callee, const std::vector<Arg>& args);
+  ValuePtr call_class(const ast::Node& node, const Value& cls, const std::vector<Arg>& args);
+  ValuePtr call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args);
+  ValuePtr call_dict_method(const Value& dict, const std::string& method, const std::vector<Arg>& args);
   ValuePtr call_composite(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args,
                           const std::string& label);
   ValuePtr call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args);
@@ -77,12 +81,12 @@ class ShapeTracer : public Hooks {
   std::string unique_label(const std::string& label) const;
   Expr count() const;
   std::map<std::string, ValuePtr> ctor_params(const std::string& kernel, const std::vector<Arg>& args);
-  Evaluator& evaluator() { return *evaluators_.back(); }
+  Interpreter& interpreter() { return *interpreters_.back(); }
 
   TraceContext& ctx_;
   KernelTrace* record_;
   const ModuleFacts* facts_ = nullptr;
-  std::vector<Evaluator*> evaluators_;
+  std::vector<Interpreter*> interpreters_;
   std::vector<std::string> prefixes_;
   std::vector<Expr> counts_;
   int mask_line_ = 0;

@@ -112,11 +112,8 @@ Expr extract(const ParamPath& path, const std::map<std::string, ValuePtr>& input
   return static_cast<size_t>(path.dim) < s.size() ? s[path.dim] : Expr::symbol(path.name);
 }
 
-KernelSignature generalize(const std::string& kernel, const std::vector<std::string>& forward_param_order,
-                           const std::vector<std::string>& init_params, const std::vector<CallSite>& sites) {
+KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites) {
   KernelSignature sig;
-  sig.kernel = kernel;
-  sig.forward_param_order = forward_param_order;
   if (sites.empty()) return sig;
   for (const auto& name : forward_param_order) {
     std::vector<ValuePtr> values;
@@ -126,7 +123,6 @@ KernelSignature generalize(const std::string& kernel, const std::vector<std::str
     }
     sig.inputs[name] = generalize_value(name, {}, values, sig.forward_params);
   }
-  sig.ctor_args = sites[0].ctor_args;
   return sig;
 }
 

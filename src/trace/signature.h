@@ -28,17 +28,12 @@ struct ParamPath {
 };
 
 struct KernelSignature {
-  std::string kernel;
-  std::vector<std::string> forward_param_order;  // forward() parameters, in order
-  std::map<std::string, ValuePtr> inputs;        // generalized inputs, in the kernel's own symbols
+  std::map<std::string, ValuePtr> inputs;  // generalized inputs, in the kernel's own symbols
   std::vector<ParamPath> forward_params;
-  std::map<std::string, ValuePtr> known_init;    // init param -> value all sites agree on
-  std::vector<Arg> ctor_args;                    // for tracing the kernel in its own symbols
 };
 
-// Generalizes the call sites of one kernel. `init_params` are the kernel's init param names.
-KernelSignature generalize(const std::string& kernel, const std::vector<std::string>& forward_param_order,
-                           const std::vector<std::string>& init_params, const std::vector<CallSite>& sites);
+// Generalizes the call sites of one kernel whose forward() takes `forward_param_order`.
+KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites);
 
 // The value of a forward_param at one call.
 Expr extract(const ParamPath& path, const std::map<std::string, ValuePtr>& inputs);

@@ -5,7 +5,9 @@
 #include "expr/error.h"
 #include "trace/leaf_binding.h"
 #include "trace/op_leaf.h"
+#include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
+#include "util/strings.h"
 
 namespace kcost {
 
@@ -50,11 +52,6 @@ OpName op_name(const std::string& name) {
     if (out.op == "truediv") out.op = "div";
   }
   return out;
-}
-
-std::string last_part(const std::string& dotted) {
-  auto dot = dotted.rfind('.');
-  return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
 struct BiasAdd {
@@ -106,16 +103,8 @@ class Pricer {
         return;
       }
       case TracedCall::Kind::Attention: {
-        LeafCall lc = attention_leaf_call(c.args);
-        // A floating-point mask is read at `bytes` per element, a bool mask at 1 (as the shape
-        // tracer's eager float mask and sdpa bool mask).
-        for (auto& a : lc.args)
-          if (a.name == "attn_mask" && a.value && a.value->is(Value::Kind::Tensor) && a.value->text != "index") {
-            auto m = std::make_shared<Value>(*a.value);
-            m->text = "float_mask";
-            a.value = m;
-          }
-        price(c, where, "F.scaled_dot_product_attention", lc);
+        // The mask's dtype class (float or bool) says what it costs to read, as in the analysis.
+        price(c, where, "F.scaled_dot_product_attention", attention_leaf_call(c.args));
         return;
       }
       case TracedCall::Kind::Function: {

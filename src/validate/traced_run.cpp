@@ -10,17 +10,12 @@ namespace {
 
 using json = nlohmann::json;
 
-ValuePtr global(const std::string& text, const std::string& tag) {
-  auto g = std::make_shared<Value>();
-  g->kind = Value::Kind::Global;
-  g->text = text;
-  g->keys = {tag};
-  return g;
-}
-
-bool is_floating(const std::string& dtype) {
-  return dtype.find("float") != std::string::npos || dtype == "half" || dtype == "double" ||
-         dtype.find("complex") != std::string::npos;
+// The dtype class of a recorded tensor's dtype ("float32", "bool", "int64").
+Value::DType dtype_class(const std::string& dtype) {
+  if (dtype.find("float") != std::string::npos || dtype == "half" || dtype == "double" ||
+      dtype.find("complex") != std::string::npos)
+    return Value::DType::Float;
+  return dtype == "bool" ? Value::DType::Bool : Value::DType::Integer;
 }
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
@@ -84,36 +79,29 @@ ValuePtr traced_value(const json& d) {
     if (d.contains("tensor")) {
       std::vector<Expr> shape;
       for (const auto& n : d["tensor"]) shape.push_back(Expr(n.get<long long>()));
-      auto t = std::make_shared<Value>(*Value::tensor(shape));
-      // As the shape tracer marks them: integer and bool tensors are "index" tensors.
-      if (!is_floating(d.value("dtype", "float32"))) t->text = "index";
-      return t;
+      return Value::tensor(shape, dtype_class(d.value("dtype", "float32")));
     }
     if (d.contains("slice")) {
-      auto s = std::make_shared<Value>();
-      s->kind = Value::Kind::Slice;
-      for (const auto& x : d["slice"]) s->items.push_back(traced_value(x));
-      return s;
+      std::vector<ValuePtr> parts;
+      for (const auto& x : d["slice"]) parts.push_back(traced_value(x));
+      while (parts.size() < 3) parts.push_back(Value::none());
+      return Value::slice(parts[0], parts[1], parts[2]);
     }
-    if (d.contains("ellipsis")) {
-      auto e = std::make_shared<Value>();
-      e->kind = Value::Kind::Ellipsis;
-      return e;
-    }
+    if (d.contains("ellipsis")) return Value::ellipsis();
     if (d.contains("dict")) {
-      auto m = std::make_shared<Value>();
-      m->kind = Value::Kind::Dict;
+      std::vector<std::string> keys;
+      std::vector<ValuePtr> items;
       for (const auto& [k, v] : d["dict"].items()) {
-        m->keys.push_back(k);
-        m->items.push_back(traced_value(v));
+        keys.push_back(k);
+        items.push_back(traced_value(v));
       }
-      return m;
+      return Value::dict(keys, items);
     }
     if (d.contains("float")) return Value::unknown("the float " + d["float"].get<std::string>());
-    if (d.contains("dtype")) return global("torch." + d["dtype"].get<std::string>(), "dtype");
-    if (d.contains("device")) return global(d["device"].get<std::string>(), "device");
-    if (d.contains("module")) return global(d["module"].get<std::string>(), "module");
-    if (d.contains("object")) return global(d["object"].get<std::string>(), "object");
+    // Objects that only flow through a call.
+    if (d.contains("dtype")) return Value::opaque("torch." + d["dtype"].get<std::string>());
+    for (const char* what : {"device", "module", "object"})
+      if (d.contains(what)) return Value::opaque(d[what].get<std::string>());
   }
   return Value::unknown("unreadable traced value " + d.dump());
 }

@@ -1,4 +1,4 @@
-// Evaluator: abstract interpretation of Python source over Values. It evaluates expressions
+// Interpreter: abstract interpretation of Python source over Values. It evaluates expressions
 // (names through the scope and then the module's globals, config attributes, arithmetic on
 // symbolic numbers, containers, comparisons, Python builtins) and executes statements (taking
 // branches the known values decide, loops, returns). What depends on the pass — calling modules
@@ -18,7 +18,7 @@
 
 namespace kcost {
 
-class SourceLocator;
+class GlobalResolver;
 
 class Scope {
  public:
@@ -39,7 +39,7 @@ struct Note {
 class Hooks {
  public:
   virtual ~Hooks() = default;
-  // A call whose callee is not a Python builtin the evaluator knows.
+  // A call whose callee is not a Python builtin the interpreter decides itself.
   virtual ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) = 0;
   // `base.name` where base is self, a module, a tensor or something else not plain data.
   virtual ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) = 0;
@@ -70,11 +70,11 @@ class Hooks {
   virtual void exit_repeat() {}
 };
 
-class Evaluator {
+class Interpreter {
  public:
   // `module`: whose globals names resolve in; `file`: its source (for source text).
-  Evaluator(SourceLocator& locator, const ConfigView& config, Hooks& hooks, std::string module,
-            std::string file);
+  Interpreter(GlobalResolver& globals, const ConfigView& config, Hooks& hooks, std::string module,
+              std::string file);
 
   ValuePtr eval(const ast::Node& node, Scope& scope);
   // Executes statements; returns the value of the first `return` reached (nullptr if none).
@@ -82,6 +82,9 @@ class Evaluator {
   // Binds a FunctionDef's parameters to call arguments (self already bound by the caller when
   // `skip_first`); unbound parameters take their defaults.
   void bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first);
+  // Runs FunctionDef `def` in a scope of its own: a method bound to `self` unless `self` is null
+  // or it is a staticmethod. Returns what it returns (None when it returns nothing).
+  ValuePtr run_function(const ast::Node& def, const std::vector<Arg>& args, const ValuePtr& self);
 
   // The source text of a node (for notes and reasoning).
   std::string text(const ast::Node& node) const;
@@ -90,8 +93,8 @@ class Evaluator {
   const std::string& module() const { return module_; }
   // The name assigned by the statement being executed ("hidden_states", "return"), for labels.
   const std::string& current_target() const { return target_; }
-  SourceLocator& locator() { return locator_; }
   const ConfigView& config() const { return config_; }
+  Hooks& hooks() { return hooks_; }
 
  private:
   ValuePtr eval_name(const ast::Node& node, Scope& scope);
@@ -101,13 +104,12 @@ class Evaluator {
   ValuePtr eval_subscript(const ast::Node& node, Scope& scope);
   ValuePtr eval_call(const ast::Node& node, Scope& scope);
   ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
-  ValuePtr builtin(const ast::Node& node, const std::string& name, const std::vector<Arg>& args, bool* handled);
   ValuePtr global(const std::string& dotted, const std::optional<std::string>& key = std::nullopt);
   std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
   void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
   bool exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result);
 
-  SourceLocator& locator_;
+  GlobalResolver& globals_;
   const ConfigView& config_;
   Hooks& hooks_;
   std::string module_;

@@ -1,9 +1,11 @@
-#include "interp/evaluator.h"
+#include "interp/interpreter.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "ast/parameters.h"
+#include "interp/builtins.h"
 #include "locate/source_locator.h"
 
 namespace kcost {
@@ -44,11 +46,11 @@ ValuePtr Scope::find(const std::string& name) const {
   return it == vars_.end() ? nullptr : it->second;
 }
 
-Evaluator::Evaluator(SourceLocator& locator, const ConfigView& config, Hooks& hooks, std::string module,
-                     std::string file)
-    : locator_(locator), config_(config), hooks_(hooks), module_(std::move(module)), lines_(source_lines(file)) {}
+Interpreter::Interpreter(GlobalResolver& globals, const ConfigView& config, Hooks& hooks, std::string module,
+                         std::string file)
+    : globals_(globals), config_(config), hooks_(hooks), module_(std::move(module)), lines_(source_lines(file)) {}
 
-std::string Evaluator::text(const ast::Node& node) const { return node_text(lines_, node); }
+std::string Interpreter::text(const ast::Node& node) const { return node_text(lines_, node); }
 
 namespace {
 
@@ -62,118 +64,65 @@ ValuePtr constant_value(const ast::Constant& c) {
       return Value::number(e, e.as_number());
     }
     case ast::Constant::Kind::Str: return Value::string(c.text);
-    case ast::Constant::Kind::Ellipsis: {
-      auto v = std::make_shared<Value>();
-      v->kind = Value::Kind::Ellipsis;
-      return v;
-    }
+    case ast::Constant::Kind::Ellipsis: return Value::ellipsis();
     default: return Value::unknown("constant " + c.text);
   }
 }
 
 bool is_sequence(const Value& v) { return v.is(Value::Kind::Tuple) || v.is(Value::Kind::List); }
 
-std::optional<long long> known_int(const Value& v) {
-  if (!v.is(Value::Kind::Number) || !v.known || !v.known->is_integer()) return std::nullopt;
-  return v.known->to_long();
-}
-
-// Python equality of two plain values when decidable.
-std::optional<bool> equal(const Value& a, const Value& b) {
-  if (a.is(Value::Kind::None) || b.is(Value::Kind::None)) {
-    if (a.is(Value::Kind::Unknown) || b.is(Value::Kind::Unknown) || a.is(Value::Kind::Tensor) ||
-        b.is(Value::Kind::Tensor))
-      return a.kind == b.kind;  // a tensor is never None
-    return a.kind == b.kind;
-  }
-  if (a.is(Value::Kind::String) && b.is(Value::Kind::String)) return a.text == b.text;
-  if (a.is(Value::Kind::Number) && b.is(Value::Kind::Number)) {
-    if (a.known && b.known) return *a.known == *b.known;
-    return std::nullopt;
-  }
-  if (a.is(Value::Kind::String) != b.is(Value::Kind::String) &&
-      (a.is(Value::Kind::String) || b.is(Value::Kind::String)) &&
-      (a.is(Value::Kind::Number) || b.is(Value::Kind::Number) || a.is(Value::Kind::Global) ||
-       b.is(Value::Kind::Global)))
-    return false;
-  if (a.is(Value::Kind::Global) && b.is(Value::Kind::Global)) return a.text == b.text;
-  return std::nullopt;
-}
-
 }  // namespace
 
-ValuePtr Evaluator::global(const std::string& dotted, const std::optional<std::string>& key) {
-  const GlobalRef& ref = locator_.resolve_global(module_, dotted, key);
+ValuePtr Interpreter::global(const std::string& dotted, const std::optional<std::string>& key) {
+  const GlobalRef& ref = globals_.resolve_global(module_, dotted, key);
+  using K = Value::GlobalKind;
   switch (ref.kind) {
-    case GlobalRef::Kind::Constant:
-      return ConfigView::from_json(ref.value);
+    case GlobalRef::Kind::Constant: return ConfigView::from_json(ref.value);
     case GlobalRef::Kind::Missing:
       return Value::unknown("name '" + dotted + (key ? "[\"" + *key + "\"]" : "") + "' is not defined in " + module_);
-    case GlobalRef::Kind::Instance: {
-      auto m = std::make_shared<Value>();
-      m->kind = Value::Kind::Module;
-      m->class_name = ref.qualname;
-      return m;
-    }
-    case GlobalRef::Kind::Other: {
-      auto g = std::make_shared<Value>();
-      g->kind = Value::Kind::Global;
-      g->text = ref.qualname.empty() ? dotted : ref.qualname;
-      g->path = dotted;
-      return g;
-    }
-    default: {
-      auto g = std::make_shared<Value>();
-      g->kind = Value::Kind::Global;
-      g->text = ref.qualname;
-      g->path = dotted;
-      g->is_module_class = ref.is_module;
-      g->keys = {ref.kind == GlobalRef::Kind::Module ? "module"
-                 : ref.kind == GlobalRef::Kind::Class ? "class"
-                 : ref.kind == GlobalRef::Kind::Builtin ? "builtin"
-                 : ref.kind == GlobalRef::Kind::Function ? "function"
-                                                         : "native"};
-      g->class_name = ref.path;  // the name as reached through modules (torch.nn.functional.x)
-      return g;
-    }
+    case GlobalRef::Kind::Instance: return Value::module(ref.qualname, {});
+    case GlobalRef::Kind::Other: return Value::global(K::Other, ref.qualname.empty() ? dotted : ref.qualname, dotted, "");
+    case GlobalRef::Kind::Module: return Value::global(K::PyModule, ref.qualname, dotted, ref.path);
+    case GlobalRef::Kind::Class: return Value::global(K::Class, ref.qualname, dotted, ref.path, ref.is_module);
+    case GlobalRef::Kind::Builtin: return Value::global(K::Builtin, ref.qualname, dotted, ref.path);
+    case GlobalRef::Kind::Function: return Value::global(K::Function, ref.qualname, dotted, ref.path);
+    case GlobalRef::Kind::NativeFunction: return Value::global(K::NativeFunction, ref.qualname, dotted, ref.path);
   }
+  return Value::unknown("name '" + dotted + "'");
 }
 
-ValuePtr Evaluator::eval_name(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_name(const ast::Node& node, Scope& scope) {
   const std::string& id = node.str("id");
   if (ValuePtr v = scope.find(id)) return v;
   return global(id);
 }
 
-ValuePtr Evaluator::eval_attribute(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   const ast::Node* base_node = node.child("value");
   const std::string& attr = node.str("attr");
   ValuePtr base = eval(*base_node, scope);
   switch (base->kind) {
     case Value::Kind::Config: {
-      if (auto v = config_.attribute(base->text, attr)) return *v;
-      return Value::unknown(base->text + " has no attribute '" + attr + "'");
+      if (auto v = config_.attribute(base->config_path, attr)) return *v;
+      return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:
-      if (!base->keys.empty() && base->keys[0] == "module") return global(base->path + "." + attr);
-      if (!base->keys.empty() && base->keys[0] == "class") {
-        // Class attributes and static methods: resolved like module attributes.
+      // Attributes of a Python module, and class attributes and static methods: resolved like
+      // module attributes.
+      if (base->global_kind == Value::GlobalKind::PyModule || base->global_kind == Value::GlobalKind::Class)
         return global(base->path + "." + attr);
-      }
-      return hooks_.attribute(node, base, attr);
-    case Value::Kind::Dict:
       return hooks_.attribute(node, base, attr);
     default:
       return hooks_.attribute(node, base, attr);
   }
 }
 
-ValuePtr Evaluator::eval_binop(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_binop(const ast::Node& node, Scope& scope) {
   ValuePtr a = eval(*node.child("left"), scope);
   ValuePtr b = eval(*node.child("right"), scope);
   const std::string& op = node.str("op");
   if (a->is(Value::Kind::Number) && b->is(Value::Kind::Number)) return number_binary(op, *a, *b);
-  if (op == "Add" && a->is(Value::Kind::String) && b->is(Value::Kind::String)) return Value::string(a->text + b->text);
+  if (op == "Add" && a->is(Value::Kind::String) && b->is(Value::Kind::String)) return Value::string(a->str + b->str);
   if (op == "Add" && is_sequence(*a) && is_sequence(*b)) {
     auto items = a->items;
     items.insert(items.end(), b->items.begin(), b->items.end());
@@ -187,7 +136,7 @@ ValuePtr Evaluator::eval_binop(const ast::Node& node, Scope& scope) {
   return hooks_.binary(node, op, a, b);
 }
 
-ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_compare(const ast::Node& node, Scope& scope) {
   ValuePtr left = eval(*node.child("left"), scope);
   const auto& ops = node.list("ops");
   const auto& comparators = node.list("comparators");
@@ -201,7 +150,7 @@ ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
       if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
           !(left->known && right->known)) {
         r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr));
-      } else if (auto eq = equal(*left, *right)) {
+      } else if (auto eq = python_equal(*left, *right)) {
         r = Value::boolean(*eq != negate);
       } else if ((left->is(Value::Kind::Tensor) || right->is(Value::Kind::Tensor)) && (op == "Eq" || op == "NotEq")) {
         r = hooks_.binary(node, op, left, right);
@@ -213,19 +162,19 @@ ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
       if (is_sequence(*right) || right->is(Value::Kind::Dict)) {
         if (right->is(Value::Kind::Dict)) {
           found = left->is(Value::Kind::String) &&
-                  std::find(right->keys.begin(), right->keys.end(), left->text) != right->keys.end();
+                  std::find(right->keys.begin(), right->keys.end(), left->str) != right->keys.end();
         } else {
           for (const auto& item : right->items) {
-            auto eq = equal(*left, *item);
+            auto eq = python_equal(*left, *item);
             if (!eq) found = std::nullopt;
             else if (*eq) { found = true; break; }
           }
         }
       } else if (right->is(Value::Kind::String) && left->is(Value::Kind::String)) {
-        found = right->text.find(left->text) != std::string::npos;
+        found = right->str.find(left->str) != std::string::npos;
       } else if (right->is(Value::Kind::Global) && !right->path.empty() && left->is(Value::Kind::String)) {
         // "gelu" in ACT2FN: a key of a module-level mapping, as Python sees it.
-        found = locator_.resolve_global(module_, right->path, left->text).kind != GlobalRef::Kind::Missing;
+        found = globals_.resolve_global(module_, right->path, left->str).kind != GlobalRef::Kind::Missing;
       } else {
         found = std::nullopt;
       }
@@ -259,14 +208,14 @@ ValuePtr Evaluator::eval_compare(const ast::Node& node, Scope& scope) {
   return result;
 }
 
-ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
   ValuePtr base = eval(*node.child("value"), scope);
   const ast::Node* slice_node = node.child("slice");
   ValuePtr index = eval(*slice_node, scope);
   if (base->is(Value::Kind::Dict) && index->is(Value::Kind::String)) {
     for (size_t i = 0; i < base->keys.size(); ++i)
-      if (base->keys[i] == index->text) return base->items[i];
-    return Value::unknown("no key \"" + index->text + "\" in " + text(*node.child("value")));
+      if (base->keys[i] == index->str) return base->items[i];
+    return Value::unknown("no key \"" + index->str + "\" in " + text(*node.child("value")));
   }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {
     // A ModelOutput record indexed like a tuple: its fields that are not None, in order
@@ -289,7 +238,7 @@ ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
     if (index->is(Value::Kind::Number) && !index->known && !base->items.empty()) {
       // An index not known here (a layer index) into a list whose items are all equal.
       bool uniform = std::all_of(base->items.begin(), base->items.end(),
-                                 [&](const ValuePtr& v) { return v->describe() == base->items[0]->describe(); });
+                                 [&](const ValuePtr& v) { return same_value(*v, *base->items[0]); });
       if (uniform) return base->items[0];
       return Value::unknown("index " + index->expr.str() + " into " + text(*node.child("value")) +
                             ", whose items differ");
@@ -311,11 +260,11 @@ ValuePtr Evaluator::eval_subscript(const ast::Node& node, Scope& scope) {
     }
   }
   if (base->is(Value::Kind::Global) && index->is(Value::Kind::String) && !base->path.empty())
-    return global(base->path, index->text);
+    return global(base->path, index->str);
   return hooks_.subscript(node, base, index);
 }
 
-std::vector<Arg> Evaluator::eval_args(const ast::Node& call, Scope& scope) {
+std::vector<Arg> Interpreter::eval_args(const ast::Node& call, Scope& scope) {
   std::vector<Arg> args;
   for (const auto& a : call.list("args")) {
     if (a->is("Starred")) {
@@ -343,185 +292,16 @@ std::vector<Arg> Evaluator::eval_args(const ast::Node& call, Scope& scope) {
   return args;
 }
 
-ValuePtr Evaluator::builtin(const ast::Node& node, const std::string& name, const std::vector<Arg>& args,
-                            bool* handled) {
-  *handled = true;
-  auto positional = [&](size_t i) -> ValuePtr {
-    size_t k = 0;
-    for (const auto& a : args)
-      if (a.name.empty() && k++ == i) return a.value;
-    return nullptr;
-  };
-  if (name == "getattr" || name == "hasattr") {
-    ValuePtr obj = positional(0), attr = positional(1), dflt = positional(2);
-    if (!obj || !attr || !attr->is(Value::Kind::String)) return Value::unknown("getattr with a computed name");
-    if (obj->is(Value::Kind::Config)) {
-      auto v = config_.attribute(obj->text, attr->text);
-      if (name == "hasattr") return Value::boolean(v.has_value());
-      if (v) {
-        // `getattr(config, "x", d)` is config.x when the config has x; a None there means
-        // "use the default" in transformers' configs only when the code says `or`.
-        return *v;
-      }
-      if (dflt) return dflt;
-      return Value::unknown(obj->text + " has no attribute '" + attr->text + "'");
-    }
-    ast::Node fake;  // `getattr(self, "x", d)`: ask the pass
-    ValuePtr v = hooks_.attribute(node, obj, attr->text);
-    if (name == "hasattr") return Value::boolean(!v->is(Value::Kind::Unknown));
-    if (v->is(Value::Kind::Unknown) && dflt) return dflt;
-    return v;
-  }
-  if (name == "setattr") {
-    // setattr(self, f"{layer_type}_inv_freq", buffer): an attribute assignment by name.
-    ValuePtr obj = positional(0), attr = positional(1), value = positional(2);
-    if (!obj || !attr || !value || !attr->is(Value::Kind::String)) return Value::unknown("setattr with a computed name");
-    hooks_.assign_attribute(node, obj, attr->text, value);
-    return Value::none();
-  }
-  if (name == "min" || name == "max") {
-    std::vector<ValuePtr> values;
-    for (const auto& a : args) values.push_back(a.value);
-    if (values.size() == 1 && is_sequence(*values[0])) values = values[0]->items;
-    if (values.empty()) return Value::unknown(name + "() of nothing");
-    ValuePtr acc = values[0];
-    for (size_t i = 1; i < values.size(); ++i) {
-      if (!acc->is(Value::Kind::Number) || !values[i]->is(Value::Kind::Number))
-        return Value::unknown(name + "() of non-numbers");
-      std::optional<GiNaC::numeric> known;
-      if (acc->known && values[i]->known)
-        known = name == "min" ? std::min(*acc->known, *values[i]->known, [](auto& x, auto& y) { return x < y; })
-                              : std::max(*acc->known, *values[i]->known, [](auto& x, auto& y) { return x < y; });
-      Expr e = name == "min" ? Expr::min(acc->expr, values[i]->expr) : Expr::max(acc->expr, values[i]->expr);
-      acc = Value::number(e, known);
-    }
-    return acc;
-  }
-  if (name == "int" || name == "float" || name == "bool") {
-    ValuePtr v = positional(0);
-    if (!v) return name == "bool" ? Value::boolean(false) : Value::integer(0);
-    if (name == "bool") {
-      auto t = v->truth();
-      return t ? Value::boolean(*t) : Value::unknown("bool() undecidable");
-    }
-    if (!v->is(Value::Kind::Number)) return v->is(Value::Kind::Tensor) ? hooks_.call(node, nullptr, args) : Value::unknown(name + "() of " + v->describe());
-    if (name == "int") {
-      std::optional<GiNaC::numeric> known;
-      if (v->known) known = Expr::trunc(Expr::number(*v->known)).as_number();
-      return Value::number(Expr::trunc(v->expr), known);
-    }
-    return v;
-  }
-  if (name == "len") {
-    ValuePtr v = positional(0);
-    if (v && (is_sequence(*v) || v->is(Value::Kind::Dict)) && !v->element)
-      return Value::integer(static_cast<long long>(v->items.size()));
-    if (v && v->is(Value::Kind::List) && v->element) return Value::number(v->length);
-    if (v && v->is(Value::Kind::String)) return Value::integer(static_cast<long long>(v->text.size()));
-    if (v && v->is(Value::Kind::Tensor) && !v->shape.empty()) return Value::number(v->shape[0]);
-    return Value::unknown("len() of " + (v ? v->describe() : "nothing"));
-  }
-  if (name == "isinstance") {
-    ValuePtr v = positional(0), cls = positional(1);
-    if (v && cls && cls->is(Value::Kind::Global)) {
-      const std::string& c = cls->text;
-      if (c == "int" || c == "float" || c == "numbers.Number" || c == "numbers.Real") return Value::boolean(v->is(Value::Kind::Number));
-      // A number not known here is a size or a count: an integer.
-      if (c == "numbers.Integral")
-        return Value::boolean(v->is(Value::Kind::Number) && (!v->known || v->known->is_integer()));
-      if (c == "str") return Value::boolean(v->is(Value::Kind::String));
-      if (c == "tuple") return Value::boolean(v->is(Value::Kind::Tuple));
-      if (c == "list") return Value::boolean(v->is(Value::Kind::List));
-      if (c == "dict") return Value::boolean(v->is(Value::Kind::Dict));
-      if (c.rfind("torch.", 0) == 0 && c.find("Tensor") != std::string::npos)
-        return Value::boolean(v->is(Value::Kind::Tensor));
-      if (v->is(Value::Kind::Module) && v->class_name == c) return Value::boolean(true);
-    }
-    *handled = false;
-    return nullptr;
-  }
-  if (name == "set" || name == "frozenset") {
-    // Iterated for its distinct items (set(config.layer_types)); the order does not change costs.
-    ValuePtr v = positional(0);
-    if (!v) return Value::list({});
-    if (!is_sequence(*v)) {
-      *handled = false;
-      return nullptr;
-    }
-    std::vector<ValuePtr> items;
-    for (const auto& i : v->items) {
-      auto eq = [&](const ValuePtr& o) { auto e = equal(*i, *o); return e && *e; };
-      if (std::none_of(items.begin(), items.end(), eq)) items.push_back(i);
-    }
-    return Value::list(items);
-  }
-  if (name == "sorted") {
-    ValuePtr v = positional(0);
-    if (!v || !is_sequence(*v) || args.size() != 1) {
-      *handled = false;
-      return nullptr;
-    }
-    std::vector<ValuePtr> items = v->items;
-    bool strings = std::all_of(items.begin(), items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::String); });
-    if (!strings) return Value::unknown("sorted() of " + v->describe());
-    std::sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return a->text < b->text; });
-    return Value::list(items);
-  }
-  if (name == "tuple" || name == "list") {
-    ValuePtr v = positional(0);
-    if (!v) return name == "tuple" ? Value::tuple({}) : Value::list({});
-    if (is_sequence(*v)) return name == "tuple" ? Value::tuple(v->items) : Value::list(v->items);
-    *handled = false;
-    return nullptr;
-  }
-  if (name == "abs") {
-    ValuePtr v = positional(0);
-    if (v && v->is(Value::Kind::Number) && v->known) {
-      GiNaC::numeric k = GiNaC::abs(*v->known);
-      return Value::number(v->expr.is_number() ? Expr::number(k) : v->expr, k);
-    }
-  }
-  if (name == "range") {
-    auto r = std::make_shared<Value>();
-    r->kind = Value::Kind::Global;
-    r->text = "range";
-    for (const auto& a : args) r->items.push_back(a.value);
-    r->keys = {"range"};
-    return r;
-  }
-  if (name == "slice") {
-    auto s = std::make_shared<Value>();
-    s->kind = Value::Kind::Slice;
-    std::vector<ValuePtr> parts;
-    for (const auto& a : args) parts.push_back(a.value);
-    if (parts.size() == 1) parts.insert(parts.begin(), Value::none());
-    while (parts.size() < 3) parts.push_back(Value::none());
-    s->items = parts;
-    return s;
-  }
-  if (name == "super") {
-    auto s = std::make_shared<Value>();
-    s->kind = Value::Kind::Global;
-    s->text = "super";
-    s->keys = {"super"};
-    return s;
-  }
-  *handled = false;
-  return nullptr;
-}
-
-ValuePtr Evaluator::eval_call(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
-  if (callee->is(Value::Kind::Global) && !callee->keys.empty() && callee->keys[0] == "builtin") {
-    bool handled = false;
-    ValuePtr v = builtin(node, callee->text, args, &handled);
-    if (handled) return v;
-  }
+  if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
+    if (const Builtin* builtin = find_builtin(callee->qualname))
+      if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
   return hooks_.call(node, callee, args);
 }
 
-ValuePtr Evaluator::eval_comprehension(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
   const auto& generators = node.list("generators");
   if (generators.size() != 1 || !generators[0]->list("ifs").empty())
     return Value::unknown("comprehension with several generators or conditions: " + text(node));
@@ -530,30 +310,28 @@ ValuePtr Evaluator::eval_comprehension(const ast::Node& node, Scope& scope) {
   const ast::Node* elt = node.child("elt");
   if (!elt) return Value::unknown("dict comprehension: " + text(node));
   std::vector<ValuePtr> items;
-  if (iter->is(Value::Kind::Global) && iter->text == "range") {
+  if (iter->is(Value::Kind::Range)) {
     ValuePtr n = iter->items.size() == 1 ? iter->items[0] : nullptr;
     if (!n || !n->is(Value::Kind::Number)) return Value::unknown("range() with start/step in " + text(node));
-    // One element per index while the count is known; the symbolic length is kept too.
-    auto list = std::make_shared<Value>();
-    list->kind = Value::Kind::List;
-    list->length = n->expr;
     // The element with the index as a symbol stands for all of them; with a known count the
     // elements are also evaluated one by one, for stacks whose layers differ by index.
+    ValuePtr element;
+    std::vector<ValuePtr> each;
     const ast::Node* target = gen.child("target");
     if (target->is("Name")) {
       Scope inner = scope;
       assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
-      list->element = eval(*elt, inner);
+      element = eval(*elt, inner);
     }
     if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
       for (long long i = 0; i < n->known->to_long(); ++i) {
         Scope inner = scope;
         assign(*target, Value::integer(i), inner);
-        list->items.push_back(eval(*elt, inner));
+        each.push_back(eval(*elt, inner));
       }
     }
-    if (!list->element && list->items.empty()) return Value::unknown("comprehension over " + iter->describe());
-    return list;
+    if (!element && each.empty()) return Value::unknown("comprehension over " + iter->describe());
+    return Value::repeated_list(element, n->expr, each);
   }
   if (is_sequence(*iter)) {
     for (const auto& item : iter->items) {
@@ -566,7 +344,7 @@ ValuePtr Evaluator::eval_comprehension(const ast::Node& node, Scope& scope) {
   return Value::unknown("comprehension over " + iter->describe());
 }
 
-ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
+ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
   const std::string& t = node.type;
   if (t == "Constant") return constant_value(node.constant());
   if (t == "Name") return eval_name(node, scope);
@@ -639,33 +417,32 @@ ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
     return t == "Tuple" ? Value::tuple(items) : Value::list(items);
   }
   if (t == "Dict") {
-    auto d = std::make_shared<Value>();
-    d->kind = Value::Kind::Dict;
-    const auto& keys = node.list("keys");
+    std::vector<std::string> keys;
+    std::vector<ValuePtr> items;
+    const auto& key_nodes = node.list("keys");
     const auto& values = node.list("values");
-    for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t i = 0; i < key_nodes.size(); ++i) {
       ValuePtr v = eval(*values[i], scope);
-      if (!keys[i]) {
+      if (!key_nodes[i]) {
         if (v->is(Value::Kind::Dict)) {
-          d->keys.insert(d->keys.end(), v->keys.begin(), v->keys.end());
-          d->items.insert(d->items.end(), v->items.begin(), v->items.end());
+          keys.insert(keys.end(), v->keys.begin(), v->keys.end());
+          items.insert(items.end(), v->items.begin(), v->items.end());
         }
         continue;
       }
-      ValuePtr k = eval(*keys[i], scope);
-      d->keys.push_back(k->is(Value::Kind::String) ? k->text : k->describe());
-      d->items.push_back(v);
+      ValuePtr k = eval(*key_nodes[i], scope);
+      keys.push_back(k->is(Value::Kind::String) ? k->str : k->describe());
+      items.push_back(v);
     }
-    return d;
+    return Value::dict(keys, items);
   }
   if (t == "Slice") {
-    auto s = std::make_shared<Value>();
-    s->kind = Value::Kind::Slice;
+    std::vector<ValuePtr> parts;
     for (const char* part : {"lower", "upper", "step"}) {
       const ast::Node* p = node.child(part);
-      s->items.push_back(p ? eval(*p, scope) : Value::none());
+      parts.push_back(p ? eval(*p, scope) : Value::none());
     }
-    return s;
+    return Value::slice(parts[0], parts[1], parts[2]);
   }
   if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp") return eval_comprehension(node, scope);
   if (t == "JoinedStr") {
@@ -674,7 +451,7 @@ ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
     for (const auto& part : node.list("values")) {
       ValuePtr v = part->is("FormattedValue") ? eval(*part->child("value"), scope) : eval(*part, scope);
       if (part->is("FormattedValue") && part->child("format_spec")) return Value::unknown("f-string with a format spec");
-      if (v->is(Value::Kind::String)) out += v->text;
+      if (v->is(Value::Kind::String)) out += v->str;
       else if (v->is(Value::Kind::Number) && v->known && v->known->is_integer()) out += std::to_string(v->known->to_long());
       else return Value::unknown("f-string of " + v->describe());
     }
@@ -690,7 +467,7 @@ ValuePtr Evaluator::eval(const ast::Node& node, Scope& scope) {
   return Value::unknown("expression " + t);
 }
 
-void Evaluator::assign(const ast::Node& target, const ValuePtr& value, Scope& scope) {
+void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& scope) {
   if (target.is("Name")) {
     scope.set(target.str("id"), value);
   } else if (target.is("Tuple") || target.is("List")) {
@@ -724,61 +501,58 @@ void Evaluator::assign(const ast::Node& target, const ValuePtr& value, Scope& sc
     ValuePtr key = eval(*target.child("slice"), scope);
     if (!key->is(Value::Kind::String)) return;
     auto d = std::make_shared<Value>(*base);
-    auto it = std::find(d->keys.begin(), d->keys.end(), key->text);
+    auto it = std::find(d->keys.begin(), d->keys.end(), key->str);
     if (it != d->keys.end()) d->items[it - d->keys.begin()] = value;
     else {
-      d->keys.push_back(key->text);
+      d->keys.push_back(key->str);
       d->items.push_back(value);
     }
     scope.set(target.child("value")->str("id"), d);
   }
 }
 
-void Evaluator::bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first) {
-  const ast::Node* arguments = def.child("args");
-  std::vector<const ast::Node*> params;
-  for (const auto& a : arguments->list("posonlyargs")) params.push_back(a.get());
-  for (const auto& a : arguments->list("args")) params.push_back(a.get());
-  const auto& defaults = arguments->list("defaults");
-  size_t first_default = params.size() - defaults.size();
+void Interpreter::bind_parameters(const ast::Node& def, const std::vector<Arg>& args, Scope& scope, bool skip_first) {
+  ast::Parameters params = ast::parameters_of(def);
   size_t start = skip_first ? 1 : 0;
   std::map<std::string, ValuePtr> bound;
   size_t next = start;
   std::vector<ValuePtr> extra_positional;
   for (const auto& a : args) {
     if (!a.name.empty()) continue;
-    if (next < params.size()) bound[params[next++]->str("arg")] = a.value;
+    if (next < params.positional.size()) bound[params.positional[next++].name()] = a.value;
     else extra_positional.push_back(a.value);
   }
-  auto kwargs = std::make_shared<Value>();
-  kwargs->kind = Value::Kind::Dict;
-  const auto& kwonly = arguments->list("kwonlyargs");
+  std::vector<std::string> kwarg_names;
+  std::vector<ValuePtr> kwarg_values;
   for (const auto& a : args) {
     if (a.name.empty() || a.name == "*") continue;
-    bool known_param = false;
-    for (const auto* p : params) known_param = known_param || p->str("arg") == a.name;
-    for (const auto& p : kwonly) known_param = known_param || p->str("arg") == a.name;
-    if (known_param) bound[a.name] = a.value;
-    else {
-      kwargs->keys.push_back(a.name);
-      kwargs->items.push_back(a.value);
+    if (params.has(a.name)) {
+      bound[a.name] = a.value;
+    } else {
+      kwarg_names.push_back(a.name);
+      kwarg_values.push_back(a.value);
     }
   }
-  for (size_t i = start; i < params.size(); ++i) {
-    const std::string& name = params[i]->str("arg");
+  std::vector<ast::Parameter> all = params.all();
+  for (size_t i = std::min(start, params.positional.size()); i < all.size(); ++i) {
+    const std::string& name = all[i].name();
     if (bound.count(name)) scope.set(name, bound[name]);
-    else if (i >= first_default) scope.set(name, eval(*defaults[i - first_default], scope));
+    else if (all[i].default_) scope.set(name, eval(*all[i].default_, scope));
     else scope.set(name, Value::unknown("parameter '" + name + "' not passed"));
   }
-  const auto& kw_defaults = arguments->list("kw_defaults");
-  for (size_t i = 0; i < kwonly.size(); ++i) {
-    const std::string& name = kwonly[i]->str("arg");
-    if (bound.count(name)) scope.set(name, bound[name]);
-    else if (i < kw_defaults.size() && kw_defaults[i]) scope.set(name, eval(*kw_defaults[i], scope));
-    else scope.set(name, Value::unknown("parameter '" + name + "' not passed"));
-  }
-  if (const ast::Node* vararg = arguments->child("vararg")) scope.set(vararg->str("arg"), Value::tuple(extra_positional));
-  if (const ast::Node* kwarg = arguments->child("kwarg")) scope.set(kwarg->str("arg"), kwargs);
+  if (params.vararg) scope.set(params.vararg->str("arg"), Value::tuple(extra_positional));
+  if (params.kwarg) scope.set(params.kwarg->str("arg"), Value::dict(kwarg_names, kwarg_values));
+}
+
+ValuePtr Interpreter::run_function(const ast::Node& def, const std::vector<Arg>& args, const ValuePtr& self) {
+  Scope scope;
+  bool is_static = !self;
+  for (const auto& d : def.list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");
+  ast::Parameters params = ast::parameters_of(def);
+  if (!is_static && !params.positional.empty()) scope.set(params.positional[0].name(), self);
+  bind_parameters(def, args, scope, !is_static);
+  ValuePtr result = exec(def.list("body"), scope);
+  return result ? result : Value::none();
 }
 
 namespace {
@@ -798,7 +572,7 @@ std::string target_name(const ast::Node* target) {
 
 }  // namespace
 
-bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result) {
+bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result) {
   const std::string& t = stmt.type;
   if (t == "Assign") target_ = stmt.list("targets").empty() ? "" : target_name(stmt.list("targets")[0].get());
   else if (t == "AnnAssign" || t == "AugAssign") target_ = target_name(stmt.child("target"));
@@ -913,7 +687,7 @@ bool Evaluator::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* re
   return false;
 }
 
-ValuePtr Evaluator::exec(const std::vector<ast::NodePtr>& body, Scope& scope) {
+ValuePtr Interpreter::exec(const std::vector<ast::NodePtr>& body, Scope& scope) {
   ValuePtr result;
   for (const auto& stmt : body) {
     if (exec_statement(*stmt, scope, &result)) return result;

@@ -1,0 +1,195 @@
+#include "interp/builtins.h"
+
+#include <algorithm>
+
+#include "interp/interpreter.h"
+
+namespace kcost {
+
+ValuePtr BuiltinCall::positional(size_t i) const {
+  size_t k = 0;
+  for (const auto& a : args)
+    if (a.name.empty() && k++ == i) return a.value;
+  return nullptr;
+}
+
+namespace {
+
+bool is_sequence(const Value& v) { return v.is(Value::Kind::Tuple) || v.is(Value::Kind::List); }
+
+std::optional<ValuePtr> getattr_or_hasattr(const BuiltinCall& c, bool has) {
+  ValuePtr obj = c.positional(0), attr = c.positional(1), dflt = c.positional(2);
+  if (!obj || !attr || !attr->is(Value::Kind::String)) return Value::unknown("getattr with a computed name");
+  if (obj->is(Value::Kind::Config)) {
+    auto v = c.interp.config().attribute(obj->config_path, attr->str);
+    if (has) return Value::boolean(v.has_value());
+    // `getattr(config, "x", d)` is config.x when the config has x.
+    if (v) return *v;
+    if (dflt) return dflt;
+    return Value::unknown(obj->config_path + " has no attribute '" + attr->str + "'");
+  }
+  ValuePtr v = c.interp.hooks().attribute(c.node, obj, attr->str);  // getattr(self, "x", d): ask the pass
+  if (has) return Value::boolean(!v->is(Value::Kind::Unknown));
+  if (v->is(Value::Kind::Unknown) && dflt) return dflt;
+  return v;
+}
+
+std::optional<ValuePtr> setattr(const BuiltinCall& c) {
+  // setattr(self, f"{layer_type}_inv_freq", buffer): an attribute assignment by name.
+  ValuePtr obj = c.positional(0), attr = c.positional(1), value = c.positional(2);
+  if (!obj || !attr || !value || !attr->is(Value::Kind::String)) return Value::unknown("setattr with a computed name");
+  c.interp.hooks().assign_attribute(c.node, obj, attr->str, value);
+  return Value::none();
+}
+
+std::optional<ValuePtr> min_or_max(const BuiltinCall& c, bool is_min) {
+  const char* name = is_min ? "min" : "max";
+  std::vector<ValuePtr> values;
+  for (const auto& a : c.args) values.push_back(a.value);
+  if (values.size() == 1 && is_sequence(*values[0])) values = values[0]->items;
+  if (values.empty()) return Value::unknown(std::string(name) + "() of nothing");
+  ValuePtr acc = values[0];
+  for (size_t i = 1; i < values.size(); ++i) {
+    if (!acc->is(Value::Kind::Number) || !values[i]->is(Value::Kind::Number))
+      return Value::unknown(std::string(name) + "() of non-numbers");
+    std::optional<GiNaC::numeric> known;
+    auto less = [](const GiNaC::numeric& x, const GiNaC::numeric& y) { return x < y; };
+    if (acc->known && values[i]->known)
+      known = is_min ? std::min(*acc->known, *values[i]->known, less) : std::max(*acc->known, *values[i]->known, less);
+    Expr e = is_min ? Expr::min(acc->expr, values[i]->expr) : Expr::max(acc->expr, values[i]->expr);
+    acc = Value::number(e, known);
+  }
+  return acc;
+}
+
+std::optional<ValuePtr> to_bool(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0);
+  if (!v) return Value::boolean(false);
+  auto t = v->truth();
+  return t ? Value::boolean(*t) : Value::unknown("bool() undecidable");
+}
+
+std::optional<ValuePtr> to_number(const BuiltinCall& c, bool integer) {
+  ValuePtr v = c.positional(0);
+  if (!v) return Value::integer(0);
+  if (!v->is(Value::Kind::Number)) {
+    // int(tensor) / float(tensor): a conversion the pass decides (it is data-dependent).
+    if (v->is_tensor()) return c.interp.hooks().call(c.node, nullptr, c.args);
+    return Value::unknown(std::string(integer ? "int" : "float") + "() of " + v->describe());
+  }
+  if (!integer) return v;
+  std::optional<GiNaC::numeric> known;
+  if (v->known) known = Expr::trunc(Expr::number(*v->known)).as_number();
+  return Value::number(Expr::trunc(v->expr), known);
+}
+
+std::optional<ValuePtr> len(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0);
+  if (v && (is_sequence(*v) || v->is(Value::Kind::Dict)) && !v->element)
+    return Value::integer(static_cast<long long>(v->items.size()));
+  if (v && v->is(Value::Kind::List) && v->element) return Value::number(v->length);
+  if (v && v->is(Value::Kind::String)) return Value::integer(static_cast<long long>(v->str.size()));
+  if (v && v->is_tensor() && !v->shape.empty()) return Value::number(v->shape[0]);
+  return Value::unknown("len() of " + (v ? v->describe() : "nothing"));
+}
+
+std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0), cls = c.positional(1);
+  if (!v || !cls || !cls->is(Value::Kind::Global)) return std::nullopt;
+  const std::string& n = cls->qualname;
+  if (n == "int" || n == "float" || n == "numbers.Number" || n == "numbers.Real") return Value::boolean(v->is(Value::Kind::Number));
+  // A number not known here is a size or a count: an integer.
+  if (n == "numbers.Integral") return Value::boolean(v->is(Value::Kind::Number) && (!v->known || v->known->is_integer()));
+  if (n == "str") return Value::boolean(v->is(Value::Kind::String));
+  if (n == "tuple") return Value::boolean(v->is(Value::Kind::Tuple));
+  if (n == "list") return Value::boolean(v->is(Value::Kind::List));
+  if (n == "dict") return Value::boolean(v->is(Value::Kind::Dict));
+  if (n.rfind("torch.", 0) == 0 && n.find("Tensor") != std::string::npos) return Value::boolean(v->is_tensor());
+  if (v->is(Value::Kind::Module) && v->class_name == n) return Value::boolean(true);
+  return std::nullopt;
+}
+
+std::optional<ValuePtr> distinct(const BuiltinCall& c) {
+  // Iterated for its distinct items (set(config.layer_types)); the order does not change costs.
+  ValuePtr v = c.positional(0);
+  if (!v) return Value::list({});
+  if (!is_sequence(*v)) return std::nullopt;
+  std::vector<ValuePtr> items;
+  for (const auto& i : v->items) {
+    auto eq = [&](const ValuePtr& o) { auto e = python_equal(*i, *o); return e && *e; };
+    if (std::none_of(items.begin(), items.end(), eq)) items.push_back(i);
+  }
+  return Value::list(items);
+}
+
+std::optional<ValuePtr> sorted(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0);
+  if (!v || !is_sequence(*v) || c.args.size() != 1) return std::nullopt;
+  std::vector<ValuePtr> items = v->items;
+  bool strings = std::all_of(items.begin(), items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::String); });
+  if (!strings) return Value::unknown("sorted() of " + v->describe());
+  std::sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return a->str < b->str; });
+  return Value::list(items);
+}
+
+std::optional<ValuePtr> sequence(const BuiltinCall& c, bool tuple) {
+  ValuePtr v = c.positional(0);
+  if (!v) return tuple ? Value::tuple({}) : Value::list({});
+  if (is_sequence(*v)) return tuple ? Value::tuple(v->items) : Value::list(v->items);
+  return std::nullopt;
+}
+
+std::optional<ValuePtr> absolute(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0);
+  if (!v || !v->is(Value::Kind::Number) || !v->known) return std::nullopt;
+  GiNaC::numeric k = GiNaC::abs(*v->known);
+  return Value::number(v->expr.is_number() ? Expr::number(k) : v->expr, k);
+}
+
+std::optional<ValuePtr> range(const BuiltinCall& c) {
+  std::vector<ValuePtr> items;
+  for (const auto& a : c.args) items.push_back(a.value);
+  return Value::range(items);
+}
+
+std::optional<ValuePtr> slice(const BuiltinCall& c) {
+  std::vector<ValuePtr> parts;
+  for (const auto& a : c.args) parts.push_back(a.value);
+  if (parts.size() == 1) parts.insert(parts.begin(), Value::none());
+  while (parts.size() < 3) parts.push_back(Value::none());
+  return Value::slice(parts[0], parts[1], parts[2]);
+}
+
+}  // namespace
+
+const Builtin* find_builtin(const std::string& name) {
+  static const std::map<std::string, Builtin> table = {
+      {"getattr", [](const BuiltinCall& c) { return getattr_or_hasattr(c, false); }},
+      {"hasattr", [](const BuiltinCall& c) { return getattr_or_hasattr(c, true); }},
+      {"setattr", setattr},
+      {"min", [](const BuiltinCall& c) { return min_or_max(c, true); }},
+      {"max", [](const BuiltinCall& c) { return min_or_max(c, false); }},
+      {"bool", to_bool},
+      {"int", [](const BuiltinCall& c) { return to_number(c, true); }},
+      {"float", [](const BuiltinCall& c) { return to_number(c, false); }},
+      {"len", len},
+      {"isinstance", isinstance},
+      {"set", distinct},
+      {"frozenset", distinct},
+      {"sorted", sorted},
+      {"tuple", [](const BuiltinCall& c) { return sequence(c, true); }},
+      {"list", [](const BuiltinCall& c) { return sequence(c, false); }},
+      {"abs", absolute},
+      {"range", range},
+      {"slice", slice},
+      {"super", [](const BuiltinCall&) -> std::optional<ValuePtr> { return Value::super_object(); }},
+      {"enumerate", [](const BuiltinCall& c) -> std::optional<ValuePtr> {
+         if (c.args.empty()) return Value::unknown("enumerate() of nothing");
+         return Value::enumerate(c.args[0].value);
+       }},
+  };
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+}  // namespace kcost

@@ -1,0 +1,190 @@
+// The interpreter on hand-written functions (testdata/snippets.py, their ASTs in
+// testdata/snippets.json): no Python runs; globals come from a table, the pass from test hooks.
+#include "interp/interpreter.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "interp/builtins.h"
+#include "locate/source_locator.h"
+
+namespace kcost {
+namespace {
+
+const std::string kSnippets = std::string(KCOST_SOURCE_DIR) + "/src/interp/testdata/snippets.py";
+
+const ast::Node& function(const std::string& name) {
+  static std::map<std::string, ast::NodePtr> functions = [] {
+    std::ifstream in(std::string(KCOST_SOURCE_DIR) + "/src/interp/testdata/snippets.json");
+    nlohmann::json data = nlohmann::json::parse(in);
+    std::map<std::string, ast::NodePtr> out;
+    for (auto it = data.begin(); it != data.end(); ++it) out[it.key()] = ast::from_json(it.value());
+    return out;
+  }();
+  return *functions.at(name);
+}
+
+// Python builtins by name; every other name is missing.
+class TableGlobals : public GlobalResolver {
+ public:
+  const GlobalRef& resolve_global(const std::string&, const std::string& dotted,
+                                  const std::optional<std::string>&) override {
+    auto it = refs_.find(dotted);
+    if (it != refs_.end()) return it->second;
+    GlobalRef r;
+    if (find_builtin(dotted) || dotted == "int" || dotted == "str") {
+      r.kind = GlobalRef::Kind::Builtin;
+      r.qualname = dotted;
+      r.path = dotted;
+    }
+    return refs_[dotted] = r;
+  }
+
+ private:
+  std::map<std::string, GlobalRef> refs_;
+};
+
+// A pass that calls modules as the identity on their first argument and iterates a
+// ModuleList as its element repeated `length` times.
+class IdentityHooks : public Hooks {
+ public:
+  ValuePtr call(const ast::Node&, const ValuePtr& callee, const std::vector<Arg>& args) override {
+    calls.push_back(callee ? callee->describe() : "?");
+    return args.empty() ? Value::none() : args[0].value;
+  }
+  ValuePtr attribute(const ast::Node&, const ValuePtr& base, const std::string& name) override {
+    return Value::unknown(name + " of " + base->describe());
+  }
+  std::optional<std::vector<Iteration>> iterate(const ast::Node&, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::ModuleList) || !iterable->element) return std::nullopt;
+    return std::vector<Iteration>{{iterable->element, iterable->length}};
+  }
+  void enter_repeat(const Expr& count) override { repeats.push_back(count); }
+
+  std::vector<std::string> calls;
+  std::vector<Expr> repeats;
+};
+
+ConfigView small_config() {
+  return ConfigView(nlohmann::json{{"hidden_size", 128},
+                                   {"num_attention_heads", 8},
+                                   {"num_key_value_heads", 4},
+                                   {"use_bias", false},
+                                   {"num_hidden_layers", 3}});
+}
+
+struct Session {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+
+  ValuePtr call(const std::string& name, const std::vector<Arg>& args) {
+    return interp.run_function(function(name), args, Value::self());
+  }
+};
+
+Arg positional(ValuePtr v) { return {"", std::move(v), ""}; }
+
+TEST(Interpreter, ConfigArithmeticStaysSymbolicWhileBranchesAreDecided) {
+  Session run;
+  ValuePtr out = run.call("config_arith", {positional(Value::config("config")), positional(Value::number(Expr::symbol("n")))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 3u);
+  // min(config.hidden_size // config.num_attention_heads, 3): 3 by the defaults, symbolic still.
+  const Value& smallest = *out->items[0];
+  ASSERT_TRUE(smallest.known);
+  EXPECT_EQ(*smallest.known, 3);
+  EXPECT_EQ(smallest.expr.symbols(), (std::set<std::string>{"config.hidden_size", "config.num_attention_heads"}));
+  // max(config.num_key_value_heads, getattr(config, "missing", 7)): the default of a missing field.
+  ASSERT_TRUE(out->items[1]->known);
+  EXPECT_EQ(*out->items[1]->known, 7);
+  // `a if n > 0 else b` with n unknown: a conditional expression, not a guess.
+  const Value& chosen = *out->items[2];
+  EXPECT_FALSE(chosen.known);
+  EXPECT_TRUE(chosen.expr.symbols().count("n"));
+  // The branch on config.use_bias (False by default) is decided and noted.
+  bool noted = false;
+  for (const auto& n : run.interp.notes()) noted = noted || n.text.find("not taken") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(Interpreter, ContainersComprehensionsAndBuiltins) {
+  Session run;
+  ValuePtr out = run.call("containers", {positional(Value::config("config"))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 6u);
+  // len() of a comprehension over range(config.num_hidden_layers) is the symbolic length.
+  EXPECT_EQ(out->items[0]->expr, Expr::symbol("config.num_hidden_layers"));
+  // With the count known, the elements are evaluated one by one: sizes[1] == 2.
+  ASSERT_TRUE(out->items[1]->known);
+  EXPECT_EQ(*out->items[1]->known, 2);
+  EXPECT_EQ(out->items[2]->truth(), std::optional<bool>(true));  // isinstance(config.hidden_size, int)
+  EXPECT_EQ(out->items[3]->truth(), std::optional<bool>(true));  // "x" in d
+  ASSERT_TRUE(out->items[4]->known);                              // d["y"] from a ** spread
+  EXPECT_EQ(*out->items[4]->known, 2);
+  ASSERT_TRUE(out->items[5]->is(Value::Kind::List));  // sizes[-1:]
+  ASSERT_EQ(out->items[5]->items.size(), 1u);
+  EXPECT_EQ(*out->items[5]->items[0]->known, 4);
+}
+
+TEST(Interpreter, LoopOverModuleListRunsOnceStandingForEveryLayer) {
+  Session run;
+  auto layers = std::make_shared<Value>();
+  layers->kind = Value::Kind::ModuleList;
+  layers->element = Value::module("pkg.Layer", {});
+  layers->length = Expr::symbol("config.num_hidden_layers");
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
+  ValuePtr out = run.call("loop", {positional(layers), positional(x)});
+  EXPECT_TRUE(same_value(*out, *x));
+  EXPECT_EQ(run.hooks.calls, std::vector<std::string>{"pkg.Layer()"});
+  ASSERT_EQ(run.hooks.repeats.size(), 1u);
+  EXPECT_EQ(run.hooks.repeats[0], Expr::symbol("config.num_hidden_layers"));
+}
+
+TEST(Interpreter, BindsPositionalDefaultsVarargsKeywordOnlyAndKwargs) {
+  Session run;
+  ValuePtr out = run.call("params", {positional(Value::integer(1)), {"x", Value::integer(5), ""}, {"c", Value::integer(4), ""}});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 5u);
+  EXPECT_EQ(*out->items[0]->known, 1);
+  EXPECT_EQ(*out->items[1]->known, 2);  // b's default
+  EXPECT_TRUE(out->items[2]->is(Value::Kind::Tuple));
+  EXPECT_TRUE(out->items[2]->items.empty());
+  EXPECT_EQ(*out->items[3]->known, 4);  // c passed by keyword
+  ASSERT_TRUE(out->items[4]->is(Value::Kind::Dict));
+  EXPECT_EQ(out->items[4]->keys, std::vector<std::string>{"x"});
+}
+
+TEST(Interpreter, BuiltinsAreATableAndUnknownOnesGoToThePass) {
+  EXPECT_NE(find_builtin("len"), nullptr);
+  EXPECT_NE(find_builtin("getattr"), nullptr);
+  EXPECT_EQ(find_builtin("print"), nullptr);
+  EXPECT_EQ(find_builtin("zip"), nullptr);
+}
+
+TEST(Value, EqualityIsStructural) {
+  ValuePtr a = Value::tensor({Expr(2), Expr(3)});
+  ValuePtr b = Value::tensor({Expr(2), Expr(3)}, Value::DType::Integer);
+  EXPECT_EQ(a->describe(), b->describe());  // the same text,
+  EXPECT_FALSE(same_value(*a, *b));         // not the same value
+  EXPECT_TRUE(same_value(*a, *Value::tensor({Expr(2), Expr(3)})));
+  auto mask = std::make_shared<Value>(*a);
+  mask->presence = Expr::symbol("cache_len");
+  EXPECT_FALSE(same_value(*a, *mask));
+  EXPECT_NE(structural_key(*Value::string("x")), structural_key(*Value::unknown("x")));
+  EXPECT_TRUE(same_value(*Value::module("M", {{"", Value::integer(3), ""}}), *Value::module("M", {{"", Value::integer(3), ""}})));
+  EXPECT_FALSE(same_value(*Value::module("M", {{"", Value::integer(3), ""}}), *Value::module("M", {{"", Value::integer(4), ""}})));
+}
+
+TEST(Value, PythonEquality) {
+  EXPECT_EQ(python_equal(*Value::string("a"), *Value::string("a")), std::optional<bool>(true));
+  EXPECT_EQ(python_equal(*Value::none(), *Value::tensor({})), std::optional<bool>(false));
+  EXPECT_EQ(python_equal(*Value::integer(2), *Value::string("2")), std::optional<bool>(false));
+  EXPECT_EQ(python_equal(*Value::number(Expr::symbol("n")), *Value::integer(2)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace kcost

@@ -1,0 +1,25 @@
+# Functions the interpreter unit tests run (src/interp/interpreter_test.cpp). Their ASTs are in
+# snippets.json, made by python_helpers/kcost_helpers/ast_data.py:
+#   python3 -c "import ast, json, sys; sys.path.insert(0, 'python_helpers'); from kcost_helpers.ast_data import to_data; t = ast.parse(open(sys.argv[1]).read()); json.dump({f.name: to_data(f) for f in t.body}, open(sys.argv[2], 'w'))" src/interp/testdata/snippets.py src/interp/testdata/snippets.json
+
+def config_arith(self, config, n):
+    h = config.hidden_size // config.num_attention_heads
+    k = getattr(config, "num_key_value_heads", 4)
+    m = getattr(config, "missing", 7)
+    if config.use_bias:
+        h = h * 2
+    a, b = (h, k)
+    return min(a, 3), max(b, m), a if n > 0 else b
+
+def containers(self, config):
+    sizes = [i * 2 for i in range(config.num_hidden_layers)]
+    d = {"x": 1, **{"y": 2}}
+    return len(sizes), sizes[1], isinstance(config.hidden_size, int), "x" in d, d["y"], sizes[-1:]
+
+def loop(self, layers, x):
+    for layer in layers:
+        x = layer(x)
+    return x
+
+def params(self, a, b=2, *rest, c=3, **extra):
+    return a, b, rest, c, extra

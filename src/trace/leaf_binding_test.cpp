@@ -1,0 +1,153 @@
+// Leaf binding on hand-built calls: each rule binds a leaf's parameters from the shapes of the
+// call, and every leaf of kernels/ has a rule for its parameter signature.
+#include "trace/leaf_binding.h"
+
+#include <gtest/gtest.h>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+namespace {
+
+const LeafCatalog& catalog() {
+  static LeafCatalog c = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  return c;
+}
+
+const Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), h = Expr::symbol("config.hidden_size");
+
+Arg pos(ValuePtr v) { return {"", std::move(v), ""}; }
+Arg kw(const std::string& name, ValuePtr v) { return {name, std::move(v), ""}; }
+
+LeafBinding bind(const std::string& leaf, const std::string& op, ValuePtr self, std::vector<Arg> args,
+                 std::map<std::string, ValuePtr> ctor = {}) {
+  LeafCall c;
+  c.leaf = catalog().find(leaf);
+  EXPECT_NE(c.leaf, nullptr) << leaf;
+  c.op = op;
+  c.self = std::move(self);
+  c.args = std::move(args);
+  c.ctor = std::move(ctor);
+  c.module = !c.ctor.empty();
+  return bind_leaf(c);
+}
+
+std::map<std::string, Expr> bound(const LeafBinding& lb) {
+  EXPECT_TRUE(lb.ok) << lb.why;
+  std::map<std::string, Expr> m;
+  for (const auto& [k, v] : lb.bindings) m[k] = v;
+  return m;
+}
+
+TEST(LeafBinding, EveryLeafInTheLibraryHasARule) {
+  for (const auto& [name, leaf] : catalog().all()) EXPECT_TRUE(has_binder(leaf.forward_params)) << name << " has no binding rule";
+  EXPECT_FALSE(has_binder({"no", "such", "params"}));
+}
+
+TEST(LeafBinding, LinearFromTheWeightOrTheConstructor) {
+  ValuePtr x = Value::tensor({b, s, h});
+  auto f = bound(bind("F.linear", "linear", nullptr, {pos(x), pos(Value::tensor({Expr(64), h})), pos(Value::none())}));
+  EXPECT_EQ(f["M"], b * s);
+  EXPECT_EQ(f["N"], Expr(64));
+  EXPECT_EQ(f["has_bias"], Expr(0));
+  auto m = bound(bind("F.linear", "Linear", nullptr, {pos(x)},
+                      {{"in_features", Value::number(h)}, {"out_features", Value::integer(64)}, {"bias", Value::boolean(false)}}));
+  EXPECT_EQ(m["K"], h);
+  EXPECT_EQ(m["has_bias"], Expr(0));
+}
+
+TEST(LeafBinding, SdpaMaskCountsOnlyWhenPresent) {
+  ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)}), k = Value::tensor({b, Expr(4), s, Expr(16)});
+  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));
+  mask->presence = Expr::compare("!=", s, Expr(1));
+  auto m = bound(bind("F.scaled_dot_product_attention", "scaled_dot_product_attention", nullptr,
+                      {pos(q), pos(k), pos(k), kw("attn_mask", mask)}));
+  EXPECT_EQ(m["H_kv"], Expr(4));
+  EXPECT_EQ(m["mask_elements"], Expr::if_else(*mask->presence, b * s * s, Expr(0)));
+  // A float mask is read at the model's width.
+  auto fm = bound(bind("F.scaled_dot_product_attention", "scaled_dot_product_attention", nullptr,
+                       {pos(q), pos(k), pos(k), kw("attn_mask", Value::tensor({b, Expr(1), s, s}))}));
+  EXPECT_EQ(fm["mask_elements"], b * s * s * Expr::symbol("bytes"));
+}
+
+TEST(LeafBinding, TopkReturnsValuesAndIndices) {
+  ValuePtr logits = Value::tensor({b * s, Expr(8)});
+  LeafBinding lb = bind("torch.topk", "topk", nullptr, {pos(logits), pos(Value::integer(2)), kw("dim", Value::integer(-1))});
+  auto m = bound(lb);
+  EXPECT_EQ(m["rows"], b * s);
+  EXPECT_EQ(m["k"], Expr(2));
+  ASSERT_TRUE(lb.output->is(Value::Kind::Tuple));
+  EXPECT_EQ(lb.output->items[1]->shape, (Shape{b * s, Expr(2)}));
+  EXPECT_EQ(lb.output->items[1]->dtype, Value::DType::Integer);
+  EXPECT_FALSE(bind("torch.topk", "topk", logits, {pos(Value::unknown("k"))}).ok);
+}
+
+TEST(LeafBinding, IndexSelectAndIndexAdd) {
+  ValuePtr x = Value::tensor({Expr(10), h}), idx = Value::tensor({Expr(3)}, Value::DType::Integer);
+  LeafBinding sel = bind("torch.index_select", "index_select", nullptr, {pos(x), pos(Value::integer(0)), pos(idx)});
+  auto m = bound(sel);
+  EXPECT_EQ(m["num_indices"], Expr(3));
+  EXPECT_EQ(m["slice_elements"], h);
+  EXPECT_EQ(sel.output->shape, (Shape{Expr(3), h}));
+  ValuePtr src = Value::tensor({Expr(3), h});
+  LeafBinding add = bind("torch.Tensor.index_add_", "index_add_", x, {pos(Value::integer(0)), pos(idx), pos(src)});
+  auto a = bound(add);
+  EXPECT_EQ(a["num_indices"], Expr(3));
+  EXPECT_EQ(a["slice_elements"], h);
+  EXPECT_EQ(add.output->shape, x->shape);
+}
+
+TEST(LeafBinding, ScatterAndMaskedFill) {
+  ValuePtr x = Value::tensor({b, Expr(8)}), idx = Value::tensor({b, Expr(2)}, Value::DType::Integer);
+  auto sc = bound(bind("torch.Tensor.scatter_", "scatter_", x, {pos(Value::integer(1)), pos(idx), kw("value", Value::integer(1))}));
+  EXPECT_EQ(sc["index_elements"], b * Expr(2));
+  EXPECT_EQ(sc["has_src"], Expr(0));
+  auto sa = bound(bind("torch.scatter_add", "scatter_add", nullptr, {pos(x), pos(Value::integer(1)), pos(idx), pos(Value::tensor({b, Expr(2)}))}));
+  EXPECT_EQ(sa["num_elements"], b * Expr(8));
+  auto mf = bound(bind("torch.masked_fill", "masked_fill", x, {pos(Value::tensor({b, Expr(1)}, Value::DType::Bool)), pos(Value::integer(0))}));
+  EXPECT_EQ(mf["mask_elements"], b);
+}
+
+TEST(LeafBinding, OneHotNeedsItsClassCount) {
+  ValuePtr idx = Value::tensor({b, Expr(2)}, Value::DType::Integer);
+  LeafBinding lb = bind("F.one_hot", "one_hot", nullptr, {pos(idx), kw("num_classes", Value::integer(8))});
+  EXPECT_EQ(bound(lb)["num_classes"], Expr(8));
+  EXPECT_EQ(lb.output->shape, (Shape{b, Expr(2), Expr(8)}));
+  EXPECT_FALSE(bind("F.one_hot", "one_hot", nullptr, {pos(idx)}).ok);
+}
+
+TEST(LeafBinding, Conv1dCausalDepthwise) {
+  // Mamba's conv: nn.Conv1d(C, C, kernel_size=4, groups=C, padding=3) on [b, C, s].
+  ValuePtr x = Value::tensor({b, Expr(64), s});
+  LeafBinding lb = bind("F.conv1d", "Conv1d", nullptr, {pos(x)},
+                        {{"in_channels", Value::integer(64)}, {"out_channels", Value::integer(64)},
+                         {"kernel_size", Value::integer(4)}, {"groups", Value::integer(64)},
+                         {"padding", Value::integer(3)}, {"bias", Value::boolean(true)}});
+  auto m = bound(lb);
+  EXPECT_EQ(m["L_out"], s + Expr(3));
+  EXPECT_EQ(m["groups"], Expr(64));
+  EXPECT_EQ(m["has_bias"], Expr(1));
+  EXPECT_EQ(lb.output->shape, (Shape{b, Expr(64), s + Expr(3)}));
+  auto f = bound(bind("F.conv1d", "conv1d", nullptr, {pos(x), pos(Value::tensor({Expr(64), Expr(1), Expr(4)})), kw("groups", Value::integer(64))}));
+  EXPECT_EQ(f["L_out"], s - Expr(3));
+}
+
+TEST(LeafBinding, GroupedMmGroupNormSolveHistogram) {
+  auto g = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({Expr(6), h})), pos(Value::tensor({Expr(4), h, Expr(32)}))}));
+  EXPECT_EQ(g["E"], Expr(4));
+  EXPECT_EQ(g["N"], Expr(32));
+  auto gn = bound(bind("F.group_norm", "group_norm", nullptr, {pos(Value::tensor({b, Expr(12), s})), pos(Value::integer(3))}));
+  EXPECT_EQ(gn["num_channels"], Expr(12));
+  EXPECT_EQ(gn["has_affine"], Expr(0));
+  auto st = bound(bind("torch.linalg.solve_triangular", "solve_triangular", nullptr,
+                       {pos(Value::tensor({b, Expr(5), Expr(5)})), pos(Value::tensor({b, Expr(5), Expr(7)})), kw("upper", Value::boolean(false))}));
+  EXPECT_EQ(st["K"], Expr(7));
+  EXPECT_EQ(st["unitriangular"], Expr(0));
+  auto hc = bound(bind("torch.histc", "histc", nullptr, {pos(Value::tensor({b})), kw("bins", Value::integer(8))}));
+  EXPECT_EQ(hc["bins"], Expr(8));
+  EXPECT_FALSE(bind("torch.bincount", "bincount", nullptr, {pos(Value::tensor({b}, Value::DType::Integer))}).ok);
+  EXPECT_EQ(bound(bind("torch.bincount", "bincount", nullptr, {pos(Value::tensor({b}, Value::DType::Integer)), kw("minlength", Value::integer(8))}))["num_bins"], Expr(8));
+}
+
+}  // namespace
+}  // namespace kcost

@@ -1,0 +1,56 @@
+// Call-site signatures: dims that differ between the call sites of one kernel become its
+// forward_params, and each site binds them (Qwen3's q_norm and k_norm on different head counts).
+#include "trace/signature.h"
+
+#include <gtest/gtest.h>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+namespace {
+
+const Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len");
+
+CallSite site(std::map<std::string, ValuePtr> inputs) { return {{}, std::move(inputs)}; }
+
+TEST(Signature, DimsThatAgreeStayAndDimsThatDifferBecomeParams) {
+  CallSite q = site({{"hidden_states", Value::tensor({b, s, Expr(8), Expr(16)})}});
+  CallSite k = site({{"hidden_states", Value::tensor({b, s, Expr(4), Expr(16)})}});
+  KernelSignature sig = generalize({"hidden_states"}, {q, k});
+  ASSERT_EQ(sig.forward_params.size(), 1u);
+  EXPECT_EQ(sig.forward_params[0].name, "hidden_states_dim2");
+  EXPECT_EQ(sig.inputs["hidden_states"]->shape, (Shape{b, s, Expr::symbol("hidden_states_dim2"), Expr(16)}));
+  EXPECT_EQ(extract(sig.forward_params[0], q.inputs), Expr(8));
+  EXPECT_EQ(extract(sig.forward_params[0], k.inputs), Expr(4));
+}
+
+TEST(Signature, OneSiteOrEqualSitesHaveNoParams) {
+  CallSite a = site({{"x", Value::tensor({b, s})}, {"scale", Value::integer(2)}});
+  EXPECT_TRUE(generalize({"x", "scale"}, {a}).forward_params.empty());
+  EXPECT_TRUE(generalize({"x", "scale"}, {a, a}).forward_params.empty());
+}
+
+TEST(Signature, NumbersAndTupleItemsThatDiffer) {
+  CallSite a = site({{"pe", Value::tuple({Value::tensor({b, s, Expr(16)}), Value::tensor({b, s, Expr(16)})})},
+                     {"n", Value::integer(2)}});
+  CallSite c = site({{"pe", Value::tuple({Value::tensor({b, s, Expr(32)}), Value::tensor({b, s, Expr(32)})})},
+                     {"n", Value::integer(3)}});
+  KernelSignature sig = generalize({"pe", "n"}, {a, c});
+  std::vector<std::string> names;
+  for (const auto& p : sig.forward_params) names.push_back(p.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"pe_0_dim2", "pe_1_dim2", "n"}));
+  EXPECT_EQ(extract(sig.forward_params[2], c.inputs), Expr(3));
+  EXPECT_EQ(extract(sig.forward_params[1], c.inputs), Expr(32));
+}
+
+TEST(Signature, InputsOfDifferentRankMergeLeadingDims) {
+  CallSite a = site({{"x", Value::tensor({b, s, Expr(8)})}});
+  CallSite c = site({{"x", Value::tensor({s, Expr(8)})}});
+  KernelSignature sig = generalize({"x"}, {a, c});
+  ASSERT_EQ(sig.forward_params.size(), 1u);
+  EXPECT_EQ(extract(sig.forward_params[0], a.inputs), b * s);  // [b, s, 8] seen as [b * s, 8]
+  EXPECT_EQ(extract(sig.forward_params[0], c.inputs), s);
+}
+
+}  // namespace
+}  // namespace kcost

@@ -1,0 +1,445 @@
+#include "trace/tensor_ops.h"
+
+#include <map>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+
+namespace {
+
+using Rule = TensorOpRule;
+
+// Dims given as varargs (x.view(a, b, c)) or as one tuple/list/shape (x.view((a, b, c))).
+std::vector<ValuePtr> dims_of(const std::vector<Arg>& args) {
+  std::vector<ValuePtr> dims;
+  for (const auto& a : args) {
+    if (!a.name.empty() && a.name != "size" && a.name != "shape" && a.name != "dims") continue;
+    if (a.value->is(Value::Kind::Tuple) || a.value->is(Value::Kind::List)) {
+      for (const auto& i : a.value->items) dims.push_back(i);
+    } else {
+      dims.push_back(a.value);
+    }
+  }
+  return dims;
+}
+
+Shape drop(const Shape& s, size_t i) {
+  Shape out = s;
+  out.erase(out.begin() + static_cast<long>(i));
+  return out;
+}
+
+// A size list with at most one -1, inferred so that the elements are `total`.
+std::optional<Shape> sizes_with_inferred(const std::vector<ValuePtr>& dims, const Expr& total) {
+  Shape out;
+  int infer = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (!dims[i]->is(Value::Kind::Number)) return std::nullopt;
+    if (auto k = known_int(*dims[i]); k && *k == -1 && dims[i]->expr.is_number()) {
+      infer = static_cast<int>(i);
+      out.push_back(Expr(1));
+    } else {
+      out.push_back(dims[i]->expr);
+    }
+  }
+  if (infer >= 0) out[infer] = total / numel(out);
+  return out;
+}
+
+// ---- ops without a tensor operand ----
+
+ValuePtr type_info(const std::string&, const ValuePtr&, const std::vector<Arg>&) {
+  return Value::dict({"min", "max", "eps"}, {Value::number(Expr::symbol("dtype_min")), Value::number(Expr::symbol("dtype_max")),
+                                             Value::number(Expr::symbol("dtype_eps"))});
+}
+
+ValuePtr arange(const std::string&, const ValuePtr&, const std::vector<Arg>& args) {
+  std::vector<ValuePtr> nums;
+  for (const auto& a : args)
+    if (a.name.empty()) nums.push_back(a.value);
+  if (nums.empty())
+    if (ValuePtr end = argument(args, 99, "end")) nums.push_back(end);
+  if (nums.empty()) return Value::unknown("arange without an end");
+  for (const auto& n : nums)
+    if (!n->is(Value::Kind::Number)) return Value::unknown("arange of " + n->describe());
+  Expr n = nums.size() == 1 ? nums[0]->expr : nums[1]->expr - nums[0]->expr;
+  if (nums.size() == 3) n = Expr::ceil(n / nums[2]->expr);
+  return Value::tensor({n}, Value::DType::Integer);
+}
+
+ValuePtr from_data(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr data = argument(args, 0, "data");
+  if (data && data->is(Value::Kind::Number)) return Value::tensor({});
+  if (data && (data->is(Value::Kind::List) || data->is(Value::Kind::Tuple)))
+    return Value::tensor({Expr(static_cast<long long>(data->items.size()))});
+  return Value::unknown("torch." + name + " of " + (data ? data->describe() : "nothing"));
+}
+
+ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
+  std::vector<Arg> dims_args;
+  for (const auto& a : args)
+    if (a.name.empty() || a.name == "size") dims_args.push_back(a);
+  if (name == "full" && !dims_args.empty()) dims_args.resize(1);
+  Shape s;
+  for (const auto& d : dims_of(dims_args)) {
+    if (!d->is(Value::Kind::Number)) return Value::unknown(name + " with a non-number size");
+    s.push_back(d->expr);
+  }
+  return Value::tensor(s);
+}
+
+ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr seq = argument(args, 0, "tensors");
+  if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->items.empty())
+    return Value::unknown(name + " of " + (seq ? seq->describe() : "nothing"));
+  for (const auto& t : seq->items)
+    if (!t->is_tensor()) return Value::unknown(name + " of a non-tensor");
+  bool stack = name == "stack";
+  ValuePtr dimv = argument(args, 1, "dim");
+  size_t rank = seq->items[0]->shape.size() + (stack ? 1 : 0);
+  auto d = dimv ? dim_index(*dimv, rank) : std::optional<size_t>(0);
+  if (!d) return Value::unknown(name + " along an unknown dim");
+  Shape out = seq->items[0]->shape;
+  if (stack) {
+    out.insert(out.begin() + static_cast<long>(*d), Expr(static_cast<long long>(seq->items.size())));
+  } else {
+    Expr total(0);
+    for (const auto& t : seq->items) total = total + t->shape[*d];
+    out[*d] = total;
+  }
+  return with_shape(*seq->items[0], out);
+}
+
+// ---- ops on a tensor (self) ----
+
+ValuePtr reshape(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  // view(dtype) reinterprets the elements: a dtype, not a size.
+  if (ValuePtr first = argument(args, 0, "dtype"); first && (first->is(Value::Kind::Global) || first->is(Value::Kind::Opaque)))
+    return self;
+  auto out = sizes_with_inferred(dims_of(args), numel(self->shape));
+  if (!out) return Value::unknown("view/reshape with a non-number dim");
+  return with_shape(*self, *out);
+}
+
+ValuePtr like_other(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
+  if (name == "type_as") return self;
+  ValuePtr other = argument(args, 0, "other");
+  if (!other || !other->is_tensor()) return Value::unknown(name + " of a non-tensor");
+  return with_shape(*self, other->shape);
+}
+
+ValuePtr transpose(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  size_t rank = self->shape.size();
+  ValuePtr a = argument(args, 0, "dim0"), b = argument(args, 1, "dim1");
+  auto i = a ? dim_index(*a, rank) : std::nullopt;
+  auto j = b ? dim_index(*b, rank) : std::nullopt;
+  if (!i || !j) return Value::unknown("transpose of unknown dims");
+  Shape out = self->shape;
+  std::swap(out[*i], out[*j]);
+  return with_shape(*self, out);
+}
+
+ValuePtr matrix_transpose(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  Shape out = self->shape;
+  size_t rank = out.size();
+  if (rank >= 2) std::swap(out[rank - 1], out[rank - 2]);
+  return with_shape(*self, out);
+}
+
+ValuePtr movedim(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  size_t rank = self->shape.size();
+  ValuePtr a = argument(args, 0, "source"), b = argument(args, 1, "destination");
+  auto i = a ? dim_index(*a, rank) : std::nullopt;
+  auto j = b ? dim_index(*b, rank) : std::nullopt;
+  if (!i || !j) return Value::unknown("movedim of unknown dims");
+  Shape out = self->shape;
+  Expr moved = out[*i];
+  out.erase(out.begin() + static_cast<long>(*i));
+  out.insert(out.begin() + static_cast<long>(*j), moved);
+  return with_shape(*self, out);
+}
+
+ValuePtr permute(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  size_t rank = self->shape.size();
+  std::vector<ValuePtr> dims = dims_of(args);
+  if (dims.size() != rank)
+    return Value::unknown("permute with " + std::to_string(dims.size()) + " dims of a rank-" + std::to_string(rank) + " tensor");
+  Shape out;
+  for (const auto& d : dims) {
+    auto i = dim_index(*d, rank);
+    if (!i) return Value::unknown("permute of unknown dims");
+    out.push_back(self->shape[*i]);
+  }
+  return with_shape(*self, out);
+}
+
+ValuePtr unsqueeze(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  ValuePtr d = argument(args, 0, "dim");
+  auto i = d ? dim_index(*d, self->shape.size() + 1) : std::nullopt;
+  if (!i) return Value::unknown("unsqueeze of an unknown dim");
+  Shape out = self->shape;
+  out.insert(out.begin() + static_cast<long>(*i), Expr(1));
+  return with_shape(*self, out);
+}
+
+ValuePtr squeeze(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr d = argument(args, 0, "dim");
+  if (!d) {
+    Shape out;
+    for (const auto& e : in)
+      if (!is_one(e)) out.push_back(e);
+    return with_shape(*self, out);
+  }
+  auto i = dim_index(*d, in.size());
+  if (!i) return Value::unknown("squeeze of an unknown dim");
+  return with_shape(*self, is_one(in[*i]) ? drop(in, *i) : in);
+}
+
+ValuePtr expand(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  std::vector<ValuePtr> dims = dims_of(args);
+  Shape out;
+  size_t offset = dims.size() - in.size();
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (!dims[i]->is(Value::Kind::Number)) return Value::unknown("expand with a non-number dim");
+    auto k = known_int(*dims[i]);
+    if (k && *k == -1 && i >= offset) out.push_back(in[i - offset]);
+    else out.push_back(dims[i]->expr);
+  }
+  return with_shape(*self, out);
+}
+
+ValuePtr flatten(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  size_t rank = in.size();
+  ValuePtr a = argument(args, 0, "start_dim"), b = argument(args, 1, "end_dim");
+  auto i = a ? dim_index(*a, rank) : std::optional<size_t>(0);
+  auto j = b ? dim_index(*b, rank) : std::optional<size_t>(rank ? rank - 1 : 0);
+  if (!i || !j) return Value::unknown("flatten of unknown dims");
+  Shape out(in.begin(), in.begin() + static_cast<long>(*i));
+  Expr merged(1);
+  for (size_t k = *i; k <= *j && k < rank; ++k) merged = merged * in[k];
+  out.push_back(merged);
+  out.insert(out.end(), in.begin() + static_cast<long>(*j) + 1, in.end());
+  return with_shape(*self, out);
+}
+
+ValuePtr unflatten(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr d = argument(args, 0, "dim"), sizes = argument(args, 1, "sizes");
+  auto i = d ? dim_index(*d, in.size()) : std::nullopt;
+  if (!i || !sizes) return Value::unknown("unflatten of unknown dims");
+  auto inner = sizes_with_inferred(dims_of({{"", sizes, ""}}), in[*i]);
+  if (!inner) return Value::unknown("unflatten with a non-number size");
+  Shape out(in.begin(), in.begin() + static_cast<long>(*i));
+  out.insert(out.end(), inner->begin(), inner->end());
+  out.insert(out.end(), in.begin() + static_cast<long>(*i) + 1, in.end());
+  return with_shape(*self, out);
+}
+
+ValuePtr unbind(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr d = argument(args, 0, "dim");
+  auto i = d ? dim_index(*d, in.size()) : std::optional<size_t>(0);
+  if (!i) return Value::unknown("unbind along an unknown dim");
+  auto k = !in.empty() && in[*i].is_number() ? std::optional<long long>(in[*i].as_number().to_long()) : std::nullopt;
+  if (!k) return Value::unknown("unbind of a symbolic dim");
+  std::vector<ValuePtr> parts;
+  for (long long n = 0; n < *k; ++n) parts.push_back(with_shape(*self, drop(in, *i)));
+  return Value::tuple(parts);
+}
+
+ValuePtr chunk(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr first = argument(args, 0, "chunks");
+  ValuePtr d = argument(args, 1, "dim");
+  auto i = d ? dim_index(*d, in.size()) : std::optional<size_t>(0);
+  if (!i) return Value::unknown("chunk along an unknown dim");
+  if (!first) return Value::unknown("chunk without sizes");
+  auto k = known_int(*first);
+  if (!k) return Value::unknown("chunk into a symbolic number of parts");
+  std::vector<ValuePtr> parts;
+  for (long long n = 0; n < *k; ++n) {
+    Shape out = in;
+    out[*i] = in[*i] / Expr(*k);
+    parts.push_back(with_shape(*self, out));
+  }
+  return Value::tuple(parts);
+}
+
+ValuePtr split(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr first = argument(args, 0, "split_size");
+  ValuePtr d = argument(args, 1, "dim");
+  auto i = d ? dim_index(*d, in.size()) : std::optional<size_t>(0);
+  if (!i) return Value::unknown("split along an unknown dim");
+  if (!first) return Value::unknown("split without sizes");
+  std::vector<ValuePtr> parts;
+  if (first->is(Value::Kind::List) || first->is(Value::Kind::Tuple)) {
+    for (const auto& s : first->items) {
+      if (!s->is(Value::Kind::Number)) return Value::unknown("split with a non-number size");
+      Shape out = in;
+      out[*i] = s->expr;
+      parts.push_back(with_shape(*self, out));
+    }
+    return Value::tuple(parts);
+  }
+  if (first->is(Value::Kind::Number)) {
+    // Equal parts: the count must be known to unpack; it is when size divides the dim.
+    Expr count = in[*i] / first->expr;
+    if (!count.is_number() || !count.as_number().is_integer())
+      return Value::unknown("split of a symbolic dim " + in[*i].str() + " into parts of " + first->expr.str());
+    for (long long n = 0; n < count.as_number().to_long(); ++n) {
+      Shape out = in;
+      out[*i] = first->expr;
+      parts.push_back(with_shape(*self, out));
+    }
+    return Value::tuple(parts);
+  }
+  return Value::unknown("split with " + first->describe());
+}
+
+ValuePtr narrow(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  ValuePtr d = argument(args, 0, "dim"), len = argument(args, 2, "length");
+  auto i = d ? dim_index(*d, self->shape.size()) : std::nullopt;
+  if (!i || !len || !len->is(Value::Kind::Number)) return Value::unknown("narrow of unknown dims");
+  Shape out = self->shape;
+  out[*i] = len->expr;
+  return with_shape(*self, out);
+}
+
+ValuePtr select(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  ValuePtr d = argument(args, 0, "dim");
+  auto i = d ? dim_index(*d, self->shape.size()) : std::nullopt;
+  if (!i) return Value::unknown("select of an unknown dim");
+  return with_shape(*self, drop(self->shape, *i));
+}
+
+ValuePtr size(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  const Shape& in = self->shape;
+  ValuePtr d = argument(args, 0, "dim");
+  if (!d) {
+    std::vector<ValuePtr> dims;
+    for (const auto& e : in) dims.push_back(Value::number(e));
+    return Value::tuple(dims);
+  }
+  auto i = dim_index(*d, in.size());
+  if (!i) return Value::unknown("size of an unknown dim");
+  return Value::number(in[*i]);
+}
+
+ValuePtr rank(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return Value::integer(static_cast<long long>(self->shape.size()));
+}
+
+ValuePtr element_count(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return Value::number(numel(self->shape));
+}
+
+ValuePtr element_size(const std::string&, const ValuePtr&, const std::vector<Arg>&) {
+  return Value::number(Expr::symbol("bytes"));
+}
+
+ValuePtr is_floating_point(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return Value::boolean(self->dtype == Value::DType::Float);
+}
+
+ValuePtr same_shape(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return with_shape(*self, self->shape);
+}
+
+ValuePtr to_integer(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return with_dtype(*self, Value::DType::Integer);
+}
+
+ValuePtr to_float(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return with_dtype(*self, Value::DType::Float);
+}
+
+// to, contiguous, detach, clone, cpu, ...: the tensor itself as far as shapes go.
+ValuePtr identity(const std::string&, const ValuePtr& self, const std::vector<Arg>&) { return self; }
+
+const std::map<std::string, Rule>& table() {
+  using C = Rule::Cost;
+  static const std::map<std::string, Rule> rows = [] {
+    std::map<std::string, Rule> m;
+    auto row = [&](std::initializer_list<const char*> names, C cost, bool from_args, Rule::ShapeRule rule) {
+      for (const char* n : names) m[n] = Rule{n, cost, from_args, rule};
+    };
+    // No tensor operand.
+    row({"finfo", "iinfo"}, C::ZeroCost, false, type_info);
+    row({"tensor", "as_tensor"}, C::ZeroCost, false, from_data);
+    row({"cat", "concat", "concatenate", "stack"}, C::ZeroCost, false, concatenate);
+    row({"arange"}, C::Creation, false, arange);
+    row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
+    // On a tensor.
+    row({"view", "reshape"}, C::ZeroCost, true, reshape);
+    row({"view_as", "reshape_as", "expand_as", "type_as"}, C::ZeroCost, true, like_other);
+    row({"transpose"}, C::ZeroCost, true, transpose);
+    row({"t", "T", "mT"}, C::ZeroCost, true, matrix_transpose);
+    row({"movedim"}, C::ZeroCost, true, movedim);
+    row({"permute"}, C::ZeroCost, true, permute);
+    row({"unsqueeze"}, C::ZeroCost, true, unsqueeze);
+    row({"squeeze"}, C::ZeroCost, true, squeeze);
+    row({"expand"}, C::ZeroCost, true, expand);
+    row({"flatten"}, C::ZeroCost, true, flatten);
+    row({"unflatten"}, C::ZeroCost, true, unflatten);
+    row({"unbind"}, C::ZeroCost, true, unbind);
+    row({"chunk"}, C::ZeroCost, true, chunk);
+    row({"split"}, C::ZeroCost, true, split);
+    row({"narrow"}, C::ZeroCost, true, narrow);
+    row({"select"}, C::ZeroCost, true, select);
+    row({"size"}, C::ZeroCost, true, size);
+    row({"dim"}, C::ZeroCost, true, rank);
+    row({"numel"}, C::ZeroCost, true, element_count);
+    row({"element_size"}, C::ZeroCost, true, element_size);
+    row({"is_floating_point"}, C::ZeroCost, true, is_floating_point);
+    row({"long", "int"}, C::ZeroCost, true, to_integer);
+    row({"float", "half", "bfloat16", "double"}, C::ZeroCost, true, to_float);
+    row({"to", "contiguous", "bool", "type", "detach", "cpu", "cuda", "requires_grad_", "repeat_interleave_view",
+         "dropout_identity"},
+        C::ZeroCost, true, identity);
+    row({"ones_like", "zeros_like", "empty_like", "full_like"}, C::Creation, true, same_shape);
+    row({"clone", "new_empty"}, C::Creation, true, identity);
+    return m;
+  }();
+  return rows;
+}
+
+}  // namespace
+
+const TensorOpRule* find_tensor_op(const std::string& name) {
+  auto it = table().find(name);
+  return it == table().end() ? nullptr : &it->second;
+}
+
+bool has_shape_rule(const std::string& name) { return find_tensor_op(name) != nullptr; }
+
+bool is_zero_cost_op(const std::string& name) {
+  const TensorOpRule* r = find_tensor_op(name);
+  return r && r->cost == TensorOpRule::Cost::ZeroCost;
+}
+
+bool is_creation_op(const std::string& name) {
+  const TensorOpRule* r = find_tensor_op(name);
+  return r && r->cost == TensorOpRule::Cost::Creation;
+}
+
+ValuePtr shape_op(const std::string& name, const ValuePtr& self_in, const std::vector<Arg>& args_in) {
+  const TensorOpRule* r = find_tensor_op(name);
+  if (!r) return nullptr;
+  ValuePtr self = self_in;
+  std::vector<Arg> args = args_in;
+  // torch.transpose(x, 0, 1) is x.transpose(0, 1): take the tensor from the arguments.
+  if (!self && r->tensor_from_args && !args.empty() && args[0].value->is_tensor()) {
+    self = args[0].value;
+    args.erase(args.begin());
+  }
+  if (!r->tensor_from_args) return r->rule(name, nullptr, args);
+  if (!self || !self->is_tensor()) return Value::unknown(name + " on " + (self ? self->describe() : "nothing"));
+  return r->rule(name, self, args);
+}
+
+}  // namespace kcost

@@ -1,0 +1,111 @@
+// The tensor-op table: shape rules of the zero-cost and creation ops on hand-built tensors.
+#include "trace/tensor_ops.h"
+
+#include <gtest/gtest.h>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+namespace {
+
+const Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), h = Expr::symbol("config.hidden_size");
+
+Arg pos(ValuePtr v) { return {"", std::move(v), ""}; }
+Arg kw(const std::string& name, ValuePtr v) { return {name, std::move(v), ""}; }
+ValuePtr n(long long i) { return Value::integer(i); }
+ValuePtr sym(const Expr& e) { return Value::number(e); }
+
+Shape shape_of(const ValuePtr& v) {
+  EXPECT_TRUE(v && v->is_tensor()) << (v ? v->describe() : "null");
+  return v && v->is_tensor() ? v->shape : Shape{};
+}
+
+TEST(TensorOps, TableSaysWhatCostsNothingAndWhatCreates) {
+  for (const char* op : {"view", "reshape", "transpose", "permute", "cat", "split", "to", "contiguous", "size"})
+    EXPECT_TRUE(is_zero_cost_op(op)) << op;
+  for (const char* op : {"arange", "ones", "zeros_like", "clone"}) {
+    EXPECT_TRUE(is_creation_op(op)) << op;
+    EXPECT_FALSE(is_zero_cost_op(op)) << op;
+    EXPECT_TRUE(has_shape_rule(op)) << op;
+  }
+  for (const char* op : {"mul", "softmax", "linear", "matmul"}) EXPECT_FALSE(has_shape_rule(op)) << op;
+  EXPECT_EQ(shape_op("mul", Value::tensor({b}), {}), nullptr);
+}
+
+TEST(TensorOps, ViewInfersMinusOne) {
+  ValuePtr x = Value::tensor({b, s, h});
+  EXPECT_EQ(shape_of(shape_op("view", x, {pos(n(-1)), pos(n(8)), pos(n(16))})),
+            (Shape{b * s * h / Expr(128), Expr(8), Expr(16)}));
+  EXPECT_EQ(shape_of(shape_op("reshape", x, {pos(Value::tuple({sym(b), sym(s), n(-1)}))})), (Shape{b, s, h}));
+  EXPECT_TRUE(shape_op("view", x, {pos(Value::string("a"))})->is(Value::Kind::Unknown));
+}
+
+TEST(TensorOps, FunctionFormTakesTheTensorFromItsArguments) {
+  ValuePtr x = Value::tensor({b, s, h});
+  EXPECT_EQ(shape_of(shape_op("transpose", nullptr, {pos(x), pos(n(1)), pos(n(2))})), (Shape{b, h, s}));
+  EXPECT_EQ(shape_of(shape_op("transpose", x, {pos(n(-1)), pos(n(-2))})), (Shape{b, h, s}));
+}
+
+TEST(TensorOps, PermuteUnsqueezeSqueezeExpandFlatten) {
+  ValuePtr x = Value::tensor({b, Expr(1), s, h});
+  EXPECT_EQ(shape_of(shape_op("permute", x, {pos(n(0)), pos(n(2)), pos(n(1)), pos(n(3))})), (Shape{b, s, Expr(1), h}));
+  EXPECT_EQ(shape_of(shape_op("unsqueeze", x, {pos(n(-1))})), (Shape{b, Expr(1), s, h, Expr(1)}));
+  EXPECT_EQ(shape_of(shape_op("squeeze", x, {pos(n(1))})), (Shape{b, s, h}));
+  EXPECT_EQ(shape_of(shape_op("squeeze", x, {})), (Shape{b, s, h}));
+  EXPECT_EQ(shape_of(shape_op("expand", x, {pos(n(-1)), pos(n(4)), pos(n(-1)), pos(n(-1))})), (Shape{b, Expr(4), s, h}));
+  EXPECT_EQ(shape_of(shape_op("flatten", x, {pos(n(2))})), (Shape{b, Expr(1), s * h}));
+  EXPECT_TRUE(shape_op("permute", x, {pos(n(0))})->is(Value::Kind::Unknown));
+}
+
+TEST(TensorOps, CatStackSplitChunk) {
+  ValuePtr x = Value::tensor({b, s, Expr(6)}), y = Value::tensor({b, s, Expr(10)});
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::tuple({x, y})), kw("dim", n(-1))})), (Shape{b, s, Expr(16)}));
+  EXPECT_EQ(shape_of(shape_op("stack", nullptr, {pos(Value::list({x, x})), kw("dim", n(0))})), (Shape{Expr(2), b, s, Expr(6)}));
+  ValuePtr parts = shape_op("split", y, {pos(Value::list({n(4), n(6)})), kw("dim", n(-1))});
+  ASSERT_TRUE(parts->is(Value::Kind::Tuple));
+  ASSERT_EQ(parts->items.size(), 2u);
+  EXPECT_EQ(parts->items[1]->shape, (Shape{b, s, Expr(6)}));
+  ValuePtr halves = shape_op("chunk", x, {pos(n(2)), kw("dim", n(-1))});
+  ASSERT_EQ(halves->items.size(), 2u);
+  EXPECT_EQ(halves->items[0]->shape, (Shape{b, s, Expr(3)}));
+  // Equal parts of a symbolic dim cannot be counted: unknown, not a guess.
+  EXPECT_TRUE(shape_op("split", x, {pos(n(2)), kw("dim", n(1))})->is(Value::Kind::Unknown));
+}
+
+TEST(TensorOps, CreationAndDtypeClasses) {
+  ValuePtr ids = shape_op("arange", nullptr, {pos(n(0)), pos(sym(h)), pos(n(2))});
+  EXPECT_EQ(shape_of(ids), (Shape{Expr::ceil(h / Expr(2))}));
+  EXPECT_EQ(ids->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_of(shape_op("ones", nullptr, {pos(sym(b)), pos(sym(s))})), (Shape{b, s}));
+  EXPECT_EQ(shape_of(shape_op("full", nullptr, {pos(Value::tuple({sym(b), n(3)})), pos(n(7))})), (Shape{b, Expr(3)}));
+  ValuePtr x = Value::tensor({b, s});
+  ValuePtr as_long = shape_op("long", x, {});
+  EXPECT_EQ(as_long->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_op("float", as_long, {})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("is_floating_point", as_long, {})->truth(), std::optional<bool>(false));
+  EXPECT_EQ(shape_op("size", x, {pos(n(-1))})->expr, s);
+  EXPECT_EQ(shape_op("numel", x, {})->expr, b * s);
+}
+
+TEST(TensorOps, ShapesKeepAMasksPresence) {
+  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));
+  mask->presence = Expr::compare("!=", s, Expr(1));
+  ValuePtr sliced = shape_op("to", mask, {});
+  ASSERT_TRUE(sliced->presence);
+  EXPECT_EQ(*sliced->presence, *mask->presence);
+  EXPECT_EQ(sliced->dtype, Value::DType::Bool);
+}
+
+TEST(TensorShapes, IndexingAndBroadcast) {
+  ValuePtr x = Value::tensor({b, s, h});
+  ValuePtr last = index_tensor(*x, *Value::tuple({Value::ellipsis(), Value::slice(n(-1), Value::none(), Value::none()), Value::none()}));
+  // x[..., -1:, None]: the last position of the last dim kept, then a new dim of 1.
+  EXPECT_EQ(shape_of(last), (Shape{b, s, Expr(1), Expr(1)}));
+  ValuePtr ids = Value::tensor({b, s}, Value::DType::Integer);
+  ValuePtr table = Value::tensor({Expr(997), h});
+  EXPECT_EQ(index_tensor(*table, *ids)->shape, (Shape{b, s, h}));
+  EXPECT_EQ(broadcast({b, Expr(1), s}, {h, Expr(1)}), (Shape{b, h, s}));
+}
+
+}  // namespace
+}  // namespace kcost
