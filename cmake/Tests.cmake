@@ -37,3 +37,21 @@ if(KCOST_EMBED_TESTS)
     set_tests_properties("${suite}" PROPERTIES ENVIRONMENT "KCOST_BUILD_DIR=${CMAKE_BINARY_DIR}")
   endforeach()
 endif()
+
+# The regression list (tests/regression_models.txt): every model type there must keep agreeing
+# with `kcost validate` at the default points, under each implementation it lists. One ctest
+# entry per implementation, so that ctest -j2 runs them side by side.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/regression_models.txt")
+file(STRINGS "${CMAKE_SOURCE_DIR}/tests/regression_models.txt" KCOST_REGRESSION_LINES REGEX "^[a-z0-9_]")
+foreach(impl sdpa eager)
+  set(models "")
+  foreach(line ${KCOST_REGRESSION_LINES})
+    string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
+    list(GET fields 0 model)
+    list(SUBLIST fields 1 -1 impls)
+    if(impl IN_LIST impls)
+      list(APPEND models ${model})
+    endif()
+  endforeach()
+  add_test(NAME "regression_${impl}" COMMAND kcost validate ${models} --attn-implementation ${impl})
+endforeach()
