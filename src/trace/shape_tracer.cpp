@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ast/parameters.h"
+#include "trace/inference_state.h"
 #include "trace/op_leaf.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
@@ -346,10 +347,9 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     if (ctx_.names.lookup(n) || is_zero_cost_op(last_part(n)))
       if (starts_with(n, "torch.")) return call_op(node, last_part(n), {n}, nullptr, args);
   }
-  // State queries of the default inference path: float32 in eval under no_grad, no autocast.
-  if (qualname == "torch.is_autocast_enabled" || qualname == "torch.is_grad_enabled" ||
-      path == "torch.is_autocast_enabled" || path == "torch.is_grad_enabled")
-    return Value::boolean(false);
+  // Queries and switches of run-time state: what they are on the default inference path.
+  for (const std::string& n : {qualname, path})
+    if (ValuePtr state = inference_state(n)) return state;
   if ((qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil") && args.size() == 1 &&
       args[0].name.empty() && args[0].value->is(Value::Kind::Number)) {
     // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.

@@ -1,0 +1,28 @@
+#include "trace/inference_state.h"
+
+#include <map>
+
+namespace kcost {
+
+ValuePtr inference_state(const std::string& qualified_name) {
+  enum class Answer { False, None };
+  static const std::map<std::string, Answer> table = {
+      {"torch.is_grad_enabled", Answer::False},          // under torch.no_grad()
+      {"torch.is_autocast_enabled", Answer::False},
+      {"torch.is_inference_mode_enabled", Answer::False},  // no_grad, not inference_mode
+      {"torch._C._is_tracing", Answer::False},
+      {"torch.jit.is_tracing", Answer::False},
+      {"torch.jit.is_scripting", Answer::False},
+      {"torch._C._get_tracing_state", Answer::None},
+      {"torch.compiler.is_compiling", Answer::False},
+      {"torch.compiler.is_dynamo_compiling", Answer::False},
+      {"torch._dynamo.is_compiling", Answer::False},
+      {"torch.cuda.is_available", Answer::False},        // the CPU
+      {"torch._C._set_grad_enabled", Answer::None},      // a switch: no cost, no value
+  };
+  auto it = table.find(qualified_name);
+  if (it == table.end()) return nullptr;
+  return it->second == Answer::False ? Value::boolean(false) : Value::none();
+}
+
+}  // namespace kcost
