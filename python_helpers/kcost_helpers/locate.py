@@ -243,6 +243,14 @@ def resolve_global(module_name, dotted, key=None):
     return json.dumps(_reference(obj, path))
 
 
+def attention_functions():
+    """JSON {qualified name: implementation key} of the attention functions registered in
+    transformers' AttentionInterface (what `ALL_ATTENTION_FUNCTIONS[impl]` returns)."""
+    from transformers.modeling_utils import AttentionInterface
+
+    return json.dumps({_qualname(fn): key for key, fn in AttentionInterface._global_mapping.items()})
+
+
 def source_file_ast(file):
     """JSON: the AST of a whole source file (module-level functions and classes)."""
     return json.dumps(to_data(_file_tree(file)))

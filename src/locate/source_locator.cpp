@@ -141,4 +141,16 @@ const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, c
   return configs_[cache_key] = std::move(c);
 }
 
+std::optional<std::string> SourceLocator::attention_implementation(const std::string& qualified_name) {
+  if (!attention_functions_) {
+    attention_functions_.emplace();
+    nlohmann::json d = session_.call("attention_functions", {});
+    for (auto it = d.begin(); it != d.end(); ++it)
+      if (it.value().is_string()) (*attention_functions_)[it.key()] = it.value().get<std::string>();
+  }
+  auto it = attention_functions_->find(qualified_name);
+  if (it == attention_functions_->end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace kcost

@@ -83,6 +83,9 @@ class SourceLocator : public GlobalResolver {
   const GlobalRef& resolve_global(const std::string& module, const std::string& dotted,
                                   const std::optional<std::string>& key = std::nullopt) override;
   const ConfigDefaults& config_of(const std::string& model_class, const std::string& config_file = "");
+  // The implementation key ("sdpa") under which function `qualified_name` is registered in
+  // transformers' AttentionInterface, or nullopt when it is not an attention function there.
+  std::optional<std::string> attention_implementation(const std::string& qualified_name);
 
  private:
   const nlohmann::json& describe(const std::string& qualified_name);
@@ -95,6 +98,7 @@ class SourceLocator : public GlobalResolver {
   std::map<std::string, GlobalRef> globals_;
   std::map<std::string, ConfigDefaults> configs_;
   std::map<std::string, std::string> qualified_;
+  std::optional<std::map<std::string, std::string>> attention_functions_;
 };
 
 }  // namespace kcost

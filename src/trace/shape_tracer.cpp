@@ -362,6 +362,10 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     mask_line_ = node.line;
     return make_mask(args, qualname);
   }
+  // A function registered in transformers' AttentionInterface (ALL_ATTENTION_FUNCTIONS["sdpa"])
+  // is the fused attention, as get_interface's answer is: one leaf, never inlined.
+  if (std::optional<std::string> impl = ctx_.locator.attention_implementation(qualname))
+    return call_attention(node, *impl, args);
   if (fn->global_kind == Value::GlobalKind::NativeFunction) {
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);

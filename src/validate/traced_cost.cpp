@@ -1,8 +1,10 @@
 #include "validate/traced_cost.h"
 
+#include <algorithm>
 #include <set>
 
 #include "expr/error.h"
+#include "trace/inference_state.h"
 #include "trace/leaf_binding.h"
 #include "trace/op_leaf.h"
 #include "trace/tensor_ops.h"
@@ -109,7 +111,8 @@ class Pricer {
       }
       case TracedCall::Kind::Function: {
         OpName on = op_name(c.op);
-        if (is_free_protocol(c.op) || is_zero_cost_op(on.op)) {
+        bool state = std::any_of(c.names.begin(), c.names.end(), [](const std::string& n) { return inference_state(n) != nullptr; });
+        if (is_free_protocol(c.op) || is_zero_cost_op(on.op) || state) {
           if (c.aten_flops) result.flop_counter_by_kernel["zero-cost " + c.op].aten_flops += c.aten_flops;
           return;
         }
