@@ -243,6 +243,25 @@ def resolve_global(module_name, dotted, key=None):
     return json.dumps(_reference(obj, path))
 
 
+def canonical_names(names_json):
+    """JSON {name: canonical qualified name} for the dotted names of `names_json` (a JSON list)
+    that import to a class or function whose canonical name differs ("torch.nn.Linear" ->
+    "torch.nn.modules.linear.Linear"); names that do not import are left out."""
+    out = {}
+    for name in json.loads(names_json):
+        if name.split(".")[0] not in sys.modules:  # "F.linear", "operator.mul": not a module path here
+            continue
+        try:
+            obj = _import_object(name)
+        except Exception:
+            continue
+        if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.isbuiltin(obj):
+            canonical = _qualname(obj)
+            if canonical and canonical != name:
+                out[name] = canonical
+    return json.dumps(out)
+
+
 def attention_functions():
     """JSON {qualified name: implementation key} of the attention functions registered in
     transformers' AttentionInterface (what `ALL_ATTENTION_FUNCTIONS[impl]` returns)."""

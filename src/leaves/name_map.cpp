@@ -31,4 +31,13 @@ std::optional<std::string> NameMap::lookup(const std::string& qualified_name) co
   return it->second;
 }
 
+NameMap NameMap::with_canonical_names(const std::map<std::string, std::string>& canonical) const {
+  NameMap out = *this;
+  for (const auto& [alias, kernel] : entries_) {
+    auto it = canonical.find(alias);
+    if (it != canonical.end() && it->second != alias) out.entries_.emplace(it->second, kernel);
+  }
+  return out;
+}
+
 }  // namespace kcost

@@ -23,6 +23,12 @@ class NameMap {
   std::optional<std::string> lookup(const std::string& qualified_name) const;
   const std::map<std::string, std::string>& entries() const { return entries_; }
 
+  // The map with each key also under its canonical name where `canonical` (alias -> canonical
+  // qualified name, e.g. "torch.nn.Linear" -> "torch.nn.modules.linear.Linear") gives one and
+  // the map has no entry of its own for it: a library keyed by public aliases reaches the
+  // objects the analysis names canonically.
+  NameMap with_canonical_names(const std::map<std::string, std::string>& canonical) const;
+
  private:
   std::map<std::string, std::string> entries_;
 };

@@ -153,4 +153,12 @@ std::optional<std::string> SourceLocator::attention_implementation(const std::st
   return it->second;
 }
 
+std::map<std::string, std::string> SourceLocator::canonical_names(const std::vector<std::string>& names) {
+  nlohmann::json d = session_.call("canonical_names", {nlohmann::json(names).dump()});
+  std::map<std::string, std::string> out;
+  for (auto it = d.begin(); it != d.end(); ++it)
+    if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
+  return out;
+}
+
 }  // namespace kcost

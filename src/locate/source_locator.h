@@ -86,6 +86,9 @@ class SourceLocator : public GlobalResolver {
   // The implementation key ("sdpa") under which function `qualified_name` is registered in
   // transformers' AttentionInterface, or nullopt when it is not an attention function there.
   std::optional<std::string> attention_implementation(const std::string& qualified_name);
+  // The canonical qualified names of those of `names` that import to a class or function whose
+  // canonical name differs (an alias -> its canonical name).
+  std::map<std::string, std::string> canonical_names(const std::vector<std::string>& names);
 
  private:
   const nlohmann::json& describe(const std::string& qualified_name);

@@ -1,5 +1,8 @@
 #include "trace/leaf_binding.h"
 
+#include <map>
+#include <set>
+
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 
@@ -70,6 +73,18 @@ ValuePtr first_tensor(const LeafCall& c) {
   return nullptr;
 }
 
+LeafBinding reduction(const LeafCall& c);
+
+// Ops that reduce along dims (their output shape is not their input's), whatever parameters a
+// leaf library gives them.
+bool is_reduction(const std::string& op) {
+  static const std::set<std::string> ops = {"sum", "mean", "amax", "amin", "max", "min", "prod", "norm", "var", "std",
+                                            "argmax", "argmin", "all", "any", "logsumexp", "count_nonzero"};
+  return ops.count(op) > 0;
+}
+
+// One parameter, num_elements: the elements of the output (created, reduced from, or the
+// broadcast of the tensor operands).
 LeafBinding unary(const LeafCall& c) {
   if (has_shape_rule(c.op)) {
     ValuePtr out = shape_op(c.op, c.self, c.args);
@@ -78,9 +93,25 @@ LeafBinding unary(const LeafCall& c) {
   }
   ValuePtr x = first_tensor(c);
   if (!x) return fail(c.op + " without a tensor operand");
-  ValuePtr out = x;
-  if (c.op == "sort") out = Value::tuple({x, x});
-  return done({{"num_elements", numel(x->shape)}}, out, "num_elements = elements of the input " + shape_text(x->shape));
+  if (is_reduction(c.op)) {
+    // A library that prices a reduction by its input elements alone (num_elements): the
+    // output still has the reduced shape.
+    LeafBinding r = reduction(c);
+    if (!r.ok) return r;
+    return done({{"num_elements", numel(x->shape)}}, r.output, "num_elements = elements of the input " + shape_text(x->shape) + "; " + r.why);
+  }
+  Shape out = x->shape;
+  bool broadcast_operands = false;
+  for (const auto& v : operands(c))
+    if (is_tensor(v) && v != x) {
+      out = broadcast(out, v->shape);
+      broadcast_operands = true;
+    }
+  ValuePtr result = broadcast_operands ? output_like(x, out) : x;
+  if (c.op == "sort") result = Value::tuple({result, result});
+  return done({{"num_elements", numel(out)}}, result,
+              broadcast_operands ? "num_elements = elements of the output " + shape_text(out) + ", broadcast from the operands"
+                                 : "num_elements = elements of the input " + shape_text(x->shape));
 }
 
 LeafBinding binary(const LeafCall& c, bool where) {
@@ -483,6 +514,35 @@ LeafBinding grouped_mm(const LeafCall& c) {
               output_like(a, {a->shape[0], b->shape[2]}), shape_text(a->shape) + " rows by " + shape_text(b->shape));
 }
 
+// The same quantities under another library's parameter names, in its order: H is the query
+// heads, num_lookups the indices, embed_dim the embedding size, norm_size the normalized size,
+// has_affine the weight flag.
+LeafBinding renamed(LeafBinding b, const Params& params) {
+  if (!b.ok) return b;
+  static const std::map<std::string, std::string> same = {
+      {"H", "H_q"}, {"num_lookups", "num_indices"}, {"embed_dim", "embedding_dim"},
+      {"norm_size", "normalized_size"}, {"has_affine", "has_weight"}};
+  std::vector<std::pair<std::string, Expr>> out;
+  for (const auto& p : params) {
+    auto it = same.find(p);
+    const std::string& ours = it == same.end() ? p : it->second;
+    for (const auto& [name, e] : b.bindings)
+      if (name == ours) out.push_back({p, e});
+  }
+  if (out.size() != params.size()) return fail("parameters " + std::to_string(params.size()) + " not all bound");
+  b.bindings = out;
+  return b;
+}
+
+// batch_norm(input, running_mean, running_var, weight, bias, training, ...) on [N, C, *].
+LeafBinding batch_norm(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x) || x->shape.size() < 2) return fail("batch_norm of a tensor without channels");
+  Expr affine = c.module ? flag(ctor(c, "affine"), true) : flag(arg(c, 3, "weight"), false);
+  return done({{"num_elements", numel(x->shape)}, {"num_features", x->shape[1]}, {"has_affine", affine}, {"training", Expr(0)}}, x,
+              shape_text(x->shape) + " over " + x->shape[1].str() + " features, eval mode");
+}
+
 using Binder = LeafBinding (*)(const LeafCall&, const Params&);
 
 struct BinderRow {
@@ -525,6 +585,16 @@ const std::vector<BinderRow>& binders() {
       {{"num_elements", "bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
       {{"num_elements", "num_bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
       {{"S", "K", "N", "E"}, [](const LeafCall& c, const Params&) { return grouped_mm(c); }},
+      // The signatures of the seed pipeline's leaf library (LM-Predictor's kernels/), which
+      // names the same quantities differently: sdpa with one head count (the query heads),
+      // embedding lookups, norms with one affine flag.
+      {{"B", "H", "S_q", "S_kv", "D"}, [](const LeafCall& c, const Params& p) { return renamed(sdpa(c), p); }},
+      {{"num_lookups", "embed_dim"}, [](const LeafCall& c, const Params& p) { return renamed(embedding(c), p); }},
+      {{"num_elements", "norm_size", "has_affine"}, [](const LeafCall& c, const Params& p) {
+         return renamed(norm(c, {"num_elements", "normalized_size", "has_weight"}), p);
+       }},
+      {{"num_elements", "num_groups", "has_affine"}, [](const LeafCall& c, const Params& p) { return renamed(group_norm(c), p); }},
+      {{"num_elements", "num_features", "has_affine", "training"}, [](const LeafCall& c, const Params&) { return batch_norm(c); }},
   };
   return rows;
 }

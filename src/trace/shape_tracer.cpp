@@ -249,7 +249,19 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     return out;
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
-  if (!leaf) return unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
+  if (!leaf) {
+    ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
+    // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
+    // above), its shape is not, so what follows is still traced.
+    if (starts_with(names[0], "torch.Tensor.__") && names[0] != "torch.Tensor.__matmul__" &&
+        names[0] != "torch.Tensor.__rmatmul__" && args.size() == 2 && (is_tensor(args[0].value) || is_tensor(args[1].value))) {
+      const ValuePtr& model = is_tensor(args[0].value) ? args[0].value : args[1].value;
+      Shape a = is_tensor(args[0].value) ? args[0].value->shape : Shape{};
+      Shape b = is_tensor(args[1].value) ? args[1].value->shape : Shape{};
+      return with_shape(*model, broadcast(a, b));
+    }
+    return missing;
+  }
   LeafCall lc;
   lc.op = op;
   lc.self = self;

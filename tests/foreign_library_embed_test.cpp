@@ -1,0 +1,102 @@
+// A leaf library written by others, in the seed pipeline's format (LM-Predictor's kernels/):
+// its own parameter names (sdpa over B, H, S_q, S_kv, D with one head count; embedding over
+// num_lookups, embed_dim; elementwise ops and reductions over num_elements alone), formulas of
+// its own, and a name map keyed by public aliases (torch.nn.Linear, not
+// torch.nn.modules.linear.Linear). kcost analyzes llama with it completely, and the numbers
+// follow its formulas.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "analyze/analyzer.h"
+#include "python/session.h"
+
+namespace kcost {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct Leaf {
+  const char* name;
+  std::vector<std::string> params;
+  const char* flops;
+  const char* read;
+  const char* write;
+};
+
+// Writes the library into `dir` (kernels/ and kernel_name_map.json).
+void write_seed_library(const fs::path& dir) {
+  fs::create_directories(dir / "kernels");
+  std::vector<Leaf> leaves = {
+      {"F.linear", {"M", "K", "N", "has_bias"}, "2 * M * K * N + (M * N if has_bias else 0)",
+       "(M * K + K * N + (N if has_bias else 0)) * bytes", "M * N * bytes"},
+      {"torch.matmul", {"M", "K", "N"}, "2 * M * K * N", "(M * K + K * N) * bytes", "M * N * bytes"},
+      {"F.scaled_dot_product_attention", {"B", "H", "S_q", "S_kv", "D"}, "4 * B * H * S_q * S_kv * D",
+       "B * H * (S_q + 2 * S_kv) * D * bytes", "B * H * S_q * D * bytes"},
+      {"F.embedding", {"num_lookups", "embed_dim"}, "0", "num_lookups * embed_dim * bytes", "num_lookups * embed_dim * bytes"},
+  };
+  for (const char* op : {"torch.mul", "torch.add", "torch.div", "F.silu", "torch.rsqrt", "torch.neg", "torch.cos",
+                         "torch.sin", "torch.pow", "torch.mean", "torch.arange"})
+    leaves.push_back({op, {"num_elements"}, "num_elements", "num_elements * bytes", "num_elements * bytes"});
+  for (const Leaf& l : leaves) {
+    std::ofstream out(dir / "kernels" / (std::string(l.name) + ".json"));
+    out << json{{"kernel_name", l.name}, {"init_params", json::array()}, {"forward_params", l.params},
+                {"flops", l.flops}, {"memory_read", l.read}, {"memory_write", l.write}}.dump(1);
+  }
+  json map = {{"torch.nn.Linear", "F.linear"},
+              {"torch.nn.Embedding", "F.embedding"},
+              {"torch.nn.SiLU", "F.silu"},
+              {"torch.nn.functional.silu", "F.silu"},
+              {"torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"},
+              {"torch.Tensor.__mul__", "torch.mul"},
+              {"torch.Tensor.__rmul__", "torch.mul"},
+              {"torch.Tensor.__add__", "torch.add"},
+              {"torch.Tensor.__radd__", "torch.add"},
+              {"torch.Tensor.__truediv__", "torch.div"},
+              {"torch.Tensor.__rtruediv__", "torch.div"},
+              {"torch.Tensor.__pow__", "torch.pow"},
+              {"torch.Tensor.__rpow__", "torch.pow"},
+              {"torch.Tensor.__neg__", "torch.neg"},
+              {"torch.Tensor.__matmul__", "torch.matmul"},
+              {"torch.rsqrt", "torch.rsqrt"},
+              {"torch.Tensor.pow", "torch.pow"},
+              {"torch.Tensor.mean", "torch.mean"},
+              {"torch.Tensor.cos", "torch.cos"},
+              {"torch.Tensor.sin", "torch.sin"},
+              {"torch.arange", "torch.arange"}};
+  std::ofstream(dir / "kernel_name_map.json") << map.dump(1);
+}
+
+TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
+  fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  write_seed_library(dir);
+  LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
+  NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
+  SourceLocator locator{PythonSession::start()};
+  AnalyzeOptions options;
+  options.costs_dir = (dir / "costs").string();
+  std::string root = locator.qualified_name("llama");
+  AnalyzeResult result = analyze(locator, leaves, names, root, options);
+  EXPECT_TRUE(result.unknowns.empty()) << result.unknowns.front();
+
+  // The attention leaf binds its one head count to the query heads, so that K and V are read
+  // for every query head, as its formula says (it knows nothing of GQA).
+  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
+  json attention = json::parse(in);
+  json sdpa;
+  for (auto& [label, c] : attention["children"].items())
+    if (c["kernel"] == "F.scaled_dot_product_attention") sdpa = c;
+  ASSERT_FALSE(sdpa.is_null());
+  EXPECT_EQ(sdpa["bindings"]["H"], "config.num_attention_heads");
+  EXPECT_EQ(sdpa["bindings"]["S_kv"], "cache_len + seq_len");
+  // The public alias reached the module: q_proj is the library's F.linear leaf, not inlined.
+  EXPECT_EQ(attention["children"]["q_proj"]["kernel"], "F.linear");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kcost
