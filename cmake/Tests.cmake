@@ -55,3 +55,16 @@ foreach(impl sdpa eager)
   endforeach()
   add_test(NAME "regression_${impl}" COMMAND kcost validate ${models} --attn-implementation ${impl})
 endforeach()
+
+# Other transformers versions (made by cmake/setup.sh when KCOST_EXTRA_TRANSFORMERS is set): the
+# models kcost supports on every version must agree there too, under both implementations.
+file(GLOB KCOST_EXTRA_ENVS LIST_DIRECTORIES true "${CMAKE_SOURCE_DIR}/.venv-transformers-*")
+foreach(env ${KCOST_EXTRA_ENVS})
+  get_filename_component(env_name "${env}" NAME)
+  string(REPLACE ".venv-transformers-" "" version "${env_name}")
+  foreach(impl sdpa eager)
+    add_test(NAME "transformers_${version}_${impl}"
+             COMMAND kcost validate llama mistral qwen2 qwen3 phi3 gpt2 gemma --attn-implementation ${impl}
+                     --python-env "${env}")
+  endforeach()
+endforeach()

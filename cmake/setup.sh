@@ -31,6 +31,17 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
+# Another transformers to test against, only when asked (KCOST_EXTRA_TRANSFORMERS=4.57.1): a venv
+# .venv-transformers-<version> beside .venv with the same torch; the tests validate against it.
+if [ -n "${KCOST_EXTRA_TRANSFORMERS:-}" ]; then
+  extra=.venv-transformers-$KCOST_EXTRA_TRANSFORMERS
+  if [ ! -x "$extra/bin/python" ] || ! "$extra/bin/python" -c "import transformers, sys; sys.exit(transformers.__version__ != '$KCOST_EXTRA_TRANSFORMERS')" 2>/dev/null; then
+    echo "setup: creating $extra with transformers==$KCOST_EXTRA_TRANSFORMERS"
+    [ -x "$extra/bin/python" ] || "$python" -m venv "$extra"
+    "$extra/bin/python" -m pip install -q --disable-pip-version-check "$(grep '^torch==' requirements.txt)" "transformers==$KCOST_EXTRA_TRANSFORMERS"
+  fi
+fi
+
 generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f build/CMakeCache.txt ] && generator=(-G Ninja)
 cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null

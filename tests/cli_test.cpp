@@ -59,6 +59,19 @@ TEST(Cli, HelpListsCommandsAndExitCodes) {
   EXPECT_NE(i.out.find("--python-env"), std::string::npos);
 }
 
+TEST(Cli, VersionNamesKcostAndTheLibrariesItReads) {
+  Result r = run("--version");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("kcost ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\ntransformers "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\ntorch "), std::string::npos) << r.out;
+  // Without a usable environment: kcost's own version, then the one-line exit-3 message.
+  Result none = run("--version --python-env /nonexistent");
+  EXPECT_EQ(none.code, 3);
+  EXPECT_EQ(none.out.rfind("kcost ", 0), 0u);
+  EXPECT_NE(none.err.find("/nonexistent"), std::string::npos) << none.err;
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(run("").code, 1);
   Result unknown = run("frobnicate");

@@ -1,6 +1,8 @@
 #include <iostream>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "python/session.h"
@@ -8,6 +10,8 @@
 namespace po = boost::program_options;
 
 namespace kcost {
+
+constexpr const char* kKcostVersion = "0.2.0";
 
 namespace {
 
@@ -41,6 +45,33 @@ void print_usage(std::ostream& out) {
 
 }  // namespace
 
+po::options_description python_options();
+SessionOptions session_options(const po::variables_map& vm);
+
+namespace {
+
+// `kcost --version [--python-env DIR ...]`: kcost's version, then the Python, torch and
+// transformers that the environment holds (what the analysis would read).
+int version_command(const std::vector<std::string>& args) {
+  std::cout << "kcost " << kKcostVersion << "\n";
+  po::options_description options = python_options();
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  try {
+    nlohmann::json v = PythonSession::start(session_options(vm)).call("versions");
+    std::cout << "transformers " << v.value("transformers", "?") << " (" << v.value("transformers_file", "?") << ")\n"
+              << "torch " << v.value("torch", "?") << "\n"
+              << "python " << v.value("python", "?") << " (" << v.value("prefix", "?") << ")\n";
+  } catch (const PythonError& e) {
+    std::cerr << "kcost: " << e.what() << "\n";
+    return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 po::options_description python_options() {
   po::options_description o("Python environment");
   o.add_options()
@@ -66,10 +97,7 @@ int run_cli(int argc, char** argv) {
     print_usage(std::cout);
     return args.empty() ? kExitUsage : kExitOk;
   }
-  if (args[0] == "--version") {
-    std::cout << "kcost 0.1.0\n";
-    return kExitOk;
-  }
+  if (args[0] == "--version") return version_command(std::vector<std::string>(args.begin() + 1, args.end()));
   auto it = commands().find(args[0]);
   if (it == commands().end()) {
     std::cerr << "kcost: unknown command '" << args[0] << "'; see kcost --help\n";
