@@ -51,13 +51,17 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
 
 }  // namespace
 
-AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& given_names,
-                      const std::string& root_name, const AnalyzeOptions& options) {
+NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLocator& locator) {
   // A name map keyed by public aliases (torch.nn.Linear) reaches the canonical names the
   // analysis looks up (torch.nn.modules.linear.Linear).
   std::vector<std::string> keys;
-  for (const auto& entry : given_names.entries()) keys.push_back(entry.first);
-  const NameMap names = given_names.with_canonical_names(locator.canonical_names(keys));
+  for (const auto& entry : names.entries()) keys.push_back(entry.first);
+  return names.with_canonical_names(locator.canonical_names(keys)).with_leaf_names(leaves);
+}
+
+AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& given_names,
+                      const std::string& root_name, const AnalyzeOptions& options) {
+  const NameMap names = analysis_names(given_names, leaves, locator);
   AnalyzeResult result;
   const ClassSource& root = locator.find_class(root_name);
   result.root = root.qualname;

@@ -29,6 +29,11 @@ struct AnalyzeResult {
   std::vector<std::string> unknowns;
 };
 
+// The name map the analysis looks names up in: `names` with the canonical names of its aliases
+// (through Python) and the names the leaves of `leaves` are reached under by convention
+// (NameMap::with_leaf_names). The oracle prices traced calls with the same map.
+NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLocator& locator);
+
 AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& names,
                       const std::string& root, const AnalyzeOptions& options);
 

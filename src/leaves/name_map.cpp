@@ -1,5 +1,7 @@
 #include "leaves/name_map.h"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "leaves/json_file.h"
@@ -36,6 +38,17 @@ NameMap NameMap::with_canonical_names(const std::map<std::string, std::string>& 
   for (const auto& [alias, kernel] : entries_) {
     auto it = canonical.find(alias);
     if (it != canonical.end() && it->second != alias) out.entries_.emplace(it->second, kernel);
+  }
+  return out;
+}
+
+NameMap NameMap::with_leaf_names(const LeafCatalog& leaves) const {
+  NameMap out = *this;
+  for (const auto& [name, leaf] : leaves.all()) {
+    std::vector<std::string> names = {name};
+    if (name.rfind("torch.", 0) == 0 && name.find('.', 6) == std::string::npos) names.push_back("torch.Tensor." + name.substr(6));
+    if (name.rfind("F.", 0) == 0) names.push_back("torch.nn.functional." + name.substr(2));
+    for (const auto& n : names) out.entries_.emplace(n, name);
   }
   return out;
 }

@@ -29,6 +29,12 @@ class NameMap {
   // objects the analysis names canonically.
   NameMap with_canonical_names(const std::map<std::string, std::string>& canonical) const;
 
+  // The map with the names each leaf of `leaves` is reached under by the library's naming
+  // convention, where the map has no entry of its own: a leaf named `torch.X` is the function
+  // torch.X and the method torch.Tensor.X; a leaf named `F.X` is torch.nn.functional.X. A leaf
+  // that follows the convention needs no name-map entry.
+  NameMap with_leaf_names(const LeafCatalog& leaves) const;
+
  private:
   std::map<std::string, std::string> entries_;
 };

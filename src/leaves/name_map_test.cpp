@@ -209,5 +209,24 @@ TEST_F(NameMapFiles, MissingFile) {
   EXPECT_EQ(load_error(), path_ + ": cannot read file");
 }
 
+TEST_F(NameMapFiles, LeafNamesFollowTheLibrarysConvention) {
+  write(R"({"torch.Tensor.exp": "torch.expm1"})");
+  NameMap map = NameMap::load(path_).with_leaf_names(project_catalog());
+  EXPECT_EQ(map.lookup("torch.log1p"), std::optional<std::string>("torch.log1p"));
+  EXPECT_EQ(map.lookup("torch.Tensor.log1p"), std::optional<std::string>("torch.log1p"));
+  EXPECT_EQ(map.lookup("torch.nn.functional.silu"), std::optional<std::string>("F.silu"));
+  EXPECT_EQ(map.lookup("torch.Tensor.exp"), std::optional<std::string>("torch.expm1"));  // the map's own entry wins
+  EXPECT_EQ(map.lookup("torch.Tensor.linalg.solve_triangular"), std::nullopt);          // only torch.X
+}
+
+TEST_F(NameMapFiles, CanonicalNamesReachTheAliasesKernel) {
+  write(R"({"torch.nn.Linear": "F.linear", "torch.nn.modules.linear.Linear": "F.linear_own"})");
+  NameMap map = NameMap::load(path_).with_canonical_names({{"torch.nn.Linear", "torch.nn.modules.linear.Linear"}});
+  EXPECT_EQ(map.lookup("torch.nn.modules.linear.Linear"), std::optional<std::string>("F.linear_own"));
+  write(R"({"torch.nn.Linear": "F.linear"})");
+  NameMap aliased = NameMap::load(path_).with_canonical_names({{"torch.nn.Linear", "torch.nn.modules.linear.Linear"}});
+  EXPECT_EQ(aliased.lookup("torch.nn.modules.linear.Linear"), std::optional<std::string>("F.linear"));
+}
+
 }  // namespace
 }  // namespace kcost

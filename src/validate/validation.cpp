@@ -164,6 +164,8 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
   }
 
   bool fused = options.attn_implementation != "eager";
+  // The traced calls are priced with the names the analysis looked up.
+  const NameMap traced_names = analysis_names(library.names, library.leaves, locator);
   for (const auto& point : run.points) {
     RuntimePoint rp;
     rp.batch_size = GiNaC::numeric(static_cast<long>(point.batch_size));
@@ -179,7 +181,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
       mv.error = std::string("static side: ") + e.what();
       return mv;
     }
-    TracedCost priced = price_traced_calls(point.calls, library.leaves, library.names, rp.bytes);
+    TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
     mv.points.push_back(compare_point(static_side, point, priced, fused && any_attention(point.calls)));
   }
   return mv;
