@@ -13,7 +13,7 @@ nlohmann::ordered_json fraction(double coefficient) {
   return coefficient > 0 ? nlohmann::ordered_json(1.0 / coefficient) : nlohmann::ordered_json(nullptr);
 }
 
-double number_at(const nlohmann::json& j, const std::string& key, const std::string& at, const std::string& source,
+double number_at(const nlohmann::ordered_json& j, const std::string& key, const std::string& at, const std::string& source,
                  bool positive) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number() || (positive ? !(it->get<double>() > 0) : it->get<double>() < 0))
@@ -49,12 +49,16 @@ nlohmann::ordered_json calibration_json(const LatencyModel& m, const nlohmann::o
 }
 
 LatencyModel calibration_from_json(const nlohmann::json& j, const std::string& source) {
+  return calibration_from_json(nlohmann::ordered_json::parse(j.dump()), source);
+}
+
+LatencyModel calibration_from_json(const nlohmann::ordered_json& j, const std::string& source) {
   if (!j.is_object() || !j.contains("kcost_calibration"))
     throw CalibrationError(source + ": not a kcost calibration file (no $.kcost_calibration)");
   LatencyModel m;
   if (!j.contains("hardware") || !j["hardware"].is_object())
     throw CalibrationError(source + ": $.hardware: missing or not an object");
-  const nlohmann::json& h = j["hardware"];
+  const nlohmann::ordered_json& h = j["hardware"];
   m.hardware_id = h.value("id", "");
   m.hardware_name = h.value("name", "");
   m.peak_flops = number_at(h, "peak_flops", "$.hardware", source, true);
@@ -66,7 +70,7 @@ LatencyModel calibration_from_json(const nlohmann::json& j, const std::string& s
   for (const std::string& c : m.classes.names()) {
     std::string at = "$.classes." + c;
     if (!j["classes"].contains(c)) throw CalibrationError(source + ": " + at + ": missing");
-    const nlohmann::json& k = j["classes"][c];
+    const nlohmann::ordered_json& k = j["classes"][c];
     m.coefficients[c] = {number_at(k, "flops_coefficient", at, source, false),
                          number_at(k, "bytes_coefficient", at, source, false),
                          number_at(k, "seconds_per_call", at, source, false)};
@@ -80,9 +84,9 @@ LatencyModel read_calibration(const std::string& path) {
   if (!in) throw CalibrationError(path + ": cannot read the calibration file");
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    j = nlohmann::ordered_json::parse(text.str());
   } catch (const nlohmann::json::exception& e) {
     throw CalibrationError(path + ": not valid JSON: " + e.what());
   }

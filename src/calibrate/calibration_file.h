@@ -26,6 +26,7 @@ nlohmann::ordered_json calibration_json(const LatencyModel& model, const nlohman
                                         const nlohmann::ordered_json& errors);
 // Throws CalibrationError naming the file and the JSON path of what is wrong.
 LatencyModel read_calibration(const std::string& path);
+LatencyModel calibration_from_json(const nlohmann::ordered_json& j, const std::string& source);
 LatencyModel calibration_from_json(const nlohmann::json& j, const std::string& source);
 
 }  // namespace kcost

@@ -14,9 +14,9 @@ KernelClasses KernelClasses::load(const std::string& path) {
   if (!in) throw CalibrationError(path + ": cannot read the kernel class table");
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    j = nlohmann::ordered_json::parse(text.str());
   } catch (const nlohmann::json::exception& e) {
     throw CalibrationError(path + ": not valid JSON: " + e.what());
   }
@@ -24,12 +24,14 @@ KernelClasses KernelClasses::load(const std::string& path) {
 }
 
 KernelClasses KernelClasses::from_json(const nlohmann::json& j, const std::string& source) {
+  return from_json(nlohmann::ordered_json::parse(j.dump()), source);  // classes in name order
+}
+
+KernelClasses KernelClasses::from_json(const nlohmann::ordered_json& j, const std::string& source) {
   if (!j.is_object() || !j.contains("classes") || !j["classes"].is_object())
     throw CalibrationError(source + ": $.classes: missing or not an object");
   KernelClasses out;
-  // nlohmann::json orders keys; keep the file's order through ordered_json.
-  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(j["classes"].dump());
-  for (const auto& [name, c] : ordered.items()) {
+  for (const auto& [name, c] : j["classes"].items()) {
     std::string at = "$.classes." + name;
     if (name.empty()) throw CalibrationError(source + ": $.classes: an empty class name");
     const nlohmann::ordered_json* kernels = nullptr;

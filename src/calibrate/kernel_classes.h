@@ -21,6 +21,7 @@ class KernelClasses {
   // naming the file and JSON path (a kernel in two classes included).
   static KernelClasses load(const std::string& path);
   // The same from JSON (a calibration file embeds its table); `source` names it in errors.
+  static KernelClasses from_json(const nlohmann::ordered_json& j, const std::string& source);
   static KernelClasses from_json(const nlohmann::json& j, const std::string& source);
   nlohmann::ordered_json to_json() const;
 

@@ -45,7 +45,7 @@ TEST(KernelClasses, AKernelInTwoClassesIsRejectedByName) {
 
 TEST(KernelClasses, RoundTripsThroughJson) {
   KernelClasses classes = KernelClasses::load(KernelClasses::default_path());
-  KernelClasses again = KernelClasses::from_json(nlohmann::json::parse(classes.to_json().dump()), "x");
+  KernelClasses again = KernelClasses::from_json(nlohmann::ordered_json::parse(classes.to_json().dump()), "x");
   EXPECT_EQ(again.kernels(), classes.kernels());
   EXPECT_EQ(again.names(), classes.names());
 }

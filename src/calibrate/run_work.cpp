@@ -22,9 +22,9 @@ StepWork RunWork::of(const MeasuredRun& run) {
   const ModelCosts& m = it->second;
   Values values = m.config;
   RuntimePoint point;
-  point.batch_size = run.batch_size;
-  point.seq_len = run.seq_len;
-  point.cache_len = run.cache_len;
+  point.batch_size = GiNaC::numeric(static_cast<long>(run.batch_size));
+  point.seq_len = GiNaC::numeric(static_cast<long>(run.seq_len));
+  point.cache_len = GiNaC::numeric(static_cast<long>(run.cache_len));
   point.bytes = run.bytes;
   for (const auto& [name, value] : runtime_values(point)) values[name] = value;
   std::vector<std::string> unclassified;

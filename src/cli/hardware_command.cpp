@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
+#include "evaluate/report.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -17,8 +18,8 @@ namespace {
 
 void print_entry(const Accelerator& a) {
   char line[240];
-  std::snprintf(line, sizeof(line), "%-16s %-34.34s %12.4g TFLOP/s %10.4g TB/s\n", a.id.c_str(), a.name.c_str(),
-                a.peak_flops / 1e12, a.bandwidth / 1e12);
+  std::snprintf(line, sizeof(line), "%-16s %-34.34s %16s %12s\n", a.id.c_str(), a.name.c_str(),
+                si(a.peak_flops, "FLOP/s").c_str(), si(a.bandwidth, "B/s").c_str());
   std::cout << line;
 }
 

@@ -245,8 +245,8 @@ int measure_command(const std::vector<std::string>& args) {
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cerr << "kcost measure: " << rows << " rows (" << names.size() - refused << " models x " << points.size()
-              << " points, " << oom << " out of memory) in " << format_seconds(seconds) << " on " << device_name << ", "
-              << used_threads << " threads" << (output == "-" ? "" : "; written to " + output) << "\n";
+              << " points, " << oom << " out of memory) in " << format_seconds(seconds) << " on " << device_name
+              << ", torch threads " << used_threads << (output == "-" ? "" : "; written to " + output) << "\n";
     return refused ? kExitBadInput : kExitOk;
   } catch (const po::error&) {
     throw;
