@@ -44,6 +44,7 @@ nlohmann::ordered_json calibration_json(const LatencyModel& m, const nlohmann::o
           {"runs", runs},
           {"classes", classes},
           {"seconds_per_step", m.per_step},
+          {"per_call", m.shared_per_call ? "shared" : "per_class"},
           {"errors", errors},
           {"kernel_classes", m.classes.to_json()}};
 }
@@ -76,6 +77,10 @@ LatencyModel calibration_from_json(const nlohmann::ordered_json& j, const std::s
                          number_at(k, "seconds_per_call", at, source, false)};
   }
   m.per_step = number_at(j, "seconds_per_step", "$", source, false);
+  std::string per_call = j.contains("per_call") && j["per_call"].is_string() ? j["per_call"].get<std::string>() : "per_class";
+  if (per_call != "shared" && per_call != "per_class")
+    throw CalibrationError(source + ": $.per_call: '" + per_call + "' is neither shared nor per_class");
+  m.shared_per_call = per_call == "shared";
   return m;
 }
 

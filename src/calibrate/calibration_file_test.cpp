@@ -29,6 +29,13 @@ TEST(CalibrationFile, RoundTripsAndStatesTheFractions) {
   LatencyModel back = calibration_from_json(nlohmann::json::parse(j.dump()), "c.json");
   EXPECT_EQ(back.vector(), model().vector());
   EXPECT_EQ(back.hardware_name, "test CPU");
+  EXPECT_FALSE(back.shared_per_call);
+  LatencyModel shared = model();
+  shared.shared_per_call = true;
+  for (auto& [c, k] : shared.coefficients) k.per_call = 2e-6;
+  LatencyModel shared_back = calibration_from_json(nlohmann::json::parse(calibration_json(shared, {}, {}).dump()), "s.json");
+  EXPECT_TRUE(shared_back.shared_per_call);
+  EXPECT_EQ(shared_back.vector(), shared.vector());
   StepWork w;
   w["matmul"] = {1e9, 1e6, 10};
   w["elementwise"] = {1e6, 2e6, 20};

@@ -34,7 +34,7 @@ std::vector<StepWork> steps() {
         double hidden = 64.0 * (1 + k % 4);
         StepWork w;
         w["matmul"] = {2 * tokens * 12 * hidden * hidden * layers, (12 * hidden * hidden + 8 * tokens * hidden) * 4 * layers,
-                       7 * layers + 1};
+                       7 * layers + 1 + k % 3};
         w["attention"] = {4 * tokens * (cache + tokens) * hidden * layers, (cache + tokens) * hidden * 8 * layers + tokens * 16,
                           layers};
         w["elementwise"] = {tokens * hidden * (10 + k % 3) * layers, tokens * hidden * 30 * layers, (11 + k % 5) * layers};
@@ -108,6 +108,24 @@ TEST(LatencyFit, AClassThatNeverRunsKeepsZeroCoefficients) {
   EXPECT_EQ(got.coefficients["attention"].flops, 0.0);
   EXPECT_EQ(got.coefficients["attention"].bytes, 0.0);
   EXPECT_EQ(got.coefficients["attention"].per_call, 0.0);
+}
+
+TEST(LatencyFit, RecoversASharedPerCallCost) {
+  LatencyModel base = base_model();
+  base.shared_per_call = true;
+  LatencyModel want = truth();
+  want.shared_per_call = true;
+  for (auto& [c, k] : want.coefficients) k.per_call = 5e-6;
+  EXPECT_EQ(want.size(), 2 * 3 + 2u);
+  LatencyModel got = fit_latency_model(base, samples_of(want));
+  std::vector<double> w = want.vector(), g = got.vector();
+  ASSERT_EQ(w.size(), g.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] == 0) EXPECT_NEAR(g[i], 0.0, 1e-9) << "coefficient " << i;
+    else EXPECT_NEAR(g[i] / w[i], 1.0, 1e-6) << "coefficient " << i;
+  }
+  EXPECT_NEAR(got.coefficients["attention"].per_call, 5e-6, 1e-12);
+  EXPECT_NEAR(got.coefficients["matmul"].per_call, 5e-6, 1e-12);
 }
 
 TEST(LatencyFit, ErrorsByPhase) {

@@ -47,26 +47,32 @@ StepWork step_work(const Evaluation& evaluation, const KernelClasses& classes, s
 std::vector<double> LatencyModel::features(const StepWork& work) const {
   std::vector<double> f;
   f.reserve(size());
+  double calls = 0;
   for (const std::string& c : classes.names()) {
     auto it = work.find(c);
     ClassWork w = it == work.end() ? ClassWork{} : it->second;
     f.push_back(w.flops / peak_flops);
     f.push_back(w.bytes / bandwidth);
-    f.push_back(w.calls);
+    if (!shared_per_call) f.push_back(w.calls);
+    calls += w.calls;
   }
+  if (shared_per_call) f.push_back(calls);
   f.push_back(1.0);
   return f;
 }
 
 std::vector<double> LatencyModel::vector() const {
   std::vector<double> x;
+  double shared = 0;
   for (const std::string& c : classes.names()) {
     auto it = coefficients.find(c);
     ClassCoefficients k = it == coefficients.end() ? ClassCoefficients{} : it->second;
     x.push_back(k.flops);
     x.push_back(k.bytes);
-    x.push_back(k.per_call);
+    if (!shared_per_call) x.push_back(k.per_call);
+    shared = k.per_call;
   }
+  if (shared_per_call) x.push_back(shared);
   x.push_back(per_step);
   return x;
 }
@@ -74,28 +80,35 @@ std::vector<double> LatencyModel::vector() const {
 void LatencyModel::set_vector(const std::vector<double>& x) {
   size_t i = 0;
   for (const std::string& c : classes.names()) {
-    coefficients[c] = {x[i], x[i + 1], x[i + 2]};
-    i += 3;
+    coefficients[c] = {x[i], x[i + 1], shared_per_call ? 0.0 : x[i + 2]};
+    i += shared_per_call ? 2 : 3;
+  }
+  if (shared_per_call) {
+    for (auto& [c, k] : coefficients) k.per_call = x[i];
+    ++i;
   }
   per_step = x[i];
 }
 
 std::map<std::string, double> LatencyModel::predict_by_class(const StepWork& work) const {
   std::map<std::string, double> out;
-  std::vector<double> f = features(work), x = vector();
-  size_t i = 0;
   for (const std::string& c : classes.names()) {
-    out[c] = f[i] * x[i] + f[i + 1] * x[i + 1] + f[i + 2] * x[i + 2];
-    i += 3;
+    auto w = work.find(c);
+    auto k = coefficients.find(c);
+    if (w == work.end() || k == coefficients.end()) {
+      out[c] = 0;
+      continue;
+    }
+    out[c] = k->second.flops * w->second.flops / peak_flops + k->second.bytes * w->second.bytes / bandwidth +
+             k->second.per_call * w->second.calls;
   }
   out["per_step"] = per_step;
   return out;
 }
 
 double LatencyModel::predict(const StepWork& work) const {
-  std::vector<double> f = features(work), x = vector();
   double t = 0;
-  for (size_t i = 0; i < f.size(); ++i) t += f[i] * x[i];
+  for (const auto& [c, seconds] : predict_by_class(work)) t += seconds;
   return t;
 }
 

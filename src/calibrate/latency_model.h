@@ -7,6 +7,8 @@
 // a_k = 1 / (achieved fraction of peak FLOP/s), b_k = 1 / (achieved fraction of bandwidth),
 // c_k seconds per call (launch and framework overhead), d seconds per step; all non-negative.
 // A sum, not a roofline max: a linear model that non-negative least squares can fit (see fit.h).
+// With shared_per_call, one c for every class (a call costs the same framework overhead
+// whatever it computes): fewer coefficients, for few runs.
 #ifndef KCOST_CALIBRATE_LATENCY_MODEL_H_
 #define KCOST_CALIBRATE_LATENCY_MODEL_H_
 
@@ -46,11 +48,12 @@ struct LatencyModel {
   KernelClasses classes;
   std::map<std::string, ClassCoefficients> coefficients;  // by class
   double per_step = 0;                                    // d, seconds
+  bool shared_per_call = false;  // one c for all classes (then every class's per_call is it)
 
   // Number of coefficients and their order in a feature row: for each class of
-  // classes.names(): a, b, c; then d.
-  size_t size() const { return 3 * classes.names().size() + 1; }
-  // The feature row of a step (F_k / P, B_k / W, N_k ..., 1).
+  // classes.names(): a, b, c (a, b when shared_per_call); then the shared c; then d.
+  size_t size() const { return (shared_per_call ? 2 : 3) * classes.names().size() + (shared_per_call ? 2 : 1); }
+  // The feature row of a step (F_k / P, B_k / W, N_k ..., [sum N_k,] 1).
   std::vector<double> features(const StepWork& work) const;
   std::vector<double> vector() const;
   void set_vector(const std::vector<double>& x);

@@ -83,6 +83,8 @@ int calibrate_command(const std::vector<std::string>& args) {
       ("holdout", po::value<std::vector<std::string>>(), "a model (as named in the CSV) to leave out of the fit and predict (repeatable)")
       ("device-name", po::value<std::string>(), "use only the runs of this device_name")
       ("predictions", po::value<std::string>(), "also write a CSV of each run's measured and predicted seconds")
+      ("per-call", po::value<std::string>()->default_value("shared"),
+       "shared: one seconds-per-call for every class; per-class: one for each (more coefficients, needs more runs)")
       ("kernel-classes", po::value<std::string>()->default_value(KernelClasses::default_path()),
        "the class of each leaf kernel (JSON)");
   visible.add(hardware_options());
@@ -95,6 +97,9 @@ int calibrate_command(const std::vector<std::string>& args) {
   if (!vm.count("hardware") && !vm.count("peak-flops"))
     throw po::error("--hardware is required (the peak FLOP/s and bandwidth the fractions are of; e.g. cpu)");
   int folds = vm["folds"].as<int>();
+  std::string per_call = vm["per-call"].as<std::string>();
+  if (per_call != "shared" && per_call != "per-class")
+    throw po::error("--per-call must be shared or per-class, not '" + per_call + "'");
   if (folds < 2) throw po::error("--folds must be at least 2");
   std::set<std::string> holdout;
   if (vm.count("holdout"))
@@ -157,6 +162,7 @@ int calibrate_command(const std::vector<std::string>& args) {
     base.peak_flops = hardware[0].peak_flops;
     base.bandwidth = hardware[0].bandwidth;
     base.classes = classes;
+    base.shared_per_call = per_call == "shared";
     CrossValidation cv = cross_validate(base, train, folds);
     LatencyModel model = fit_latency_model(base, train);
     std::vector<double> test_predicted;
@@ -187,7 +193,8 @@ int calibrate_command(const std::vector<std::string>& args) {
                     fraction_text(k.bytes).c_str(), format_seconds(k.per_call).c_str());
       std::cout << line;
     }
-    std::cout << "per step: " << format_seconds(model.per_step) << "   (-: that term fitted to zero)\n\n";
+    std::cout << "per step: " << format_seconds(model.per_step) << (model.shared_per_call ? "   (per call: shared by the classes)" : "")
+            << "   (-: that term fitted to zero)\n\n";
     std::cout << cv.folds << "-fold cross-validated error (mean absolute percentage, runs not in the fit):\n  "
               << errors_line(cv.held_out) << "\n";
     if (!test.empty()) std::cout << "held-out " << join(holdout) << " (not in the fit at all):\n  " << errors_line(held) << "\n";
