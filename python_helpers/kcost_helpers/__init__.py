@@ -9,3 +9,4 @@ from .configs import causal_lm_class, config_defaults, is_model_type  # noqa: F4
 from .environment import versions  # noqa: F401
 from .oracle import small_config_kwargs, traced_run  # noqa: F401
 from .plots import render_plot  # noqa: F401
+from .measure import machine_peaks, measure_load, measure_point, measure_release  # noqa: F401

@@ -32,6 +32,7 @@ import os
 import sys
 
 from .locate import _import_object, _qualname
+from .model_run import build_model, cache_keyword, inference_call, inference_mask, prefill
 
 # Sizes of the small config: heads, kv heads (when the config has them), head_dim, layers, vocab.
 _HEADS = 8
@@ -356,36 +357,19 @@ def _excluded_files():
 def _build_model(model_class, kwargs, attn_implementation):
     import torch
 
-    config_class = _config_class_of(model_class)
-    config = config_class(**kwargs)
-    config._attn_implementation = attn_implementation
-    torch.manual_seed(0)
-    model = model_class(config)
-    model = model.to(dtype=torch.float32, device="cpu").eval()
-    actual = getattr(model.config, "_attn_implementation", None)
-    if actual != attn_implementation:
-        raise LookupError(f"{_qualname(model_class)}: attention implementation is '{actual}', not '{attn_implementation}'")
-    return model, config
-
-
-def _cache_keyword(model):
-    params = inspect.signature(model.forward).parameters
-    return "cache" if "cache" in params else "past_key_values"
+    config = _config_class_of(model_class)(**kwargs)
+    return build_model(model_class, config, attn_implementation, torch.float32, "cpu"), config
 
 
 def _run_point(model, config, vocab, b, s, c):
     import torch
     from torch.utils.flop_counter import FlopCounterMode
-    from transformers import DynamicCache
 
     generator = torch.Generator().manual_seed(1000 * b + 100 * s + c)
-    keyword = _cache_keyword(model)
-    cache = DynamicCache(config=config)
-    if c > 0:
-        ids = torch.randint(0, vocab, (b, c), generator=generator)
-        model(ids, attention_mask=torch.ones(b, c, dtype=torch.long), **{keyword: cache}, use_cache=True)
+    keyword = cache_keyword(model)
+    cache = prefill(model, config, torch.randint(0, vocab, (b, c), generator=generator), keyword)
     ids = torch.randint(0, vocab, (b, s), generator=generator)
-    mask = torch.ones(b, c + s, dtype=torch.long)
+    mask = inference_mask(ids, c)  # made before the recording: not part of the measured call
     recorder = _Recorder(_excluded_files())
     handles = _hook_modules(model, recorder)
     original = _wrap_attention_functions(recorder)
@@ -395,7 +379,7 @@ def _run_point(model, config, vocab, b, s, c):
         with FlopCounterMode(display=False) as counter:
             recorder.counter = counter
             with _make_mode(recorder):
-                model(ids, attention_mask=mask, **{keyword: cache}, use_cache=True)
+                inference_call(model, ids, cache, c, keyword, mask)
     finally:
         AttentionInterface._global_mapping.clear()
         AttentionInterface._global_mapping.update(original)

@@ -30,6 +30,9 @@ const std::map<std::string, Command>& commands() {
       {"inspect", {"what kcost extracts from a class or function: source lines, parameters, attributes",
                    inspect_command}},
       {"validate", {"compare the static cost model with a traced run of the real model", validate_command}},
+      {"measure", {"time the real models' inference call at runtime points into a runs CSV", measure_command}},
+      {"calibrate", {"fit a device's latency model to measured runs on kcost's counts", calibrate_command}},
+      {"hardware", {"the hardware table; measure this machine's CPU into it", hardware_command}},
   };
   return table;
 }

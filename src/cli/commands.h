@@ -34,6 +34,9 @@ int eval_command(const std::vector<std::string>& args);
 int formula_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
+int measure_command(const std::vector<std::string>& args);
+int calibrate_command(const std::vector<std::string>& args);
+int hardware_command(const std::vector<std::string>& args);
 // --kernels-dir and --name-map, defaulting to the project's own.
 boost::program_options::options_description library_options();
 

@@ -1,8 +1,12 @@
 // `kcost eval NAME`: FLOPs, bytes and roofline time of one forward call at one runtime point.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "calibrate/calibration_error.h"
+#include "calibrate/calibration_file.h"
+#include "calibrate/latency_report.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
@@ -58,7 +62,9 @@ int eval_command(const std::vector<std::string>& args) {
       ("depth", po::value<int>(), "levels of the kernel tree to show (default: 2 for table, all for json/csv)")
       ("plot", po::value<std::string>(), "draw the leaf kernels on the accelerator's roofline to FILE (.png, .svg, .pdf)")
       ("resolved", po::value<std::string>(),
-       "evaluate a resolved tree file (from kcost resolve -o) instead of the model's cost files");
+       "evaluate a resolved tree file (from kcost resolve -o) instead of the model's cost files")
+      ("calibration", po::value<std::string>(),
+       "add the latency predicted by this kcost calibrate file, per kernel class and total (table, json)");
   visible.add(point_options());
   visible.add(model_options());
   visible.add(hardware_options());
@@ -82,6 +88,8 @@ int eval_command(const std::vector<std::string>& args) {
 
   try {
     std::vector<Accelerator> hardware = accelerators(vm);
+    std::optional<LatencyModel> calibration;
+    if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
     LoadedLibrary library = load_library(vm);
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
@@ -121,9 +129,18 @@ int eval_command(const std::vector<std::string>& args) {
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
 
-    if (format == "json") std::cout << eval_json(report, depth).dump(2) << "\n";
-    else if (format == "csv") std::cout << eval_csv(report, depth);
-    else std::cout << eval_table(report, depth);
+    if (format == "json") {
+      nlohmann::ordered_json j = eval_json(report, depth);
+      if (calibration)
+        j["predicted_latency"] = predicted_latency_json(*calibration, report.evaluation, vm["calibration"].as<std::string>());
+      std::cout << j.dump(2) << "\n";
+    } else if (format == "csv") {
+      std::cout << eval_csv(report, depth);
+    } else {
+      std::cout << eval_table(report, depth);
+      if (calibration)
+        std::cout << predicted_latency_table(*calibration, report.evaluation, vm["calibration"].as<std::string>());
+    }
     if (vm.count("plot")) {
       const std::string& path = vm["plot"].as<std::string>();
       if (int rc = write_plot(session, roofline_plot_spec(report, path), "eval", "roofline plot", path)) return rc;
@@ -133,6 +150,9 @@ int eval_command(const std::vector<std::string>& args) {
     throw;
   } catch (const PythonError&) {
     throw;
+  } catch (const CalibrationError& e) {
+    std::cerr << "kcost eval: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (...) {
     return report_failure("eval");
   }

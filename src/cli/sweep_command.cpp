@@ -6,7 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
+#include "calibrate/calibration_error.h"
+#include "calibrate/calibration_file.h"
+#include "calibrate/class_work_form.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
@@ -93,7 +98,9 @@ int sweep_command(const std::vector<std::string>& args) {
       ("batch-size", po::value<std::string>()->default_value("1"), "list of batch sizes")
       ("seq-len", po::value<std::string>()->default_value("1"), "list of new-token counts")
       ("cache-len", po::value<std::string>()->default_value("0"), "list of cached-token counts")
-      ("bytes", po::value<std::string>()->default_value("2"), "list of bytes per element");
+      ("bytes", po::value<std::string>()->default_value("2"), "list of bytes per element")
+      ("calibration", po::value<std::string>(),
+       "add the latency predicted by this kcost calibrate file: predicted_seconds, <class>_seconds, per_step_seconds");
   visible.add(model_options(true));
   visible.add(hardware_options(true));
   visible.add(library_options());
@@ -119,6 +126,9 @@ int sweep_command(const std::vector<std::string>& args) {
 
   try {
     std::vector<Accelerator> hardware = accelerators(vm);
+    std::optional<LatencyModel> calibration;
+    if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
+    std::vector<ClassWorkForm> class_work;
     LoadedLibrary library = load_library(vm);
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
@@ -131,22 +141,31 @@ int sweep_command(const std::vector<std::string>& args) {
         std::cerr << "kcost sweep: warning: " << m.name << ": " << m.tree.unknowns.size()
                   << " children could not be modelled and count zero\n";
       models.push_back(compile_sweep_model(m.name, r.config_file, m.tree, m.config));
+      if (calibration) class_work.emplace_back(m.tree, m.config, calibration->classes);
     }
     double load_seconds = seconds_since(load_start);
 
     bool bar = isatty(STDERR_FILENO) && models.size() * grid.size() >= 100000;
     auto progress = bar ? std::function<void(size_t, size_t)>(draw_progress) : std::function<void(size_t, size_t)>();
+    auto sweep_to = [&](std::ostream& out) {
+      if (!calibration) return run_sweep(models, grid, hardware, out, progress);
+      std::ostringstream rows;
+      SweepStats st = run_sweep(models, grid, hardware, rows, progress);
+      out << append_predicted_columns(rows.str(), class_work, {grid.batch_size, grid.seq_len, grid.cache_len, grid.bytes},
+                                      *calibration);
+      return st;
+    };
     Clock::time_point eval_start = Clock::now();
     SweepStats stats;
     if (output == "-") {
-      stats = run_sweep(models, grid, hardware, std::cout, progress);
+      stats = sweep_to(std::cout);
       std::cout.flush();
     } else {
       std::string temp = output + ".tmp-" + std::to_string(getpid());
       {
         std::ofstream out(temp, std::ios::binary);
         if (!out) throw EmitError(output + ": cannot write");
-        stats = run_sweep(models, grid, hardware, out, progress);
+        stats = sweep_to(out);
         out.flush();
         if (!out) {
           std::remove(temp.c_str());
@@ -179,6 +198,9 @@ int sweep_command(const std::vector<std::string>& args) {
     throw;
   } catch (const PythonError&) {
     throw;
+  } catch (const CalibrationError& e) {
+    std::cerr << "kcost sweep: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (...) {
     return report_failure("sweep");
   }

@@ -1,10 +1,13 @@
 #include "evaluate/hardware.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "emit/atomic_file.h"
 #include "emit/cost_schema.h"  // json_path_key
+#include "evaluate/model_costs.h"  // cache_root
 
 namespace kcost {
 
@@ -85,7 +88,46 @@ HardwareTable HardwareTable::load(const std::string& path) {
     }
     table.accelerators_.push_back(std::move(acc));
   }
+  if (path == default_path() && std::ifstream(local_path()).good()) {
+    for (Accelerator& a : load(local_path()).accelerators_) {
+      bool replaced = false;
+      for (Accelerator& b : table.accelerators_)
+        if (b.id == a.id) b = a, replaced = true;
+      if (!replaced) table.accelerators_.push_back(std::move(a));
+    }
+  }
   return table;
+}
+
+std::string HardwareTable::local_path() { return cache_root() + "/hardware.json"; }
+
+void HardwareTable::save_local(const Accelerator& accelerator) {
+  nlohmann::ordered_json j = {
+      {"description", "Accelerators of this machine for kcost (kcost hardware NAME --measure, or the user's figures)"},
+      {"accelerators", nlohmann::ordered_json::array()}};
+  std::string path = local_path();
+  if (std::ifstream(path).good())
+    for (const Accelerator& a : load(path).accelerators_)
+      if (a.id != accelerator.id) j["accelerators"].push_back(to_json(a));
+  j["accelerators"].push_back(to_json(accelerator));
+  try {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    write_file_atomically(path, j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    throw HardwareError(path + ": cannot write: " + e.what());
+  }
+}
+
+nlohmann::ordered_json to_json(const Accelerator& a) {
+  nlohmann::ordered_json j = {{"id", a.id}, {"name", a.name}};
+  if (!a.aliases.empty()) j["aliases"] = a.aliases;
+  j["peak_flops"] = a.peak_flops;
+  j["bandwidth"] = a.bandwidth;
+  if (!a.precision.empty()) j["precision"] = a.precision;
+  j["flops_source"] = a.flops_source;
+  j["bandwidth_source"] = a.bandwidth_source;
+  if (!a.notes.empty()) j["notes"] = a.notes;
+  return j;
 }
 
 const Accelerator& HardwareTable::find(const std::string& name) const {
@@ -97,7 +139,8 @@ const Accelerator& HardwareTable::find(const std::string& name) const {
   }
   std::string ids;
   for (const Accelerator& a : accelerators_) ids += (ids.empty() ? "" : ", ") + a.id;
-  throw HardwareError("no accelerator '" + name + "' in the hardware table; known: " + ids);
+  throw HardwareError("no accelerator '" + name + "' in the hardware table; known: " + ids +
+                      (want == "cpu" ? " (measure this machine's with: kcost hardware cpu --measure)" : ""));
 }
 
 Roofline roofline(double flops, double bytes, const Accelerator& hardware) {

@@ -42,9 +42,19 @@ class HardwareTable {
   const Accelerator& find(const std::string& name) const;
   const std::vector<Accelerator>& all() const { return accelerators_; }
 
+  // Entries of this machine (`kcost hardware cpu --measure`, or the user's figures):
+  // <cache_root>/hardware.json in the same format, merged over the shipped table (replacing
+  // entries of the same id) when the table is loaded from default_path().
+  static std::string local_path();
+  // Adds or replaces (by id) an entry of local_path(), written atomically. Throws HardwareError.
+  static void save_local(const Accelerator& accelerator);
+
  private:
   std::vector<Accelerator> accelerators_;
 };
+
+// The table's JSON form of one entry.
+nlohmann::ordered_json to_json(const Accelerator& accelerator);
 
 struct Roofline {
   double compute_seconds = 0;  // FLOPs / peak

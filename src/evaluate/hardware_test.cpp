@@ -2,7 +2,11 @@
 // loose names; roofline arithmetic; malformed tables named.
 #include "evaluate/hardware.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -77,6 +81,29 @@ TEST(Hardware, MalformedTablesAreNamed) {
             path + ": $.accelerators[0].flops_source: missing");
   EXPECT_NE(error("{").find("not valid JSON"), std::string::npos);
   std::remove(path.c_str());
+}
+
+TEST(Hardware, EntriesOfThisMachineAreMergedOverTheShippedTable) {
+  std::string dir = std::string(testing::TempDir()) + "kcost_hardware_local_" + std::to_string(::getpid());
+  const char* old = std::getenv("KCOST_CACHE_DIR");
+  std::string saved = old ? old : "";
+  ::setenv("KCOST_CACHE_DIR", dir.c_str(), 1);
+  EXPECT_THROW(HardwareTable::load(HardwareTable::default_path()).find("cpu"), HardwareError);
+  size_t shipped = HardwareTable::load(HardwareTable::default_path()).all().size();
+  Accelerator cpu{"cpu", "Test CPU", {"this-machine"}, 5e10, 1e10, "float32", "measured", "measured", "1 thread"};
+  HardwareTable::save_local(cpu);
+  cpu.peak_flops = 6e10;  // measured again: replaces, not appends
+  HardwareTable::save_local(cpu);
+  HardwareTable t = HardwareTable::load(HardwareTable::default_path());
+  EXPECT_DOUBLE_EQ(t.find("cpu").peak_flops, 6e10);
+  EXPECT_EQ(t.find("this machine").name, "Test CPU");
+  EXPECT_EQ(t.all().size(), shipped + 1);
+  EXPECT_DOUBLE_EQ(t.find("h100").peak_flops, 989.4e12);
+  // Another table file is read as it is.
+  EXPECT_THROW(HardwareTable::load(HardwareTable::local_path()).find("h100"), HardwareError);
+  if (old) ::setenv("KCOST_CACHE_DIR", saved.c_str(), 1);
+  else ::unsetenv("KCOST_CACHE_DIR");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

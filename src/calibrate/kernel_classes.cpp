@@ -1,0 +1,66 @@
+#include "calibrate/kernel_classes.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "calibrate/calibration_error.h"
+
+namespace kcost {
+
+std::string KernelClasses::default_path() { return std::string(KCOST_SOURCE_DIR) + "/hardware/kernel_classes.json"; }
+
+KernelClasses KernelClasses::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CalibrationError(path + ": cannot read the kernel class table");
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::ordered_json j;
+  try {
+    j = nlohmann::ordered_json::parse(text.str());
+  } catch (const nlohmann::json::exception& e) {
+    throw CalibrationError(path + ": not valid JSON: " + e.what());
+  }
+  return from_json(j, path);
+}
+
+KernelClasses KernelClasses::from_json(const nlohmann::json& j, const std::string& source) {
+  return from_json(nlohmann::ordered_json::parse(j.dump()), source);  // classes in name order
+}
+
+KernelClasses KernelClasses::from_json(const nlohmann::ordered_json& j, const std::string& source) {
+  if (!j.is_object() || !j.contains("classes") || !j["classes"].is_object())
+    throw CalibrationError(source + ": $.classes: missing or not an object");
+  KernelClasses out;
+  for (const auto& [name, c] : j["classes"].items()) {
+    std::string at = "$.classes." + name;
+    if (name.empty()) throw CalibrationError(source + ": $.classes: an empty class name");
+    const nlohmann::ordered_json* kernels = nullptr;
+    if (c.is_object() && c.contains("kernels")) kernels = &c["kernels"];
+    else if (c.is_array()) kernels = &c;
+    if (!kernels || !kernels->is_array()) throw CalibrationError(source + ": " + at + ".kernels: missing or not an array");
+    out.names_.push_back(name);
+    for (const auto& k : *kernels) {
+      if (!k.is_string() || k.get<std::string>().empty())
+        throw CalibrationError(source + ": " + at + ".kernels: not an array of kernel names");
+      auto [it, fresh] = out.class_of_.emplace(k.get<std::string>(), name);
+      if (!fresh)
+        throw CalibrationError(source + ": " + at + ".kernels: '" + k.get<std::string>() + "' is already in class '" +
+                               it->second + "'");
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json KernelClasses::to_json() const {
+  nlohmann::ordered_json classes = nlohmann::ordered_json::object();
+  for (const std::string& n : names_) classes[n] = {{"kernels", nlohmann::ordered_json::array()}};
+  for (const auto& [kernel, c] : class_of_) classes[c]["kernels"].push_back(kernel);
+  return {{"classes", classes}};
+}
+
+std::string KernelClasses::of(const std::string& kernel) const {
+  auto it = class_of_.find(kernel);
+  return it == class_of_.end() ? "" : it->second;
+}
+
+}  // namespace kcost
