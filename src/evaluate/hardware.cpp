@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "emit/cost_schema.h"  // json_path_key
+#include "costfile/message_text.h"
 
 namespace kcost {
 
