@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/analyzer.h"
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
 #include "python/session.h"
 
 namespace kcost {

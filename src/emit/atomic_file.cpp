@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "costfile/cost_file.h"  // usable_file_name
+#include "costfile/message_text.h"
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -25,13 +28,6 @@ namespace fs = std::filesystem;
 
 EmitError os_error(const std::string& path, const std::string& what, int err) {
   return EmitError(path + ": " + what + ": " + std::strerror(err));
-}
-
-bool usable_file_name(const std::string& name) {
-  if (name.empty() || name == "." || name == "..") return false;
-  for (unsigned char c : name)
-    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return false;
-  return true;
 }
 
 // A name for the temporary file beside `path`, unique in this process and across processes.

@@ -1,12 +1,7 @@
-// The cost JSON of one composite kernel, in the spec's format exactly:
-//   {"kernel_name", "init_params", "forward_params",
-//    "children": {label: {"kernel", "bindings": {param: "expression"}, "count"}}}
-// with keys in that order, children in trace order and bindings in the order the tracer gave.
-// Expressions are Expr::str() (Python syntax); a count that is an integer is a JSON integer
-// (`1`), any other count is its expression string (`"config.num_hidden_layers"`). Composites
-// carry no flops/memory fields: their cost is their children's.
-#ifndef KCOST_EMIT_COST_JSON_H_
-#define KCOST_EMIT_COST_JSON_H_
+// The cost JSON of one traced composite kernel: the KernelTrace as a CostFile (children in trace
+// order, bindings in the order the tracer gave), written by costfile/cost_file.h in the spec's
+// format. Composites carry no flops/memory fields: their cost is their children's.
+#pragma once
 
 #include <nlohmann/json.hpp>
 
@@ -19,5 +14,3 @@ namespace kcost {
 nlohmann::ordered_json cost_json(const KernelTrace& trace);
 
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_COST_JSON_H_

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
 #include "emit/emit_error.h"
 #include "emit/emit_test_traces.h"
 

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <string>
 
+#include "costfile/message_text.h"
+
 namespace kcost {
 namespace {
 
@@ -34,13 +36,6 @@ std::string code_block(const std::string& text) {
   std::string body = text;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   return fence + "python\n" + body + "\n" + fence + "\n";
-}
-
-// Free text on one line (a list item must not break).
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
 }
 
 std::string line_range(int first, int last) {

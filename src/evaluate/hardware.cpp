@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "costfile/message_text.h"
 #include "emit/atomic_file.h"
-#include "emit/cost_schema.h"  // json_path_key
 #include "evaluate/model_costs.h"  // cache_root
 
 namespace kcost {

@@ -2,18 +2,14 @@
 
 #include <utility>
 
+#include "costfile/message_text.h"
+
 namespace kcost {
 
 namespace {
 
-// Keeps what() on one line: control characters (newlines inside parentheses are legal
+// Keeps what() on one line: one_line turns control characters (newlines inside parentheses are legal
 // whitespace in an expression) become spaces, which also keeps the columns aligned.
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return s;
-}
-
 std::string describe(const std::string& message, const std::string& text, int column) {
   if (column > 0)
     return "expression '" + one_line(text) + "': column " + std::to_string(column) + ": " +

@@ -13,13 +13,6 @@ namespace kcost {
 // "<path>: invalid JSON: parse error at line L, column C: ...".
 nlohmann::json read_json_file(const std::string& path);
 
-// `s` with line breaks turned into spaces, so that an error message stays one line.
-std::string one_line(std::string s);
-
-// `s` quoted for an error message: 'text', with control characters escaped so that the
-// message stays on one line.
-std::string quote_for_message(const std::string& s);
-
 }  // namespace kcost
 
 #endif  // KCOST_LEAVES_JSON_FILE_H_

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "costfile/cost_file.h"
+#include "costfile/message_text.h"
 #include "expr/symbol_table.h"
 #include "leaves/json_file.h"
 
@@ -19,11 +21,35 @@ using nlohmann::json;
 
 const char* const kExprFields[] = {"flops", "memory_read", "memory_write"};
 
-// Builds one LeafKernel from the parsed JSON of `file`; throws CatalogError.
-LeafKernel parse_leaf(const json& doc, const std::string& file) {
-  auto fail = [&](const std::string& message) -> CatalogError {
-    return CatalogError(file + ": " + one_line(message));
+CatalogError file_error(const std::string& file, const std::string& message) {
+  return CatalogError(file + ": " + one_line(message));
+}
+
+// An expression field of a leaf: a string or a bare JSON number, in `params` and `bytes`.
+Expr leaf_expression(const json& value, const char* field, const std::set<std::string>& params,
+                     const std::string& file) {
+  auto field_fail = [&](const std::string& message) {
+    return file_error(file, "field '" + std::string(field) + "': " + message);
   };
+  if (!value.is_string() && !value.is_number()) throw field_fail("expected an expression string");
+  Expr e;
+  try {
+    e = cost_expression(value);
+  } catch (const ExprError& error) {
+    throw field_fail(error.what());
+  }
+  for (const std::string& symbol : e.symbols()) {
+    if (symbol != LeafCatalog::kBytesSymbol && params.count(symbol) == 0)
+      throw file_error(file, "field '" + std::string(field) + "' uses symbol " + quote_for_message(symbol) +
+                                 " that is not a forward_param or 'bytes'");
+  }
+  return e;
+}
+
+// Builds one LeafKernel from the parsed JSON of `file`, except bias_add_flops (see load());
+// throws CatalogError.
+LeafKernel parse_leaf(const json& doc, const std::string& file) {
+  auto fail = [&](const std::string& message) -> CatalogError { return file_error(file, message); };
   auto field_fail = [&](const std::string& field, const std::string& message) -> CatalogError {
     return fail("field '" + field + "': " + message);
   };
@@ -69,32 +95,24 @@ LeafKernel parse_leaf(const json& doc, const std::string& file) {
     params.push_back(s);
   }
 
+  // An expression field in the leaf's forward_params and `bytes`.
   std::vector<Expr> exprs;
-  for (const char* field : kExprFields) {
-    const json& value = required(field);
-    std::string text;
-    if (value.is_string()) {
-      text = value.get<std::string>();
-    } else if (value.is_number()) {
-      text = value.dump();  // a bare JSON number, e.g. 0
-    } else {
-      throw field_fail(field, "expected an expression string");
-    }
-    try {
-      exprs.push_back(Expr::parse(text));
-    } catch (const ExprError& e) {
-      throw field_fail(field, e.what());
-    }
-    for (const std::string& symbol : exprs.back().symbols()) {
-      if (symbol != LeafCatalog::kBytesSymbol && param_set.count(symbol) == 0)
-        throw fail("field '" + std::string(field) + "' uses symbol " + quote_for_message(symbol) +
-                   " that is not a forward_param or 'bytes'");
-    }
-  }
+  for (const char* field : kExprFields) exprs.push_back(leaf_expression(required(field), field, param_set, file));
 
-  return LeafKernel{name.get<std::string>(), std::move(description), file, std::move(params),
-                    std::move(exprs[0]),       std::move(exprs[1]),    std::move(exprs[2])};
+  bool matmul_class = false;
+  if (auto it = doc.find("matmul_class"); it != doc.end()) {
+    if (!it->is_boolean()) throw field_fail("matmul_class", "expected true or false");
+    matmul_class = it->get<bool>();
+  }
+  if (doc.contains("bias_add_flops") && !matmul_class)
+    throw field_fail("bias_add_flops", "only a matmul-class leaf (\"matmul_class\": true) has bias adds");
+
+  LeafKernel leaf{name.get<std::string>(), std::move(description), file, std::move(params),
+                  std::move(exprs[0]),       std::move(exprs[1]),    std::move(exprs[2])};
+  leaf.matmul_class = matmul_class;
+  return leaf;
 }
+
 
 }  // namespace
 
@@ -117,15 +135,26 @@ LeafCatalog LeafCatalog::load(const std::string& dir) {
   std::sort(names.begin(), names.end());
 
   LeafCatalog catalog;
+  std::vector<std::pair<std::string, json>> bias_adds;  // kernel_name -> its bias_add_flops
   for (const std::string& name : names) {
     std::string file = (fs::path(dir) / name).string();
-    LeafKernel leaf = parse_leaf(read_json_file(file), file);
+    json doc = read_json_file(file);
+    LeafKernel leaf = parse_leaf(doc, file);
+    if (auto it = doc.find("bias_add_flops"); it != doc.end()) bias_adds.emplace_back(leaf.name, *it);
     auto existing = catalog.leaves_.find(leaf.name);
     if (existing != catalog.leaves_.end())
       throw CatalogError(file + ": field 'kernel_name': " + quote_for_message(leaf.name) +
                          " is already defined in " + existing->second.file);
     std::string key = leaf.name;
     catalog.leaves_.emplace(std::move(key), std::move(leaf));
+  }
+  // The metadata formulas are parsed after every cost formula: GiNaC orders the terms of a sum
+  // by when its symbols were first made, so a symbol first seen here would change how
+  // expressions print (and the cost files written would differ from a library without them).
+  for (const auto& [kernel, value] : bias_adds) {
+    LeafKernel& leaf = catalog.leaves_.at(kernel);
+    std::set<std::string> params(leaf.forward_params.begin(), leaf.forward_params.end());
+    leaf.bias_add_flops = leaf_expression(value, "bias_add_flops", params, leaf.file);
   }
   return catalog;
 }

@@ -21,7 +21,10 @@ struct CatalogError : std::runtime_error {
 };
 
 // One leaf kernel: {"kernel_name", "description"?, "init_params": [], "forward_params",
-// "flops", "memory_read", "memory_write"}.
+// "flops", "memory_read", "memory_write", "matmul_class"?, "bias_add_flops"?}. The last two are
+// what the validator needs (kernels/README.md): a matmul-class leaf's FLOPs are checked against
+// torch.utils.flop_counter.FlopCounterMode, less its bias adds, which FlopCounterMode does not
+// count.
 struct LeafKernel {
   std::string name;         // kernel_name, e.g. "F.linear"
   std::string description;  // empty when the file has none
@@ -30,6 +33,8 @@ struct LeafKernel {
   Expr flops;
   Expr memory_read;
   Expr memory_write;
+  bool matmul_class = false;  // "matmul_class": true
+  Expr bias_add_flops{0};     // "bias_add_flops", in forward_params; 0 when absent
 };
 
 class LeafCatalog {
@@ -41,8 +46,9 @@ class LeafCatalog {
   // Reads every *.json file of `dir` in sorted file-name order. Throws CatalogError for a
   // missing directory, unreadable or invalid JSON, a field missing or of the wrong type, an
   // expression that does not parse, a symbol that is neither a forward_param nor `bytes`, a
-  // non-empty init_params, a composite (a file with `children`) and a kernel_name defined
-  // twice (naming both files).
+  // non-empty init_params, a composite (a file with `children`), a `matmul_class` that is not
+  // a boolean, a `bias_add_flops` that is not an expression in forward_params or is given for
+  // a leaf that is not matmul-class, and a kernel_name defined twice (naming both files).
   static LeafCatalog load(const std::string& dir);
 
   // The leaf named `name`, or nullptr.

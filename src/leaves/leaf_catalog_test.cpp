@@ -351,6 +351,25 @@ TEST(LeafFormulas, GeluTanhLeafEqualsNewGeluOpCount) {
             c.find("torch.sigmoid")->flops.eval(v) + GiNaC::numeric(n));
 }
 
+TEST(LeafLibrary, MatmulClassLeavesAndTheirBiasAdds) {
+  // The leaves FlopCounterMode counts, and the bias adds it leaves out, are data of the library.
+  const std::set<std::string> matmul = {"F.linear",     "torch.matmul", "torch.bmm",
+                                        "torch.mm",     "torch.addmm",  "torch.baddbmm",
+                                        "torch.einsum", "F.conv1d",     "F.scaled_dot_product_attention"};
+  std::set<std::string> marked;
+  for (const auto& [name, leaf] : project_catalog().all())
+    if (leaf.matmul_class) marked.insert(name);
+  EXPECT_EQ(marked, matmul);
+  const LeafCatalog& c = project_catalog();
+  EXPECT_EQ(c.find("F.linear")->bias_add_flops.eval({{"has_bias", 1}, {"M", 3}, {"N", 5}}), 15);
+  EXPECT_EQ(c.find("F.linear")->bias_add_flops.eval({{"has_bias", 0}, {"M", 3}, {"N", 5}}), 0);
+  EXPECT_EQ(c.find("torch.addmm")->bias_add_flops.eval({{"M", 3}, {"N", 5}}), 15);
+  EXPECT_EQ(c.find("torch.baddbmm")->bias_add_flops.eval({{"B", 2}, {"M", 3}, {"N", 5}}), 30);
+  EXPECT_EQ(c.find("F.conv1d")->bias_add_flops.eval({{"has_bias", 1}, {"B", 2}, {"C_out", 3}, {"L_out", 7}}), 42);
+  EXPECT_EQ(c.find("torch.bmm")->bias_add_flops.eval({}), 0);
+  EXPECT_EQ(c.find("torch.mul")->bias_add_flops.eval({}), 0);
+}
+
 TEST(LeafCatalogLookup, FindUnknownIsNull) {
   EXPECT_EQ(project_catalog().find("torch.no_such_op"), nullptr);
   EXPECT_NE(project_catalog().find("F.linear"), nullptr);
@@ -434,6 +453,22 @@ TEST_F(LeafCatalogFiles, ConditionalExpressionLoadsAndEvaluates) {
   EXPECT_EQ(leaf->memory_read.eval({{"N", 5}, {"has_bias", 1}, {"bytes", 2}}), 12);
   EXPECT_EQ(leaf->memory_read.eval({{"N", 5}, {"has_bias", 0}, {"bytes", 2}}), 10);
   EXPECT_EQ(leaf->memory_write.eval({}), 0);
+}
+
+TEST_F(LeafCatalogFiles, MatmulMetadataIsOptionalAndChecked) {
+  write("a.json", leaf_json("a"));  // without the fields: not matmul-class, no bias adds
+  EXPECT_FALSE(LeafCatalog::load(dir_).find("a")->matmul_class);
+  write("a.json", leaf_json("a", "matmul_class", "true").insert(1, "\"bias_add_flops\": \"M * N\", "));
+  LeafCatalog catalog = LeafCatalog::load(dir_);
+  EXPECT_TRUE(catalog.find("a")->matmul_class);
+  EXPECT_EQ(catalog.find("a")->bias_add_flops.eval({{"M", 3}, {"N", 4}}), 12);
+  write("a.json", leaf_json("a", "matmul_class", "1"));
+  EXPECT_EQ(load_error(), file("a.json") + ": field 'matmul_class': expected true or false");
+  write("a.json", leaf_json("a", "bias_add_flops", "\"M * N\""));
+  EXPECT_EQ(load_error(), file("a.json") +
+                              ": field 'bias_add_flops': only a matmul-class leaf (\"matmul_class\": true) has bias adds");
+  write("a.json", leaf_json("a", "matmul_class", "true").insert(1, "\"bias_add_flops\": \"M * Q\", "));
+  EXPECT_EQ(load_error(), file("a.json") + ": field 'bias_add_flops' uses symbol 'Q' that is not a forward_param or 'bytes'");
 }
 
 TEST_F(LeafCatalogFiles, ExpressionSyntaxErrorNamesFileFieldAndColumn) {

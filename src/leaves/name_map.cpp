@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "costfile/message_text.h"
 #include "leaves/json_file.h"
 
 namespace kcost {

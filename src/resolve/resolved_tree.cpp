@@ -1,6 +1,7 @@
 #include "resolve/resolved_tree.h"
 
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"  // is_implicit_symbol
+#include "costfile/message_text.h"
 
 namespace kcost {
 

@@ -21,16 +21,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "costfile/cost_file.h"  // CostExprs
 #include "expr/expr.h"
 
 namespace kcost {
-
-// FLOPs, bytes read and bytes written, symbolic.
-struct CostExprs {
-  Expr flops;
-  Expr memory_read;
-  Expr memory_write;
-};
 
 struct ResolvedNode {
   std::string kernel;  // a leaf's kernel_name ("F.linear"), a composite's qualified name, or "unknown"

@@ -2,39 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
 
-#include "emit/cost_schema.h"
+#include "costfile/cost_file.h"
+#include "costfile/message_text.h"
 
 namespace kcost {
 
 namespace {
 
 namespace fs = std::filesystem;
-using ojson = nlohmann::ordered_json;
-
-// One cost file of the costs directory, parsed.
-struct CostFile {
-  std::string file;
-  std::vector<std::string> params;  // init_params then forward_params
-  bool leaf = false;
-  CostExprs formulas;  // leaf files only
-  struct Child {
-    std::string label, kernel;
-    Expr count{1};
-    std::vector<std::pair<std::string, Expr>> bindings;
-  };
-  std::vector<Child> children;
-};
-
-Expr expression(const ojson& value) {
-  if (value.is_number_integer()) return Expr(value.get<long long>());
-  if (value.is_number_float()) return Expr::from_double(value.get<double>());
-  return Expr::parse(value.get<std::string>());
-}
 
 std::string path_join(const std::string& path, const std::string& label) {
   return path.empty() ? label : path + "/" + label;
@@ -99,62 +77,26 @@ class Resolver {
     std::string file = (fs::path(dir_) / (kernel + ".json")).string();
     std::error_code ec;
     if (kernel.empty() || kernel.find('/') != std::string::npos || !fs::is_regular_file(file, ec)) return nullptr;
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in && !in.eof()) throw ResolveError(ResolveError::Kind::bad_file, file + ": cannot read file");
-    ojson ordered;
-    nlohmann::json plain;
-    try {
-      ordered = ojson::parse(text.str());
-      plain = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::exception& e) {
-      throw ResolveError(ResolveError::Kind::bad_file, file + ": not valid JSON: " + e.what());
-    }
-    std::vector<std::string> problems = validate_cost_json(plain, file);
-    if (!problems.empty()) {
-      std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
-      throw ResolveError(ResolveError::Kind::bad_file, problems.front() + more);
-    }
-    if (plain["kernel_name"] != kernel)
-      throw ResolveError(ResolveError::Kind::bad_file,
-                         file + ": $.kernel_name: '" + plain["kernel_name"].get<std::string>() +
-                             "' does not match the file name");
     CostFile f;
-    f.file = file;
-    for (const char* key : {"init_params", "forward_params"})
-      for (const auto& p : ordered[key]) f.params.push_back(p.get<std::string>());
     try {
-      if (ordered.contains("children")) {
-        for (const auto& c : ordered["children"].items()) {
-          CostFile::Child child;
-          child.label = c.key();
-          child.kernel = c.value()["kernel"].get<std::string>();
-          if (c.value().contains("count")) child.count = expression(c.value()["count"]);
-          for (const auto& b : c.value()["bindings"].items()) child.bindings.emplace_back(b.key(), expression(b.value()));
-          f.children.push_back(std::move(child));
-        }
-      } else {
-        f.leaf = true;
-        f.formulas = {expression(ordered["flops"]), expression(ordered["memory_read"]),
-                      expression(ordered["memory_write"])};
-      }
-    } catch (const ExprError& e) {  // validate_cost_json parsed them already
-      throw ResolveError(ResolveError::Kind::bad_file, file + ": " + e.what());
+      f = read_cost_file(file, kernel);
+    } catch (const CostFileError& e) {
+      throw ResolveError(ResolveError::Kind::bad_file, e.what());
     }
+    file_of_.emplace(kernel, file);
     return &files_.emplace(kernel, std::move(f)).first->second;
   }
 
   // The parameters of a leaf or a costs-dir kernel. `parent`/`label` only name the referrer.
   std::vector<std::string> params_of(const std::string& kernel, const std::string& parent, const std::string& label) {
     if (const LeafKernel* leaf = leaves_.find(kernel)) return leaf->forward_params;
-    if (const CostFile* f = load(kernel)) return f->params;
+    if (const CostFile* f = load(kernel)) return f->params();
     std::string file = (fs::path(dir_) / (kernel + ".json")).string();
     if (parent.empty())
       throw ResolveError(ResolveError::Kind::missing_kernel,
                          "kernel '" + kernel + "' is neither a leaf kernel nor a cost file " + file, kernel);
     throw ResolveError(ResolveError::Kind::missing_kernel,
-                       files_.at(parent).file + ": " + json_path_key(json_path_key("$.children", label), "kernel") +
+                       file_of_.at(parent) + ": " + json_path_key(json_path_key("$.children", label), "kernel") +
                            ": '" + kernel + "' is neither a leaf kernel nor a cost file " + file,
                        kernel);
   }
@@ -196,13 +138,13 @@ class Resolver {
         throw ResolveError(ResolveError::Kind::bad_file, "cost files call each other in a cycle: " + cycle + "'" + kernel + "'");
       }
     stack_.push_back(kernel);
-    for (const CostFile::Child& c : f->children) {
+    for (const CostChild& c : f->children) {
       std::string child_path = path_join(path, c.label);
       std::string at = json_path_key("$.children", c.label);
       if (c.kernel == "unknown") {
         if (!options_.allow_unknown)
           throw ResolveError(ResolveError::Kind::unknown_child,
-                             f->file + ": " + at + ": child '" + c.label +
+                             file_of_.at(kernel) + ": " + at + ": child '" + c.label +
                                  "' could not be modelled (kernel \"unknown\"; the .md says why)");
         ResolvedNode unknown;
         unknown.kernel = "unknown";
@@ -218,7 +160,7 @@ class Resolver {
         for (const auto& [param, value] : c.bindings) {
           if (std::find(params.begin(), params.end(), param) == params.end())
             throw ResolveError(ResolveError::Kind::bad_file,
-                               f->file + ": " + json_path_key(at + ".bindings", param) + ": '" + c.kernel +
+                               file_of_.at(kernel) + ": " + json_path_key(at + ".bindings", param) + ": '" + c.kernel +
                                    "' has no parameter '" + param + "'");
           child_env[param] = value.subs(env);
         }
@@ -232,7 +174,7 @@ class Resolver {
         node.cost.memory_write += child.count * child.cost.memory_write;
         node.children.emplace_back(c.label, std::move(child));
       } catch (const ExprError& e) {
-        throw ResolveError(ResolveError::Kind::bad_file, f->file + ": " + at + ": " + e.what());
+        throw ResolveError(ResolveError::Kind::bad_file, file_of_.at(kernel) + ": " + at + ": " + e.what());
       }
     }
     stack_.pop_back();
@@ -251,6 +193,7 @@ class Resolver {
   const LeafCatalog& leaves_;
   const ResolveOptions& options_;
   std::map<std::string, CostFile> files_;
+  std::map<std::string, std::string> file_of_;  // kernel -> the path of its cost file
   std::map<std::string, Unbound> unbound_;
   std::vector<std::string> stack_;
   std::vector<std::string> unknowns_;

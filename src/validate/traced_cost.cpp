@@ -56,20 +56,6 @@ OpName op_name(const std::string& name) {
   return out;
 }
 
-struct BiasAdd {
-  const char* kernel;
-  const char* expr;  // in the leaf's forward_params
-};
-
-// The bias adds of the matmul-class leaves, which FlopCounterMode leaves out of its count.
-const std::vector<BiasAdd>& bias_adds() {
-  static const std::vector<BiasAdd> v = {{"F.linear", "has_bias * M * N"},
-                                         {"torch.addmm", "M * N"},
-                                         {"torch.baddbmm", "B * M * N"},
-                                         {"F.conv1d", "has_bias * B * C_out * L_out"}};
-  return v;
-}
-
 class Pricer {
  public:
   Pricer(const LeafCatalog& leaves, const NameMap& names, const GiNaC::numeric& bytes)
@@ -167,10 +153,8 @@ class Pricer {
       p.cost.memory_read = leaf->memory_read.eval(values);
       p.cost.memory_write = leaf->memory_write.eval(values);
       p.aten_flops = c.aten_flops;
-      if (is_matmul_class(kernel)) {
-        GiNaC::numeric bias = 0;
-        for (const auto& b : bias_adds())
-          if (kernel == b.kernel) bias = Expr::parse(b.expr).eval(values);
+      if (leaf->matmul_class) {
+        GiNaC::numeric bias = leaf->bias_add_flops.eval(values);
         result.matmul_flops += p.cost.flops;
         result.bias_add_flops += bias;
         auto& share = result.flop_counter_by_kernel[kernel];
@@ -195,13 +179,6 @@ class Pricer {
 };
 
 }  // namespace
-
-bool is_matmul_class(const std::string& kernel) {
-  static const std::set<std::string> s = {"F.linear",     "torch.matmul", "torch.bmm",
-                                          "torch.mm",     "torch.addmm",  "torch.baddbmm",
-                                          "torch.einsum", "F.conv1d",     "F.scaled_dot_product_attention"};
-  return s.count(kernel) > 0;
-}
 
 TracedCost price_traced_calls(const std::vector<TracedCall>& calls, const LeafCatalog& leaves, const NameMap& names,
                               const GiNaC::numeric& bytes) {

@@ -61,7 +61,4 @@ struct TracedCost {
 TracedCost price_traced_calls(const std::vector<TracedCall>& calls, const LeafCatalog& leaves, const NameMap& names,
                               const GiNaC::numeric& bytes);
 
-// The leaf kernels whose FLOPs FlopCounterMode also counts (matmuls, linear, attention, conv).
-bool is_matmul_class(const std::string& kernel);
-
 }  // namespace kcost

@@ -78,7 +78,7 @@ double relative_error(const GiNaC::numeric& s, const GiNaC::numeric& t) {
 }
 
 PointValidation compare_point(const Evaluation& static_side, const TracedPoint& traced, const TracedCost& priced,
-                              bool fused_attention) {
+                              const LeafCatalog& leaves, bool fused_attention) {
   PointValidation v;
   v.point = {traced.batch_size, traced.seq_len, traced.cache_len};
   v.static_totals = static_side.totals;
@@ -99,7 +99,7 @@ PointValidation compare_point(const Evaluation& static_side, const TracedPoint& 
   fc.flop_counter_flops = traced.flop_counter.total;
   fc.attention_excluded = fused_attention && !flop_counter_counts_attention(traced.flop_counter);
   for (const auto& [k, c] : static_side.by_kernel)
-    if (is_matmul_class(k) && !(fc.attention_excluded && k == "F.scaled_dot_product_attention"))
+    if (const LeafKernel* leaf = leaves.find(k); leaf && leaf->matmul_class && !(fc.attention_excluded && k == "F.scaled_dot_product_attention"))
       fc.static_matmul_flops += c.flops;
   fc.bias_add_flops = priced.bias_add_flops;
   for (const auto& [k, share] : priced.flop_counter_by_kernel) {
@@ -182,7 +182,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
       return mv;
     }
     TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
-    mv.points.push_back(compare_point(static_side, point, priced, fused && any_attention(point.calls)));
+    mv.points.push_back(compare_point(static_side, point, priced, library.leaves, fused && any_attention(point.calls)));
   }
   return mv;
 }

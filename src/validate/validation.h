@@ -103,8 +103,9 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
                                const std::string& name, const ValidationOptions& options);
 
 // The static side at one point against a priced traced point (exposed for tests).
+// The matmul-class leaves (FlopCounterMode counts their FLOPs) are those `leaves` marks so.
 PointValidation compare_point(const Evaluation& static_side, const TracedPoint& traced, const TracedCost& priced,
-                              bool fused_attention);
+                              const LeafCatalog& leaves, bool fused_attention);
 
 // Relative error |static - traced| / |traced| (0 when both are 0; 1 when traced is 0 alone).
 double relative_error(const GiNaC::numeric& static_value, const GiNaC::numeric& traced_value);

@@ -7,6 +7,12 @@
 namespace kcost {
 namespace {
 
+// The project's leaf library: which leaves are matmul-class is its data.
+const LeafCatalog& leaves() {
+  static const LeafCatalog catalog = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  return catalog;
+}
+
 CostNumbers cost(long f, long r, long w) {
   CostNumbers c;
   c.flops = f;
@@ -33,7 +39,7 @@ TEST(ValidationCompare, DiffNamesTheKernelsThatDiffer) {
   point.cache_len = 7;
   point.flop_counter.total = 100;
   s.by_kernel["F.linear"] = cost(100, 40, 10);
-  PointValidation v = compare_point(s, point, t, false);
+  PointValidation v = compare_point(s, point, t, leaves(), false);
   EXPECT_FALSE(v.agree());
   ASSERT_EQ(v.diffs.size(), 1u);
   EXPECT_EQ(v.diffs[0].kernel, "torch.neg");
@@ -57,16 +63,31 @@ TEST(ValidationCompare, FlopCounterLeavesOutBiasAddsAndCpuSdpa) {
   t.flop_counter_by_kernel["F.scaled_dot_product_attention"] = {GiNaC::numeric(50), 0};
   TracedPoint point;
   point.flop_counter.total = 120;  // no aten op for the fused CPU kernel
-  PointValidation fused = compare_point(s, point, t, true);
+  PointValidation fused = compare_point(s, point, t, leaves(), true);
   EXPECT_TRUE(fused.flop_counter.attention_excluded);
   EXPECT_EQ(fused.flop_counter.static_matmul_flops, GiNaC::numeric(130));
   EXPECT_TRUE(fused.flop_counter.ok());
   EXPECT_TRUE(fused.ok());
   // Without a fused attention call the 50 must be in FlopCounterMode's count: it is not.
-  PointValidation eager = compare_point(s, point, t, false);
+  PointValidation eager = compare_point(s, point, t, leaves(), false);
   EXPECT_FALSE(eager.flop_counter.attention_excluded);
   EXPECT_FALSE(eager.flop_counter.ok());
   EXPECT_FALSE(eager.ok());
+}
+
+TEST(ValidationCompare, OnlyMatmulClassLeavesAreComparedWithFlopCounter) {
+  Evaluation s;
+  s.by_kernel["torch.bmm"] = cost(64, 0, 0);
+  s.by_kernel["torch.mul"] = cost(1000, 0, 0);  // elementwise: not in FlopCounterMode's check
+  s.totals = cost(1064, 0, 0);
+  TracedCost t;
+  t.by_kernel = s.by_kernel;
+  t.totals = s.totals;
+  TracedPoint point;
+  point.flop_counter.total = 64;
+  PointValidation v = compare_point(s, point, t, leaves(), false);
+  EXPECT_EQ(v.flop_counter.static_matmul_flops, GiNaC::numeric(64));
+  EXPECT_TRUE(v.flop_counter.ok());
 }
 
 TEST(ValidationCompare, RelativeError) {

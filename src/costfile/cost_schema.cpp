@@ -1,4 +1,4 @@
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,7 +12,8 @@
 
 #include "expr/expr.h"
 #include "expr/symbol_table.h"
-#include "leaves/json_file.h"
+#include "costfile/cost_file.h"  // usable_file_name
+#include "costfile/message_text.h"
 
 namespace kcost {
 namespace {
@@ -23,19 +24,8 @@ using nlohmann::json;
 const char* const kFormulaFields[] = {"flops", "memory_read", "memory_write"};
 const char* const kTopFields[] = {"kernel_name",  "description", "init_params",
                                   "forward_params", "flops",     "memory_read",
-                                  "memory_write", "children"};
+                                  "memory_write", "children",  "matmul_class", "bias_add_flops"};
 const char* const kChildFields[] = {"kernel", "bindings", "count"};
-
-bool usable_file_name(const std::string& name) {
-  if (name.empty() || name == "." || name == "..") return false;
-  for (unsigned char c : name)
-    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return false;
-  return true;
-}
-
-std::string index_path(const std::string& base, size_t i) {
-  return base + "[" + std::to_string(i) + "]";
-}
 
 // Collects the problems of one document.
 class Checker {
@@ -52,7 +42,8 @@ class Checker {
       if (std::find(std::begin(known), std::end(known), item.key()) == std::end(known))
         problem(json_path_key("$", item.key()),
                 "unknown field (a cost JSON has kernel_name, description, init_params, "
-                "forward_params and either children or flops, memory_read, memory_write)");
+                "forward_params and either children or flops, memory_read, memory_write "
+                "and optionally matmul_class, bias_add_flops)");
     }
     check_kernel_name(j);
     if (auto it = j.find("description"); it != j.end() && !it->is_string())
@@ -67,7 +58,7 @@ class Checker {
     for (const char* f : kFormulaFields) any_formula |= j.contains(f);
 
     if (composite) {
-      for (const char* f : kFormulaFields)
+      for (const char* f : {"flops", "memory_read", "memory_write", "matmul_class", "bias_add_flops"})
         if (j.contains(f))
           problem(std::string("$.") + f, std::string("a composite kernel (with children) has no ") +
                                              f + ": its cost is the sum of its children's");
@@ -88,6 +79,10 @@ class Checker {
         }
         check_expression(path, *it, forward, /*leaf=*/true);
       }
+      if (auto it = j.find("matmul_class"); it != j.end() && !it->is_boolean())
+        problem("$.matmul_class", "expected true or false");
+      if (auto it = j.find("bias_add_flops"); it != j.end())
+        check_expression("$.bias_add_flops", *it, forward, /*leaf=*/true);
     } else {
       problem("$",
               "neither a leaf (flops, memory_read, memory_write) nor a composite (children)");
@@ -128,7 +123,7 @@ class Checker {
     }
     for (size_t i = 0; i < it->size(); ++i) {
       const json& p = (*it)[i];
-      const std::string at = index_path(path, i);
+      const std::string at = json_path_index(path, i);
       if (!p.is_string()) {
         problem(at, "expected a parameter name string, got " + std::string(p.type_name()));
         continue;
@@ -275,7 +270,7 @@ json parse_reporting_duplicates(const std::string& text, std::vector<std::string
   auto container_path = [&]() {
     std::string path = "$";
     for (size_t i = 0; i + 1 < stack.size(); ++i)
-      path = stack[i].object ? json_path_key(path, stack[i].key) : index_path(path, stack[i].index);
+      path = stack[i].object ? json_path_key(path, stack[i].key) : json_path_index(path, stack[i].index);
     return path;
   };
   auto element_done = [&]() {
@@ -337,27 +332,6 @@ std::vector<std::string> params_of(const json& j) {
 bool is_implicit_symbol(const std::string& name) {
   return name == "batch_size" || name == "seq_len" || name == "cache_len" ||
          name == LeafCatalog::kBytesSymbol;
-}
-
-std::string json_path_key(const std::string& base, const std::string& key) {
-  if (is_identifier(key)) return base + "." + key;
-  std::string out = base + "['";
-  for (unsigned char c : key) {
-    if (c == '\'' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "']";
 }
 
 std::vector<std::string> validate_cost_json(const json& j, const std::string& file) {

@@ -1,7 +1,7 @@
 // Pins the cost JSON validator: the spec's two examples and every project leaf are valid; each
 // rule, broken alone, gives exactly one problem naming the file and the JSON path; the
 // directory check finds bad files, duplicate keys, missing kernels, wrong bindings and unknowns.
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -166,11 +166,23 @@ TEST(CostSchema, DescriptionNotAString) {
             Problems{"costs/X.json: $.description: expected a string"});
 }
 
+TEST(CostSchema, LeafLibraryMetadata) {
+  EXPECT_EQ(check(leaf([](json& j) { j["matmul_class"] = true; })), Problems{});
+  EXPECT_EQ(check(leaf([](json& j) { j["matmul_class"] = "yes"; })),
+            Problems{"costs/X.json: $.matmul_class: expected true or false"});
+  EXPECT_EQ(check(leaf([](json& j) { j["bias_add_flops"] = "Q * 2"; })),
+            Problems{"costs/X.json: $.bias_add_flops: expression 'Q * 2': uses symbol 'Q' that is not a "
+                     "forward_param or 'bytes'"});
+  EXPECT_EQ(check(conv1d([](json& j) { j["matmul_class"] = true; })),
+            Problems{"costs/X.json: $.matmul_class: a composite kernel (with children) has no matmul_class: its "
+                     "cost is the sum of its children's"});
+}
+
 TEST(CostSchema, UnknownField) {
   EXPECT_EQ(check(conv1d([](json& j) { j["note"] = "x"; })),
             Problems{"costs/X.json: $.note: unknown field (a cost JSON has kernel_name, "
                      "description, init_params, forward_params and either children or flops, "
-                     "memory_read, memory_write)"});
+                     "memory_read, memory_write and optionally matmul_class, bias_add_flops)"});
 }
 
 TEST(CostSchema, ParamsMissing) {
@@ -511,7 +523,8 @@ TEST_F(CostSchemaDir, DuplicateKeyPathsThroughArrays) {
                                   file("K.json") + ": $.x: unknown field (a cost JSON has "
                                                     "kernel_name, description, init_params, "
                                                     "forward_params and either children or "
-                                                    "flops, memory_read, memory_write)"}));
+                                                    "flops, memory_read, memory_write and optionally "
+                                                    "matmul_class, bias_add_flops)"}));
 }
 
 TEST_F(CostSchemaDir, KernelNameMustMatchTheFileName) {

@@ -10,7 +10,8 @@
 //   `forward_params` (arrays of distinct Python identifiers; not `self`, `config` or an implicit
 //   symbol), an optional `description` string, and no other fields than those below;
 // - either a leaf: `flops`, `memory_read`, `memory_write` expressions, `init_params` empty, no
-//   `children`; formulas may use only the forward_params and `bytes`;
+//   `children`; formulas may use only the forward_params and `bytes`; optionally the leaf
+//   library's metadata `matmul_class` (a boolean) and `bias_add_flops` (a formula);
 // - or a composite: a `children` object and none of the formula fields; each child (a non-empty
 //   label) is an object with `kernel` (non-empty string), `bindings` (an object from parameter
 //   names to expressions) and an optional `count` (a positive integer, or an expression that is
@@ -19,25 +20,20 @@
 //   `batch_size`, `seq_len`, `cache_len`, `bytes`;
 // - an expression is a string that Expr::parse accepts (a JSON number is accepted too, as the
 //   leaf loader does); `self` or `self.<attr>` anywhere is an error.
-#ifndef KCOST_EMIT_COST_SCHEMA_H_
-#define KCOST_EMIT_COST_SCHEMA_H_
+#pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
+#include "costfile/message_text.h"  // json_path_key, for the messages
 #include "leaves/leaf_catalog.h"
 
 namespace kcost {
 
 // The implicit runtime symbols every kernel may use: batch_size, seq_len, cache_len, bytes.
 bool is_implicit_symbol(const std::string& name);
-
-// `base` extended by an object key: "$.children" + "q_proj" -> "$.children.q_proj";
-// keys that are not identifiers in brackets: "$.children['a.b']" (quote and backslash escaped,
-// control characters as \n, \xNN).
-std::string json_path_key(const std::string& base, const std::string& key);
 
 // The problems of one parsed cost JSON (empty: valid). `file` only names it in the messages.
 std::vector<std::string> validate_cost_json(const nlohmann::json& j, const std::string& file);
@@ -57,5 +53,3 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
                                            bool allow_unknown);
 
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_COST_SCHEMA_H_
