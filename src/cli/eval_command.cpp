@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
@@ -26,8 +27,8 @@ ResolvedTree read_resolved_file(const std::string& path) {
   text << in.rdbuf();
   nlohmann::ordered_json j;
   try {
-    j = nlohmann::ordered_json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
+    j = parse_exact(text.str());
+  } catch (const JsonTextError& e) {
     throw ResolvedTreeError(path + ": not valid JSON: " + e.what());
   }
   return resolved_tree_from_json(j, path);
@@ -121,7 +122,7 @@ int eval_command(const std::vector<std::string>& args) {
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
 
-    if (format == "json") std::cout << eval_json(report, depth).dump(2) << "\n";
+    if (format == "json") std::cout << dump_exact(eval_json(report, depth), 2) << "\n";
     else if (format == "csv") std::cout << eval_csv(report, depth);
     else std::cout << eval_table(report, depth);
     if (vm.count("plot")) {
