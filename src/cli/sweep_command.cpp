@@ -127,7 +127,7 @@ SweepStats write_sweep_file(const std::string& output, bool resume, const std::v
   {
     std::ofstream out(partial, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
     if (!out) throw EmitError(partial + ": cannot write");
-    stats = run_sweep(models, grid, hardware, out, progress, skip);
+    stats = run_sweep(models, grid, hardware, out, progress, skip, /*header=*/keep == 0);
     out.flush();
     if (!out) throw EmitError(partial + ": cannot write");
   }

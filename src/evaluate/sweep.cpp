@@ -85,13 +85,13 @@ std::string sweep_header(const std::vector<Accelerator>& hardware) {
 
 SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& grid,
                      const std::vector<Accelerator>& hardware, std::ostream& csv,
-                     const std::function<void(size_t, size_t)>& progress, size_t skip) {
+                     const std::function<void(size_t, size_t)>& progress, size_t skip, bool header) {
   Axis b(grid.batch_size), s(grid.seq_len), c(grid.cache_len), y(grid.bytes);
   const bool ints = b.all_int && s.all_int && c.all_int && y.all_int;
   const size_t total = models.size() * grid.size();
   SweepStats stats;
   size_t index = 0;  // of the row, counting the skipped ones
-  std::string out = skip == 0 ? sweep_header(hardware) : std::string();
+  std::string out = header ? sweep_header(hardware) : std::string();
   out.reserve(1 << 20);
   std::int64_t in[4];
   int128 results[3];

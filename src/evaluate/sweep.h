@@ -50,12 +50,13 @@ std::string sweep_header(const std::vector<Accelerator>& hardware);
 
 // Writes the header and one row per model and point (the product of the grid's lists, models
 // outermost, then batch_size, seq_len, cache_len, bytes). `progress(done, total)` is called
-// now and then if given. With `skip` > 0 the header and the first `skip` rows are neither
-// evaluated nor written (they are already in the file: see resumable_rows); stats count the
-// rows written.
+// now and then if given. The first `skip` rows are neither evaluated nor written, nor the header
+// without `header` (they are already in the file: see resumable_rows); stats count the rows
+// written.
 SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& grid,
                      const std::vector<Accelerator>& hardware, std::ostream& csv,
-                     const std::function<void(size_t, size_t)>& progress = {}, size_t skip = 0);
+                     const std::function<void(size_t, size_t)>& progress = {}, size_t skip = 0,
+                     bool header = true);
 
 // How much of `existing`, the text of an interrupted run's CSV, this sweep can keep: the header
 // must be this sweep's, and each complete line (ending in a newline) must start with the key
