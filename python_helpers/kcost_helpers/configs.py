@@ -4,9 +4,14 @@ import difflib
 import importlib
 import inspect
 import json
+import math
 
 
 def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no infinity or NaN (falcon_h1's time_step_limit defaults to (0.0, inf)): the
+        # value is kept as Python's text of it, a string, which no formula takes as a number.
+        return repr(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
@@ -25,6 +30,11 @@ def _jsonable(value):
 
 
 _SKIP = object()
+
+
+def _one_line(error):
+    text = " ".join(str(error).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _config_values(config):
@@ -74,11 +84,14 @@ def config_defaults(model_class, config_file=""):
         try:
             with open(config_file, encoding="utf-8") as f:
                 data = json.load(f)
-        except (OSError, ValueError) as e:
-            raise LookupError(f"cannot read config file '{config_file}': {e}") from None
+        except (OSError, ValueError, RecursionError) as e:
+            raise LookupError(f"cannot read config file '{config_file}': {_one_line(e)}") from None
         if not isinstance(data, dict):
             raise LookupError(f"config file '{config_file}': top level is not a JSON object")
-        config = config_class(**{k: v for k, v in data.items() if k != "model_type"})
+        try:
+            config = config_class(**{k: v for k, v in data.items() if k != "model_type"})
+        except Exception as e:  # wrong types or values: the config class says why
+            raise LookupError(f"config file '{config_file}': {config_class.__name__} rejects it: {_one_line(e)}") from None
     else:
         config = config_class()
     values = _config_values(config)

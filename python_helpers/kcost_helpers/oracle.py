@@ -354,10 +354,48 @@ def _excluded_files():
     return {transformers.masking_utils.__file__, transformers.cache_utils.__file__}
 
 
+# What the model built from a small config may take in parameters and buffers before it is built
+# for real (GiB; KCOST_MEMORY_BUDGET_GIB overrides). The small configs take a few MB; a config
+# rule that misfires for some architecture (a size left at its default, a huge vocabulary)
+# would otherwise exhaust the machine's memory.
+_MEMORY_BUDGET_GIB = 2.0
+
+
+def _memory_budget_bytes():
+    text = os.environ.get("KCOST_MEMORY_BUDGET_GIB", "")
+    try:
+        gib = float(text) if text else _MEMORY_BUDGET_GIB
+    except ValueError:
+        raise LookupError(f"KCOST_MEMORY_BUDGET_GIB must be a number of GiB, not '{text}'") from None
+    return gib * 2**30
+
+
+def _check_memory_budget(model_class, config):
+    """Builds the model on the meta device (no memory, no computation) and refuses it when its
+    float32 parameters and buffers would exceed the budget. A model that cannot be built on the
+    meta device is not checked (the real build then decides)."""
+    import torch
+
+    try:
+        with torch.device("meta"):
+            meta = model_class(config)
+    except Exception:  # noqa: BLE001 - e.g. an __init__ that computes with tensor values
+        return
+    elements = sum(t.numel() for t in meta.parameters()) + sum(t.numel() for t in meta.buffers())
+    del meta
+    need, budget = 4 * elements, _memory_budget_bytes()
+    if need > budget:
+        raise LookupError(
+            f"{_qualname(model_class)}: the small config's model would take {need / 2**30:.3g} GiB "
+            f"({elements} float32 parameters and buffers), over the memory budget of {budget / 2**30:.3g} GiB"
+        )
+
+
 def _build_model(model_class, kwargs, attn_implementation):
     import torch
 
     config = _config_class_of(model_class)(**kwargs)
+    _check_memory_budget(model_class, config)
     return build_model(model_class, config, attn_implementation, torch.float32, "cpu"), config
 
 

@@ -102,10 +102,18 @@ def render_plot(spec_json):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fig.tight_layout()
+    # Written to a temporary file beside the output and renamed over it: never half-written.
+    import os
+
+    output = spec["output"]
+    temp = os.path.join(os.path.dirname(output), f".{os.path.basename(output)}.tmp-{os.getpid()}")
     try:
-        fig.savefig(spec["output"], dpi=120)
+        fig.savefig(temp, dpi=120, format=os.path.splitext(output)[1][1:].lower() or None)
+        os.replace(temp, output)
     except (OSError, ValueError) as e:
-        raise LookupError(f"cannot write plot {spec['output']}: {e}") from None
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise LookupError(f"cannot write plot {output}: {e}") from None
     finally:
         plt.close(fig)
     return json.dumps({"output": spec["output"]})

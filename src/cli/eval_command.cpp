@@ -7,6 +7,7 @@
 #include "calibrate/calibration_error.h"
 #include "calibrate/calibration_file.h"
 #include "calibrate/latency_report.h"
+#include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
@@ -30,8 +31,8 @@ ResolvedTree read_resolved_file(const std::string& path) {
   text << in.rdbuf();
   nlohmann::ordered_json j;
   try {
-    j = nlohmann::ordered_json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
+    j = parse_exact(text.str());
+  } catch (const JsonTextError& e) {
     throw ResolvedTreeError(path + ": not valid JSON: " + e.what());
   }
   return resolved_tree_from_json(j, path);
@@ -133,7 +134,7 @@ int eval_command(const std::vector<std::string>& args) {
       nlohmann::ordered_json j = eval_json(report, depth);
       if (calibration)
         j["predicted_latency"] = predicted_latency_json(*calibration, report.evaluation, vm["calibration"].as<std::string>());
-      std::cout << j.dump(2) << "\n";
+      std::cout << dump_exact(j, 2) << "\n";
     } else if (format == "csv") {
       std::cout << eval_csv(report, depth);
     } else {

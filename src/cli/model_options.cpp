@@ -114,7 +114,8 @@ ModelRequest model_request(const po::variables_map& vm, const std::string& name,
 
 namespace {
 
-GiNaC::numeric number_option(const po::variables_map& vm, const std::string& option, bool positive) {
+GiNaC::numeric number_option(const po::variables_map& vm, const std::string& option, bool positive,
+                             bool integer = false) {
   std::string text = vm[option].as<std::string>();
   GiNaC::numeric n;
   try {
@@ -124,6 +125,7 @@ GiNaC::numeric number_option(const po::variables_map& vm, const std::string& opt
   }
   if (n.is_negative() || (positive && n.is_zero()))
     throw po::error("--" + option + " must be " + (positive ? "positive" : "zero or more") + ", not '" + text + "'");
+  if (integer && !n.is_integer()) throw po::error("--" + option + " must be a whole number, not '" + text + "'");
   return n;
 }
 
@@ -131,9 +133,9 @@ GiNaC::numeric number_option(const po::variables_map& vm, const std::string& opt
 
 RuntimePoint runtime_point(const po::variables_map& vm) {
   RuntimePoint p;
-  p.batch_size = number_option(vm, "batch-size", true);
-  p.seq_len = number_option(vm, "seq-len", true);
-  p.cache_len = number_option(vm, "cache-len", false);
+  p.batch_size = number_option(vm, "batch-size", true, true);
+  p.seq_len = number_option(vm, "seq-len", true, true);
+  p.cache_len = number_option(vm, "cache-len", false, true);
   p.bytes = number_option(vm, "bytes", true);
   return p;
 }
@@ -203,6 +205,7 @@ std::vector<GiNaC::numeric> number_list(const std::string& text, const std::stri
     try {
       size_t c1 = item.find(':');
       if (c1 == std::string::npos) {
+        if (out.size() >= 10000000) throw bad("the list has more than 10 million values");
         out.push_back(parse_exact_number(item));
       } else {
         size_t c2 = item.find(':', c1 + 1);
@@ -211,7 +214,7 @@ std::vector<GiNaC::numeric> number_list(const std::string& text, const std::stri
         GiNaC::numeric step = c2 == std::string::npos ? 1 : parse_exact_number(item.substr(c2 + 1));
         if (!step.is_positive()) throw bad("the step must be positive");
         if (b < a) throw bad("the range is empty");
-        if ((b - a) / step > 10000000) throw bad("the range has more than 10 million values");
+        if ((b - a) / step + out.size() > 10000000) throw bad("the list has more than 10 million values");
         for (GiNaC::numeric v = a; v <= b; v += step) out.push_back(v);
       }
     } catch (const std::invalid_argument& e) {

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
@@ -69,7 +70,7 @@ int resolve_command(const std::vector<std::string>& args) {
     if (!tree.unknowns.empty())
       std::cerr << "kcost resolve: warning: " << tree.unknowns.size()
                 << " children could not be modelled and count zero (first: " << tree.unknowns[0] << ")\n";
-    std::string text = to_json(tree, vm.count("expand") > 0).dump(2) + "\n";
+    std::string text = dump_exact(to_json(tree, vm.count("expand") > 0), 2) + "\n";
     if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), text);
     else std::cout << text;
     return kExitOk;

@@ -72,6 +72,75 @@ nlohmann::json plot_series(const std::vector<SweepModel>& models, const SweepGri
   return series;
 }
 
+// A list of token or sequence counts: whole numbers (negative ones number_list refuses), and
+// positive when `positive`.
+std::vector<GiNaC::numeric> size_list(const po::variables_map& vm, const std::string& option, bool positive) {
+  std::vector<GiNaC::numeric> values = number_list(vm[option].as<std::string>(), option);
+  for (const GiNaC::numeric& n : values) {
+    if (!n.is_integer()) throw po::error("--" + option + " must be whole numbers, not " + to_string(n));
+    if (positive && n.is_zero()) throw po::error("--" + option + " must be positive, not 0");
+  }
+  return values;
+}
+
+const char* partial_suffix() { return ".partial"; }
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw EmitError(path + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes the sweep to `output` through <output>.partial: rows are appended to the partial file as
+// they are evaluated, and it is renamed to `output` when complete, so `output` is never half
+// written. With `resume`, the rows an interrupted run left in the partial file (or a complete
+// `output`) are kept and only the missing rows are evaluated and appended.
+SweepStats write_sweep_file(const std::string& output, bool resume, const std::vector<SweepModel>& models,
+                            const SweepGrid& grid, const std::vector<Accelerator>& hardware,
+                            const std::function<void(size_t, size_t)>& progress) {
+  namespace fs = std::filesystem;
+  const std::string partial = output + partial_suffix();
+  std::error_code ec;
+  size_t skip = 0, keep = 0;
+  bool append = false;
+  if (resume) {
+    std::string from = fs::exists(partial, ec) ? partial : fs::exists(output, ec) ? output : "";
+    if (!from.empty()) {
+      try {
+        skip = resumable_rows(read_whole_file(from), models, grid, hardware, &keep);
+      } catch (const SweepResumeError& e) {
+        throw EmitError(from + ": " + e.what() + "; cannot resume it (run without --resume to start over)");
+      }
+      if (from == output) {
+        if (skip == models.size() * grid.size()) {
+          SweepStats done;
+          done.resumed_rows = skip;
+          return done;
+        }
+        fs::copy_file(output, partial, fs::copy_options::overwrite_existing, ec);
+        if (ec) throw EmitError(partial + ": cannot write: " + ec.message());
+      }
+      fs::resize_file(partial, keep, ec);  // drop a last line cut short
+      if (ec) throw EmitError(partial + ": cannot write: " + ec.message());
+      append = true;
+    }
+  }
+  SweepStats stats;
+  {
+    std::ofstream out(partial, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+    if (!out) throw EmitError(partial + ": cannot write");
+    stats = run_sweep(models, grid, hardware, out, progress, skip, /*header=*/keep == 0);
+    out.flush();
+    if (!out) throw EmitError(partial + ": cannot write");
+  }
+  stats.resumed_rows = skip;
+  fs::rename(partial, output, ec);
+  if (ec) throw EmitError(output + ": cannot write: " + ec.message());
+  return stats;
+}
+
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args) {
@@ -92,7 +161,10 @@ int sweep_command(const std::vector<std::string>& args) {
       "Options");
   visible.add_options()
       ("help,h", "show this help")
-      ("output,o", po::value<std::string>()->default_value("-"), "the CSV file (written atomically); - for stdout")
+      ("output,o", po::value<std::string>()->default_value("-"),
+       "the CSV file; - for stdout. Rows go to FILE.partial as they are evaluated, renamed to FILE when complete")
+      ("resume", "continue an interrupted sweep: keep the rows in FILE.partial (checked to be this sweep's) "
+                 "and append only the missing ones")
       ("plot", po::value<std::string>(),
        "draw roofline time against cache length, one line per model (and batch_size, seq_len when they vary), to FILE")
       ("batch-size", po::value<std::string>()->default_value("1"), "list of batch sizes")
@@ -113,16 +185,17 @@ int sweep_command(const std::vector<std::string>& args) {
   if (!configs.empty() && configs.size() != names.size() && configs.size() != 1)
     throw po::error(std::to_string(configs.size()) + " --config files for " + std::to_string(names.size()) +
                     " models: give one per model, in order, or one for all");
-  SweepGrid grid{number_list(vm["batch-size"].as<std::string>(), "batch-size"),
-                 number_list(vm["seq-len"].as<std::string>(), "seq-len"),
-                 number_list(vm["cache-len"].as<std::string>(), "cache-len"),
+  SweepGrid grid{size_list(vm, "batch-size", true), size_list(vm, "seq-len", true), size_list(vm, "cache-len", false),
                  number_list(vm["bytes"].as<std::string>(), "bytes")};
+  for (const GiNaC::numeric& n : grid.bytes)
+    if (n.is_zero()) throw po::error("--bytes must be positive, not 0");
   if (vm.count("plot") && !vm.count("hardware") && !vm.count("peak-flops"))
     throw po::error("--plot needs an accelerator (--hardware, or --peak-flops and --bandwidth)");
   std::vector<ModelRequest> requests;
   for (size_t i = 0; i < names.size(); ++i)
     requests.push_back(model_request(vm, names[i], configs.empty() ? "" : configs[configs.size() == 1 ? 0 : i]));
   const std::string output = vm["output"].as<std::string>();
+  if (vm.count("resume") && output == "-") throw po::error("--resume needs an output file (-o FILE)");
 
   try {
     std::vector<Accelerator> hardware = accelerators(vm);
@@ -161,22 +234,28 @@ int sweep_command(const std::vector<std::string>& args) {
       stats = sweep_to(std::cout);
       std::cout.flush();
     } else {
-      std::string temp = output + ".tmp-" + std::to_string(getpid());
-      {
-        std::ofstream out(temp, std::ios::binary);
-        if (!out) throw EmitError(output + ": cannot write");
-        stats = sweep_to(out);
-        out.flush();
-        if (!out) {
-          std::remove(temp.c_str());
-          throw EmitError(output + ": cannot write");
+      if (calibration) {
+        // Calibrated rows carry predicted columns: written whole through a temporary file.
+        if (vm.count("resume")) throw po::error("--resume does not combine with --calibration");
+        std::string temp = output + ".tmp-" + std::to_string(getpid());
+        {
+          std::ofstream out(temp, std::ios::binary);
+          if (!out) throw EmitError(output + ": cannot write");
+          stats = sweep_to(out);
+          out.flush();
+          if (!out) {
+            std::remove(temp.c_str());
+            throw EmitError(output + ": cannot write");
+          }
         }
-      }
-      std::error_code ec;
-      std::filesystem::rename(temp, output, ec);
-      if (ec) {
-        std::remove(temp.c_str());
-        throw EmitError(output + ": cannot write: " + ec.message());
+        std::error_code ec;
+        std::filesystem::rename(temp, output, ec);
+        if (ec) {
+          std::remove(temp.c_str());
+          throw EmitError(output + ": cannot write: " + ec.message());
+        }
+      } else {
+        stats = write_sweep_file(output, vm.count("resume") > 0, models, grid, hardware, progress);
       }
     }
     double eval_seconds = seconds_since(eval_start);
@@ -186,6 +265,8 @@ int sweep_command(const std::vector<std::string>& args) {
               << " points) evaluated in " << format_seconds(eval_seconds) << " (" << rate << " points/s; "
               << stats.exact_fallbacks << " exact fallbacks); models loaded in " << format_seconds(load_seconds)
               << (output == "-" ? "" : "; written to " + output) << "\n";
+    if (stats.resumed_rows)
+      std::cerr << "kcost sweep: resumed: " << stats.resumed_rows << " rows kept from the interrupted run\n";
     if (vm.count("plot")) {
       std::string note;
       nlohmann::json series = plot_series(models, grid, hardware[0], &note);

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "locate/source_locator.h"
@@ -129,7 +130,7 @@ int validate_command(const std::vector<std::string>& args) {
       results.push_back(validation_json(v));
     }
   }
-  if (format == "json") std::cout << nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}.dump(2) << "\n";
+  if (format == "json") std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}, 2) << "\n";
   return all_ok ? kExitOk : kExitMismatch;
 }
 

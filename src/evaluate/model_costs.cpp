@@ -13,6 +13,7 @@
 
 #include "analyze/analyzer.h"
 #include "emit/atomic_file.h"
+#include "expr/exact_json.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "resolve/resolver.h"
@@ -130,7 +131,7 @@ ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, cons
       throw ConfigError(config_file + ": " + e.what());
     }
     nlohmann::json effective = text_model_config(file, defaults);
-    config_content = effective.dump();
+    config_content = dump_exact(effective);  // keeps Infinity and NaN for the config class
     if (effective != file) {
       static int counter = 0;
       text_config.path = (fs::temp_directory_path() / ("kcost-text-config-" + std::to_string(getpid()) + "-" +

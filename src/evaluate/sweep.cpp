@@ -85,12 +85,13 @@ std::string sweep_header(const std::vector<Accelerator>& hardware) {
 
 SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& grid,
                      const std::vector<Accelerator>& hardware, std::ostream& csv,
-                     const std::function<void(size_t, size_t)>& progress) {
+                     const std::function<void(size_t, size_t)>& progress, size_t skip, bool header) {
   Axis b(grid.batch_size), s(grid.seq_len), c(grid.cache_len), y(grid.bytes);
   const bool ints = b.all_int && s.all_int && c.all_int && y.all_int;
   const size_t total = models.size() * grid.size();
   SweepStats stats;
-  std::string out = sweep_header(hardware);
+  size_t index = 0;  // of the row, counting the skipped ones
+  std::string out = header ? sweep_header(hardware) : std::string();
   out.reserve(1 << 20);
   std::int64_t in[4];
   int128 results[3];
@@ -102,6 +103,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
       for (size_t is = 0; is < s.values.size(); ++is)
         for (size_t ic = 0; ic < c.values.size(); ++ic)
           for (size_t iy = 0; iy < y.values.size(); ++iy) {
+            if (index++ < skip) continue;
             in[0] = b.ints[ib];
             in[1] = s.ints[is];
             in[2] = c.ints[ic];
@@ -151,12 +153,51 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
               csv << out;
               out.clear();
             }
-            if (progress && (stats.rows & 4095) == 0) progress(stats.rows, total);
+            if (progress && (stats.rows & 4095) == 0) progress(skip + stats.rows, total);
           }
   }
   csv << out;
-  if (progress) progress(stats.rows, total);
+  if (progress) progress(skip + stats.rows, total);
   return stats;
+}
+
+size_t resumable_rows(const std::string& existing, const std::vector<SweepModel>& models, const SweepGrid& grid,
+                      const std::vector<Accelerator>& hardware, size_t* keep_bytes) {
+  *keep_bytes = 0;
+  const std::string header = sweep_header(hardware);
+  if (existing.size() < header.size()) {
+    if (header.compare(0, existing.size(), existing) != 0)
+      throw SweepResumeError("line 1: not the header of this sweep");
+    return 0;
+  }
+  if (existing.compare(0, header.size(), header) != 0) throw SweepResumeError("line 1: not the header of this sweep");
+  size_t at = header.size(), rows = 0, line = 2;
+  auto next_line_end = [&]() { return existing.find('\n', at); };
+  Axis b(grid.batch_size), s(grid.seq_len), c(grid.cache_len), y(grid.bytes);
+  for (const SweepModel& m : models) {
+    const std::string prefix = csv_field(m.model) + "," + csv_field(m.config) + ",";
+    for (size_t ib = 0; ib < b.values.size(); ++ib)
+      for (size_t is = 0; is < s.values.size(); ++is)
+        for (size_t ic = 0; ic < c.values.size(); ++ic)
+          for (size_t iy = 0; iy < y.values.size(); ++iy) {
+            size_t end = next_line_end();
+            if (end == std::string::npos) {
+              *keep_bytes = at;
+              return rows;
+            }
+            const std::string key =
+                prefix + b.text[ib] + "," + s.text[is] + "," + c.text[ic] + "," + y.text[iy] + ",";
+            if (existing.compare(at, key.size(), key) != 0 || key.size() > end - at)
+              throw SweepResumeError("line " + std::to_string(line) + ": not the row of this sweep (" +
+                                     key.substr(0, key.size() - 1) + ")");
+            at = end + 1;
+            ++rows;
+            ++line;
+          }
+  }
+  if (at != existing.size()) throw SweepResumeError("line " + std::to_string(line) + ": more rows than this sweep has");
+  *keep_bytes = at;
+  return rows;
 }
 
 }  // namespace kcost

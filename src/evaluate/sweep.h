@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct SweepGrid {
 struct SweepStats {
   size_t rows = 0;
   size_t exact_fallbacks = 0;  // points the fast path could not do
+  size_t resumed_rows = 0;     // rows kept from an interrupted run (not counted in `rows`)
 };
 
 // The CSV header: model,config,batch_size,seq_len,cache_len,bytes,flops,memory_read,
@@ -48,10 +50,25 @@ std::string sweep_header(const std::vector<Accelerator>& hardware);
 
 // Writes the header and one row per model and point (the product of the grid's lists, models
 // outermost, then batch_size, seq_len, cache_len, bytes). `progress(done, total)` is called
-// now and then if given.
+// now and then if given. The first `skip` rows are neither evaluated nor written, nor the header
+// without `header` (they are already in the file: see resumable_rows); stats count the rows
+// written.
 SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& grid,
                      const std::vector<Accelerator>& hardware, std::ostream& csv,
-                     const std::function<void(size_t, size_t)>& progress = {});
+                     const std::function<void(size_t, size_t)>& progress = {}, size_t skip = 0,
+                     bool header = true);
+
+// How much of `existing`, the text of an interrupted run's CSV, this sweep can keep: the header
+// must be this sweep's, and each complete line (ending in a newline) must start with the key
+// columns (model, config, batch_size, seq_len, cache_len, bytes) of the row this sweep writes at
+// that position. A last line without its newline (a write cut short) is dropped. Returns the
+// number of complete rows kept and sets `*keep_bytes` to the length of the header and those rows.
+// Throws SweepResumeError naming the first line that is not this sweep's.
+struct SweepResumeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+size_t resumable_rows(const std::string& existing, const std::vector<SweepModel>& models, const SweepGrid& grid,
+                      const std::vector<Accelerator>& hardware, size_t* keep_bytes);
 
 }  // namespace kcost
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "expr/error.h"
+#include "expr/exact_json.h"
 #include "expr/number.h"
 
 namespace kcost {
@@ -34,6 +35,22 @@ void add_values(const nlohmann::json& object, const std::string& prefix, Values&
       }
     } else if (v.is_object()) add_values(v, name + ".", out);
   }
+}
+
+// Nesting of a config.json that kcost reads (real ones nest 3 levels; text_config.rope_scaling).
+constexpr int kMaxConfigDepth = 32;
+
+// The JSON path of the first integer beyond 64 bits in `j` ("$.vocab_size"), or "".
+std::string exact_number_path(const nlohmann::ordered_json& j, const std::string& path) {
+  if (is_exact_number(j) && json_number_value(j)) return path;  // (not NaN or Infinity)
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (std::string p = exact_number_path(it.value(), path + "." + it.key()); !p.empty()) return p;
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i)
+      if (std::string p = exact_number_path(j[i], path + "[" + std::to_string(i) + "]"); !p.empty()) return p;
+  }
+  return "";
 }
 
 }  // namespace
@@ -105,15 +122,16 @@ nlohmann::json read_config_file(const std::string& path) {
   if (!in) throw ConfigError(path + ": cannot read the config file");
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   try {
-    j = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    throw ConfigError(path + ": not valid JSON: " + what.substr(what.find(']') == std::string::npos ? 0 : what.find(']') + 2));
+    j = parse_exact(text.str(), kMaxConfigDepth, /*nonfinite=*/true);
+  } catch (const JsonTextError& e) {
+    throw ConfigError(path + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw ConfigError(path + ": the top level is not a JSON object");
-  return j;
+  if (std::string where = exact_number_path(j, "$"); !where.empty())
+    throw ConfigError(path + ": " + where + ": integer out of the 64-bit range");
+  return nlohmann::json(j);
 }
 
 nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::json& class_defaults) {
@@ -153,18 +171,7 @@ std::string to_string(const numeric& n) {
   return out.str();
 }
 
-nlohmann::json to_json_number(const numeric& n) {
-  if (n.is_integer()) {
-    if (n >= numeric(LONG_MIN) && n <= numeric(LONG_MAX)) return static_cast<long long>(n.to_long());
-    if (n > 0 && n <= numeric(ULONG_MAX)) {
-      // to_long would overflow: split.
-      numeric high = GiNaC::iquo(n, numeric(1L << 32));
-      numeric low = n - high * numeric(1L << 32);
-      return (static_cast<unsigned long long>(high.to_long()) << 32) + static_cast<unsigned long long>(low.to_long());
-    }
-  }
-  return n.to_double();
-}
+nlohmann::json to_json_number(const numeric& n) { return exact_json_number(n); }
 
 
 }  // namespace kcost

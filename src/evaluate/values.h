@@ -46,7 +46,11 @@ struct ConfigError : std::runtime_error {
 };
 
 // Reads a HuggingFace config.json: must be a JSON object. Throws ConfigError
-// "<path>: cannot read: ..." / "<path>: not valid JSON: ..." / "<path>: top level is not an object".
+// "<path>: cannot read: ..." / "<path>: not valid JSON: ..." / "<path>: top level is not an object"
+// / "<path>: $.vocab_size: integer out of the 64-bit range". Python's NaN, Infinity and -Infinity
+// are read (as values without a number that dump_exact writes back as they were: see
+// expr/exact_json.h); floats beyond the double range and nesting deeper than 32 levels are
+// "not valid JSON".
 nlohmann::json read_config_file(const std::string& path);
 
 // The part of a checkpoint's config.json that configures a model whose config class has the
@@ -57,7 +61,8 @@ nlohmann::json text_model_config(const nlohmann::json& file, const nlohmann::jso
 
 // Exact value as text: "123", "-7", "0.5" (a terminating decimal), "1/3" (otherwise a ratio).
 std::string to_string(const GiNaC::numeric& n);
-// The value as a JSON number: an integer when it is one and fits 64 bits, else a double.
+// The value as an exact JSON number (expr/exact_json.h: write it with dump_exact): an integer of
+// any size, a terminating decimal, else the string "a/b"; a float stays a float.
 nlohmann::json to_json_number(const GiNaC::numeric& n);
 
 }  // namespace kcost

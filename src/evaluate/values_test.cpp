@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "expr/exact_json.h"
 #include "expr/number.h"
 
 namespace kcost {
@@ -108,7 +109,9 @@ TEST(Values, NumbersAsTextAndJson) {
   EXPECT_EQ(to_string(numeric(-12)), "-12");
   EXPECT_EQ(to_json_number(numeric(12)).dump(), "12");
   EXPECT_EQ(to_json_number(numeric("18000000000000000000")).dump(), "18000000000000000000");
-  EXPECT_TRUE(to_json_number(numeric(1, 2)).is_number_float());
+  EXPECT_EQ(dump_exact(to_json_number(numeric(1, 2))), "0.5");
+  EXPECT_EQ(dump_exact(to_json_number(numeric("123456789012345678901234567890"))), "123456789012345678901234567890");
+  EXPECT_EQ(to_json_number(numeric(1, 3)), "1/3");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "costfile/cost_schema.h"  // is_implicit_symbol
 #include "costfile/message_text.h"
+#include "expr/exact_json.h"
 
 namespace kcost {
 
@@ -28,7 +29,7 @@ ojson expression_json(const Expr& e, bool expand) { return (expand ? e.expand() 
 ojson count_json(const Expr& count) {
   if (count.is_number()) {
     GiNaC::numeric n = count.as_number();
-    if (n.is_integer() && n.is_pos_integer() && n.to_double() < 9e18) return n.to_long();
+    if (n.is_pos_integer()) return exact_json_number(n);
   }
   return count.str();
 }
@@ -57,7 +58,8 @@ Expr parse_field(const J& j, const std::string& key, const std::string& path, co
   }
   Expr e;
   try {
-    if (it->is_number_integer()) e = Expr(it->template get<long long>());
+    std::optional<GiNaC::numeric> n = json_number_value(*it);
+    if (n && n->is_integer()) e = Expr::number(*n);
     else if (it->is_string()) e = Expr::parse(it->template get<std::string>());
     else throw ResolvedTreeError(source + ": " + at + ": not an expression string");
   } catch (const ExprError& err) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analyze/analyzer.h"
+#include "emit/atomic_file.h"
 #include "emit/emit_error.h"
 #include "evaluate/values.h"
 #include "locate/source_locator.h"
@@ -130,13 +131,11 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
 
   WorkDir work(options.work_dir);
   std::string config_file = (fs::path(work.path()) / "config.json").string();
-  {
-    std::ofstream out(config_file);
-    out << run.config_kwargs.dump(2) << "\n";
-    if (!out) {
-      mv.error = "cannot write " + config_file;
-      return mv;
-    }
+  try {
+    write_file_atomically(config_file, run.config_kwargs.dump(2) + "\n");
+  } catch (const EmitError& e) {
+    mv.error = e.what();
+    return mv;
   }
   std::string costs_dir = (fs::path(work.path()) / "costs").string();
   ResolvedTree tree;

@@ -1,0 +1,44 @@
+// libFuzzer harness: reading a user's config.json (`--config`) as kcost does before handing it
+// to the config class: read_config_file, text_model_config against a class's defaults, the
+// config values the formulas use, the text written for the config class, and the analysis'
+// view of every value (ConfigView). Non-finite floats, deep nesting, huge integers and wrong
+// types are read or refused with one ConfigError line, never a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "evaluate/values.h"
+#include "expr/error.h"
+#include "fuzz_support.h"
+#include "interp/config_view.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 65536) return -1;
+  const std::string path = kcost::fuzz::scratch_dir() + "/config.json";
+  kcost::fuzz::write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));
+  static const nlohmann::json defaults = {{"hidden_size", 4096}, {"num_hidden_layers", 32}, {"vocab_size", 32000}};
+  nlohmann::json file;
+  try {
+    file = kcost::read_config_file(path);
+  } catch (const kcost::ConfigError& error) {
+    if (std::string(error.what()).find('\n') != std::string::npos)
+      kcost::fuzz::fail(std::string("multi-line error: ") + error.what());
+    return 0;
+  }
+  const nlohmann::json effective = kcost::text_model_config(file, defaults);
+  const std::string written = effective.dump();
+  if (nlohmann::json::parse(written) != effective) kcost::fuzz::fail("the config written for Python differs: " + written);
+  kcost::Values values = kcost::config_values(effective, nlohmann::json{{"n_embd", "hidden_size"}});
+  for (const auto& [name, value] : values)
+    if (name.compare(0, 7, "config.") != 0) kcost::fuzz::fail("config value without the config. prefix: " + name);
+  kcost::ConfigView view(effective);
+  for (const auto& item : effective.items()) {
+    try {
+      view.attribute("config", item.key());
+    } catch (const kcost::ExprError&) {  // a key that is not a Python name: no symbol
+    }
+  }
+  return 0;
+}

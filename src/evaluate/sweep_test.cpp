@@ -1,0 +1,77 @@
+#include "evaluate/sweep.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace kcost {
+namespace {
+
+using GiNaC::numeric;
+
+std::vector<SweepModel> two_models() {
+  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len"),
+       y = Expr::symbol("bytes");
+  return {{"llama", "", ClosedForm({2 * b * s * 4096 + b * s * c, y * (b * s + c) * 7, y * b * s}, sweep_variables())},
+          {"gpt,2", "cfg.json",
+           ClosedForm({Expr::pow(b * s, 2) * Expr::parse("2**70"), y * c / 3, y * b}, sweep_variables())}};
+}
+
+SweepGrid grid() { return {{1, 8}, {1, 3}, {0, 7, 4096}, {numeric(1, 2), 2}}; }
+
+std::string full_sweep(const std::vector<Accelerator>& hardware) {
+  std::ostringstream out;
+  run_sweep(two_models(), grid(), hardware, out);
+  return out.str();
+}
+
+// The byte-identity that `kcost sweep --resume` rests on: from any prefix of a sweep's CSV (a run
+// cut off at any byte), keeping what resumable_rows keeps and appending the rows run_sweep writes
+// after it gives exactly the uninterrupted CSV.
+TEST(SweepResume, EveryCutOffPointResumesToTheSameBytes) {
+  Accelerator a;
+  a.id = "x1";
+  a.name = "x1";
+  a.peak_flops = 1e15;
+  a.bandwidth = 3e12;
+  const std::vector<Accelerator> hardware = {a};
+  const std::string full = full_sweep(hardware);
+  const size_t total = two_models().size() * grid().size();
+  ASSERT_EQ(total, 48u);
+  EXPECT_NE(full.find(",1180591620717411303424,"), std::string::npos);  // 2**70: exact beyond 64 bits
+  for (size_t cut = 0; cut <= full.size(); ++cut) {
+    const std::string prefix = full.substr(0, cut);
+    size_t keep = 12345;
+    size_t rows = resumable_rows(prefix, two_models(), grid(), hardware, &keep);
+    ASSERT_LE(keep, cut);
+    ASSERT_EQ(full.compare(0, keep, prefix, 0, keep), 0);
+    ASSERT_EQ(prefix.find('\n', keep), std::string::npos) << "a complete line was dropped at " << cut;
+    std::ostringstream rest;
+    SweepStats stats = run_sweep(two_models(), grid(), hardware, rest, {}, rows, /*header=*/keep == 0);
+    EXPECT_EQ(stats.rows, total - rows);
+    ASSERT_EQ(prefix.substr(0, keep) + rest.str(), full) << "cut at byte " << cut;
+  }
+}
+
+TEST(SweepResume, AnotherSweepsRowsAreRefusedNamingTheLine) {
+  const std::string full = full_sweep({});
+  size_t keep;
+  std::string changed = full;
+  changed.replace(changed.find("llama,,8"), 8, "llama,,9");
+  EXPECT_THROW(resumable_rows(changed, two_models(), grid(), {}, &keep), SweepResumeError);
+  try {
+    resumable_rows(changed, two_models(), grid(), {}, &keep);
+  } catch (const SweepResumeError& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 8), "line 14:") << e.what();
+  }
+  Accelerator a;
+  a.id = "h100";
+  EXPECT_THROW(resumable_rows(full, two_models(), grid(), {a}, &keep), SweepResumeError);  // header differs
+  EXPECT_THROW(resumable_rows(full + full.substr(full.find('\n') + 1), two_models(), grid(), {}, &keep),
+               SweepResumeError);  // more rows than the sweep has
+  EXPECT_EQ(resumable_rows(full, two_models(), grid(), {}, &keep), 48u);
+  EXPECT_EQ(keep, full.size());
+}
+
+}  // namespace
+}  // namespace kcost
