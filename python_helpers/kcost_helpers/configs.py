@@ -72,8 +72,9 @@ def _config_class_of(cls):
 
 
 def config_defaults(model_class, config_file=""):
-    """JSON: {"config_class", "values"}: the config of `model_class` (a qualified class name),
-    from the config class defaults or, when given, a user's config.json."""
+    """JSON: {"config_class", "values", "aliases", "cache_layers"}: the config of `model_class` (a
+    qualified class name), from the config class defaults or, when given, a user's config.json,
+    and the KV cache layers that config makes (cache_layers.py)."""
     from .locate import _import_object, _qualname
 
     cls = _import_object(model_class)
@@ -99,7 +100,10 @@ def config_defaults(model_class, config_file=""):
     aliases = {k: v for k, v in getattr(config, "attribute_map", {}).items() if isinstance(v, str)}
     for alias, real in aliases.items():
         values.pop(alias, None)
-    return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases})
+    from .cache_layers import cache_layers
+
+    return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases,
+                       "cache_layers": cache_layers(config)})
 
 
 def causal_lm_class(model_type):

@@ -42,6 +42,14 @@ _LAYERS = 3
 _VOCAB = 997
 _MAX_EXPERTS = 4
 _MAX_EXPERTS_PER_TOKEN = 2
+# Windows and chunks of local attention, so that the default points reach past them (a decode
+# point with twice as many cached tokens, a prefill longer than the window).
+_WINDOW = 4
+# Of the 3 layers, those below this index are full and the rest windowed (Qwen2's
+# max_window_layers), or every this-many-th layer is full (sliding_window_pattern): kinds mix.
+_WINDOW_LAYERS = 1
+_WINDOW_PATTERN = 2
+_WINDOW_NAMES = ("sliding_window", "sliding_window_size", "attention_chunk_size", "attention_window")
 
 
 def _config_class_of(model_class):
@@ -62,7 +70,9 @@ def small_config_kwargs(config_class):
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
     set explicitly when the config has a head_dim parameter; hidden -> heads * head_dim times the
     default's ratio hidden / (heads * head_dim); intermediate-like sizes scale with hidden; 3
-    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token."""
+    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token; windows and
+    attention chunks of 4 tokens (use_sliding_window on), layer patterns that mix kinds in 3
+    layers (max_window_layers 1, sliding_window_pattern 2)."""
     defaults = config_class()
     params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
     aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
@@ -120,6 +130,14 @@ def small_config_kwargs(config_class):
             kwargs[p] = min(v, _MAX_EXPERTS)
         elif low in ("num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts"):
             kwargs[p] = min(v, _MAX_EXPERTS_PER_TOKEN)
+        elif low in _WINDOW_NAMES and v > 0:
+            kwargs[p] = min(v, _WINDOW)
+        elif low == "max_window_layers":
+            kwargs[p] = _WINDOW_LAYERS
+        elif low in ("sliding_window_pattern", "_sliding_window_pattern") and v > 0:
+            kwargs[p] = min(v, _WINDOW_PATTERN)
+    if "use_sliding_window" in params and default("use_sliding_window") is False:
+        kwargs["use_sliding_window"] = True  # the window is what the small config proves
     layers_name = name_of("num_hidden_layers")
     if layers_name and _is_int(default(layers_name)):
         kwargs[layers_name] = min(default(layers_name), _LAYERS)

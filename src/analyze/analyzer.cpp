@@ -75,6 +75,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   std::vector<std::string> order;
   {
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+    ctx.cache = KvCache::from_json(defaults.cache_layers);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
     ShapeTracer tracer(ctx, nullptr);
@@ -84,6 +85,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
 
   // Signatures of the composite kernels.
   TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+  ctx.cache = KvCache::from_json(defaults.cache_layers);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;
   ShapeTracer binder(ctx, nullptr);

@@ -137,7 +137,8 @@ const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, c
   auto it = configs_.find(cache_key);
   if (it != configs_.end()) return it->second;
   nlohmann::json d = as_locate_error([&] { return session_.call("config_defaults", {model_class, config_file}); });
-  ConfigDefaults c{d.value("config_class", ""), d["values"], d.value("aliases", nlohmann::json::object())};
+  ConfigDefaults c{d.value("config_class", ""), d["values"], d.value("aliases", nlohmann::json::object()),
+                   d.value("cache_layers", nlohmann::json::object())};
   return configs_[cache_key] = std::move(c);
 }
 

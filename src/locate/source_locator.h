@@ -69,6 +69,7 @@ struct ConfigDefaults {
   std::string config_class;
   nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
   nlohmann::json aliases;  // attribute_map: alias -> real attribute
+  nlohmann::json cache_layers = nlohmann::json::object();  // python cache_layers.py: the DynamicCache's layers
 };
 
 class SourceLocator : public GlobalResolver {

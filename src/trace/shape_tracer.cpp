@@ -390,7 +390,18 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   if (!embeds) embeds = argument(args, 99, "input_embeds");
   if (!is_tensor(embeds) || embeds->shape.size() < 2) return Value::none();
   Expr b = embeds->shape[0], q = embeds->shape[1];
+  // Sized as the cache layer it is made for reports (get_mask_sizes): the first sliding layer
+  // for a sliding-window or chunked mask, else the first full one.
+  bool windowed = function.find("sliding_window") != std::string::npos || function.find("chunked") != std::string::npos;
+  std::optional<CacheLayer> layer = ctx_.cache.first(windowed);
+  if (!layer) layer = ctx_.cache.layer(0);
   Expr kv = Expr::symbol("cache_len") + q;
+  if (layer) {
+    std::string why;
+    std::optional<Expr> n = kv_length(*layer, q, &why);
+    if (!n) return Value::unknown("the attention mask's key length: " + why);
+    kv = *n;
+  }
   // A float mask added to the scores under eager attention, always made; a bool mask under
   // sdpa, which transformers' sdpa_mask skips (is_causal instead) when there is no padding and
   // either one query token or an empty cache.
@@ -402,10 +413,13 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
     mask->presence = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
   } else {
     mask->presence = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
-    // A sliding-window mask cannot be skipped once the keys reach the window.
-    std::optional<ValuePtr> window = ctx_.config.attribute("config", "sliding_window");
-    if (function.find("sliding_window") != std::string::npos && window && (*window)->is(Value::Kind::Number))
-      mask->presence = Expr::logical_or(*mask->presence, Expr::compare(">=", kv, (*window)->expr));
+    // A sliding-window or chunked mask cannot be skipped once the keys reach the window
+    // (_ignore_causal_mask_sdpa's local_attention_size: the layer's window).
+    if (windowed && layer) {
+      auto window = layer->attributes.find("sliding_window");
+      if (window != layer->attributes.end() && window->second->is(Value::Kind::Number))
+        mask->presence = Expr::logical_or(*mask->presence, Expr::compare(">=", kv, window->second->expr));
+    }
   }
   if (record_ && !interpreters_.empty())
     record_->assumptions.push_back({"", mask_line_, "the attention mask is made by transformers.masking_utils (not counted): " +
@@ -433,19 +447,50 @@ ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& i
 ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
   if (method == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
   if (method == "update") {
+    ValuePtr keys = argument(args, 0, "key_states");
+    if (!is_tensor(keys) || keys->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
+    Expr fresh = keys->shape[keys->shape.size() - 2];
+    // The cache layer of this call: by its layer index when known, else the one every layer is.
+    ValuePtr index = argument(args, 2, "layer_idx");
+    std::optional<long long> i = index ? known_int(*index) : std::nullopt;
+    std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
+    Expr length = Expr::symbol("cache_len") + fresh;
+    std::string what = "every token";
+    if (!ctx_.cache.empty()) {
+      if (!layer)
+        return unknown(node, "cache.update: the cache's layers differ and this call's layer index " +
+                                 (index ? index->describe() : std::string("(not passed)")) + " is not known here",
+                       label_for("update", node));
+      std::string why;
+      std::optional<Expr> n = kv_length(*layer, fresh, &why);
+      if (!n) return unknown(node, "cache.update: " + why, label_for("update", node));
+      length = *n;
+      what = last_part(layer->class_name);
+    }
     std::vector<ValuePtr> out;
-    for (size_t i = 0; i < 2; ++i) {
-      ValuePtr t = argument(args, i, i == 0 ? "key_states" : "value_states");
+    for (size_t k = 0; k < 2; ++k) {
+      ValuePtr t = argument(args, k, k == 0 ? "key_states" : "value_states");
       if (!is_tensor(t) || t->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
       Shape s = t->shape;
-      s[s.size() - 2] = Expr::symbol("cache_len") + t->shape[t->shape.size() - 2];
+      s[s.size() - 2] = length;
       out.push_back(with_shape(*t, s));
     }
     if (record_)
-      record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens: cache.update returns keys and values of length cache_len + the new tokens"});
+      record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens; this layer's cache is a " + what +
+                                                       " (read from its update()): cache.update returns keys and values of length " + length.str()});
     return Value::tuple(out);
   }
   return Value::unknown("cache." + method);
+}
+
+std::optional<Expr> ShapeTracer::kv_length(const CacheLayer& layer, const Expr& fresh, std::string* why) {
+  std::string key = layer.key() + "|" + fresh.str();
+  auto it = ctx_.cache_lengths.find(key);
+  if (it != ctx_.cache_lengths.end()) return it->second;
+  ShapeTracer quiet(ctx_, nullptr);  // the update's own tensor work is the cache's, not the model's
+  std::optional<Expr> n = returned_key_length(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why);
+  if (n) ctx_.cache_lengths[key] = *n;
+  return n;
 }
 
 ValuePtr ShapeTracer::call_dict_method(const Value& d, const std::string& method, const std::vector<Arg>& args) {

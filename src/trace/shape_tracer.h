@@ -16,6 +16,7 @@
 #include "leaves/leaf_catalog.h"
 #include "leaves/name_map.h"
 #include "trace/kernel_trace.h"
+#include "trace/kv_cache.h"
 #include "trace/leaf_binding.h"
 #include "trace/signature.h"
 
@@ -28,6 +29,10 @@ struct TraceContext {
   const LeafCatalog& leaves;
   const NameMap& names;
   std::string attn_implementation = "sdpa";
+  // The KV cache the call runs with, layer by layer (empty: every layer keeps every token).
+  KvCache cache;
+  // Lengths of the keys a cache layer's update returns (memo: layer key + new tokens -> length).
+  std::map<std::string, Expr> cache_lengths;
   // Phase 1: every composite call is recorded here (kernel -> call sites).
   std::map<std::string, std::vector<CallSite>>* sites = nullptr;
   std::vector<std::string>* discovery_order = nullptr;
@@ -75,6 +80,9 @@ class ShapeTracer : public Hooks {
                    const ValuePtr& self, const std::vector<Arg>& args);
   ValuePtr call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args);
   ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
+  // Keys `layer`'s update returns with `fresh` new tokens on top of cache_len cached ones
+  // (kv_cache.h); nullopt with `why` when its source could not be followed.
+  std::optional<Expr> kv_length(const CacheLayer& layer, const Expr& fresh, std::string* why);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);
   std::string label_for(const std::string& op, const ast::Node& node) const;

@@ -82,7 +82,13 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       auto bound = [&](const ValuePtr& v, const Expr& dflt) -> std::optional<Expr> {
         if (v->is(Value::Kind::None)) return dflt;
         if (!v->is(Value::Kind::Number)) return std::nullopt;
-        if (v->known && *v->known < 0) return size + v->expr;  // from the end
+        if (v->known && *v->known < 0) {
+          // From the end. A literal offset (x[..., -1:]) is taken to lie within the dim, as it
+          // does in model code; a computed one (keys[:, :, -self.sliding_window + 1:]) is clamped
+          // to the dim as Python does: x[-n:] keeps min(size, n) elements.
+          if (v->expr.is_number()) return size + v->expr;
+          return size - Expr::min(size, -v->expr);
+        }
         // Bounds are taken to lie within the dim (as they do in model code).
         return v->expr;
       };

@@ -1,0 +1,133 @@
+#include "trace/kv_cache.h"
+
+#include "util/strings.h"
+
+namespace kcost {
+
+std::string CacheLayer::key() const {
+  std::string k = class_name + (sliding ? "|sliding" : "|full");
+  for (const auto& [name, v] : attributes) k += "|" + name + "=" + structural_key(*v);
+  return k;
+}
+
+namespace {
+
+CacheLayer layer_of(const nlohmann::json& data) {
+  CacheLayer layer;
+  layer.class_name = data.value("class", "");
+  layer.sliding = data.value("sliding", false);
+  if (data.contains("attributes") && data["attributes"].is_object()) {
+    for (auto it = data["attributes"].begin(); it != data["attributes"].end(); ++it) {
+      const nlohmann::json& entry = it.value();
+      const nlohmann::json& value = entry.contains("value") ? entry["value"] : entry;
+      ValuePtr v = ConfigView::from_json(value);
+      // A number that a config field sets is that field, a symbol carrying the value.
+      if (v->is(Value::Kind::Number) && entry.contains("field") && entry["field"].is_string())
+        v = Value::number(Expr::symbol(entry["field"].get<std::string>()), v->known);
+      layer.attributes[it.key()] = v;
+    }
+  }
+  return layer;
+}
+
+// `self` of a cache layer: its attributes are a plain object's; everything else (torch calls,
+// slicing, operators on tensors) is the shape tracer's.
+class LayerObject : public Hooks {
+ public:
+  LayerObject(std::map<std::string, ValuePtr>& state, Hooks& tensor_ops) : state_(state), ops_(tensor_ops) {}
+
+  ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override {
+    return ops_.call(node, callee, args);
+  }
+  ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
+    if (!base->is(Value::Kind::Self)) return ops_.attribute(node, base, name);
+    auto it = state_.find(name);
+    if (it != state_.end()) return it->second;
+    return Value::unknown("cache layer attribute self." + name);
+  }
+  ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
+    return ops_.binary(node, op, a, b);
+  }
+  ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) override {
+    return ops_.unary(node, op, a);
+  }
+  ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) override {
+    return ops_.subscript(node, base, index);
+  }
+  void assign_attribute(const ast::Node&, const ValuePtr& base, const std::string& name, const ValuePtr& value) override {
+    if (base->is(Value::Kind::Self)) state_[name] = value;
+  }
+
+ private:
+  std::map<std::string, ValuePtr>& state_;
+  Hooks& ops_;
+};
+
+ValuePtr states(const Expr& length) {
+  return Value::tensor({Expr::symbol("batch_size"), Expr::symbol("kv_heads"), length, Expr::symbol("head_dim")});
+}
+
+}  // namespace
+
+KvCache KvCache::from_json(const nlohmann::json& data) {
+  KvCache cache;
+  if (!data.is_object()) return cache;
+  if (data.contains("layers") && data["layers"].is_array())
+    for (const auto& l : data["layers"]) cache.layers_.push_back(layer_of(l));
+  if (data.contains("replicate") && data["replicate"].is_string()) cache.replicate_ = data["replicate"].get<std::string>();
+  return cache;
+}
+
+std::optional<CacheLayer> KvCache::layer(long long index) const {
+  if (index >= 0 && static_cast<size_t>(index) < layers_.size()) return layers_[static_cast<size_t>(index)];
+  if (layers_.empty() && !replicate_.empty()) return CacheLayer{replicate_, false, {}};
+  return std::nullopt;
+}
+
+std::optional<CacheLayer> KvCache::uniform() const {
+  if (layers_.empty()) return layer(0);
+  for (const auto& l : layers_)
+    if (l.key() != layers_[0].key()) return std::nullopt;
+  return layers_[0];
+}
+
+std::optional<CacheLayer> KvCache::first(bool sliding) const {
+  for (const auto& l : layers_)
+    if (l.sliding == sliding) return l;
+  return std::nullopt;
+}
+
+std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
+                                        std::string* why) {
+  auto fail = [&](const std::string& w) -> std::optional<Expr> {
+    if (why) *why = layer.class_name + ".update: " + w;
+    return std::nullopt;
+  };
+  const FunctionSource* update = nullptr;
+  try {
+    update = &locator.find_function(layer.class_name + ".update");
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::map<std::string, ValuePtr> state = layer.attributes;
+  state["is_initialized"] = Value::boolean(true);
+  state["keys"] = states(Expr(0));
+  state["values"] = states(Expr(0));
+  LayerObject self(state, tensor_ops);
+  // The state the cache is in: an empty layer given the cache_len cached tokens.
+  Interpreter fill(locator, config, self, update->module, update->file);
+  ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
+                                      Value::self());
+  if (!filled || !filled->is(Value::Kind::Tuple)) return fail("filling it did not return the keys and values");
+  // The analysed call: the new tokens on top.
+  Interpreter step(locator, config, self, update->module, update->file);
+  ValuePtr out = step.run_function(*update->def, {{"", states(fresh), "key_states"}, {"", states(fresh), "value_states"}},
+                                   Value::self());
+  if (!out || !out->is(Value::Kind::Tuple) || out->items.empty() || !out->items[0]->is_tensor() ||
+      out->items[0]->shape.size() != 4)
+    return fail("it does not return a keys tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
+  return out->items[0]->shape[2];
+}
+
+}  // namespace kcost

@@ -1,0 +1,64 @@
+// KvCache: the KV cache the analysed call runs with, layer by layer, as the installed transformers
+// builds `DynamicCache(config=config)` for the config (python `cache_layers.py`): each layer's
+// class (DynamicLayer, DynamicSlidingWindowLayer, ...) and its plain attributes, numbers as the
+// config fields they come from (`sliding_window` -> `config.sliding_window`).
+//
+// What a layer keeps and returns is read from the source: `returned_key_length` interprets the
+// layer class's `update` on shapes, twice. First an empty layer takes `cache_len` tokens (the
+// state the cache is in: for the layers transformers has, the state after any sequence of
+// updates of cache_len tokens in total is the same); then, from that state, `update` takes the
+// new tokens, and the length of the keys it returns is the answer. A sliding-window layer keeps
+// `min(cache_len, w - 1)` tokens that way and returns `min(cache_len, w - 1) + seq_len` keys;
+// a full layer returns `cache_len + seq_len`.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interp/interpreter.h"
+#include "locate/source_locator.h"
+
+namespace kcost {
+
+struct CacheLayer {
+  std::string class_name;                  // qualified name of the cache-layer class
+  bool sliding = false;                    // its is_sliding
+  std::map<std::string, ValuePtr> attributes;  // plain attributes: numbers, booleans, None
+
+  // Two layers of the same class with the same attributes behave the same.
+  std::string key() const;
+};
+
+class KvCache {
+ public:
+  KvCache() = default;
+  // From python cache_layers.py's JSON ({"layers": [...], "replicate": class or null}).
+  static KvCache from_json(const nlohmann::json& data);
+
+  bool empty() const { return layers_.empty() && replicate_.empty(); }
+  size_t size() const { return layers_.size(); }
+  // Layer `index` (a cache without per-layer structure: the class it appends for every layer).
+  std::optional<CacheLayer> layer(long long index) const;
+  // The layer every layer is, when they are all alike; nullopt when they differ.
+  std::optional<CacheLayer> uniform() const;
+  // The first layer whose is_sliding is `sliding` (masks are sized from it).
+  std::optional<CacheLayer> first(bool sliding) const;
+
+ private:
+  std::vector<CacheLayer> layers_;
+  std::string replicate_;
+};
+
+// The length of the keys `layer.update(keys, values, ...)` returns when the layer holds `cached`
+// earlier tokens and gets `fresh` new ones, read by interpreting the class's update();
+// nullopt (with `why`) when the source could not be followed. `tensor_ops`: the hooks that
+// evaluate torch calls, slicing and operators on shapes (the shape tracer, recording nothing).
+std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
+                                        std::string* why);
+
+}  // namespace kcost
