@@ -1,5 +1,7 @@
 #include "analyze/analyzer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "ast/parameters.h"
@@ -24,7 +26,7 @@ std::vector<std::string> forward_parameter_names(const FunctionSource& forward) 
 // arguments (the config, strings) are taken from the first site.
 std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, const std::string& kernel,
                                const std::vector<CallSite>& sites, const std::vector<std::string>& init_params) {
-  const ClassSource& cls = locator.find_class(kernel);
+  const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
   std::vector<std::map<std::string, ValuePtr>> bound;
   std::vector<Arg> args;
   if (!cls.init) return args;
@@ -49,7 +51,87 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
   return args;
 }
 
+// The string attributes of a module and its submodules (path -> value), breadth first.
+void string_attributes(ShapeTracer& tracer, const Value& module, const std::string& prefix,
+                       std::map<std::string, std::string>& out, std::vector<std::string>* order, int depth) {
+  if (depth > 4 || !module.is(Value::Kind::Module)) return;
+  std::shared_ptr<ModuleFacts> facts;
+  try {
+    facts = tracer.facts_of(module.class_name, &module.args);
+  } catch (const std::exception&) {
+    return;
+  }
+  for (const auto& a : facts->attributes)
+    if (a.value && a.value->is(Value::Kind::String)) {
+      out[prefix + a.name] = a.value->str;
+      if (order) order->push_back(prefix + a.name);
+    }
+  for (const auto& a : facts->attributes)
+    if (a.value && a.value->is(Value::Kind::Module)) string_attributes(tracer, *a.value, prefix + a.name + ".", out, order, depth + 1);
+}
+
+// The kernels of each class whose call sites are of more than one kind (layer_kinds.cpp):
+// class -> kind key -> `Class@label`, the label the string attribute that tells the kinds apart
+// (`sliding_attention`) when there is one, else `kind1`, `kind2`, ... in the order met. The sites
+// and the discovery order are rewritten to the variants.
+std::map<std::string, std::map<std::string, std::string>> kernel_variants(ShapeTracer& tracer,
+                                                                          std::map<std::string, std::vector<CallSite>>& sites,
+                                                                          std::vector<std::string>& order) {
+  std::map<std::string, std::map<std::string, std::string>> variants;
+  std::vector<std::string> new_order;
+  for (const std::string& kernel : order) {
+    std::vector<std::string> keys;          // kind of each site
+    std::vector<std::string> kinds;         // distinct, in order
+    std::vector<ValuePtr> representatives;  // a module of each kind
+    for (const auto& site : sites[kernel]) {
+      ValuePtr module = Value::module(kernel, site.ctor_args);
+      keys.push_back(tracer.kind_key(*module));
+      if (std::find(kinds.begin(), kinds.end(), keys.back()) == kinds.end()) {
+        kinds.push_back(keys.back());
+        representatives.push_back(module);
+      }
+    }
+    if (kinds.size() < 2) {
+      new_order.push_back(kernel);
+      continue;
+    }
+    // Labels: the values of the first string attribute (its own or a submodule's, breadth
+    // first) that differs between every two kinds.
+    std::vector<std::string> labels;
+    std::vector<std::map<std::string, std::string>> strings;
+    std::vector<std::string> paths;  // of the first kind, in order
+    for (const auto& r : representatives) {
+      strings.emplace_back();
+      string_attributes(tracer, *r, "", strings.back(), r == representatives[0] ? &paths : nullptr, 0);
+    }
+    for (const auto& path : paths) {
+      std::vector<std::string> values;
+      for (const auto& s : strings)
+        if (s.count(path)) values.push_back(s.at(path));
+      std::set<std::string> distinct(values.begin(), values.end());
+      if (values.size() == kinds.size() && distinct.size() == kinds.size()) {
+        labels = values;
+        break;
+      }
+    }
+    for (size_t k = 0; k < kinds.size(); ++k) {
+      std::string label = labels.empty() ? "kind" + std::to_string(k + 1) : labels[k];
+      for (char& c : label)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') c = '_';
+      variants[kernel][kinds[k]] = kernel + "@" + label;
+      new_order.push_back(kernel + "@" + label);
+    }
+    std::vector<CallSite> all = std::move(sites[kernel]);
+    sites.erase(kernel);
+    for (size_t i = 0; i < all.size(); ++i) sites[variants[kernel][keys[i]]].push_back(all[i]);
+  }
+  order = new_order;
+  return variants;
+}
+
 }  // namespace
+
+std::string class_of_kernel(const std::string& kernel) { return kernel.substr(0, kernel.find('@')); }
 
 NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLocator& locator) {
   // A name map keyed by public aliases (torch.nn.Linear) reaches the canonical names the
@@ -89,8 +171,11 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;
   ShapeTracer binder(ctx, nullptr);
+  // A class built into more than one kind: one kernel per kind, with that kind's call sites.
+  std::map<std::string, std::map<std::string, std::string>> variants = kernel_variants(binder, sites, order);
+  ctx.variants = &variants;
   for (const auto& kernel : order) {
-    const ClassSource& cls = locator.find_class(kernel);
+    const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
     std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
     signatures[kernel] = generalize(forward_parameter_names(*cls.forward), sites[kernel]);
     ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init);
@@ -105,7 +190,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
       result.kept.push_back(kernel);
       continue;
     }
-    const ClassSource& cls = locator.find_class(kernel);
+    const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
     KernelTrace trace;
     trace.kernel_name = kernel;
     trace.file = cls.file;
@@ -135,7 +220,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     }
     for (const auto& [name, v] : inputs) trace.inputs.push_back(name + ": " + v->describe());
     ShapeTracer tracer(ctx, &trace);
-    auto facts = tracer.facts_of(kernel, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
+    auto facts = tracer.facts_of(cls.qualname, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
     tracer.run_forward(*facts, inputs);
     for (const auto& c : trace.children)
       if (c.kernel == "unknown")

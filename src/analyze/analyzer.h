@@ -32,6 +32,10 @@ struct AnalyzeResult {
 // The name map the analysis looks names up in: `names` with the canonical names of its aliases
 // (through Python) and the names the leaves of `leaves` are reached under by convention
 // (NameMap::with_leaf_names). The oracle prices traced calls with the same map.
+// The class of a kernel name: a class built into several kinds of layer has one kernel per kind,
+// `Class@label` (trace/layer_kinds.cpp); the class is the part before '@'.
+std::string class_of_kernel(const std::string& kernel);
+
 NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLocator& locator);
 
 AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& names,

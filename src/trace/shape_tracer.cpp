@@ -293,9 +293,10 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   const ClassSource& cls = ctx_.locator.find_class(module->class_name);
   if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
   std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
+  const std::string kernel = kernel_of(*module);
   if (ctx_.sites) {
-    auto& sites = (*ctx_.sites)[cls.qualname];
-    if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(cls.qualname);
+    auto& sites = (*ctx_.sites)[kernel];
+    if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(kernel);
     sites.push_back({module->args, inputs});
   }
   std::string key = cls.qualname + "|" + structural_key(module->args) + "|" + inputs_key(inputs);
@@ -312,7 +313,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   if (record_) {
     ChildCall c;
     c.label = label;
-    c.kernel = cls.qualname;
+    c.kernel = kernel;
     if (cls.init) {
       std::map<std::string, ValuePtr> ctor = ctor_params(cls.qualname, module->args);
       for (const auto& p : init_param_names(*cls.init->def)) {
@@ -326,7 +327,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
     c.why = std::string(c.why.empty() ? "" : c.why + "; ") + "init params bound from the constructor call " +
             module->describe() + "; forward params (dims that differ between call sites) from the shapes here";
     if (ctx_.signatures) {
-      auto sig = ctx_.signatures->find(cls.qualname);
+      auto sig = ctx_.signatures->find(kernel);
       if (sig != ctx_.signatures->end())
         for (const auto& p : sig->second.forward_params) c.bindings.push_back({p.name, extract(p, inputs)});
     }
@@ -701,7 +702,9 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
         out.push_back({Value::tuple({Value::integer(static_cast<long long>(i)), seq->items[i]}), Expr(1)});
       return out;
     }
-    for (auto& it : *inner) it.item = Value::tuple({Value::number(Expr::symbol("index")), it.item});
+    // The position of a group of layers is the first of its layers (a kind's representative).
+    for (auto& it : *inner)
+      it.item = Value::tuple({Value::number(Expr::symbol("index"), it.first ? std::optional<GiNaC::numeric>(*it.first) : std::nullopt), it.item});
     return inner;
   }
   if (iterable->is(Value::Kind::Range) && iterable->items.size() == 1 && iterable->items[0]->is(Value::Kind::Number)) {
@@ -714,20 +717,11 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
     return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
   }
   if (!iterable->is(Value::Kind::ModuleList)) return std::nullopt;
-  std::vector<Iteration> groups;
-  if (iterable->element) {
-    groups.push_back({with_attr(*iterable->element, iterable->attr), iterable->length});
-    return groups;
-  }
-  // Layers that differ: one group per distinct constructor call, with its count.
-  std::vector<std::pair<ValuePtr, long long>> distinct;
-  for (const auto& item : iterable->items) {
-    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return same_value(*d.first, *item); });
-    if (it == distinct.end()) distinct.push_back({item, 1});
-    else ++it->second;
-  }
-  for (const auto& [item, n] : distinct) groups.push_back({with_attr(*item, iterable->attr), Expr(n)});
-  return groups;
+  // Layers that differ: one group per kind, with its count.
+  if (std::optional<std::vector<Iteration>> kinds = layer_kinds(*iterable)) return kinds;
+  if (iterable->element) return std::vector<Iteration>{{with_attr(*iterable->element, iterable->attr), iterable->length}};
+  if (iterable->items.size() == 1) return std::vector<Iteration>{{with_attr(*iterable->items[0], iterable->attr), Expr(1)}};
+  return std::vector<Iteration>{};
 }
 
 }  // namespace kcost

@@ -38,6 +38,8 @@ struct TraceContext {
   std::vector<std::string>* discovery_order = nullptr;
   // Phase 2: signatures of composite kernels, for the bindings of their call sites.
   const std::map<std::string, KernelSignature>* signatures = nullptr;
+  // Classes built into more than one kind (layer_kinds.cpp): class -> kind key -> kernel name.
+  const std::map<std::string, std::map<std::string, std::string>>* variants = nullptr;
   // Outputs of composite calls already traced (memo: kernel + arguments -> output).
   std::map<std::string, ValuePtr> outputs;
   std::map<std::string, std::shared_ptr<ModuleFacts>> facts;
@@ -55,6 +57,13 @@ class ShapeTracer : public Hooks {
   std::shared_ptr<ModuleFacts> facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args);
   // Binds call arguments to the parameters of forward() (without self).
   std::map<std::string, ValuePtr> bind_forward(const ClassSource& cls, const std::vector<Arg>& args);
+
+  // What a module is, structurally (layer_kinds.cpp): its class and, recursively, what its
+  // __init__ makes of each attribute, with numbers as expressions (a layer index's value left
+  // out). Two modules of one kind cost the same formulas.
+  std::string kind_key(const Value& module, int depth = 0);
+  // The kernel a module value is: its class, or the class's variant for its kind.
+  std::string kernel_of(const Value& module);
 
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override;
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override;
@@ -79,6 +88,10 @@ class ShapeTracer : public Hooks {
   ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
                    const ValuePtr& self, const std::vector<Arg>& args);
   ValuePtr call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args);
+  // A stack built by index (ModuleList([Layer(config, i) for i in range(n)])): one group per
+  // kind of layer, each with its count and a representative layer (layer_kinds.cpp); nullopt
+  // when all layers are of one kind.
+  std::optional<std::vector<Iteration>> layer_kinds(const Value& stack);
   ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
   // Keys `layer`'s update returns with `fresh` new tokens on top of cache_len cached ones
   // (kv_cache.h); nullopt with `why` when its source could not be followed.

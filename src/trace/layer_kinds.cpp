@@ -1,0 +1,114 @@
+// Layer kinds: stacks whose layers differ (config.layer_types, every n-th layer full, dense
+// layers before mixture-of-experts ones) are split into one group per kind, each with the exact
+// count of its layers in the analysed config. A kind is what a layer's __init__ makes of it,
+// recursively, plus the KV-cache layer class at its index: layers of one kind cost the same
+// formulas. A class built into more than one kind is one kernel per kind (`Class@kind`).
+#include <algorithm>
+
+#include "trace/shape_tracer.h"
+#include "util/strings.h"
+
+namespace kcost {
+
+namespace {
+
+// `element` (the stack's element with its index as a symbol, `layer_idx`) with the index's value
+// taken from `item` (the same call with the index a number): numbers keep their symbol and carry
+// the value, so branches on the index are decided while bindings stay symbolic.
+ValuePtr with_index_values(const Value& element, const Value& item) {
+  if (!element.is(Value::Kind::Module) || !item.is(Value::Kind::Module) || element.args.size() != item.args.size())
+    return std::make_shared<Value>(item);
+  auto out = std::make_shared<Value>(element);
+  for (size_t i = 0; i < out->args.size(); ++i) {
+    const ValuePtr& sym = element.args[i].value;
+    const ValuePtr& num = item.args[i].value;
+    if (sym && num && sym->is(Value::Kind::Number) && num->is(Value::Kind::Number) && !sym->expr.is_number() && num->known)
+      out->args[i].value = Value::number(sym->expr, num->known);
+  }
+  return out;
+}
+
+// Whether a constructor argument of `module` is the number `index` (a layer built for its place).
+bool built_for_index(const Value& module, long long index) {
+  for (const auto& a : module.args)
+    if (a.value && known_int(*a.value) == index) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string ShapeTracer::kind_key(const Value& v, int depth) {
+  if (depth > 32) return "…";
+  switch (v.kind) {
+    case Value::Kind::Module: {
+      std::string key = v.class_name + "{";
+      try {
+        auto facts = facts_of(v.class_name, &v.args);
+        for (const auto& a : facts->attributes) key += a.name + "=" + (a.value ? kind_key(*a.value, depth + 1) : "?") + ";";
+      } catch (const std::exception& e) {
+        key += std::string("!") + e.what();
+      }
+      return key + "}";
+    }
+    case Value::Kind::ModuleList:
+    case Value::Kind::List:
+    case Value::Kind::Tuple: {
+      std::string key = "[";
+      if (v.element) key += kind_key(*v.element, depth + 1) + "x" + v.length.str();
+      else
+        for (const auto& item : v.items) key += (item ? kind_key(*item, depth + 1) : "?") + ",";
+      return key + "]";
+    }
+    case Value::Kind::Number:
+      // A layer index (a symbol carrying its value) is the same in every layer of a kind.
+      return "n:" + v.expr.str();
+    default: return structural_key(v);
+  }
+}
+
+std::string ShapeTracer::kernel_of(const Value& module) {
+  if (!ctx_.variants) return module.class_name;
+  auto cls = ctx_.variants->find(module.class_name);
+  if (cls == ctx_.variants->end()) return module.class_name;
+  auto kind = cls->second.find(kind_key(module));
+  return kind == cls->second.end() ? module.class_name : kind->second;
+}
+
+std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Value& stack) {
+  if (stack.items.size() < 2) return std::nullopt;
+  struct Kind {
+    std::string key;
+    std::vector<size_t> layers;
+  };
+  std::vector<Kind> kinds;
+  std::vector<ValuePtr> layers;
+  for (size_t i = 0; i < stack.items.size(); ++i) {
+    const ValuePtr& item = stack.items[i];
+    ValuePtr layer = stack.element ? with_index_values(*stack.element, *item) : item;
+    std::string key = kind_key(*layer);
+    // A layer built for its place in a stack as long as the cache is has that cache layer.
+    if (ctx_.cache.size() == stack.items.size() && built_for_index(*item, static_cast<long long>(i)))
+      if (std::optional<CacheLayer> c = ctx_.cache.layer(static_cast<long long>(i))) key += "|cache:" + c->key();
+    layers.push_back(layer);
+    auto it = std::find_if(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.key == key; });
+    if (it == kinds.end()) kinds.push_back({key, {i}});
+    else it->layers.push_back(i);
+  }
+  if (kinds.size() == 1 && stack.element) return std::nullopt;
+  std::vector<Iteration> groups;
+  for (const auto& k : kinds) {
+    groups.push_back({with_attr(*layers[k.layers.front()], stack.attr), Expr(static_cast<long long>(k.layers.size())),
+                      static_cast<long long>(k.layers.front())});
+    if (record_ && kinds.size() > 1) {
+      std::string which;
+      for (size_t i : k.layers) which += (which.empty() ? "" : ", ") + std::to_string(i);
+      record_->assumptions.push_back({"", 0, "the layers of `" + stack.attr + "` differ: " + std::to_string(k.layers.size()) +
+                                                " of " + std::to_string(stack.items.size()) + " are of the kind of layer " +
+                                                std::to_string(k.layers.front()) + " (layers " + which +
+                                                "), a count computed from the analysed config"});
+    }
+  }
+  return groups;
+}
+
+}  // namespace kcost
