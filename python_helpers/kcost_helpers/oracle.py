@@ -113,8 +113,11 @@ def small_config_kwargs(config_class):
     head_scale = 1
     if _is_int(hidden0) and _is_int(heads0) and heads0 > 0:
         head_scale = _HEAD_DIM / head_dim0
+    signature = inspect.signature(config_class.__init__).parameters
     for p in sorted(params):
         v = default(p)
+        if v is None and p.lower() in _WINDOW_NAMES and p in signature:
+            v = signature[p].default  # a window the defaults switch off (Qwen2's use_sliding_window)
         if not _is_int(v) or p in kwargs:
             continue
         low = p.lower()

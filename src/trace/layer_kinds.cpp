@@ -60,8 +60,9 @@ std::string ShapeTracer::kind_key(const Value& v, int depth) {
       return key + "]";
     }
     case Value::Kind::Number:
-      // A layer index (a symbol carrying its value) is the same in every layer of a kind.
-      return "n:" + v.expr.str();
+      // A symbolic number is a parameter of the kernel, not a kind (a layer index, a size bound
+      // differently at each call); a literal one (a flag, a constant size) is structure.
+      return v.expr.is_number() ? "n:" + v.expr.str() : "n";
     default: return structural_key(v);
   }
 }

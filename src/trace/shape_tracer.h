@@ -59,8 +59,8 @@ class ShapeTracer : public Hooks {
   std::map<std::string, ValuePtr> bind_forward(const ClassSource& cls, const std::vector<Arg>& args);
 
   // What a module is, structurally (layer_kinds.cpp): its class and, recursively, what its
-  // __init__ makes of each attribute, with numbers as expressions (a layer index's value left
-  // out). Two modules of one kind cost the same formulas.
+  // __init__ makes of each attribute; symbolic numbers are parameters, not kinds, literal ones
+  // (flags, constant sizes) are structure. Two modules of one kind cost the same formulas.
   std::string kind_key(const Value& module, int depth = 0);
   // The kernel a module value is: its class, or the class's variant for its kind.
   std::string kernel_of(const Value& module);
