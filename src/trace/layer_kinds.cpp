@@ -63,6 +63,19 @@ std::string ShapeTracer::kind_key(const Value& v, int depth) {
       // A symbolic number is a parameter of the kernel, not a kind (a layer index, a size bound
       // differently at each call); a literal one (a flag, a constant size) is structure.
       return v.expr.is_number() ? "n:" + v.expr.str() : "n";
+    case Value::Kind::Tensor: {
+      // A parameter's or buffer's shape is in the kernel's parameters too; its rank, dtype class
+      // and literal dims are structure.
+      std::string key = "t" + std::to_string(static_cast<int>(v.dtype)) + std::to_string(static_cast<int>(v.origin)) + "[";
+      for (const auto& d : v.shape) key += (d.is_number() ? d.str() : std::string("n")) + ",";
+      return key + "]";
+    }
+    case Value::Kind::Dict: {
+      std::string key = "{";
+      for (size_t i = 0; i < v.keys.size() && i < v.items.size(); ++i)
+        key += v.keys[i] + ":" + (v.items[i] ? kind_key(*v.items[i], depth + 1) : "?") + ",";
+      return key + "}";
+    }
     default: return structural_key(v);
   }
 }
