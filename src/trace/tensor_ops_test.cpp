@@ -107,5 +107,21 @@ TEST(TensorShapes, IndexingAndBroadcast) {
   EXPECT_EQ(broadcast({b, Expr(1), s}, {h, Expr(1)}), (Shape{b, h, s}));
 }
 
+TEST(TensorShapes, ComputedOffsetsFromTheEndClampAsPythonDoes) {
+  // keys[:, :, -w + 1:, :] with w a symbol known to be 4: min(size, w - 1) elements, as Python
+  // keeps all of a dim shorter than the offset; a literal offset is taken to lie within the dim.
+  const Expr w = Expr::symbol("config.sliding_window");
+  ValuePtr keys = Value::tensor({b, Expr(4), s, Expr(16)});
+  ValuePtr offset = Value::number(-w + Expr(1), GiNaC::numeric(-3));
+  ValuePtr kept = index_tensor(*keys, *Value::tuple({Value::slice(Value::none(), Value::none(), Value::none()),
+                                                     Value::slice(Value::none(), Value::none(), Value::none()),
+                                                     Value::slice(offset, Value::none(), Value::none()),
+                                                     Value::slice(Value::none(), Value::none(), Value::none())}));
+  EXPECT_EQ(shape_of(kept), (Shape{b, Expr(4), Expr::min(s, w - Expr(1)), Expr(16)}));
+  ValuePtr literal = index_tensor(*keys, *Value::tuple({Value::ellipsis(), Value::slice(n(-3), Value::none(), Value::none()),
+                                                        Value::slice(Value::none(), Value::none(), Value::none())}));
+  EXPECT_EQ(shape_of(literal), (Shape{b, Expr(4), Expr(3), Expr(16)}));
+}
+
 }  // namespace
 }  // namespace kcost
