@@ -371,6 +371,11 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
                          : qualname == "math.floor" ? Expr::floor(x)
                                                     : Expr::ceil(x));
   }
+  if ((qualname == "copy.deepcopy" || qualname == "copy.copy") && !args.empty() && args[0].name.empty()) {
+    // Values are never mutated in place here, so a copy is the value (Gemma3's
+    // copy.deepcopy(config) for its local rotary embedding).
+    return args[0].value;
+  }
   if (starts_with(qualname, "transformers.masking_utils.create_")) {
     mask_line_ = node.line;
     return make_mask(args, qualname);
