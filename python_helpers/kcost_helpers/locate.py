@@ -273,3 +273,57 @@ def attention_functions():
 def source_file_ast(file):
     """JSON: the AST of a whole source file (module-level functions and classes)."""
     return json.dumps(to_data(_file_tree(file)))
+
+
+def _plain(value):
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _self_assignments(fn, closure):
+    """{attr: value} for the `self.attr = <name or constant>` statements of `fn`'s source, names
+    taken from its closure (plain values only)."""
+    lines, _ = inspect.getsourcelines(fn.__code__)
+    out = {}
+    for node in ast.walk(ast.parse(textwrap.dedent("".join(lines)))):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
+            continue
+        if isinstance(node.value, ast.Constant) and _plain(node.value.value):
+            out[target.attr] = node.value.value
+        elif isinstance(node.value, ast.Name) and node.value.id in closure and _plain(closure[node.value.id]):
+            out[target.attr] = closure[node.value.id]
+    return out
+
+
+def forward_dispatch(name):
+    """JSON: how class `name`'s forward is chosen at run time when a decorator replaced it with
+    `interface.get_interface(self.config.<attribute>, original_forward)` (transformers'
+    use_experts_implementation): {"config_attribute", "functions": {key: qualified name},
+    "attributes": {attr: value}} -- the functions registered in the interface, and the plain
+    values the decorator's __init__ sets on self. {} when forward is the class's own."""
+    cls = _import_object(name)
+    forward = getattr(cls, "forward", None)
+    if not inspect.isfunction(forward) or not hasattr(forward, "__wrapped__"):
+        return json.dumps({})
+    closure = inspect.getclosurevars(forward).nonlocals
+    interfaces = [v for v in closure.values() if isinstance(getattr(v, "_global_mapping", None), dict)]
+    if len(interfaces) != 1:
+        return json.dumps({})
+    lines, _ = inspect.getsourcelines(forward.__code__)
+    attribute = None
+    for node in ast.walk(ast.parse(textwrap.dedent("".join(lines)))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_interface":
+            arg = node.args[0] if node.args else None
+            if (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Attribute)
+                    and isinstance(arg.value.value, ast.Name) and arg.value.value.id == "self" and arg.value.attr == "config"):
+                attribute = arg.attr
+    if attribute is None:
+        return json.dumps({})
+    functions = {key: _qualname(fn) for key, fn in interfaces[0]._global_mapping.items() if callable(fn)}
+    init = getattr(cls, "__init__", None)
+    attributes = {}
+    if inspect.isfunction(init) and hasattr(init, "__wrapped__"):
+        attributes = _self_assignments(init, inspect.getclosurevars(init).nonlocals)
+    return json.dumps({"config_attribute": attribute, "functions": functions, "attributes": attributes})

@@ -150,6 +150,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   const ConfigDefaults& defaults = locator.config_of(root.qualname, options.config_file);
   nlohmann::json values = defaults.values;
   values["_attn_implementation"] = options.attn_implementation;
+  values["_experts_implementation"] = options.experts_implementation;
   ConfigView config(values, defaults.aliases);
 
   // Phase 1: every composite call site, from the root down.

@@ -18,6 +18,8 @@ struct AnalyzeOptions {
   std::string costs_dir = "costs";
   std::string config_file;  // a config.json instead of the config class defaults
   std::string attn_implementation = "sdpa";
+  // config._experts_implementation: transformers' default (grouped_mm) unless told otherwise.
+  std::string experts_implementation = "grouped_mm";
   bool force = false;
 };
 

@@ -288,6 +288,10 @@ ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config,
   facts.init_params = init_param_names(*cls.init->def);
   InitHooks hooks(locator, config, facts, fallback);
   hooks.run_init(*cls.init, ctor_args);
+  // A decorator that chooses forward at run time also sets attributes on self in its __init__.
+  if (std::optional<ForwardDispatch> d = locator.forward_dispatch(cls.qualname))
+    for (auto it = d->attributes.begin(); it != d->attributes.end(); ++it)
+      if (!facts.find(it.key())) facts.attributes.push_back({it.key(), Attribute::Kind::Value, cls.init->first_line, ConfigView::from_json(it.value())});
   return facts;
 }
 

@@ -154,6 +154,23 @@ std::optional<std::string> SourceLocator::attention_implementation(const std::st
   return it->second;
 }
 
+std::optional<ForwardDispatch> SourceLocator::forward_dispatch(const std::string& qualified_name) {
+  auto it = dispatch_.find(qualified_name);
+  if (it != dispatch_.end()) return it->second;
+  std::optional<ForwardDispatch> out;
+  nlohmann::json d = as_locate_error([&] { return session_.call("forward_dispatch", {qualified_name}); });
+  if (d.is_object() && d.contains("config_attribute") && d["config_attribute"].is_string()) {
+    ForwardDispatch f;
+    f.config_attribute = d["config_attribute"].get<std::string>();
+    if (d.contains("functions") && d["functions"].is_object())
+      for (auto fn = d["functions"].begin(); fn != d["functions"].end(); ++fn)
+        if (fn.value().is_string()) f.functions[fn.key()] = fn.value().get<std::string>();
+    if (d.contains("attributes") && d["attributes"].is_object()) f.attributes = d["attributes"];
+    out = f;
+  }
+  return dispatch_[qualified_name] = out;
+}
+
 std::map<std::string, std::string> SourceLocator::canonical_names(const std::vector<std::string>& names) {
   nlohmann::json d = session_.call("canonical_names", {nlohmann::json(names).dump()});
   std::map<std::string, std::string> out;

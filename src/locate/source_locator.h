@@ -65,6 +65,14 @@ class GlobalResolver {
                                           const std::optional<std::string>& key = std::nullopt) = 0;
 };
 
+// A forward() a decorator replaced by a run-time choice (transformers' use_experts_implementation):
+// `interface.get_interface(self.config.<config_attribute>, original_forward)`.
+struct ForwardDispatch {
+  std::string config_attribute;                 // "_experts_implementation"
+  std::map<std::string, std::string> functions;  // key -> qualified name of the registered function
+  nlohmann::json attributes = nlohmann::json::object();  // plain values the decorator's __init__ sets on self
+};
+
 struct ConfigDefaults {
   std::string config_class;
   nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
@@ -87,6 +95,8 @@ class SourceLocator : public GlobalResolver {
   // The implementation key ("sdpa") under which function `qualified_name` is registered in
   // transformers' AttentionInterface, or nullopt when it is not an attention function there.
   std::optional<std::string> attention_implementation(const std::string& qualified_name);
+  // How class `qualified_name`'s forward is chosen at run time, when a decorator chooses it.
+  std::optional<ForwardDispatch> forward_dispatch(const std::string& qualified_name);
   // The canonical qualified names of those of `names` that import to a class or function whose
   // canonical name differs (an alias -> its canonical name).
   std::map<std::string, std::string> canonical_names(const std::vector<std::string>& names);
@@ -103,6 +113,7 @@ class SourceLocator : public GlobalResolver {
   std::map<std::string, ConfigDefaults> configs_;
   std::map<std::string, std::string> qualified_;
   std::optional<std::map<std::string, std::string>> attention_functions_;
+  std::map<std::string, std::optional<ForwardDispatch>> dispatch_;
 };
 
 }  // namespace kcost

@@ -114,16 +114,31 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   const ClassSource& cls = *facts.source;
   if (!cls.forward) return Value::unknown(cls.qualname + " has no forward()");
   if (ctx_.depth > 64) return Value::unknown("modules nested too deep at " + cls.qualname);
-  Interpreter ev(ctx_.locator, ctx_.config, *this, cls.forward->module, cls.forward->file);
+  // A forward a decorator chooses at run time by a config attribute (experts implementations):
+  // the function registered under the config's value; the class's own for "eager" or none.
+  const FunctionSource* forward = &*cls.forward;
+  if (std::optional<ForwardDispatch> d = ctx_.locator.forward_dispatch(cls.qualname)) {
+    std::optional<ValuePtr> key = ctx_.config.attribute("config", d->config_attribute);
+    if (key && (*key)->is(Value::Kind::String)) {
+      auto fn = d->functions.find((*key)->str);
+      if (fn != d->functions.end()) {
+        forward = &ctx_.locator.find_function(fn->second);
+        if (record_)
+          record_->assumptions.push_back({"", 0, "forward() is chosen at run time by config." + d->config_attribute + " = \"" +
+                                                    (*key)->str + "\": " + fn->second + " runs on this module"});
+      }
+    }
+  }
+  Interpreter ev(ctx_.locator, ctx_.config, *this, forward->module, forward->file);
   interpreters_.push_back(&ev);
   const ModuleFacts* previous = facts_;
   facts_ = &facts;
   ++ctx_.depth;
   std::vector<Arg> args;
   for (const auto& [name, v] : inputs) args.push_back({name, v, name});
-  ValuePtr result = ev.run_function(*cls.forward->def, args, Value::self());
+  ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   if (record_)
-    for (const auto& n : ev.notes()) record_->branches.push_back({cls.forward->file, n.line, n.text});
+    for (const auto& n : ev.notes()) record_->branches.push_back({forward->file, n.line, n.text});
   --ctx_.depth;
   facts_ = previous;
   interpreters_.pop_back();
@@ -354,12 +369,15 @@ ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::ve
 ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args) {
   const std::string& qualname = fn->qualname;
   const std::string& path = fn->reached;  // the name as reached through modules
-  // Leaf ops first: F.softmax is a Python function, but a leaf.
+  // Leaf ops first: F.softmax is a Python function, but a leaf; so is any function the name map
+  // names (transformers' _grouped_mm dispatcher, whose every path is one grouped mm).
   for (const std::string& n : {path, qualname}) {
     if (n.empty()) continue;
-    if (ctx_.names.lookup(n) || is_zero_cost_op(last_part(n)))
-      if (starts_with(n, "torch.")) return call_op(node, last_part(n), {n}, nullptr, args);
+    if ((ctx_.names.lookup(n) || is_zero_cost_op(last_part(n))) && starts_with(n, "torch."))
+      return call_op(node, last_part(n), {n}, nullptr, args);
   }
+  for (const std::string& n : {qualname, path})
+    if (!n.empty() && ctx_.names.lookup(n)) return call_op(node, last_part(n), {n}, nullptr, args);
   // Queries and switches of run-time state: what they are on the default inference path.
   for (const std::string& n : {qualname, path})
     if (ValuePtr state = inference_state(n)) return state;
@@ -634,6 +652,10 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
     }
     case Value::Kind::Cache: return Value::callable(Value::Target::CacheMethod, name);
+    case Value::Kind::Opaque:
+      // The device a tensor is on: the accelerator the cost model is for (x.device.type).
+      if (base->qualname == "device" && name == "type") return Value::string("cuda");
+      return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Global:
       if (name == "get_interface") return Value::callable(Value::Target::GetInterface, "get_interface");
       return Value::unknown(base->qualname + "." + name);
