@@ -108,7 +108,11 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Valu
     if (it == kinds.end()) kinds.push_back({key, {i}});
     else it->layers.push_back(i);
   }
-  if (kinds.size() == 1 && stack.element) return std::nullopt;
+  // One kind: the element with its index as a symbol stands for every layer, when it is of
+  // that kind (a branch on the index that only a known index decides, as Qwen3-MoE's
+  // `(layer_idx + 1) % decoder_sparse_step == 0`, makes it another kind: then the first layer
+  // stands for them).
+  if (kinds.size() == 1 && stack.element && kind_key(*stack.element) == kind_key(*layers[0])) return std::nullopt;
   std::vector<Iteration> groups;
   for (const auto& k : kinds) {
     groups.push_back({with_attr(*layers[k.layers.front()], stack.attr), Expr(static_cast<long long>(k.layers.size())),
