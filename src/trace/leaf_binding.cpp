@@ -108,7 +108,8 @@ LeafBinding unary(const LeafCall& c) {
       broadcast_operands = true;
     }
   ValuePtr result = broadcast_operands ? output_like(x, out) : x;
-  if (c.op == "sort") result = Value::tuple({result, result});
+  // torch.sort returns the sorted values and the int64 positions they came from.
+  if (c.op == "sort") result = Value::tuple({result, with_dtype(*result, Value::DType::Integer)});
   return done({{"num_elements", numel(out)}}, result,
               broadcast_operands ? "num_elements = elements of the output " + shape_text(out) + ", broadcast from the operands"
                                  : "num_elements = elements of the input " + shape_text(x->shape));
