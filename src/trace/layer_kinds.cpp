@@ -41,7 +41,11 @@ std::string ShapeTracer::kind_key(const Value& v, int depth) {
   if (depth > 32) return "…";
   switch (v.kind) {
     case Value::Kind::Module: {
-      std::string key = v.class_name + "{";
+      // Its constructor arguments as kinds too: None against a number selects structure
+      // (Glm4MoeMLP(config) is the dense MLP, Glm4MoeMLP(config, intermediate_size=n) a shared expert).
+      std::string key = v.class_name + "(";
+      for (const auto& a : v.args) key += a.name + "=" + (a.value ? kind_key(*a.value, depth + 1) : "?") + ",";
+      key += "){";
       try {
         auto facts = facts_of(v.class_name, &v.args);
         for (const auto& a : facts->attributes) key += a.name + "=" + (a.value ? kind_key(*a.value, depth + 1) : "?") + ";";

@@ -358,6 +358,13 @@ ValuePtr to_float(const std::string&, const ValuePtr& self, const std::vector<Ar
   return with_dtype(*self, Value::DType::Float);
 }
 
+// x.gather(dim, index): one element of x per element of index, so index's shape, x's dtype.
+ValuePtr gathered(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
+  ValuePtr index = argument(args, 1, "index");
+  if (!index || !index->is_tensor()) return Value::unknown(name + " with an index that is not a tensor");
+  return with_shape(*self, index->shape);
+}
+
 // to, contiguous, detach, clone, cpu, ...: the tensor itself as far as shapes go.
 ValuePtr identity(const std::string&, const ValuePtr& self, const std::vector<Arg>&) { return self; }
 
@@ -403,6 +410,7 @@ const std::map<std::string, Rule>& table() {
         C::ZeroCost, true, identity);
     row({"ones_like", "zeros_like", "empty_like", "full_like"}, C::Creation, true, same_shape);
     row({"clone", "new_empty"}, C::Creation, true, identity);
+    row({"gather"}, C::Creation, true, gathered);
     return m;
   }();
   return rows;

@@ -15,6 +15,8 @@
 namespace kcost {
 
 struct TensorOpRule {
+  // ZeroCost: a view or a shape query, never priced. Creation: its output is written, so a leaf
+  // prices it (by the elements this rule's output has: torch.zeros, x.gather(dim, index)).
   enum class Cost { ZeroCost, Creation };
   using ShapeRule = ValuePtr (*)(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args);
 
