@@ -24,8 +24,11 @@ std::vector<std::string> forward_parameter_names(const FunctionSource& forward) 
 // Constructor arguments that stand for every call site in the kernel's own symbols: each
 // numeric init param is a symbol of its name (known when all sites agree on its value); other
 // arguments (the config, strings) are taken from the first site.
+// `values`: for a numeric init param whose sites disagree, the integers it takes at every site
+// (a layer index: which layers the kernel stands for).
 std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, const std::string& kernel,
-                               const std::vector<CallSite>& sites, const std::vector<std::string>& init_params) {
+                               const std::vector<CallSite>& sites, const std::vector<std::string>& init_params,
+                               std::map<std::string, std::vector<long long>>* values = nullptr) {
   const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
   std::vector<std::map<std::string, ValuePtr>> bound;
   std::vector<Arg> args;
@@ -38,13 +41,18 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
   }
   std::set<std::string> numeric(init_params.begin(), init_params.end());
   for (const auto& [name, first] : bound[0]) {
-    bool all_numbers = true;
+    bool all_numbers = true, all_integers = true;
     std::optional<GiNaC::numeric> known = first->known;
+    std::vector<long long> integers;
     for (const auto& b : bound) {
       auto it = b.find(name);
       if (it == b.end() || !it->second->is(Value::Kind::Number)) all_numbers = false;
       else if (!known || !it->second->known || *it->second->known != *known) known.reset();
+      std::optional<long long> i = it == b.end() ? std::nullopt : known_int(*it->second);
+      if (i) integers.push_back(*i);
+      else all_integers = false;
     }
+    if (values && numeric.count(name) && all_numbers && all_integers && !known) (*values)[name] = integers;
     if (numeric.count(name) && all_numbers) args.push_back({name, Value::number(Expr::symbol(name), known), name});
     else args.push_back({name, first, name});
   }
@@ -175,11 +183,13 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   // A class built into more than one kind: one kernel per kind, with that kind's call sites.
   std::map<std::string, std::map<std::string, std::string>> variants = kernel_variants(binder, sites, order);
   ctx.variants = &variants;
+  std::map<std::string, std::map<std::string, std::vector<long long>>> param_values;
+  ctx.param_values = &param_values;
   for (const auto& kernel : order) {
     const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
     std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
     signatures[kernel] = generalize(forward_parameter_names(*cls.forward), sites[kernel]);
-    ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init);
+    ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init, &param_values[kernel]);
   }
   ctx.signatures = &signatures;
 
@@ -220,6 +230,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
       }
     }
     for (const auto& [name, v] : inputs) trace.inputs.push_back(name + ": " + v->describe());
+    ctx.kernel = kernel;
     ShapeTracer tracer(ctx, &trace);
     auto facts = tracer.facts_of(cls.qualname, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
     tracer.run_forward(*facts, inputs);

@@ -478,6 +478,25 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
     ValuePtr index = argument(args, 2, "layer_idx");
     std::optional<long long> i = index ? known_int(*index) : std::nullopt;
     std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
+    // A layer index that is this kernel's init param: the cache layers of the layers it stands
+    // for, when they are all alike.
+    if (!layer && index && index->is(Value::Kind::Number) && ctx_.param_values) {
+      auto kernel = ctx_.param_values->find(ctx_.kernel);
+      std::set<std::string> symbols = index->expr.symbols();
+      if (kernel != ctx_.param_values->end() && symbols.size() == 1 && index->expr == Expr::symbol(*symbols.begin())) {
+        auto param = kernel->second.find(*symbols.begin());
+        if (param != kernel->second.end()) {
+          for (long long k : param->second) {
+            std::optional<CacheLayer> l = ctx_.cache.layer(k);
+            if (!l || (layer && l->key() != layer->key())) {
+              layer.reset();
+              break;
+            }
+            layer = l;
+          }
+        }
+      }
+    }
     Expr length = Expr::symbol("cache_len") + fresh;
     std::string what = "every token";
     if (!ctx_.cache.empty()) {

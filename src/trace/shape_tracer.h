@@ -40,6 +40,10 @@ struct TraceContext {
   const std::map<std::string, KernelSignature>* signatures = nullptr;
   // Classes built into more than one kind (layer_kinds.cpp): class -> kind key -> kernel name.
   const std::map<std::string, std::map<std::string, std::string>>* variants = nullptr;
+  // Phase 2: integer init params whose call sites disagree: kernel -> param -> the values at its
+  // sites (which layers a kernel taking a layer index stands for).
+  const std::map<std::string, std::map<std::string, std::vector<long long>>>* param_values = nullptr;
+  std::string kernel;  // phase 2: the kernel being traced in its own symbols
   // Outputs of composite calls already traced (memo: kernel + arguments -> output).
   std::map<std::string, ValuePtr> outputs;
   std::map<std::string, std::shared_ptr<ModuleFacts>> facts;
