@@ -61,7 +61,7 @@ class Hooks {
   struct Iteration {
     ValuePtr item;
     Expr count;
-    std::optional<long long> first;  // the position of the first item it stands for, when known
+    std::optional<long long> first = std::nullopt;  // the position of the first item it stands for, when known
   };
   virtual std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) {
     return std::nullopt;

@@ -128,8 +128,9 @@ std::vector<Point> hand_points() {
       {"torch.baddbmm", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}}, 2, 280, 260, 80},
       {"torch.mm", {{"M", 2}, {"K", 3}, {"N", 4}}, 2, 48, 36, 16},
       {"torch.addmm", {{"M", 2}, {"K", 3}, {"N", 4}}, 2, 56, 44, 16},
-      // 6 rows x [3,4] weights: 2*6*3*4; read (18 + 5*12) * 2 + 5 int32 offsets * 4.
-      {"F.grouped_mm", {{"S", 6}, {"K", 3}, {"N", 4}, {"E", 5}}, 2, 144, 176, 48},
+      // 6 rows x [3,4] weights, 2 of 5 experts reached: 2*6*3*4; read (18 + 2*12) * 2 + 5 int32
+      // offsets * 4.
+      {"F.grouped_mm", {{"S", 6}, {"K", 3}, {"N", 4}, {"E", 5}, {"E_read", 2}}, 2, 144, 104, 48},
       // depthwise: x [2,4,7], w [4,1,3], out [2,4,8]: 2*2*8*3*4*1 + 2*4*8 bias; read (56+12+4)*2.
       {"F.conv1d",
        {{"B", 2}, {"C_in", 4}, {"L_in", 7}, {"C_out", 4}, {"L_out", 8}, {"kernel_size", 3},

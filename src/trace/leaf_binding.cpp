@@ -507,12 +507,21 @@ LeafBinding histogram(const LeafCall& c) {
 }
 
 // F.grouped_mm(input [S, K], weights [E, K, N], offs=...): each row meets one of the E matrices.
-LeafBinding grouped_mm(const LeafCall& c) {
+// The experts whose weights are read (E_read) are those some row reaches, which routing decides
+// at run time: at most one per row, min(E, S). That is exact at both ends (a decode step's S =
+// top_k rows reach top_k distinct experts; a long prefill reaches all of them) and an upper bound
+// in between; the same rule prices a real run's call, at its real S.
+LeafBinding grouped_mm(const LeafCall& c, bool experts_read) {
   ValuePtr a = arg(c, 0, "mat_a"), b = arg(c, 1, "mat_b");
   if (!is_tensor(a) || !is_tensor(b) || a->shape.size() != 2 || b->shape.size() != 3)
     return fail("grouped_mm needs a [S, K] input and [E, K, N] weights");
-  return done({{"S", a->shape[0]}, {"K", a->shape[1]}, {"N", b->shape[2]}, {"E", b->shape[0]}},
-              output_like(a, {a->shape[0], b->shape[2]}), shape_text(a->shape) + " rows by " + shape_text(b->shape));
+  std::vector<std::pair<std::string, Expr>> params = {{"S", a->shape[0]}, {"K", a->shape[1]}, {"N", b->shape[2]}, {"E", b->shape[0]}};
+  std::string why = shape_text(a->shape) + " rows by " + shape_text(b->shape);
+  if (experts_read) {
+    params.push_back({"E_read", Expr::min(b->shape[0], a->shape[0])});
+    why += "; E_read = min(E, S): the experts some row reaches, at most one per row (routing decides which)";
+  }
+  return done(params, output_like(a, {a->shape[0], b->shape[2]}), why);
 }
 
 // The same quantities under another library's parameter names, in its order: H is the query
@@ -585,7 +594,8 @@ const std::vector<BinderRow>& binders() {
       {{"num_elements", "num_parameters"}, [](const LeafCall& c, const Params&) { return prelu(c); }},
       {{"num_elements", "bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
       {{"num_elements", "num_bins"}, [](const LeafCall& c, const Params&) { return histogram(c); }},
-      {{"S", "K", "N", "E"}, [](const LeafCall& c, const Params&) { return grouped_mm(c); }},
+      {{"S", "K", "N", "E"}, [](const LeafCall& c, const Params&) { return grouped_mm(c, false); }},
+      {{"S", "K", "N", "E", "E_read"}, [](const LeafCall& c, const Params&) { return grouped_mm(c, true); }},
       // The signatures of the seed pipeline's leaf library (LM-Predictor's kernels/), which
       // names the same quantities differently: sdpa with one head count (the query heads),
       // embedding lookups, norms with one affine flag.

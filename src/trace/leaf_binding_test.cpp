@@ -136,6 +136,11 @@ TEST(LeafBinding, GroupedMmGroupNormSolveHistogram) {
   auto g = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({Expr(6), h})), pos(Value::tensor({Expr(4), h, Expr(32)}))}));
   EXPECT_EQ(g["E"], Expr(4));
   EXPECT_EQ(g["N"], Expr(32));
+  EXPECT_EQ(g["E_read"], Expr(4));  // 6 rows can reach all 4 experts
+  auto one = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({Expr(2), h})), pos(Value::tensor({Expr(8), h, Expr(32)}))}));
+  EXPECT_EQ(one["E_read"], Expr(2));  // a decode step's top_k = 2 rows reach 2 of 8
+  auto sym = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({s, h})), pos(Value::tensor({Expr(8), h, Expr(32)}))}));
+  EXPECT_EQ(sym["E_read"], Expr::min(Expr(8), s));
   auto gn = bound(bind("F.group_norm", "group_norm", nullptr, {pos(Value::tensor({b, Expr(12), s})), pos(Value::integer(3))}));
   EXPECT_EQ(gn["num_channels"], Expr(12));
   EXPECT_EQ(gn["has_affine"], Expr(0));

@@ -30,9 +30,9 @@ struct TraceContext {
   const NameMap& names;
   std::string attn_implementation = "sdpa";
   // The KV cache the call runs with, layer by layer (empty: every layer keeps every token).
-  KvCache cache;
+  KvCache cache{};
   // Lengths of the keys a cache layer's update returns (memo: layer key + new tokens -> length).
-  std::map<std::string, Expr> cache_lengths;
+  std::map<std::string, Expr> cache_lengths{};
   // Phase 1: every composite call is recorded here (kernel -> call sites).
   std::map<std::string, std::vector<CallSite>>* sites = nullptr;
   std::vector<std::string>* discovery_order = nullptr;
@@ -43,10 +43,10 @@ struct TraceContext {
   // Phase 2: integer init params whose call sites disagree: kernel -> param -> the values at its
   // sites (which layers a kernel taking a layer index stands for).
   const std::map<std::string, std::map<std::string, std::vector<long long>>>* param_values = nullptr;
-  std::string kernel;  // phase 2: the kernel being traced in its own symbols
+  std::string kernel{};  // phase 2: the kernel being traced in its own symbols
   // Outputs of composite calls already traced (memo: kernel + arguments -> output).
-  std::map<std::string, ValuePtr> outputs;
-  std::map<std::string, std::shared_ptr<ModuleFacts>> facts;
+  std::map<std::string, ValuePtr> outputs{};
+  std::map<std::string, std::shared_ptr<ModuleFacts>> facts{};
   int depth = 0;
 };
 
