@@ -105,6 +105,10 @@ std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
   if (n == "list") return Value::boolean(v->is(Value::Kind::List));
   if (n == "dict") return Value::boolean(v->is(Value::Kind::Dict));
   if (n.rfind("torch.", 0) == 0 && n.find("Tensor") != std::string::npos) return Value::boolean(v->is_tensor());
+  if (n == "torch.nn.parameter.Parameter") return Value::boolean(v->is_tensor() && v->origin == Value::Origin::Parameter);
+  if (n == "torch.nn.parameter.Buffer") return Value::boolean(v->is_tensor() && v->origin == Value::Origin::Buffer);
+  // A tensor is no instance of a class that is not a tensor class (isinstance(mask, BlockMask)).
+  if (v->is_tensor() && cls->global_kind == Value::GlobalKind::Class && !cls->is_module_class) return Value::boolean(false);
   if (v->is(Value::Kind::Module) && v->class_name == n) return Value::boolean(true);
   return std::nullopt;
 }
