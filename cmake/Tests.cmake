@@ -68,3 +68,8 @@ foreach(env ${KCOST_EXTRA_ENVS})
                      --python-env "${env}")
   endforeach()
 endforeach()
+
+# A branch on a run-time size (`if attn_mask.shape[-1] > keep_window_size` in Doge's dynamic
+# mask) is traced both ways and each arm counted where it holds: proven past Doge's keep window
+# (2048) at decode and at a prefill that crosses it.
+add_test(NAME runtime_branch_doge COMMAND kcost validate doge --points "1,1,2100;2,3,2047")

@@ -1,5 +1,7 @@
 #include "interp/interpreter.h"
 
+#include <set>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -619,6 +621,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
   if (t == "If") {
     ValuePtr cond = eval(*stmt.child("test"), scope);
     auto truth = cond->truth();
+    if (!truth && weigh_branches(stmt, *cond, scope)) return false;
     if (!truth) {
       note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is undecidable (" + cond->describe() +
                           "); assumed false");
@@ -685,6 +688,58 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
   }
   // Raise, Assert, Pass, Import, Delete, Global, FunctionDef (local helpers): no effect modelled.
   return false;
+}
+
+namespace {
+
+// Whether statements leave the straight line: return, raise, break, continue, yield (anywhere in
+// them, nested functions aside).
+bool leaves_straight_line(const ast::Node& node) {
+  static const std::set<std::string> exits = {"Return", "Raise", "Break", "Continue", "Yield", "YieldFrom"};
+  if (exits.count(node.type)) return true;
+  if (node.type == "FunctionDef" || node.type == "Lambda") return false;
+  for (const auto& [name, field] : node.fields) {
+    if (field.kind == ast::Field::Kind::Node && field.node && leaves_straight_line(*field.node)) return true;
+    if (field.kind == ast::Field::Kind::List)
+      for (const auto& n : field.list)
+        if (n && leaves_straight_line(*n)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope) {
+  // Only a condition that is a formula of symbols (run-time sizes, config values) can weigh the
+  // arms; only arms that run straight through can be merged after.
+  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number() || leaves_straight_line(stmt))
+    return false;
+  // Run-time sizes and config values only: a layer index or another kernel parameter is not
+  // something an evaluation point binds.
+  for (const auto& s : cond.expr.symbols())
+    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  Expr taken = Expr::if_else(cond.expr, Expr(1), Expr(0)), not_taken = Expr::if_else(cond.expr, Expr(0), Expr(1));
+  Scope then_scope = scope, else_scope = scope;
+  hooks_.enter_repeat(taken);
+  exec(stmt.list("body"), then_scope);
+  hooks_.exit_repeat();
+  hooks_.enter_repeat(not_taken);
+  exec(stmt.list("orelse"), else_scope);
+  hooks_.exit_repeat();
+  // After the `if`: what both arms agree on; a tensor of one shape either way keeps it.
+  std::set<std::string> names;
+  for (const auto& [n, v] : then_scope.vars()) names.insert(n);
+  for (const auto& [n, v] : else_scope.vars()) names.insert(n);
+  for (const auto& n : names) {
+    ValuePtr a = then_scope.find(n), b = else_scope.find(n);
+    if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
+      scope.set(n, a);
+    else
+      scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "`"));
+  }
+  note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is decided at run time (" + cond.expr.str() +
+                      "): both arms traced, each counted where it holds");
+  return true;
 }
 
 ValuePtr Interpreter::exec(const std::vector<ast::NodePtr>& body, Scope& scope) {

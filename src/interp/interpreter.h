@@ -69,6 +69,10 @@ class Hooks {
   // The body of a loop runs once standing for `count` iterations.
   virtual void enter_repeat(const Expr& count) {}
   virtual void exit_repeat() {}
+  // Whether an `if` on a condition known only at run time (`cache_len + seq_len > window`) may
+  // run both arms, each standing for its case (enter_repeat with the condition as a 0/1 count),
+  // rather than assume the condition false. A pass that records costs weighed this way says yes.
+  virtual bool weighs_branches() const { return false; }
 };
 
 class Interpreter {
@@ -109,6 +113,9 @@ class Interpreter {
   std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
   void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
   bool exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result);
+  // An `if` whose condition is known only at run time, both arms weighed (Hooks::weighs_branches);
+  // false when it cannot be (then the condition is assumed false, as before).
+  bool weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope);
 
   GlobalResolver& globals_;
   const ConfigView& config_;

@@ -1,5 +1,7 @@
 #include "interp/value.h"
 
+#include <map>
+
 namespace kcost {
 
 namespace {
@@ -340,6 +342,21 @@ std::optional<bool> python_equal(const Value& a, const Value& b) {
   if (a.is(K::String) != b.is(K::String) && (a.is(K::Number) || b.is(K::Number) || a.is(K::Global) || b.is(K::Global)))
     return false;
   if (a.is(K::Global) && b.is(K::Global)) return a.qualname == b.qualname;
+  // A tensor's dtype (its class: bool, integer, float) against a torch dtype.
+  const Value* dtype = a.is(K::Opaque) && a.qualname == "dtype" ? &a : b.is(K::Opaque) && b.qualname == "dtype" ? &b : nullptr;
+  const Value* torch_dtype = dtype == &a ? &b : &a;
+  if (dtype && !dtype->str.empty() && torch_dtype->is(K::Global)) {
+    static const std::map<std::string, std::string> classes = {
+        {"torch.bool", "bool"},      {"torch.float32", "float"}, {"torch.float", "float"},   {"torch.float16", "float"},
+        {"torch.half", "float"},     {"torch.bfloat16", "float"}, {"torch.float64", "float"}, {"torch.double", "float"},
+        {"torch.int64", "integer"},  {"torch.long", "integer"},  {"torch.int32", "integer"}, {"torch.int", "integer"},
+        {"torch.int16", "integer"},  {"torch.int8", "integer"},  {"torch.uint8", "integer"}};
+    auto it = classes.find(torch_dtype->qualname.empty() ? torch_dtype->path : torch_dtype->qualname);
+    if (it == classes.end()) return std::nullopt;
+    if (it->second != dtype->str) return false;
+    if (it->second == "bool") return true;  // one bool dtype
+    return std::nullopt;                      // same class, precision not known
+  }
   return std::nullopt;
 }
 

@@ -647,7 +647,14 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
         return Value::tuple(dims);
       }
       if (name == "ndim") return Value::integer(static_cast<long long>(base->shape.size()));
-      if (name == "dtype" || name == "device") return Value::opaque(name);
+      if (name == "dtype") {
+        // Which class of dtype the tensor has (bool, integer, floating), so that
+        // `mask.dtype == torch.bool` is decided; the precision is not known here.
+        auto d = std::make_shared<Value>(*Value::opaque(name));
+        d->str = base->dtype == Value::DType::Bool ? "bool" : base->dtype == Value::DType::Integer ? "integer" : "float";
+        return d;
+      }
+      if (name == "device") return Value::opaque(name);
       if (name == "is_cuda" || name == "requires_grad" || name == "is_meta") return Value::boolean(false);
       if (name == "T" || name == "mT" || name == "data") return name == "data" ? base : shape_op(name, base, {});
       // Only what torch.Tensor has (hasattr(x, "jax") is False on a real tensor).
@@ -671,6 +678,10 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
     }
     case Value::Kind::Cache: return Value::callable(Value::Target::CacheMethod, name);
+    case Value::Kind::Tuple:
+      // torch.return_types (topk, sort, max, min, kthvalue, mode): the pair (values, indices).
+      if (base->items.size() == 2 && (name == "values" || name == "indices")) return base->items[name == "values" ? 0 : 1];
+      return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Opaque:
       // The device a tensor is on: the accelerator the cost model is for (x.device.type).
       if (base->qualname == "device" && name == "type") return Value::string("cuda");

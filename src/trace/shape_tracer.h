@@ -77,6 +77,7 @@ class ShapeTracer : public Hooks {
   std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) override;
   void enter_repeat(const Expr& count) override { counts_.push_back(count); }
   void exit_repeat() override { counts_.pop_back(); }
+  bool weighs_branches() const override { return true; }
 
  private:
   ValuePtr call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args);
