@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
 #include "fuzz_support.h"
 #include "resolve/resolved_tree.h"
 
