@@ -55,8 +55,8 @@ inline std::vector<std::string_view> split_parts(std::string_view text) {
 // LeakSanitizer suppressions built into every harness: CLN (under GiNaC) allocates its printer
 // defaults at load time and never frees them (26 bytes, cl_prin_globals_init_helper). CLN is not
 // built with frame pointers, so the fast unwinder stops inside it and the leak can only be named
-// by the library.
-extern "C" inline const char* __lsan_default_suppressions() { return "leak:libcln.so\n"; }
+// by the library. (Defined in this header: every harness is one translation unit.)
+extern "C" __attribute__((used)) const char* __lsan_default_suppressions() { return "leak:libcln.so\n"; }
 
 namespace kcost::fuzz {
 

@@ -21,5 +21,5 @@ fi
 generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f build-fuzz/CMakeCache.txt ] && generator=(-G Ninja)
 cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-      -DKCOST_FUZZ=ON >/dev/null
+      -DKCOST_FUZZ=ON -Wno-dev >/dev/null
 cmake --build build-fuzz --target kcost_fuzzers -j"${KCOST_JOBS:-2}"

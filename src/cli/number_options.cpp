@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "costfile/message_text.h"
 #include "expr/error.h"
 
 namespace po = boost::program_options;
@@ -28,11 +29,11 @@ GiNaC::numeric number_option(const po::variables_map& vm, const std::string& opt
   try {
     n = parse_exact_number(text);
   } catch (const std::invalid_argument&) {
-    throw po::error("--" + option + " wants a number, not '" + text + "'");
+    throw po::error("--" + option + " wants a number, not " + quote_for_message(text));
   }
   if (n.is_negative() || (positive && n.is_zero()))
-    throw po::error("--" + option + " must be " + (positive ? "positive" : "zero or more") + ", not '" + text + "'");
-  if (integer && !n.is_integer()) throw po::error("--" + option + " must be a whole number, not '" + text + "'");
+    throw po::error("--" + option + " must be " + (positive ? "positive" : "zero or more") + ", not " + quote_for_message(text));
+  if (integer && !n.is_integer()) throw po::error("--" + option + " must be a whole number, not " + quote_for_message(text));
   return n;
 }
 
@@ -63,14 +64,14 @@ double si_number(const std::string& text, const std::string& option) {
     if (!(v > 0) || !std::isfinite(v)) throw std::invalid_argument("");
     return v;
   } catch (const std::invalid_argument&) {
-    throw po::error("--" + option + " wants a positive number such as 989e12 or 989T, not '" + text + "'");
+    throw po::error("--" + option + " wants a positive number such as 989e12 or 989T, not " + quote_for_message(text));
   }
 }
 
 std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option) {
   std::vector<GiNaC::numeric> out;
   auto bad = [&](const std::string& why) {
-    return po::error("--" + option + " '" + text + "': " + why + " (want a list like 1,8,64 or a range start:stop:step)");
+    return po::error("--" + option + " " + quote_for_message(text) + ": " + one_line(why) + " (want a list like 1,8,64 or a range start:stop:step)");
   };
   size_t start = 0;
   while (true) {
@@ -106,11 +107,11 @@ std::map<std::string, Expr> bindings(const std::vector<std::string>& binds) {
   std::map<std::string, Expr> out;
   for (const std::string& b : binds) {
     size_t eq = b.find('=');
-    if (eq == std::string::npos || eq == 0) throw po::error("--bind wants NAME=EXPR, not '" + b + "'");
+    if (eq == std::string::npos || eq == 0) throw po::error("--bind wants NAME=EXPR, not " + quote_for_message(b));
     try {
       out[b.substr(0, eq)] = Expr::parse(b.substr(eq + 1));
     } catch (const ExprError& e) {
-      throw po::error("--bind " + b + ": " + e.what());
+      throw po::error("--bind " + quote_for_message(b) + ": " + one_line(e.what()));
     }
   }
   return out;
