@@ -28,3 +28,13 @@ foreach(source ${KCOST_FUZZERS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/fuzz")
   add_dependencies(kcost_fuzzers ${name})
 endforeach()
+
+# The unit tests of those same parts, built like them (clang, ASan + UBSan): a sanitizer run of
+# the Python-free core that is much cheaper than the whole KCOST_SANITIZE build.
+#   cmake --build build-fuzz --target kcost_parts_tests && build-fuzz/kcost_parts_tests
+file(GLOB KCOST_PARTS_TESTS CONFIGURE_DEPENDS
+     "${CMAKE_SOURCE_DIR}/src/expr/*_test.cpp" "${CMAKE_SOURCE_DIR}/src/leaves/*_test.cpp"
+     "${CMAKE_SOURCE_DIR}/src/resolve/*_test.cpp" "${CMAKE_SOURCE_DIR}/src/cli/number_options_test.cpp"
+     "${CMAKE_SOURCE_DIR}/src/evaluate/values_test.cpp")
+add_executable(kcost_parts_tests ${KCOST_PARTS_TESTS})
+target_link_libraries(kcost_parts_tests PRIVATE kcost_fuzz_parts GTest::gtest_main)
