@@ -3,6 +3,7 @@
 // number with an SI suffix, a --batch-size, and a --bind NAME=EXPR. Each either parses or
 // throws one boost::program_options::error line (exit 1); a list has at most 10 million
 // non-negative values, a number is positive and finite, a batch size a positive integer.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,7 +11,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "cli/model_options.h"
+#include "cli/number_options.h"
 #include "fuzz_support.h"
 
 namespace po = boost::program_options;
@@ -42,17 +43,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const po::error& error) {
     one_line(error);
   }
-  po::options_description options;
-  options.add(kcost::point_options()).add(kcost::model_options());
-  std::vector<std::string> args = {"--batch-size", std::string(parts[2]), "--bind", std::string(parts[3])};
+  std::vector<std::string> args = {"--batch-size", std::string(parts[2])};
   try {
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::store(po::command_line_parser(args).options(kcost::point_options()).run(), vm);
     po::notify(vm);
     kcost::RuntimePoint p = kcost::runtime_point(vm);
     if (!p.batch_size.is_pos_integer() || !p.seq_len.is_pos_integer() || !p.cache_len.is_nonneg_integer())
       kcost::fuzz::fail("--batch-size accepted " + kcost::to_string(p.batch_size));
-    kcost::model_request(vm, "llama", "");
+  } catch (const po::error& error) {
+    one_line(error);
+  }
+  try {
+    for (const auto& [name, value] : kcost::bindings({std::string(parts[3])}))
+      if (name.empty()) kcost::fuzz::fail("--bind accepted an empty name");
   } catch (const po::error& error) {
     one_line(error);
   }

@@ -10,7 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emit/cost_schema.h"
+#include "costfile/cost_schema.h"
+#include "expr/exact_json.h"
 #include "fuzz_support.h"
 #include "leaves/leaf_catalog.h"
 #include "resolve/resolved_tree.h"
@@ -61,9 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     one_line(error.what());
     return 0;
   }
-  const std::string written = kcost::to_json(tree).dump(2);
+  const std::string written = kcost::dump_exact(kcost::to_json(tree), 2);  // as `kcost resolve` writes it
   try {
-    kcost::resolved_tree_from_json(nlohmann::ordered_json::parse(written), "written.json");
+    kcost::resolved_tree_from_json(kcost::parse_exact(written), "written.json");
   } catch (const std::exception& error) {
     kcost::fuzz::fail("a resolved tree writes JSON that does not load: " + std::string(error.what()));
   }

@@ -20,6 +20,11 @@ fi
 [ -x .venv/bin/python ] || bash cmake/setup.sh  # the Python environment the build links against
 generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f build-fuzz/CMakeCache.txt ] && generator=(-G Ninja)
-cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-      -DKCOST_FUZZ=ON >/dev/null
+mkdir -p build-fuzz
+# The configure output (CMake's policy warnings included) only when it fails.
+if ! cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+      -DKCOST_FUZZ=ON >build-fuzz/configure.log 2>&1; then
+  cat build-fuzz/configure.log >&2
+  exit 1
+fi
 cmake --build build-fuzz --target kcost_fuzzers -j"${KCOST_JOBS:-2}"

@@ -66,16 +66,6 @@ po::options_description model_options(bool many_configs) {
   return o;
 }
 
-po::options_description point_options() {
-  po::options_description o("Runtime point");
-  o.add_options()
-      ("batch-size", po::value<std::string>()->default_value("1"), "sequences in the batch")
-      ("seq-len", po::value<std::string>()->default_value("1"), "new tokens per sequence (1: decode)")
-      ("cache-len", po::value<std::string>()->default_value("0"), "tokens already in the KV cache (0: prefill)")
-      ("bytes", po::value<std::string>()->default_value("2"), "bytes per element of the model dtype (2: bf16; 0.5 exact)");
-  return o;
-}
-
 po::options_description hardware_options(bool many) {
   po::options_description o("Roofline");
   o.add_options()
@@ -98,66 +88,8 @@ ModelRequest model_request(const po::variables_map& vm, const std::string& name,
     throw po::error("--attn-implementation must be sdpa or eager, not '" + r.attn_implementation + "'");
   if (vm.count("costs-dir")) r.costs_dir = vm["costs-dir"].as<std::string>();
   r.allow_unknown = vm.count("allow-unknown") > 0;
-  if (vm.count("bind")) {
-    for (const std::string& b : vm["bind"].as<std::vector<std::string>>()) {
-      size_t eq = b.find('=');
-      if (eq == std::string::npos || eq == 0) throw po::error("--bind wants NAME=EXPR, not '" + b + "'");
-      try {
-        r.root_bindings[b.substr(0, eq)] = Expr::parse(b.substr(eq + 1));
-      } catch (const ExprError& e) {
-        throw po::error("--bind " + b + ": " + e.what());
-      }
-    }
-  }
+  if (vm.count("bind")) r.root_bindings = bindings(vm["bind"].as<std::vector<std::string>>());
   return r;
-}
-
-namespace {
-
-GiNaC::numeric number_option(const po::variables_map& vm, const std::string& option, bool positive,
-                             bool integer = false) {
-  std::string text = vm[option].as<std::string>();
-  GiNaC::numeric n;
-  try {
-    n = parse_exact_number(text);
-  } catch (const std::invalid_argument&) {
-    throw po::error("--" + option + " wants a number, not '" + text + "'");
-  }
-  if (n.is_negative() || (positive && n.is_zero()))
-    throw po::error("--" + option + " must be " + (positive ? "positive" : "zero or more") + ", not '" + text + "'");
-  if (integer && !n.is_integer()) throw po::error("--" + option + " must be a whole number, not '" + text + "'");
-  return n;
-}
-
-}  // namespace
-
-RuntimePoint runtime_point(const po::variables_map& vm) {
-  RuntimePoint p;
-  p.batch_size = number_option(vm, "batch-size", true, true);
-  p.seq_len = number_option(vm, "seq-len", true, true);
-  p.cache_len = number_option(vm, "cache-len", false, true);
-  p.bytes = number_option(vm, "bytes", true);
-  return p;
-}
-
-double si_number(const std::string& text, const std::string& option) {
-  static const std::string suffixes = "KMGTPE";
-  std::string digits = text;
-  double scale = 1;
-  if (!digits.empty()) {
-    size_t s = suffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
-    if (s != std::string::npos && !(digits.size() > 1 && (digits[digits.size() - 2] == 'e' || digits[digits.size() - 2] == 'E'))) {
-      scale = std::pow(1000.0, static_cast<double>(s + 1));
-      digits.pop_back();
-    }
-  }
-  try {
-    double v = parse_exact_number(digits).to_double() * scale;
-    if (!(v > 0) || !std::isfinite(v)) throw std::invalid_argument("");
-    return v;
-  } catch (const std::invalid_argument&) {
-    throw po::error("--" + option + " wants a positive number such as 989e12 or 989T, not '" + text + "'");
-  }
 }
 
 std::vector<Accelerator> accelerators(const po::variables_map& vm) {
@@ -190,41 +122,6 @@ std::vector<Accelerator> accelerators(const po::variables_map& vm) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  return out;
-}
-
-std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option) {
-  std::vector<GiNaC::numeric> out;
-  auto bad = [&](const std::string& why) {
-    return po::error("--" + option + " '" + text + "': " + why + " (want a list like 1,8,64 or a range start:stop:step)");
-  };
-  size_t start = 0;
-  while (true) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      size_t c1 = item.find(':');
-      if (c1 == std::string::npos) {
-        if (out.size() >= 10000000) throw bad("the list has more than 10 million values");
-        out.push_back(parse_exact_number(item));
-      } else {
-        size_t c2 = item.find(':', c1 + 1);
-        GiNaC::numeric a = parse_exact_number(item.substr(0, c1));
-        GiNaC::numeric b = parse_exact_number(item.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1));
-        GiNaC::numeric step = c2 == std::string::npos ? 1 : parse_exact_number(item.substr(c2 + 1));
-        if (!step.is_positive()) throw bad("the step must be positive");
-        if (b < a) throw bad("the range is empty");
-        if ((b - a) / step + out.size() > 10000000) throw bad("the list has more than 10 million values");
-        for (GiNaC::numeric v = a; v <= b; v += step) out.push_back(v);
-      }
-    } catch (const std::invalid_argument& e) {
-      throw bad(e.what());
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  for (const GiNaC::numeric& n : out)
-    if (n.is_negative()) throw bad("negative value");
   return out;
 }
 

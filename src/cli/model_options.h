@@ -1,6 +1,6 @@
 // Options and error handling shared by the commands that evaluate models (resolve, eval,
 // formula, sweep): which model and config, the runtime point, the accelerator, and the mapping
-// of every failure to one line and its exit code.
+// of every failure to one line and its exit code. The pure value parsers are cli/number_options.h.
 #pragma once
 
 #include <optional>
@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/number_options.h"
 #include "evaluate/hardware.h"
 #include "evaluate/model_costs.h"
 #include "evaluate/values.h"
@@ -23,24 +24,15 @@ bool parse_model_command(const std::vector<std::string>& args, const boost::prog
 
 // --config, --attn-implementation, --costs-dir, --allow-unknown, --bind.
 boost::program_options::options_description model_options(bool many_configs = false);
-// --batch-size, --seq-len, --cache-len, --bytes (single values).
-boost::program_options::options_description point_options();
 // --hardware, --peak-flops, --bandwidth, --hardware-file.
 boost::program_options::options_description hardware_options(bool many = false);
 
 // The request for `name` from model_options (config file given separately).
 ModelRequest model_request(const boost::program_options::variables_map& vm, const std::string& name,
                            const std::string& config_file);
-// The runtime point of point_options; po::error naming the option for a bad number.
-RuntimePoint runtime_point(const boost::program_options::variables_map& vm);
 // The accelerators hardware_options asks for (none, one, or with `many` a comma list).
 // po::error for an unknown name or a half-given custom accelerator; HardwareError for a bad table.
 std::vector<Accelerator> accelerators(const boost::program_options::variables_map& vm);
-
-// "1,8,64", "0:4096:512" (start:stop:step, stop included), or a mix; po::error naming `option`.
-std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option);
-// "989e12", "989T", "3.35e12", "3.35T" -> the number; po::error naming `option`.
-double si_number(const std::string& text, const std::string& option);
 
 // The leaf catalog and name map of library_options(); CatalogError when they do not load.
 struct LoadedLibrary {

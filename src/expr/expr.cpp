@@ -1,5 +1,7 @@
 #include "expr/expr.h"
 
+#include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "expr/evaluate.h"
@@ -127,6 +129,16 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // Python has no exact fractional powers: `x ** (1/2)` is `x ** 0.5`.
   if (number::is_real(x) && num(x).is_rational() && !num(x).is_integer())
     x = number::make_float(number::as_double(num(x)));
+  // GiNaC raises the numbers in a base to an integer power at once ((2*x)**n is 2**n * x**n,
+  // (a - b)**n takes out (-1)**n): bound that as number::pow bounds a number's power, before
+  // GiNaC spends minutes on `(a - b) ** 2 ** 2999999` (a fuzz finding).
+  if (number::is_real(x) && num(x).is_integer()) {
+    double bits = 1;
+    for (auto it = b.preorder_begin(); it != b.preorder_end(); ++it)
+      if (GiNaC::is_exactly_a<numeric>(*it) && num(*it).is_rational())
+        bits = std::max<double>(bits, std::max(num(*it).numer().int_length(), num(*it).denom().int_length()));
+    if (bits * std::fabs(num(x).to_double()) > 1e7) throw ExprError("number too large in power");
+  }
   return guarded([&] { return GiNaC::pow(b, x); });
 }
 

@@ -11,9 +11,6 @@ namespace kcost {
 
 namespace {
 
-// Python's default limit on the digits of a decimal integer (sys.get_int_max_str_digits()).
-constexpr size_t kMaxDecimalDigits = 4300;
-
 bool is_digit(char c, int base = 10) {
   if (base == 16)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

@@ -12,6 +12,11 @@
 
 namespace kcost {
 
+// Python's default limit on the digits of a decimal integer (sys.get_int_max_str_digits()):
+// a longer decimal literal is an error, and so is an expression holding a number that would
+// print longer (see parser.h).
+constexpr size_t kMaxDecimalDigits = 4300;
+
 struct Token {
   enum Kind { end, number, name, op };
   Kind kind = end;

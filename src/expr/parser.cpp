@@ -1,5 +1,6 @@
 #include "expr/parser.h"
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ class Parser {
     if (tok_.kind == Token::end) fail(tok_, "empty expression");
     Expr e = test();
     if (tok_.kind != Token::end) unexpected();
+    for (auto it = e.ex().preorder_begin(); it != e.ex().preorder_end(); ++it)
+      if (GiNaC::is_exactly_a<GiNaC::numeric>(*it) && !printable(GiNaC::ex_to<GiNaC::numeric>(*it)))
+        throw ExprError("a number in the expression has more than " + std::to_string(kMaxDecimalDigits) + " digits",
+                        std::string(text_), 1);
     return e;
   }
 
@@ -34,6 +39,21 @@ class Parser {
     ~Nesting() { --p_.depth_; }
     Parser& p_;
   };
+
+  // The printer writes integers, and the numerators and denominators of rationals, in decimal:
+  // each must have at most kMaxDecimalDigits digits for the printed text to parse again
+  // (`2 ** -88888` has a 26,760-digit denominator).
+  static bool printable(const GiNaC::numeric& n) {
+    if (!n.is_real()) return printable(n.real()) && printable(n.imag());
+    if (!n.is_rational()) return true;  // a float prints as its repr
+    for (const GiNaC::numeric& part : {n.numer(), n.denom()}) {
+      if (part.int_length() <= 14000) continue;  // 2**14000 < 10**4215
+      std::ostringstream text;
+      text << GiNaC::abs(part);
+      if (text.str().size() > kMaxDecimalDigits) return false;
+    }
+    return true;
+  }
 
   void advance() { tok_ = lexer_.next(); }
   bool is_op(std::string_view s) const { return tok_.kind == Token::op && tok_.text == s; }

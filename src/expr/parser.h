@@ -6,6 +6,9 @@
 //   < atoms: integers of any size (`1_000`, `0x1f`), floats (`1e-6`, `.5`), True/False,
 //     names with dots (`config.text_config.hidden_size`), `( ... )`, and calls of
 //     min/max (2 or more arguments), int, abs, ceil/math.ceil, floor/math.floor.
+// Constant arithmetic is done while parsing; a result holding a number of more than
+// kMaxDecimalDigits decimal digits (numerator or denominator) is an error, as a literal that long
+// is, so that everything that parses prints as text that parses again.
 // It never evaluates Python. Anything else (strings, subscripts, lambdas, attribute access on
 // a non-name, keyword arguments, unknown functions, trailing text, empty text) throws
 // ExprError with the 1-based column where the text goes wrong.

@@ -117,6 +117,10 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   size_t num_factors = 0;
   for (const Factor& f : factors) num_factors += !f.denominator;
   bool negate = false;
+  // A float coefficient of 1.0 or -1.0 before factors prints as 1 or -1 would: GiNaC drops the
+  // 1.0 of `1.0 * x` when it parses it, so `y - 1.0 * x` would print back as `y - x`.
+  if (!factors.empty() && coeff.is_real() && !coeff.is_rational() && (coeff.is_equal(1) || coeff.is_equal(-1)))
+    return compose(coeff.is_negative() ? numeric(-1) : numeric(1), factors);
   if (!coeff.is_rational()) {
     num_parts.push_back(print_number(coeff).text);  // `-0.5 * x` reads as (-0.5) * x
   } else {

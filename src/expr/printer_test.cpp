@@ -256,6 +256,25 @@ TEST(ExprRoundTrip, FloatsReadBackAsTheSameDouble) {
   }
 }
 
+// Inputs the expr_roundtrip fuzzer of fuzz/ found: each prints as text that parses to an equal
+// expression printing the same text (a fixed point of print . parse).
+TEST(ExprRoundTrip, FuzzFindingsPrintAFixedPoint) {
+  const char* inputs[] = {
+      "+.5 *-xwi*2--y --yN5GmNai0ex",  // float coefficient -1.0 in a sum: printed `y - 1.0 * xwi`
+  };
+  for (const char* text : inputs) {
+    SCOPED_TRACE(text);
+    Expr e = Expr::parse(text);
+    Expr again = Expr::parse(e.str());
+    EXPECT_EQ(again, e);
+    EXPECT_EQ(again.str(), e.str());
+  }
+  EXPECT_EQ(printed("y - .5 * x * 2"), "y - x");
+  EXPECT_EQ(printed(".5 * x * 2"), "x");
+  EXPECT_EQ(printed("-.5 * x * 2"), "-x");
+  EXPECT_EQ(printed("0.5 * 2"), "1.0");
+}
+
 // Random nested expressions: print, parse, and check the same structure and the same value at
 // random integer points (or the same error). Catches every missing parenthesis.
 class RandomExpressions {

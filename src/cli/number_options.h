@@ -1,0 +1,31 @@
+// The command-line value parsers that need nothing but exact numbers and expressions (no Python,
+// no cost model): lists and ranges of sizes, SI numbers, the runtime point's options and
+// `--bind NAME=EXPR`. Split from model_options so that the fuzz harness of fuzz/ links them alone.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <ginac/ginac.h>
+
+#include "evaluate/values.h"
+#include "expr/expr.h"
+
+namespace kcost {
+
+// --batch-size, --seq-len, --cache-len, --bytes (single values).
+boost::program_options::options_description point_options();
+// The runtime point of point_options; po::error naming the option for a bad number.
+RuntimePoint runtime_point(const boost::program_options::variables_map& vm);
+
+// "1,8,64", "0:4096:512" (start:stop:step, stop included), or a mix; po::error naming `option`.
+std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option);
+// "989e12", "989T", "3.35e12", "3.35T" -> the number; po::error naming `option`.
+double si_number(const std::string& text, const std::string& option);
+
+// The values of --bind NAME=EXPR, NAME -> EXPR; po::error naming the bad one.
+std::map<std::string, Expr> bindings(const std::vector<std::string>& binds);
+
+}  // namespace kcost
