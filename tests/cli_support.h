@@ -34,12 +34,12 @@ inline std::string scratch(const std::string& suite) {
   return d;
 }
 
-// `kcost <args>` with the cost cache of `suite`'s test processes.
-inline Result run(const std::string& suite, const std::string& args) {
+// `kcost <args>` with the cost cache `cache_dir`, by default the one `suite`'s test processes share.
+inline Result run(const std::string& suite, const std::string& args, const std::string& cache_dir = "") {
   namespace fs = std::filesystem;
   std::string err_path = scratch(suite) + "/stderr";
-  std::string command = "KCOST_CACHE_DIR=" + (fs::temp_directory_path() / ("kcost_" + suite + "_cache")).string() + " " +
-                        kcost() + " " + args + " 2>" + err_path;
+  std::string cache = cache_dir.empty() ? (fs::temp_directory_path() / ("kcost_" + suite + "_cache")).string() : cache_dir;
+  std::string command = "KCOST_CACHE_DIR=" + cache + " " + kcost() + " " + args + " 2>" + err_path;
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.h"
 #include "expr/expr.h"
 
 namespace {
@@ -22,41 +23,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-std::string kcost() {
-  const char* dir = std::getenv("KCOST_BUILD_DIR");
-  return std::string(dir ? dir : "build") + "/kcost";
-}
+using kcost_test::Result;
 
 // A scratch directory of this test process, and a cache shared by the test processes.
-const std::string& scratch() {
-  static std::string dir = [] {
-    std::string d = (fs::temp_directory_path() / ("kcost_eval_cli_" + std::to_string(getpid()))).string();
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-Result run(const std::string& args) {
-  std::string err_path = scratch() + "/stderr";
-  std::string command = "KCOST_CACHE_DIR=" + (fs::temp_directory_path() / "kcost_eval_cli_cache").string() + " " +
-                        kcost() + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  std::ifstream in(err_path);
-  std::stringstream err;
-  err << in.rdbuf();
-  return {WEXITSTATUS(status), out, err.str()};
-}
+std::string scratch() { return kcost_test::scratch("eval_cli"); }
+Result run(const std::string& args) { return kcost_test::run("eval_cli", args); }
 
 size_t lines(const std::string& s) {
   size_t n = 0;
@@ -65,9 +36,7 @@ size_t lines(const std::string& s) {
 }
 
 std::string write(const std::string& name, const std::string& content) {
-  std::string path = scratch() + "/" + name;
-  std::ofstream(path) << content;
-  return path;
+  return kcost_test::write("eval_cli", name, content);
 }
 
 // meta-llama/Llama-2-7b-hf's config.json as published.

@@ -16,50 +16,22 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using kcost_test::Result;
 
-std::string kcost() {
-  const char* dir = std::getenv("KCOST_BUILD_DIR");
-  return std::string(dir ? dir : "build") + "/kcost";
-}
-
-const std::string& scratch() {
-  static std::string dir = [] {
-    std::string d = (fs::temp_directory_path() / ("kcost_measure_cli_" + std::to_string(getpid()))).string();
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+std::string scratch() { return kcost_test::scratch("measure_cli"); }
 
 // Each test process has its own cache, so the CPU entry is measured on first use here.
-Result run(const std::string& args) {
-  std::string err_path = scratch() + "/stderr";
-  std::string command = "KCOST_CACHE_DIR=" + scratch() + "/cache " + kcost() + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  std::ifstream in(err_path);
-  std::stringstream err;
-  err << in.rdbuf();
-  return {WEXITSTATUS(status), out, err.str()};
-}
+Result run(const std::string& args) { return kcost_test::run("measure_cli", args, scratch() + "/cache"); }
 
 std::string write(const std::string& name, const std::string& content) {
-  std::string path = scratch() + "/" + name;
-  std::ofstream(path) << content;
-  return path;
+  return kcost_test::write("measure_cli", name, content);
 }
 
 std::string tiny_llama() {

@@ -4,12 +4,19 @@
 #define KCOST_CALIBRATE_CALIBRATION_ERROR_H_
 
 #include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace kcost {
 
 struct CalibrationError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The JSON object of a calibration input file, keys in file order; CalibrationError
+// "<path>: cannot read the <what>" or "<path>: not valid JSON: ..." otherwise.
+nlohmann::ordered_json read_calibration_json(const std::string& path, const std::string& what);
 
 }  // namespace kcost
 

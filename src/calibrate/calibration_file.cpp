@@ -84,18 +84,20 @@ LatencyModel calibration_from_json(const nlohmann::ordered_json& j, const std::s
   return m;
 }
 
-LatencyModel read_calibration(const std::string& path) {
+nlohmann::ordered_json read_calibration_json(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw CalibrationError(path + ": cannot read the calibration file");
+  if (!in) throw CalibrationError(path + ": cannot read the " + what);
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::ordered_json j;
   try {
-    j = nlohmann::ordered_json::parse(text.str());
+    return nlohmann::ordered_json::parse(text.str());
   } catch (const nlohmann::json::exception& e) {
     throw CalibrationError(path + ": not valid JSON: " + e.what());
   }
-  return calibration_from_json(j, path);
+}
+
+LatencyModel read_calibration(const std::string& path) {
+  return calibration_from_json(read_calibration_json(path, "calibration file"), path);
 }
 
 }  // namespace kcost

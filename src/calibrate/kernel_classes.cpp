@@ -1,7 +1,5 @@
 #include "calibrate/kernel_classes.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "calibrate/calibration_error.h"
 
@@ -10,17 +8,7 @@ namespace kcost {
 std::string KernelClasses::default_path() { return std::string(KCOST_SOURCE_DIR) + "/hardware/kernel_classes.json"; }
 
 KernelClasses KernelClasses::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CalibrationError(path + ": cannot read the kernel class table");
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::ordered_json j;
-  try {
-    j = nlohmann::ordered_json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
-    throw CalibrationError(path + ": not valid JSON: " + e.what());
-  }
-  return from_json(j, path);
+  return from_json(read_calibration_json(path, "kernel class table"), path);
 }
 
 KernelClasses KernelClasses::from_json(const nlohmann::json& j, const std::string& source) {

@@ -151,8 +151,9 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     ResolveOptions resolve_options;
     resolve_options.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
     tree = resolve(costs_dir, analyzed.root, library.leaves, resolve_options);
-    nlohmann::json cfg = session.call("config_defaults", {mv.model_class, config_file});
-    config = config_values(cfg.at("values"), cfg.value("aliases", nlohmann::json::object()));
+    // The config analyze read (the locator keeps it): not built again in Python.
+    const ConfigDefaults& cfg = locator.config_of(analyzed.root, config_file);
+    config = config_values(cfg.values, cfg.aliases);
   } catch (const PythonError& e) {
     if (!e.lookup) throw;
     mv.error = std::string("static side: ") + e.what();
