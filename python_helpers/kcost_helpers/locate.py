@@ -156,7 +156,19 @@ def _describe_class(cls):
         "is_module": issubclass(cls, torch.nn.Module),
         "mro": [_qualname(k) for k in cls.__mro__],
         "methods": {name: _method(cls, name) for name in ("__init__", "forward")},
+        "tied_weights": _tied_weights(cls),
     }
+
+
+def _tied_weights(cls):
+    """[[target, source], ...] of the class's `_tied_weights_keys`: a dict target -> source
+    (transformers 5) or a list of targets tied to the input embeddings (4.x, source null)."""
+    keys = getattr(cls, "_tied_weights_keys", None)
+    if isinstance(keys, dict):
+        return [[str(k), str(v)] for k, v in keys.items()]
+    if isinstance(keys, (list, tuple)):
+        return [[str(k), None] for k in keys]
+    return []
 
 
 def _describe_function(fn):

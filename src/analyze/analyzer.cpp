@@ -149,6 +149,37 @@ NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLo
   return names.with_canonical_names(locator.canonical_names(keys)).with_leaf_names(leaves);
 }
 
+namespace {
+
+// The parameter and buffer elements of a module of `kernel` (the whole subtree its __init__
+// builds). At the root, the parameters its `_tied_weights_keys` names are the source parameter
+// when the config ties word embeddings (`tie_word_embeddings`, false when absent, as
+// PreTrainedModel reads it), and count once, as `model.parameters()` does.
+void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const ClassSource& cls, const ConfigView& config,
+                      bool root, KernelTrace& trace) {
+  ShapeTracer::ModuleParameters p = tracer.module_parameters(facts);
+  for (const auto& u : p.unknown) trace.assumptions.push_back({"", 0, "not counted among the parameters: " + u});
+  if (root && !cls.tied_weights.empty()) {
+    std::optional<ValuePtr> tie = config.attribute("config", "tie_word_embeddings");
+    bool tied = tie && *tie && (*tie)->truth() == true;
+    for (const auto& [target, source] : cls.tied_weights) {
+      if (!tied) continue;
+      std::optional<Expr> n = tracer.state_elements(facts, target);
+      if (!n) {
+        trace.assumptions.push_back({"", 0, "tied weight '" + target + "' is not a parameter the analysis knows: counted twice"});
+        continue;
+      }
+      p.parameters = p.parameters - *n;
+      trace.assumptions.push_back({"", 0, "'" + target + "' is tied to '" + (source.empty() ? "the input embeddings" : source) +
+                                              "' (config.tie_word_embeddings): its " + n->str() + " elements count once"});
+    }
+  }
+  trace.parameters = p.parameters;
+  trace.buffers = p.buffers;
+}
+
+}  // namespace
+
 AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& given_names,
                       const std::string& root_name, const AnalyzeOptions& options) {
   const NameMap names = analysis_names(given_names, leaves, locator);
@@ -234,6 +265,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     ShapeTracer tracer(ctx, &trace);
     auto facts = tracer.facts_of(cls.qualname, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
     tracer.run_forward(*facts, inputs);
+    count_parameters(tracer, *facts, cls, config, kernel == root.qualname, trace);
     for (const auto& c : trace.children)
       if (c.kernel == "unknown")
         result.unknowns.push_back(kernel + ": " + c.label + " (line " + std::to_string(c.line) + "): " + c.why);

@@ -24,6 +24,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"analyze", {"write the cost JSON and reasoning of every kernel of a model", analyze_command}},
       {"eval", {"FLOPs, bytes and roofline time of one forward call at a runtime point", eval_command}},
+      {"fit", {"the largest batch that fits on an accelerator at a context length, and its decode time", fit_command}},
       {"formula", {"a model's totals as polynomials in batch_size, seq_len, cache_len, bytes", formula_command}},
       {"resolve", {"the resolved cost tree of a kernel or model (JSON)", resolve_command}},
       {"sweep", {"models x runtime points into CSV, compiled once per model", sweep_command}},

@@ -31,6 +31,7 @@ int inspect_command(const std::vector<std::string>& args);
 int analyze_command(const std::vector<std::string>& args);
 int resolve_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
+int fit_command(const std::vector<std::string>& args);
 int formula_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);

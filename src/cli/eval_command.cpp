@@ -47,13 +47,15 @@ int eval_command(const std::vector<std::string>& args) {
       "cache_len tokens in the KV cache, seq_len new tokens; prefill: --cache-len 0, decode:\n"
       "--seq-len 1), exactly, for the model's config at a runtime point; the arithmetic\n"
       "intensity; with an accelerator the roofline time max(FLOPs / peak, bytes / bandwidth) and\n"
-      "which bound; every leaf kernel summed over the model (by_kernel: how much is F.linear,\n"
-      "how much softmax); and the kernel tree. A model_type (llama) stands for its causal-LM\n"
+      "which bound; the memory it needs (parameters, buffers, and the KV cache of batch_size\n"
+      "sequences of cache_len tokens: kcost fit finds the largest batch that fits); every leaf\n"
+      "kernel summed over the model (by_kernel: how much is F.linear, how much softmax); and the\n"
+      "kernel tree. A model_type (llama) stands for its causal-LM\n"
       "class. Cost files are analyzed on the fly when missing (into a cache, or --costs-dir).\n"
       "Without --config the config class defaults are the model.\n\n"
       "  kcost eval llama --config Llama-2-7b/config.json --seq-len 1 --cache-len 4095 --hardware h100-sxm\n\n"
       "Formats: table (default; the tree to --depth 2), json ({model, root, config,\n"
-      "attn_implementation, point, totals, arithmetic_intensity, roofline?, by_kernel, tree} with\n"
+      "attn_implementation, point, totals, arithmetic_intensity, roofline?, memory?, by_kernel, tree} with\n"
       "exact integers; tree costs are of one call, `count` calls per parent call), csv (one row per\n"
       "tree node: path, kernel, count, calls, and the costs of all those calls).\n\n"
       "Options");
@@ -129,6 +131,7 @@ int eval_command(const std::vector<std::string>& args) {
     }
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
+    report.memory = evaluate_footprint(tree, values);
 
     if (format == "json") {
       nlohmann::ordered_json j = eval_json(report, depth);

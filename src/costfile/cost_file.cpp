@@ -71,6 +71,13 @@ ordered_json cost_file_json(const CostFile& file) {
     children[child.label] = std::move(entry);
   }
   j["children"] = std::move(children);
+  if (file.footprint) {
+    ordered_json f = ordered_json::object();
+    f["parameters"] = file.footprint->parameters.str();
+    f["buffers"] = file.footprint->buffers.str();
+    f["cache_elements"] = file.footprint->cache_elements.str();
+    j["footprint"] = std::move(f);
+  }
   return j;
 }
 
@@ -109,6 +116,14 @@ CostFile read_cost_file(const std::string& path, const std::string& kernel) {
         if (c.value().contains("count")) child.count = cost_expression(c.value()["count"]);
         for (const auto& b : c.value()["bindings"].items()) child.bindings.emplace_back(b.key(), cost_expression(b.value()));
         f.children.push_back(std::move(child));
+      }
+      if (ordered.contains("footprint")) {
+        const auto& fp = ordered["footprint"];
+        Footprint footprint;
+        if (fp.contains("parameters")) footprint.parameters = cost_expression(fp["parameters"]);
+        if (fp.contains("buffers")) footprint.buffers = cost_expression(fp["buffers"]);
+        if (fp.contains("cache_elements")) footprint.cache_elements = cost_expression(fp["cache_elements"]);
+        f.footprint = footprint;
       }
     } else {
       f.leaf = true;

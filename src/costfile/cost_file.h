@@ -6,8 +6,15 @@
 // order given. Written: expressions as Expr::str() (Python syntax), a count that is an integer as
 // a JSON integer (`1`), any other count as its expression string. Read: an expression is a string
 // Expr::parse accepts or a JSON number. What makes a file valid is cost_schema.h.
+//
+// A composite may also carry "footprint": {"parameters", "buffers", "cache_elements"}, kcost's
+// extension of the format for memory: the parameter and buffer elements of one module of the
+// kernel (its submodules' included) and the elements the KV cache holds for the kernel's own
+// cache updates once `cache_len` tokens are cached (its children's are theirs), expressions in
+// the kernel's parameters and implicit symbols. A file without it says nothing about memory.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -26,6 +33,13 @@ struct CostExprs {
   Expr memory_write;
 };
 
+// A composite's memory (the "footprint" field), in elements.
+struct Footprint {
+  Expr parameters{0};
+  Expr buffers{0};
+  Expr cache_elements{0};
+};
+
 // One child call of a composite kernel.
 struct CostChild {
   std::string label;   // "q_proj", "apply_rotary_pos_emb.mul_q_cos"
@@ -42,6 +56,7 @@ struct CostFile {
   bool leaf = false;
   CostExprs formulas;               // leaves only
   std::vector<CostChild> children;  // composites only
+  std::optional<Footprint> footprint;  // composites only, when the file has one
   // init_params then forward_params.
   std::vector<std::string> params() const;
 };

@@ -24,7 +24,9 @@ using nlohmann::json;
 const char* const kFormulaFields[] = {"flops", "memory_read", "memory_write"};
 const char* const kTopFields[] = {"kernel_name",  "description", "init_params",
                                   "forward_params", "flops",     "memory_read",
-                                  "memory_write", "children",  "matmul_class", "bias_add_flops"};
+                                  "memory_write", "children",  "matmul_class", "bias_add_flops",
+                                  "footprint"};
+const char* const kFootprintFields[] = {"parameters", "buffers", "cache_elements"};
 const char* const kChildFields[] = {"kernel", "bindings", "count"};
 
 // Collects the problems of one document.
@@ -43,7 +45,7 @@ class Checker {
         problem(json_path_key("$", item.key()),
                 "unknown field (a cost JSON has kernel_name, description, init_params, "
                 "forward_params and either children or flops, memory_read, memory_write "
-                "and optionally matmul_class, bias_add_flops)");
+                "and optionally matmul_class, bias_add_flops, or footprint on a composite)");
     }
     check_kernel_name(j);
     if (auto it = j.find("description"); it != j.end() && !it->is_string())
@@ -63,7 +65,10 @@ class Checker {
           problem(std::string("$.") + f, std::string("a composite kernel (with children) has no ") +
                                              f + ": its cost is the sum of its children's");
       check_children(j.at("children"), params);
+      if (auto it = j.find("footprint"); it != j.end()) check_footprint(*it, params);
     } else if (any_formula) {
+      if (j.contains("footprint"))
+        problem("$.footprint", "a leaf kernel has no footprint (parameters and caches belong to the modules that call it)");
       if (auto it = j.find("init_params"); it != j.end() && it->is_array() && !it->empty())
         problem("$.init_params", "a leaf kernel takes no init params (expected [])");
       std::set<std::string> forward;
@@ -142,6 +147,21 @@ class Checker {
       }
     }
     return names;
+  }
+
+  void check_footprint(const json& footprint, const std::set<std::string>& params) {
+    if (!footprint.is_object()) {
+      problem("$.footprint", "expected an object with parameters, buffers and cache_elements, got " +
+                                 std::string(footprint.type_name()));
+      return;
+    }
+    for (const auto& item : footprint.items()) {
+      const std::string path = json_path_key("$.footprint", item.key());
+      if (std::find(std::begin(kFootprintFields), std::end(kFootprintFields), item.key()) == std::end(kFootprintFields))
+        problem(path, "unknown field (a footprint has parameters, buffers and cache_elements)");
+      else
+        check_expression(path, item.value(), params, /*leaf=*/false);
+    }
   }
 
   void check_children(const json& children, const std::set<std::string>& params) {

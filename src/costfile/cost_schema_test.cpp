@@ -182,7 +182,7 @@ TEST(CostSchema, UnknownField) {
   EXPECT_EQ(check(conv1d([](json& j) { j["note"] = "x"; })),
             Problems{"costs/X.json: $.note: unknown field (a cost JSON has kernel_name, "
                      "description, init_params, forward_params and either children or flops, "
-                     "memory_read, memory_write and optionally matmul_class, bias_add_flops)"});
+                     "memory_read, memory_write and optionally matmul_class, bias_add_flops, or footprint on a composite)"});
 }
 
 TEST(CostSchema, ParamsMissing) {

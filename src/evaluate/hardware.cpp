@@ -71,6 +71,10 @@ HardwareTable HardwareTable::load(const std::string& path) {
     acc.flops_source = string_field(a, "flops_source", at, path, true);
     acc.bandwidth_source = string_field(a, "bandwidth_source", at, path, true);
     acc.notes = string_field(a, "notes", at, path, false);
+    if (a.contains("memory")) {
+      acc.memory = positive_field(a, "memory", at, path);
+      acc.memory_source = string_field(a, "memory_source", at, path, true);
+    }
     if (a.contains("aliases")) {
       if (!a["aliases"].is_array()) throw HardwareError(path + ": " + at + ".aliases: not an array");
       for (const auto& alias : a["aliases"]) {
@@ -126,6 +130,10 @@ nlohmann::ordered_json to_json(const Accelerator& a) {
   if (!a.precision.empty()) j["precision"] = a.precision;
   j["flops_source"] = a.flops_source;
   j["bandwidth_source"] = a.bandwidth_source;
+  if (a.memory > 0) {
+    j["memory"] = a.memory;
+    j["memory_source"] = a.memory_source;
+  }
   if (!a.notes.empty()) j["notes"] = a.notes;
   return j;
 }

@@ -23,6 +23,8 @@ struct Accelerator {
   double bandwidth = 0;   // memory bytes/s
   std::string precision;  // what peak_flops counts, e.g. "bf16 dense"
   std::string flops_source, bandwidth_source;  // URLs
+  double memory = 0;          // device memory capacity in bytes (0: not known)
+  std::string memory_source;  // URL
   std::string notes;
 };
 

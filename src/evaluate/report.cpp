@@ -151,6 +151,28 @@ std::string eval_table(const EvalReport& r, int depth) {
         << format_seconds(rl.compute_seconds) << ", memory " << format_seconds(rl.memory_seconds) << ")\n";
   }
 
+  if (r.memory) {
+    const MemoryFootprint& m = *r.memory;
+    out << "\n" << pad_right("memory (" + to_string(m.bytes) + " B/element)", 22) << pad_left("elements", 26)
+        << pad_left("bytes", 26) << "\n";
+    auto memory_line = [&](const std::string& what, const std::string& elements, const numeric& bytes) {
+      out << pad_right(what, 22) << pad_left(elements, 26) << pad_left(grouped(bytes), 26) << "   "
+          << si(bytes.to_double(), "B");
+    };
+    memory_line("parameters", grouped(m.parameters), m.parameter_bytes());
+    out << "\n";
+    if (!m.buffers.is_zero()) {
+      memory_line("buffers", grouped(m.buffers), m.buffer_bytes());
+      out << "\n";
+    }
+    memory_line("KV cache", grouped(m.cache_elements), m.cache_bytes());
+    out << "   (cache_len tokens x batch_size)\n";
+    memory_line("total", "", m.total_bytes());
+    if (r.hardware && r.hardware->memory > 0)
+      out << "   " << fixed(100.0 * m.total_bytes().to_double() / r.hardware->memory, 1) << "% of " << si(r.hardware->memory, "B");
+    out << "\n";
+  }
+
   // Leaf kernels by FLOPs, then bytes.
   std::vector<std::pair<std::string, CostNumbers>> leaves(e.by_kernel.begin(), e.by_kernel.end());
   std::stable_sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) {
@@ -203,6 +225,7 @@ nlohmann::ordered_json eval_json(const EvalReport& r, int depth) {
   j["totals"] = to_json(e.totals);
   j["arithmetic_intensity"] = arithmetic_intensity(e.totals);
   if (r.hardware) j["roofline"] = roofline_json(e.totals, *r.hardware);
+  if (r.memory) j["memory"] = to_json(*r.memory);
   ojson by_kernel = ojson::object();
   for (const auto& [k, c] : e.by_kernel) by_kernel[k] = to_json(c);
   j["by_kernel"] = by_kernel;

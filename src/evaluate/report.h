@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "evaluate/evaluator.h"
+#include "evaluate/footprint.h"
 #include "evaluate/hardware.h"
 #include "evaluate/values.h"
 
@@ -23,13 +24,15 @@ struct EvalReport {
   RuntimePoint point;
   Evaluation evaluation;
   std::optional<Accelerator> hardware;
+  std::optional<MemoryFootprint> memory;  // when the cost files carry a footprint
 };
 
-// Totals (exact and in SI units), arithmetic intensity, roofline, the leaf kernels by FLOPs and
-// the tree to `depth` levels (count, FLOPs and bytes of all `count` calls, share of the total).
+// Totals (exact and in SI units), arithmetic intensity, roofline, memory (parameters, buffers,
+// KV cache and their sum; with an accelerator of known capacity, the share of it), the leaf
+// kernels by FLOPs and the tree to `depth` levels (count, FLOPs and bytes of all `count` calls, share of the total).
 std::string eval_table(const EvalReport& report, int depth);
 // {"model", "root", "config", "attn_implementation", "point", "totals", "arithmetic_intensity",
-//  "roofline"?, "by_kernel", "tree"}; exact integers; tree to `depth` (negative: all).
+//  "roofline"?, "memory"? (footprint.h's JSON), "by_kernel", "tree"}; exact integers; tree to `depth` (negative: all).
 nlohmann::ordered_json eval_json(const EvalReport& report, int depth);
 // One row per tree node to `depth`: path,kernel,count,calls,flops,memory_read,memory_write
 // (calls = product of counts from the root, the costs are of all those calls).

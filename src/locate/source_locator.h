@@ -40,6 +40,10 @@ struct ClassSource {
   bool is_module = false;  // a torch.nn.Module subclass
   std::vector<std::string> mro;
   std::optional<FunctionSource> init, forward;  // following the MRO; empty if only nn.Module has it
+  // `_tied_weights_keys`: parameters that are another parameter when the config ties word
+  // embeddings (target path, source path; the source is empty in transformers 4.x's list form,
+  // which ties to the input embeddings).
+  std::vector<std::pair<std::string, std::string>> tied_weights;
 };
 
 // What a name in a module's globals refers to.

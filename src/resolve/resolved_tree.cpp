@@ -41,6 +41,13 @@ ojson node_json(const ResolvedNode& node, bool expand, bool is_root) {
   j["flops"] = expression_json(node.cost.flops, expand);
   j["memory_read"] = expression_json(node.cost.memory_read, expand);
   j["memory_write"] = expression_json(node.cost.memory_write, expand);
+  if (node.footprint) {
+    ojson f = ojson::object();
+    f["parameters"] = expression_json(node.footprint->parameters, expand);
+    f["buffers"] = expression_json(node.footprint->buffers, expand);
+    f["cache_elements"] = expression_json(node.footprint->cache_elements, expand);
+    j["footprint"] = std::move(f);
+  }
   ojson children = ojson::object();
   for (const auto& [label, child] : node.children) children[label] = node_json(child, expand, false);
   j["children"] = std::move(children);
@@ -84,6 +91,12 @@ ResolvedNode node_from_json(const J& j, const std::string& path, const std::stri
   node.cost.flops = parse_field(j, "flops", path, source);
   node.cost.memory_read = parse_field(j, "memory_read", path, source);
   node.cost.memory_write = parse_field(j, "memory_write", path, source);
+  if (auto fp = j.find("footprint"); fp != j.end()) {
+    std::string at = json_path_key(path, "footprint");
+    if (!fp->is_object()) throw ResolvedTreeError(source + ": " + at + ": not an object");
+    node.footprint = Footprint{parse_field(*fp, "parameters", at, source), parse_field(*fp, "buffers", at, source),
+                               parse_field(*fp, "cache_elements", at, source)};
+  }
   auto children = j.find("children");
   if (children != j.end()) {
     std::string at = json_path_key(path, "children");

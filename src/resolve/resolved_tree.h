@@ -9,11 +9,15 @@
 //   {"kernel_name", "flops", "memory_read", "memory_write",
 //    "children": {label: {"kernel", "count", "flops", "memory_read", "memory_write",
 //                         "children"}}}
+// A composite node whose cost files carry memory (cost_file.h) also has "footprint":
+// {"parameters", "buffers", "cache_elements"}: parameters and buffers of one module of its
+// kernel, and the KV-cache elements its calls hold (its own and, count times, its children's).
 // Expressions are Python text (Expr::str); a count that is an integer is a JSON integer.
 #ifndef KCOST_RESOLVE_RESOLVED_TREE_H_
 #define KCOST_RESOLVE_RESOLVED_TREE_H_
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -31,6 +35,9 @@ struct ResolvedNode {
   Expr count{1};       // calls per call of the parent; 1 at the root
   CostExprs cost;      // of one call
   bool leaf = false;   // a leaf kernel of the catalog (or an "unknown" child counted as zero)
+  // Memory, in elements: a composite's when its cost file and those of all its composite
+  // descendants say (cache_elements summed over the subtree, counts multiplied through).
+  std::optional<Footprint> footprint;
   std::vector<std::pair<std::string, ResolvedNode>> children;  // label -> node, call order
 };
 

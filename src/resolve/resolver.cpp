@@ -71,6 +71,12 @@ class Resolver {
     }
   }
 
+  bool bound(const Expr& e) const {
+    for (const std::string& s : e.symbols())
+      if (unbound_.count(s)) return false;
+    return true;
+  }
+
   const CostFile* load(const std::string& kernel) {
     auto found = files_.find(kernel);
     if (found != files_.end()) return &found->second;
@@ -138,6 +144,8 @@ class Resolver {
         throw ResolveError(ResolveError::Kind::bad_file, "cost files call each other in a cycle: " + cycle + "'" + kernel + "'");
       }
     stack_.push_back(kernel);
+    bool memory_known = f->footprint.has_value();
+    Expr child_cache(0);
     for (const CostChild& c : f->children) {
       std::string child_path = path_join(path, c.label);
       std::string at = json_path_key("$.children", c.label);
@@ -172,6 +180,8 @@ class Resolver {
         node.cost.flops += child.count * child.cost.flops;
         node.cost.memory_read += child.count * child.cost.memory_read;
         node.cost.memory_write += child.count * child.cost.memory_write;
+        if (child.footprint) child_cache = child_cache + child.count * child.footprint->cache_elements;
+        else memory_known = memory_known && child.leaf;
         node.children.emplace_back(c.label, std::move(child));
       } catch (const ExprError& e) {
         throw ResolveError(ResolveError::Kind::bad_file, file_of_.at(kernel) + ": " + at + ": " + e.what());
@@ -179,6 +189,12 @@ class Resolver {
     }
     stack_.pop_back();
     check_node(node);
+    if (memory_known) {
+      Footprint fp{f->footprint->parameters.subs(env), f->footprint->buffers.subs(env),
+                   f->footprint->cache_elements.subs(env) + child_cache};
+      // Memory that depends on a parameter no call binds is not known (costs never do).
+      if (bound(fp.parameters) && bound(fp.buffers) && bound(fp.cache_elements)) node.footprint = fp;
+    }
     return node;
   }
 

@@ -44,6 +44,12 @@ struct KernelTrace {
   std::vector<TraceNote> branches;     // branches taken and skipped, with the value that decided them
   std::vector<TraceNote> assumptions;  // modelling assumptions made in this kernel
   std::vector<std::string> inputs;     // the forward inputs as traced: "hidden_states: [...]"
+  // Memory (the cost file's footprint fields): elements the KV cache holds for this kernel's own
+  // cache updates once cache_len tokens are cached (its children's are theirs), and the
+  // parameter and buffer elements of one module of this kernel, its submodules' included.
+  Expr cache_elements{0};
+  Expr parameters{0};
+  Expr buffers{0};
 
   size_t unknown_count() const {
     size_t n = 0;

@@ -97,10 +97,9 @@ std::optional<CacheLayer> KvCache::first(bool sliding) const {
   return std::nullopt;
 }
 
-std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
-                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
-                                        std::string* why) {
-  auto fail = [&](const std::string& w) -> std::optional<Expr> {
+std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why) {
+  auto fail = [&](const std::string& w) -> std::optional<CacheStep> {
     if (why) *why = layer.class_name + ".update: " + w;
     return std::nullopt;
   };
@@ -120,6 +119,11 @@ std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView
   ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
                                       Value::self());
   if (!filled || !filled->is(Value::Kind::Tuple)) return fail("filling it did not return the keys and values");
+  auto kept = state.find("keys");
+  if (kept == state.end() || !kept->second->is_tensor() || kept->second->shape.size() != 4)
+    return fail("it does not keep a keys tensor (self.keys is " +
+                (kept == state.end() ? std::string("not set") : kept->second->describe()) + ")");
+  Expr held = kept->second->shape[2];
   // The analysed call: the new tokens on top.
   Interpreter step(locator, config, self, update->module, update->file);
   ValuePtr out = step.run_function(*update->def, {{"", states(fresh), "key_states"}, {"", states(fresh), "value_states"}},
@@ -127,7 +131,15 @@ std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView
   if (!out || !out->is(Value::Kind::Tuple) || out->items.empty() || !out->items[0]->is_tensor() ||
       out->items[0]->shape.size() != 4)
     return fail("it does not return a keys tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
-  return out->items[0]->shape[2];
+  return CacheStep{held, out->items[0]->shape[2]};
+}
+
+std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
+                                        std::string* why) {
+  std::optional<CacheStep> step = cache_step(locator, config, tensor_ops, layer, cached, fresh, why);
+  if (!step) return std::nullopt;
+  return step->returned;
 }
 
 }  // namespace kcost

@@ -53,10 +53,21 @@ class KvCache {
   std::string replicate_;
 };
 
-// The length of the keys `layer.update(keys, values, ...)` returns when the layer holds `cached`
-// earlier tokens and gets `fresh` new ones, read by interpreting the class's update();
+// What one `layer.update(keys, values, ...)` does when the layer holds `cached` earlier tokens
+// and gets `fresh` new ones, read by interpreting the class's update(): the number of tokens the
+// layer holds before the call (what the cache's memory is after `cached` tokens) and the length
+// of the keys it returns.
+struct CacheStep {
+  Expr held;      // tokens the layer keeps after taking `cached` tokens into an empty layer
+  Expr returned;  // keys returned by the update that adds `fresh` tokens on top
+};
+
 // nullopt (with `why`) when the source could not be followed. `tensor_ops`: the hooks that
 // evaluate torch calls, slicing and operators on shapes (the shape tracer, recording nothing).
+std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why);
+
+// The length of the keys of cache_step.
 std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
                                         const CacheLayer& layer, const Expr& cached, const Expr& fresh,
                                         std::string* why);

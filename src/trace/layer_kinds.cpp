@@ -12,9 +12,15 @@ namespace kcost {
 
 namespace {
 
-// `element` (the stack's element with its index as a symbol, `layer_idx`) with the index's value
-// taken from `item` (the same call with the index a number): numbers keep their symbol and carry
-// the value, so branches on the index are decided while bindings stay symbolic.
+// Whether a constructor argument of `module` is the number `index` (a layer built for its place).
+bool built_for_index(const Value& module, long long index) {
+  for (const auto& a : module.args)
+    if (a.value && known_int(*a.value) == index) return true;
+  return false;
+}
+
+}  // namespace
+
 ValuePtr with_index_values(const Value& element, const Value& item) {
   if (!element.is(Value::Kind::Module) || !item.is(Value::Kind::Module) || element.args.size() != item.args.size())
     return std::make_shared<Value>(item);
@@ -27,15 +33,6 @@ ValuePtr with_index_values(const Value& element, const Value& item) {
   }
   return out;
 }
-
-// Whether a constructor argument of `module` is the number `index` (a layer built for its place).
-bool built_for_index(const Value& module, long long index) {
-  for (const auto& a : module.args)
-    if (a.value && known_int(*a.value) == index) return true;
-  return false;
-}
-
-}  // namespace
 
 std::string ShapeTracer::kind_key(const Value& v, int depth) {
   if (depth > 32) return "…";

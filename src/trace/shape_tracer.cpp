@@ -422,9 +422,9 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   Expr kv = Expr::symbol("cache_len") + q;
   if (layer) {
     std::string why;
-    std::optional<Expr> n = kv_length(*layer, q, &why);
+    std::optional<CacheStep> n = kv_step(*layer, q, &why);
     if (!n) return Value::unknown("the attention mask's key length: " + why);
-    kv = *n;
+    kv = n->returned;
   }
   // A float mask added to the scores under eager attention, always made; a bool mask under
   // sdpa, which transformers' sdpa_mask skips (is_causal instead) when there is no padding and
@@ -497,7 +497,7 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
         }
       }
     }
-    Expr length = Expr::symbol("cache_len") + fresh;
+    Expr length = Expr::symbol("cache_len") + fresh, held = Expr::symbol("cache_len");
     std::string what = "every token";
     if (!ctx_.cache.empty()) {
       if (!layer)
@@ -505,9 +505,10 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
                                  (index ? index->describe() : std::string("(not passed)")) + " is not known here",
                        label_for("update", node));
       std::string why;
-      std::optional<Expr> n = kv_length(*layer, fresh, &why);
+      std::optional<CacheStep> n = kv_step(*layer, fresh, &why);
       if (!n) return unknown(node, "cache.update: " + why, label_for("update", node));
-      length = *n;
+      length = n->returned;
+      held = n->held;
       what = last_part(layer->class_name);
     }
     std::vector<ValuePtr> out;
@@ -515,24 +516,29 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
       ValuePtr t = argument(args, k, k == 0 ? "key_states" : "value_states");
       if (!is_tensor(t) || t->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
       Shape s = t->shape;
+      s[s.size() - 2] = held;
+      Expr elements(1);
+      for (const Expr& d : s) elements = elements * d;
+      if (record_) record_->cache_elements = record_->cache_elements + count() * elements;
       s[s.size() - 2] = length;
       out.push_back(with_shape(*t, s));
     }
     if (record_)
       record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens; this layer's cache is a " + what +
-                                                       " (read from its update()): cache.update returns keys and values of length " + length.str()});
+                                                       " (read from its update()): it keeps " + held.str() +
+                                                       " of them, and cache.update returns keys and values of length " + length.str()});
     return Value::tuple(out);
   }
   return Value::unknown("cache." + method);
 }
 
-std::optional<Expr> ShapeTracer::kv_length(const CacheLayer& layer, const Expr& fresh, std::string* why) {
+std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why) {
   std::string key = layer.key() + "|" + fresh.str();
-  auto it = ctx_.cache_lengths.find(key);
-  if (it != ctx_.cache_lengths.end()) return it->second;
+  auto it = ctx_.cache_steps.find(key);
+  if (it != ctx_.cache_steps.end()) return it->second;
   ShapeTracer quiet(ctx_, nullptr);  // the update's own tensor work is the cache's, not the model's
-  std::optional<Expr> n = returned_key_length(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why);
-  if (n) ctx_.cache_lengths[key] = *n;
+  std::optional<CacheStep> n = cache_step(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why);
+  if (n) ctx_.cache_steps.emplace(key, *n);
   return n;
 }
 

@@ -31,8 +31,8 @@ struct TraceContext {
   std::string attn_implementation = "sdpa";
   // The KV cache the call runs with, layer by layer (empty: every layer keeps every token).
   KvCache cache{};
-  // Lengths of the keys a cache layer's update returns (memo: layer key + new tokens -> length).
-  std::map<std::string, Expr> cache_lengths{};
+  // What a cache layer's update keeps and returns (memo: layer key + new tokens -> step).
+  std::map<std::string, CacheStep> cache_steps{};
   // Phase 1: every composite call is recorded here (kernel -> call sites).
   std::map<std::string, std::vector<CallSite>>* sites = nullptr;
   std::vector<std::string>* discovery_order = nullptr;
@@ -69,6 +69,23 @@ class ShapeTracer : public Hooks {
   // The kernel a module value is: its class, or the class's variant for its kind.
   std::string kernel_of(const Value& module);
 
+  // What `module.parameters()` and `module.buffers()` of a built module hold, in elements, from
+  // what __init__ makes of it (module_parameters.cpp): its own nn.Parameter / register_buffer
+  // tensors and, recursively, those of every registered submodule (attributes holding a module,
+  // ModuleList items); plain tensors and modules in Python lists are not registered and do not
+  // count. A stack whose items all count the same is `length * count` (symbolic length), else
+  // the sum over its kinds. What cannot be followed is listed in `unknown`, counted as zero.
+  struct ModuleParameters {
+    Expr parameters{0};
+    Expr buffers{0};
+    std::vector<std::string> unknown;  // "path: why"
+  };
+  ModuleParameters module_parameters(const ModuleFacts& module, const std::string& path = "");
+  ModuleParameters module_parameters(const Value& module, const std::string& path);
+  // The elements of the parameter or buffer at `dotted` ("lm_head.weight", "layers.0.mlp.w1")
+  // under `module`; nullopt when the path does not name one.
+  std::optional<Expr> state_elements(const ModuleFacts& module, const std::string& dotted);
+
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override;
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override;
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override;
@@ -98,9 +115,9 @@ class ShapeTracer : public Hooks {
   // when all layers are of one kind.
   std::optional<std::vector<Iteration>> layer_kinds(const Value& stack);
   ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
-  // Keys `layer`'s update returns with `fresh` new tokens on top of cache_len cached ones
-  // (kv_cache.h); nullopt with `why` when its source could not be followed.
-  std::optional<Expr> kv_length(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
+  // top (kv_cache.h); nullopt with `why` when its source could not be followed.
+  std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);
   std::string label_for(const std::string& op, const ast::Node& node) const;
@@ -117,6 +134,11 @@ class ShapeTracer : public Hooks {
   std::vector<Expr> counts_;
   int mask_line_ = 0;
 };
+
+// A stack's `element` (its index a symbol, `layer_idx`) with the index's value taken from `item`
+// (the same call with the index a number): numbers keep their symbol and carry the value, so
+// branches on the index are decided while bindings stay symbolic (layer_kinds.cpp).
+ValuePtr with_index_values(const Value& element, const Value& item);
 
 // The inputs of the design's default inference call `model(input_ids, attention_mask=ones,
 // past_key_values=cache, use_cache=True)` for a root model's forward.
