@@ -427,6 +427,7 @@ def _run_point(model, config, vocab, b, s, c):
     generator = torch.Generator().manual_seed(1000 * b + 100 * s + c)
     keyword = cache_keyword(model)
     cache = prefill(model, config, torch.randint(0, vocab, (b, c), generator=generator), keyword)
+    cache_elements = cache_tensor_elements(cache)
     ids = torch.randint(0, vocab, (b, s), generator=generator)
     mask = inference_mask(ids, c)  # made before the recording: not part of the measured call
     recorder = _Recorder(_excluded_files())
@@ -453,7 +454,38 @@ def _run_point(model, config, vocab, b, s, c):
         "cache_len": c,
         "calls": recorder.root["calls"],
         "flop_counter": {"total": int(counter.get_total_flops()), "by_op": by_op},
+        "cache_elements": cache_elements,
     }
+
+
+def cache_tensor_elements(cache):
+    """Elements of the distinct tensors a cache object holds (its layers' keys, values and any
+    other tensor state), found by walking its attributes; what the cache's memory is."""
+    import torch
+
+    seen, total = set(), 0
+
+    def walk(obj, depth):
+        nonlocal total
+        if depth > 6 or obj is None:
+            return
+        if isinstance(obj, torch.Tensor):
+            if id(obj) not in seen:
+                seen.add(id(obj))
+                total += obj.numel()
+            return
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item, depth + 1)
+        elif isinstance(obj, dict):
+            for item in obj.values():
+                walk(item, depth + 1)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, (torch.nn.Module, type)):
+            for item in vars(obj).values():
+                walk(item, depth + 1)
+
+    walk(cache, 0)
+    return total
 
 
 def traced_run(model_class_name, attn_implementation, points_json):
@@ -481,6 +513,8 @@ def traced_run(model_class_name, attn_implementation, points_json):
             model, config = _build_model(model_class, kwargs, attn_implementation)
             vocab = getattr(config, "vocab_size", _VOCAB)
             runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
+            parameters = sum(p.numel() for p in model.parameters())
+            buffers = sum(t.numel() for t in model.buffers())
     finally:
         torch.set_num_threads(previous_threads)
     return json.dumps(
@@ -489,6 +523,8 @@ def traced_run(model_class_name, attn_implementation, points_json):
             "config_class": _qualname(config_class),
             "config_kwargs": kwargs,
             "attn_implementation": attn_implementation,
+            "parameters": parameters,
+            "buffers": buffers,
             "points": runs,
         }
     )

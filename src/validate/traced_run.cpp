@@ -112,6 +112,8 @@ TracedRun parse_traced_run(const json& j) {
   run.config_class = j.value("config_class", "");
   run.config_kwargs = j.value("config_kwargs", json::object());
   run.attn_implementation = j.value("attn_implementation", "");
+  if (j.contains("parameters") && j["parameters"].is_number_integer()) run.parameters = j["parameters"].get<long long>();
+  if (j.contains("buffers") && j["buffers"].is_number_integer()) run.buffers = j["buffers"].get<long long>();
   if (!j.contains("points") || !j["points"].is_array()) bad("$.points", "missing");
   size_t i = 0;
   for (const auto& p : j["points"]) {
@@ -125,6 +127,8 @@ TracedRun parse_traced_run(const json& j) {
     const json& fc = p.at("flop_counter");
     point.flop_counter.total = fc.at("total").get<long long>();
     for (const auto& [op, n] : fc.at("by_op").items()) point.flop_counter.by_op[op] = n.get<long long>();
+    if (p.contains("cache_elements") && p["cache_elements"].is_number_integer())
+      point.cache_elements = p["cache_elements"].get<long long>();
     run.points.push_back(std::move(point));
   }
   return run;

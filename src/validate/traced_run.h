@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct TracedPoint {
   long long batch_size = 0, seq_len = 0, cache_len = 0;
   std::vector<TracedCall> calls;  // the outermost: the model's own call
   FlopCounterCount flop_counter;
+  // Elements of the tensors the cache held after the prefill of cache_len tokens (before the
+  // measured call); nullopt in a record without it.
+  std::optional<long long> cache_elements;
 };
 
 struct TracedRun {
@@ -46,6 +50,8 @@ struct TracedRun {
   std::string config_class;
   nlohmann::json config_kwargs;  // the small config's constructor keywords (also written as config.json)
   std::string attn_implementation;
+  // sum(p.numel() for p in model.parameters()) and the same for model.buffers() of the built model.
+  std::optional<long long> parameters, buffers;
   std::vector<TracedPoint> points;
 };
 

@@ -1,5 +1,7 @@
 #include "validate/validation.h"
 
+#include "evaluate/footprint.h"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +71,8 @@ bool ModelValidation::ok() const {
   if (!error.empty() || !unknowns.empty() || points.empty()) return false;
   for (const auto& p : points)
     if (!p.ok()) return false;
+  for (const auto& m : memory)
+    if (!m.ok()) return false;
   return true;
 }
 
@@ -183,6 +187,23 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     }
     TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
     mv.points.push_back(compare_point(static_side, point, priced, library.leaves, fused && any_attention(point.calls)));
+    std::optional<MemoryFootprint> memory;
+    try {
+      memory = evaluate_footprint(tree, values);
+    } catch (const std::exception& e) {
+      mv.error = std::string("static side's memory: ") + e.what();
+      return mv;
+    }
+    if (point.cache_elements)
+      mv.points.back().cache = MemoryCheck{"cache elements", memory ? std::optional<GiNaC::numeric>(memory->cache_elements) : std::nullopt,
+                                           point.cache_elements};
+    if (mv.memory.empty() && (run.parameters || run.buffers)) {
+      auto value = [&](GiNaC::numeric MemoryFootprint::*field) {
+        return memory ? std::optional<GiNaC::numeric>((*memory).*field) : std::nullopt;
+      };
+      mv.memory.push_back({"parameters", value(&MemoryFootprint::parameters), run.parameters});
+      mv.memory.push_back({"buffers", value(&MemoryFootprint::buffers), run.buffers});
+    }
   }
   return mv;
 }

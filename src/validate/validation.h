@@ -9,6 +9,7 @@
 // check is the eager run's).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,17 @@ struct FlopCounterCheck {
   }
 };
 
+// One of validate's independent memory checks: a number the analysis derived against the same
+// number read off the built model (its parameters and buffers) or off its cache after the
+// prefill (the elements of the tensors it holds). Neither side prices anything: a wrong count
+// of registered weights or of what a cache layer keeps shows here, whatever the leaf formulas.
+struct MemoryCheck {
+  std::string what;                            // "parameters", "buffers", "cache elements"
+  std::optional<GiNaC::numeric> static_value;  // nullopt: the cost files carry no footprint
+  std::optional<long long> traced;             // nullopt: the record does not have it
+  bool ok() const { return static_value && traced && *static_value == GiNaC::numeric(static_cast<long>(*traced)); }
+};
+
 struct PointValidation {
   RuntimeShape point{0, 0, 0};
   CostNumbers static_totals;
@@ -75,8 +87,9 @@ struct PointValidation {
   std::vector<KernelDiff> diffs;        // leaf kernels whose totals differ (any metric)
   std::vector<UnpricedCall> unpriced;   // traced calls with no leaf or no binding
   FlopCounterCheck flop_counter;
+  std::optional<MemoryCheck> cache;  // the KV cache after the prefill (when the record has it)
   bool agree() const { return static_totals == traced_totals && diffs.empty(); }
-  bool ok() const { return agree() && unpriced.empty() && flop_counter.ok(); }
+  bool ok() const { return agree() && unpriced.empty() && flop_counter.ok() && (!cache || cache->ok()); }
 };
 
 struct ModelValidation {
@@ -86,6 +99,7 @@ struct ModelValidation {
   nlohmann::json config_kwargs;        // the small config both sides used
   std::vector<std::string> unknowns;   // children the analysis could not model (counted as zero)
   std::vector<PointValidation> points;
+  std::vector<MemoryCheck> memory;  // parameters and buffers of the built model
   std::string error;  // a failure before any comparison (build, analysis, resolution)
   bool ok() const;
 };

@@ -52,6 +52,24 @@ void print_flop_counter(std::ostream& out, const FlopCounterCheck& fc) {
           << k.flop_counter_flops << " in the same calls\n";
 }
 
+std::string memory_line(const MemoryCheck& m) {
+  std::string s = m.static_value ? to_string(*m.static_value) : std::string("(no footprint)");
+  std::string t = m.traced ? std::to_string(*m.traced) : std::string("(not recorded)");
+  std::string rel = m.static_value && m.traced
+                        ? rel_text(relative_error(*m.static_value, GiNaC::numeric(static_cast<long>(*m.traced))))
+                        : std::string("-");
+  return lpad(s, 16) + lpad(t, 16) + lpad(rel, 10) + (m.ok() ? "  ok" : "  MISMATCH");
+}
+
+nlohmann::ordered_json memory_json(const MemoryCheck& m) {
+  nlohmann::ordered_json j;
+  j["what"] = m.what;
+  j["static"] = m.static_value ? nlohmann::ordered_json(to_json_number(*m.static_value)) : nlohmann::ordered_json();
+  j["traced"] = m.traced ? nlohmann::ordered_json(*m.traced) : nlohmann::ordered_json();
+  j["ok"] = m.ok();
+  return j;
+}
+
 }  // namespace
 
 void print_validation_table(std::ostream& out, const ModelValidation& v) {
@@ -75,6 +93,7 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
           << "\n";
       first = false;
     }
+    if (p.cache) out << "  " << pad("", 18) << pad("kv cache", 14) << memory_line(*p.cache) << "   (elements held after the prefill)\n";
     print_flop_counter(out, p.flop_counter);
     if (!p.diffs.empty()) {
       out << "    per leaf kernel (static / traced, traced calls):\n";
@@ -91,6 +110,8 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
     for (const auto& u : p.unpriced)
       out << "    not priced: " << u.name << " at " << (u.where.empty() ? "<model>" : u.where) << ": " << u.reason << "\n";
   }
+  for (const auto& m : v.memory)
+    out << "  " << pad("model", 18) << pad(m.what, 14) << memory_line(m) << "   (model." << m.what << "() of the built model)\n";
 }
 
 nlohmann::ordered_json validation_json(const ModelValidation& v) {
@@ -140,8 +161,11 @@ nlohmann::ordered_json validation_json(const ModelValidation& v) {
     oj unpriced = oj::array();
     for (const auto& u : p.unpriced) unpriced.push_back({{"name", u.name}, {"where", u.where}, {"reason", u.reason}});
     pj["unpriced"] = unpriced;
+    if (p.cache) pj["cache"] = memory_json(*p.cache);
     j["points"].push_back(pj);
   }
+  j["memory"] = nlohmann::ordered_json::array();
+  for (const auto& m : v.memory) j["memory"].push_back(memory_json(m));
   return j;
 }
 
