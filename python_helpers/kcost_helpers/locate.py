@@ -239,9 +239,10 @@ def resolve_global(module_name, dotted, key=None):
         return json.dumps({"kind": "missing", "path": dotted})
     path = obj.__name__ if inspect.ismodule(obj) else None
     for part in parts[1:]:
-        if not hasattr(obj, part):
+        try:  # an attribute that raises (torch.classes.<ns>.<unregistered>) is not there
+            obj = getattr(obj, part)
+        except Exception:  # noqa: BLE001
             return json.dumps({"kind": "missing", "path": dotted})
-        obj = getattr(obj, part)
         path = f"{path}.{part}" if path else None
     if key is not None:
         try:

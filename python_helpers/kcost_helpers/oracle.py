@@ -459,8 +459,9 @@ def _run_point(model, config, vocab, b, s, c):
 
 
 def cache_tensor_elements(cache):
-    """Elements of the distinct tensors a cache object holds (its layers' keys, values and any
-    other tensor state), found by walking its attributes; what the cache's memory is."""
+    """Elements of the distinct floating-point tensors a cache object holds (its layers' keys and
+    values, and any other state of that kind), found by walking its attributes: what the cache's
+    memory is. Integer bookkeeping (a window size kept as a 0-d long tensor, positions) is not."""
     import torch
 
     seen, total = set(), 0
@@ -470,7 +471,7 @@ def cache_tensor_elements(cache):
         if depth > 6 or obj is None:
             return
         if isinstance(obj, torch.Tensor):
-            if id(obj) not in seen:
+            if obj.is_floating_point() and id(obj) not in seen:
                 seen.add(id(obj))
                 total += obj.numel()
             return

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "costfile/cost_file.h"
 #include "emit/atomic_file.h"
 #include "emit/emit_test_traces.h"
 
@@ -570,6 +571,49 @@ TEST_F(CostSchemaDir, UnknownChildrenAllowedOnRequest) {
   EXPECT_EQ(validate(/*allow_unknown=*/false),
             Problems{file("K.json") + ": $.children.weird.kernel: kernel 'unknown': a call kcost "
                                       "could not model (see the .md file)"});
+}
+
+}  // namespace
+}  // namespace kcost
+
+namespace kcost {
+namespace {
+
+// ---------------------------------------------------------------- footprint (kcost's extension)
+
+TEST(CostSchemaFootprint, ACompositeMayCarryItsMemory) {
+  EXPECT_EQ(check(conv1d([](json& j) {
+              j["footprint"] = {{"parameters", "nx * nf + nf"}, {"buffers", "0"},
+                                {"cache_elements", "2 * batch_size * cache_len * nf"}};
+            })),
+            Problems{});
+  EXPECT_EQ(check(conv1d([](json& j) { j["footprint"] = {{"parameters", 12}}; })), Problems{});  // fields optional
+}
+
+TEST(CostSchemaFootprint, ItsProblemsAreNamed) {
+  EXPECT_EQ(check(conv1d([](json& j) { j["footprint"] = "nx"; })),
+            Problems{"costs/X.json: $.footprint: expected an object with parameters, buffers and cache_elements, got string"});
+  EXPECT_EQ(check(conv1d([](json& j) { j["footprint"] = {{"weights", "nx"}}; })),
+            Problems{"costs/X.json: $.footprint.weights: unknown field (a footprint has parameters, buffers and cache_elements)"});
+  Problems bad_symbol = check(conv1d([](json& j) { j["footprint"] = {{"parameters", "width * 2"}}; }));
+  ASSERT_EQ(bad_symbol.size(), 1u);
+  EXPECT_NE(bad_symbol[0].find("$.footprint.parameters: expression 'width * 2': uses symbol 'width'"), std::string::npos)
+      << bad_symbol[0];
+  EXPECT_EQ(check(leaf([](json& j) { j["footprint"] = {{"parameters", "1"}}; })),
+            Problems{"costs/X.json: $.footprint: a leaf kernel has no footprint (parameters and caches belong to the "
+                     "modules that call it)"});
+}
+
+TEST(CostSchemaFootprint, CostFilesReadAndWriteIt) {
+  CostFile f;
+  f.kernel_name = "Block";
+  f.init_params = {"width"};
+  f.children.push_back({"proj", "F.linear", {{"M", Expr::parse("batch_size")}}, Expr(1)});
+  f.footprint = Footprint{Expr::parse("3 * width**2"), Expr(0), Expr::parse("2 * batch_size * cache_len * width")};
+  nlohmann::ordered_json j = cost_file_json(f);
+  EXPECT_EQ(j["footprint"]["parameters"], "3 * width**2");
+  EXPECT_EQ(j["footprint"]["cache_elements"], "2 * batch_size * cache_len * width");
+  EXPECT_EQ(check(json::parse(j.dump())), Problems{});
 }
 
 }  // namespace

@@ -23,9 +23,9 @@ struct Accelerator {
   double bandwidth = 0;   // memory bytes/s
   std::string precision;  // what peak_flops counts, e.g. "bf16 dense"
   std::string flops_source, bandwidth_source;  // URLs
+  std::string notes;
   double memory = 0;          // device memory capacity in bytes (0: not known)
   std::string memory_source;  // URL
-  std::string notes;
 };
 
 // A malformed table or a name not in it; one line.

@@ -318,3 +318,54 @@ TEST(ResolvedTreeJson, BadInputIsNamed) {
 
 }  // namespace
 }  // namespace kcost
+
+namespace kcost {
+namespace {
+
+// Top (footprint: its whole module) -> body (Block x config.n_layer) whose own cache updates hold
+// 2 * batch_size * cache_len * width elements, + head (F.linear).
+void write_model_with_memory(CostDir& d, bool block_has_footprint) {
+  d.write("Top", R"({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
+    "body": {"kernel": "Block", "bindings": {"width": "config.hidden_size"}, "count": "config.n_layer"},
+    "head": {"kernel": "F.linear", "bindings": {"M": "batch_size * seq_len", "K": "config.hidden_size",
+             "N": "config.vocab_size", "has_bias": "0"}}},
+    "footprint": {"parameters": "config.n_layer * 3 * config.hidden_size**2 + config.vocab_size * config.hidden_size",
+                  "buffers": "7", "cache_elements": "0"}})");
+  std::string block = R"({"kernel_name": "Block", "init_params": ["width"], "forward_params": [], "children": {
+    "proj": {"kernel": "F.linear", "bindings": {"M": "batch_size * seq_len", "K": "width", "N": "3 * width",
+             "has_bias": "0"}}})";
+  if (block_has_footprint)
+    block += R"(, "footprint": {"parameters": "3 * width**2", "buffers": "0", "cache_elements": "2 * batch_size * cache_len * width"})";
+  d.write("Block", block + "}");
+}
+
+TEST(ResolverFootprint, CacheSumsOverCallsParametersStayPerModule) {
+  CostDir d;
+  write_model_with_memory(d, true);
+  ResolvedTree t = resolve(d.dir(), "Top", leaves());
+  ASSERT_TRUE(t.root.footprint);
+  EXPECT_TRUE(t.root.footprint->cache_elements.equivalent(
+      E("config.n_layer * 2 * batch_size * cache_len * config.hidden_size")))
+      << t.root.footprint->cache_elements;
+  EXPECT_TRUE(t.root.footprint->parameters.equivalent(
+      E("config.n_layer * 3 * config.hidden_size**2 + config.vocab_size * config.hidden_size")));
+  EXPECT_EQ(t.root.footprint->buffers, Expr(7));
+  const ResolvedNode& body = t.root.children[0].second;
+  ASSERT_TRUE(body.footprint);
+  EXPECT_TRUE(body.footprint->parameters.equivalent(E("3 * config.hidden_size**2")));  // bound through the call
+  // The JSON round trip keeps it.
+  ResolvedTree back = resolved_tree_from_json(to_json(t), "t.json");
+  ASSERT_TRUE(back.root.footprint);
+  EXPECT_TRUE(back.root.footprint->cache_elements.equivalent(t.root.footprint->cache_elements));
+}
+
+TEST(ResolverFootprint, AbsentWhenACompositeBelowSaysNothingAboutMemory) {
+  CostDir d;
+  write_model_with_memory(d, false);
+  ResolvedTree t = resolve(d.dir(), "Top", leaves());
+  EXPECT_FALSE(t.root.footprint);  // Block's cache is not known, so neither is Top's
+  EXPECT_FALSE(t.root.children[0].second.footprint);
+}
+
+}  // namespace
+}  // namespace kcost
