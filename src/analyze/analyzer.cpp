@@ -176,6 +176,7 @@ void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const Class
   }
   trace.parameters = p.parameters;
   trace.buffers = p.buffers;
+  trace.has_footprint = true;
 }
 
 }  // namespace

@@ -525,7 +525,8 @@ TEST_F(CostSchemaDir, DuplicateKeyPathsThroughArrays) {
                                                     "kernel_name, description, init_params, "
                                                     "forward_params and either children or "
                                                     "flops, memory_read, memory_write and optionally "
-                                                    "matmul_class, bias_add_flops)"}));
+                                                    "matmul_class, bias_add_flops, or footprint on a "
+                                                    "composite)"}));
 }
 
 TEST_F(CostSchemaDir, KernelNameMustMatchTheFileName) {

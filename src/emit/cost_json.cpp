@@ -35,7 +35,7 @@ nlohmann::ordered_json cost_json(const KernelTrace& trace) {
     }
     file.children.push_back(std::move(c));
   }
-  file.footprint = Footprint{trace.parameters, trace.buffers, trace.cache_elements};
+  if (trace.has_footprint) file.footprint = Footprint{trace.parameters, trace.buffers, trace.cache_elements};
   return cost_file_json(file);
 }
 

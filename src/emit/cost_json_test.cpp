@@ -196,6 +196,18 @@ TEST(EmitCostJson, NoChildrenIsAnEmptyObject) {
             R"({"kernel_name":"Identityish","init_params":[],"forward_params":[],"children":{}})");
 }
 
+TEST(EmitCostJson, AFootprintCountedIsWrittenAfterTheChildren) {
+  KernelTrace t;
+  t.kernel_name = "Block";
+  t.init_params = {"width"};
+  t.has_footprint = true;
+  t.parameters = Expr::parse("3 * width**2");
+  t.cache_elements = Expr::parse("2 * batch_size * cache_len * width");
+  EXPECT_EQ(cost_json(t).dump(),
+            R"({"kernel_name":"Block","init_params":["width"],"forward_params":[],"children":{},)"
+            R"("footprint":{"parameters":"3 * width**2","buffers":"0","cache_elements":"2 * batch_size * cache_len * width"}})");
+}
+
 TEST(EmitCostJson, DuplicateLabelIsAnError) {
   KernelTrace t = test_traces::llama_mlp();
   t.children[1].label = "gate_proj";

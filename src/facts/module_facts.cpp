@@ -159,6 +159,11 @@ class InitHooks : public Hooks {
       case Value::Kind::Config: a.kind = Attribute::Kind::Config; break;
       case Value::Kind::Tensor:
         a.kind = value->origin == Value::Origin::Buffer ? Attribute::Kind::Buffer : Attribute::Kind::Parameter;
+        // `self.original_inv_freq = self.inv_freq`: the tensor another attribute holds, under a
+        // second name. nn.Module registers a plain tensor only through register_buffer or
+        // nn.Buffer, and a parameter twice is one parameter: either way, no new state.
+        for (const auto& other : facts_.attributes)
+          if (other.name != name && other.value == value) a.kind = Attribute::Kind::Value;
         break;
       case Value::Kind::Unknown: a.kind = Attribute::Kind::Unknown; break;
       default: a.kind = Attribute::Kind::Value; break;

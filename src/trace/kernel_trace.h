@@ -47,6 +47,7 @@ struct KernelTrace {
   // Memory (the cost file's footprint fields): elements the KV cache holds for this kernel's own
   // cache updates once cache_len tokens are cached (its children's are theirs), and the
   // parameter and buffer elements of one module of this kernel, its submodules' included.
+  bool has_footprint = false;  // set by the analysis once it has counted them
   Expr cache_elements{0};
   Expr parameters{0};
   Expr buffers{0};
