@@ -92,6 +92,16 @@ TEST(FootprintCli, MistralWindowedCacheStopsGrowingAtTheWindow) {
   }
 }
 
+TEST(FootprintCli, FormulaPrintsTheCacheAsAnExpression) {
+  Result r = run("formula mistral --config " + kcost_test::mistral_7b("footprint_cli") + " --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  // 32 layers x 2 x 8 kv heads x 128 = 65536 elements per token, capped at the window.
+  EXPECT_EQ(j["memory"]["cache_elements"], std::to_string(32 * 2 * 8 * 128) + " * batch_size * min(cache_len, 4095)");
+  EXPECT_EQ(j["memory"]["parameters"], std::to_string(32 * (2 * 4096LL * 4096 + 2 * 4096LL * 1024 + 3 * 4096LL * 14336 + 2 * 4096) +
+                                                      2 * 32000LL * 4096 + 4096));
+}
+
 TEST(FootprintCli, Gemma3SlidingLayersHoldTheWindowGlobalOnesEverything) {
   // 52 sliding layers keep 1023 tokens, 10 global ones every token; 16 kv heads x 128.
   json j = run_json("eval gemma3_text --config " + kcost_test::gemma3_27b("footprint_cli") +

@@ -41,7 +41,8 @@ int formula_command(const std::vector<std::string>& args) {
       "polynomials in batch_size, seq_len, cache_len and bytes, with the config's numbers\n"
       "substituted (the config class defaults, or --config). Terms that depend on the runtime point\n"
       "through a condition (e.g. sdpa's mask only when seq_len != 1 and cache_len != 0) stay\n"
-      "conditional. --keep-config keeps config.* symbolic.\n\n"
+      "conditional. --keep-config keeps config.* symbolic. Then the memory: parameters, buffers\n"
+      "and the KV cache's elements after cache_len tokens (json: memory).\n\n"
       "Options");
   visible.add_options()
       ("help,h", "show this help")
@@ -84,6 +85,13 @@ int formula_command(const std::vector<std::string>& args) {
       j["config"] = m.config_source;
       j["attn_implementation"] = request.attn_implementation;
       j["totals"] = formulas_json(totals);
+      if (const auto& f = m.tree.root.footprint) {
+        nlohmann::ordered_json memory = nlohmann::ordered_json::object();
+        memory["parameters"] = f->parameters.subs(numbers).expand().str();
+        memory["buffers"] = f->buffers.subs(numbers).expand().str();
+        memory["cache_elements"] = f->cache_elements.subs(numbers).expand().str();
+        j["memory"] = memory;
+      }
       if (vm.count("by-kernel")) {
         nlohmann::ordered_json by = nlohmann::ordered_json::object();
         for (const auto& [k, c] : m.tree.by_kernel) by[k] = formulas_json(readable(c, numbers));
@@ -94,6 +102,12 @@ int formula_command(const std::vector<std::string>& args) {
       std::cout << "# " << m.root << " (" << m.name << "); config: " << m.config_source
                 << "; attention: " << request.attn_implementation << "\n";
       print_formulas(totals, "");
+      if (const auto& f = m.tree.root.footprint) {
+        std::cout << "\n# memory, in elements (bytes: times `bytes`); the cache after cache_len tokens\n"
+                  << "parameters     = " << f->parameters.subs(numbers).expand().str() << "\n"
+                  << "buffers        = " << f->buffers.subs(numbers).expand().str() << "\n"
+                  << "cache_elements = " << f->cache_elements.subs(numbers).expand().str() << "\n";
+      }
       if (vm.count("by-kernel"))
         for (const auto& [k, c] : m.tree.by_kernel) {
           std::cout << "\n# " << k << "\n";
