@@ -245,6 +245,26 @@ class _Recorder:
         self.excluded_files = excluded_files
         self.busy = False
         self.counter = None  # the FlopCounterMode around the measured call
+        self.byte_frames = []  # open _ByteFrames, one per recorded call running now
+        self.float_size = 4  # bytes of the model's floating-point elements (float32 runs)
+
+    def open_bytes(self, given=()):
+        busy, self.busy = self.busy, True  # its own tensor queries are not the model's calls
+        try:
+            frame = _ByteFrame(self.float_size, given)
+        finally:
+            self.busy = busy
+        self.byte_frames.append(frame)
+        return frame
+
+    def close_bytes(self, frame, record):
+        self.byte_frames.remove(frame)
+        if record is not None:
+            busy, self.busy = self.busy, True
+            try:
+                record["aten_bytes"] = {"read": frame.read, "write": frame.write, "mixed": frame.mixed}
+            finally:
+                self.busy = busy
 
     def aten_flops(self):
         return sum(self.counter.flop_counts["Global"].values()) if self.counter is not None else 0
@@ -262,6 +282,108 @@ class _Recorder:
 
     def add(self, record):
         self.stack[-1]["calls"].append(record)
+
+
+class _ByteFrame:
+    """What the aten ops inside one recorded call touched, as one kernel doing the call would.
+    Read once: each tensor the call was given that its ops touch (at the size the call sees it,
+    as the leaf formulas count operands, however the ops view it inside), and each other tensor
+    its ops take that none of them made (a module's weight, as the ops see it). Written once: each
+    tensor its ops make that no later op of the call takes (its outputs; temporaries a
+    decomposition passes between its own ops are not the call's traffic). A view op (every output
+    aliases an input, nothing written in place) touches nothing. `mixed` is set when a tensor of
+    another width than the model's floats (int64 positions, bool masks) takes part: leaves price
+    every element at `bytes`, so such a call is not compared."""
+
+    def __init__(self, float_size, given):
+        self.external = 0  # bytes of tensors read that the call was not given
+        self.made = {}  # storage -> bytes written by an op of this call and not taken by a later one
+        self.seen = set()  # tensors already read
+        self.float_size = float_size
+        self.mixed = False
+        self.given = {}  # storage -> [tensors the call was given on it]
+        for t in given:
+            self.given.setdefault(t.untyped_storage().data_ptr(), []).append(t)
+        self.touched = set()  # storages of given tensors an op took
+
+    @property
+    def read(self):
+        seen, total = set(), self.external
+        for ptr in self.touched:
+            for t in self.given[ptr]:
+                if self.key(t) not in seen:
+                    seen.add(self.key(t))
+                    total += t.numel() * t.element_size()
+        return total
+
+    @property
+    def write(self):
+        return sum(self.made.values())
+
+    @staticmethod
+    def key(t):
+        return (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), tuple(t.stride()), t.dtype)
+
+    # Ops that take a tensor for its shape, dtype and device only: they read none of its data.
+    METADATA_ONLY = frozenset(
+        ("empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "randint_like",
+         "new_empty", "new_empty_strided", "new_zeros", "new_ones", "new_full")
+    )
+
+    def op(self, func, inputs, outputs):
+        if func._schema.name.split("::")[-1] in self.METADATA_ONLY:
+            inputs = []
+        in_storages = {t.untyped_storage().data_ptr() for t in inputs}
+        in_place = func._schema.name.endswith("_") or any(
+            a.alias_info is not None and a.alias_info.is_write for a in func._schema.arguments
+        )
+        if not in_place and outputs and all(t.untyped_storage().data_ptr() in in_storages for t in outputs):
+            return  # a view
+        for t in list(inputs) + list(outputs):
+            if not t.is_floating_point() or t.element_size() != self.float_size:
+                self.mixed = True
+        for t in inputs:
+            ptr = t.untyped_storage().data_ptr()
+            if ptr in self.made:
+                if not in_place:
+                    self.made[ptr] = 0  # a temporary of the call, taken by a later op
+                continue
+            if ptr in self.given:
+                self.touched.add(ptr)
+                continue
+            k = self.key(t)
+            if k in self.seen:
+                continue
+            self.seen.add(k)
+            self.external += t.numel() * t.element_size()
+        for t in outputs:
+            ptr = t.untyped_storage().data_ptr()
+            if ptr in in_storages and not in_place:
+                continue  # an output that is a view of an input
+            self.made[ptr] = t.numel() * t.element_size()
+
+
+def _tensors(value):
+    import torch
+    from torch.utils._pytree import tree_flatten
+
+    return [t for t in tree_flatten(value)[0] if isinstance(t, torch.Tensor)]
+
+
+def _make_byte_mode(recorder):
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class ByteMode(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            if recorder.byte_frames:
+                inputs, outputs = _tensors((args, kwargs)), _tensors(out)
+                for frame in recorder.byte_frames:
+                    frame.op(func, inputs, outputs)
+            return out
+
+    return ByteMode()
 
 
 def _make_mode(recorder):
@@ -291,7 +413,11 @@ def _make_mode(recorder):
             if record is None:
                 return func(*args, **kwargs)
             before = recorder.aten_flops()
-            result = func(*args, **kwargs)
+            frame = recorder.open_bytes(_tensors((args, kwargs)))
+            try:
+                result = func(*args, **kwargs)
+            finally:
+                recorder.close_bytes(frame, record)
             # What FlopCounterMode counted inside this call (aten level).
             record["aten_flops"] = recorder.aten_flops() - before
             return result
@@ -301,6 +427,7 @@ def _make_mode(recorder):
 
 def _hook_modules(model, recorder):
     handles = []
+    frames = []  # the byte frames of the module calls running now, innermost last
 
     def pre(module, args, kwargs):
         if not recorder.recording():
@@ -319,12 +446,14 @@ def _hook_modules(model, recorder):
         }
         recorder.add(record)
         recorder.stack.append(record)
+        frames.append(recorder.open_bytes(_tensors((args, kwargs))))
         return None
 
     def post(module, args, kwargs, output):
         record = recorder.stack.pop()
         if record is not None:
             record["aten_flops"] = recorder.aten_flops() - record["aten_flops"]
+            recorder.close_bytes(frames.pop(), record)
         return None
 
     for m in model.modules():
@@ -354,10 +483,12 @@ def _wrap_attention_functions(recorder):
                 recorder.add(record)
             recorder.stack.append(None)
             before = recorder.aten_flops()
+            frame = recorder.open_bytes(_tensors((args, kwargs)))
             try:
                 return fn(*args, **kwargs)
             finally:
                 recorder.stack.pop()
+                recorder.close_bytes(frame, record)
                 if record is not None:
                     record["aten_flops"] = recorder.aten_flops() - before
 
@@ -438,7 +569,7 @@ def _run_point(model, config, vocab, b, s, c):
     try:
         with FlopCounterMode(display=False) as counter:
             recorder.counter = counter
-            with _make_mode(recorder):
+            with _make_byte_mode(recorder), _make_mode(recorder):
                 inference_call(model, ids, cache, c, keyword, mask)
     finally:
         AttentionInterface._global_mapping.clear()

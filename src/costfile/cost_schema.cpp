@@ -25,7 +25,7 @@ const char* const kFormulaFields[] = {"flops", "memory_read", "memory_write"};
 const char* const kTopFields[] = {"kernel_name",  "description", "init_params",
                                   "forward_params", "flops",     "memory_read",
                                   "memory_write", "children",  "matmul_class", "bias_add_flops",
-                                  "footprint"};
+                                  "bytes_rule", "footprint"};
 const char* const kFootprintFields[] = {"parameters", "buffers", "cache_elements"};
 const char* const kChildFields[] = {"kernel", "bindings", "count"};
 
@@ -60,7 +60,7 @@ class Checker {
     for (const char* f : kFormulaFields) any_formula |= j.contains(f);
 
     if (composite) {
-      for (const char* f : {"flops", "memory_read", "memory_write", "matmul_class", "bias_add_flops"})
+      for (const char* f : {"flops", "memory_read", "memory_write", "matmul_class", "bias_add_flops", "bytes_rule"})
         if (j.contains(f))
           problem(std::string("$.") + f, std::string("a composite kernel (with children) has no ") +
                                              f + ": its cost is the sum of its children's");
@@ -88,6 +88,8 @@ class Checker {
         problem("$.matmul_class", "expected true or false");
       if (auto it = j.find("bias_add_flops"); it != j.end())
         check_expression("$.bias_add_flops", *it, forward, /*leaf=*/true);
+      if (auto it = j.find("bytes_rule"); it != j.end() && (!it->is_string() || it->get<std::string>().empty()))
+        problem("$.bytes_rule", "expected a non-empty string");
     } else {
       problem("$",
               "neither a leaf (flops, memory_read, memory_write) nor a composite (children)");

@@ -346,18 +346,28 @@ std::optional<bool> python_equal(const Value& a, const Value& b) {
   const Value* dtype = a.is(K::Opaque) && a.qualname == "dtype" ? &a : b.is(K::Opaque) && b.qualname == "dtype" ? &b : nullptr;
   const Value* torch_dtype = dtype == &a ? &b : &a;
   if (dtype && !dtype->str.empty() && torch_dtype->is(K::Global)) {
-    static const std::map<std::string, std::string> classes = {
-        {"torch.bool", "bool"},      {"torch.float32", "float"}, {"torch.float", "float"},   {"torch.float16", "float"},
-        {"torch.half", "float"},     {"torch.bfloat16", "float"}, {"torch.float64", "float"}, {"torch.double", "float"},
-        {"torch.int64", "integer"},  {"torch.long", "integer"},  {"torch.int32", "integer"}, {"torch.int", "integer"},
-        {"torch.int16", "integer"},  {"torch.int8", "integer"},  {"torch.uint8", "integer"}};
-    auto it = classes.find(torch_dtype->qualname.empty() ? torch_dtype->path : torch_dtype->qualname);
-    if (it == classes.end()) return std::nullopt;
-    if (it->second != dtype->str) return false;
-    if (it->second == "bool") return true;  // one bool dtype
-    return std::nullopt;                      // same class, precision not known
+    std::optional<Value::DType> cls = torch_dtype_class(*torch_dtype);
+    if (!cls) return std::nullopt;
+    static const char* const names[] = {"float", "integer", "bool"};
+    const std::string klass = names[static_cast<int>(*cls)];
+    if (klass != dtype->str) return false;
+    if (klass == "bool") return true;  // one bool dtype
+    return std::nullopt;                // same class, precision not known
   }
   return std::nullopt;
+}
+
+std::optional<Value::DType> torch_dtype_class(const Value& v) {
+  using D = Value::DType;
+  static const std::map<std::string, D> classes = {
+      {"torch.bool", D::Bool},        {"torch.float32", D::Float},  {"torch.float", D::Float},    {"torch.float16", D::Float},
+      {"torch.half", D::Float},       {"torch.bfloat16", D::Float}, {"torch.float64", D::Float},  {"torch.double", D::Float},
+      {"torch.int64", D::Integer},    {"torch.long", D::Integer},   {"torch.int32", D::Integer},  {"torch.int", D::Integer},
+      {"torch.int16", D::Integer},    {"torch.int8", D::Integer},   {"torch.uint8", D::Integer}};
+  if (!v.is(Value::Kind::Global) && !v.is(Value::Kind::Opaque)) return std::nullopt;
+  auto it = classes.find(v.qualname.empty() ? v.path : v.qualname);
+  if (it == classes.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<long long> known_int(const Value& v) {

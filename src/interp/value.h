@@ -157,6 +157,9 @@ ValuePtr with_attr(const Value& module, std::string attr);
 std::optional<bool> python_equal(const Value& a, const Value& b);
 // The value of a number known to be an integer.
 std::optional<long long> known_int(const Value& v);
+// The class (Float, Integer, Bool) of a torch dtype value (torch.float32, torch.long, ...: a
+// global of the source, or a recorded dtype); nullopt when `v` is not one.
+std::optional<Value::DType> torch_dtype_class(const Value& v);
 
 // True for a tensor value (null-safe).
 inline bool is_tensor(const ValuePtr& v) { return v && v->is_tensor(); }

@@ -110,6 +110,10 @@ LeafKernel parse_leaf(const json& doc, const std::string& file) {
   LeafKernel leaf{name.get<std::string>(), std::move(description), file, std::move(params),
                   std::move(exprs[0]),       std::move(exprs[1]),    std::move(exprs[2])};
   leaf.matmul_class = matmul_class;
+  if (auto it = doc.find("bytes_rule"); it != doc.end()) {
+    if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("bytes_rule", "expected a non-empty string");
+    leaf.bytes_rule = it->get<std::string>();
+  }
   return leaf;
 }
 

@@ -35,6 +35,10 @@ struct LeafKernel {
   Expr memory_write;
   bool matmul_class = false;  // "matmul_class": true
   Expr bias_add_flops{0};     // "bias_add_flops", in forward_params; 0 when absent
+  // "bytes_rule": how the leaf's bytes differ, on purpose, from "each input read once, each output
+  // written once" (what validate's aten byte counter measures); empty when they do not, and the
+  // counter then checks the formulas.
+  std::string bytes_rule;
 };
 
 class LeafCatalog {

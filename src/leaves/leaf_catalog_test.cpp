@@ -45,7 +45,7 @@ TEST(LeafLibrary, FileNamedAfterKernelAndDescribed) {
 TEST(LeafLibrary, ContractParameterNames) {
   const std::map<std::string, std::vector<std::string>> contract = {
       {"F.linear", {"M", "K", "N", "has_bias"}},
-      {"torch.matmul", {"B", "M", "K", "N"}},
+      {"torch.matmul", {"B", "M", "K", "N", "a_elements", "b_elements"}},
       {"torch.bmm", {"B", "M", "K", "N"}},
       {"torch.baddbmm", {"B", "M", "K", "N"}},
       {"torch.einsum", {"B", "M", "K", "N"}},
@@ -109,7 +109,7 @@ const std::map<std::string, long> kUnaryFlopsPerElement = {
     {"torch.sigmoid", 1},   {"torch.tanh", 1},  {"torch.neg", 1},        {"torch.exp", 1},
     {"torch.expm1", 1},     {"torch.log", 1},   {"torch.log1p", 1},      {"torch.rsqrt", 1},
     {"torch.sqrt", 1},      {"torch.cos", 1},   {"torch.sin", 1},        {"torch.abs", 1},
-    {"torch.reciprocal", 1}, {"torch.erf", 1},  {"torch.square", 1},     {"torch.clamp", 1},
+    {"torch.reciprocal", 1}, {"torch.erf", 1},  {"torch.square", 1},
     {"torch.floor", 1},     {"torch.ceil", 1},  {"torch.round", 1},      {"torch.sign", 1},
     {"torch.tril", 1},      {"torch.triu", 1},
 };
@@ -121,7 +121,9 @@ std::vector<Point> hand_points() {
       {"F.linear", {{"M", 2}, {"K", 3}, {"N", 4}, {"has_bias", 1}}, 2, 56, 44, 16},
       {"F.linear", {{"M", 2}, {"K", 3}, {"N", 4}, {"has_bias", 0}}, 2, 48, 36, 16},
       // 5 batches of [2,3] @ [3,4]: 2*5*24 = 240; read (30 + 60) * 2; write 40 * 2.
-      {"torch.matmul", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}}, 2, 240, 180, 80},
+      {"torch.matmul", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}, {"a_elements", 30}, {"b_elements", 60}}, 2, 240, 180, 80},
+      // [5,2,3] @ a weight [3,4] broadcast over the 5 batches: the weight is read once, (30 + 12) * 2.
+      {"torch.matmul", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}, {"a_elements", 30}, {"b_elements", 12}}, 2, 240, 84, 80},
       {"torch.bmm", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}}, 2, 240, 180, 80},
       {"torch.einsum", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}}, 2, 240, 180, 80},
       // + 40 adds of the [5,2,4] input, read (30 + 60 + 40) * 2.
@@ -262,7 +264,12 @@ std::vector<Point> hand_points() {
       {"torch.zeros", {{"num_elements", 10}}, 2, 0, 0, 20},
       {"torch.ones", {{"num_elements", 10}}, 2, 0, 0, 20},
       {"torch.full", {{"num_elements", 10}}, 2, 0, 0, 20},
-      {"torch.arange", {{"num_elements", 10}}, 2, 0, 0, 80},  // int64
+      {"torch.arange", {{"num_elements", 10}, {"element_bytes", 8}}, 2, 0, 0, 80},  // int64
+      {"torch.arange", {{"num_elements", 10}, {"element_bytes", 2}}, 2, 0, 0, 20},  // a float dtype at bytes = 2
+      // clamp of [10] against a min bound of [10] and a number max: read 10 + 10, write 10.
+      {"torch.clamp", {{"num_elements", 10}, {"a_elements", 10}, {"min_elements", 10}, {"max_elements", 0}}, 2, 10, 40, 20},
+      // clamp of [2, 5] by numbers: read and write 10.
+      {"torch.clamp", {{"num_elements", 10}, {"a_elements", 10}, {"min_elements", 0}, {"max_elements", 0}}, 2, 10, 20, 20},
       {"torch.empty", {{"num_elements", 10}}, 2, 0, 0, 0},
       {"torch.clone", {{"num_elements", 10}}, 2, 0, 20, 20},
       {"torch.repeat_interleave", {{"num_elements", 10}, {"out_elements", 30}}, 2, 0, 20, 60},

@@ -115,6 +115,33 @@ LeafBinding unary(const LeafCall& c) {
                                  : "num_elements = elements of the input " + shape_text(x->shape));
 }
 
+// A creation op whose leaf prices the width of what it makes (element_bytes: `bytes` for a
+// float result, 8 for int64, 1 for bool).
+LeafBinding created(const LeafCall& c) {
+  LeafBinding b = unary(c);
+  if (!b.ok || !is_tensor(b.output)) return b;
+  Expr width = b.output->dtype == Value::DType::Float     ? Expr::symbol("bytes")
+               : b.output->dtype == Value::DType::Integer ? Expr(8)
+                                                          : Expr(1);
+  b.bindings.push_back({"element_bytes", width});
+  return b;
+}
+
+// clamp(x, min, max) with tensor bounds: each bound read once (its own elements; 0 for a number
+// or None), the output the broadcast of all three.
+LeafBinding clamp(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x)) return fail(c.op + " of a non-tensor");
+  ValuePtr lo = arg(c, 1, "min"), hi = arg(c, 2, "max");
+  Shape out = x->shape;
+  for (const ValuePtr& bound : {lo, hi})
+    if (is_tensor(bound)) out = broadcast(out, bound->shape);
+  return done({{"num_elements", numel(out)}, {"a_elements", numel(x->shape)}, {"min_elements", elements(lo)},
+               {"max_elements", elements(hi)}},
+              output_like(x, out), "output " + shape_text(out) + "; bounds " + (lo ? lo->describe() : "none") + ", " +
+                                       (hi ? hi->describe() : "none"));
+}
+
 LeafBinding binary(const LeafCall& c, bool where) {
   std::vector<ValuePtr> ops = operands(c);
   if (where) {
@@ -240,6 +267,10 @@ LeafBinding matmul(const LeafCall& c, const Params& params) {
   std::string why = shape_text(ops[first]->shape) + " @ " + shape_text(ops[first + 1]->shape);
   if (params.size() == 3)  // mm, addmm
     return done({{"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
+  if (params.size() == 6)  // with each operand's own elements: a broadcast operand is read once
+    return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}, {"a_elements", numel(ops[first]->shape)},
+                 {"b_elements", numel(ops[first + 1]->shape)}},
+                output_like(ops[first], out), why);
   return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
 }
 
@@ -568,11 +599,14 @@ const std::vector<BinderRow>& binders() {
          return done({}, x ? x : Value::none(), "no parameters");
        }},
       {{"num_elements"}, [](const LeafCall& c, const Params&) { return unary(c); }},
+      {{"num_elements", "element_bytes"}, [](const LeafCall& c, const Params&) { return created(c); }},
+      {{"num_elements", "a_elements", "min_elements", "max_elements"}, [](const LeafCall& c, const Params&) { return clamp(c); }},
       {{"num_elements", "a_elements", "b_elements"}, [](const LeafCall& c, const Params&) { return binary(c, false); }},
       {{"num_elements", "a_elements", "b_elements", "c_elements"}, [](const LeafCall& c, const Params&) { return binary(c, true); }},
       {{"num_elements", "out_elements"}, [](const LeafCall& c, const Params&) { return reduction(c); }},
       {{"M", "K", "N", "has_bias"}, [](const LeafCall& c, const Params&) { return linear(c); }},
       {{"B", "M", "K", "N"}, matmul},
+      {{"B", "M", "K", "N", "a_elements", "b_elements"}, matmul},
       {{"M", "K", "N"}, matmul},
       {{"B", "H_q", "H_kv", "S_q", "S_kv", "D", "D_v", "mask_elements"}, [](const LeafCall& c, const Params&) { return sdpa(c); }},
       {{"num_indices", "embedding_dim"}, [](const LeafCall& c, const Params&) { return embedding(c); }},

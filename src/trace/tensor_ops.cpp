@@ -65,7 +65,10 @@ ValuePtr arange(const std::string&, const ValuePtr&, const std::vector<Arg>& arg
     if (!n->is(Value::Kind::Number)) return Value::unknown("arange of " + n->describe());
   Expr n = nums.size() == 1 ? nums[0]->expr : nums[1]->expr - nums[0]->expr;
   if (nums.size() == 3) n = Expr::ceil(n / nums[2]->expr);
-  return Value::tensor({n}, Value::DType::Integer);
+  // int64 unless a dtype says otherwise (torch.arange(0, d, 2, dtype=torch.float)).
+  ValuePtr dtype = argument(args, 99, "dtype");
+  std::optional<Value::DType> cls = dtype ? torch_dtype_class(*dtype) : std::nullopt;
+  return Value::tensor({n}, cls.value_or(Value::DType::Integer));
 }
 
 ValuePtr from_data(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {

@@ -153,6 +153,18 @@ class Pricer {
       p.cost.memory_read = leaf->memory_read.eval(values);
       p.cost.memory_write = leaf->memory_write.eval(values);
       p.aten_flops = c.aten_flops;
+      p.aten_read = c.aten_read;
+      p.aten_write = c.aten_write;
+      if (c.aten_read && c.aten_write && c.aten_mixed) {
+        ++result.bytes_by_kernel[kernel].mixed_calls;
+      } else if (c.aten_read && c.aten_write) {
+        auto& share = result.bytes_by_kernel[kernel];
+        share.leaf_read += p.cost.memory_read;
+        share.leaf_write += p.cost.memory_write;
+        share.aten_read += *c.aten_read;
+        share.aten_write += *c.aten_write;
+        ++share.calls;
+      }
       if (leaf->matmul_class) {
         GiNaC::numeric bias = leaf->bias_add_flops.eval(values);
         result.matmul_flops += p.cost.flops;

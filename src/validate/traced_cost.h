@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,7 @@ struct PricedCall {
   std::vector<std::pair<std::string, GiNaC::numeric>> params;  // the leaf's forward_params, bound
   CostNumbers cost;
   long long aten_flops = 0;  // what FlopCounterMode counted inside the call
+  std::optional<long long> aten_read, aten_write;  // what its aten ops touched (traced_run.h)
 };
 
 struct UnpricedCall {
@@ -55,6 +57,15 @@ struct TracedCost {
     long long aten_flops = 0;
   };
   std::map<std::string, FlopCounterShare> flop_counter_by_kernel;
+  // The independent byte count, per leaf kernel: its formulas' bytes over the calls that have an
+  // aten count, against that count (validation.h ByteCheck).
+  struct ByteShare {
+    GiNaC::numeric leaf_read = 0, leaf_write = 0;
+    long long aten_read = 0, aten_write = 0;
+    long long calls = 0;
+    long long mixed_calls = 0;  // on integer or bool tensors too: not compared (leaves price all at `bytes`)
+  };
+  std::map<std::string, ByteShare> bytes_by_kernel;
 };
 
 // `bytes`: the size of one element of the model dtype (4 for float32).

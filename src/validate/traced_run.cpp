@@ -54,6 +54,11 @@ TracedCall parse_call(const json& r, const std::string& path) {
     for (const auto& [k, v] : r["ctor"].items()) c.ctor[k] = traced_value(v);
   }
   c.aten_flops = r.value("aten_flops", 0LL);
+  if (r.contains("aten_bytes") && r["aten_bytes"].is_object()) {
+    c.aten_read = r["aten_bytes"].value("read", 0LL);
+    c.aten_write = r["aten_bytes"].value("write", 0LL);
+    c.aten_mixed = r["aten_bytes"].value("mixed", false);
+  }
   if (r.contains("calls")) {
     if (!r["calls"].is_array()) bad(path + ".calls", "not a list");
     size_t i = 0;

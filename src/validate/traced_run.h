@@ -29,6 +29,11 @@ struct TracedCall {
   std::map<std::string, ValuePtr> ctor;  // a module's constructor parameters
   std::vector<TracedCall> calls;         // a module: the calls its forward made
   long long aten_flops = 0;              // what FlopCounterMode counted inside this call
+  // What the aten ops inside this call touched (oracle.py _ByteFrame): each tensor the call's ops
+  // take that none of them made, read once; each tensor they make, written once (views write
+  // nothing). nullopt in a record without it.
+  std::optional<long long> aten_read, aten_write;
+  bool aten_mixed = false;  // a tensor of another width than the model's floats took part
 };
 
 struct FlopCounterCount {

@@ -115,6 +115,18 @@ PointValidation compare_point(const Evaluation& static_side, const TracedPoint& 
     fk.excluded = fc.attention_excluded && k == "F.scaled_dot_product_attention";
     fc.kernels.push_back(fk);
   }
+  for (const auto& [k, share] : priced.bytes_by_kernel) {
+    ByteCheck b;
+    b.kernel = k;
+    if (const LeafKernel* leaf = leaves.find(k)) b.rule = leaf->bytes_rule;
+    b.leaf_read = share.leaf_read;
+    b.leaf_write = share.leaf_write;
+    b.aten_read = share.aten_read;
+    b.aten_write = share.aten_write;
+    b.calls = share.calls;
+    b.mixed_calls = share.mixed_calls;
+    v.bytes.push_back(b);
+  }
   return v;
 }
 

@@ -80,6 +80,22 @@ struct MemoryCheck {
   bool ok() const { return static_value && traced && *static_value == GiNaC::numeric(static_cast<long>(*traced)); }
 };
 
+// The independent byte check of one leaf kernel at one point: its formulas' bytes over the calls
+// the oracle's aten counter measured, against what those calls' aten ops touched. A leaf whose
+// bytes follow another rule on purpose (its "bytes_rule") is listed with it, not compared.
+struct ByteCheck {
+  std::string kernel;
+  std::string rule;  // the leaf's bytes_rule; empty: compared
+  GiNaC::numeric leaf_read = 0, leaf_write = 0;
+  long long aten_read = 0, aten_write = 0;
+  long long calls = 0;
+  long long mixed_calls = 0;  // calls on integer or bool tensors too, not compared
+  bool ok() const {
+    return !rule.empty() || (leaf_read == GiNaC::numeric(static_cast<long>(aten_read)) &&
+                             leaf_write == GiNaC::numeric(static_cast<long>(aten_write)));
+  }
+};
+
 struct PointValidation {
   RuntimeShape point{0, 0, 0};
   CostNumbers static_totals;
@@ -88,8 +104,16 @@ struct PointValidation {
   std::vector<UnpricedCall> unpriced;   // traced calls with no leaf or no binding
   FlopCounterCheck flop_counter;
   std::optional<MemoryCheck> cache;  // the KV cache after the prefill (when the record has it)
+  std::vector<ByteCheck> bytes;      // per leaf kernel, when the record has aten byte counts
+  bool bytes_ok() const {
+    for (const auto& b : bytes)
+      if (!b.ok()) return false;
+    return true;
+  }
   bool agree() const { return static_totals == traced_totals && diffs.empty(); }
-  bool ok() const { return agree() && unpriced.empty() && flop_counter.ok() && (!cache || cache->ok()); }
+  bool ok() const {
+    return agree() && unpriced.empty() && flop_counter.ok() && (!cache || cache->ok()) && bytes_ok();
+  }
 };
 
 struct ModelValidation {

@@ -95,6 +95,21 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
     }
     if (p.cache) out << "  " << pad("", 18) << pad("kv cache", 14) << memory_line(*p.cache) << "   (elements held after the prefill)\n";
     print_flop_counter(out, p.flop_counter);
+    if (!p.bytes.empty()) {
+      size_t checked = 0, other = 0;
+      long long mixed = 0;
+      for (const auto& b : p.bytes) {
+        (b.rule.empty() ? checked : other)++;
+        mixed += b.mixed_calls;
+      }
+      out << "    bytes vs the aten counter: " << checked << " leaf kernels compared, " << other
+          << " with a rule of their own, " << mixed << " calls on integer or bool tensors not compared"
+          << (p.bytes_ok() ? "  ok" : "  MISMATCH") << "\n";
+      for (const auto& b : p.bytes)
+        if (!b.ok())
+          out << "      " << b.kernel << " (" << b.calls << " calls): read " << to_string(b.leaf_read) << " / aten "
+              << b.aten_read << ", written " << to_string(b.leaf_write) << " / aten " << b.aten_write << "\n";
+    }
     if (!p.diffs.empty()) {
       out << "    per leaf kernel (static / traced, traced calls):\n";
       for (const auto& d : p.diffs) {
@@ -162,6 +177,18 @@ nlohmann::ordered_json validation_json(const ModelValidation& v) {
     for (const auto& u : p.unpriced) unpriced.push_back({{"name", u.name}, {"where", u.where}, {"reason", u.reason}});
     pj["unpriced"] = unpriced;
     if (p.cache) pj["cache"] = memory_json(*p.cache);
+    oj bytes = oj::array();
+    for (const auto& b : p.bytes)
+      bytes.push_back({{"kernel", b.kernel},
+                       {"calls", b.calls},
+                       {"leaf_read", to_json_number(b.leaf_read)},
+                       {"aten_read", b.aten_read},
+                       {"leaf_write", to_json_number(b.leaf_write)},
+                       {"aten_write", b.aten_write},
+                       {"mixed_calls", b.mixed_calls},
+                       {"rule", b.rule.empty() ? oj() : oj(b.rule)},
+                       {"ok", b.ok()}});
+    pj["bytes"] = bytes;
     j["points"].push_back(pj);
   }
   j["memory"] = nlohmann::ordered_json::array();
