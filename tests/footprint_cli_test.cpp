@@ -41,6 +41,11 @@ TEST(FootprintCli, Llama2ParametersAndCacheOfOneSequence) {
   EXPECT_EQ(m["cache_bytes"].get<long long>(), 32LL * 2 * 4096 * 4096 * 2);
   EXPECT_EQ(m["cache_bytes"].get<long long>(), 2LL << 30);
   EXPECT_EQ(m["total_bytes"].get<long long>(), 2 * (kLlamaParameters + kLlamaBuffers) + (2LL << 30));
+  // Per kernel: one decoder layer's parameters on its node of the tree, the model's on the root.
+  EXPECT_EQ(j["tree"]["parameters"].get<long long>(), kLlamaParameters);
+  const json& layers = j["tree"]["children"]["model"]["children"]["layers"];
+  EXPECT_EQ(layers["count"].get<long long>(), 32);
+  EXPECT_EQ(layers["parameters"].get<long long>(), 4 * 4096LL * 4096 + 3 * 4096LL * 11008 + 2 * 4096);
 }
 
 TEST(FootprintCli, CacheGrowsWithBatchAndContext) {

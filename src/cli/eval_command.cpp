@@ -131,7 +131,11 @@ int eval_command(const std::vector<std::string>& args) {
     }
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
-    report.memory = evaluate_footprint(tree, values);
+    try {
+      report.memory = evaluate_footprint(tree, values);
+    } catch (const EvaluateError& e) {
+      std::cerr << "kcost eval: warning: memory not shown: " << e.what() << "\n";
+    }
 
     if (format == "json") {
       nlohmann::ordered_json j = eval_json(report, depth);

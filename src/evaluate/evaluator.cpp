@@ -64,6 +64,12 @@ EvaluatedNode eval_node(const ResolvedNode& node, const Values& values, const st
     out.cost += c.cost * c.count;
     out.children.emplace_back(label, std::move(c));
   }
+  if (node.footprint) {
+    try {
+      out.parameters = node.footprint->parameters.eval(values);
+    } catch (const ExprError&) {  // a config value memory needs and costs do not: no number shown
+    }
+  }
   return out;
 }
 
@@ -128,6 +134,7 @@ nlohmann::ordered_json to_json(const EvaluatedNode& node, int depth, bool is_roo
   j["flops"] = to_json_number(node.cost.flops);
   j["memory_read"] = to_json_number(node.cost.memory_read);
   j["memory_write"] = to_json_number(node.cost.memory_write);
+  if (node.parameters) j["parameters"] = to_json_number(*node.parameters);
   ojson children = ojson::object();
   if (depth != 0)
     for (const auto& [label, child] : node.children) children[label] = to_json(child, depth - 1, false);

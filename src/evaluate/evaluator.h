@@ -6,6 +6,7 @@
 #define KCOST_EVALUATE_EVALUATOR_H_
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -34,6 +35,9 @@ struct EvaluatedNode {
   GiNaC::numeric count = 1;  // calls per call of the parent
   CostNumbers cost;          // of one call
   bool leaf = false;
+  // A composite's parameter elements (one module of its kernel, submodules included), when its
+  // footprint is known and evaluates at the values.
+  std::optional<GiNaC::numeric> parameters;
   std::vector<std::pair<std::string, EvaluatedNode>> children;
 };
 
@@ -65,7 +69,7 @@ CostNumbers evaluate_totals(const ResolvedTree& tree, const Values& values);
 nlohmann::ordered_json to_json(const CostNumbers& c);
 // The evaluated tree to `depth` levels below the root (negative: all), in the resolved tree's
 // form with numbers: {"kernel_name"|"kernel", "count", "flops", "memory_read", "memory_write",
-// "children"}; the costs are of one call.
+// "parameters"?, "children"}; the costs are of one call, the parameters of one module.
 nlohmann::ordered_json to_json(const EvaluatedNode& node, int depth, bool is_root = true);
 
 }  // namespace kcost

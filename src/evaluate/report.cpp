@@ -58,12 +58,15 @@ std::string point_text(const RuntimePoint& p) {
 struct Row {
   std::string name, count;
   CostNumbers total;  // of all calls
+  std::optional<numeric> parameters;  // of the `count` modules called
 };
 
 void tree_rows(const EvaluatedNode& node, const std::string& label, const numeric& calls, int level, int depth,
                std::vector<Row>& rows) {
   std::string name = std::string(2 * level, ' ') + (label.empty() ? short_kernel(node) : label + ": " + short_kernel(node));
-  rows.push_back({name, to_string(node.count), node.cost * calls});
+  std::optional<numeric> parameters;
+  if (node.parameters) parameters = *node.parameters * node.count;
+  rows.push_back({name, to_string(node.count), node.cost * calls, parameters});
   if (level >= depth && depth >= 0) return;
   for (const auto& [l, child] : node.children) tree_rows(child, l, calls * child.count, level + 1, depth, rows);
 }
@@ -199,13 +202,14 @@ std::string eval_table(const EvalReport& r, int depth) {
   tree_rows(e.tree, "", 1, 0, depth, rows);
   size_t name_width = 6;
   for (const Row& row : rows) name_width = std::max(name_width, row.name.size() + 2);
-  out << "\nkernel tree (FLOPs and bytes of all `count` calls; --depth " << depth << ")\n";
+  out << "\nkernel tree (FLOPs and bytes of all `count` calls, parameters of the `count` modules; --depth " << depth << ")\n";
   out << pad_right("kernel", name_width) << pad_left("count", 8) << pad_left("FLOPs", 16) << pad_left("share", 8)
-      << pad_left("bytes", 14) << pad_left("share", 8) << "\n";
+      << pad_left("bytes", 14) << pad_left("share", 8) << pad_left("parameters", 14) << "\n";
   for (const Row& row : rows)
     out << pad_right(row.name, name_width) << pad_left(row.count, 8) << pad_left(si(row.total.flops.to_double(), "FLOP"), 16)
         << pad_left(percent(row.total.flops, t.flops), 8) << pad_left(si(row.total.bytes().to_double(), "B"), 14)
-        << pad_left(percent(row.total.bytes(), t.bytes()), 8) << "\n";
+        << pad_left(percent(row.total.bytes(), t.bytes()), 8)
+        << pad_left(row.parameters ? si(row.parameters->to_double(), "") : std::string(), 14) << "\n";
   return out.str();
 }
 
