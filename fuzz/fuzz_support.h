@@ -1,8 +1,7 @@
 // Helpers the libFuzzer harnesses share: a scratch directory of this process (under $TMPDIR,
 // removed at exit) whose files a harness rewrites for each input, and splitting one input into
 // several files.
-#ifndef KCOST_FUZZ_FUZZ_SUPPORT_H_
-#define KCOST_FUZZ_FUZZ_SUPPORT_H_
+#pragma once
 
 #include <unistd.h>
 
@@ -67,5 +66,3 @@ namespace kcost::fuzz {
 }
 
 }  // namespace kcost::fuzz
-
-#endif  // KCOST_FUZZ_FUZZ_SUPPORT_H_

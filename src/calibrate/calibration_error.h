@@ -1,7 +1,6 @@
 // CalibrationError: bad calibration input (a runs CSV, a kernel class table, a calibration
 // file) as one line naming the file and what is wrong; the commands exit 5 on it.
-#ifndef KCOST_CALIBRATE_CALIBRATION_ERROR_H_
-#define KCOST_CALIBRATE_CALIBRATION_ERROR_H_
+#pragma once
 
 #include <stdexcept>
 #include <string>
@@ -19,5 +18,3 @@ struct CalibrationError : std::runtime_error {
 nlohmann::ordered_json read_calibration_json(const std::string& path, const std::string& what);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_CALIBRATION_ERROR_H_

@@ -10,8 +10,7 @@
 //    "seconds_per_step", "errors": {...}, "kernel_classes": {"classes": {...}}}
 // The fractions are 1 / coefficient (null when the coefficient is 0: that work costs nothing
 // measurable beyond the other terms); reading uses the coefficients.
-#ifndef KCOST_CALIBRATE_CALIBRATION_FILE_H_
-#define KCOST_CALIBRATE_CALIBRATION_FILE_H_
+#pragma once
 
 #include <string>
 
@@ -30,5 +29,3 @@ LatencyModel calibration_from_json(const nlohmann::ordered_json& j, const std::s
 LatencyModel calibration_from_json(const nlohmann::json& j, const std::string& source);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_CALIBRATION_FILE_H_

@@ -2,8 +2,7 @@
 // as closed forms in the sweep variables (batch_size, seq_len, cache_len, bytes), compiled once
 // from the resolved tree with the config's numbers substituted, so `kcost sweep --calibration`
 // predicts the latency of every point as cheaply as it evaluates the totals.
-#ifndef KCOST_CALIBRATE_CLASS_WORK_FORM_H_
-#define KCOST_CALIBRATE_CLASS_WORK_FORM_H_
+#pragma once
 
 #include <string>
 #include <vector>
@@ -42,5 +41,3 @@ std::string append_predicted_columns(const std::string& csv, const std::vector<C
                                      const std::vector<std::vector<GiNaC::numeric>>& axes, const LatencyModel& model);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_CLASS_WORK_FORM_H_

@@ -2,8 +2,7 @@
 // relative error (each run's row and target divided by its measured time, so a 2 ms decode
 // weighs as much as a 200 ms prefill), with k-fold cross-validation: the mean absolute
 // percentage error on runs the fit did not see, overall and by phase (prefill, decode, chunked).
-#ifndef KCOST_CALIBRATE_FIT_H_
-#define KCOST_CALIBRATE_FIT_H_
+#pragma once
 
 #include <map>
 #include <string>
@@ -45,5 +44,3 @@ struct CrossValidation {
 CrossValidation cross_validate(const LatencyModel& base, const std::vector<CalibrationSample>& samples, int folds);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_FIT_H_

@@ -2,8 +2,7 @@
 // embedding_indexing) each leaf of the library is, as data (hardware/kernel_classes.json). The
 // latency model gives each class its own achieved fraction of peak FLOP/s and of bandwidth and
 // its own fixed cost per call.
-#ifndef KCOST_CALIBRATE_KERNEL_CLASSES_H_
-#define KCOST_CALIBRATE_KERNEL_CLASSES_H_
+#pragma once
 
 #include <map>
 #include <string>
@@ -37,5 +36,3 @@ class KernelClasses {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_KERNEL_CLASSES_H_

@@ -9,8 +9,7 @@
 // A sum, not a roofline max: a linear model that non-negative least squares can fit (see fit.h).
 // With shared_per_call, one c for every class (a call costs the same framework overhead
 // whatever it computes): fewer coefficients, for few runs.
-#ifndef KCOST_CALIBRATE_LATENCY_MODEL_H_
-#define KCOST_CALIBRATE_LATENCY_MODEL_H_
+#pragma once
 
 #include <map>
 #include <string>
@@ -64,5 +63,3 @@ struct LatencyModel {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_LATENCY_MODEL_H_

@@ -1,8 +1,7 @@
 // LatencyReport: the predicted latency of one evaluated step under a calibration, per kernel
 // class and in total, beside the roofline time on the calibration's hardware: what
 // `kcost eval --calibration` prints (table) or adds to its JSON ("predicted_latency").
-#ifndef KCOST_CALIBRATE_LATENCY_REPORT_H_
-#define KCOST_CALIBRATE_LATENCY_REPORT_H_
+#pragma once
 
 #include <string>
 
@@ -21,5 +20,3 @@ nlohmann::ordered_json predicted_latency_json(const LatencyModel& model, const E
                                               const std::string& source);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_LATENCY_REPORT_H_

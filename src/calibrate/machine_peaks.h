@@ -2,8 +2,7 @@
 // (best of a few copies of a 128 MB tensor, read + write) of a device of this machine, measured
 // in the embedded torch in a few seconds, as a hardware table entry ("cpu", "cuda", "mps")
 // that the roofline and the calibration's fractions of peak are relative to.
-#ifndef KCOST_CALIBRATE_MACHINE_PEAKS_H_
-#define KCOST_CALIBRATE_MACHINE_PEAKS_H_
+#pragma once
 
 #include <string>
 
@@ -17,5 +16,3 @@ class PythonSession;
 Accelerator measure_machine(PythonSession& session, const std::string& device, const std::string& dtype, int threads);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_MACHINE_PEAKS_H_

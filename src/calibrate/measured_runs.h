@@ -3,8 +3,7 @@
 // dtype, device and its name, thread count, point) and how long the design's call took
 // (median, quartiles, min and max of the timed repeats), or that the point ran out of memory.
 // Rows from several machines can be pooled: the device name and thread count say which is which.
-#ifndef KCOST_CALIBRATE_MEASURED_RUNS_H_
-#define KCOST_CALIBRATE_MEASURED_RUNS_H_
+#pragma once
 
 #include <iosfwd>
 #include <string>
@@ -49,5 +48,3 @@ std::string config_hash(const std::string& path);
 int dtype_bytes(const std::string& dtype);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_MEASURED_RUNS_H_

@@ -1,8 +1,7 @@
 // NNLS: non-negative least squares, min ||A x - b|| subject to x >= 0, by the active-set method
 // of Lawson and Hanson (Solving Least Squares Problems, 1974, ch. 23). Small and dense: what a
 // latency fit of a few dozen coefficients over a few hundred runs needs.
-#ifndef KCOST_CALIBRATE_NNLS_H_
-#define KCOST_CALIBRATE_NNLS_H_
+#pragma once
 
 #include <stdexcept>
 #include <vector>
@@ -34,5 +33,3 @@ NnlsResult nnls(const Matrix& a, const std::vector<double>& b, int max_iteration
 std::vector<double> least_squares(const Matrix& a, const std::vector<double>& b, const std::vector<size_t>& active);
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_NNLS_H_

@@ -2,8 +2,7 @@
 // files (from the cache, analyzed when missing, exactly as `kcost eval`) evaluated at the run's
 // config, point and bytes per element; FLOPs and bytes from by_kernel, calls from the tree.
 // Each model and config is loaded once.
-#ifndef KCOST_CALIBRATE_RUN_WORK_H_
-#define KCOST_CALIBRATE_RUN_WORK_H_
+#pragma once
 
 #include <map>
 #include <string>
@@ -32,5 +31,3 @@ class RunWork {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_CALIBRATE_RUN_WORK_H_

@@ -3,8 +3,7 @@
 // run) sees the old file, no file, or the complete new one. And the pair of files of one
 // kernel, <costs>/<kernel_name>.json and <kernel_name>.md, with the test that an earlier run
 // finished them.
-#ifndef KCOST_EMIT_ATOMIC_FILE_H_
-#define KCOST_EMIT_ATOMIC_FILE_H_
+#pragma once
 
 #include <string>
 
@@ -32,5 +31,3 @@ void write_kernel(const std::string& costs_dir, const KernelTrace& trace);
 bool kernel_written(const std::string& costs_dir, const std::string& kernel_name);
 
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_ATOMIC_FILE_H_

@@ -1,8 +1,7 @@
 // EmitError: the one exception type of the emit stage (writing a kernel's cost JSON and
 // reasoning file). Its what() is one line naming the file or kernel and the cause, e.g.
 // "costs/X.json: cannot write: No such file or directory".
-#ifndef KCOST_EMIT_EMIT_ERROR_H_
-#define KCOST_EMIT_EMIT_ERROR_H_
+#pragma once
 
 #include <stdexcept>
 #include <string>
@@ -14,5 +13,3 @@ struct EmitError : std::runtime_error {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_EMIT_ERROR_H_

@@ -1,8 +1,7 @@
 // Hand-built KernelTraces shared by the emit tests: a LlamaMLP-like kernel (three F.linear
 // projections, an F.silu activation, an elementwise mul) and a LlamaModel-like kernel (an
 // embedding, a decoder-layer stack with a symbolic count, a norm, one unknown call).
-#ifndef KCOST_EMIT_EMIT_TEST_TRACES_H_
-#define KCOST_EMIT_EMIT_TEST_TRACES_H_
+#pragma once
 
 #include <string>
 #include <utility>
@@ -119,5 +118,3 @@ inline KernelTrace llama_model() {
 
 }  // namespace test_traces
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_EMIT_TEST_TRACES_H_

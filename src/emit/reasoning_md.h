@@ -7,8 +7,7 @@
 // why); Branches (taken and skipped, with lines and what decided them); Assumptions; Unknowns
 // (every child with kernel "unknown", its line and reason, or "None."). Deterministic: the
 // same trace always gives the same bytes.
-#ifndef KCOST_EMIT_REASONING_MD_H_
-#define KCOST_EMIT_REASONING_MD_H_
+#pragma once
 
 #include <string>
 
@@ -19,5 +18,3 @@ namespace kcost {
 std::string reasoning_md(const KernelTrace& trace);
 
 }  // namespace kcost
-
-#endif  // KCOST_EMIT_REASONING_MD_H_

@@ -11,8 +11,7 @@
 // reports failure for that point and evaluate() falls back to exact GiNaC evaluation of the
 // original expression (which also short-circuits `and`/`or`/`if` like Python). So the result
 // of evaluate() is always exactly Expr::eval's.
-#ifndef KCOST_EVALUATE_CLOSED_FORM_H_
-#define KCOST_EVALUATE_CLOSED_FORM_H_
+#pragma once
 
 #include <cstdint>
 #include <string>
@@ -72,5 +71,3 @@ std::string to_string(int128 value);
 GiNaC::numeric to_numeric(int128 value);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_CLOSED_FORM_H_

@@ -2,8 +2,7 @@
 // integers and rationals of any size (GiNaC numerics). The tree is evaluated bottom-up (each
 // leaf's formula at the point, each composite as the sum of count * child), which equals
 // evaluating the root's expressions directly (evaluate_totals) and is what `kcost eval` prints.
-#ifndef KCOST_EVALUATE_EVALUATOR_H_
-#define KCOST_EVALUATE_EVALUATOR_H_
+#pragma once
 
 #include <map>
 #include <optional>
@@ -73,5 +72,3 @@ nlohmann::ordered_json to_json(const CostNumbers& c);
 nlohmann::ordered_json to_json(const EvaluatedNode& node, int depth, bool is_root = true);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_EVALUATOR_H_

@@ -6,8 +6,7 @@
 // the like: they live on the device too, but are no weights).
 //
 // Fit: the largest batch whose parameters, buffers and cache fit in a memory capacity.
-#ifndef KCOST_EVALUATE_FOOTPRINT_H_
-#define KCOST_EVALUATE_FOOTPRINT_H_
+#pragma once
 
 #include <optional>
 #include <stdexcept>
@@ -48,5 +47,3 @@ std::optional<GiNaC::numeric> largest_batch(const ResolvedTree& tree, Values val
 nlohmann::ordered_json to_json(const MemoryFootprint& f);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_FOOTPRINT_H_

@@ -2,8 +2,7 @@
 // bf16 FLOP/s, memory bandwidth in bytes/s and the public source of each figure. A roofline
 // time is max(FLOPs / peak, bytes / bandwidth): the step cannot be faster than either its
 // arithmetic or its memory traffic at full speed.
-#ifndef KCOST_EVALUATE_HARDWARE_H_
-#define KCOST_EVALUATE_HARDWARE_H_
+#pragma once
 
 #include <stdexcept>
 #include <string>
@@ -71,5 +70,3 @@ Roofline roofline(double flops, double bytes, const Accelerator& hardware);
 double arithmetic_intensity(const CostNumbers& cost);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_HARDWARE_H_

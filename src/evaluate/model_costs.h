@@ -5,8 +5,7 @@
 // The cache: <cache_root>/<transformers version>/<attn>/<key>/<root kernel>/, where key hashes
 // the kcost build, the leaf library, the name map, --transformers-dir and the config file's
 // content, so a change to any of them analyzes afresh instead of reusing stale files.
-#ifndef KCOST_EVALUATE_MODEL_COSTS_H_
-#define KCOST_EVALUATE_MODEL_COSTS_H_
+#pragma once
 
 #include <map>
 #include <string>
@@ -68,5 +67,3 @@ Values load_config_values(SourceLocator& locator, const std::string& model_class
                           std::string* config_class = nullptr);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_MODEL_COSTS_H_

@@ -1,7 +1,6 @@
 // Plots: pictures of numbers C++ computed, drawn by matplotlib in the embedded interpreter
 // (python_helpers/kcost_helpers/plots.py; it only draws). The spec is JSON.
-#ifndef KCOST_EVALUATE_PLOTS_H_
-#define KCOST_EVALUATE_PLOTS_H_
+#pragma once
 
 #include <string>
 
@@ -28,5 +27,3 @@ nlohmann::json sweep_plot_spec(const nlohmann::json& series, const std::string& 
 void render_plot(PythonSession& session, const nlohmann::json& spec);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_PLOTS_H_

@@ -1,8 +1,7 @@
 // Report: what `kcost eval` prints for one model at one point: totals, arithmetic intensity,
 // roofline time on an accelerator, the per-leaf-kernel breakdown and the kernel tree, as a table
 // for people, JSON for programs or CSV for spreadsheets.
-#ifndef KCOST_EVALUATE_REPORT_H_
-#define KCOST_EVALUATE_REPORT_H_
+#pragma once
 
 #include <optional>
 #include <string>
@@ -46,5 +45,3 @@ std::string format_seconds(double seconds);
 std::string csv_field(const std::string& text);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_REPORT_H_

@@ -1,8 +1,7 @@
 // Sweep: models x runtime points into CSV rows, fast. Each model's totals are compiled once
 // into a ClosedForm in (batch_size, seq_len, cache_len, bytes); each point is then a few hundred
 // integer instructions (exact GiNaC evaluation only where the fast path cannot be exact).
-#ifndef KCOST_EVALUATE_SWEEP_H_
-#define KCOST_EVALUATE_SWEEP_H_
+#pragma once
 
 #include <functional>
 #include <iosfwd>
@@ -71,5 +70,3 @@ size_t resumable_rows(const std::string& existing, const std::vector<SweepModel>
                       const std::vector<Accelerator>& hardware, size_t* keep_bytes);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_SWEEP_H_

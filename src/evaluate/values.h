@@ -5,8 +5,7 @@
 // Python floats, nested objects (text_config, rope_scaling) as dotted names
 // (`config.text_config.hidden_size`), attribute_map aliases under both names; strings, lists and
 // nulls have no number and are left out (a formula that needs one fails naming it).
-#ifndef KCOST_EVALUATE_VALUES_H_
-#define KCOST_EVALUATE_VALUES_H_
+#pragma once
 
 #include <map>
 #include <stdexcept>
@@ -66,5 +65,3 @@ std::string to_string(const GiNaC::numeric& n);
 nlohmann::json to_json_number(const GiNaC::numeric& n);
 
 }  // namespace kcost
-
-#endif  // KCOST_EVALUATE_VALUES_H_

@@ -1,7 +1,6 @@
 // ExprError: the one exception type of the expression module. Its what() is one line naming
 // the expression text and, for syntax errors, the 1-based column where the text goes wrong.
-#ifndef KCOST_EXPR_ERROR_H_
-#define KCOST_EXPR_ERROR_H_
+#pragma once
 
 #include <stdexcept>
 #include <string>
@@ -25,5 +24,3 @@ struct ExprError : std::runtime_error {
 ExprError from_library_error(const std::exception& e);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_ERROR_H_

@@ -2,8 +2,7 @@
 // integers and rationals, floats as doubles, and `and`/`or`/`a if c else b` short-circuiting
 // like Python, so `x and 1 / y` at x = 0, y = 0 is 0, not a division by zero. Walks the GiNaC
 // tree once, without substituting.
-#ifndef KCOST_EXPR_EVALUATE_H_
-#define KCOST_EXPR_EVALUATE_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -17,5 +16,3 @@ namespace kcost {
 GiNaC::numeric evaluate(const GiNaC::ex& e, const std::map<std::string, GiNaC::numeric>& values);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_EVALUATE_H_

@@ -6,8 +6,7 @@
 // would round them to doubles). Such values are held as a JSON binary value of a kcost subtype,
 // which no JSON text parses to, so they cannot be confused with user data; a plain nlohmann
 // dump() would write them as a binary object, so text with them must go through dump_exact.
-#ifndef KCOST_EXPR_EXACT_JSON_H_
-#define KCOST_EXPR_EXACT_JSON_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -52,5 +51,3 @@ struct JsonTextError : std::runtime_error {
 nlohmann::ordered_json parse_exact(std::string_view text, int max_depth = 256, bool nonfinite = false);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_EXACT_JSON_H_

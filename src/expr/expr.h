@@ -4,8 +4,7 @@
 // exact rational division, floats are Python floats (IEEE doubles). Symbols are identified by
 // name ("config.hidden_size", "batch_size"): the same name is the same GiNaC symbol
 // everywhere, so expressions built anywhere compare equal. Not thread-safe (nor is GiNaC).
-#ifndef KCOST_EXPR_EXPR_H_
-#define KCOST_EXPR_EXPR_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -98,5 +97,3 @@ class Expr {
 std::ostream& operator<<(std::ostream& out, const Expr& e);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_EXPR_H_

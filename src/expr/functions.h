@@ -14,8 +14,7 @@
 // - Comparisons, min and max of two symbolic expressions decide when their difference is an
 //   exact rational number (a + 1 > a -> 1, min(a, a + 2) -> a).
 // - `not` of a comparison is the opposite comparison (not a < b -> a >= b).
-#ifndef KCOST_EXPR_FUNCTIONS_H_
-#define KCOST_EXPR_FUNCTIONS_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -56,5 +55,3 @@ std::optional<PyOp> py_op(const GiNaC::ex& e);
 bool is_comparison(PyOp op);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_FUNCTIONS_H_

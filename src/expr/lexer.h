@@ -3,8 +3,7 @@
 // float literals (`1e-6`, `0.5`, `.5`, `1.`), names, operators and punctuation. Literals are
 // converted here: integers exactly, floats to the nearest double. Errors (string literals,
 // bad literals, stray characters) throw ExprError with the 1-based column.
-#ifndef KCOST_EXPR_LEXER_H_
-#define KCOST_EXPR_LEXER_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -40,5 +39,3 @@ class Lexer {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_LEXER_H_

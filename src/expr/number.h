@@ -3,8 +3,7 @@
 // (CLN keeps the smaller precision when float formats mix). Floor division, modulo, powers,
 // comparisons, truthiness, int()/math.floor/math.ceil/abs and float repr follow CPython.
 // Failures (division by zero, overflow, complex results) throw ExprError.
-#ifndef KCOST_EXPR_NUMBER_H_
-#define KCOST_EXPR_NUMBER_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -38,5 +37,3 @@ GiNaC::numeric abs(const GiNaC::numeric& n);     // abs(n), float stays float
 std::string float_repr(double value);
 
 }  // namespace kcost::number
-
-#endif  // KCOST_EXPR_NUMBER_H_

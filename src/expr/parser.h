@@ -12,8 +12,7 @@
 // It never evaluates Python. Anything else (strings, subscripts, lambdas, attribute access on
 // a non-name, keyword arguments, unknown functions, trailing text, empty text) throws
 // ExprError with the 1-based column where the text goes wrong.
-#ifndef KCOST_EXPR_PARSER_H_
-#define KCOST_EXPR_PARSER_H_
+#pragma once
 
 #include <string_view>
 
@@ -24,5 +23,3 @@ namespace kcost {
 Expr parse_expression(std::string_view text);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_PARSER_H_

@@ -13,8 +13,7 @@
 //   `a < b <= c`, `a and b`, `not a`, `int(x)`, `math.floor(x)`, `math.ceil(x)`, `abs(x)`;
 // - parentheses exactly where Python's precedence needs them.
 // Nothing depends on the order in which symbols were created or on GiNaC's hash order.
-#ifndef KCOST_EXPR_PRINTER_H_
-#define KCOST_EXPR_PRINTER_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -25,5 +24,3 @@ namespace kcost {
 std::string to_python(const GiNaC::ex& e);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_PRINTER_H_

@@ -1,8 +1,7 @@
 // The process-wide table of symbols by name: one GiNaC::realsymbol per name, so that the same
 // name is the same symbol in every expression, whoever built it. Names are Python identifiers
 // joined by dots ("batch_size", "config.text_config.hidden_size").
-#ifndef KCOST_EXPR_SYMBOL_TABLE_H_
-#define KCOST_EXPR_SYMBOL_TABLE_H_
+#pragma once
 
 #include <ginac/ginac.h>
 
@@ -24,5 +23,3 @@ bool is_identifier(std::string_view word);
 bool is_symbol_name(std::string_view name);
 
 }  // namespace kcost
-
-#endif  // KCOST_EXPR_SYMBOL_TABLE_H_

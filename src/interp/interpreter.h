@@ -44,18 +44,18 @@ class Hooks {
   // `base.name` where base is self, a module, a tensor or something else not plain data.
   virtual ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) = 0;
   // Operators with a tensor operand (op: Python AST operator name: Add, Mult, MatMul, USub...).
-  virtual ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) {
+  virtual ValuePtr binary(const ast::Node& /*node*/, const std::string& op, const ValuePtr& /*a*/, const ValuePtr& /*b*/) {
     return Value::unknown("operator " + op);
   }
-  virtual ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {
+  virtual ValuePtr unary(const ast::Node& /*node*/, const std::string& op, const ValuePtr& /*a*/) {
     return Value::unknown("operator " + op);
   }
-  virtual ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
+  virtual ValuePtr subscript(const ast::Node& /*node*/, const ValuePtr& base, const ValuePtr& /*index*/) {
     return Value::unknown("subscript of " + base->describe());
   }
   // `self.name = value` (and `self.a.b = ...`).
-  virtual void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
-                                const ValuePtr& value) {}
+  virtual void assign_attribute(const ast::Node& /*node*/, const ValuePtr& /*base*/, const std::string& /*name*/,
+                                const ValuePtr& /*value*/) {}
   // Iterating something that is not a plain tuple/list (a ModuleList): each group of equal
   // items once, with its count. nullopt: not iterable here.
   struct Iteration {
@@ -63,11 +63,11 @@ class Hooks {
     Expr count;
     std::optional<long long> first = std::nullopt;  // the position of the first item it stands for, when known
   };
-  virtual std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) {
+  virtual std::optional<std::vector<Iteration>> iterate(const ast::Node& /*node*/, const ValuePtr& /*iterable*/) {
     return std::nullopt;
   }
   // The body of a loop runs once standing for `count` iterations.
-  virtual void enter_repeat(const Expr& count) {}
+  virtual void enter_repeat(const Expr& /*count*/) {}
   virtual void exit_repeat() {}
   // Whether an `if` on a condition known only at run time (`cache_len + seq_len > window`) may
   // run both arms, each standing for its case (enter_repeat with the condition as a 0/1 count),

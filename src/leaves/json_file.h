@@ -1,7 +1,6 @@
 // Reading one JSON file of the leaf library or the name map, with failures turned into a
 // one-line CatalogError naming the file.
-#ifndef KCOST_LEAVES_JSON_FILE_H_
-#define KCOST_LEAVES_JSON_FILE_H_
+#pragma once
 
 #include <nlohmann/json.hpp>
 
@@ -14,5 +13,3 @@ namespace kcost {
 nlohmann::json read_json_file(const std::string& path);
 
 }  // namespace kcost
-
-#endif  // KCOST_LEAVES_JSON_FILE_H_

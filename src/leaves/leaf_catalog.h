@@ -2,8 +2,7 @@
 // is a PyTorch op with symbolic FLOPs, bytes read and bytes written in its own forward_params
 // and the implicit symbol `bytes`. Every malformed file is reported as one CatalogError line
 // naming the file and the JSON field.
-#ifndef KCOST_LEAVES_LEAF_CATALOG_H_
-#define KCOST_LEAVES_LEAF_CATALOG_H_
+#pragma once
 
 #include <map>
 #include <stdexcept>
@@ -65,5 +64,3 @@ class LeafCatalog {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_LEAVES_LEAF_CATALOG_H_

@@ -1,8 +1,7 @@
 // NameMap: kernel_name_map.json, a flat JSON object from a fully-qualified or alias name of a
 // PyTorch/transformers callable ("torch.nn.modules.linear.Linear", "torch.Tensor.__mul__",
 // "operator.mul") to the kernel_name of a leaf ("F.linear", "torch.mul").
-#ifndef KCOST_LEAVES_NAME_MAP_H_
-#define KCOST_LEAVES_NAME_MAP_H_
+#pragma once
 
 #include <map>
 #include <optional>
@@ -40,5 +39,3 @@ class NameMap {
 };
 
 }  // namespace kcost
-
-#endif  // KCOST_LEAVES_NAME_MAP_H_

@@ -13,8 +13,7 @@
 // {"parameters", "buffers", "cache_elements"}: parameters and buffers of one module of its
 // kernel, and the KV-cache elements its calls hold (its own and, count times, its children's).
 // Expressions are Python text (Expr::str); a count that is an integer is a JSON integer.
-#ifndef KCOST_RESOLVE_RESOLVED_TREE_H_
-#define KCOST_RESOLVE_RESOLVED_TREE_H_
+#pragma once
 
 #include <map>
 #include <optional>
@@ -75,5 +74,3 @@ ResolvedTree resolved_tree_from_json(const nlohmann::json& j, const std::string&
 bool is_resolved_symbol(const std::string& name);
 
 }  // namespace kcost
-
-#endif  // KCOST_RESOLVE_RESOLVED_TREE_H_

@@ -16,8 +16,7 @@
 //   kernel_name must match its file name, binding keys must be parameters of the child, and a
 //   kernel that (indirectly) calls itself is an error naming the cycle.
 // Every error is one line naming the file or kernel and the child label.
-#ifndef KCOST_RESOLVE_RESOLVER_H_
-#define KCOST_RESOLVE_RESOLVER_H_
+#pragma once
 
 #include <map>
 #include <stdexcept>
@@ -54,5 +53,3 @@ ResolvedTree resolve(const std::string& costs_dir, const std::string& kernel, co
                      const ResolveOptions& options = {});
 
 }  // namespace kcost
-
-#endif  // KCOST_RESOLVE_RESOLVER_H_

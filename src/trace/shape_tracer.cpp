@@ -622,7 +622,7 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
   }
 }
 
-ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) {
+ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base, const std::string& name) {
   switch (base->kind) {
     case Value::Kind::Self: {
       if (facts_) {
