@@ -105,7 +105,7 @@ int calibrate_command(const std::vector<std::string>& args) {
   if (vm.count("holdout"))
     for (const std::string& m : vm["holdout"].as<std::vector<std::string>>()) holdout.insert(m);
 
-  try {
+  return run_reporting("calibrate", [&]() -> int {
     std::vector<Accelerator> hardware = accelerators(vm);
     KernelClasses classes = KernelClasses::load(vm["kernel-classes"].as<std::string>());
     std::vector<MeasuredRun> runs;
@@ -229,16 +229,7 @@ int calibrate_command(const std::vector<std::string>& args) {
       write_file_atomically(vm["predictions"].as<std::string>(), csv);
     }
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (const CalibrationError& e) {
-    std::cerr << "kcost calibrate: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (...) {
-    return report_failure("calibrate");
-  }
+  });
 }
 
 }  // namespace kcost

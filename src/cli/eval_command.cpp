@@ -89,7 +89,7 @@ int eval_command(const std::vector<std::string>& args) {
   ModelRequest request = model_request(vm, names.empty() ? "" : names[0], config_file);
   RuntimePoint point = runtime_point(vm);
 
-  try {
+  return run_reporting("eval", [&]() -> int {
     std::vector<Accelerator> hardware = accelerators(vm);
     std::optional<LatencyModel> calibration;
     if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
@@ -154,16 +154,7 @@ int eval_command(const std::vector<std::string>& args) {
       if (int rc = write_plot(session, roofline_plot_spec(report, path), "eval", "roofline plot", path)) return rc;
     }
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (const CalibrationError& e) {
-    std::cerr << "kcost eval: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (...) {
-    return report_failure("eval");
-  }
+  });
 }
 
 }  // namespace kcost

@@ -90,7 +90,7 @@ int fit_command(const std::vector<std::string>& args) {
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
 
-  try {
+  return run_reporting("fit", [&]() -> int {
     std::vector<Accelerator> hardware = accelerators(vm);
     if (hardware.empty()) throw po::error("fit needs an accelerator (--hardware, or --peak-flops, --bandwidth and --memory)");
     Accelerator acc = hardware[0];
@@ -181,13 +181,7 @@ int fit_command(const std::vector<std::string>& args) {
       out << "  tokens/s          " << si(at.to_double() / rl.seconds(), "") << " (" << to_string(at) << " sequences x 1 token)\n";
     std::cout << out.str();
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (...) {
-    return report_failure("fit");
-  }
+  });
 }
 
 }  // namespace kcost

@@ -61,7 +61,7 @@ int formula_command(const std::vector<std::string>& args) {
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
 
-  try {
+  return run_reporting("formula", [&]() -> int {
     LoadedLibrary library = load_library(vm);
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
@@ -115,13 +115,7 @@ int formula_command(const std::vector<std::string>& args) {
         }
     }
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (...) {
-    return report_failure("formula");
-  }
+  });
 }
 
 }  // namespace kcost

@@ -56,7 +56,7 @@ int hardware_command(const std::vector<std::string>& args) {
     throw po::error("give both --peak-flops and --bandwidth");
   if (given && vm.count("measure")) throw po::error("--measure or the figures (--peak-flops, --bandwidth), not both");
   if (given && names.empty()) throw po::error("the name to save the figures under is missing");
-  try {
+  return run_reporting("hardware", [&]() -> int {
     if (vm.count("measure") || given) {
       Accelerator a;
       if (given) {
@@ -82,13 +82,7 @@ int hardware_command(const std::vector<std::string>& args) {
     }
     for (const Accelerator& a : table.all()) print_entry(a);
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (...) {
-    return report_failure("hardware");
-  }
+  });
 }
 
 }  // namespace kcost

@@ -129,7 +129,7 @@ int measure_command(const std::vector<std::string>& args) {
   double budget = budget_option == "0" ? 0.0 : si_number(budget_option, "memory-budget");
   const std::string output = vm["output"].as<std::string>();
 
-  try {
+  return run_reporting("measure", [&]() -> int {
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
     auto started = std::chrono::steady_clock::now();
@@ -248,16 +248,7 @@ int measure_command(const std::vector<std::string>& args) {
               << " points, " << oom << " out of memory) in " << format_seconds(seconds) << " on " << device_name
               << ", torch threads " << used_threads << (output == "-" ? "" : "; written to " + output) << "\n";
     return refused ? kExitBadInput : kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (const CalibrationError& e) {
-    std::cerr << "kcost measure: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (...) {
-    return report_failure("measure");
-  }
+  });
 }
 
 }  // namespace kcost

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "calibrate/calibration_error.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "emit/emit_error.h"
@@ -159,6 +160,20 @@ int report_failure(const std::string& command) {
     return fail(e.what(), kExitBadInput);
   } catch (const ExprError& e) {
     return fail(e.what(), kExitBadInput);
+  } catch (const CalibrationError& e) {
+    return fail(e.what(), kExitBadInput);
+  }
+}
+
+int run_reporting(const std::string& command, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const po::error&) {
+    throw;
+  } catch (const PythonError&) {
+    throw;
+  } catch (...) {
+    return report_failure(command);
   }
 }
 

@@ -3,6 +3,7 @@
 // of every failure to one line and its exit code. The pure value parsers are cli/number_options.h.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,11 @@ LoadedLibrary load_library(const boost::program_options::variables_map& vm);
 // Prints "kcost <command>: <message>" for a known failure and returns its exit code; rethrows
 // what it does not know (run_cli turns that into an internal error).
 int report_failure(const std::string& command);
+
+// Runs a command's body: a known failure becomes one line and its exit code (report_failure);
+// command-line errors (po::error) and an unusable Python environment (PythonError) go up to
+// run_cli, which reports them alike for every command.
+int run_reporting(const std::string& command, const std::function<int()>& body);
 
 // Renders a plot spec through matplotlib in the embedded interpreter and says where it went.
 // Returns kExitOk, or, after one line on stderr, the exit code of the failure (a file that

@@ -47,44 +47,40 @@ int resolve_command(const std::vector<std::string>& args) {
   ModelRequest request = model_request(vm, names[0], config_file);
   const bool explicit_dir = vm.count("costs-dir") > 0;
 
-  try {
-    LoadedLibrary library = load_library(vm);
-    ResolvedTree tree;
-    std::error_code ec;
-    bool local = explicit_dir && !vm.count("analyze") &&
-                 (library.leaves.find(names[0]) ||
-                  std::filesystem::is_regular_file(request.costs_dir + "/" + names[0] + ".json", ec));
-    if (local) {  // everything is on disk: no Python
-      ResolveOptions options;
-      options.allow_unknown = request.allow_unknown;
-      options.root_bindings = request.root_bindings;
-      tree = resolve(request.costs_dir, names[0], library.leaves, options);
-    } else {
-      PythonSession& session = PythonSession::start(session_options(vm));
-      SourceLocator locator(session);
-      request.analyze_missing = !explicit_dir || vm.count("analyze");
-      ModelCosts m = load_model_costs(locator, session, library.view(), request);
-      for (const std::string& k : m.analyzed) std::cerr << "kcost resolve: analyzed " << k << "\n";
-      tree = std::move(m.tree);
+  return run_reporting("resolve", [&]() -> int {
+    try {
+      LoadedLibrary library = load_library(vm);
+      ResolvedTree tree;
+      std::error_code ec;
+      bool local = explicit_dir && !vm.count("analyze") &&
+                   (library.leaves.find(names[0]) ||
+                    std::filesystem::is_regular_file(request.costs_dir + "/" + names[0] + ".json", ec));
+      if (local) {  // everything is on disk: no Python
+        ResolveOptions options;
+        options.allow_unknown = request.allow_unknown;
+        options.root_bindings = request.root_bindings;
+        tree = resolve(request.costs_dir, names[0], library.leaves, options);
+      } else {
+        PythonSession& session = PythonSession::start(session_options(vm));
+        SourceLocator locator(session);
+        request.analyze_missing = !explicit_dir || vm.count("analyze");
+        ModelCosts m = load_model_costs(locator, session, library.view(), request);
+        for (const std::string& k : m.analyzed) std::cerr << "kcost resolve: analyzed " << k << "\n";
+        tree = std::move(m.tree);
+      }
+      if (!tree.unknowns.empty())
+        std::cerr << "kcost resolve: warning: " << tree.unknowns.size()
+                  << " children could not be modelled and count zero (first: " << tree.unknowns[0] << ")\n";
+      std::string text = dump_exact(to_json(tree, vm.count("expand") > 0), 2) + "\n";
+      if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), text);
+      else std::cout << text;
+      return kExitOk;
+    } catch (const ResolveError& e) {
+      if (e.kind != ResolveError::Kind::missing_kernel || !explicit_dir || vm.count("analyze")) throw;
+      std::cerr << "kcost resolve: " << e.what() << " (--analyze runs the analyzer for it)\n";
+      return kExitBadInput;
     }
-    if (!tree.unknowns.empty())
-      std::cerr << "kcost resolve: warning: " << tree.unknowns.size()
-                << " children could not be modelled and count zero (first: " << tree.unknowns[0] << ")\n";
-    std::string text = dump_exact(to_json(tree, vm.count("expand") > 0), 2) + "\n";
-    if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), text);
-    else std::cout << text;
-    return kExitOk;
-  } catch (const ResolveError& e) {
-    if (e.kind != ResolveError::Kind::missing_kernel || !explicit_dir || vm.count("analyze")) return report_failure("resolve");
-    std::cerr << "kcost resolve: " << e.what() << " (--analyze runs the analyzer for it)\n";
-    return kExitBadInput;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (...) {
-    return report_failure("resolve");
-  }
+  });
 }
 
 }  // namespace kcost

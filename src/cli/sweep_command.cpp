@@ -197,7 +197,7 @@ int sweep_command(const std::vector<std::string>& args) {
   const std::string output = vm["output"].as<std::string>();
   if (vm.count("resume") && output == "-") throw po::error("--resume needs an output file (-o FILE)");
 
-  try {
+  return run_reporting("sweep", [&]() -> int {
     std::vector<Accelerator> hardware = accelerators(vm);
     std::optional<LatencyModel> calibration;
     if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
@@ -275,16 +275,7 @@ int sweep_command(const std::vector<std::string>& args) {
         return rc;
     }
     return kExitOk;
-  } catch (const po::error&) {
-    throw;
-  } catch (const PythonError&) {
-    throw;
-  } catch (const CalibrationError& e) {
-    std::cerr << "kcost sweep: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (...) {
-    return report_failure("sweep");
-  }
+  });
 }
 
 }  // namespace kcost
