@@ -76,7 +76,7 @@ int eval_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
 
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.size() > 1) throw po::error("one model at a time (kcost sweep takes several)");
   if (names.empty() && !vm.count("resolved")) throw po::error("missing the model to evaluate");
   std::string format = vm["format"].as<std::string>();

@@ -73,7 +73,7 @@ int fit_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
 
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.size() != 1) throw po::error(names.empty() ? "missing the model to fit" : "one model at a time");
   std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") throw po::error("--format must be table or json, not '" + format + "'");

@@ -54,7 +54,7 @@ int formula_command(const std::vector<std::string>& args) {
   visible.add(python_options());
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.size() != 1) throw po::error(names.empty() ? "missing the model" : "one model at a time");
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") throw po::error("--format must be text or json, not '" + format + "'");

@@ -49,7 +49,7 @@ int hardware_command(const std::vector<std::string>& args) {
   visible.add(python_options());
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.size() > 1) throw po::error("one hardware name at a time");
   bool given = vm.count("peak-flops") || vm.count("bandwidth");
   if (given && !(vm.count("peak-flops") && vm.count("bandwidth")))

@@ -109,7 +109,7 @@ int measure_command(const std::vector<std::string>& args) {
   visible.add(python_options());
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.empty()) throw po::error("missing the models to measure");
   std::vector<std::string> configs = vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (!configs.empty() && configs.size() != names.size() && configs.size() != 1)

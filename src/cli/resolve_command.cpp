@@ -41,7 +41,7 @@ int resolve_command(const std::vector<std::string>& args) {
   visible.add(python_options());
   po::variables_map vm;
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
-  std::vector<std::string> names = vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> names = positionals(vm, "name");
   if (names.size() != 1) throw po::error(names.empty() ? "missing the kernel to resolve" : "one kernel at a time");
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
