@@ -183,8 +183,9 @@ void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const Class
 
 AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& given_names,
                       const std::string& root_name, const AnalyzeOptions& options) {
-  const NameMap names = analysis_names(given_names, leaves, locator);
   AnalyzeResult result;
+  result.names = analysis_names(given_names, leaves, locator);
+  const NameMap& names = result.names;
   const ClassSource& root = locator.find_class(root_name);
   result.root = root.qualname;
   const ConfigDefaults& defaults = locator.config_of(root.qualname, options.config_file);

@@ -29,6 +29,9 @@ struct AnalyzeResult {
   std::vector<std::string> kept;     // kernels whose files were there already
   // Unknown children: "kernel: label (file:line): reason".
   std::vector<std::string> unknowns;
+  // The name map the analysis looked names up in (analysis_names): the oracle prices traced
+  // calls with the same one.
+  NameMap names;
 };
 
 // The name map the analysis looks names up in: `names` with the canonical names of its aliases

@@ -169,17 +169,26 @@ ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, cons
   ResolveOptions options;
   options.allow_unknown = request.allow_unknown;
   options.root_bindings = request.root_bindings;
-  try {
-    m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
-  } catch (const ResolveError& e) {
-    if (e.kind != ResolveError::Kind::missing_kernel || !request.analyze_missing) throw;
+  auto run_analysis = [&](bool force) {
     AnalyzeOptions analyze_options;
     analyze_options.costs_dir = m.costs_dir;
     analyze_options.config_file = config_file;
     analyze_options.attn_implementation = request.attn_implementation;
+    analyze_options.force = force;
     locator.find_class(m.root);  // a LocateError names a root that is not a class
-    AnalyzeResult result = analyze(locator, library.leaves, library.names, m.root, analyze_options);
-    m.analyzed = result.written;
+    m.analysis = analyze(locator, library.leaves, library.names, m.root, analyze_options);
+    m.analyzed = m.analysis->written;
+  };
+  if (request.reanalyze) {
+    run_analysis(true);
+    m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
+    return m;
+  }
+  try {
+    m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
+  } catch (const ResolveError& e) {
+    if (e.kind != ResolveError::Kind::missing_kernel || !request.analyze_missing) throw;
+    run_analysis(false);
     m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
   }
   return m;

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "analyze/analyzer.h"
 #include "evaluate/values.h"
 #include "expr/expr.h"
 #include "leaves/leaf_catalog.h"
@@ -35,6 +37,7 @@ struct ModelRequest {
   std::string attn_implementation = "sdpa";
   std::string costs_dir;       // empty: the cache directory
   bool analyze_missing = true;  // run the analyzer when cost files are missing
+  bool reanalyze = false;       // run the analyzer (rewriting every kernel) even when they are there
   bool allow_unknown = false;   // "unknown" children count zero instead of failing
   std::map<std::string, Expr> root_bindings;  // values of the root kernel's own params
 };
@@ -48,6 +51,7 @@ struct ModelCosts {
   ResolvedTree tree;
   Values config;                      // "config.<attr>" numbers
   std::vector<std::string> analyzed;  // kernels the analyzer wrote for this request
+  std::optional<AnalyzeResult> analysis;  // when the analyzer ran: its unknowns and name map
 };
 
 // $KCOST_CACHE_DIR, else $XDG_CACHE_HOME/kcost, else $HOME/.cache/kcost, else

@@ -1,20 +1,18 @@
 #include "validate/validation.h"
 
-#include "evaluate/footprint.h"
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
 
-#include "analyze/analyzer.h"
 #include "emit/atomic_file.h"
 #include "emit/emit_error.h"
+#include "evaluate/footprint.h"
+#include "evaluate/model_costs.h"
 #include "evaluate/values.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
-#include "resolve/resolver.h"
 
 namespace kcost {
 
@@ -153,23 +151,18 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     mv.error = e.what();
     return mv;
   }
-  std::string costs_dir = (fs::path(work.path()) / "costs").string();
-  ResolvedTree tree;
-  Values config;
+  // The static side: the same pipeline eval runs (analyze afresh, resolve, the config's numbers).
+  ModelCosts m;
   try {
-    AnalyzeOptions analyze_options;
-    analyze_options.costs_dir = costs_dir;
-    analyze_options.config_file = config_file;
-    analyze_options.attn_implementation = options.attn_implementation;
-    analyze_options.force = true;
-    AnalyzeResult analyzed = analyze(locator, library.leaves, library.names, mv.model_class, analyze_options);
-    mv.unknowns = analyzed.unknowns;
-    ResolveOptions resolve_options;
-    resolve_options.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
-    tree = resolve(costs_dir, analyzed.root, library.leaves, resolve_options);
-    // The config analyze read (the locator keeps it): not built again in Python.
-    const ConfigDefaults& cfg = locator.config_of(analyzed.root, config_file);
-    config = config_values(cfg.values, cfg.aliases);
+    ModelRequest request;
+    request.name = mv.model_class;
+    request.config_file = config_file;
+    request.attn_implementation = options.attn_implementation;
+    request.costs_dir = (fs::path(work.path()) / "costs").string();
+    request.reanalyze = true;
+    request.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
+    m = load_model_costs(locator, session, ModelLibrary{library.leaves, library.names, "", ""}, request);
+    mv.unknowns = m.analysis->unknowns;
   } catch (const PythonError& e) {
     if (!e.lookup) throw;
     mv.error = std::string("static side: ") + e.what();
@@ -178,10 +171,12 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     mv.error = std::string("static side: ") + e.what();
     return mv;
   }
+  const ResolvedTree& tree = m.tree;
+  const Values& config = m.config;
 
   bool fused = options.attn_implementation != "eager";
   // The traced calls are priced with the names the analysis looked up.
-  const NameMap traced_names = analysis_names(library.names, library.leaves, locator);
+  const NameMap& traced_names = m.analysis->names;
   for (const auto& point : run.points) {
     RuntimePoint rp;
     rp.batch_size = GiNaC::numeric(static_cast<long>(point.batch_size));
