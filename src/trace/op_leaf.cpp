@@ -45,17 +45,51 @@ LeafCall attention_leaf_call(const std::vector<Arg>& args) {
   return lc;
 }
 
+namespace {
+
+// The one table of Python operators on tensors: the AST operator's name and the base name of
+// its Tensor dunder (`Add` -> __add__, __radd__, __iadd__; `USub` -> __neg__).
+struct PythonOperator {
+  const char* ast;
+  const char* base;
+  bool unary;
+};
+const PythonOperator kPythonOperators[] = {
+    {"Add", "add", false},       {"Sub", "sub", false},       {"Mult", "mul", false},    {"Div", "truediv", false},
+    {"FloorDiv", "floordiv", false}, {"Mod", "mod", false},   {"Pow", "pow", false},     {"MatMult", "matmul", false},
+    {"BitAnd", "and", false},    {"BitOr", "or", false},      {"BitXor", "xor", false},  {"LShift", "lshift", false},
+    {"RShift", "rshift", false}, {"Eq", "eq", false},         {"NotEq", "ne", false},    {"Lt", "lt", false},
+    {"LtE", "le", false},        {"Gt", "gt", false},         {"GtE", "ge", false},      {"USub", "neg", true},
+    {"Invert", "invert", true},  {"UAdd", "pos", true},
+};
+
+const PythonOperator* python_operator(const std::string& ast_op) {
+  for (const auto& o : kPythonOperators)
+    if (ast_op == o.ast) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
 std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name) {
-  static const std::map<std::string, std::string> names = {
-      {"Add", "add"},    {"Sub", "sub"},       {"Mult", "mul"},      {"Div", "truediv"}, {"FloorDiv", "floordiv"},
-      {"Mod", "mod"},    {"Pow", "pow"},       {"MatMult", "matmul"}, {"BitAnd", "and"},  {"BitOr", "or"},
-      {"BitXor", "xor"}, {"LShift", "lshift"}, {"RShift", "rshift"}, {"Eq", "eq"},       {"NotEq", "ne"},
-      {"Lt", "lt"},      {"LtE", "le"},        {"Gt", "gt"},         {"GtE", "ge"}};
-  auto it = names.find(op);
-  if (it == names.end()) return {};
-  const std::string& n = it->second;
+  const PythonOperator* o = python_operator(op);
+  if (!o || o->unary) return {};
+  const std::string n = o->base;
   if (short_name) *short_name = n == "truediv" ? "div" : n;
   return {"torch.Tensor.__" + std::string(reflected ? "r" : "") + n + "__", "operator." + n};
+}
+
+std::optional<std::string> unary_operator_base(const std::string& op) {
+  const PythonOperator* o = python_operator(op);
+  if (!o || !o->unary) return std::nullopt;
+  return std::string(o->base);
+}
+
+bool is_operator_base(const std::string& base) {
+  if (base == "div" || base == "abs") return true;  // __div__ (truediv's old name) and abs(x)
+  for (const auto& o : kPythonOperators)
+    if (base == o.base) return true;
+  return false;
 }
 
 }  // namespace kcost

@@ -36,5 +36,10 @@ LeafCall attention_leaf_call(const std::vector<Arg>& args);
 // {"torch.Tensor.__add__", "operator.add"}, with __radd__ when only `b` is a tensor. `op` is the
 // Python AST operator name (Add, Mult, MatMult, Eq, ...); empty when it is not a tensor operator.
 std::vector<std::string> operator_candidates(const std::string& op, bool reflected, std::string* short_name);
+// The dunder base of a unary operator (`USub` -> "neg", `Invert` -> "invert", `UAdd` -> "pos").
+std::optional<std::string> unary_operator_base(const std::string& op);
+// Whether `base` is a Python operator's dunder base ("add" of __add__/__radd__/__iadd__, "neg",
+// "abs"): a recorded `torch.Tensor.__<base>__` call is that operator.
+bool is_operator_base(const std::string& base);
 
 }  // namespace kcost

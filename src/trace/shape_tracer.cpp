@@ -728,11 +728,11 @@ ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const
 
 ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {
   if (!is_tensor(a)) return Value::unknown("operator " + op + " on " + a->describe());
-  if (op == "UAdd") return a;
-  std::string dunder = op == "USub" ? "__neg__" : op == "Invert" ? "__invert__" : "";
-  if (dunder.empty()) return Value::unknown("operator " + op + " on a tensor");
+  std::optional<std::string> base = unary_operator_base(op);
+  if (!base) return Value::unknown("operator " + op + " on a tensor");
+  if (*base == "pos") return a;
   std::string operand = node.child("operand") && !interpreters_.empty() ? interpreter().text(*node.child("operand")) : "";
-  return call_op(node, op == "USub" ? "neg" : "invert", {"torch.Tensor." + dunder}, nullptr, {{"", a, operand}});
+  return call_op(node, *base, {"torch.Tensor.__" + *base + "__"}, nullptr, {{"", a, operand}});
 }
 
 ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {

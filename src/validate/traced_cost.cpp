@@ -15,15 +15,6 @@ namespace kcost {
 
 namespace {
 
-// Python operators as Tensor dunders: `__rsub__` is sub with the operands swapped, `__iadd__`
-// is add in place.
-const std::set<std::string>& operator_bases() {
-  static const std::set<std::string> s = {"add", "sub",    "mul", "truediv", "div",    "floordiv", "mod", "pow",
-                                          "matmul", "and", "or",  "xor",     "lshift", "rshift",   "eq",  "ne",
-                                          "lt",  "le",     "gt",  "ge",      "neg",    "invert",   "abs", "pos"};
-  return s;
-}
-
 // Calls that are not tensor ops of the model source: indexing (a zero-cost op of the design;
 // the shape tracer's subscripts, reads and in-place writes alike, produce no child) and Python
 // protocol conversions of a tensor (len(x), bool(x), int(x), x.item()).
@@ -44,10 +35,11 @@ OpName op_name(const std::string& name) {
   OpName out{name};
   if (name.size() > 4 && name.compare(0, 2, "__") == 0 && name.compare(name.size() - 2, 2, "__") == 0) {
     std::string inner = name.substr(2, name.size() - 4);
-    const auto& bases = operator_bases();
-    if (bases.count(inner)) {
+    // Python operators as Tensor dunders (trace/op_leaf.h's table): `__rsub__` is sub with the
+    // operands swapped, `__iadd__` is add in place.
+    if (is_operator_base(inner)) {
       out.op = inner;
-    } else if ((inner[0] == 'r' || inner[0] == 'i') && bases.count(inner.substr(1))) {
+    } else if ((inner[0] == 'r' || inner[0] == 'i') && is_operator_base(inner.substr(1))) {
       out.op = inner.substr(1);
       out.reflected = inner[0] == 'r';
     }
