@@ -47,7 +47,9 @@ TEST(ByteCheckCli, TheProjectsLeavesAgreeWithTheAtenCounter) {
         EXPECT_EQ(b["leaf_read"], b["aten_read"]);
         EXPECT_EQ(b["leaf_write"], b["aten_write"]);
       }
-      if (b["kernel"] == "F.embedding") EXPECT_TRUE(b["rule"].is_string());  // gathers rows: its own rule
+      if (b["kernel"] == "F.embedding") {
+        EXPECT_TRUE(b["rule"].is_string());  // gathers rows: its own rule
+      }
     }
   EXPECT_TRUE(compared);
 }

@@ -34,12 +34,14 @@ inline std::string scratch(const std::string& suite) {
   return d;
 }
 
-// `kcost <args>` with the cost cache `cache_dir`, by default the one `suite`'s test processes share.
-inline Result run(const std::string& suite, const std::string& args, const std::string& cache_dir = "") {
+// `kcost <args>` with the cost cache `cache_dir`, by default the one `suite`'s test processes
+// share; `env`: more assignments put before the command ("KCOST_MEMORY_BUDGET_GIB=1").
+inline Result run(const std::string& suite, const std::string& args, const std::string& cache_dir = "",
+                  const std::string& env = "") {
   namespace fs = std::filesystem;
   std::string err_path = scratch(suite) + "/stderr";
   std::string cache = cache_dir.empty() ? (fs::temp_directory_path() / ("kcost_" + suite + "_cache")).string() : cache_dir;
-  std::string command = "KCOST_CACHE_DIR=" + cache + " " + kcost() + " " + args + " 2>" + err_path;
+  std::string command = "KCOST_CACHE_DIR=" + cache + " " + env + " " + kcost() + " " + args + " 2>" + err_path;
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;

@@ -18,39 +18,15 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_support.h"
+
 namespace {
 
-struct Result {
-  int code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using kcost_test::kcost;
+using kcost_test::Result;
 
-std::string kcost() {
-  const char* dir = std::getenv("KCOST_BUILD_DIR");
-  return std::string(dir ? dir : "build") + "/kcost";
-}
-
-// `env`: assignments put before the command, e.g. "KCOST_CACHE_DIR=/tmp/x".
-Result run(const std::string& args, const std::string& env = "") {
-  char err_path[] = "/tmp/kcost_cli_test_XXXXXX";
-  int fd = mkstemp(err_path);
-  close(fd);
-  std::string command = env + (env.empty() ? "" : " ") + kcost() + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  std::string err;
-  if (FILE* f = fopen(err_path, "r")) {
-    while ((n = fread(buffer.data(), 1, buffer.size(), f)) > 0) err.append(buffer.data(), n);
-    fclose(f);
-  }
-  std::remove(err_path);
-  return {WEXITSTATUS(status), out, err};
-}
+// `env`: assignments put before the command, e.g. "KCOST_MEMORY_BUDGET_GIB=0.0001".
+Result run(const std::string& args, const std::string& env = "") { return kcost_test::run("cli", args, "", env); }
 
 size_t count_lines(const std::string& s) {
   size_t lines = 0;

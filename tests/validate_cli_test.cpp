@@ -10,33 +10,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.h"
+
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
+using kcost_test::Result;
 
-Result run(const std::string& args) {
-  const char* dir = std::getenv("KCOST_BUILD_DIR");
-  char err_path[] = "/tmp/kcost_validate_cli_test_XXXXXX";
-  int fd = mkstemp(err_path);
-  close(fd);
-  std::string command = std::string(dir ? dir : "build") + "/kcost " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out, err;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  if (FILE* f = fopen(err_path, "r")) {
-    while ((n = fread(buffer.data(), 1, buffer.size(), f)) > 0) err.append(buffer.data(), n);
-    fclose(f);
-  }
-  std::remove(err_path);
-  return {WEXITSTATUS(status), out, err};
-}
+Result run(const std::string& args) { return kcost_test::run("validate_cli", args); }
 
 size_t count(const std::string& s, const std::string& what) {
   size_t n = 0;
