@@ -10,6 +10,7 @@
 
 #include "costfile/cost_file.h"
 #include "costfile/message_text.h"
+#include "expr/exact_json.h"
 #include "expr/symbol_table.h"
 #include "leaves/json_file.h"
 
@@ -113,6 +114,35 @@ LeafKernel parse_leaf(const json& doc, const std::string& file) {
   if (auto it = doc.find("bytes_rule"); it != doc.end()) {
     if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("bytes_rule", "expected a non-empty string");
     leaf.bytes_rule = it->get<std::string>();
+  }
+  if (auto it = doc.find("checks"); it != doc.end()) {
+    if (!it->is_array()) throw field_fail("checks", "expected an array of examples");
+    auto number = [&](const json& v, const std::string& what) {
+      std::optional<GiNaC::numeric> n = json_number_value(v);
+      if (!n) throw field_fail("checks", what + ": expected a number");
+      return *n;
+    };
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& c = (*it)[i];
+      const std::string at = "[" + std::to_string(i) + "]";
+      if (!c.is_object() || !c.contains("params") || !c["params"].is_object())
+        throw field_fail("checks", at + ": expected {\"params\": {...}, \"bytes\", \"flops\", \"memory_read\", \"memory_write\"}");
+      LeafCheck check;
+      for (const auto& [k, v] : c["params"].items()) {
+        if (!param_set.count(k)) throw field_fail("checks", at + ": " + quote_for_message(k) + " is not a forward_param");
+        check.params[k] = number(v, at + "." + k);
+      }
+      for (const std::string& p : leaf.forward_params)
+        if (!check.params.count(p)) throw field_fail("checks", at + ": no value for " + quote_for_message(p));
+      for (const char* f : {"bytes", "flops", "memory_read", "memory_write"})
+        if (!c.contains(f)) throw field_fail("checks", at + ": missing " + std::string(f));
+      check.params[LeafCatalog::kBytesSymbol] = number(c["bytes"], at + ".bytes");
+      check.flops = number(c["flops"], at + ".flops");
+      check.memory_read = number(c["memory_read"], at + ".memory_read");
+      check.memory_write = number(c["memory_write"], at + ".memory_write");
+      if (c.contains("why") && c["why"].is_string()) check.why = c["why"].get<std::string>();
+      leaf.checks.push_back(std::move(check));
+    }
   }
   return leaf;
 }

@@ -24,6 +24,14 @@ struct CatalogError : std::runtime_error {
 // what the validator needs (kernels/README.md): a matmul-class leaf's FLOPs are checked against
 // torch.utils.flop_counter.FlopCounterMode, less its bias adds, which FlopCounterMode does not
 // count.
+// A hand-computed example a leaf carries ("checks"): its formulas at these parameter values and
+// `bytes` must give these numbers. The library's test evaluates every one.
+struct LeafCheck {
+  std::map<std::string, GiNaC::numeric> params;  // every forward_param, and "bytes"
+  GiNaC::numeric flops = 0, memory_read = 0, memory_write = 0;
+  std::string why;  // how the numbers were computed
+};
+
 struct LeafKernel {
   std::string name;         // kernel_name, e.g. "F.linear"
   std::string description;  // empty when the file has none
@@ -38,6 +46,8 @@ struct LeafKernel {
   // written once" (what validate's aten byte counter measures); empty when they do not, and the
   // counter then checks the formulas.
   std::string bytes_rule;
+  // "checks": hand-computed examples (LeafCheck); each names every forward_param.
+  std::vector<LeafCheck> checks;
 };
 
 class LeafCatalog {

@@ -305,9 +305,21 @@ TEST(LeafFormulas, EveryLeafMatchesHandComputedValues) {
   }
 }
 
+TEST(LeafFormulas, EveryLeafMatchesTheChecksItCarries) {
+  for (const auto& [name, leaf] : project_catalog().all())
+    for (const LeafCheck& check : leaf.checks) {
+      SCOPED_TRACE(name + ": " + check.why);
+      EXPECT_EQ(leaf.flops.eval(check.params), check.flops) << leaf.flops.str();
+      EXPECT_EQ(leaf.memory_read.eval(check.params), check.memory_read) << leaf.memory_read.str();
+      EXPECT_EQ(leaf.memory_write.eval(check.params), check.memory_write) << leaf.memory_write.str();
+    }
+}
+
 TEST(LeafFormulas, EveryLeafHasAHandComputedPoint) {
   std::set<std::string> covered;
   for (const Point& point : hand_points()) covered.insert(point.leaf);
+  for (const auto& [name, leaf] : project_catalog().all())
+    if (!leaf.checks.empty()) covered.insert(name);  // the examples in its own file
   for (const auto& [name, leaf] : project_catalog().all())
     EXPECT_TRUE(covered.count(name)) << name << " has no hand-computed check";
 }
@@ -461,6 +473,26 @@ TEST_F(LeafCatalogFiles, ConditionalExpressionLoadsAndEvaluates) {
   EXPECT_EQ(leaf->memory_read.eval({{"N", 5}, {"has_bias", 1}, {"bytes", 2}}), 12);
   EXPECT_EQ(leaf->memory_read.eval({{"N", 5}, {"has_bias", 0}, {"bytes", 2}}), 10);
   EXPECT_EQ(leaf->memory_write.eval({}), 0);
+}
+
+TEST_F(LeafCatalogFiles, ChecksAreReadAndTheirMistakesNamed) {
+  write("a.json", leaf_json("a", "checks", R"([{"params": {"M": 2, "K": 3, "N": 4}, "bytes": 2, "flops": 48,
+    "memory_read": 36, "memory_write": 16, "why": "2*2*3*4; (6 + 12) * 2; 8 * 2"}])"));
+  LeafCatalog catalog = LeafCatalog::load(dir_);
+  ASSERT_EQ(catalog.find("a")->checks.size(), 1u);
+  const LeafCheck& c = catalog.find("a")->checks[0];
+  EXPECT_EQ(c.params.at("bytes"), 2);
+  EXPECT_EQ(c.flops, 48);
+  EXPECT_EQ(c.why, "2*2*3*4; (6 + 12) * 2; 8 * 2");
+  write("a.json", leaf_json("a", "checks", R"([{"params": {"M": 2, "K": 3, "Q": 4}, "bytes": 2, "flops": 1,
+    "memory_read": 1, "memory_write": 1}])"));
+  EXPECT_EQ(load_error(), file("a.json") + ": field 'checks': [0]: 'Q' is not a forward_param");
+  write("a.json", leaf_json("a", "checks", R"([{"params": {"M": 2, "K": 3}, "bytes": 2, "flops": 1,
+    "memory_read": 1, "memory_write": 1}])"));
+  EXPECT_EQ(load_error(), file("a.json") + ": field 'checks': [0]: no value for 'N'");
+  write("a.json", leaf_json("a", "checks", R"([{"params": {"M": 2, "K": 3, "N": 4}, "bytes": 2, "flops": "many",
+    "memory_read": 1, "memory_write": 1}])"));
+  EXPECT_EQ(load_error(), file("a.json") + ": field 'checks': [0].flops: expected a number");
 }
 
 TEST_F(LeafCatalogFiles, MatmulMetadataIsOptionalAndChecked) {
