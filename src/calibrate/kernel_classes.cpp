@@ -1,5 +1,7 @@
 #include "calibrate/kernel_classes.h"
 
+#include <algorithm>
+
 
 #include "calibrate/calibration_error.h"
 
@@ -44,6 +46,20 @@ nlohmann::ordered_json KernelClasses::to_json() const {
   for (const std::string& n : names_) classes[n] = {{"kernels", nlohmann::ordered_json::array()}};
   for (const auto& [kernel, c] : class_of_) classes[c]["kernels"].push_back(kernel);
   return {{"classes", classes}};
+}
+
+KernelClasses KernelClasses::with_leaves(const LeafCatalog& leaves) const {
+  KernelClasses out = *this;
+  for (const auto& [name, leaf] : leaves.all()) {
+    if (leaf.kernel_class.empty()) continue;
+    if (std::find(names_.begin(), names_.end(), leaf.kernel_class) == names_.end())
+      throw CalibrationError(leaf.file + ": kernel_class '" + leaf.kernel_class + "' is not a class of the kernel class table");
+    auto [it, fresh] = out.class_of_.emplace(name, leaf.kernel_class);
+    if (!fresh && it->second != leaf.kernel_class)
+      throw CalibrationError(leaf.file + ": kernel_class '" + leaf.kernel_class + "', but the kernel class table puts it in '" +
+                             it->second + "'");
+  }
+  return out;
 }
 
 std::string KernelClasses::of(const std::string& kernel) const {

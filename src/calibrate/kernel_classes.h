@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "leaves/leaf_catalog.h"
+
 namespace kcost {
 
 class KernelClasses {
@@ -28,6 +30,10 @@ class KernelClasses {
   const std::vector<std::string>& names() const { return names_; }
   // The class of a leaf kernel; empty when the table does not have it.
   std::string of(const std::string& kernel) const;
+  // The table with the classes the leaves of `leaves` declare themselves ("kernel_class").
+  // Throws CalibrationError for a class the table does not have, or a leaf the table puts in
+  // another class.
+  KernelClasses with_leaves(const LeafCatalog& leaves) const;
   const std::map<std::string, std::string>& kernels() const { return class_of_; }
 
  private:

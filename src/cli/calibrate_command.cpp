@@ -143,6 +143,7 @@ int calibrate_command(const std::vector<std::string>& args) {
       if (!models.count(h)) throw CalibrationError("--holdout " + h + ": no run of that model in the runs");
 
     LoadedLibrary library = load_library(vm);
+    classes = classes.with_leaves(library.leaves);  // the classes leaves declare themselves
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
     ModelLibrary view = library.view();

@@ -25,7 +25,7 @@ const char* const kFormulaFields[] = {"flops", "memory_read", "memory_write"};
 const char* const kTopFields[] = {"kernel_name",  "description", "init_params",
                                   "forward_params", "flops",     "memory_read",
                                   "memory_write", "children",  "matmul_class", "bias_add_flops",
-                                  "bytes_rule", "checks", "footprint"};
+                                  "bytes_rule", "checks", "kernel_class", "footprint"};
 const char* const kFootprintFields[] = {"parameters", "buffers", "cache_elements"};
 const char* const kChildFields[] = {"kernel", "bindings", "count"};
 
@@ -60,7 +60,7 @@ class Checker {
     for (const char* f : kFormulaFields) any_formula |= j.contains(f);
 
     if (composite) {
-      for (const char* f : {"flops", "memory_read", "memory_write", "matmul_class", "bias_add_flops", "bytes_rule", "checks"})
+      for (const char* f : {"flops", "memory_read", "memory_write", "matmul_class", "bias_add_flops", "bytes_rule", "checks", "kernel_class"})
         if (j.contains(f))
           problem(std::string("$.") + f, std::string("a composite kernel (with children) has no ") +
                                              f + ": its cost is the sum of its children's");

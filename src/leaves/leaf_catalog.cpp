@@ -115,6 +115,10 @@ LeafKernel parse_leaf(const json& doc, const std::string& file) {
     if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("bytes_rule", "expected a non-empty string");
     leaf.bytes_rule = it->get<std::string>();
   }
+  if (auto it = doc.find("kernel_class"); it != doc.end()) {
+    if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("kernel_class", "expected a class name");
+    leaf.kernel_class = it->get<std::string>();
+  }
   if (auto it = doc.find("checks"); it != doc.end()) {
     if (!it->is_array()) throw field_fail("checks", "expected an array of examples");
     auto number = [&](const json& v, const std::string& what) {

@@ -48,6 +48,9 @@ struct LeafKernel {
   std::string bytes_rule;
   // "checks": hand-computed examples (LeafCheck); each names every forward_param.
   std::vector<LeafCheck> checks;
+  // "kernel_class": the calibration class of the leaf (hardware/kernel_classes.json's names),
+  // when the leaf says it itself rather than the table; empty otherwise.
+  std::string kernel_class;
 };
 
 class LeafCatalog {
