@@ -4,7 +4,7 @@
 #include <cmath>
 #include <ostream>
 
-#include "expr/evaluate.h"
+#include "expr/python_eval.h"
 #include "expr/functions.h"
 #include "expr/number.h"
 #include "expr/parser.h"

@@ -43,7 +43,7 @@ class Expr {
   // becomes constant, eagerly: a literal division by zero anywhere is an error even inside
   // an untaken branch (eval, by contrast, short-circuits).
   Expr subs(const std::map<std::string, Expr>& values) const;
-  // Exact evaluation at the given values (see evaluate.h): `and`, `or` and `if` short-circuit
+  // Exact evaluation at the given values (see python_eval.h): `and`, `or` and `if` short-circuit
   // like Python. Every symbol must have a value: throws ExprError naming the first unbound
   // one in name order ("unbound symbol 'config.x' in 'config.x * 2'"), and for division by
   // zero and the like ("division by zero in 'x / y'").

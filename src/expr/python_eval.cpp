@@ -1,4 +1,4 @@
-#include "expr/evaluate.h"
+#include "expr/python_eval.h"
 
 #include "expr/error.h"
 #include "expr/functions.h"
