@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
+#include "emit/atomic_file.h"
 #include "emit/emit_error.h"
 #include "evaluate/report.h"
 #include "locate/source_locator.h"
@@ -232,16 +233,7 @@ int measure_command(const std::vector<std::string>& args) {
     if (bar) draw_progress(total, total, "");
     if (!temp.empty()) {
       file.close();
-      if (!file) {
-        std::remove(temp.c_str());
-        throw EmitError(output + ": cannot write");
-      }
-      std::error_code ec;
-      std::filesystem::rename(temp, output, ec);
-      if (ec) {
-        std::remove(temp.c_str());
-        throw EmitError(output + ": cannot write: " + ec.message());
-      }
+      replace_with_temp(temp, output, static_cast<bool>(file));
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cerr << "kcost measure: " << rows << " rows (" << names.size() - refused << " models x " << points.size()

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
+#include "emit/atomic_file.h"
 #include "emit/emit_error.h"
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
@@ -238,22 +239,15 @@ int sweep_command(const std::vector<std::string>& args) {
         // Calibrated rows carry predicted columns: written whole through a temporary file.
         if (vm.count("resume")) throw po::error("--resume does not combine with --calibration");
         std::string temp = output + ".tmp-" + std::to_string(getpid());
+        bool written = false;
         {
           std::ofstream out(temp, std::ios::binary);
           if (!out) throw EmitError(output + ": cannot write");
           stats = sweep_to(out);
           out.flush();
-          if (!out) {
-            std::remove(temp.c_str());
-            throw EmitError(output + ": cannot write");
-          }
+          written = static_cast<bool>(out);
         }
-        std::error_code ec;
-        std::filesystem::rename(temp, output, ec);
-        if (ec) {
-          std::remove(temp.c_str());
-          throw EmitError(output + ": cannot write: " + ec.message());
-        }
+        replace_with_temp(temp, output, written);
       } else {
         stats = write_sweep_file(output, vm.count("resume") > 0, models, grid, hardware, progress);
       }

@@ -77,6 +77,18 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   }
 }
 
+void replace_with_temp(const std::string& temp, const std::string& path, bool written) {
+  if (!written) {
+    ::unlink(temp.c_str());
+    throw EmitError(path + ": cannot write");
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    throw os_error(path, "cannot write", err);
+  }
+}
+
 void write_kernel(const std::string& costs_dir, const KernelTrace& trace) {
   if (!usable_file_name(trace.kernel_name))
     throw EmitError("kernel " + quote_for_message(trace.kernel_name) +

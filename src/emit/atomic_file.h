@@ -18,6 +18,11 @@ namespace kcost {
 // temporary file behind.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+// A file written in full under `temp` (a stream the caller filled) takes the place of `path`:
+// renamed over it, or, when `written` is false or the rename fails, removed. Throws EmitError
+// "<path>: cannot write[: <OS error>]" in those cases. For output streamed too long to hold.
+void replace_with_temp(const std::string& temp, const std::string& path, bool written);
+
 // Writes cost_json(trace) (2-space indent, trailing newline) to <costs_dir>/<kernel_name>.json
 // and reasoning_md(trace) to <costs_dir>/<kernel_name>.md, creating costs_dir if needed. The
 // .md is written first, so a run interrupted in between leaves no .json and is redone. Throws
