@@ -50,7 +50,8 @@ ValuePtr Scope::find(const std::string& name) const {
 
 Interpreter::Interpreter(GlobalResolver& globals, const ConfigView& config, Hooks& hooks, std::string module,
                          std::string file)
-    : globals_(globals), config_(config), hooks_(hooks), module_(std::move(module)), lines_(source_lines(file)) {}
+    : globals_(globals), config_(config), hooks_(hooks), module_(std::move(module)), file_(std::move(file)),
+      lines_(source_lines(file_)) {}
 
 std::string Interpreter::text(const ast::Node& node) const { return node_text(lines_, node); }
 
@@ -294,9 +295,41 @@ std::vector<Arg> Interpreter::eval_args(const ast::Node& call, Scope& scope) {
   return args;
 }
 
+ValuePtr Interpreter::define_function(const ast::Node& def, const std::string& name, const Scope& scope) {
+  LocalFunction f;
+  f.def = &def;
+  f.module = module_;
+  f.file = file_;
+  for (const auto& [n, v] : scope.vars()) {
+    f.names.push_back(n);
+    f.values.push_back(v);
+  }
+  return Value::local_function(name, std::move(f));
+}
+
+ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>& args) {
+  if (f.module != module_ || f.file != file_) {
+    // Defined in another module's code: its names resolve there.
+    Interpreter other(globals_, config_, hooks_, f.module, f.file);
+    ValuePtr r = other.call_local(f, args);
+    for (const auto& n : other.notes()) notes_.push_back(n);
+    return r;
+  }
+  Scope scope;
+  for (size_t i = 0; i < f.names.size(); ++i) scope.set(f.names[i], f.values[i]);
+  bind_parameters(*f.def, args, scope, false);
+  if (f.def->is("Lambda")) return eval(*f.def->child("body"), scope);
+  std::string target = target_;
+  ValuePtr result = exec(f.def->list("body"), scope);
+  target_ = target;
+  return result ? result : Value::none();
+}
+
 ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
+  if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
+    return call_local(*callee->function, args);
   if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
     if (const Builtin* builtin = find_builtin(callee->qualname))
       if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
@@ -465,7 +498,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     assign(*node.child("target"), v, scope);
     return v;
   }
-  if (t == "Lambda") return Value::unknown("lambda");
+  if (t == "Lambda") return define_function(node, "<lambda>", scope);
   return Value::unknown("expression " + t);
 }
 
@@ -686,7 +719,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     }
     return false;
   }
-  // Raise, Assert, Pass, Import, Delete, Global, FunctionDef (local helpers): no effect modelled.
+  if (t == "FunctionDef") {
+    // A helper defined where it is used (`def get_mscale(scale, mscale=1): ...` inside a rope
+    // init function): the name holds the function, which runs when called.
+    target_ = "";
+    scope.set(stmt.str("name"), define_function(stmt, stmt.str("name"), scope));
+    return false;
+  }
+  // Raise, Assert, Pass, Import, Delete, Global: no effect modelled.
   return false;
 }
 
@@ -734,6 +774,11 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
     ValuePtr a = then_scope.find(n), b = else_scope.find(n);
     if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
       scope.set(n, a);
+    else if (a && b && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
+      // A number each arm sets its own way: the one the condition chooses (`max += 0.001` when
+      // `min == max`).
+      scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
+                                 a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
     else
       scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "`"));
   }

@@ -109,6 +109,9 @@ class Interpreter {
   ValuePtr eval_subscript(const ast::Node& node, Scope& scope);
   ValuePtr eval_call(const ast::Node& node, Scope& scope);
   ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
+  // A `def` or lambda met while interpreting: a function that sees the scope it was defined in.
+  ValuePtr define_function(const ast::Node& def, const std::string& name, const Scope& scope);
+  ValuePtr call_local(const LocalFunction& function, const std::vector<Arg>& args);
   ValuePtr global(const std::string& dotted, const std::optional<std::string>& key = std::nullopt);
   std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
   void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
@@ -121,6 +124,7 @@ class Interpreter {
   const ConfigView& config_;
   Hooks& hooks_;
   std::string module_;
+  std::string file_;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
   std::string target_;

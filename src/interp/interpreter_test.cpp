@@ -158,6 +158,39 @@ TEST(Interpreter, BindsPositionalDefaultsVarargsKeywordOnlyAndKwargs) {
   EXPECT_EQ(out->items[4]->keys, std::vector<std::string>{"x"});
 }
 
+TEST(Interpreter, LocalFunctionsAndLambdasRunWithTheScopeTheyWereDefinedIn) {
+  Session run;
+  ValuePtr out = run.call("local_functions", {positional(Value::integer(2)), positional(Value::number(Expr::symbol("k")))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 3u);
+  // bigger(2) with `scale` from the enclosing function and the default `by`: 2 * 10 + 1.
+  ASSERT_TRUE(out->items[0]->known);
+  EXPECT_EQ(*out->items[0]->known, 21);
+  EXPECT_EQ(out->items[1]->expr, Expr::parse("k * 10 + 3"));  // by passed by keyword
+  EXPECT_EQ(out->items[2]->expr, Expr::parse("k * 2"));       // the lambda
+  EXPECT_TRUE(run.hooks.calls.empty());  // run by the interpreter, not handed to the pass
+}
+
+// A pass that weighs branches on run-time sizes (as the shape tracer does).
+class WeighingHooks : public IdentityHooks {
+ public:
+  bool weighs_branches() const override { return true; }
+};
+
+TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditionChooses) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  WeighingHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  ValuePtr out = interp.run_function(function("weighed_number"), {positional(Value::number(s))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Number)) << out->describe();
+  EXPECT_EQ(out->expr, Expr::if_else(Expr::compare(">", s, Expr(2)), Expr::parse("4.5"), Expr(4)));
+  EXPECT_FALSE(out->known);
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(3)}}), Expr::parse("4.5"));
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
+}
+
 TEST(Interpreter, BuiltinsAreATableAndUnknownOnesGoToThePass) {
   EXPECT_NE(find_builtin("len"), nullptr);
   EXPECT_NE(find_builtin("getattr"), nullptr);

@@ -5,7 +5,9 @@
 
 #include "ast/parameters.h"
 #include "trace/inference_state.h"
+#include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
+#include "trace/python_math.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 #include "util/strings.h"
@@ -136,6 +138,7 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   ++ctx_.depth;
   std::vector<Arg> args;
   for (const auto& [name, v] : inputs) args.push_back({name, v, name});
+  if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({forward->file, n.line, n.text});
@@ -381,14 +384,8 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
   // Queries and switches of run-time state: what they are on the default inference path.
   for (const std::string& n : {qualname, path})
     if (ValuePtr state = inference_state(n)) return state;
-  if ((qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil") && args.size() == 1 &&
-      args[0].name.empty() && args[0].value->is(Value::Kind::Number)) {
-    // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.
-    const Expr& x = args[0].value->expr;
-    return Value::number(qualname == "math.sqrt"    ? Expr::pow(x, Expr(1) / Expr(2))
-                         : qualname == "math.floor" ? Expr::floor(x)
-                                                    : Expr::ceil(x));
-  }
+  // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.
+  if (ValuePtr v = python_math(qualname, args)) return v;
   if ((qualname == "copy.deepcopy" || qualname == "copy.copy") && !args.empty() && args[0].name.empty()) {
     // Values are never mutated in place here, so a copy is the value (Gemma3's
     // copy.deepcopy(config) for its local rotary embedding).
@@ -573,6 +570,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::Noop: return Value::none();
     case T::RegisterState:
     case T::SuperInit: break;  // __init__ only
+    case T::LocalFunction: break;  // the interpreter runs these itself
   }
   return Value::unknown("call of " + callee.describe());
 }

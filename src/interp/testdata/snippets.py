@@ -23,3 +23,16 @@ def loop(self, layers, x):
 
 def params(self, a, b=2, *rest, c=3, **extra):
     return a, b, rest, c, extra
+
+def local_functions(self, n, k):
+    scale = 10
+    def bigger(x, by=1):
+        return x * scale + by
+    twice = lambda y: y * 2
+    return bigger(n), bigger(k, by=3), twice(k)
+
+def weighed_number(self, n):
+    top = 4
+    if n > 2:
+        top = top + 0.5
+    return top
