@@ -220,6 +220,11 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
       if (base->keys[i] == index->str) return base->items[i];
     return Value::unknown("no key \"" + index->str + "\" in " + text(*node.child("value")));
   }
+  if (base->is(Value::Kind::Dict) && index->is(Value::Kind::Number) && index->expr.is_number()) {
+    // A dict keyed by numbers (rope thetas): keys are kept as their text.
+    auto it = std::find(base->keys.begin(), base->keys.end(), index->describe());
+    if (it != base->keys.end()) return base->items[it - base->keys.begin()];
+  }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {
     // A ModelOutput record indexed like a tuple: its fields that are not None, in order
     // (`outputs[0]` is the last hidden state).
@@ -325,7 +330,42 @@ ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>&
   return result ? result : Value::none();
 }
 
+std::optional<ValuePtr> Interpreter::grow_list(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Attribute")) return std::nullopt;
+  const std::string& method = func->str("attr");
+  if (method != "append" && method != "extend") return std::nullopt;
+  const ast::Node* target = func->child("value");
+  if (!target->is("Name") && !target->is("Attribute")) return std::nullopt;
+  ValuePtr base = eval(*target, scope);
+  bool list = base->is(Value::Kind::List) && !base->element;
+  // A ModuleList whose items are all known (not one standing for a symbolic count).
+  bool modules = base->is(Value::Kind::ModuleList) && (!base->element || (base->length.is_number() &&
+                                                       base->length == Expr(static_cast<long long>(base->items.size()))));
+  if (!list && !modules) return std::nullopt;
+  std::vector<Arg> args = eval_args(call, scope);
+  if (args.size() != 1 || !args[0].name.empty()) return std::nullopt;
+  std::vector<ValuePtr> added = {args[0].value};
+  if (method == "extend") {
+    const Value& more = *args[0].value;
+    if (!is_sequence(more) || more.element) return Value::unknown("extend with " + more.describe());
+    added = more.items;
+  }
+  auto grown = std::make_shared<Value>(*base);
+  grown->items.insert(grown->items.end(), added.begin(), added.end());
+  if (modules) {
+    grown->length = Expr(static_cast<long long>(grown->items.size()));
+    bool same = std::all_of(grown->items.begin(), grown->items.end(),
+                            [&](const ValuePtr& v) { return same_value(*v, *grown->items[0]); });
+    grown->element = same && !grown->items.empty() ? grown->items[0] : nullptr;
+  }
+  // The list is a value here, so the name or attribute it was read from now holds the longer one.
+  assign(*target, grown, scope);
+  return Value::none();
+}
+
 ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
+  if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
@@ -338,45 +378,148 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
 
 ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
   const auto& generators = node.list("generators");
-  if (generators.size() != 1 || !generators[0]->list("ifs").empty())
-    return Value::unknown("comprehension with several generators or conditions: " + text(node));
-  const ast::Node& gen = *generators[0];
-  ValuePtr iter = eval(*gen.child("iter"), scope);
   const ast::Node* elt = node.child("elt");
-  if (!elt) return Value::unknown("dict comprehension: " + text(node));
-  std::vector<ValuePtr> items;
-  if (iter->is(Value::Kind::Range)) {
-    ValuePtr n = iter->items.size() == 1 ? iter->items[0] : nullptr;
-    if (!n || !n->is(Value::Kind::Number)) return Value::unknown("range() with start/step in " + text(node));
-    // The element with the index as a symbol stands for all of them; with a known count the
-    // elements are also evaluated one by one, for stacks whose layers differ by index.
-    ValuePtr element;
-    std::vector<ValuePtr> each;
-    const ast::Node* target = gen.child("target");
-    if (target->is("Name")) {
-      Scope inner = scope;
-      assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
-      element = eval(*elt, inner);
-    }
-    if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
-      for (long long i = 0; i < n->known->to_long(); ++i) {
+  if (generators.size() == 1 && generators[0]->list("ifs").empty() && elt) {
+    const ast::Node& gen = *generators[0];
+    ValuePtr iter = eval(*gen.child("iter"), scope);
+    if (iter->is(Value::Kind::Range) && iter->items.size() == 1) {
+      ValuePtr n = iter->items[0];
+      if (!n->is(Value::Kind::Number)) return Value::unknown("range() of " + n->describe() + " in " + text(node));
+      // The element with the index as a symbol stands for all of them; with a known count the
+      // elements are also evaluated one by one, for stacks whose layers differ by index.
+      ValuePtr element;
+      std::vector<ValuePtr> each;
+      const ast::Node* target = gen.child("target");
+      if (target->is("Name")) {
         Scope inner = scope;
-        assign(*target, Value::integer(i), inner);
-        each.push_back(eval(*elt, inner));
+        assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
+        element = eval(*elt, inner);
+      }
+      if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
+        for (long long i = 0; i < n->known->to_long(); ++i) {
+          Scope inner = scope;
+          assign(*target, Value::integer(i), inner);
+          each.push_back(eval(*elt, inner));
+        }
+      }
+      if (!element && each.empty()) return Value::unknown("comprehension over " + iter->describe());
+      return Value::repeated_list(element, n->expr, each);
+    }
+    Comprehension out;
+    comprehend(node, 0, scope, iter, out);
+    return comprehension_value(node, out);
+  }
+  Comprehension out;
+  comprehend(node, 0, scope, nullptr, out);
+  return comprehension_value(node, out);
+}
+
+std::optional<std::vector<Hooks::Iteration>> Interpreter::iteration(const ast::Node& node, const ValuePtr& iter) {
+  std::vector<Hooks::Iteration> out;
+  if (is_sequence(*iter) && !iter->element) {
+    for (const auto& item : iter->items) out.push_back({item, Expr(1)});
+    return out;
+  }
+  if (iter->is(Value::Kind::Dict)) {  // a dict iterates over its keys
+    for (const auto& k : iter->keys) out.push_back({Value::string(k), Expr(1)});
+    return out;
+  }
+  if (iter->is(Value::Kind::Range) && !iter->items.empty() && iter->items.size() <= 3) {
+    std::vector<long long> bounds;
+    for (const auto& a : iter->items)
+      if (auto k = known_int(*a); k && a->expr.is_number()) bounds.push_back(*k);
+    if (bounds.size() == iter->items.size()) {
+      long long lo = bounds.size() == 1 ? 0 : bounds[0], hi = bounds.size() == 1 ? bounds[0] : bounds[1];
+      long long step = bounds.size() == 3 ? bounds[2] : 1;
+      if (step != 0 && (hi - lo) / step <= 4096) {
+        for (long long i = lo; step > 0 ? i < hi : i > hi; i += step) out.push_back({Value::integer(i), Expr(1)});
+        return out;
       }
     }
-    if (!element && each.empty()) return Value::unknown("comprehension over " + iter->describe());
-    return Value::repeated_list(element, n->expr, each);
   }
-  if (is_sequence(*iter)) {
-    for (const auto& item : iter->items) {
-      Scope inner = scope;
-      assign(*gen.child("target"), item, inner);
-      items.push_back(eval(*elt, inner));
+  return hooks_.iterate(node, iter);
+}
+
+void Interpreter::comprehend(const ast::Node& node, size_t g, Scope& scope, ValuePtr iter, Comprehension& out) {
+  const ast::Node& gen = *node.list("generators")[g];
+  if (!iter) iter = eval(*gen.child("iter"), scope);
+  std::optional<std::vector<Hooks::Iteration>> groups = iteration(node, iter);
+  if (!groups) {
+    out.failed = "comprehension over " + iter->describe();
+    return;
+  }
+  for (const auto& group : *groups) {
+    if (!out.failed.empty()) return;
+    Scope inner = scope;
+    assign(*gen.child("target"), group.item, inner);
+    bool repeated = !(group.count.is_number() && group.count.as_number() == 1);
+    if (repeated) hooks_.enter_repeat(group.count);
+    bool kept = true;
+    for (const auto& condition : gen.list("ifs")) {
+      auto truth = eval(*condition, inner)->truth();
+      if (!truth) {
+        out.failed = "condition `" + text(*condition) + "` of a comprehension is undecidable";
+        break;
+      }
+      if (!*truth) {
+        kept = false;
+        break;
+      }
     }
-    return node.is("ListComp") ? Value::list(items) : Value::tuple(items);
+    if (kept && out.failed.empty()) {
+      Expr count = out.count * group.count;
+      if (g + 1 < node.list("generators").size()) {
+        std::swap(out.count, count);
+        comprehend(node, g + 1, inner, nullptr, out);
+        std::swap(out.count, count);
+      } else if (node.is("DictComp")) {
+        out.keys.push_back(eval(*node.child("key"), inner));
+        out.items.push_back(eval(*node.child("value"), inner));
+        out.counts.push_back(count);
+      } else {
+        out.items.push_back(eval(*node.child("elt"), inner));
+        out.counts.push_back(count);
+      }
+    }
+    if (repeated) hooks_.exit_repeat();
   }
-  return Value::unknown("comprehension over " + iter->describe());
+}
+
+ValuePtr Interpreter::comprehension_value(const ast::Node& node, const Comprehension& out) {
+  if (!out.failed.empty()) return Value::unknown(out.failed + ": " + text(node));
+  bool once_each = std::all_of(out.counts.begin(), out.counts.end(),
+                               [](const Expr& c) { return c.is_number() && c.as_number() == 1; });
+  if (!once_each) {
+    // Items that stand for several (one per kind of layer in a ModuleList): one item standing
+    // for all is a repeated list; several kinds make no list this can index.
+    if (out.items.size() == 1 && !node.is("DictComp")) return Value::repeated_list(out.items[0], out.counts[0], {});
+    return Value::unknown("comprehension over items that stand for several: " + text(node));
+  }
+  if (node.is("DictComp")) {
+    std::vector<std::string> keys;
+    std::vector<ValuePtr> items;
+    for (size_t i = 0; i < out.keys.size(); ++i) {
+      // Keys that are not strings (floats: rope thetas) by their text, as dict displays have them.
+      std::string k = out.keys[i]->is(Value::Kind::String) ? out.keys[i]->str : out.keys[i]->describe();
+      auto it = std::find(keys.begin(), keys.end(), k);
+      if (it != keys.end()) items[it - keys.begin()] = out.items[i];
+      else {
+        keys.push_back(k);
+        items.push_back(out.items[i]);
+      }
+    }
+    return Value::dict(keys, items);
+  }
+  if (node.is("SetComp")) {
+    // Iterated for its distinct items (as set(...)); the order does not change costs.
+    std::vector<ValuePtr> items;
+    for (const auto& v : out.items) {
+      auto eq = [&](const ValuePtr& o) { auto e = python_equal(*v, *o); return e && *e; };
+      if (std::none_of(items.begin(), items.end(), eq)) items.push_back(v);
+    }
+    return Value::list(items);
+  }
+  return node.is("ListComp") ? Value::list(out.items) : Value::tuple(out.items);
 }
 
 ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
@@ -479,7 +622,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     }
     return Value::slice(parts[0], parts[1], parts[2]);
   }
-  if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp") return eval_comprehension(node, scope);
+  if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp" || t == "DictComp") return eval_comprehension(node, scope);
   if (t == "JoinedStr") {
     // f"{layer_type}_inv_freq": known when every part is a string or a known integer.
     std::string out;

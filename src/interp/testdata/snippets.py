@@ -36,3 +36,20 @@ def weighed_number(self, n):
     if n > 2:
         top = top + 0.5
     return top
+
+def grow_lists(self, thetas):
+    kept = []
+    for theta in sorted({t for t in thetas if t}):
+        kept.append(theta * 2)
+    kept.extend([1, 2])
+    by_theta = {t: t + 1 for t in thetas}
+    pairs = [(i, j) for i in range(2) for j in range(1, 4, 2) if j > i]
+    return kept, by_theta[thetas[0]], pairs, by_theta
+
+def grow_modules(self, blocks, block):
+    blocks.append(block)
+    blocks.append(block)
+    return blocks
+
+def outputs_of_layers(self, layers, x):
+    return [layer(x) for layer in layers]
