@@ -248,6 +248,9 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
       bool uniform = std::all_of(base->items.begin(), base->items.end(),
                                  [&](const ValuePtr& v) { return same_value(*v, *base->items[0]); });
       if (uniform) return base->items[0];
+      // The pass may know which values the index stands for (a kernel's layer index).
+      ValuePtr v = hooks_.subscript(node, base, index);
+      if (!v->is(Value::Kind::Unknown)) return v;
       return Value::unknown("index " + index->expr.str() + " into " + text(*node.child("value")) +
                             ", whose items differ");
     }

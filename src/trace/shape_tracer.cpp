@@ -86,8 +86,27 @@ std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
 
 ShapeTracer::ShapeTracer(TraceContext& context, KernelTrace* record) : ctx_(context), record_(record) {}
 
+std::optional<std::vector<long long>> ShapeTracer::index_values(const Value& index) const {
+  if (!index.is(Value::Kind::Number) || index.known || !ctx_.param_values) return std::nullopt;
+  std::set<std::string> symbols = index.expr.symbols();
+  if (symbols.size() != 1 || index.expr != Expr::symbol(*symbols.begin())) return std::nullopt;
+  auto kernel = ctx_.param_values->find(ctx_.kernel);
+  if (kernel == ctx_.param_values->end()) return std::nullopt;
+  auto param = kernel->second.find(*symbols.begin());
+  if (param == kernel->second.end() || param->second.empty()) return std::nullopt;
+  return param->second;
+}
+
 std::shared_ptr<ModuleFacts> ShapeTracer::facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args) {
   std::string key = kernel + "|" + (ctor_args ? structural_key(*ctor_args) : "<symbolic>");
+  // A symbolic layer index stands for the layers of the kernel being traced (index_values): two
+  // kinds of layer with the same arguments in symbols are still built apart.
+  if (ctor_args)
+    for (const auto& a : *ctor_args)
+      if (std::optional<std::vector<long long>> at = index_values(*a.value)) {
+        key += "|" + a.value->expr.str() + "@";
+        for (long long i : *at) key += std::to_string(i) + ",";
+      }
   auto it = ctx_.facts.find(key);
   if (it != ctx_.facts.end()) return it->second;
   ShapeTracer fallback(ctx_, nullptr);
@@ -732,6 +751,20 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
     ValuePtr out = index_tensor(*base, *index);
     if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
     return out;
+  }
+  if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
+    // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is
+    // the same at every layer the index takes (a kind of layer: all of them sliding).
+    if (std::optional<std::vector<long long>> at = index_values(*index)) {
+      long long n = static_cast<long long>(base->items.size());
+      ValuePtr first;
+      for (long long i : *at) {
+        long long k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n || (first && !same_value(*first, *base->items[k]))) return Value::unknown("subscript of " + base->describe());
+        if (!first) first = base->items[k];
+      }
+      if (first) return first;
+    }
   }
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
