@@ -365,6 +365,19 @@ ValuePtr gathered(const std::string& name, const ValuePtr& self, const std::vect
   return with_shape(*self, index->shape);
 }
 
+// torch.view_as_complex(x): [..., n, 2] seen as n complex numbers; view_as_real the other way.
+// Views of the same memory. A complex element is counted as one element of the tensor.
+ValuePtr complex_view(const std::string& name, const ValuePtr& self, const std::vector<Arg>&) {
+  Shape s = self->shape;
+  if (name == "view_as_real") {
+    s.push_back(Expr(2));
+    return with_shape(*self, s);
+  }
+  if (s.empty() || s.back() != Expr(2)) return Value::unknown("view_as_complex of a last dim that is not 2");
+  s.pop_back();
+  return with_shape(*self, s);
+}
+
 // to, contiguous, detach, clone, cpu, ...: the tensor itself as far as shapes go.
 ValuePtr identity(const std::string&, const ValuePtr& self, const std::vector<Arg>&) { return self; }
 
@@ -392,6 +405,7 @@ const std::map<std::string, Rule>& table() {
     row({"squeeze"}, C::ZeroCost, true, squeeze);
     row({"expand"}, C::ZeroCost, true, expand);
     row({"flatten"}, C::ZeroCost, true, flatten);
+    row({"view_as_complex", "view_as_real"}, C::ZeroCost, true, complex_view);
     row({"unflatten"}, C::ZeroCost, true, unflatten);
     row({"unbind"}, C::ZeroCost, true, unbind);
     row({"chunk"}, C::ZeroCost, true, chunk);
