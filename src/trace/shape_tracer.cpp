@@ -1,6 +1,7 @@
 #include "trace/shape_tracer.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "ast/parameters.h"
@@ -56,6 +57,18 @@ std::string super_method(SourceLocator& locator, const ClassSource& cls, const s
     }
   }
   return "";
+}
+
+// Whether any argument is a tensor, or a tuple, list or dict holding one.
+bool any_tensor(const std::vector<Arg>& args) {
+  std::function<bool(const ValuePtr&, int)> holds = [&](const ValuePtr& v, int depth) {
+    if (!v || depth > 4) return false;
+    if (v->is_tensor()) return true;
+    if (v->is(Value::Kind::Tuple) || v->is(Value::Kind::List) || v->is(Value::Kind::Dict))
+      return std::any_of(v->items.begin(), v->items.end(), [&](const ValuePtr& i) { return holds(i, depth + 1); });
+    return false;
+  };
+  return std::any_of(args.begin(), args.end(), [&](const Arg& a) { return holds(a.value, 0); });
 }
 
 std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
@@ -286,6 +299,12 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     return out;
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
+  if (!leaf && !is_tensor(self) && !any_tensor(args) &&
+      std::none_of(names.begin(), names.end(), [](const std::string& n) { return starts_with(n, "torch."); })) {
+    // A function outside torch with no tensor to work on (inspect.signature(self.forward_chunk)):
+    // no device work; its value is unknown, and a use of it on tensors is an unknown child there.
+    return Value::unknown("call of " + names[0] + " (not modelled; no tensor operand)");
+  }
   if (!leaf) {
     ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
     // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
@@ -447,7 +466,32 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   // either one query token or an empty cache.
   bool eager = ctx_.attn_implementation == "eager";
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}, eager ? Value::DType::Float : Value::DType::Bool));
-  if (eager) {
+  // A bidirectional mask (create_bidirectional_mask, or create_causal_mask of a config with
+  // is_causal False) without padding is skipped under sdpa unless mask functions are added to it
+  // or the keys reach a local window (_ignore_bidirectional_mask_sdpa).
+  bool bidirectional = function.find("bidirectional") != std::string::npos;
+  if (function == "transformers.masking_utils.create_causal_mask")
+    if (auto causal = ctx_.config.attribute("config", "is_causal"); causal && (*causal)->truth() == false) bidirectional = true;
+  auto given = [&](const char* name) {
+    ValuePtr v = argument(args, 99, name);
+    return v && !v->is(Value::Kind::None);
+  };
+  if (bidirectional) {
+    // Under eager too: eager_mask is sdpa_mask's, cast to float.
+    ValuePtr skip = argument(args, 99, "allow_is_bidirectional_skip");
+    if (function == "transformers.masking_utils.create_causal_mask") skip = argument(args, 99, "allow_is_causal_skip");
+    if ((skip && skip->truth() == false) || given("or_mask_function") || given("and_mask_function")) {
+      mask->presence = Expr(1);
+    } else if (windowed && layer && layer->attributes.count("sliding_window") &&
+               layer->attributes.at("sliding_window")->is(Value::Kind::Number)) {
+      mask->presence = Expr::compare(">=", kv, layer->attributes.at("sliding_window")->expr);
+    } else {
+      if (record_ && !interpreters_.empty())
+        record_->assumptions.push_back({"", mask_line_, "the bidirectional attention mask is None: no padding, so transformers "
+                                                        "skips it (_ignore_bidirectional_mask_sdpa)"});
+      return Value::none();
+    }
+  } else if (eager) {
     mask->presence = Expr(1);
   } else if (ValuePtr skip = argument(args, 99, "allow_is_causal_skip"); skip && skip->truth() == false) {
     mask->presence = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
