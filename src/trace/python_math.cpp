@@ -26,8 +26,10 @@ ValuePtr with_formula(const std::string& qualname, const Value& x) {
 
 }  // namespace
 
-ValuePtr python_math(const std::string& qualname, const std::vector<Arg>& args) {
+ValuePtr python_math(const std::string& name, const std::vector<Arg>& args) {
   if (args.empty() || args.size() > 2 || !positional_number(args[0])) return nullptr;
+  // numpy's functions of a Python number (np.sqrt(self.d_model_size)) are math's.
+  const std::string qualname = name.rfind("numpy.", 0) == 0 ? "math." + name.substr(6) : name;
   if (qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil")
     return args.size() == 1 ? with_formula(qualname, *args[0].value) : nullptr;
   static const std::map<std::string, double (*)(double)> functions = {

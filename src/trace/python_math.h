@@ -13,8 +13,9 @@
 
 namespace kcost {
 
-// The value of `qualname(args)` for a function of Python's math module on numbers; nullptr when
-// `qualname` is not one this models or the arguments are not numbers.
+// The value of `qualname(args)` for a function of Python's math module (or numpy's function of
+// the same name) on numbers; nullptr when `qualname` is not one this models or the arguments are
+// not numbers.
 ValuePtr python_math(const std::string& qualname, const std::vector<Arg>& args);
 
 }  // namespace kcost

@@ -45,6 +45,15 @@ TEST(PythonMath, LogOfASymbolHasItsValueButNoFormula) {
   EXPECT_EQ(unknown->expr.symbols(), std::set<std::string>{Value::kUnknownSymbol});
 }
 
+TEST(PythonMath, NumpyFunctionsOfANumberAreMaths) {
+  // CTRL's inputs_embeds *= np.sqrt(self.d_model_size).
+  ValuePtr out = python_math("numpy.sqrt", {pos(Value::number(Expr::symbol("config.n_embd"), GiNaC::numeric(1280)))});
+  ASSERT_TRUE(out && out->known);
+  EXPECT_EQ(out->expr, Expr::pow(Expr::symbol("config.n_embd"), Expr(1) / Expr(2)));
+  EXPECT_NEAR(out->known->to_double(), std::sqrt(1280.0), 1e-9);
+  EXPECT_EQ(python_math("numpy.sqrt", {pos(Value::tensor({d}))}), nullptr);  // an array is not a number
+}
+
 TEST(PythonMath, OnlyMathFunctionsOfNumbers) {
   EXPECT_EQ(python_math("math.log", {pos(Value::tensor({d}))}), nullptr);
   EXPECT_EQ(python_math("math.gcd", {pos(Value::integer(4)), pos(Value::integer(6))}), nullptr);

@@ -333,6 +333,18 @@ ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module,
     for (const auto& p : prefixes_) prefix += p + ".";
     label = prefix + label;
   }
+  if (cls == "torch.nn.modules.container.Sequential" && args.size() == 1 && args[0].name.empty() &&
+      !module->args.empty() &&
+      std::all_of(module->args.begin(), module->args.end(),
+                  [](const Arg& a) { return a.name.empty() && a.value->is(Value::Kind::Module); })) {
+    // nn.Sequential(a, b, c)(x) is c(b(a(x))): each module called where the Sequential is, labelled
+    // by its position under the Sequential's label (ffn.0, ffn.1, ...).
+    ValuePtr x = args[0].value;
+    std::string base = module->attr.empty() ? last_part(label) : module->attr;
+    for (size_t i = 0; i < module->args.size(); ++i)
+      x = call_module(node, with_attr(*module->args[i].value, base + "." + std::to_string(i)), {{"", x, args[0].text}});
+    return x;
+  }
   if (ctx_.names.lookup(cls)) {
     LeafCall lc;
     lc.op = last_part(cls);

@@ -89,6 +89,18 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
   return Value::tensor(s);
 }
 
+// torch.normal(mean, std, size=(n,)) with numbers for mean and std: a tensor of that size.
+ValuePtr sampled(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr size = argument(args, 2, "size");
+  if (!size) return Value::unknown(name + " without a size");
+  Shape s;
+  for (const auto& d : dims_of({{"", size, ""}})) {
+    if (!d->is(Value::Kind::Number)) return Value::unknown(name + " with a non-number size");
+    s.push_back(d->expr);
+  }
+  return Value::tensor(s);
+}
+
 ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr seq = argument(args, 0, "tensors");
   if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->items.empty())
@@ -394,6 +406,7 @@ const std::map<std::string, Rule>& table() {
     row({"cat", "concat", "concatenate", "stack"}, C::ZeroCost, false, concatenate);
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
+    row({"normal"}, C::Creation, false, sampled);
     // On a tensor.
     row({"view", "reshape"}, C::ZeroCost, true, reshape);
     row({"view_as", "reshape_as", "expand_as", "type_as"}, C::ZeroCost, true, like_other);
