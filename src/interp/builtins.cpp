@@ -131,8 +131,15 @@ std::optional<ValuePtr> sorted(const BuiltinCall& c) {
   if (!v || !is_sequence(*v) || c.args.size() != 1) return std::nullopt;
   std::vector<ValuePtr> items = v->items;
   bool strings = std::all_of(items.begin(), items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::String); });
-  if (!strings) return Value::unknown("sorted() of " + v->describe());
-  std::sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return a->str < b->str; });
+  bool numbers = std::all_of(items.begin(), items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::Number) && i->known; });
+  if (strings) {
+    std::sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return a->str < b->str; });
+  } else if (numbers) {
+    // Numbers by their values (sorted({theta for theta in config.layer_rope_theta if theta})).
+    std::stable_sort(items.begin(), items.end(), [](const ValuePtr& a, const ValuePtr& b) { return *a->known < *b->known; });
+  } else {
+    return Value::unknown("sorted() of " + v->describe());
+  }
   return Value::list(items);
 }
 

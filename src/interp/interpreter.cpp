@@ -50,7 +50,8 @@ ValuePtr Scope::find(const std::string& name) const {
 
 Interpreter::Interpreter(GlobalResolver& globals, const ConfigView& config, Hooks& hooks, std::string module,
                          std::string file)
-    : globals_(globals), config_(config), hooks_(hooks), module_(std::move(module)), lines_(source_lines(file)) {}
+    : globals_(globals), config_(config), hooks_(hooks), module_(std::move(module)), file_(std::move(file)),
+      lines_(source_lines(file_)) {}
 
 std::string Interpreter::text(const ast::Node& node) const { return node_text(lines_, node); }
 
@@ -219,6 +220,11 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
       if (base->keys[i] == index->str) return base->items[i];
     return Value::unknown("no key \"" + index->str + "\" in " + text(*node.child("value")));
   }
+  if (base->is(Value::Kind::Dict) && index->is(Value::Kind::Number) && index->expr.is_number()) {
+    // A dict keyed by numbers (rope thetas): keys are kept as their text.
+    auto it = std::find(base->keys.begin(), base->keys.end(), index->describe());
+    if (it != base->keys.end()) return base->items[it - base->keys.begin()];
+  }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {
     // A ModelOutput record indexed like a tuple: its fields that are not None, in order
     // (`outputs[0]` is the last hidden state).
@@ -242,6 +248,9 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
       bool uniform = std::all_of(base->items.begin(), base->items.end(),
                                  [&](const ValuePtr& v) { return same_value(*v, *base->items[0]); });
       if (uniform) return base->items[0];
+      // The pass may know which values the index stands for (a kernel's layer index).
+      ValuePtr v = hooks_.subscript(node, base, index);
+      if (!v->is(Value::Kind::Unknown)) return v;
       return Value::unknown("index " + index->expr.str() + " into " + text(*node.child("value")) +
                             ", whose items differ");
     }
@@ -294,9 +303,76 @@ std::vector<Arg> Interpreter::eval_args(const ast::Node& call, Scope& scope) {
   return args;
 }
 
+ValuePtr Interpreter::define_function(const ast::Node& def, const std::string& name, const Scope& scope) {
+  LocalFunction f;
+  f.def = &def;
+  f.module = module_;
+  f.file = file_;
+  for (const auto& [n, v] : scope.vars()) {
+    f.names.push_back(n);
+    f.values.push_back(v);
+  }
+  return Value::local_function(name, std::move(f));
+}
+
+ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>& args) {
+  if (f.module != module_ || f.file != file_) {
+    // Defined in another module's code: its names resolve there.
+    Interpreter other(globals_, config_, hooks_, f.module, f.file);
+    ValuePtr r = other.call_local(f, args);
+    for (const auto& n : other.notes()) notes_.push_back(n);
+    return r;
+  }
+  Scope scope;
+  for (size_t i = 0; i < f.names.size(); ++i) scope.set(f.names[i], f.values[i]);
+  bind_parameters(*f.def, args, scope, false);
+  if (f.def->is("Lambda")) return eval(*f.def->child("body"), scope);
+  std::string target = target_;
+  ValuePtr result = exec(f.def->list("body"), scope);
+  target_ = target;
+  return result ? result : Value::none();
+}
+
+std::optional<ValuePtr> Interpreter::grow_list(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Attribute")) return std::nullopt;
+  const std::string& method = func->str("attr");
+  if (method != "append" && method != "extend") return std::nullopt;
+  const ast::Node* target = func->child("value");
+  if (!target->is("Name") && !target->is("Attribute")) return std::nullopt;
+  ValuePtr base = eval(*target, scope);
+  bool list = base->is(Value::Kind::List) && !base->element;
+  // A ModuleList whose items are all known (not one standing for a symbolic count).
+  bool modules = base->is(Value::Kind::ModuleList) && (!base->element || (base->length.is_number() &&
+                                                       base->length == Expr(static_cast<long long>(base->items.size()))));
+  if (!list && !modules) return std::nullopt;
+  std::vector<Arg> args = eval_args(call, scope);
+  if (args.size() != 1 || !args[0].name.empty()) return std::nullopt;
+  std::vector<ValuePtr> added = {args[0].value};
+  if (method == "extend") {
+    const Value& more = *args[0].value;
+    if (!is_sequence(more) || more.element) return Value::unknown("extend with " + more.describe());
+    added = more.items;
+  }
+  auto grown = std::make_shared<Value>(*base);
+  grown->items.insert(grown->items.end(), added.begin(), added.end());
+  if (modules) {
+    grown->length = Expr(static_cast<long long>(grown->items.size()));
+    bool same = std::all_of(grown->items.begin(), grown->items.end(),
+                            [&](const ValuePtr& v) { return same_value(*v, *grown->items[0]); });
+    grown->element = same && !grown->items.empty() ? grown->items[0] : nullptr;
+  }
+  // The list is a value here, so the name or attribute it was read from now holds the longer one.
+  assign(*target, grown, scope);
+  return Value::none();
+}
+
 ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
+  if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
+  if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
+    return call_local(*callee->function, args);
   if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
     if (const Builtin* builtin = find_builtin(callee->qualname))
       if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
@@ -305,45 +381,148 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
 
 ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
   const auto& generators = node.list("generators");
-  if (generators.size() != 1 || !generators[0]->list("ifs").empty())
-    return Value::unknown("comprehension with several generators or conditions: " + text(node));
-  const ast::Node& gen = *generators[0];
-  ValuePtr iter = eval(*gen.child("iter"), scope);
   const ast::Node* elt = node.child("elt");
-  if (!elt) return Value::unknown("dict comprehension: " + text(node));
-  std::vector<ValuePtr> items;
-  if (iter->is(Value::Kind::Range)) {
-    ValuePtr n = iter->items.size() == 1 ? iter->items[0] : nullptr;
-    if (!n || !n->is(Value::Kind::Number)) return Value::unknown("range() with start/step in " + text(node));
-    // The element with the index as a symbol stands for all of them; with a known count the
-    // elements are also evaluated one by one, for stacks whose layers differ by index.
-    ValuePtr element;
-    std::vector<ValuePtr> each;
-    const ast::Node* target = gen.child("target");
-    if (target->is("Name")) {
-      Scope inner = scope;
-      assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
-      element = eval(*elt, inner);
-    }
-    if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
-      for (long long i = 0; i < n->known->to_long(); ++i) {
+  if (generators.size() == 1 && generators[0]->list("ifs").empty() && elt) {
+    const ast::Node& gen = *generators[0];
+    ValuePtr iter = eval(*gen.child("iter"), scope);
+    if (iter->is(Value::Kind::Range) && iter->items.size() == 1) {
+      ValuePtr n = iter->items[0];
+      if (!n->is(Value::Kind::Number)) return Value::unknown("range() of " + n->describe() + " in " + text(node));
+      // The element with the index as a symbol stands for all of them; with a known count the
+      // elements are also evaluated one by one, for stacks whose layers differ by index.
+      ValuePtr element;
+      std::vector<ValuePtr> each;
+      const ast::Node* target = gen.child("target");
+      if (target->is("Name")) {
         Scope inner = scope;
-        assign(*target, Value::integer(i), inner);
-        each.push_back(eval(*elt, inner));
+        assign(*target, Value::number(Expr::symbol(target->str("id"))), inner);
+        element = eval(*elt, inner);
+      }
+      if (n->known && n->known->is_integer() && n->known->to_long() <= 4096) {
+        for (long long i = 0; i < n->known->to_long(); ++i) {
+          Scope inner = scope;
+          assign(*target, Value::integer(i), inner);
+          each.push_back(eval(*elt, inner));
+        }
+      }
+      if (!element && each.empty()) return Value::unknown("comprehension over " + iter->describe());
+      return Value::repeated_list(element, n->expr, each);
+    }
+    Comprehension out;
+    comprehend(node, 0, scope, iter, out);
+    return comprehension_value(node, out);
+  }
+  Comprehension out;
+  comprehend(node, 0, scope, nullptr, out);
+  return comprehension_value(node, out);
+}
+
+std::optional<std::vector<Hooks::Iteration>> Interpreter::iteration(const ast::Node& node, const ValuePtr& iter) {
+  std::vector<Hooks::Iteration> out;
+  if (is_sequence(*iter) && !iter->element) {
+    for (const auto& item : iter->items) out.push_back({item, Expr(1)});
+    return out;
+  }
+  if (iter->is(Value::Kind::Dict)) {  // a dict iterates over its keys
+    for (const auto& k : iter->keys) out.push_back({Value::string(k), Expr(1)});
+    return out;
+  }
+  if (iter->is(Value::Kind::Range) && !iter->items.empty() && iter->items.size() <= 3) {
+    std::vector<long long> bounds;
+    for (const auto& a : iter->items)
+      if (auto k = known_int(*a); k && a->expr.is_number()) bounds.push_back(*k);
+    if (bounds.size() == iter->items.size()) {
+      long long lo = bounds.size() == 1 ? 0 : bounds[0], hi = bounds.size() == 1 ? bounds[0] : bounds[1];
+      long long step = bounds.size() == 3 ? bounds[2] : 1;
+      if (step != 0 && (hi - lo) / step <= 4096) {
+        for (long long i = lo; step > 0 ? i < hi : i > hi; i += step) out.push_back({Value::integer(i), Expr(1)});
+        return out;
       }
     }
-    if (!element && each.empty()) return Value::unknown("comprehension over " + iter->describe());
-    return Value::repeated_list(element, n->expr, each);
   }
-  if (is_sequence(*iter)) {
-    for (const auto& item : iter->items) {
-      Scope inner = scope;
-      assign(*gen.child("target"), item, inner);
-      items.push_back(eval(*elt, inner));
+  return hooks_.iterate(node, iter);
+}
+
+void Interpreter::comprehend(const ast::Node& node, size_t g, Scope& scope, ValuePtr iter, Comprehension& out) {
+  const ast::Node& gen = *node.list("generators")[g];
+  if (!iter) iter = eval(*gen.child("iter"), scope);
+  std::optional<std::vector<Hooks::Iteration>> groups = iteration(node, iter);
+  if (!groups) {
+    out.failed = "comprehension over " + iter->describe();
+    return;
+  }
+  for (const auto& group : *groups) {
+    if (!out.failed.empty()) return;
+    Scope inner = scope;
+    assign(*gen.child("target"), group.item, inner);
+    bool repeated = !(group.count.is_number() && group.count.as_number() == 1);
+    if (repeated) hooks_.enter_repeat(group.count);
+    bool kept = true;
+    for (const auto& condition : gen.list("ifs")) {
+      auto truth = eval(*condition, inner)->truth();
+      if (!truth) {
+        out.failed = "condition `" + text(*condition) + "` of a comprehension is undecidable";
+        break;
+      }
+      if (!*truth) {
+        kept = false;
+        break;
+      }
     }
-    return node.is("ListComp") ? Value::list(items) : Value::tuple(items);
+    if (kept && out.failed.empty()) {
+      Expr count = out.count * group.count;
+      if (g + 1 < node.list("generators").size()) {
+        std::swap(out.count, count);
+        comprehend(node, g + 1, inner, nullptr, out);
+        std::swap(out.count, count);
+      } else if (node.is("DictComp")) {
+        out.keys.push_back(eval(*node.child("key"), inner));
+        out.items.push_back(eval(*node.child("value"), inner));
+        out.counts.push_back(count);
+      } else {
+        out.items.push_back(eval(*node.child("elt"), inner));
+        out.counts.push_back(count);
+      }
+    }
+    if (repeated) hooks_.exit_repeat();
   }
-  return Value::unknown("comprehension over " + iter->describe());
+}
+
+ValuePtr Interpreter::comprehension_value(const ast::Node& node, const Comprehension& out) {
+  if (!out.failed.empty()) return Value::unknown(out.failed + ": " + text(node));
+  bool once_each = std::all_of(out.counts.begin(), out.counts.end(),
+                               [](const Expr& c) { return c.is_number() && c.as_number() == 1; });
+  if (!once_each) {
+    // Items that stand for several (one per kind of layer in a ModuleList): one item standing
+    // for all is a repeated list; several kinds make no list this can index.
+    if (out.items.size() == 1 && !node.is("DictComp")) return Value::repeated_list(out.items[0], out.counts[0], {});
+    return Value::unknown("comprehension over items that stand for several: " + text(node));
+  }
+  if (node.is("DictComp")) {
+    std::vector<std::string> keys;
+    std::vector<ValuePtr> items;
+    for (size_t i = 0; i < out.keys.size(); ++i) {
+      // Keys that are not strings (floats: rope thetas) by their text, as dict displays have them.
+      std::string k = out.keys[i]->is(Value::Kind::String) ? out.keys[i]->str : out.keys[i]->describe();
+      auto it = std::find(keys.begin(), keys.end(), k);
+      if (it != keys.end()) items[it - keys.begin()] = out.items[i];
+      else {
+        keys.push_back(k);
+        items.push_back(out.items[i]);
+      }
+    }
+    return Value::dict(keys, items);
+  }
+  if (node.is("SetComp")) {
+    // Iterated for its distinct items (as set(...)); the order does not change costs.
+    std::vector<ValuePtr> items;
+    for (const auto& v : out.items) {
+      auto eq = [&](const ValuePtr& o) { auto e = python_equal(*v, *o); return e && *e; };
+      if (std::none_of(items.begin(), items.end(), eq)) items.push_back(v);
+    }
+    return Value::list(items);
+  }
+  return node.is("ListComp") ? Value::list(out.items) : Value::tuple(out.items);
 }
 
 ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
@@ -446,7 +625,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     }
     return Value::slice(parts[0], parts[1], parts[2]);
   }
-  if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp") return eval_comprehension(node, scope);
+  if (t == "ListComp" || t == "GeneratorExp" || t == "SetComp" || t == "DictComp") return eval_comprehension(node, scope);
   if (t == "JoinedStr") {
     // f"{layer_type}_inv_freq": known when every part is a string or a known integer.
     std::string out;
@@ -465,7 +644,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     assign(*node.child("target"), v, scope);
     return v;
   }
-  if (t == "Lambda") return Value::unknown("lambda");
+  if (t == "Lambda") return define_function(node, "<lambda>", scope);
   return Value::unknown("expression " + t);
 }
 
@@ -686,7 +865,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     }
     return false;
   }
-  // Raise, Assert, Pass, Import, Delete, Global, FunctionDef (local helpers): no effect modelled.
+  if (t == "FunctionDef") {
+    // A helper defined where it is used (`def get_mscale(scale, mscale=1): ...` inside a rope
+    // init function): the name holds the function, which runs when called.
+    target_ = "";
+    scope.set(stmt.str("name"), define_function(stmt, stmt.str("name"), scope));
+    return false;
+  }
+  // Raise, Assert, Pass, Import, Delete, Global: no effect modelled.
   return false;
 }
 
@@ -734,6 +920,11 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
     ValuePtr a = then_scope.find(n), b = else_scope.find(n);
     if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
       scope.set(n, a);
+    else if (a && b && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
+      // A number each arm sets its own way: the one the condition chooses (`max += 0.001` when
+      // `min == max`).
+      scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
+                                 a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
     else
       scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "`"));
   }

@@ -108,7 +108,28 @@ class Interpreter {
   ValuePtr eval_compare(const ast::Node& node, Scope& scope);
   ValuePtr eval_subscript(const ast::Node& node, Scope& scope);
   ValuePtr eval_call(const ast::Node& node, Scope& scope);
+  // `x.append(v)` / `self.layers.extend(vs)` on a list or ModuleList: the name or attribute holds
+  // the longer list after; nullopt when the call is not one of these.
+  std::optional<ValuePtr> grow_list(const ast::Node& call, Scope& scope);
   ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
+  // What a comprehension made so far: its items (and a dict comprehension's keys), each with
+  // how many items it stands for (one per kind of layer when it iterates a ModuleList).
+  struct Comprehension {
+    std::vector<ValuePtr> keys, items;
+    std::vector<Expr> counts;
+    Expr count{1};
+    std::string failed;
+  };
+  // Runs generator `g` of comprehension `node` (over `iter` when already evaluated) and those
+  // after it, adding to `out`.
+  void comprehend(const ast::Node& node, size_t g, Scope& scope, ValuePtr iter, Comprehension& out);
+  ValuePtr comprehension_value(const ast::Node& node, const Comprehension& out);
+  // The items a loop or comprehension takes from `iter`, each with how many it stands for:
+  // plain sequences, dict keys and ranges of known bounds here, the rest by the pass.
+  std::optional<std::vector<Hooks::Iteration>> iteration(const ast::Node& node, const ValuePtr& iter);
+  // A `def` or lambda met while interpreting: a function that sees the scope it was defined in.
+  ValuePtr define_function(const ast::Node& def, const std::string& name, const Scope& scope);
+  ValuePtr call_local(const LocalFunction& function, const std::vector<Arg>& args);
   ValuePtr global(const std::string& dotted, const std::optional<std::string>& key = std::nullopt);
   std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
   void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
@@ -121,6 +142,7 @@ class Interpreter {
   const ConfigView& config_;
   Hooks& hooks_;
   std::string module_;
+  std::string file_;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
   std::string target_;

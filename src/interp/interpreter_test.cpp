@@ -158,6 +158,98 @@ TEST(Interpreter, BindsPositionalDefaultsVarargsKeywordOnlyAndKwargs) {
   EXPECT_EQ(out->items[4]->keys, std::vector<std::string>{"x"});
 }
 
+TEST(Interpreter, LocalFunctionsAndLambdasRunWithTheScopeTheyWereDefinedIn) {
+  Session run;
+  ValuePtr out = run.call("local_functions", {positional(Value::integer(2)), positional(Value::number(Expr::symbol("k")))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 3u);
+  // bigger(2) with `scale` from the enclosing function and the default `by`: 2 * 10 + 1.
+  ASSERT_TRUE(out->items[0]->known);
+  EXPECT_EQ(*out->items[0]->known, 21);
+  EXPECT_EQ(out->items[1]->expr, Expr::parse("k * 10 + 3"));  // by passed by keyword
+  EXPECT_EQ(out->items[2]->expr, Expr::parse("k * 2"));       // the lambda
+  EXPECT_TRUE(run.hooks.calls.empty());  // run by the interpreter, not handed to the pass
+}
+
+// A pass that weighs branches on run-time sizes (as the shape tracer does).
+class WeighingHooks : public IdentityHooks {
+ public:
+  bool weighs_branches() const override { return true; }
+};
+
+TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditionChooses) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  WeighingHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  ValuePtr out = interp.run_function(function("weighed_number"), {positional(Value::number(s))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Number)) << out->describe();
+  EXPECT_EQ(out->expr, Expr::if_else(Expr::compare(">", s, Expr(2)), Expr::parse("4.5"), Expr(4)));
+  EXPECT_FALSE(out->known);
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(3)}}), Expr::parse("4.5"));
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
+}
+
+ValuePtr number(const std::string& text) {
+  Expr e = Expr::parse(text);
+  return Value::number(e, e.as_number());
+}
+
+TEST(Interpreter, ListsGrowByAppendAndExtendComprehensionsFilterNestAndMakeDicts) {
+  Session run;
+  ValuePtr thetas = Value::list({number("3.5"), number("0"), number("1.5"), number("3.5")});
+  ValuePtr out = run.call("grow_lists", {positional(thetas)});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  // sorted({t for t in thetas if t}): 1.5, 3.5, each appended doubled; then extended by 1, 2.
+  const Value& kept = *out->items[0];
+  ASSERT_TRUE(kept.is(Value::Kind::List)) << kept.describe();
+  ASSERT_EQ(kept.items.size(), 4u);
+  EXPECT_EQ(*kept.items[0]->known, 3);
+  EXPECT_EQ(*kept.items[1]->known, 7);
+  EXPECT_EQ(*kept.items[3]->known, 2);
+  // {t: t + 1 for t in thetas}[thetas[0]]: a dict keyed by floats, one key per distinct theta.
+  ASSERT_TRUE(out->items[1]->known) << out->items[1]->describe();
+  EXPECT_DOUBLE_EQ(out->items[1]->known->to_double(), 4.5);
+  EXPECT_EQ(out->items[3]->keys.size(), 3u);
+  // [(i, j) for i in range(2) for j in range(1, 4, 2) if j > i]: (0, 1), (0, 3), (1, 3).
+  const Value& pairs = *out->items[2];
+  ASSERT_EQ(pairs.items.size(), 3u) << pairs.describe();
+  EXPECT_EQ(*pairs.items[2]->items[0]->known, 1);
+  EXPECT_EQ(*pairs.items[2]->items[1]->known, 3);
+}
+
+TEST(Interpreter, AModuleListGrownByAppendKnowsItsLayers) {
+  Session run;
+  auto empty = std::make_shared<Value>();
+  empty->kind = Value::Kind::ModuleList;
+  empty->length = Expr(0);
+  ValuePtr block = Value::module("pkg.Block", {});
+  ValuePtr out = run.call("grow_modules", {positional(empty), positional(block)});
+  ASSERT_TRUE(out->is(Value::Kind::ModuleList)) << out->describe();
+  EXPECT_EQ(out->items.size(), 2u);
+  EXPECT_EQ(out->length, Expr(2));
+  ASSERT_TRUE(out->element);  // all alike: one element stands for them
+  EXPECT_TRUE(same_value(*out->element, *block));
+  EXPECT_TRUE(run.hooks.calls.empty());  // append is the interpreter's, not a call for the pass
+}
+
+TEST(Interpreter, AComprehensionOverAModuleListRunsOnceStandingForEveryLayer) {
+  Session run;
+  auto layers = std::make_shared<Value>();
+  layers->kind = Value::Kind::ModuleList;
+  layers->element = Value::module("pkg.Layer", {});
+  layers->length = Expr::symbol("config.num_hidden_layers");
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
+  ValuePtr out = run.call("outputs_of_layers", {positional(layers), positional(x)});
+  ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
+  EXPECT_EQ(out->length, Expr::symbol("config.num_hidden_layers"));
+  ASSERT_TRUE(out->element);
+  EXPECT_TRUE(same_value(*out->element, *x));
+  EXPECT_EQ(run.hooks.calls, std::vector<std::string>{"pkg.Layer()"});
+  EXPECT_EQ(run.hooks.repeats, std::vector<Expr>{Expr::symbol("config.num_hidden_layers")});
+}
+
 TEST(Interpreter, BuiltinsAreATableAndUnknownOnesGoToThePass) {
   EXPECT_NE(find_builtin("len"), nullptr);
   EXPECT_NE(find_builtin("getattr"), nullptr);

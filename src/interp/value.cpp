@@ -1,5 +1,7 @@
 #include "interp/value.h"
 
+#include <cstdint>
+
 #include <map>
 
 namespace kcost {
@@ -108,6 +110,14 @@ ValuePtr Value::callable(Target target, std::string qualname, ValuePtr receiver)
   v->target = target;
   v->qualname = std::move(qualname);
   v->receiver = std::move(receiver);
+  return v;
+}
+
+ValuePtr Value::local_function(std::string name, LocalFunction function) {
+  auto v = make(Kind::Callable);
+  v->target = Target::LocalFunction;
+  v->qualname = std::move(name);
+  v->function = std::make_shared<const LocalFunction>(std::move(function));
   return v;
 }
 
@@ -310,6 +320,16 @@ void append_key(std::string& out, const Value* v) {
     case Value::Kind::Callable:
       out += std::to_string(static_cast<int>(v->target)) + v->qualname;
       if (v->receiver) append_key(out, v->receiver.get());
+      if (v->function) {
+        // One definition (its node), seeing these values.
+        out += '@' + std::to_string(reinterpret_cast<std::uintptr_t>(v->function->def)) + '{';
+        for (size_t i = 0; i < v->function->names.size(); ++i) {
+          out += v->function->names[i] + '=';
+          append_key(out, v->function->values[i].get());
+          out += ';';
+        }
+        out += '}';
+      }
       break;
     case Value::Kind::Opaque: out += v->qualname; break;
   }

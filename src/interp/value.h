@@ -20,8 +20,22 @@
 
 namespace kcost {
 
+namespace ast {
+struct Node;
+}
+
 struct Value;
 using ValuePtr = std::shared_ptr<const Value>;
+
+// A function the interpreted code defines where it runs (a `def` inside a function body, a
+// lambda): its node, where its names resolve, and the names of the enclosing scope it sees (as
+// they were when it was defined).
+struct LocalFunction {
+  const ast::Node* def = nullptr;  // FunctionDef or Lambda (owned by the located source)
+  std::string module, file;
+  std::vector<std::string> names;
+  std::vector<ValuePtr> values;
+};
 
 // A call argument: positional when `name` is empty; `starred` for *args / **kwargs spreads.
 struct Arg {
@@ -73,6 +87,7 @@ struct Value {
     RegisterState,      // self.register_buffer / register_parameter: qualname is which
     SuperInit,          // super().__init__
     Noop,               // a framework method that does nothing on this path (post_init)
+    LocalFunction,      // a function defined in the code being interpreted: `function`; qualname is its name
   };
 
   Kind kind = Kind::Unknown;
@@ -107,6 +122,7 @@ struct Value {
   bool is_module_class = false;  // Global class: a torch.nn.Module subclass
   Target target = Target::Noop;
   ValuePtr receiver;  // Callable: the tensor or dict a method is bound to
+  std::shared_ptr<const LocalFunction> function;  // Callable LocalFunction
 
   static ValuePtr unknown(std::string why);
   static ValuePtr none();
@@ -126,6 +142,7 @@ struct Value {
   static ValuePtr global(GlobalKind kind, std::string qualname, std::string path, std::string reached,
                          bool is_module_class = false);
   static ValuePtr callable(Target target, std::string qualname, ValuePtr receiver = nullptr);
+  static ValuePtr local_function(std::string name, LocalFunction function);
   static ValuePtr cache();
   static ValuePtr range(std::vector<ValuePtr> args);
   static ValuePtr enumerate(ValuePtr iterable);

@@ -177,6 +177,26 @@ LeafBinding reduction(const LeafCall& c) {
   const Shape& in = x->shape;
   if (c.op == "cumsum" || c.op == "cumprod")
     return done({{"num_elements", numel(in)}, {"out_elements", numel(in)}}, x, "a scan keeps the shape " + shape_text(in));
+  if (c.op == "repeat") {
+    // x.repeat(*sizes): the tensor tiled; sizes (positional, or one tuple) longer than its rank
+    // add leading dims.
+    std::vector<ValuePtr> sizes;
+    for (size_t i = 1;; ++i) {
+      ValuePtr r = arg(c, i, "");
+      if (!r) break;
+      sizes.push_back(r);
+    }
+    if (sizes.size() == 1 && (sizes[0]->is(Value::Kind::Tuple) || sizes[0]->is(Value::Kind::List))) sizes = sizes[0]->items;
+    if (sizes.size() < in.size()) return fail("repeat with fewer sizes than dims");
+    Shape out;
+    size_t lead = sizes.size() - in.size();
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      if (!sizes[i]->is(Value::Kind::Number)) return fail("repeat with a size that is not a number");
+      out.push_back(i < lead ? sizes[i]->expr : in[i - lead] * sizes[i]->expr);
+    }
+    return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
+                "tiles " + shape_text(in) + " into " + shape_text(out));
+  }
   if (c.op == "repeat_interleave") {
     ValuePtr repeats = arg(c, 1, "repeats"), dim = arg(c, 2, "dim");
     if (!repeats || !repeats->is(Value::Kind::Number)) return fail("repeat_interleave with tensor repeats");

@@ -56,6 +56,21 @@ TEST(LeafBinding, LinearFromTheWeightOrTheConstructor) {
   EXPECT_EQ(m["has_bias"], Expr(0));
 }
 
+TEST(LeafBinding, TensorRepeatTilesEachDimAndAddsLeadingOnes) {
+  // Llama 4's MoE: hidden_states.repeat(num_experts, 1) on [tokens, hidden].
+  ValuePtr x = Value::tensor({b * s, h});
+  LeafBinding lb = bind("torch.repeat_interleave", "repeat", x, {pos(Value::integer(4)), pos(Value::integer(1))});
+  auto f = bound(lb);
+  EXPECT_EQ(f["num_elements"], b * s * h);
+  EXPECT_EQ(f["out_elements"], Expr(4) * b * s * h);
+  EXPECT_EQ(lb.output->shape, (Shape{Expr(4) * b * s, h}));
+  // One tuple of sizes, one more than the rank: a new leading dim.
+  LeafBinding lead = bind("torch.repeat_interleave", "repeat", x, {pos(Value::tuple({Value::integer(2), Value::integer(1), Value::integer(3)}))});
+  EXPECT_TRUE(lead.ok) << lead.why;
+  EXPECT_EQ(lead.output->shape, (Shape{Expr(2), b * s, Expr(3) * h}));
+  EXPECT_FALSE(bind("torch.repeat_interleave", "repeat", x, {pos(Value::integer(2))}).ok);  // fewer sizes than dims
+}
+
 TEST(LeafBinding, SdpaMaskCountsOnlyWhenPresent) {
   ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)}), k = Value::tensor({b, Expr(4), s, Expr(16)});
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));

@@ -1,11 +1,14 @@
 #include "trace/shape_tracer.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "ast/parameters.h"
 #include "trace/inference_state.h"
+#include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
+#include "trace/python_math.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 #include "util/strings.h"
@@ -56,6 +59,18 @@ std::string super_method(SourceLocator& locator, const ClassSource& cls, const s
   return "";
 }
 
+// Whether any argument is a tensor, or a tuple, list or dict holding one.
+bool any_tensor(const std::vector<Arg>& args) {
+  std::function<bool(const ValuePtr&, int)> holds = [&](const ValuePtr& v, int depth) {
+    if (!v || depth > 4) return false;
+    if (v->is_tensor()) return true;
+    if (v->is(Value::Kind::Tuple) || v->is(Value::Kind::List) || v->is(Value::Kind::Dict))
+      return std::any_of(v->items.begin(), v->items.end(), [&](const ValuePtr& i) { return holds(i, depth + 1); });
+    return false;
+  };
+  return std::any_of(args.begin(), args.end(), [&](const Arg& a) { return holds(a.value, 0); });
+}
+
 std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
   std::string k;
   for (const auto& [name, v] : inputs) k += name + "=" + (v ? structural_key(*v) : "?") + ";";
@@ -84,8 +99,27 @@ std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
 
 ShapeTracer::ShapeTracer(TraceContext& context, KernelTrace* record) : ctx_(context), record_(record) {}
 
+std::optional<std::vector<long long>> ShapeTracer::index_values(const Value& index) const {
+  if (!index.is(Value::Kind::Number) || index.known || !ctx_.param_values) return std::nullopt;
+  std::set<std::string> symbols = index.expr.symbols();
+  if (symbols.size() != 1 || index.expr != Expr::symbol(*symbols.begin())) return std::nullopt;
+  auto kernel = ctx_.param_values->find(ctx_.kernel);
+  if (kernel == ctx_.param_values->end()) return std::nullopt;
+  auto param = kernel->second.find(*symbols.begin());
+  if (param == kernel->second.end() || param->second.empty()) return std::nullopt;
+  return param->second;
+}
+
 std::shared_ptr<ModuleFacts> ShapeTracer::facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args) {
   std::string key = kernel + "|" + (ctor_args ? structural_key(*ctor_args) : "<symbolic>");
+  // A symbolic layer index stands for the layers of the kernel being traced (index_values): two
+  // kinds of layer with the same arguments in symbols are still built apart.
+  if (ctor_args)
+    for (const auto& a : *ctor_args)
+      if (std::optional<std::vector<long long>> at = index_values(*a.value)) {
+        key += "|" + a.value->expr.str() + "@";
+        for (long long i : *at) key += std::to_string(i) + ",";
+      }
   auto it = ctx_.facts.find(key);
   if (it != ctx_.facts.end()) return it->second;
   ShapeTracer fallback(ctx_, nullptr);
@@ -136,6 +170,7 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   ++ctx_.depth;
   std::vector<Arg> args;
   for (const auto& [name, v] : inputs) args.push_back({name, v, name});
+  if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({forward->file, n.line, n.text});
@@ -264,6 +299,12 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     return out;
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
+  if (!leaf && !is_tensor(self) && !any_tensor(args) &&
+      std::none_of(names.begin(), names.end(), [](const std::string& n) { return starts_with(n, "torch."); })) {
+    // A function outside torch with no tensor to work on (inspect.signature(self.forward_chunk)):
+    // no device work; its value is unknown, and a use of it on tensors is an unknown child there.
+    return Value::unknown("call of " + names[0] + " (not modelled; no tensor operand)");
+  }
   if (!leaf) {
     ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
     // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
@@ -291,6 +332,18 @@ ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module,
     std::string prefix;
     for (const auto& p : prefixes_) prefix += p + ".";
     label = prefix + label;
+  }
+  if (cls == "torch.nn.modules.container.Sequential" && args.size() == 1 && args[0].name.empty() &&
+      !module->args.empty() &&
+      std::all_of(module->args.begin(), module->args.end(),
+                  [](const Arg& a) { return a.name.empty() && a.value->is(Value::Kind::Module); })) {
+    // nn.Sequential(a, b, c)(x) is c(b(a(x))): each module called where the Sequential is, labelled
+    // by its position under the Sequential's label (ffn.0, ffn.1, ...).
+    ValuePtr x = args[0].value;
+    std::string base = module->attr.empty() ? last_part(label) : module->attr;
+    for (size_t i = 0; i < module->args.size(); ++i)
+      x = call_module(node, with_attr(*module->args[i].value, base + "." + std::to_string(i)), {{"", x, args[0].text}});
+    return x;
   }
   if (ctx_.names.lookup(cls)) {
     LeafCall lc;
@@ -381,14 +434,8 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
   // Queries and switches of run-time state: what they are on the default inference path.
   for (const std::string& n : {qualname, path})
     if (ValuePtr state = inference_state(n)) return state;
-  if ((qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil") && args.size() == 1 &&
-      args[0].name.empty() && args[0].value->is(Value::Kind::Number)) {
-    // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.
-    const Expr& x = args[0].value->expr;
-    return Value::number(qualname == "math.sqrt"    ? Expr::pow(x, Expr(1) / Expr(2))
-                         : qualname == "math.floor" ? Expr::floor(x)
-                                                    : Expr::ceil(x));
-  }
+  // Python-number arithmetic (math.sqrt(config.hidden_size)): a number, never a cost.
+  if (ValuePtr v = python_math(qualname, args)) return v;
   if ((qualname == "copy.deepcopy" || qualname == "copy.copy") && !args.empty() && args[0].name.empty()) {
     // Values are never mutated in place here, so a copy is the value (Gemma3's
     // copy.deepcopy(config) for its local rotary embedding).
@@ -431,7 +478,32 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   // either one query token or an empty cache.
   bool eager = ctx_.attn_implementation == "eager";
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}, eager ? Value::DType::Float : Value::DType::Bool));
-  if (eager) {
+  // A bidirectional mask (create_bidirectional_mask, or create_causal_mask of a config with
+  // is_causal False) without padding is skipped under sdpa unless mask functions are added to it
+  // or the keys reach a local window (_ignore_bidirectional_mask_sdpa).
+  bool bidirectional = function.find("bidirectional") != std::string::npos;
+  if (function == "transformers.masking_utils.create_causal_mask")
+    if (auto causal = ctx_.config.attribute("config", "is_causal"); causal && (*causal)->truth() == false) bidirectional = true;
+  auto given = [&](const char* name) {
+    ValuePtr v = argument(args, 99, name);
+    return v && !v->is(Value::Kind::None);
+  };
+  if (bidirectional) {
+    // Under eager too: eager_mask is sdpa_mask's, cast to float.
+    ValuePtr skip = argument(args, 99, "allow_is_bidirectional_skip");
+    if (function == "transformers.masking_utils.create_causal_mask") skip = argument(args, 99, "allow_is_causal_skip");
+    if ((skip && skip->truth() == false) || given("or_mask_function") || given("and_mask_function")) {
+      mask->presence = Expr(1);
+    } else if (windowed && layer && layer->attributes.count("sliding_window") &&
+               layer->attributes.at("sliding_window")->is(Value::Kind::Number)) {
+      mask->presence = Expr::compare(">=", kv, layer->attributes.at("sliding_window")->expr);
+    } else {
+      if (record_ && !interpreters_.empty())
+        record_->assumptions.push_back({"", mask_line_, "the bidirectional attention mask is None: no padding, so transformers "
+                                                        "skips it (_ignore_bidirectional_mask_sdpa)"});
+      return Value::none();
+    }
+  } else if (eager) {
     mask->presence = Expr(1);
   } else if (ValuePtr skip = argument(args, 99, "allow_is_causal_skip"); skip && skip->truth() == false) {
     mask->presence = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
@@ -579,6 +651,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::Noop: return Value::none();
     case T::RegisterState:
     case T::SuperInit: break;  // __init__ only
+    case T::LocalFunction: break;  // the interpreter runs these itself
   }
   return Value::unknown("call of " + callee.describe());
 }
@@ -740,6 +813,20 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
     ValuePtr out = index_tensor(*base, *index);
     if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
     return out;
+  }
+  if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
+    // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is
+    // the same at every layer the index takes (a kind of layer: all of them sliding).
+    if (std::optional<std::vector<long long>> at = index_values(*index)) {
+      long long n = static_cast<long long>(base->items.size());
+      ValuePtr first;
+      for (long long i : *at) {
+        long long k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n || (first && !same_value(*first, *base->items[k]))) return Value::unknown("subscript of " + base->describe());
+        if (!first) first = base->items[k];
+      }
+      if (first) return first;
+    }
   }
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]

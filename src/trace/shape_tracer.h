@@ -125,6 +125,9 @@ class ShapeTracer : public Hooks {
   Expr count() const;
   std::map<std::string, ValuePtr> ctor_params(const std::string& kernel, const std::vector<Arg>& args);
   Interpreter& interpreter() { return *interpreters_.back(); }
+  // The values a symbolic number stands for when it is an init param of the kernel being traced
+  // whose call sites disagree (a layer index: the layers of this kind); nullopt otherwise.
+  std::optional<std::vector<long long>> index_values(const Value& index) const;
 
   TraceContext& ctx_;
   KernelTrace* record_;

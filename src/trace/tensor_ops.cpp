@@ -92,6 +92,18 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
   return Value::tensor(s);
 }
 
+// torch.normal(mean, std, size=(n,)) with numbers for mean and std: a tensor of that size.
+ValuePtr sampled(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr size = argument(args, 2, "size");
+  if (!size) return Value::unknown(name + " without a size");
+  Shape s;
+  for (const auto& d : dims_of({{"", size, ""}})) {
+    if (!d->is(Value::Kind::Number)) return Value::unknown(name + " with a non-number size");
+    s.push_back(d->expr);
+  }
+  return Value::tensor(s);
+}
+
 ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr seq = argument(args, 0, "tensors");
   if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->items.empty())
@@ -368,6 +380,19 @@ ValuePtr gathered(const std::string& name, const ValuePtr& self, const std::vect
   return with_shape(*self, index->shape);
 }
 
+// torch.view_as_complex(x): [..., n, 2] seen as n complex numbers; view_as_real the other way.
+// Views of the same memory. A complex element is counted as one element of the tensor.
+ValuePtr complex_view(const std::string& name, const ValuePtr& self, const std::vector<Arg>&) {
+  Shape s = self->shape;
+  if (name == "view_as_real") {
+    s.push_back(Expr(2));
+    return with_shape(*self, s);
+  }
+  if (s.empty() || s.back() != Expr(2)) return Value::unknown("view_as_complex of a last dim that is not 2");
+  s.pop_back();
+  return with_shape(*self, s);
+}
+
 // to, contiguous, detach, clone, cpu, ...: the tensor itself as far as shapes go.
 ValuePtr identity(const std::string&, const ValuePtr& self, const std::vector<Arg>&) { return self; }
 
@@ -384,6 +409,7 @@ const std::map<std::string, Rule>& table() {
     row({"cat", "concat", "concatenate", "stack"}, C::ZeroCost, false, concatenate);
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
+    row({"normal"}, C::Creation, false, sampled);
     // On a tensor.
     row({"view", "reshape"}, C::ZeroCost, true, reshape);
     row({"view_as", "reshape_as", "expand_as", "type_as"}, C::ZeroCost, true, like_other);
@@ -395,6 +421,7 @@ const std::map<std::string, Rule>& table() {
     row({"squeeze"}, C::ZeroCost, true, squeeze);
     row({"expand"}, C::ZeroCost, true, expand);
     row({"flatten"}, C::ZeroCost, true, flatten);
+    row({"view_as_complex", "view_as_real"}, C::ZeroCost, true, complex_view);
     row({"unflatten"}, C::ZeroCost, true, unflatten);
     row({"unbind"}, C::ZeroCost, true, unbind);
     row({"chunk"}, C::ZeroCost, true, chunk);

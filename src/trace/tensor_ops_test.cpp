@@ -57,6 +57,24 @@ TEST(TensorOps, PermuteUnsqueezeSqueezeExpandFlatten) {
   EXPECT_TRUE(shape_op("permute", x, {pos(n(0))})->is(Value::Kind::Unknown));
 }
 
+TEST(TensorOps, NormalSamplesOfAGivenSize) {
+  // DiffLlama's nn.Parameter(torch.normal(0, config.lambda_std_dev, size=(self.head_dim,))).
+  EXPECT_TRUE(is_creation_op("normal"));
+  EXPECT_EQ(shape_of(shape_op("normal", nullptr, {pos(n(0)), pos(sym(Expr::symbol("config.lambda_std_dev"))),
+                                                  kw("size", Value::tuple({sym(h)}))})),
+            (Shape{h}));
+  EXPECT_TRUE(shape_op("normal", nullptr, {pos(n(0)), pos(n(1))})->is(Value::Kind::Unknown));
+}
+
+TEST(TensorOps, ComplexViewsPairTheLastDim) {
+  // Llama 4's rotary: torch.view_as_complex(xq.reshape(*xq.shape[:-1], -1, 2)), then view_as_real.
+  ValuePtr x = Value::tensor({b, s, Expr(8), Expr(8), Expr(2)});
+  EXPECT_TRUE(is_zero_cost_op("view_as_complex"));
+  EXPECT_EQ(shape_of(shape_op("view_as_complex", nullptr, {pos(x)})), (Shape{b, s, Expr(8), Expr(8)}));
+  EXPECT_EQ(shape_of(shape_op("view_as_real", nullptr, {pos(Value::tensor({b, s, Expr(8)}))})), (Shape{b, s, Expr(8), Expr(2)}));
+  EXPECT_TRUE(shape_op("view_as_complex", Value::tensor({b, s}), {})->is(Value::Kind::Unknown));
+}
+
 TEST(TensorOps, CatStackSplitChunk) {
   ValuePtr x = Value::tensor({b, s, Expr(6)}), y = Value::tensor({b, s, Expr(10)});
   EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::tuple({x, y})), kw("dim", n(-1))})), (Shape{b, s, Expr(16)}));

@@ -23,3 +23,33 @@ def loop(self, layers, x):
 
 def params(self, a, b=2, *rest, c=3, **extra):
     return a, b, rest, c, extra
+
+def local_functions(self, n, k):
+    scale = 10
+    def bigger(x, by=1):
+        return x * scale + by
+    twice = lambda y: y * 2
+    return bigger(n), bigger(k, by=3), twice(k)
+
+def weighed_number(self, n):
+    top = 4
+    if n > 2:
+        top = top + 0.5
+    return top
+
+def grow_lists(self, thetas):
+    kept = []
+    for theta in sorted({t for t in thetas if t}):
+        kept.append(theta * 2)
+    kept.extend([1, 2])
+    by_theta = {t: t + 1 for t in thetas}
+    pairs = [(i, j) for i in range(2) for j in range(1, 4, 2) if j > i]
+    return kept, by_theta[thetas[0]], pairs, by_theta
+
+def grow_modules(self, blocks, block):
+    blocks.append(block)
+    blocks.append(block)
+    return blocks
+
+def outputs_of_layers(self, layers, x):
+    return [layer(x) for layer in layers]

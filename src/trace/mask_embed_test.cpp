@@ -1,0 +1,81 @@
+// Attention masks as transformers' masking_utils makes them on the default inference path (no
+// padding): a causal mask is present under sdpa only where it cannot be skipped; a bidirectional
+// one (BERT's encoder-style layers) is skipped altogether, under eager too, unless mask functions
+// are added to it.
+#include <gtest/gtest.h>
+
+#include "python/session.h"
+#include "trace/shape_tracer.h"
+
+namespace kcost {
+namespace {
+
+const char* kModel = "transformers.models.bert.modeling_bert.BertLMHeadModel";
+
+struct Fixture {
+  LeafCatalog leaves = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  NameMap names = NameMap::load(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json");
+  SourceLocator locator{PythonSession::start()};
+  ConfigView config{locator.config_of(kModel).values};
+};
+
+Fixture& fx() {
+  static Fixture f;
+  return f;
+}
+
+const Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
+
+ValuePtr mask(const std::string& function, const std::string& impl, std::vector<Arg> extra = {}) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names, impl};
+  ShapeTracer tracer(ctx, nullptr);
+  std::vector<Arg> args = {{"config", Value::config("config"), "config"},
+                           {"inputs_embeds", Value::tensor({b, s, Expr::symbol("config.hidden_size")}), "inputs_embeds"},
+                           {"attention_mask", Value::tensor({b, c + s}, Value::DType::Integer), "attention_mask"}};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ast::Node call;
+  call.type = "Call";
+  ValuePtr fn = Value::global(Value::GlobalKind::Function, "transformers.masking_utils." + function, function,
+                              "transformers.masking_utils." + function);
+  return tracer.call(call, fn, args);
+}
+
+TEST(AttentionMask, ACausalMaskUnderSdpaIsPresentWhereItCannotBeSkipped) {
+  ValuePtr m = mask("create_causal_mask", "sdpa");
+  ASSERT_TRUE(m->is_tensor()) << m->describe();
+  EXPECT_EQ(m->shape, (std::vector<Expr>{b, Expr(1), s, c + s}));
+  ASSERT_TRUE(m->presence);
+  EXPECT_EQ(m->presence->subs({{"seq_len", Expr(5)}, {"cache_len", Expr(7)}}), Expr(1));
+  EXPECT_EQ(m->presence->subs({{"seq_len", Expr(1)}, {"cache_len", Expr(7)}}), Expr(0));
+}
+
+TEST(AttentionMask, ABidirectionalMaskWithoutPaddingIsNoneUnderSdpaAndEager) {
+  EXPECT_TRUE(mask("create_bidirectional_mask", "sdpa")->is(Value::Kind::None));
+  EXPECT_TRUE(mask("create_bidirectional_mask", "eager")->is(Value::Kind::None));
+  // An added mask function makes it a mask that is always there.
+  ValuePtr m = mask("create_bidirectional_mask", "sdpa",
+                    {{"and_mask_function", Value::global(Value::GlobalKind::Function, "f", "f", "f"), "f"}});
+  ASSERT_TRUE(m->is_tensor()) << m->describe();
+  EXPECT_EQ(*m->presence, Expr(1));
+}
+
+TEST(AttentionMask, AFunctionOutsideTorchWithoutTensorsIsNoChild) {
+  // inspect.signature(self.forward_chunk) in apply_chunking_to_forward: a value, not a cost.
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names, "sdpa"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  ast::Node call;
+  call.type = "Call";
+  ValuePtr fn = Value::global(Value::GlobalKind::NativeFunction, "inspect.Signature.from_callable",
+                              "Signature.from_callable", "inspect.Signature.from_callable");
+  ValuePtr v = tracer.call(call, fn, {{"", Value::callable(Value::Target::SelfMethod, "M.forward_chunk"), "f"}});
+  EXPECT_TRUE(v->is(Value::Kind::Unknown));
+  EXPECT_TRUE(trace.children.empty());
+  // On a tensor it may cost anything: an unknown child.
+  tracer.call(call, fn, {{"", Value::tensor({b}), "x"}});
+  ASSERT_EQ(trace.children.size(), 1u);
+  EXPECT_EQ(trace.children[0].kernel, "unknown");
+}
+
+}  // namespace
+}  // namespace kcost

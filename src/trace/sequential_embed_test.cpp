@@ -1,0 +1,52 @@
+// nn.Sequential(a, b, c)(x) is c(b(a(x))): each module is a child of the kernel that calls the
+// Sequential, labelled by its position (CTRL's point-wise feed-forward network).
+#include <gtest/gtest.h>
+
+#include "analyze/analyzer.h"
+#include "python/session.h"
+#include "trace/shape_tracer.h"
+
+namespace kcost {
+namespace {
+
+struct Fixture {
+  LeafCatalog leaves = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  NameMap names = NameMap::load(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json");
+  SourceLocator locator{PythonSession::start()};
+  ConfigView config;
+  NameMap analysis = analysis_names(names, leaves, locator);  // keyed by canonical class names
+};
+
+Fixture& fx() {
+  static Fixture f;
+  return f;
+}
+
+TEST(Sequential, ItsModulesRunInOrderAsChildrenOfTheCaller) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().analysis, "sdpa"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  const Expr h = Expr::symbol("config.n_embd"), f = Expr::symbol("config.dff");
+  auto linear = [](const Expr& in, const Expr& out) {
+    return Value::module("torch.nn.modules.linear.Linear", {{"", Value::number(in), ""}, {"", Value::number(out), ""}});
+  };
+  ValuePtr ffn = with_attr(*Value::module("torch.nn.modules.container.Sequential",
+                                          {{"", linear(h, f), ""}, {"", Value::module("torch.nn.modules.activation.ReLU", {}), ""},
+                                           {"", linear(f, h), ""}}),
+                           "ffn");
+  ast::Node call;
+  call.type = "Call";
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr::symbol("seq_len"), h});
+  ValuePtr out = tracer.call(call, ffn, {{"", x, "x"}});
+  ASSERT_TRUE(out->is_tensor()) << out->describe();
+  EXPECT_EQ(out->shape, x->shape);
+  ASSERT_EQ(trace.children.size(), 3u);
+  EXPECT_EQ(trace.children[0].label, "ffn.0");
+  EXPECT_EQ(trace.children[0].kernel, "F.linear");
+  EXPECT_EQ(trace.children[1].label, "ffn.1");
+  EXPECT_EQ(trace.children[1].kernel, "F.relu");
+  EXPECT_EQ(trace.children[2].label, "ffn.2");
+}
+
+}  // namespace
+}  // namespace kcost
