@@ -196,6 +196,8 @@ std::vector<Point> hand_points() {
       {"torch.remainder", {{"num_elements", 12}, {"a_elements", 12}, {"b_elements", 0}}, 2, 12, 24,
        24},
       {"torch.pow", {{"num_elements", 12}, {"a_elements", 12}, {"b_elements", 0}}, 2, 12, 24, 24},
+      // cos, sin and two products per element; a complex output element is two real ones.
+      {"torch.polar", {{"num_elements", 12}, {"a_elements", 12}, {"b_elements", 12}}, 2, 48, 48, 48},
       {"torch.maximum", {{"num_elements", 12}, {"a_elements", 12}, {"b_elements", 4}}, 2, 12, 32,
        24},
       {"torch.minimum", {{"num_elements", 12}, {"a_elements", 12}, {"b_elements", 4}}, 2, 12, 32,
