@@ -100,7 +100,7 @@ class InitHooks : public Hooks {
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
     if (base->is(Value::Kind::Self)) {
       if (const Attribute* a = facts_.find(name)) return a->value;
-      if (name == "register_buffer" || name == "register_parameter")
+      if (name == "register_buffer" || name == "register_parameter" || name == "add_module" || name == "register_module")
         return Value::callable(Value::Target::RegisterState, name);
       if (name == "training") return Value::boolean(false);
       // A method the model's own code defines runs; the framework's (post_init, init_weights of
@@ -134,7 +134,8 @@ class InitHooks : public Hooks {
   void run_init(const FunctionSource& init, const std::vector<Arg>* args);
 
  private:
-  // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None): an attribute.
+  // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None) /
+  // self.add_module("0", m) (nn.Sequential's items): an attribute.
   ValuePtr register_state(const std::string& which, const std::vector<Arg>& args, int line) {
     ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
     if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(which + " with a computed name");

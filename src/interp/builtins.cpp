@@ -69,6 +69,16 @@ std::optional<ValuePtr> to_bool(const BuiltinCall& c) {
   return t ? Value::boolean(*t) : Value::unknown("bool() undecidable");
 }
 
+// str(x) of a string, a known integer or a bool: its text (add_module(str(idx), m)).
+std::optional<ValuePtr> to_text(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0);
+  if (!v) return Value::string("");
+  if (v->is(Value::Kind::String)) return v;
+  if (v->is(Value::Kind::None)) return Value::string("None");
+  if (std::optional<long long> n = known_int(*v)) return Value::string(std::to_string(*n));
+  return Value::unknown("str() of " + v->describe());
+}
+
 std::optional<ValuePtr> to_number(const BuiltinCall& c, bool integer) {
   ValuePtr v = c.positional(0);
   if (!v) return Value::integer(0);
@@ -184,6 +194,7 @@ const Builtin* find_builtin(const std::string& name) {
       {"int", [](const BuiltinCall& c) { return to_number(c, true); }},
       {"float", [](const BuiltinCall& c) { return to_number(c, false); }},
       {"len", len},
+      {"str", to_text},
       {"isinstance", isinstance},
       {"set", distinct},
       {"frozenset", distinct},

@@ -823,6 +823,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
   }
   if (t == "For") {
     ValuePtr iter = eval(*stmt.child("iter"), scope);
+    // enumerate() of a sequence whose items are known: the (index, item) pairs.
+    if (iter->is(Value::Kind::Enumerate) && iter->items.size() == 1 && iter->items[0] && is_sequence(*iter->items[0]) &&
+        !iter->items[0]->element) {
+      std::vector<ValuePtr> pairs;
+      for (size_t i = 0; i < iter->items[0]->items.size(); ++i)
+        pairs.push_back(Value::tuple({Value::integer(static_cast<long long>(i)), iter->items[0]->items[i]}));
+      iter = Value::tuple(pairs);
+    }
     if (is_sequence(*iter) && !iter->element) {
       for (const auto& item : iter->items) {
         assign(*stmt.child("target"), item, scope);

@@ -250,6 +250,16 @@ TEST(Interpreter, AComprehensionOverAModuleListRunsOnceStandingForEveryLayer) {
   EXPECT_EQ(run.hooks.repeats, std::vector<Expr>{Expr::symbol("config.num_hidden_layers")});
 }
 
+TEST(Interpreter, EnumerateOfKnownItemsRunsEachAndStrOfAnIndexIsItsText) {
+  // nn.Sequential's `for idx, module in enumerate(args): self.add_module(str(idx), module)`.
+  Session run;
+  ValuePtr out = run.call("enumerate_names", {positional(Value::string("q")), positional(Value::string("k"))});
+  ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
+  ASSERT_EQ(out->items.size(), 2u);
+  EXPECT_EQ(out->items[0]->str, "0:q");
+  EXPECT_EQ(out->items[1]->str, "1:k");
+}
+
 TEST(Interpreter, BuiltinsAreATableAndUnknownOnesGoToThePass) {
   EXPECT_NE(find_builtin("len"), nullptr);
   EXPECT_NE(find_builtin("getattr"), nullptr);

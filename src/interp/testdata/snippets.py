@@ -53,3 +53,9 @@ def grow_modules(self, blocks, block):
 
 def outputs_of_layers(self, layers, x):
     return [layer(x) for layer in layers]
+
+def enumerate_names(self, a, b):
+    names = []
+    for i, x in enumerate((a, b)):
+        names.append(str(i) + ":" + x)
+    return names
