@@ -43,6 +43,7 @@ _LAYERS = 3
 _VOCAB = 997
 _MAX_EXPERTS = 4
 _MAX_EXPERTS_PER_TOKEN = 2
+_CLIP = 8.0  # a clipping bound the defaults leave unset
 # Windows and chunks of local attention, so that the default points reach past them (a decode
 # point with twice as many cached tokens, a prefill longer than the window).
 _WINDOW = 4
@@ -202,6 +203,17 @@ def small_config_kwargs(config_class):
             kwargs[p] = 1
         elif _is_top_k(low):
             kwargs[p] = _MAX_EXPERTS_PER_TOKEN
+    # A clipping bound a nested config leaves None (Dbrx's attn_config.clip_qkv, which the model
+    # passes to clamp whether set or not, and clamp takes no two None bounds): a finite bound.
+    from transformers import PretrainedConfig
+
+    for p in sorted(params):
+        nested = default(p)
+        if p in kwargs or not isinstance(nested, PretrainedConfig):
+            continue
+        clips = {k: _CLIP for k, v in vars(nested).items() if "clip" in k.lower() and v is None}
+        if clips:
+            kwargs[p] = clips
     if "use_sliding_window" in params and default("use_sliding_window") is False:
         kwargs["use_sliding_window"] = True  # the window is what the small config proves
     layers_name = name_of("num_hidden_layers")
@@ -620,7 +632,12 @@ def _build_model(model_class, kwargs, attn_implementation):
 
     config = _config_class_of(model_class)(**kwargs)
     _check_memory_budget(model_class, config)
-    return build_model(model_class, config, attn_implementation, torch.float32, "cpu"), config
+    model = build_model(model_class, config, attn_implementation, torch.float32, "cpu")
+    # Inference: no parameter needs a gradient. A view of a parameter taken under no_grad (Dbrx's
+    # experts pass slices of their weights to a module) would otherwise require a gradient with no
+    # gradient function, which FlopCounterMode's module tracker rejects.
+    model.requires_grad_(False)
+    return model, config
 
 
 def _build_model_repairing_nested(model_class, kwargs, attn_implementation):
