@@ -117,9 +117,12 @@ def small_config_kwargs(config_class):
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
     set explicitly when the config has a head_dim parameter; hidden -> heads * head_dim times the
     default's ratio hidden / (heads * head_dim); intermediate-like sizes scale with hidden; 3
-    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token; windows and
-    attention chunks of 4 tokens (use_sliding_window on), layer patterns that mix kinds in 3
-    layers (max_window_layers 1, sliding_window_pattern 2)."""
+    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token (fields
+    named by meaning: an expert count, a top-k; one left None gets 4, 1 shared, 2 per token),
+    experts' intermediate sizes a multiple of 4; windows and attention chunks of 4 tokens
+    (use_sliding_window on), layer patterns that mix kinds in 3 layers (max_window_layers 1,
+    sliding_window_pattern 2; a per-layer kinds list left None takes the kinds the model source
+    names); a clipping bound a nested config leaves None gets 8."""
     defaults = config_class()
     params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
     aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
