@@ -83,4 +83,34 @@ TEST(ValidateCli, UnknownModelIsNotFound) {
   EXPECT_EQ(r.code, 2) << r.err;
 }
 
+// The small config's rule by what a field means (oracle.py small_config_kwargs): Ernie 4.5's
+// moe_k is a top-k (shrunk to 2 of the 4 experts kept); Dots1's expert counts and top-k default
+// to None (given 4 routed, 1 shared, 2 per token); expert sizes are a multiple of 4 elements
+// (grouped_mm's 16-byte rows). Both then agree.
+TEST(ValidateCli, SmallConfigShrinksTopKAndFillsUnsetExpertCounts) {
+  Result r = run("validate ernie4_5_moe dots1 --points '2,3,4' --format json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["models"].size(), 2u);
+  const auto& ernie = j["models"][0]["config"];
+  EXPECT_EQ(ernie["moe_k"], 2) << ernie;
+  EXPECT_EQ(ernie["moe_num_experts"], 4) << ernie;
+  EXPECT_EQ(ernie["moe_intermediate_size"].get<int>() % 4, 0) << ernie;
+  const auto& dots = j["models"][1]["config"];
+  EXPECT_EQ(dots["n_routed_experts"], 4) << dots;
+  EXPECT_EQ(dots["n_shared_experts"], 1) << dots;
+  EXPECT_EQ(dots["num_experts_per_tok"], 2) << dots;
+  EXPECT_EQ(dots["moe_intermediate_size"].get<int>() % 4, 0) << dots;
+}
+
+// A per-layer kinds list left None (lfm2_moe's layer_types) takes the kinds the model source
+// names, full attention first; a nested config (Dbrx's attn_config) gets the field the model reads
+// off it that only the top level has (rope_theta) and a finite clipping bound. Whether these two
+// agree is not checked here: only that the config is built and run.
+TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
+  Result r = run("validate lfm2_moe dbrx --points '2,3,4'");
+  EXPECT_NE(r.out.find(R"(layer_types=["full_attention","conv","full_attention"])"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0,"rope_theta":10000.0})"), std::string::npos) << r.out << r.err;
+}
+
 }  // namespace

@@ -25,6 +25,7 @@ lists (tuples, torch.Size) as JSON; slices, Ellipsis, dtypes, devices, modules a
 as one-key objects. The C++ side decides what each record costs.
 """
 
+import importlib
 import inspect
 import json
 import math
@@ -42,6 +43,7 @@ _LAYERS = 3
 _VOCAB = 997
 _MAX_EXPERTS = 4
 _MAX_EXPERTS_PER_TOKEN = 2
+_CLIP = 8.0  # a clipping bound the defaults leave unset
 # Windows and chunks of local attention, so that the default points reach past them (a decode
 # point with twice as many cached tokens, a prefill longer than the window).
 _WINDOW = 4
@@ -65,14 +67,62 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _is_expert_count(low):
+    """A count of routed experts: num_experts, num_local_experts, n_routed_experts,
+    moe_num_experts (not shared experts, which every token runs)."""
+    return "shared" not in low and (
+        low in ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts", "n_experts")
+        or low.endswith(("_num_experts", "_routed_experts", "_local_experts")))
+
+
+def _is_shared_expert_count(low):
+    return "shared_expert" in low and (low.startswith(("n_", "num_")) or "_num_" in low)
+
+
+def _is_top_k(low):
+    """How many experts each token goes to: num_experts_per_tok, moe_topk, top_k, moe_top_k,
+    moe_k (Ernie 4.5), num_selected_experts; not topk_group (a count of groups)."""
+    return (low in ("top_k", "topk", "num_selected_experts", "moe_k")
+            or "experts_per_tok" in low
+            or low.endswith(("_top_k", "_topk")))
+
+
+def _layer_kinds_named(config_class, mlp):
+    """The layer kinds transformers allows (configuration_utils' ALLOWED_ATTN_LAYER_TYPES, or the
+    MLP ones) that the model's modeling module names as string literals, full attention first."""
+    import re
+
+    from transformers import configuration_utils
+
+    allowed = getattr(configuration_utils, "ALLOWED_MLP_LAYER_TYPES" if mlp else "ALLOWED_ATTN_LAYER_TYPES", None)
+    if allowed is None:
+        allowed = getattr(configuration_utils, "ALLOWED_LAYER_TYPES", ())
+    module = config_class.__module__.rsplit(".", 1)
+    if len(module) != 2 or not module[1].startswith("configuration_"):
+        return []
+    try:
+        source = inspect.getsource(importlib.import_module(module[0] + ".modeling_" + module[1][len("configuration_"):]))
+    except (ImportError, OSError, TypeError):
+        return []
+    named = set(re.findall(r"[\"']([a-z_]+)[\"']", source))
+    kinds = [k for k in allowed if k in named]
+    if "full_attention" in kinds:
+        kinds.remove("full_attention")
+        kinds.insert(0, "full_attention")
+    return kinds
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
     set explicitly when the config has a head_dim parameter; hidden -> heads * head_dim times the
     default's ratio hidden / (heads * head_dim); intermediate-like sizes scale with hidden; 3
-    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token; windows and
-    attention chunks of 4 tokens (use_sliding_window on), layer patterns that mix kinds in 3
-    layers (max_window_layers 1, sliding_window_pattern 2)."""
+    layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token (fields
+    named by meaning: an expert count, a top-k; one left None gets 4, 1 shared, 2 per token),
+    experts' intermediate sizes a multiple of 4; windows and attention chunks of 4 tokens
+    (use_sliding_window on), layer patterns that mix kinds in 3 layers (max_window_layers 1,
+    sliding_window_pattern 2; a per-layer kinds list left None takes the kinds the model source
+    names); a clipping bound a nested config leaves None gets 8."""
     defaults = config_class()
     params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
     aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
@@ -123,15 +173,19 @@ def small_config_kwargs(config_class):
         low = p.lower()
         if any(t in low for t in ("intermediate", "ffn", "inner", "mlp_dim", "mlp_hidden")) and v > 0:
             kwargs[p] = max(1, int(round(v * scale)))
+            if "moe" in low or "expert" in low:
+                # The experts' sizes: grouped_mm, which runs experts, takes rows of a multiple of
+                # 16 bytes (4 float32 elements).
+                kwargs[p] = max(4, int(round(v * scale / 4)) * 4)
         elif (any(t in low for t in ("rotary_dim", "rope_dim")) or low.endswith("_head_dim")) and v > 0:
             # Rotary dims and the parts of a head (qk_rope_head_dim, v_head_dim) scale with
             # head_dim, kept even.
             kwargs[p] = max(2, int(round(v * head_scale / 2)) * 2)
         elif low.endswith("lora_rank") and v > 0:
             kwargs[p] = max(2, int(round(v * scale)))
-        elif low in ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"):
+        elif _is_expert_count(low):
             kwargs[p] = min(v, _MAX_EXPERTS)
-        elif low in ("num_experts_per_tok", "moe_topk", "top_k", "num_selected_experts"):
+        elif _is_top_k(low):
             kwargs[p] = min(v, _MAX_EXPERTS_PER_TOKEN)
         elif low in _WINDOW_NAMES and v > 0:
             kwargs[p] = min(v, _WINDOW)
@@ -139,11 +193,44 @@ def small_config_kwargs(config_class):
             kwargs[p] = _WINDOW_LAYERS
         elif low in ("sliding_window_pattern", "_sliding_window_pattern") and v > 0:
             kwargs[p] = min(v, _WINDOW_PATTERN)
+    # An expert count or top-k the defaults leave unset (None, where the parameter takes an int:
+    # Dots1's n_routed_experts, n_shared_experts, num_experts_per_tok): the small values, so that
+    # the expert layers the model has are built and proven.
+    for p in sorted(params):
+        if p in kwargs or default(p) is not None or "int" not in str(signature[p].annotation):
+            continue
+        low = p.lower()
+        if _is_expert_count(low):
+            kwargs[p] = _MAX_EXPERTS
+        elif _is_shared_expert_count(low):
+            kwargs[p] = 1
+        elif _is_top_k(low):
+            kwargs[p] = _MAX_EXPERTS_PER_TOKEN
+    # A clipping bound a nested config leaves None (Dbrx's attn_config.clip_qkv, which the model
+    # passes to clamp whether set or not, and clamp takes no two None bounds): a finite bound.
+    from transformers import PretrainedConfig
+
+    for p in sorted(params):
+        nested = default(p)
+        if p in kwargs or not isinstance(nested, PretrainedConfig):
+            continue
+        clips = {k: _CLIP for k, v in vars(nested).items() if "clip" in k.lower() and v is None}
+        if clips:
+            kwargs[p] = clips
     if "use_sliding_window" in params and default("use_sliding_window") is False:
         kwargs["use_sliding_window"] = True  # the window is what the small config proves
     layers_name = name_of("num_hidden_layers")
     if layers_name and _is_int(default(layers_name)):
         kwargs[layers_name] = min(default(layers_name), _LAYERS)
+    # A per-layer list of kinds the defaults leave unset (lfm2_moe's layer_types, which the model
+    # indexes per layer): the kinds transformers knows that the model's source names, full
+    # attention first, in turn over the layers, so that kinds mix.
+    layers = kwargs.get(layers_name) if layers_name else None
+    for p in sorted(params):
+        if p.lower() in ("layer_types", "mlp_layer_types") and default(p) is None and _is_int(layers) and p in signature:
+            kinds = _layer_kinds_named(config_class, "mlp" in p.lower())
+            if kinds:
+                kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)
@@ -548,7 +635,54 @@ def _build_model(model_class, kwargs, attn_implementation):
 
     config = _config_class_of(model_class)(**kwargs)
     _check_memory_budget(model_class, config)
-    return build_model(model_class, config, attn_implementation, torch.float32, "cpu"), config
+    model = build_model(model_class, config, attn_implementation, torch.float32, "cpu")
+    # Inference: no parameter needs a gradient. A view of a parameter taken under no_grad (Dbrx's
+    # experts pass slices of their weights to a module) would otherwise require a gradient with no
+    # gradient function, which FlopCounterMode's module tracker rejects.
+    model.requires_grad_(False)
+    return model, config
+
+
+def _build_model_repairing_nested(model_class, kwargs, attn_implementation):
+    """_build_model; when the model reads a field off a nested config (Dbrx's attn_config) that
+    the nested config class does not have but the top-level config does (rope_theta, kept in
+    rope_parameters at the top), the top level's value is given to the nested config in `kwargs`
+    (so that the static side reads the same config) and the model built again."""
+    for _ in range(8):
+        try:
+            return _build_model(model_class, kwargs, attn_implementation)
+        except AttributeError as e:
+            if not _repair_nested_field(model_class, kwargs, e):
+                raise
+    return _build_model(model_class, kwargs, attn_implementation)
+
+
+def _repair_nested_field(model_class, kwargs, error):
+    from transformers import PretrainedConfig
+
+    name, nested = getattr(error, "name", None), getattr(error, "obj", None)
+    if not name or not isinstance(nested, PretrainedConfig):
+        return False
+    config = _config_class_of(model_class)(**kwargs)
+    holder = next((k for k, v in vars(config).items() if isinstance(v, PretrainedConfig) and
+                   type(v) is type(nested)), None)
+    if holder is None:
+        return False
+    if hasattr(config, name) and not isinstance(getattr(config, name), PretrainedConfig):
+        value = getattr(config, name)
+    elif isinstance(getattr(config, "rope_parameters", None), dict) and name in config.rope_parameters:
+        value = config.rope_parameters[name]
+    else:
+        return False
+    if not isinstance(value, (type(None), bool, int, float, str)):
+        return False
+    given = kwargs.get(holder)
+    given = dict(given) if isinstance(given, dict) else {}
+    if name in given:
+        return False
+    given[name] = value
+    kwargs[holder] = given
+    return True
 
 
 def _run_point(model, config, vocab, b, s, c):
@@ -642,7 +776,7 @@ def traced_run(model_class_name, attn_implementation, points_json):
     torch.set_num_threads(1)
     try:
         with torch.no_grad():
-            model, config = _build_model(model_class, kwargs, attn_implementation)
+            model, config = _build_model_repairing_nested(model_class, kwargs, attn_implementation)
             vocab = getattr(config, "vocab_size", _VOCAB)
             runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
             parameters = sum(p.numel() for p in model.parameters())
