@@ -113,4 +113,16 @@ TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
   EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0,"rope_theta":10000.0})"), std::string::npos) << r.out << r.err;
 }
 
+// --summary: one line per model and the totals; a model that cannot be built is FAILED with why.
+TEST(ValidateCli, SummaryIsOneLinePerModelAndTheTotals) {
+  Result r = run("validate llama gemma2 --points '2,3,4' --summary");
+  EXPECT_EQ(r.code, 6) << r.out << r.err;
+  EXPECT_NE(r.out.find("[1/2] llama: agree\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[2/2] gemma2: FAILED (traced run: "), std::string::npos) << r.out;  // no sdpa for it
+  EXPECT_NE(r.out.find("1 agree, 0 disagree, 1 failed of 2 (attention sdpa)\n"), std::string::npos) << r.out;
+  Result both = run("validate llama --all");
+  EXPECT_EQ(both.code, 1);
+  EXPECT_NE(both.err.find("give model types or --all, not both"), std::string::npos) << both.err;
+}
+
 }  // namespace

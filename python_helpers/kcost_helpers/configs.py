@@ -120,6 +120,13 @@ def causal_lm_class(model_type):
     return f"{cls.__module__}.{cls.__qualname__}" if inspect.isclass(cls) else str(cls)
 
 
+def causal_lm_types():
+    """JSON list of every model type the installed transformers maps to a causal-LM class."""
+    from transformers.models.auto import modeling_auto
+
+    return json.dumps(list(modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES))
+
+
 def is_model_type(name):
     from transformers.models.auto import modeling_auto
 

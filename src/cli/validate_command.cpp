@@ -60,8 +60,13 @@ int validate_command(const std::vector<std::string>& args) {
       "same point. They agree when FLOPs, bytes read and bytes written are exactly equal; otherwise\n"
       "the leaf kernels whose totals differ are listed. Also checks the static matmul-class FLOPs,\n"
       "less bias adds, against torch.utils.flop_counter.FlopCounterMode (under sdpa on CPU it has no\n"
-      "formula for the fused attention kernel, which is then left out of that check). Exits 6 on\n"
+      "formula for the fused attention kernel, which is then left out of that check). Memory and\n"
+      "bytes are checked independently of any formula: the analysis's parameters and buffers against\n"
+      "the built model's, its KV cache against the tensors the real cache holds after the prefill, and\n"
+      "each leaf kernel's bytes against an aten-level count of what its calls touched. Exits 6 on\n"
       "any disagreement.\n\n"
+      "  kcost validate llama qwen3 gpt2\n"
+      "  kcost validate --all --summary          # every causal LM of the installed transformers\n\n"
       "Options");
   visible.add_options()
       ("help,h", "show this help")
@@ -69,6 +74,8 @@ int validate_command(const std::vector<std::string>& args) {
        "runtime points \"batch_size,seq_len,cache_len;...\" (default: prefill, decode, chunked prefill)")
       ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
       ("format", po::value<std::string>()->default_value("table"), "table | json")
+      ("all", "validate every model type the installed transformers maps to a causal LM (one process)")
+      ("summary", "one line per model (agree, DISAGREE with the first differing metric, FAILED with why) and the totals, instead of the tables")
       ("work-dir", po::value<std::string>()->default_value(""),
        "keep the small config.json and the static cost files under this directory (one subdirectory per model)");
   visible.add(library_options());
@@ -85,7 +92,9 @@ int validate_command(const std::vector<std::string>& args) {
     std::cout << visible << "\n";
     return kExitOk;
   }
-  if (!vm.count("model")) throw po::error("missing the model(s) to validate");
+  if (!vm.count("model") && !vm.count("all")) throw po::error("missing the model(s) to validate (or --all)");
+  if (vm.count("model") && vm.count("all")) throw po::error("give model types or --all, not both");
+  const bool summary = vm.count("summary") > 0;
   ValidationOptions options;
   options.points = parse_points(vm["points"].as<std::string>());
   options.attn_implementation = vm["attn-implementation"].as<std::string>();
@@ -110,9 +119,14 @@ int validate_command(const std::vector<std::string>& args) {
   SourceLocator locator(session);
   ValidationLibrary library{leaves, names};
 
+  std::vector<std::string> models;
+  if (vm.count("all")) models = session.call("causal_lm_types", {}).get<std::vector<std::string>>();
+  else models = vm["model"].as<std::vector<std::string>>();
   bool all_ok = true;
+  size_t agreed = 0, failed = 0;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (const auto& model : vm["model"].as<std::vector<std::string>>()) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    const std::string& model = models[i];
     ValidationOptions o = options;
     if (!work_dir.empty()) o.work_dir = work_dir + "/" + model + "/" + options.attn_implementation;
     ModelValidation v;
@@ -123,14 +137,24 @@ int validate_command(const std::vector<std::string>& args) {
       return kExitNotFound;
     }
     all_ok = all_ok && v.ok();
-    if (format == "table") {
-      print_validation_table(std::cout, v);
+    agreed += v.ok();
+    failed += !v.error.empty();
+    if (format == "json") {
+      results.push_back(validation_json(v));
+    } else if (summary) {
+      std::cout << "[" << i + 1 << "/" << models.size() << "] " << validation_summary_line(v) << "\n";
       std::cout.flush();
     } else {
-      results.push_back(validation_json(v));
+      print_validation_table(std::cout, v);
+      std::cout.flush();
     }
   }
-  if (format == "json") std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}, 2) << "\n";
+  if (format == "json") {
+    std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}, 2) << "\n";
+  } else if (summary || models.size() > 1) {
+    std::cout << agreed << " agree, " << models.size() - agreed - failed << " disagree, " << failed << " failed of "
+              << models.size() << " (attention " << options.attn_implementation << ")\n";
+  }
   return all_ok ? kExitOk : kExitMismatch;
 }
 

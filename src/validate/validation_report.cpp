@@ -70,6 +70,11 @@ nlohmann::ordered_json memory_json(const MemoryCheck& m) {
   return j;
 }
 
+std::string one_line_of(const std::string& s) {
+  std::string out = s.substr(0, s.find('\n'));
+  return out.size() > 200 ? out.substr(0, 200) + "..." : out;
+}
+
 }  // namespace
 
 void print_validation_table(std::ostream& out, const ModelValidation& v) {
@@ -127,6 +132,31 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
   }
   for (const auto& m : v.memory)
     out << "  " << pad("model", 18) << pad(m.what, 14) << memory_line(m) << "   (model." << m.what << "() of the built model)\n";
+}
+
+std::string validation_summary_line(const ModelValidation& v) {
+  if (v.ok()) return v.name + ": agree";
+  if (!v.error.empty()) return v.name + ": FAILED (" + one_line_of(v.error) + ")";
+  std::string what;
+  if (!v.unknowns.empty()) what = std::to_string(v.unknowns.size()) + " unknown children";
+  for (const auto& p : v.points) {
+    if (!what.empty()) break;
+    std::string at = " at " + point_text(p.point);
+    for (const auto& m : kMetrics)
+      if (what.empty() && p.static_totals.*(m.field) != p.traced_totals.*(m.field)) what = std::string(m.name) + at;
+    if (what.empty() && !p.unpriced.empty()) what = "unpriced " + p.unpriced[0].name + at;
+    if (what.empty() && !p.flop_counter.ok()) what = "FlopCounterMode" + at;
+    if (what.empty() && p.cache && !p.cache->ok()) what = "kv cache" + at;
+    if (what.empty() && !p.bytes_ok())
+      for (const auto& b : p.bytes)
+        if (!b.ok()) {
+          what = "bytes of " + b.kernel + at;
+          break;
+        }
+  }
+  for (const auto& m : v.memory)
+    if (what.empty() && !m.ok()) what = m.what;
+  return v.name + ": DISAGREE (" + (what.empty() ? "see the table" : what) + ")";
 }
 
 nlohmann::ordered_json validation_json(const ModelValidation& v) {

@@ -14,5 +14,7 @@ namespace kcost {
 
 void print_validation_table(std::ostream& out, const ModelValidation& v);
 nlohmann::ordered_json validation_json(const ModelValidation& v);
+// One line: "<name>: agree", "<name>: DISAGREE (<what differs first>)" or "<name>: FAILED (<why>)".
+std::string validation_summary_line(const ModelValidation& v);
 
 }  // namespace kcost
