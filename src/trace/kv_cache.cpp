@@ -134,12 +134,4 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
   return CacheStep{held, out->items[0]->shape[2]};
 }
 
-std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
-                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
-                                        std::string* why) {
-  std::optional<CacheStep> step = cache_step(locator, config, tensor_ops, layer, cached, fresh, why);
-  if (!step) return std::nullopt;
-  return step->returned;
-}
-
 }  // namespace kcost

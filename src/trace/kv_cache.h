@@ -3,7 +3,7 @@
 // class (DynamicLayer, DynamicSlidingWindowLayer, ...) and its plain attributes, numbers as the
 // config fields they come from (`sliding_window` -> `config.sliding_window`).
 //
-// What a layer keeps and returns is read from the source: `returned_key_length` interprets the
+// What a layer keeps and returns is read from the source: `cache_step` interprets the
 // layer class's `update` on shapes, twice. First an empty layer takes `cache_len` tokens (the
 // state the cache is in: for the layers transformers has, the state after any sequence of
 // updates of cache_len tokens in total is the same); then, from that state, `update` takes the
@@ -66,10 +66,5 @@ struct CacheStep {
 // evaluate torch calls, slicing and operators on shapes (the shape tracer, recording nothing).
 std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
                                     const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why);
-
-// The length of the keys of cache_step.
-std::optional<Expr> returned_key_length(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
-                                        const CacheLayer& layer, const Expr& cached, const Expr& fresh,
-                                        std::string* why);
 
 }  // namespace kcost

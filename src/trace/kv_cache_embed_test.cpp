@@ -29,9 +29,9 @@ const Expr cache_len = Expr::symbol("cache_len"), seq_len = Expr::symbol("seq_le
 
 Expr returned(const CacheLayer& layer) {
   std::string why;
-  std::optional<Expr> n = returned_key_length(fx().locator, fx().config, fx().ops, layer, cache_len, seq_len, &why);
+  std::optional<CacheStep> n = cache_step(fx().locator, fx().config, fx().ops, layer, cache_len, seq_len, &why);
   EXPECT_TRUE(n) << why;
-  return n ? *n : Expr(-1);
+  return n ? n->returned : Expr(-1);
 }
 
 TEST(KvCacheSource, AFullLayerReturnsEveryCachedTokenAndTheNewOnes) {
@@ -51,7 +51,7 @@ TEST(KvCacheSource, ASlidingLayerKeepsTheLastWindowMinusOneTokens) {
 TEST(KvCacheSource, AClassWithoutUpdateIsAReasonNotAGuess) {
   std::string why;
   CacheLayer bogus{"transformers.cache_utils.NoSuchLayer", false, {}};
-  EXPECT_FALSE(returned_key_length(fx().locator, fx().config, fx().ops, bogus, cache_len, seq_len, &why));
+  EXPECT_FALSE(cache_step(fx().locator, fx().config, fx().ops, bogus, cache_len, seq_len, &why));
   EXPECT_NE(why.find("NoSuchLayer"), std::string::npos) << why;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "costfile/message_text.h"
 #include "evaluate/values.h"
 
 namespace kcost {
@@ -70,8 +71,9 @@ nlohmann::ordered_json memory_json(const MemoryCheck& m) {
   return j;
 }
 
+// At most 200 characters of `s` on one line (costfile/message_text.h one_line).
 std::string one_line_of(const std::string& s) {
-  std::string out = s.substr(0, s.find('\n'));
+  std::string out = one_line(s);
   return out.size() > 200 ? out.substr(0, 200) + "..." : out;
 }
 
