@@ -249,13 +249,38 @@ def small_config_kwargs(config_class):
 # --- plain data -------------------------------------------------------------------------------
 
 
-def _data(value, depth=0):
+# A function call's 1-D integer tensors of at most this many elements are recorded with their
+# values (grouped_mm's offsets: how many experts have rows is what that call reads).
+_RECORDED_VALUES = 1024
+
+
+def _integer_values(tensor):
+    """The elements of a small 1-D integer tensor, read without any mode seeing the read (the
+    byte and FLOP counters must not count it); None for any other tensor."""
+    import torch
+    from torch.utils._python_dispatch import _disable_current_modes
+
+    if tensor.dim() != 1 or tensor.numel() > _RECORDED_VALUES or tensor.is_floating_point() or tensor.is_complex():
+        return None
+    if tensor.dtype == torch.bool or tensor.is_meta:
+        return None
+    with _disable_current_modes(), torch._C.DisableTorchFunction():
+        return [int(v) for v in tensor.tolist()]
+
+
+def _data(value, depth=0, values=False):
+    """Plain data of a call's argument: tensors as their shape and dtype (and, with `values`, a
+    small integer tensor's elements), numbers, strings and containers as such, objects named."""
     import torch
 
     if depth > 6:
         return {"object": "nested too deep"}
     if isinstance(value, torch.Tensor):
-        return {"tensor": list(value.shape), "dtype": str(value.dtype).replace("torch.", "")}
+        out = {"tensor": list(value.shape), "dtype": str(value.dtype).replace("torch.", "")}
+        known = _integer_values(value) if values else None
+        if known is not None:
+            out["values"] = known
+        return out
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -263,9 +288,9 @@ def _data(value, depth=0):
     if isinstance(value, float):
         return value if math.isfinite(value) else {"float": repr(value)}
     if isinstance(value, (list, tuple)):  # torch.Size is a tuple
-        return [_data(v, depth + 1) for v in value]
+        return [_data(v, depth + 1, values) for v in value]
     if isinstance(value, dict):
-        return {"dict": {str(k): _data(v, depth + 1) for k, v in value.items()}}
+        return {"dict": {str(k): _data(v, depth + 1, values) for k, v in value.items()}}
     if isinstance(value, slice):
         return {"slice": [_data(value.start), _data(value.stop), _data(value.step)]}
     if value is Ellipsis:
@@ -491,9 +516,9 @@ def _make_mode(recorder):
                         record = {"kind": "function", "names": names, "op": name, "method": method}
                         rest = list(args)
                         if method and rest:
-                            record["self"] = _data(rest.pop(0))
-                        record["args"] = [_data(a) for a in rest]
-                        record["kwargs"] = {k: _data(v) for k, v in kwargs.items()}
+                            record["self"] = _data(rest.pop(0), values=True)
+                        record["args"] = [_data(a, values=True) for a in rest]
+                        record["kwargs"] = {k: _data(v, values=True) for k, v in kwargs.items()}
                         recorder.add(record)
                 finally:
                     recorder.busy = False
@@ -630,10 +655,15 @@ def _check_memory_budget(model_class, config):
         )
 
 
-def _build_model(model_class, kwargs, attn_implementation):
+def _build_model(model_class, kwargs, attn_implementation, experts_implementation="grouped_mm"):
     import torch
 
     config = _config_class_of(model_class)(**kwargs)
+    # The experts' forward transformers' @use_experts_implementation selects at run time (a model
+    # without such experts, or a transformers without the choice, takes none).
+    can_set = getattr(model_class, "_can_set_experts_implementation", None)
+    if can_set is not None and can_set():
+        config._experts_implementation = experts_implementation
     _check_memory_budget(model_class, config)
     model = build_model(model_class, config, attn_implementation, torch.float32, "cpu")
     # Inference: no parameter needs a gradient. A view of a parameter taken under no_grad (Dbrx's
@@ -643,18 +673,18 @@ def _build_model(model_class, kwargs, attn_implementation):
     return model, config
 
 
-def _build_model_repairing_nested(model_class, kwargs, attn_implementation):
+def _build_model_repairing_nested(model_class, kwargs, attn_implementation, experts_implementation="grouped_mm"):
     """_build_model; when the model reads a field off a nested config (Dbrx's attn_config) that
     the nested config class does not have but the top-level config does (rope_theta, kept in
     rope_parameters at the top), the top level's value is given to the nested config in `kwargs`
     (so that the static side reads the same config) and the model built again."""
     for _ in range(8):
         try:
-            return _build_model(model_class, kwargs, attn_implementation)
+            return _build_model(model_class, kwargs, attn_implementation, experts_implementation)
         except AttributeError as e:
             if not _repair_nested_field(model_class, kwargs, e):
                 raise
-    return _build_model(model_class, kwargs, attn_implementation)
+    return _build_model(model_class, kwargs, attn_implementation, experts_implementation)
 
 
 def _repair_nested_field(model_class, kwargs, error):
@@ -754,14 +784,19 @@ def cache_tensor_elements(cache):
     return total
 
 
-def traced_run(model_class_name, attn_implementation, points_json):
+def traced_run(model_class_name, attn_implementation, points_json, experts_implementation="grouped_mm"):
     """JSON: {"model_class", "config_class", "config_kwargs", "attn_implementation", "points":
     [{"batch_size", "seq_len", "cache_len", "calls", "flop_counter"}]}. `points_json` is a JSON
-    list of [batch_size, seq_len, cache_len]."""
+    list of [batch_size, seq_len, cache_len]; `experts_implementation` the experts' forward a
+    mixture-of-experts model runs (config._experts_implementation: grouped_mm, batched_mm, eager)."""
     import torch
 
     points = json.loads(points_json)
     model_class = _import_object(model_class_name)
+    if attn_implementation == "sdpa" and not getattr(model_class, "_supports_sdpa", True):
+        # What transformers runs when asked for no implementation: sdpa where the model has it,
+        # else eager. The record's attn_implementation says which ran.
+        attn_implementation = "eager"
     config_class = _config_class_of(model_class)
     kwargs = small_config_kwargs(config_class)
     try:
@@ -776,7 +811,7 @@ def traced_run(model_class_name, attn_implementation, points_json):
     torch.set_num_threads(1)
     try:
         with torch.no_grad():
-            model, config = _build_model_repairing_nested(model_class, kwargs, attn_implementation)
+            model, config = _build_model_repairing_nested(model_class, kwargs, attn_implementation, experts_implementation)
             vocab = getattr(config, "vocab_size", _VOCAB)
             runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
             parameters = sum(p.numel() for p in model.parameters())

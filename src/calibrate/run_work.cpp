@@ -2,6 +2,7 @@
 
 #include "calibrate/calibration_error.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/experts_hit.h"
 
 namespace kcost {
 
@@ -17,7 +18,10 @@ StepWork RunWork::of(const MeasuredRun& run) {
     request.name = std::get<0>(key);
     request.config_file = run.config;
     request.attn_implementation = run.attn_implementation;
-    it = models_.emplace(key, load_model_costs(locator_, session_, library_, request)).first;
+    ModelCosts m = load_model_costs(locator_, session_, library_, request);
+    // The experts a measured run reached are not recorded: the bound (evaluate/experts_hit.h).
+    m.tree = with_experts_hit(m.tree, std::nullopt);
+    it = models_.emplace(key, std::move(m)).first;
   }
   const ModelCosts& m = it->second;
   Values values = m.config;

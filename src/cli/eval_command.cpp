@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/experts_hit.h"
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
 #include "locate/source_locator.h"
@@ -129,6 +130,8 @@ int eval_command(const std::vector<std::string>& args) {
       std::cerr << "kcost eval: warning: " << tree.unknowns.size() << " children could not be modelled and count zero: "
                 << paths << "\n";
     }
+    report.moe = uses_experts_hit(tree);
+    tree = with_experts_hit(tree, point.experts_hit);
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
     try {

@@ -10,6 +10,7 @@
 #include "cli/model_options.h"
 #include "costfile/message_text.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/experts_hit.h"
 #include "evaluate/footprint.h"
 #include "evaluate/report.h"
 #include "expr/exact_json.h"
@@ -66,6 +67,7 @@ int fit_command(const std::vector<std::string>& args) {
       ("memory", po::value<std::string>(),
        "each accelerator's memory in bytes instead of the table's (80Gi, 80G, 85899345920); needed for "
        "a custom accelerator");
+  visible.add(experts_hit_options());
   visible.add(model_options());
   visible.add(hardware_options());
   visible.add(library_options());
@@ -101,6 +103,7 @@ int fit_command(const std::vector<std::string>& args) {
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
     ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    m.tree = with_experts_hit(m.tree, experts_hit(vm));
 
     Values values = m.config;
     RuntimePoint point;

@@ -5,6 +5,7 @@
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
 #include "evaluate/evaluator.h"
+#include "evaluate/experts_hit.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 
@@ -42,13 +43,16 @@ int formula_command(const std::vector<std::string>& args) {
       "substituted (the config class defaults, or --config). Terms that depend on the runtime point\n"
       "through a condition (e.g. sdpa's mask only when seq_len != 1 and cache_len != 0) stay\n"
       "conditional. --keep-config keeps config.* symbolic. Then the memory: parameters, buffers\n"
-      "and the KV cache's elements after cache_len tokens (json: memory).\n\n"
+      "and the KV cache's elements after cache_len tokens (json: memory). A mixture-of-experts\n"
+      "model's experts' weights read are bounded by experts_hit, the experts one layer's call\n"
+      "reaches, which routing decides: it stays a symbol unless --experts-hit gives it.\n\n"
       "Options");
   visible.add_options()
       ("help,h", "show this help")
       ("format", po::value<std::string>()->default_value("text"), "text | json")
       ("keep-config", "do not substitute the config's numbers")
       ("by-kernel", "also each leaf kernel's total over the model");
+  visible.add(experts_hit_options());
   visible.add(model_options());
   visible.add(library_options());
   visible.add(python_options());
@@ -56,6 +60,7 @@ int formula_command(const std::vector<std::string>& args) {
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
   std::vector<std::string> names = positionals(vm, "name");
   if (names.size() != 1) throw po::error(names.empty() ? "missing the model" : "one model at a time");
+  std::optional<ExpertsHit> hit = experts_hit(vm);
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") throw po::error("--format must be text or json, not '" + format + "'");
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
@@ -66,10 +71,11 @@ int formula_command(const std::vector<std::string>& args) {
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
     ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    if (hit) m.tree = with_experts_hit(m.tree, hit);
     std::map<std::string, Expr> numbers;
     if (!vm.count("keep-config")) {
       Values probe = m.config;
-      for (const char* v : {"batch_size", "seq_len", "cache_len", "bytes"}) probe[v] = 1;
+      for (const char* v : {"batch_size", "seq_len", "cache_len", "bytes", kExpertsHit}) probe[v] = 1;
       auto missing = missing_symbols(m.tree, probe);
       if (!missing.empty())
         throw EvaluateError("the config has no value for '" + missing.begin()->first.substr(7) + "', which " +

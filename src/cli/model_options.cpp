@@ -6,6 +6,7 @@
 #include "calibrate/calibration_error.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "costfile/message_text.h"
 #include "emit/emit_error.h"
 #include "evaluate/evaluator.h"
 #include "evaluate/plots.h"
@@ -56,6 +57,9 @@ po::options_description model_options(bool many_configs) {
                       "for text-only classes; fields it lacks take the config class defaults); default: the "
                       "config class defaults")
       ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
+      ("experts-implementation", po::value<std::string>()->default_value("grouped_mm"),
+       "the experts' forward a mixture-of-experts model runs (config._experts_implementation): grouped_mm "
+       "(transformers' default) | batched_mm | eager")
       ("costs-dir", po::value<std::string>(),
        "cost files to use (analyzed on the fly into it when missing); default: a cache under "
        "$KCOST_CACHE_DIR, $XDG_CACHE_HOME/kcost or ~/.cache/kcost, keyed by transformers version, "
@@ -80,6 +84,13 @@ po::options_description hardware_options(bool many) {
   return o;
 }
 
+std::string experts_implementation(const po::variables_map& vm) {
+  std::string v = vm["experts-implementation"].as<std::string>();
+  if (v != "grouped_mm" && v != "batched_mm" && v != "eager")
+    throw po::error("--experts-implementation must be grouped_mm, batched_mm or eager, not " + quote_for_message(v));
+  return v;
+}
+
 ModelRequest model_request(const po::variables_map& vm, const std::string& name, const std::string& config_file) {
   ModelRequest r;
   r.name = name;
@@ -87,6 +98,7 @@ ModelRequest model_request(const po::variables_map& vm, const std::string& name,
   r.attn_implementation = vm["attn-implementation"].as<std::string>();
   if (r.attn_implementation != "sdpa" && r.attn_implementation != "eager")
     throw po::error("--attn-implementation must be sdpa or eager, not '" + r.attn_implementation + "'");
+  r.experts_implementation = experts_implementation(vm);
   if (vm.count("costs-dir")) r.costs_dir = vm["costs-dir"].as<std::string>();
   r.allow_unknown = vm.count("allow-unknown") > 0;
   if (vm.count("bind")) r.root_bindings = bindings(vm["bind"].as<std::vector<std::string>>());

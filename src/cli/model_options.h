@@ -23,10 +23,13 @@ namespace kcost {
 bool parse_model_command(const std::vector<std::string>& args, const boost::program_options::options_description& visible,
                          const std::string& positional_name, boost::program_options::variables_map& vm);
 
-// --config, --attn-implementation, --costs-dir, --allow-unknown, --bind.
+// --config, --attn-implementation, --experts-implementation, --costs-dir, --allow-unknown, --bind.
 boost::program_options::options_description model_options(bool many_configs = false);
 // --hardware, --peak-flops, --bandwidth, --hardware-file.
 boost::program_options::options_description hardware_options(bool many = false);
+
+// --experts-implementation's value, checked (po::error for another).
+std::string experts_implementation(const boost::program_options::variables_map& vm);
 
 // The request for `name` from model_options (config file given separately).
 ModelRequest model_request(const boost::program_options::variables_map& vm, const std::string& name,

@@ -17,7 +17,28 @@ po::options_description point_options() {
       ("seq-len", po::value<std::string>()->default_value("1"), "new tokens per sequence (1: decode)")
       ("cache-len", po::value<std::string>()->default_value("0"), "tokens already in the KV cache (0: prefill)")
       ("bytes", po::value<std::string>()->default_value("2"), "bytes per element of the model dtype (2: bf16; 0.5 exact)");
+  o.add(experts_hit_options());
   return o;
+}
+
+po::options_description experts_hit_options() {
+  po::options_description o("Mixture-of-experts");
+  o.add_options()
+      ("experts-hit", po::value<std::string>(),
+       "experts one MoE layer's call reaches: a count (6, or a mean such as 5.5) or a share of the layer's experts "
+       "(50%); default: no bound but min(experts, tokens * top_k), exact at decode of one sequence and at long "
+       "prefill, an upper bound between");
+  return o;
+}
+
+std::optional<ExpertsHit> experts_hit(const po::variables_map& vm) {
+  if (!vm.count("experts-hit")) return std::nullopt;
+  std::string text = vm["experts-hit"].as<std::string>();
+  try {
+    return parse_experts_hit(text);
+  } catch (const std::invalid_argument& e) {
+    throw po::error("--experts-hit " + std::string(e.what()) + ", not " + quote_for_message(text));
+  }
 }
 
 namespace {
@@ -45,6 +66,7 @@ RuntimePoint runtime_point(const po::variables_map& vm) {
   p.seq_len = number_option(vm, "seq-len", true, true);
   p.cache_len = number_option(vm, "cache-len", false, true);
   p.bytes = number_option(vm, "bytes", true);
+  p.experts_hit = experts_hit(vm);
   return p;
 }
 

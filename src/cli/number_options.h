@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,12 @@
 
 namespace kcost {
 
-// --batch-size, --seq-len, --cache-len, --bytes (single values).
+// --batch-size, --seq-len, --cache-len, --bytes (single values), and experts_hit_options.
 boost::program_options::options_description point_options();
+// --experts-hit N|P% (evaluate/experts_hit.h), for commands whose point is not point_options'.
+boost::program_options::options_description experts_hit_options();
+// Its value; nullopt when not given; po::error naming the option for a bad one.
+std::optional<ExpertsHit> experts_hit(const boost::program_options::variables_map& vm);
 // The runtime point of point_options; po::error naming the option for a bad number.
 RuntimePoint runtime_point(const boost::program_options::variables_map& vm);
 

@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
 #include "emit/atomic_file.h"
+#include "evaluate/experts_hit.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "resolve/resolver.h"
@@ -22,7 +23,8 @@ int resolve_command(const std::vector<std::string>& args) {
       "file down to the leaf formulas, and writes the resolved tree (JSON):\n"
       "  {kernel_name, flops, memory_read, memory_write,\n"
       "   children: {label: {kernel, count, flops, memory_read, memory_write, children}}}\n"
-      "every expression in batch_size, seq_len, cache_len, bytes and config.* only. Each node's\n"
+      "every expression in batch_size, seq_len, cache_len, bytes, experts_hit (mixture-of-experts:\n"
+      "the experts one layer's call reaches; --experts-hit decides it) and config.* only. Each node's\n"
       "costs are of one call of its kernel; `count` is how many times one call of its parent calls\n"
       "it; a composite's cost is the sum of count * child cost. Children are in call order.\n"
       "With --costs-dir, a child whose cost file is missing is an error naming it, unless --analyze\n"
@@ -36,6 +38,7 @@ int resolve_command(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "write the JSON to FILE (atomically) instead of stdout")
       ("analyze", "run the analyzer for cost files missing from --costs-dir")
       ("expand", "expand every expression into a polynomial");
+  visible.add(experts_hit_options());
   visible.add(model_options());
   visible.add(library_options());
   visible.add(python_options());
@@ -43,6 +46,7 @@ int resolve_command(const std::vector<std::string>& args) {
   if (!parse_model_command(args, visible, "name", vm)) return kExitOk;
   std::vector<std::string> names = positionals(vm, "name");
   if (names.size() != 1) throw po::error(names.empty() ? "missing the kernel to resolve" : "one kernel at a time");
+  std::optional<ExpertsHit> hit = experts_hit(vm);
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
   const bool explicit_dir = vm.count("costs-dir") > 0;
@@ -68,6 +72,7 @@ int resolve_command(const std::vector<std::string>& args) {
         for (const std::string& k : m.analyzed) std::cerr << "kcost resolve: analyzed " << k << "\n";
         tree = std::move(m.tree);
       }
+      if (hit) tree = with_experts_hit(tree, hit);
       if (!tree.unknowns.empty())
         std::cerr << "kcost resolve: warning: " << tree.unknowns.size()
                   << " children could not be modelled and count zero (first: " << tree.unknowns[0] << ")\n";

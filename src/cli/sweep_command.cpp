@@ -17,6 +17,7 @@
 #include "cli/model_options.h"
 #include "emit/atomic_file.h"
 #include "emit/emit_error.h"
+#include "evaluate/experts_hit.h"
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
 #include "evaluate/sweep.h"
@@ -174,6 +175,7 @@ int sweep_command(const std::vector<std::string>& args) {
       ("bytes", po::value<std::string>()->default_value("2"), "list of bytes per element")
       ("calibration", po::value<std::string>(),
        "add the latency predicted by this kcost calibrate file: predicted_seconds, <class>_seconds, per_step_seconds");
+  visible.add(experts_hit_options());
   visible.add(model_options(true));
   visible.add(hardware_options(true));
   visible.add(library_options());
@@ -195,6 +197,7 @@ int sweep_command(const std::vector<std::string>& args) {
   std::vector<ModelRequest> requests;
   for (size_t i = 0; i < names.size(); ++i)
     requests.push_back(model_request(vm, names[i], configs.empty() ? "" : configs[configs.size() == 1 ? 0 : i]));
+  std::optional<ExpertsHit> hit = experts_hit(vm);
   const std::string output = vm["output"].as<std::string>();
   if (vm.count("resume") && output == "-") throw po::error("--resume needs an output file (-o FILE)");
 
@@ -211,6 +214,7 @@ int sweep_command(const std::vector<std::string>& args) {
     std::vector<SweepModel> models;
     for (const ModelRequest& r : requests) {
       ModelCosts m = load_model_costs(locator, session, library.view(), r);
+      m.tree = with_experts_hit(m.tree, hit);
       if (!m.tree.unknowns.empty())
         std::cerr << "kcost sweep: warning: " << m.name << ": " << m.tree.unknowns.size()
                   << " children could not be modelled and count zero\n";

@@ -5,6 +5,7 @@
 #include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/model_options.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "validate/validation.h"
@@ -63,7 +64,9 @@ int validate_command(const std::vector<std::string>& args) {
       "formula for the fused attention kernel, which is then left out of that check). Memory and\n"
       "bytes are checked independently of any formula: the analysis's parameters and buffers against\n"
       "the built model's, its KV cache against the tensors the real cache holds after the prefill, and\n"
-      "each leaf kernel's bytes against an aten-level count of what its calls touched. Exits 6 on\n"
+      "each leaf kernel's bytes against an aten-level count of what its calls touched. A mixture of\n"
+      "experts is evaluated with experts_hit bound to the experts the real run's routing reached\n"
+      "(per point, the mean over its grouped expert products), shown with the point. Exits 6 on\n"
       "any disagreement.\n\n"
       "  kcost validate llama qwen3 gpt2\n"
       "  kcost validate --all --summary          # every causal LM of the installed transformers\n\n"
@@ -72,7 +75,10 @@ int validate_command(const std::vector<std::string>& args) {
       ("help,h", "show this help")
       ("points", po::value<std::string>()->default_value("2,11,0;2,1,9;3,5,7"),
        "runtime points \"batch_size,seq_len,cache_len;...\" (default: prefill, decode, chunked prefill)")
-      ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
+      ("attn-implementation", po::value<std::string>()->default_value("sdpa"),
+       "sdpa | eager (a model without sdpa runs eager on both sides, as transformers runs it, and says so)")
+      ("experts-implementation", po::value<std::string>()->default_value("grouped_mm"),
+       "the experts' forward of a mixture-of-experts model, on both sides: grouped_mm | batched_mm | eager")
       ("format", po::value<std::string>()->default_value("table"), "table | json")
       ("all", "validate every model type the installed transformers maps to a causal LM (one process)")
       ("summary", "one line per model (agree, DISAGREE with the first differing metric, FAILED with why) and the totals, instead of the tables")
@@ -100,6 +106,7 @@ int validate_command(const std::vector<std::string>& args) {
   options.attn_implementation = vm["attn-implementation"].as<std::string>();
   if (options.attn_implementation != "sdpa" && options.attn_implementation != "eager")
     throw po::error("--attn-implementation must be sdpa or eager, not '" + options.attn_implementation + "'");
+  options.experts_implementation = experts_implementation(vm);
   std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") throw po::error("--format must be table or json, not '" + format + "'");
   std::string work_dir = vm["work-dir"].as<std::string>();

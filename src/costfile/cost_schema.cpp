@@ -353,7 +353,7 @@ std::vector<std::string> params_of(const json& j) {
 
 bool is_implicit_symbol(const std::string& name) {
   return name == "batch_size" || name == "seq_len" || name == "cache_len" ||
-         name == LeafCatalog::kBytesSymbol;
+         name == LeafCatalog::kBytesSymbol || name == "experts_hit";
 }
 
 std::vector<std::string> validate_cost_json(const json& j, const std::string& file) {

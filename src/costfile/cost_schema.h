@@ -32,7 +32,8 @@
 
 namespace kcost {
 
-// The implicit runtime symbols every kernel may use: batch_size, seq_len, cache_len, bytes.
+// The implicit runtime symbols every kernel may use: batch_size, seq_len, cache_len, bytes, and
+// experts_hit (the experts routing reaches in one MoE layer's call: evaluate/experts_hit.h).
 bool is_implicit_symbol(const std::string& name);
 
 // The problems of one parsed cost JSON (empty: valid). `file` only names it in the messages.

@@ -161,6 +161,7 @@ ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, cons
     key.add(library_identity(library));
     key.add(versions.value("transformers_file", ""));
     key.add(config_content);
+    if (request.experts_implementation != "grouped_mm") key.add("experts=" + request.experts_implementation);
     m.costs_dir = (fs::path(cache_root()) / safe_name(versions.value("transformers", "unknown")) /
                    safe_name(request.attn_implementation) / key.hex() / safe_name(m.root))
                       .string();
@@ -174,6 +175,7 @@ ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, cons
     analyze_options.costs_dir = m.costs_dir;
     analyze_options.config_file = config_file;
     analyze_options.attn_implementation = request.attn_implementation;
+    analyze_options.experts_implementation = request.experts_implementation;
     analyze_options.force = force;
     locator.find_class(m.root);  // a LocateError names a root that is not a class
     m.analysis = analyze(locator, library.leaves, library.names, m.root, analyze_options);

@@ -3,8 +3,8 @@
 // numbers. What `kcost eval`, `formula` and `sweep` (and `validate`) start from.
 //
 // The cache: <cache_root>/<transformers version>/<attn>/<key>/<root kernel>/, where key hashes
-// the kcost build, the leaf library, the name map, --transformers-dir and the config file's
-// content, so a change to any of them analyzes afresh instead of reusing stale files.
+// the kcost build, the leaf library, the name map, --transformers-dir, the experts
+// implementation and the config file's content, so a change to any of them analyzes afresh instead of reusing stale files.
 #pragma once
 
 #include <map>
@@ -35,6 +35,7 @@ struct ModelRequest {
   std::string name;         // a model_type ("llama") or a qualified class name
   std::string config_file;  // a config.json; empty: the config class defaults
   std::string attn_implementation = "sdpa";
+  std::string experts_implementation = "grouped_mm";  // config._experts_implementation (MoE experts' forward)
   std::string costs_dir;       // empty: the cache directory
   bool analyze_missing = true;  // run the analyzer when cost files are missing
   bool reanalyze = false;       // run the analyzer (rewriting every kernel) even when they are there

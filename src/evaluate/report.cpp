@@ -50,9 +50,12 @@ std::string short_kernel(const EvaluatedNode& node) {
   return dot == std::string::npos ? node.kernel : node.kernel.substr(dot + 1);
 }
 
-std::string point_text(const RuntimePoint& p) {
-  return "batch_size=" + to_string(p.batch_size) + "  seq_len=" + to_string(p.seq_len) +
-         "  cache_len=" + to_string(p.cache_len) + "  bytes=" + to_string(p.bytes);
+std::string point_text(const RuntimePoint& p, bool moe) {
+  std::string s = "batch_size=" + to_string(p.batch_size) + "  seq_len=" + to_string(p.seq_len) +
+                  "  cache_len=" + to_string(p.cache_len) + "  bytes=" + to_string(p.bytes);
+  if (p.experts_hit) s += "  experts_hit=" + to_string(*p.experts_hit);
+  else if (moe) s += "  experts_hit=min(experts, tokens * top_k)";
+  return s;
 }
 
 struct Row {
@@ -137,7 +140,7 @@ std::string eval_table(const EvalReport& r, int depth) {
   std::ostringstream out;
   out << r.model << ": " << r.root << "\n";
   out << "config: " << r.config_source << "    attention: " << r.attn_implementation << "\n";
-  out << "point:  " << point_text(r.point) << "\n\n";
+  out << "point:  " << point_text(r.point, r.moe) << "\n\n";
   auto total_line = [&](const std::string& what, const numeric& n, const std::string& unit) {
     out << pad_right(what, 22) << pad_left(grouped(n), 26) << "   " << si(n.to_double(), unit) << "\n";
   };
@@ -225,6 +228,10 @@ nlohmann::ordered_json eval_json(const EvalReport& r, int depth) {
   point["seq_len"] = to_json_number(r.point.seq_len);
   point["cache_len"] = to_json_number(r.point.cache_len);
   point["bytes"] = to_json_number(r.point.bytes);
+  if (r.point.experts_hit) {
+    if (r.point.experts_hit->kind == ExpertsHit::Kind::Share) point["experts_hit_share"] = to_json_number(r.point.experts_hit->value);
+    else point["experts_hit"] = to_json_number(r.point.experts_hit->value);
+  }
   j["point"] = point;
   j["totals"] = to_json(e.totals);
   j["arithmetic_intensity"] = arithmetic_intensity(e.totals);

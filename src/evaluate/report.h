@@ -21,6 +21,7 @@ struct EvalReport {
   std::string config_source;  // config file or "<ConfigClass> defaults"
   std::string attn_implementation;
   RuntimePoint point;
+  bool moe = false;  // the model's costs depend on experts_hit (shown with the point)
   Evaluation evaluation;
   std::optional<Accelerator> hardware;
   std::optional<MemoryFootprint> memory;  // when the cost files carry a footprint

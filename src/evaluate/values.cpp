@@ -4,6 +4,7 @@
 #include <climits>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "expr/error.h"
 #include "expr/exact_json.h"
@@ -173,5 +174,33 @@ std::string to_string(const numeric& n) {
 
 nlohmann::json to_json_number(const numeric& n) { return exact_json_number(n); }
 
+
+ExpertsHit parse_experts_hit(const std::string& text) {
+  ExpertsHit hit;
+  std::string number = text;
+  if (!text.empty() && text.back() == '%') {
+    hit.kind = ExpertsHit::Kind::Share;
+    number = text.substr(0, text.size() - 1);
+  }
+  GiNaC::numeric v;
+  try {
+    v = parse_exact_number(number);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("wants a count of experts (6, 5.5) or a share of them (50%)");
+  }
+  if (hit.kind == ExpertsHit::Kind::Share) {
+    if (v <= 0 || v > 100) throw std::invalid_argument("wants a share of the experts above 0% and at most 100%");
+    hit.value = v / 100;
+  } else {
+    if (v < 1) throw std::invalid_argument("wants at least 1 expert (a layer that routes a token hits one)");
+    hit.value = v;
+  }
+  return hit;
+}
+
+std::string to_string(const ExpertsHit& hit) {
+  if (hit.kind == ExpertsHit::Kind::Share) return to_string(GiNaC::numeric(hit.value * 100)) + "%";
+  return to_string(hit.value);
+}
 
 }  // namespace kcost

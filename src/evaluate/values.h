@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -21,12 +22,27 @@ using Values = std::map<std::string, GiNaC::numeric>;
 // The runtime point of the design's inference call: `cache_len` tokens in the KV cache,
 // `seq_len` new tokens (prefill: cache_len 0; decode: seq_len 1), `bytes` per element of the
 // model dtype (2 for bf16/fp16; 0.5 for 4-bit is exact 1/2).
+// experts_hit (evaluate/experts_hit.h), when the user gives it: a count of the experts one
+// mixture-of-experts layer's call reaches (6, or a mean such as 5.5), or a share of its experts.
+struct ExpertsHit {
+  enum class Kind { Count, Share };
+  Kind kind = Kind::Count;
+  GiNaC::numeric value = 1;  // a count >= 1, or a share in (0, 1]
+};
+
 struct RuntimePoint {
   GiNaC::numeric batch_size = 1;
   GiNaC::numeric seq_len = 1;
   GiNaC::numeric cache_len = 0;
   GiNaC::numeric bytes = 2;
+  std::optional<ExpertsHit> experts_hit;  // unset: the bound alone (not among runtime_values)
 };
+
+// "6", "5.5", "11/2" (a count, at least 1) or "50%", "12.5%" (a share of the experts, above 0
+// and at most 100%). Throws std::invalid_argument with a one-line reason.
+ExpertsHit parse_experts_hit(const std::string& text);
+// "6", "11/2", "50%".
+std::string to_string(const ExpertsHit& hit);
 
 // {"batch_size": .., "seq_len": .., "cache_len": .., "bytes": ..}
 Values runtime_values(const RuntimePoint& point);

@@ -559,9 +559,23 @@ LeafBinding histogram(const LeafCall& c) {
 
 // F.grouped_mm(input [S, K], weights [E, K, N], offs=...): each row meets one of the E matrices.
 // The experts whose weights are read (E_read) are those some row reaches, which routing decides
-// at run time: at most one per row, min(E, S). That is exact at both ends (a decode step's S =
-// top_k rows reach top_k distinct experts; a long prefill reaches all of them) and an upper bound
-// in between; the same rule prices a real run's call, at its real S.
+// at run time. When the call's offsets are known (a real run's call, recorded with its small
+// integer tensors), E_read is the number of groups that have rows. Otherwise it is
+// min(min(E, S), experts_hit): at most one expert per row and at most all of them, bounded by
+// the implicit runtime quantity experts_hit (evaluate/experts_hit.h: unset, the bound alone, exact
+// at both ends: a decode step's S = top_k rows reach top_k distinct experts, a long prefill all).
+std::optional<Expr> groups_with_rows(const ValuePtr& offs) {
+  if (!is_tensor(offs) || offs->items.empty() || offs->shape.size() != 1) return std::nullopt;
+  long long previous = 0, groups = 0;
+  for (const ValuePtr& item : offs->items) {
+    std::optional<long long> end = item ? known_int(*item) : std::nullopt;
+    if (!end) return std::nullopt;
+    if (*end > previous) ++groups;
+    previous = *end;
+  }
+  return Expr(groups);
+}
+
 LeafBinding grouped_mm(const LeafCall& c, bool experts_read) {
   ValuePtr a = arg(c, 0, "mat_a"), b = arg(c, 1, "mat_b");
   if (!is_tensor(a) || !is_tensor(b) || a->shape.size() != 2 || b->shape.size() != 3)
@@ -569,8 +583,15 @@ LeafBinding grouped_mm(const LeafCall& c, bool experts_read) {
   std::vector<std::pair<std::string, Expr>> params = {{"S", a->shape[0]}, {"K", a->shape[1]}, {"N", b->shape[2]}, {"E", b->shape[0]}};
   std::string why = shape_text(a->shape) + " rows by " + shape_text(b->shape);
   if (experts_read) {
-    params.push_back({"E_read", Expr::min(b->shape[0], a->shape[0])});
-    why += "; E_read = min(E, S): the experts some row reaches, at most one per row (routing decides which)";
+    ValuePtr offs = arg(c, 2, "offs");
+    if (std::optional<Expr> hit = groups_with_rows(offs)) {
+      params.push_back({"E_read", *hit});
+      why += "; E_read = " + hit->str() + ": the groups the offsets give rows";
+    } else {
+      params.push_back({"E_read", Expr::min(Expr::min(b->shape[0], a->shape[0]), Expr::symbol("experts_hit"))});
+      why += "; E_read = min(E, S, experts_hit): the experts some row reaches, at most one per row; routing decides "
+             "which, experts_hit (unset: no further bound) says how many";
+    }
   }
   return done(params, output_like(a, {a->shape[0], b->shape[2]}), why);
 }

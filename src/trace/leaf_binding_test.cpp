@@ -151,11 +151,25 @@ TEST(LeafBinding, GroupedMmGroupNormSolveHistogram) {
   auto g = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({Expr(6), h})), pos(Value::tensor({Expr(4), h, Expr(32)}))}));
   EXPECT_EQ(g["E"], Expr(4));
   EXPECT_EQ(g["N"], Expr(32));
-  EXPECT_EQ(g["E_read"], Expr(4));  // 6 rows can reach all 4 experts
+  Expr hit = Expr::symbol("experts_hit");
+  EXPECT_EQ(g["E_read"], Expr::min(Expr(4), hit));  // 6 rows can reach all 4 experts, experts_hit of them
   auto one = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({Expr(2), h})), pos(Value::tensor({Expr(8), h, Expr(32)}))}));
-  EXPECT_EQ(one["E_read"], Expr(2));  // a decode step's top_k = 2 rows reach 2 of 8
+  EXPECT_EQ(one["E_read"], Expr::min(Expr(2), hit));  // a decode step's top_k = 2 rows reach at most 2 of 8
   auto sym = bound(bind("F.grouped_mm", "grouped_mm", nullptr, {pos(Value::tensor({s, h})), pos(Value::tensor({Expr(8), h, Expr(32)}))}));
-  EXPECT_EQ(sym["E_read"], Expr::min(Expr(8), s));
+  EXPECT_EQ(sym["E_read"], Expr::min(Expr::min(Expr(8), s), hit));
+  // A real run's call, its offsets recorded: the groups that have rows (cumulative ends 0 0 3 3 6:
+  // groups 2 and 4 of 5 have rows).
+  auto offsets = [](std::vector<long long> ends) {
+    auto t = std::make_shared<Value>(*Value::tensor({Expr(static_cast<long long>(ends.size()))}, Value::DType::Integer));
+    for (long long e : ends) t->items.push_back(Value::integer(e));
+    return ValuePtr(t);
+  };
+  auto real = bound(bind("F.grouped_mm", "grouped_mm", nullptr,
+                         {pos(Value::tensor({Expr(6), h})), pos(Value::tensor({Expr(5), h, Expr(32)})), kw("offs", offsets({0, 0, 3, 3, 6}))}));
+  EXPECT_EQ(real["E_read"], Expr(2));
+  auto all = bound(bind("F.grouped_mm", "grouped_mm", nullptr,
+                        {pos(Value::tensor({Expr(3), h})), pos(Value::tensor({Expr(3), h, Expr(32)})), kw("offs", offsets({1, 2, 3}))}));
+  EXPECT_EQ(all["E_read"], Expr(3));
   auto gn = bound(bind("F.group_norm", "group_norm", nullptr, {pos(Value::tensor({b, Expr(12), s})), pos(Value::integer(3))}));
   EXPECT_EQ(gn["num_channels"], Expr(12));
   EXPECT_EQ(gn["has_affine"], Expr(0));

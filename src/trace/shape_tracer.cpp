@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ast/parameters.h"
+#include "costfile/cost_schema.h"  // is_implicit_symbol
 #include "trace/inference_state.h"
 #include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
@@ -240,12 +241,11 @@ void ShapeTracer::add_child(ChildCall child, const ast::Node& node) {
   // A binding may only use this kernel's own names and the implicit symbols.
   std::set<std::string> own(record_->init_params.begin(), record_->init_params.end());
   own.insert(record_->forward_params.begin(), record_->forward_params.end());
-  own.insert({"batch_size", "seq_len", "cache_len", "bytes"});
   std::vector<std::pair<std::string, Expr>> kept;
   for (auto& [param, e] : child.bindings) {
     std::string foreign;
     for (const auto& s : e.symbols())
-      if (!own.count(s) && !starts_with(s, "config.")) foreign = s;
+      if (!own.count(s) && !is_implicit_symbol(s) && !starts_with(s, "config.")) foreign = s;
     if (foreign.empty()) kept.push_back({param, e});
     else child.why += (child.why.empty() ? "" : "; ") + param + " not bound: its value `" + e.str() + "` uses `" +
                       foreign + "`, which is not a name of this kernel";

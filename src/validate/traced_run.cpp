@@ -84,7 +84,12 @@ ValuePtr traced_value(const json& d) {
     if (d.contains("tensor")) {
       std::vector<Expr> shape;
       for (const auto& n : d["tensor"]) shape.push_back(Expr(n.get<long long>()));
-      return Value::tensor(shape, dtype_class(d.value("dtype", "float32")));
+      ValuePtr t = Value::tensor(shape, dtype_class(d.value("dtype", "float32")));
+      if (!d.contains("values") || !d["values"].is_array()) return t;
+      // A small integer tensor's elements (its offsets, counts): what a binding may read.
+      auto known = std::make_shared<Value>(*t);
+      for (const auto& x : d["values"]) known->items.push_back(traced_value(x));
+      return known;
     }
     if (d.contains("slice")) {
       std::vector<ValuePtr> parts;
@@ -140,10 +145,11 @@ TracedRun parse_traced_run(const json& j) {
 }
 
 TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
-                     const std::vector<RuntimeShape>& points) {
+                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation) {
   json list = json::array();
   for (const auto& p : points) list.push_back({p.batch_size, p.seq_len, p.cache_len});
-  return parse_traced_run(session.call("traced_run", {model_class, attn_implementation, list.dump()}));
+  return parse_traced_run(
+      session.call("traced_run", {model_class, attn_implementation, list.dump(), experts_implementation}));
 }
 
 }  // namespace kcost

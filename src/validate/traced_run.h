@@ -65,7 +65,9 @@ struct RuntimeShape {
 };
 
 // A value of the record's plain data: a tensor {"tensor": shape, "dtype"} becomes a Tensor of
-// concrete dims (a floating-point tensor is marked so, for masks); numbers, strings, None, lists
+// concrete dims (a floating-point tensor is marked so, for masks), with its elements as the
+// value's items when the record has them ("values": a small 1-D integer tensor of a function
+// call, such as grouped_mm's offsets); numbers, strings, None, lists
 // (tuples) as such; slices, Ellipsis; dtypes, devices, modules and other objects as named
 // globals; a non-finite float as an unknown value.
 ValuePtr traced_value(const nlohmann::json& data);
@@ -73,9 +75,11 @@ ValuePtr traced_value(const nlohmann::json& data);
 // Parses the helper's JSON. Throws std::runtime_error naming the JSON path on a malformed record.
 TracedRun parse_traced_run(const nlohmann::json& j);
 
-// Runs the oracle's traced run in the embedded interpreter (one model build, all points).
-// Throws PythonError.
+// Runs the oracle's traced run in the embedded interpreter (one model build, all points), the
+// experts of a mixture-of-experts model through `experts_implementation`. Asked for sdpa, a model
+// that has none runs what transformers gives it by default (eager), and the run's
+// attn_implementation says so. Throws PythonError.
 TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
-                     const std::vector<RuntimeShape>& points);
+                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation = "grouped_mm");
 
 }  // namespace kcost

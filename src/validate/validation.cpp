@@ -8,6 +8,7 @@
 
 #include "emit/atomic_file.h"
 #include "emit/emit_error.h"
+#include "evaluate/experts_hit.h"
 #include "evaluate/footprint.h"
 #include "evaluate/model_costs.h"
 #include "evaluate/values.h"
@@ -136,12 +137,19 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
   mv.model_class = locator.qualified_name(name);
   TracedRun run;
   try {
-    run = run_traced(session, mv.model_class, options.attn_implementation, options.points);
+    run = run_traced(session, mv.model_class, options.attn_implementation, options.points,
+                     options.experts_implementation);
   } catch (const std::exception& e) {  // the model cannot be built or run this way: this model fails
     mv.error = std::string("traced run: ") + e.what();
     return mv;
   }
   mv.config_kwargs = run.config_kwargs;
+  // A model without sdpa ran eager (transformers' default for it): both sides are that.
+  std::string attn = run.attn_implementation.empty() ? options.attn_implementation : run.attn_implementation;
+  if (attn != options.attn_implementation) {
+    mv.attn_implementation = attn;
+    mv.attention_note = "the model has no " + options.attn_implementation + "; transformers runs it " + attn;
+  }
 
   WorkDir work(options.work_dir);
   std::string config_file = (fs::path(work.path()) / "config.json").string();
@@ -157,7 +165,8 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     ModelRequest request;
     request.name = mv.model_class;
     request.config_file = config_file;
-    request.attn_implementation = options.attn_implementation;
+    request.attn_implementation = attn;
+    request.experts_implementation = options.experts_implementation;
     request.costs_dir = (fs::path(work.path()) / "costs").string();
     request.reanalyze = true;
     request.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
@@ -174,7 +183,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
   const ResolvedTree& tree = m.tree;
   const Values& config = m.config;
 
-  bool fused = options.attn_implementation != "eager";
+  bool fused = attn != "eager";
   // The traced calls are priced with the names the analysis looked up.
   const NameMap& traced_names = m.analysis->names;
   for (const auto& point : run.points) {
@@ -185,15 +194,22 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     rp.bytes = 4;  // float32
     Values values = config;
     for (const auto& [k, v] : runtime_values(rp)) values[k] = v;
+    TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
+    // The experts the real run reached decide what the static side's experts read.
+    long long expert_calls = 0;
+    std::optional<GiNaC::numeric> hit = observed_experts_hit(priced, &expert_calls);
+    std::optional<ExpertsHit> experts;
+    if (hit) experts = ExpertsHit{ExpertsHit::Kind::Count, *hit};
     Evaluation static_side;
     try {
-      static_side = evaluate(tree, values);
+      static_side = evaluate(with_experts_hit(tree, experts), values);
     } catch (const std::exception& e) {
       mv.error = std::string("static side: ") + e.what();
       return mv;
     }
-    TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
     mv.points.push_back(compare_point(static_side, point, priced, library.leaves, fused && any_attention(point.calls)));
+    mv.points.back().experts_hit = hit;
+    mv.points.back().expert_calls = expert_calls;
     std::optional<MemoryFootprint> memory;
     try {
       memory = evaluate_footprint(tree, values);
@@ -213,6 +229,20 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     }
   }
   return mv;
+}
+
+std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, long long* calls) {
+  GiNaC::numeric sum = 0;
+  long long n = 0;
+  for (const PricedCall& c : priced.calls)
+    for (const auto& [param, value] : c.params)
+      if (param == "E_read") {
+        sum += value;
+        ++n;
+      }
+  if (calls) *calls = n;
+  if (n == 0) return std::nullopt;
+  return sum / n;
 }
 
 }  // namespace kcost

@@ -30,7 +30,9 @@ class PythonSession;
 struct ValidationOptions {
   // The design's points: prefill (2, 11, 0), decode (2, 1, 9), chunked prefill (3, 5, 7).
   std::vector<RuntimeShape> points = {{2, 11, 0}, {2, 1, 9}, {3, 5, 7}};
-  std::string attn_implementation = "sdpa";
+  std::string attn_implementation = "sdpa";  // a model without sdpa runs eager (ModelValidation says so)
+  // The experts' forward of a mixture-of-experts model (config._experts_implementation).
+  std::string experts_implementation = "grouped_mm";
   // Where the small config.json and the static cost files go; empty: a fresh temp directory,
   // removed afterwards.
   std::string work_dir;
@@ -105,6 +107,10 @@ struct PointValidation {
   FlopCounterCheck flop_counter;
   std::optional<MemoryCheck> cache;  // the KV cache after the prefill (when the record has it)
   std::vector<ByteCheck> bytes;      // per leaf kernel, when the record has aten byte counts
+  // Mixture-of-experts: the experts the real run's grouped expert products reached, per call,
+  // on average (observed_experts_hit); the static side was evaluated with experts_hit bound to it.
+  std::optional<GiNaC::numeric> experts_hit;
+  long long expert_calls = 0;  // the grouped expert products it averages over
   bool bytes_ok() const {
     for (const auto& b : bytes)
       if (!b.ok()) return false;
@@ -119,7 +125,8 @@ struct PointValidation {
 struct ModelValidation {
   std::string name;         // as asked: "llama" or a qualified class name
   std::string model_class;  // the root class
-  std::string attn_implementation;
+  std::string attn_implementation;  // what both sides ran
+  std::string attention_note;       // why it is not the one asked for ("" when it is)
   nlohmann::json config_kwargs;        // the small config both sides used
   std::vector<std::string> unknowns;   // children the analysis could not model (counted as zero)
   std::vector<PointValidation> points;
@@ -144,6 +151,12 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
 // The matmul-class leaves (FlopCounterMode counts their FLOPs) are those `leaves` marks so.
 PointValidation compare_point(const Evaluation& static_side, const TracedPoint& traced, const TracedCost& priced,
                               const LeafCatalog& leaves, bool fused_attention);
+
+// The experts routing reached in a real run: the mean over the priced calls that bind E_read
+// (F.grouped_mm: the groups its offsets give rows) of that number, and how many such calls there
+// were; nullopt when there were none. A mean over the layers is what the static side needs: its
+// experts' weights read are linear in experts_hit, summed over layers of the same shapes.
+std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, long long* calls = nullptr);
 
 // Relative error |static - traced| / |traced| (0 when both are 0; 1 when traced is 0 alone).
 double relative_error(const GiNaC::numeric& static_value, const GiNaC::numeric& traced_value);

@@ -82,6 +82,7 @@ std::string one_line_of(const std::string& s) {
 void print_validation_table(std::ostream& out, const ModelValidation& v) {
   out << v.name << " (" << v.model_class << "), attention " << v.attn_implementation << ": "
       << (v.ok() ? "agree" : v.error.empty() ? "DISAGREE" : "FAILED") << "\n";
+  if (!v.attention_note.empty()) out << "  attention: " << v.attention_note << "\n";
   if (!v.config_kwargs.is_null()) out << "  config: " << config_text(v.config_kwargs) << "\n";
   if (!v.error.empty()) {
     out << "  error: " << v.error << "\n";
@@ -101,6 +102,9 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
       first = false;
     }
     if (p.cache) out << "  " << pad("", 18) << pad("kv cache", 14) << memory_line(*p.cache) << "   (elements held after the prefill)\n";
+    if (p.experts_hit)
+      out << "    experts hit: " << to_string(*p.experts_hit) << " per grouped expert product on average over "
+          << p.expert_calls << " calls in the real run (the static side's experts_hit)\n";
     print_flop_counter(out, p.flop_counter);
     if (!p.bytes.empty()) {
       size_t checked = 0, other = 0;
@@ -137,7 +141,7 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
 }
 
 std::string validation_summary_line(const ModelValidation& v) {
-  if (v.ok()) return v.name + ": agree";
+  if (v.ok()) return v.name + ": agree" + (v.attention_note.empty() ? "" : " (" + v.attn_implementation + ": " + v.attention_note.substr(0, v.attention_note.find(';')) + ")");
   if (!v.error.empty()) return v.name + ": FAILED (" + one_line_of(v.error) + ")";
   std::string what;
   if (!v.unknowns.empty()) what = std::to_string(v.unknowns.size()) + " unknown children";
@@ -167,6 +171,7 @@ nlohmann::ordered_json validation_json(const ModelValidation& v) {
   j["name"] = v.name;
   j["model_class"] = v.model_class;
   j["attn_implementation"] = v.attn_implementation;
+  if (!v.attention_note.empty()) j["attention_note"] = v.attention_note;
   j["ok"] = v.ok();
   j["config"] = v.config_kwargs;
   if (!v.error.empty()) j["error"] = v.error;
@@ -209,6 +214,7 @@ nlohmann::ordered_json validation_json(const ModelValidation& v) {
     for (const auto& u : p.unpriced) unpriced.push_back({{"name", u.name}, {"where", u.where}, {"reason", u.reason}});
     pj["unpriced"] = unpriced;
     if (p.cache) pj["cache"] = memory_json(*p.cache);
+    if (p.experts_hit) pj["experts_hit"] = {{"mean", to_json_number(*p.experts_hit)}, {"calls", p.expert_calls}};
     oj bytes = oj::array();
     for (const auto& b : p.bytes)
       bytes.push_back({{"kernel", b.kernel},
