@@ -55,4 +55,73 @@ TEST(MoeCli, MixtralDecodeReadsTopKExpertsPrefillAllOfThem) {
   }
 }
 
+// experts_hit, the experts one layer's call reaches, bounds the experts' weights read: a count or
+// a share given on the command line, never beyond the bound (a decode step of one sequence
+// reaches top_k experts however many the user says).
+TEST(MoeCli, ExpertsHitFromTheCommandLine) {
+  auto read = [](long long tokens, const std::string& hit) {
+    Result r = kcost_test::run("moe_cli", "eval mixtral --config " + mixtral_8x7b() + " --batch-size 1 --seq-len " +
+                                              std::to_string(tokens) + " --cache-len 0 --format json --experts-hit " + hit);
+    EXPECT_EQ(r.code, 0) << r.err;
+    json j = json::parse(r.out);
+    EXPECT_TRUE(j["point"].contains(hit.back() == '%' ? "experts_hit_share" : "experts_hit")) << j["point"].dump();
+    return j["by_kernel"]["F.grouped_mm"]["memory_read"].get<long long>();
+  };
+  EXPECT_EQ(read(4096, "5"), kLayers * experts_read(4096 * kTopK, 5));
+  EXPECT_EQ(read(4096, "25%"), kLayers * experts_read(4096 * kTopK, 2));  // a quarter of the 8
+  EXPECT_EQ(read(1, "6"), kLayers * experts_read(kTopK, kTopK));           // one token: its top_k experts
+  // A mean over layers: 5.5 experts a layer is exact in the sum over 32 layers.
+  Result r = kcost_test::run("moe_cli", "eval mixtral --config " + mixtral_8x7b() +
+                                            " --batch-size 1 --seq-len 64 --format json --experts-hit 11/2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  long long rows = 64 * kTopK;
+  long long half_expert = (kHidden * 2 * kInter + kInter * kHidden) * 2 / 2;  // bytes of half an expert, both products
+  EXPECT_EQ(json::parse(r.out)["by_kernel"]["F.grouped_mm"]["memory_read"].get<long long>(),
+            kLayers * (experts_read(rows, 5) + half_expert));
+  // Bad values are one-line errors.
+  for (const char* bad : {"0", "0.5", "abc", "0%", "101%", "-3"}) {
+    Result b = kcost_test::run("moe_cli", std::string("eval mixtral --experts-hit ") + bad);
+    EXPECT_EQ(b.code, 1) << bad;
+    EXPECT_NE(b.err.find("--experts-hit"), std::string::npos) << b.err;
+  }
+}
+
+// The formulas show where experts_hit enters (and the bound it tightens), unless given.
+TEST(MoeCli, FormulaShowsExpertsHit) {
+  Result r = kcost_test::run("moe_cli", "formula mixtral --config " + mixtral_8x7b() + " --by-kernel --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  std::string read = j["by_kernel"]["F.grouped_mm"]["memory_read"];
+  EXPECT_NE(read.find("min(8, 2 * batch_size * seq_len, experts_hit)"), std::string::npos) << read;
+  EXPECT_EQ(j["by_kernel"]["F.linear"]["memory_read"].get<std::string>().find("experts_hit"), std::string::npos);
+  r = kcost_test::run("moe_cli", "formula mixtral --config " + mixtral_8x7b() + " --by-kernel --format json --experts-hit 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  read = json::parse(r.out)["by_kernel"]["F.grouped_mm"]["memory_read"];
+  EXPECT_EQ(read.find("experts_hit"), std::string::npos) << read;
+  EXPECT_NE(read.find("min(8, 2 * batch_size * seq_len, 3)"), std::string::npos) << read;
+}
+
+// validate binds experts_hit to what the real run's routing reached: at the decode point (2
+// sequences, 4 rows over the small config's 4 experts) the random model reaches some of them,
+// and both sides agree.
+TEST(MoeCli, ValidateBindsTheExpertsTheRunHit) {
+  Result r = kcost_test::run("moe_cli", "validate mixtral --format json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  json j = json::parse(r.out);
+  json model = j["models"][0];
+  ASSERT_EQ(model["points"].size(), 3u);
+  for (const json& p : model["points"]) {
+    ASSERT_TRUE(p.contains("experts_hit")) << p.dump();
+    EXPECT_EQ(p["experts_hit"]["calls"].get<long long>(), 3 * 2);  // 3 layers, 2 grouped products each
+  }
+  json decode = model["points"][1];
+  EXPECT_EQ(decode["seq_len"].get<long long>(), 1);
+  json mean = decode["experts_hit"]["mean"];
+  double m = mean.is_number() ? mean.get<double>()
+                              : std::stod(mean.get<std::string>()) /
+                                    std::stod(mean.get<std::string>().substr(mean.get<std::string>().find('/') + 1));
+  EXPECT_GE(m, 2);
+  EXPECT_LE(m, 4);
+}
+
 }  // namespace

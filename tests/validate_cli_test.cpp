@@ -115,11 +115,15 @@ TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
 
 // --summary: one line per model and the totals; a model that cannot be built is FAILED with why.
 TEST(ValidateCli, SummaryIsOneLinePerModelAndTheTotals) {
-  Result r = run("validate llama gemma2 --points '2,3,4' --summary");
+  Result r = run("validate llama gemma2 blt --points '2,3,4' --summary");
   EXPECT_EQ(r.code, 6) << r.out << r.err;
-  EXPECT_NE(r.out.find("[1/2] llama: agree\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("[2/2] gemma2: FAILED (traced run: "), std::string::npos) << r.out;  // no sdpa for it
-  EXPECT_NE(r.out.find("1 agree, 0 disagree, 1 failed of 2 (attention sdpa)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[1/3] llama: agree\n"), std::string::npos) << r.out;
+  // No sdpa for it: both sides run eager, as transformers does, and the line says so.
+  EXPECT_NE(r.out.find("[2/3] gemma2: agree (eager: the model has no sdpa)\n"), std::string::npos) << r.out;
+  // Its default config's model is far over the memory budget even small: refused before it is built.
+  EXPECT_NE(r.out.find("[3/3] blt: FAILED (traced run: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("over the memory budget"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 agree, 0 disagree, 1 failed of 3 (attention sdpa)\n"), std::string::npos) << r.out;
   Result both = run("validate llama --all");
   EXPECT_EQ(both.code, 1);
   EXPECT_NE(both.err.find("give model types or --all, not both"), std::string::npos) << both.err;

@@ -5,6 +5,7 @@
 #include "analyze/analyzer.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/model_options.h"
 #include "emit/emit_error.h"
 #include "python/session.h"
 
@@ -39,6 +40,9 @@ int analyze_command(const std::vector<std::string>& args) {
       ("config", po::value<std::string>()->default_value(""),
        "a config.json to take structure from instead of the config class defaults")
       ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
+      ("experts-implementation", po::value<std::string>()->default_value("grouped_mm"),
+       "the experts' forward a mixture-of-experts model runs (config._experts_implementation): grouped_mm "
+       "(transformers' default) | batched_mm | eager")
       ("allow-unknown", "exit 0 even when some children could not be modelled")
       ("force", "rewrite kernels whose files exist");
   visible.add(library_options());
@@ -50,6 +54,7 @@ int analyze_command(const std::vector<std::string>& args) {
   options.costs_dir = vm["costs-dir"].as<std::string>();
   options.config_file = vm["config"].as<std::string>();
   options.attn_implementation = vm["attn-implementation"].as<std::string>();
+  options.experts_implementation = experts_implementation(vm);
   options.force = vm.count("force") > 0;
   if (options.attn_implementation != "sdpa" && options.attn_implementation != "eager")
     throw po::error("--attn-implementation must be sdpa or eager, not '" + options.attn_implementation + "'");
