@@ -1,11 +1,16 @@
 // `kcost validate MODEL...`: the static cost model against a traced run of the real model.
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
+#include "cli/validate_workers.h"
+#include "costfile/message_text.h"
+#include "emit/atomic_file.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "validate/validation.h"
@@ -76,19 +81,26 @@ int validate_command(const std::vector<std::string>& args) {
       ("points", po::value<std::string>()->default_value("2,11,0;2,1,9;3,5,7"),
        "runtime points \"batch_size,seq_len,cache_len;...\" (default: prefill, decode, chunked prefill)")
       ("attn-implementation", po::value<std::string>()->default_value("sdpa"),
-       "sdpa | eager (a model without sdpa runs eager on both sides, as transformers runs it, and says so)")
+       "sdpa | eager | both (a model without sdpa runs eager on both sides, as transformers runs it, and says so)")
       ("experts-implementation", po::value<std::string>()->default_value("grouped_mm"),
        "the experts' forward of a mixture-of-experts model, on both sides: grouped_mm | batched_mm | eager")
       ("format", po::value<std::string>()->default_value("table"), "table | json")
-      ("all", "validate every model type the installed transformers maps to a causal LM (one process)")
+      ("output,o", po::value<std::string>(), "also write the JSON report to FILE (atomically)")
+      ("all", "validate every model type the installed transformers maps to a causal LM")
       ("summary", "one line per model (agree, DISAGREE with the first differing metric, FAILED with why) and the totals, instead of the tables")
+      ("jobs,j", po::value<int>()->default_value(1),
+       "validate in N worker processes (one interpreter each; lines come as models end; a worker the system "
+       "kills fails the model it was on, and a new one goes on); tables need --jobs 1, so N > 1 prints --summary lines")
       ("work-dir", po::value<std::string>()->default_value(""),
        "keep the small config.json and the static cost files under this directory (one subdirectory per model)");
   visible.add(library_options());
   visible.add(python_options());
   po::options_description all;
   all.add(visible);
-  all.add_options()("model", po::value<std::vector<std::string>>(), "");
+  all.add_options()
+      ("model", po::value<std::vector<std::string>>(), "")
+      ("worker-output", po::value<std::string>(), "")  // a worker of --jobs: where its lines go
+      ("worker-task", po::value<std::vector<std::string>>(), "");  // a worker's task: INDEX=ATTN:MODEL
   po::positional_options_description positional;
   positional.add("model", -1);
   po::variables_map vm;
@@ -98,17 +110,22 @@ int validate_command(const std::vector<std::string>& args) {
     std::cout << visible << "\n";
     return kExitOk;
   }
-  if (!vm.count("model") && !vm.count("all")) throw po::error("missing the model(s) to validate (or --all)");
+  const bool worker = vm.count("worker-output") > 0;
+  if (!worker && !vm.count("model") && !vm.count("all")) throw po::error("missing the model(s) to validate (or --all)");
   if (vm.count("model") && vm.count("all")) throw po::error("give model types or --all, not both");
-  const bool summary = vm.count("summary") > 0;
   ValidationOptions options;
   options.points = parse_points(vm["points"].as<std::string>());
-  options.attn_implementation = vm["attn-implementation"].as<std::string>();
-  if (options.attn_implementation != "sdpa" && options.attn_implementation != "eager")
-    throw po::error("--attn-implementation must be sdpa or eager, not '" + options.attn_implementation + "'");
+  std::string attn = vm["attn-implementation"].as<std::string>();
+  if (attn != "sdpa" && attn != "eager" && attn != "both")
+    throw po::error("--attn-implementation must be sdpa, eager or both, not '" + attn + "'");
+  std::vector<std::string> implementations = attn == "both" ? std::vector<std::string>{"sdpa", "eager"}
+                                                            : std::vector<std::string>{attn};
   options.experts_implementation = experts_implementation(vm);
   std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") throw po::error("--format must be table or json, not '" + format + "'");
+  int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) throw po::error("--jobs must be at least 1, not " + std::to_string(jobs));
+  const bool summary = vm.count("summary") > 0 || (jobs > 1 && format == "table");
   std::string work_dir = vm["work-dir"].as<std::string>();
 
   std::string kernels_dir = vm["kernels-dir"].as<std::string>();
@@ -122,45 +139,115 @@ int validate_command(const std::vector<std::string>& args) {
     std::cerr << "kcost validate: " << e.what() << "\n";
     return kExitBadInput;
   }
-  PythonSession& session = PythonSession::start(session_options(vm));
-  SourceLocator locator(session);
-  ValidationLibrary library{leaves, names};
+
+  // One model under one implementation, in this process.
+  std::optional<SourceLocator> locator;
+  auto validate_here = [&](const ValidationTask& task, ModelValidation& v) {
+    PythonSession& session = PythonSession::start(session_options(vm));
+    if (!locator) locator.emplace(session);
+    ValidationOptions o = options;
+    o.attn_implementation = task.attn_implementation;
+    if (!work_dir.empty()) o.work_dir = work_dir + "/" + task.model + "/" + task.attn_implementation;
+    v = validate_model(*locator, session, ValidationLibrary{leaves, names}, task.model, o);
+    TaskOutcome out;
+    out.summary = validation_summary_line(v);
+    out.ok = v.ok();
+    out.failed = !v.error.empty();
+    out.report = validation_json(v);
+    return out;
+  };
+
+  if (worker) {  // a worker of --jobs: its tasks, each reported on its own line
+    const std::string file = vm["worker-output"].as<std::string>();
+    for (const std::string& text : vm.count("worker-task") ? vm["worker-task"].as<std::vector<std::string>>()
+                                                           : std::vector<std::string>{}) {
+      size_t eq = text.find('=');
+      size_t index = std::stoul(text.substr(0, eq));
+      ValidationTask task = parse_task(text.substr(eq + 1));
+      append_line(file, task_start_line(index));
+      TaskOutcome out;
+      ModelValidation v;
+      try {
+        out = validate_here(task, v);
+      } catch (const std::exception& e) {
+        out.failed = true;
+        out.summary = task.model + ": FAILED (" + one_line(e.what()) + ")";
+        out.report = {{"name", task.model}, {"attn_implementation", task.attn_implementation}, {"ok", false}, {"error", e.what()}};
+      }
+      append_line(file, task_done_line(index, out));
+    }
+    return kExitOk;
+  }
 
   std::vector<std::string> models;
-  if (vm.count("all")) models = session.call("causal_lm_types", {}).get<std::vector<std::string>>();
+  if (vm.count("all")) models = PythonSession::start(session_options(vm)).call("causal_lm_types", {}).get<std::vector<std::string>>();
   else models = vm["model"].as<std::vector<std::string>>();
-  bool all_ok = true;
-  size_t agreed = 0, failed = 0;
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < models.size(); ++i) {
-    const std::string& model = models[i];
-    ValidationOptions o = options;
-    if (!work_dir.empty()) o.work_dir = work_dir + "/" + model + "/" + options.attn_implementation;
-    ModelValidation v;
-    try {
-      v = validate_model(locator, session, library, model, o);
-    } catch (const LocateError& e) {
-      std::cerr << "kcost validate: " << e.what() << "\n";
-      return kExitNotFound;
-    }
-    all_ok = all_ok && v.ok();
-    agreed += v.ok();
-    failed += !v.error.empty();
-    if (format == "json") {
-      results.push_back(validation_json(v));
-    } else if (summary) {
-      std::cout << "[" << i + 1 << "/" << models.size() << "] " << validation_summary_line(v) << "\n";
-      std::cout.flush();
-    } else {
-      print_validation_table(std::cout, v);
+  std::vector<ValidationTask> tasks;
+  for (const std::string& m : models)
+    for (const std::string& impl : implementations) tasks.push_back({m, impl});
+
+  size_t finished = 0;
+  auto line_of = [&](const ValidationTask& task, const std::string& text) {
+    std::string s = "[" + std::to_string(++finished) + "/" + std::to_string(tasks.size()) + "] ";
+    return s + (implementations.size() > 1 ? task.attn_implementation + " " : "") + text;
+  };
+  std::vector<TaskOutcome> outcomes;
+  if (jobs > 1) {
+    std::vector<std::string> common = {"--points", vm["points"].as<std::string>(), "--experts-implementation",
+                                       options.experts_implementation, "--kernels-dir", kernels_dir, "--name-map", name_map};
+    if (!work_dir.empty()) common.insert(common.end(), {"--work-dir", work_dir});
+    for (const char* o : {"python-env", "transformers-dir", "pytorch-dir"})
+      if (vm.count(o)) common.insert(common.end(), {std::string("--") + o, vm[o].as<std::string>()});
+    outcomes = run_in_workers(self_executable(), tasks, static_cast<size_t>(jobs), common,
+                              [&](size_t i, const TaskOutcome& o) {
+                                if (format == "json") return;
+                                std::cout << line_of(tasks[i], o.summary) << "\n";
+                                std::cout.flush();
+                              });
+  } else {
+    for (const ValidationTask& task : tasks) {
+      ModelValidation v;
+      try {
+        outcomes.push_back(validate_here(task, v));
+      } catch (const LocateError& e) {
+        std::cerr << "kcost validate: " << e.what() << "\n";
+        return kExitNotFound;
+      }
+      if (format == "json") continue;
+      if (summary) std::cout << line_of(task, outcomes.back().summary) << "\n";
+      else print_validation_table(std::cout, v);
       std::cout.flush();
     }
   }
+
+  bool all_ok = true;
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const TaskOutcome& o : outcomes) {
+    all_ok = all_ok && o.ok;
+    results.push_back(o.report);
+  }
+  nlohmann::ordered_json report{{"ok", all_ok}, {"models", results}};
+  if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), dump_exact(report, 2) + "\n");
   if (format == "json") {
-    std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}, 2) << "\n";
-  } else if (summary || models.size() > 1) {
-    std::cout << agreed << " agree, " << models.size() - agreed - failed << " disagree, " << failed << " failed of "
-              << models.size() << " (attention " << options.attn_implementation << ")\n";
+    std::cout << dump_exact(report, 2) << "\n";
+  } else if (summary || tasks.size() > 1) {
+    for (const std::string& impl : implementations) {
+      size_t n = 0, agreed = 0, failed = 0;
+      for (size_t i = 0; i < tasks.size(); ++i)
+        if (tasks[i].attn_implementation == impl) {
+          ++n;
+          agreed += outcomes[i].ok;
+          failed += outcomes[i].failed;
+        }
+      std::cout << agreed << " agree, " << n - agreed - failed << " disagree, " << failed << " failed of " << n
+                << " (attention " << impl << ")\n";
+    }
+    if (implementations.size() > 1) {
+      std::set<std::string> some;
+      for (size_t i = 0; i < tasks.size(); ++i)
+        if (outcomes[i].ok) some.insert(tasks[i].model);
+      std::cout << some.size() << " of " << models.size() << " agree under some implementation\n";
+    }
   }
   return all_ok ? kExitOk : kExitMismatch;
 }
