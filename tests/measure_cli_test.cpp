@@ -98,14 +98,33 @@ TEST(MeasureCli, TinyModelEndToEnd) {
 
   // Calibrate on the two runs (2 folds), then eval predicts a positive latency with it.
   std::string calibration = scratch() + "/calibration.json";
-  Result c = run("calibrate " + runs + " --hardware cpu --folds 2 -o " + calibration);
+  std::string plot = scratch() + "/calibration.png";
+  Result c = run("calibrate " + runs + " --hardware cpu --folds 2 -o " + calibration + " --plot " + plot);
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_NE(c.out.find("2-fold cross-validated error"), std::string::npos) << c.out;
+  // Measured against predicted, drawn: a PNG file.
+  char magic[4] = {};
+  std::ifstream(plot, std::ios::binary).read(magic, 4);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG") << c.err;
   EXPECT_NE(c.out.find("prefill"), std::string::npos) << c.out;
   std::ifstream in(calibration);
   json cal = json::parse(in);
   EXPECT_EQ(cal["runs"]["fitted"], 2);
   EXPECT_TRUE(cal["classes"].contains("matmul"));
+  // Runs pooled from another machine name a config path that is not here: found by content.
+  std::stringstream all;
+  all << std::ifstream(runs).rdbuf();
+  std::string moved = all.str();
+  for (size_t at; (at = moved.find(config)) != std::string::npos;) moved.replace(at, config.size(), "/elsewhere/config.json");
+  std::string pooled = write("pooled.csv", moved);
+  Result missing = run("calibrate " + pooled + " --hardware cpu --folds 2");
+  EXPECT_EQ(missing.code, 5) << missing.err;  // bad input data
+  EXPECT_NE(missing.err.find("/elsewhere/config.json: no such config file"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("--configs DIR"), std::string::npos) << missing.err;
+  Result found = run("calibrate " + pooled + " --hardware cpu --folds 2 --configs " +
+                     std::filesystem::path(config).parent_path().string());
+  EXPECT_EQ(found.code, 0) << found.err;
+  EXPECT_NE(found.out.find("2-fold cross-validated error"), std::string::npos) << found.out;
   Result e = run("eval llama --config " + config + " --batch-size 2 --seq-len 5 --cache-len 0 --bytes 4 --calibration " +
                  calibration + " --format json");
   ASSERT_EQ(e.code, 0) << e.err;

@@ -5,6 +5,8 @@ render_plot(spec_json) takes a JSON spec:
    "model": {"name", "flops", "bytes", "seconds"},
    "kernels": [{"name", "flops", "bytes", "seconds", "bound"}]}
 - {"kind": "sweep", "output", "title", "series": [{"label", "cache_len": [...], "seconds": [...]}]}
+- {"kind": "calibration", "output", "title",
+   "runs": [{"model", "phase", "set", "measured_seconds", "predicted_seconds"}]}
 and writes the picture to "output" (format by extension). Returns {"output": path}.
 """
 
@@ -90,10 +92,44 @@ def _sweep(plt, spec):
     return fig
 
 
+def _calibration(plt, spec):
+    """Measured against predicted seconds, log-log, one colour per phase and one marker per set
+    (cross-validation: runs the fit did not see; held-out model: a model it never saw); the
+    diagonal is a perfect prediction, the band +-25%."""
+    fig, ax = plt.subplots(figsize=(7, 6.5))
+    runs = [r for r in spec["runs"] if r["measured_seconds"] > 0 and r["predicted_seconds"] > 0]
+    colours = {"prefill": "tab:blue", "decode": "tab:orange"}
+    markers = {"cross_validation": "o", "held_out_model": "^"}
+    for phase in sorted({r["phase"] for r in runs}):
+        for kind in sorted({r["set"] for r in runs}):
+            pts = [r for r in runs if r["phase"] == phase and r["set"] == kind]
+            if not pts:
+                continue
+            ax.scatter([r["measured_seconds"] * 1e3 for r in pts], [r["predicted_seconds"] * 1e3 for r in pts],
+                       c=colours.get(phase, "tab:gray"), marker=markers.get(kind, "s"), s=28, alpha=0.8,
+                       label=f"{phase}, {kind.replace('_', ' ')}")
+    if runs:
+        values = [r["measured_seconds"] * 1e3 for r in runs] + [r["predicted_seconds"] * 1e3 for r in runs]
+        lo, hi = min(values) / 1.5, max(values) * 1.5
+        ax.plot([lo, hi], [lo, hi], color="black", linewidth=1, label="predicted = measured")
+        ax.fill_between([lo, hi], [lo * 0.75, hi * 0.75], [lo * 1.25, hi * 1.25], color="gray", alpha=0.12,
+                        label="within 25%")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel("measured (ms, median of repeats)")
+    ax.set_ylabel("predicted by the calibrated model (ms)")
+    ax.set_title("\n".join(textwrap.wrap(spec.get("title", ""), 80)), fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def render_plot(spec_json):
     spec = json.loads(spec_json)
     plt = _pyplot()
-    kinds = {"roofline": _roofline, "sweep": _sweep}
+    kinds = {"roofline": _roofline, "sweep": _sweep, "calibration": _calibration}
     if spec.get("kind") not in kinds:
         raise LookupError(f"no plot kind '{spec.get('kind')}'")
     fig = kinds[spec["kind"]](plt, spec)

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "calibrate/latency_model.h"
 #include "calibrate/measured_runs.h"
@@ -16,17 +17,25 @@ namespace kcost {
 
 class RunWork {
  public:
-  RunWork(SourceLocator& locator, PythonSession& session, const ModelLibrary& library, const KernelClasses& classes)
-      : locator_(locator), session_(session), library_(library), classes_(classes) {}
-  // Throws CalibrationError when the run's config file is not the one measured (its hash
-  // differs) or a leaf kernel has no class; what load_model_costs and evaluate throw.
+  // `config_dirs`: where to look for a run's config by its content when its recorded path is
+  // missing or holds another file (runs pooled from other machines).
+  RunWork(SourceLocator& locator, PythonSession& session, const ModelLibrary& library, const KernelClasses& classes,
+          std::vector<std::string> config_dirs = {})
+      : locator_(locator), session_(session), library_(library), classes_(classes), config_dirs_(std::move(config_dirs)) {}
+  // Throws CalibrationError when the config that was measured is found neither at the run's
+  // path nor (by its hash) in the config directories, or a leaf kernel has no class; what
+  // load_model_costs and evaluate throw.
   StepWork of(const MeasuredRun& run);
+  // The file holding the config `run` measured: its recorded path when that file's hash is the
+  // run's, else the first *.json in the config directories with that hash.
+  std::string config_file(const MeasuredRun& run) const;
 
  private:
   SourceLocator& locator_;
   PythonSession& session_;
   const ModelLibrary& library_;
   const KernelClasses& classes_;
+  std::vector<std::string> config_dirs_;
   std::map<std::tuple<std::string, std::string, std::string>, ModelCosts> models_;
 };
 

@@ -83,8 +83,14 @@ int calibrate_command(const std::vector<std::string>& args) {
       ("holdout", po::value<std::vector<std::string>>(), "a model (as named in the CSV) to leave out of the fit and predict (repeatable)")
       ("device-name", po::value<std::string>(), "use only the runs of this device_name")
       ("predictions", po::value<std::string>(), "also write a CSV of each run's measured and predicted seconds")
+      ("plot", po::value<std::string>(),
+       "draw measured against predicted seconds, by phase and set (cross-validated, held-out model), to FILE "
+       "(.png, .svg, .pdf)")
       ("per-call", po::value<std::string>()->default_value("shared"),
        "shared: one seconds-per-call for every class; per-class: one for each (more coefficients, needs more runs)")
+      ("configs", po::value<std::vector<std::string>>()->composing(),
+       "a directory where a run's config.json is found by its content when the run's recorded path is missing "
+       "or holds another file (runs pooled from other machines; repeatable)")
       ("kernel-classes", po::value<std::string>()->default_value(KernelClasses::default_path()),
        "the class of each leaf kernel (JSON)");
   visible.add(hardware_options());
@@ -147,7 +153,8 @@ int calibrate_command(const std::vector<std::string>& args) {
     PythonSession& session = PythonSession::start(session_options(vm));
     SourceLocator locator(session);
     ModelLibrary view = library.view();
-    RunWork work(locator, session, view, classes);
+    RunWork work(locator, session, view, classes,
+                 vm.count("configs") ? vm["configs"].as<std::vector<std::string>>() : std::vector<std::string>{});
     std::vector<CalibrationSample> train, test;
     std::vector<const MeasuredRun*> train_runs, test_runs;
     for (const MeasuredRun& r : runs) {
@@ -228,6 +235,20 @@ int calibrate_command(const std::vector<std::string>& args) {
       for (size_t i = 0; i < train.size(); ++i) add(*train_runs[i], "cross_validation", cv.predicted[i]);
       for (size_t i = 0; i < test.size(); ++i) add(*test_runs[i], "held_out_model", test_predicted[i]);
       write_file_atomically(vm["predictions"].as<std::string>(), csv);
+    }
+    if (vm.count("plot")) {
+      const std::string& path = vm["plot"].as<std::string>();
+      nlohmann::json points = nlohmann::json::array();
+      auto add = [&](const MeasuredRun& r, const char* set, double predicted) {
+        points.push_back({{"model", r.model}, {"phase", r.phase()}, {"set", set}, {"measured_seconds", r.median_seconds},
+                          {"predicted_seconds", predicted}});
+      };
+      for (size_t i = 0; i < train.size(); ++i) add(*train_runs[i], "cross_validation", cv.predicted[i]);
+      for (size_t i = 0; i < test.size(); ++i) add(*test_runs[i], "held_out_model", test_predicted[i]);
+      std::string title = base.hardware_name + ": " + std::to_string(cv.folds) + "-fold cross-validated error " +
+                          errors_line(cv.held_out) + (test.empty() ? "" : "; held-out " + join(holdout) + " " + errors_line(held));
+      nlohmann::json spec = {{"kind", "calibration"}, {"output", path}, {"title", title}, {"runs", points}};
+      if (int rc = write_plot(session, spec, "calibrate", "calibration plot", path)) return rc;
     }
     return kExitOk;
   });
