@@ -124,4 +124,12 @@ TEST(MoeCli, ValidateBindsTheExpertsTheRunHit) {
   EXPECT_LE(m, 4);
 }
 
+// The eager experts loop (over the experts hit, rows found by torch.where) priced by its routing
+// (trace/routing.h), on both sides with the same implementation; Dbrx's experts are that loop.
+TEST(MoeCli, TheEagerExpertsLoopAgrees) {
+  Result r = kcost_test::run("moe_cli", "validate mixtral qwen2_moe dbrx --experts-implementation eager --summary");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("3 agree, 0 disagree, 0 failed of 3"), std::string::npos) << r.out;
+}
+
 }  // namespace

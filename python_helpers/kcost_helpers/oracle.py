@@ -249,23 +249,22 @@ def small_config_kwargs(config_class):
 # --- plain data -------------------------------------------------------------------------------
 
 
-# A function call's 1-D integer tensors of at most this many elements are recorded with their
-# values (grouped_mm's offsets: how many experts have rows is what that call reads).
+# A function call's integer and bool tensors of at most this many elements are recorded with
+# their values, flattened: what routing did (grouped_mm's offsets: how many experts have rows;
+# the experts a one_hot encodes; how many elements a nonzero finds).
 _RECORDED_VALUES = 1024
 
 
 def _integer_values(tensor):
-    """The elements of a small 1-D integer tensor, read without any mode seeing the read (the
-    byte and FLOP counters must not count it); None for any other tensor."""
+    """The elements of a small integer or bool tensor, flattened, read without any mode seeing
+    the read (the byte and FLOP counters must not count it); None for any other tensor."""
     import torch
     from torch.utils._python_dispatch import _disable_current_modes
 
-    if tensor.dim() != 1 or tensor.numel() > _RECORDED_VALUES or tensor.is_floating_point() or tensor.is_complex():
-        return None
-    if tensor.dtype == torch.bool or tensor.is_meta:
+    if tensor.numel() > _RECORDED_VALUES or tensor.is_floating_point() or tensor.is_complex() or tensor.is_meta:
         return None
     with _disable_current_modes(), torch._C.DisableTorchFunction():
-        return [int(v) for v in tensor.tolist()]
+        return [int(v) for v in tensor.reshape(-1).tolist()]
 
 
 def _data(value, depth=0, values=False):

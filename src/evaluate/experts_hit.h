@@ -1,9 +1,10 @@
 // experts_hit: how many distinct experts routing reaches in one call of a mixture-of-experts
 // layer, an implicit runtime quantity beside batch_size, seq_len, cache_len and bytes. The
-// analysis cannot know it (routing decides), so what depends on it (the weights a grouped expert
-// product reads: F.grouped_mm's E_read) is bounded in the cost files as
-// `min(min(E, rows), experts_hit)`: at most every expert of the layer, at most one per row that
-// passes through the experts (batch_size * seq_len * top_k).
+// analysis cannot know it (routing decides), so what depends on it is bounded in the cost files
+// as `min(min(E, rows), experts_hit)`: at most every expert of the layer, at most one per row
+// that passes through the experts (batch_size * seq_len * top_k). It enters as the weights a
+// grouped expert product reads (F.grouped_mm's E_read) and as the iterations of an experts loop
+// over the experts hit (trace/routing.h: H iterations of rows / H rows each).
 //
 // How a tree is evaluated with respect to it (with_experts_hit):
 // - unset (the default): no bound beyond that one: `min(E, rows)`, exact at both ends (a decode

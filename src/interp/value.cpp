@@ -312,6 +312,11 @@ void append_key(std::string& out, const Value* v) {
         out += '?';
         append_expr(out, *v->presence);
       }
+      if (v->routing) {
+        out += 'r' + std::to_string(static_cast<int>(v->routing->stage));
+        for (const Expr* e : {&v->routing->reach, &v->routing->entries, &v->routing->classes, &v->routing->hit})
+          append_expr(out, *e);
+      }
       break;
     case Value::Kind::Global:
       out += std::to_string(static_cast<int>(v->global_kind)) + v->qualname + '|' + v->path + '|' + v->reached +

@@ -44,6 +44,17 @@ struct Arg {
   std::string text;  // the argument's source text
 };
 
+// What the analysis knows of the values of a mixture-of-experts layer's routing tensors beyond
+// their shapes (trace/routing.h says how each stage arises and what follows from it).
+struct Routing {
+  enum class Stage { Indices, Mask, Counts, Hit, HitList, HitClass, ClassSlice };
+  Stage stage = Stage::Indices;
+  Expr reach;    // how many classes the values can take (topk's n; a mask's min(C, n))
+  Expr entries;  // R: the ones of the mask (per class slice: R / H, on average)
+  Expr classes;  // C: the classes of the one-hot encoding (Mask, Counts, Hit)
+  Expr hit;      // H: the classes reached (HitList, HitClass, ClassSlice)
+};
+
 struct Value {
   static constexpr const char* kUnknownSymbol = "unknown_value";
   enum class Kind {
@@ -114,6 +125,7 @@ struct Value {
   DType dtype = DType::Float;
   Origin origin = Origin::Activation;
   std::optional<Expr> presence;  // a mask that exists only when this holds
+  std::shared_ptr<const Routing> routing;  // a routing tensor's values, as far as known (trace/routing.h)
   // Global, Callable, Opaque
   std::string qualname;  // canonical qualified name (a Callable's: see Target)
   std::string path;      // Global: the dotted name as written in the source ("F.softmax")

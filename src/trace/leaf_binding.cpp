@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "leaves/leaf_catalog.h"
+#include "trace/routing.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 
@@ -167,8 +169,13 @@ LeafBinding binary(const LeafCall& c, bool where) {
   std::string why = "output " + shape_text(out) + " = broadcast of " +
                     (is_tensor(a) ? shape_text(a->shape) : "a scalar") + " and " +
                     (is_tensor(b) ? shape_text(b->shape) : "a scalar");
-  return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}},
-              output_like(model, out), why);
+  // A comparison's elements are bools, whatever it compares.
+  static const std::set<std::string> comparisons = {"eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+                                                    "less_equal", "not_equal", "__eq__", "__ne__", "__lt__", "__le__",
+                                                    "__gt__", "__ge__"};
+  ValuePtr result = output_like(model, out);
+  if (comparisons.count(c.op)) result = with_dtype(*result, Value::DType::Bool);
+  return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}}, result, why);
 }
 
 LeafBinding reduction(const LeafCall& c) {
@@ -401,7 +408,9 @@ LeafBinding index_slices(const LeafCall& c, const Params& p) {
   auto d = dim_arg(c, 1, data->shape.size(), std::nullopt);
   if (!d) return fail(c.op + " along an unknown dim");
   Expr indices = numel(index->shape);
-  Expr slice = numel(data->shape) / data->shape[*d];
+  Expr slice(1);  // the elements of one slice: the other dims (an empty source, [0, h], has slices of h)
+  for (size_t i = 0; i < data->shape.size(); ++i)
+    if (i != *d) slice *= data->shape[i];
   ValuePtr out = x;
   if (c.op == "index_select") {
     Shape s = x->shape;
@@ -428,7 +437,7 @@ LeafBinding topk(const LeafCall& c) {
   s[*d] = k->expr;
   Expr rows = numel(x->shape) / x->shape[*d];
   return done({{"num_elements", numel(x->shape)}, {"rows", rows}, {"k", k->expr}},
-              Value::tuple({with_shape(*x, s), Value::tensor(s, Value::DType::Integer)}),
+              Value::tuple({with_shape(*x, s), routing_indices(Value::tensor(s, Value::DType::Integer), x->shape[*d])}),
               "the top " + k->expr.str() + " of " + shape_text(x->shape) + " along dim " + std::to_string(*d));
 }
 
@@ -439,8 +448,27 @@ LeafBinding one_hot(const LeafCall& c) {
     return fail("one_hot without num_classes (the number of classes would depend on the data)");
   Shape s = x->shape;
   s.push_back(classes->expr);
-  return done({{"num_indices", numel(x->shape)}, {"num_classes", classes->expr}}, Value::tensor(s, Value::DType::Integer),
+  return done({{"num_indices", numel(x->shape)}, {"num_classes", classes->expr}},
+              routing_mask(*x, classes->expr, Value::tensor(s, Value::DType::Integer)),
               shape_text(x->shape) + " indices into " + classes->expr.str() + " classes");
+}
+
+// nonzero(x) / x.nonzero(as_tuple=...) / torch.where(x): the indices of x's nonzero elements.
+// How many there are is data: known for a real run's call whose elements were recorded, and
+// for the routing tensors of a mixture-of-experts layer (trace/routing.h); unknown otherwise.
+LeafBinding nonzero(const LeafCall& c) {
+  ValuePtr x = arg(c, 0, "input");
+  if (!is_tensor(x)) return fail(c.op + " of a non-tensor");
+  std::optional<Expr> n = nonzero_count(*x);
+  if (!n) return fail("how many elements of " + shape_text(x->shape) + " are nonzero depends on the data");
+  ValuePtr tuple_flag = argument(c.args, 99, "as_tuple");
+  bool as_tuple = c.op == "where" || (tuple_flag && tuple_flag->truth().value_or(false));
+  Expr element = x->dtype == Value::DType::Bool ? Expr(1)
+                 : x->dtype == Value::DType::Integer ? Expr(8)
+                                                     : Expr::symbol(LeafCatalog::kBytesSymbol);
+  return done({{"num_elements", numel(x->shape)}, {"element_bytes", element}, {"num_nonzero", *n},
+               {"ndim", Expr(static_cast<long long>(x->shape.size()))}},
+              nonzero_output(*x, *n, as_tuple), n->str() + " nonzero of " + shape_text(x->shape));
 }
 
 LeafBinding normalize(const LeafCall& c) {
@@ -663,6 +691,7 @@ const std::vector<BinderRow>& binders() {
       {{"num_indices", "slice_elements"}, index_slices},
       {{"num_elements", "rows", "k"}, [](const LeafCall& c, const Params&) { return topk(c); }},
       {{"num_indices", "num_classes"}, [](const LeafCall& c, const Params&) { return one_hot(c); }},
+      {{"num_elements", "element_bytes", "num_nonzero", "ndim"}, [](const LeafCall& c, const Params&) { return nonzero(c); }},
       {{"B", "C_in", "L_in", "C_out", "L_out", "kernel_size", "groups", "has_bias"}, [](const LeafCall& c, const Params&) { return conv1d(c); }},
       {{"num_elements", "num_groups", "num_channels", "has_affine"}, [](const LeafCall& c, const Params&) { return group_norm(c); }},
       {{"B", "N", "K", "unitriangular"}, [](const LeafCall& c, const Params&) { return solve_triangular(c); }},

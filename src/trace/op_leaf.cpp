@@ -18,6 +18,9 @@ std::optional<std::string> leaf_for_op(const NameMap& names, const std::string& 
   if ((op == "max" || op == "min") && !self && args.size() >= 2 && args[1].name.empty() && args[1].value &&
       args[1].value->is(Value::Kind::Tensor))
     return std::string(op == "max" ? "torch.maximum" : "torch.minimum");
+  // torch.where(condition) with no values to choose between is torch.nonzero(condition, as_tuple=True).
+  if (op == "where" && ((!self && args.size() == 1) || (self && args.empty())) && names.lookup("torch.nonzero"))
+    return names.lookup("torch.nonzero");
   if (op == "gelu")
     if (ValuePtr a = argument(args, 99, "approximate"); a && a->is(Value::Kind::String) && a->str == "tanh")
       return std::string("F.gelu_tanh");

@@ -10,6 +10,7 @@
 #include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
 #include "trace/python_math.h"
+#include "trace/routing.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
 #include "util/strings.h"
@@ -322,7 +323,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   lc.op = op;
   lc.self = self;
   lc.args = args;
-  return call_leaf(node, *leaf, lc, label_for(op, node));
+  return follow_routing(op, self, args, call_leaf(node, *leaf, lc, label_for(op, node)));
 }
 
 ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
@@ -812,7 +813,7 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   if (is_tensor(base)) {
     ValuePtr out = index_tensor(*base, *index);
     if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
-    return out;
+    return follow_routing("__getitem__", base, {{"", index, ""}}, out);
   }
   if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
     // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is
@@ -866,6 +867,10 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
     }
     return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
   }
+  // A tensor: its rows, as many as its first dim (a mixture-of-experts layer's loop over the
+  // experts hit: trace/routing.h).
+  if (is_tensor(iterable) && !iterable->shape.empty())
+    return std::vector<Iteration>{{tensor_row(*iterable), iterable->shape[0]}};
   if (!iterable->is(Value::Kind::ModuleList)) return std::nullopt;
   // Layers that differ: one group per kind, with its count.
   if (std::optional<std::vector<Iteration>> kinds = layer_kinds(*iterable)) return kinds;

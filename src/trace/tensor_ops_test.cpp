@@ -125,6 +125,21 @@ TEST(TensorShapes, IndexingAndBroadcast) {
   EXPECT_EQ(broadcast({b, Expr(1), s}, {h, Expr(1)}), (Shape{b, h, s}));
 }
 
+TEST(TensorShapes, SeveralIntegerTensorIndicesIndexTogether) {
+  // weights[rows, positions, None]: the two [n] indices broadcast to [n] in their place, then 1.
+  const Expr r = Expr::symbol("n");
+  ValuePtr w = Value::tensor({b * s, Expr(2)});
+  ValuePtr rows = Value::tensor({r}, Value::DType::Integer), positions = Value::tensor({r}, Value::DType::Integer);
+  EXPECT_EQ(shape_of(index_tensor(*w, *Value::tuple({rows, positions, Value::none()}))), (Shape{r, Expr(1)}));
+  // Broadcast shapes: [n, 1] and [3] give [n, 3].
+  ValuePtr x = Value::tensor({b, s, h});
+  ValuePtr column = Value::tensor({r, Expr(1)}, Value::DType::Integer), three = Value::tensor({Expr(3)}, Value::DType::Integer);
+  EXPECT_EQ(shape_of(index_tensor(*x, *Value::tuple({column, three}))), (Shape{r, Expr(3), h}));
+  // Separated by a slice: the broadcast shape comes first (as in NumPy and PyTorch).
+  ValuePtr all = Value::slice(Value::none(), Value::none(), Value::none());
+  EXPECT_EQ(shape_of(index_tensor(*x, *Value::tuple({rows, all, positions}))), (Shape{r, s}));
+}
+
 TEST(TensorShapes, ComputedOffsetsFromTheEndClampAsPythonDoes) {
   // keys[:, :, -w + 1:, :] with w a symbol known to be 4: min(size, w - 1) elements, as Python
   // keeps all of a dim shorter than the offset; a literal offset is taken to lie within the dim.

@@ -65,7 +65,31 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
   Shape in = tensor.shape;
   Shape out;
   size_t dim = 0;
+  // Several integer-tensor indices (x[rows, cols, None]) index together: their shapes broadcast,
+  // and the result takes the place of the first when they are adjacent, else comes first.
+  std::vector<size_t> advanced;
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (parts[i]->is_tensor() && parts[i]->dtype == Value::DType::Integer) advanced.push_back(i);
+  bool several = advanced.size() > 1 && std::none_of(parts.begin(), parts.end(), [](const ValuePtr& q) {
+                   return q->is(Value::Kind::List) || (q->is_tensor() && q->dtype != Value::DType::Integer);
+                 });
+  Shape together;
+  bool adjacent = true;
+  if (several) {
+    for (size_t i = 0; i < advanced.size(); ++i) {
+      together = broadcast(together, parts[advanced[i]]->shape);
+      if (i && advanced[i] != advanced[i - 1] + 1) adjacent = false;
+    }
+  }
+  size_t position = 0;
   for (const auto& p : parts) {
+    size_t here = position++;
+    if (several && p->is_tensor()) {
+      if (dim >= in.size()) return Value::unknown("index past the rank of " + shape_text(in));
+      if (adjacent && here == advanced.front()) out.insert(out.end(), together.begin(), together.end());
+      ++dim;
+      continue;
+    }
     if (p->is(Value::Kind::Ellipsis)) {
       size_t keep = in.size() - consumed;
       for (size_t i = 0; i < keep && dim < in.size(); ++i) out.push_back(in[dim++]);
@@ -131,6 +155,7 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
     return Value::unknown("advanced indexing with " + p->describe());
   }
   for (; dim < in.size(); ++dim) out.push_back(in[dim]);
+  if (several && !adjacent) out.insert(out.begin(), together.begin(), together.end());
   return with_shape(tensor, out);
 }
 

@@ -197,7 +197,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     TracedCost priced = price_traced_calls(point.calls, library.leaves, traced_names, rp.bytes);
     // The experts the real run reached decide what the static side's experts read.
     long long expert_calls = 0;
-    std::optional<GiNaC::numeric> hit = observed_experts_hit(priced, &expert_calls);
+    std::optional<GiNaC::numeric> hit = observed_experts_hit(priced, point.calls, &expert_calls);
     std::optional<ExpertsHit> experts;
     if (hit) experts = ExpertsHit{ExpertsHit::Kind::Count, *hit};
     Evaluation static_side;
@@ -231,7 +231,27 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
   return mv;
 }
 
-std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, long long* calls) {
+namespace {
+
+// The distinct values of each one_hot's recorded index tensor, over the calls and their calls.
+void one_hot_classes(const std::vector<TracedCall>& calls, GiNaC::numeric& sum, long long& n) {
+  for (const TracedCall& c : calls) {
+    if (c.kind == TracedCall::Kind::Function && c.op == "one_hot" && !c.args.empty() && c.args[0].value &&
+        c.args[0].value->is_tensor() && !c.args[0].value->items.empty()) {
+      std::set<long long> distinct;
+      for (const ValuePtr& item : c.args[0].value->items)
+        if (std::optional<long long> v = item ? known_int(*item) : std::nullopt) distinct.insert(*v);
+      sum += GiNaC::numeric(static_cast<long>(distinct.size()));
+      ++n;
+    }
+    one_hot_classes(c.calls, sum, n);
+  }
+}
+
+}  // namespace
+
+std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, const std::vector<TracedCall>& calls,
+                                                   long long* count) {
   GiNaC::numeric sum = 0;
   long long n = 0;
   for (const PricedCall& c : priced.calls)
@@ -240,7 +260,8 @@ std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, lon
         sum += value;
         ++n;
       }
-  if (calls) *calls = n;
+  if (n == 0) one_hot_classes(calls, sum, n);  // the experts loop: what each layer's one_hot encoded
+  if (count) *count = n;
   if (n == 0) return std::nullopt;
   return sum / n;
 }

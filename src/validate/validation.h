@@ -153,10 +153,13 @@ PointValidation compare_point(const Evaluation& static_side, const TracedPoint& 
                               const LeafCatalog& leaves, bool fused_attention);
 
 // The experts routing reached in a real run: the mean over the priced calls that bind E_read
-// (F.grouped_mm: the groups its offsets give rows) of that number, and how many such calls there
-// were; nullopt when there were none. A mean over the layers is what the static side needs: its
-// experts' weights read are linear in experts_hit, summed over layers of the same shapes.
-std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, long long* calls = nullptr);
+// (F.grouped_mm: the groups its offsets give rows) of that number, or, when none does (the
+// experts loop), over the one_hot calls among `calls` of the distinct experts each encoded; and
+// how many such calls there were; nullopt when there were none. A mean over the layers is what
+// the static side needs: what depends on experts_hit (weights read, loop iterations of R / H
+// rows) is linear in it, summed over layers of the same shapes.
+std::optional<GiNaC::numeric> observed_experts_hit(const TracedCost& priced, const std::vector<TracedCall>& calls,
+                                                   long long* count = nullptr);
 
 // Relative error |static - traced| / |traced| (0 when both are 0; 1 when traced is 0 alone).
 double relative_error(const GiNaC::numeric& static_value, const GiNaC::numeric& traced_value);

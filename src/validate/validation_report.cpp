@@ -103,8 +103,8 @@ void print_validation_table(std::ostream& out, const ModelValidation& v) {
     }
     if (p.cache) out << "  " << pad("", 18) << pad("kv cache", 14) << memory_line(*p.cache) << "   (elements held after the prefill)\n";
     if (p.experts_hit)
-      out << "    experts hit: " << to_string(*p.experts_hit) << " per grouped expert product on average over "
-          << p.expert_calls << " calls in the real run (the static side's experts_hit)\n";
+      out << "    experts hit: " << to_string(*p.experts_hit) << " per MoE layer call on average over " << p.expert_calls
+          << " routing records of the real run (the static side's experts_hit)\n";
     print_flop_counter(out, p.flop_counter);
     if (!p.bytes.empty()) {
       size_t checked = 0, other = 0;

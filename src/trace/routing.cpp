@@ -1,0 +1,140 @@
+#include "trace/routing.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+
+namespace {
+
+using Stage = Routing::Stage;
+
+ValuePtr marked(const Value& v, Routing r) {
+  auto out = std::make_shared<Value>(v);
+  out->routing = std::make_shared<const Routing>(std::move(r));
+  return out;
+}
+
+bool at(const ValuePtr& v, Stage s) { return v && v->is_tensor() && v->routing && v->routing->stage == s; }
+
+bool is_zero(const ValuePtr& v) { return v && v->is(Value::Kind::Number) && v->expr.is_number() && v->expr.as_number().is_zero(); }
+
+}  // namespace
+
+ValuePtr without_routing(const ValuePtr& v) {
+  if (!v || !v->routing) return v;
+  auto out = std::make_shared<Value>(*v);
+  out->routing.reset();
+  return out;
+}
+
+ValuePtr routing_indices(const ValuePtr& indices, const Expr& n) {
+  Routing r;
+  r.stage = Stage::Indices;
+  r.reach = n;
+  return marked(*indices, r);
+}
+
+ValuePtr routing_mask(const Value& index, const Expr& classes, const ValuePtr& out) {
+  Routing r;
+  r.stage = Stage::Mask;
+  r.classes = classes;
+  r.reach = index.routing && index.routing->stage == Stage::Indices ? Expr::min(classes, index.routing->reach) : classes;
+  r.entries = numel(index.shape);
+  return marked(*out, r);
+}
+
+ValuePtr follow_routing(const std::string& op, const ValuePtr& self, const std::vector<Arg>& args, const ValuePtr& out) {
+  if (!out || !out->is_tensor()) return out;
+  ValuePtr x = self ? self : (args.empty() ? nullptr : args[0].value);
+  // counts = mask.sum(dims): the per-class counts when what is left is the class dim.
+  if (op == "sum" && at(x, Stage::Mask) && out->shape.size() == 1 && out->shape[0] == x->routing->classes) {
+    Routing r = *x->routing;
+    r.stage = Stage::Counts;
+    return marked(*out, r);
+  }
+  // hit = counts > 0: the classes reached.
+  static const std::vector<std::string> positive = {"gt", "greater", "ne", "not_equal", "__gt__", "__ne__"};
+  if (std::find(positive.begin(), positive.end(), op) != positive.end() && at(x, Stage::Counts)) {
+    ValuePtr other = self ? (args.empty() ? nullptr : args[0].value) : (args.size() > 1 ? args[1].value : nullptr);
+    if (is_zero(other)) {
+      Routing r = *x->routing;
+      r.stage = Stage::Hit;
+      return marked(*out, r);
+    }
+  }
+  // mask[e] for an expert e the loop reached: that expert's entries.
+  if (op == "__getitem__" && at(x, Stage::Mask) && !args.empty() && at(args[0].value, Stage::HitClass)) {
+    Routing r = *x->routing;
+    r.stage = Stage::ClassSlice;
+    r.hit = args[0].value->routing->hit;
+    r.entries = x->routing->entries / r.hit;
+    return marked(*out, r);
+  }
+  // mask[e] for every class e in turn (a loop over range(C): an index the analysis cannot know):
+  // R / C entries each, summed over the C classes exactly R.
+  if (op == "__getitem__" && at(x, Stage::Mask) && !args.empty() && args[0].value &&
+      args[0].value->is(Value::Kind::Number) && !args[0].value->expr.is_number() && !x->shape.empty() &&
+      x->shape[0] == x->routing->classes) {
+    Routing r = *x->routing;
+    r.stage = Stage::ClassSlice;
+    r.hit = x->routing->classes;
+    r.entries = x->routing->entries / r.hit;
+    return marked(*out, r);
+  }
+  // e[0] of an expert the loop reached is that expert.
+  if (op == "__getitem__" && (at(x, Stage::HitClass) || at(x, Stage::HitList))) return out;
+  // Any other op: an ordinary tensor, even when its output was made like a marked operand (a mark
+  // an op's own rule set, topk's or one_hot's, is not the operand's and stays).
+  return out->routing && x && x->routing == out->routing ? without_routing(out) : out;
+}
+
+std::optional<Expr> nonzero_count(const Value& x) {
+  if (!x.items.empty()) {
+    long long n = 0;
+    for (const ValuePtr& item : x.items) {
+      std::optional<long long> v = item ? known_int(*item) : std::nullopt;
+      if (!v) return std::nullopt;
+      n += *v != 0;
+    }
+    return Expr(n);
+  }
+  if (!x.routing) return std::nullopt;
+  if (x.routing->stage == Stage::Hit)
+    return Expr::min(Expr::min(x.routing->reach, x.routing->entries), Expr::symbol("experts_hit"));
+  if (x.routing->stage == Stage::ClassSlice) return x.routing->entries;
+  return std::nullopt;
+}
+
+ValuePtr nonzero_output(const Value& x, const Expr& n, bool as_tuple) {
+  Expr rank(static_cast<long long>(x.shape.size()));
+  std::optional<Routing> list;
+  if (x.routing && x.routing->stage == Stage::Hit) {
+    list = *x.routing;
+    list->stage = Stage::HitList;
+    list->hit = n;
+  }
+  auto tensor = [&](Shape s) {
+    ValuePtr t = Value::tensor(std::move(s), Value::DType::Integer);
+    return list ? marked(*t, *list) : t;
+  };
+  if (!as_tuple) return tensor({n, rank});
+  std::vector<ValuePtr> parts;
+  for (size_t i = 0; i < x.shape.size(); ++i) parts.push_back(tensor({n}));
+  return Value::tuple(parts);
+}
+
+ValuePtr tensor_row(const Value& t) {
+  Shape rest(t.shape.begin() + (t.shape.empty() ? 0 : 1), t.shape.end());
+  ValuePtr row = with_shape(t, rest);
+  if (t.routing && t.routing->stage == Stage::HitList) {
+    Routing r = *t.routing;
+    r.stage = Stage::HitClass;
+    return marked(*row, r);
+  }
+  return without_routing(row);
+}
+
+}  // namespace kcost

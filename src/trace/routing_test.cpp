@@ -1,0 +1,95 @@
+// Routing marks through a mixture-of-experts layer's experts loop (transformers' eager experts):
+// topk -> one_hot -> permute -> sum -> > 0 -> nonzero -> for e in ... -> mask[e] -> where, with
+// the counts each stage knows; and what loses the mark.
+#include "trace/routing.h"
+
+#include <gtest/gtest.h>
+
+#include "trace/tensor_shapes.h"
+
+namespace kcost {
+namespace {
+
+const Expr T = Expr::symbol("tokens"), E = Expr(8), k = Expr(2);
+const Expr hit_symbol = Expr::symbol("experts_hit");
+
+Arg pos(ValuePtr v) { return {"", std::move(v), ""}; }
+
+ValuePtr mask_over(Expr classes) {
+  ValuePtr idx = routing_indices(Value::tensor({T, k}, Value::DType::Integer), E);
+  return routing_mask(*idx, classes, Value::tensor({T, k, classes}, Value::DType::Integer));
+}
+
+TEST(Routing, TheExpertsLoopOfTransformersEagerExperts) {
+  // one_hot(top_k_index, num_classes=E + 1): R = T * k ones; the sentinel class is never reached.
+  ValuePtr mask = mask_over(E + Expr(1));
+  ASSERT_TRUE(mask->routing);
+  EXPECT_EQ(mask->routing->entries, T * k);
+  EXPECT_EQ(mask->routing->reach, E);  // min(E + 1, E)
+  ValuePtr permuted = with_shape(*mask, {E + Expr(1), k, T});  // .permute(2, 1, 0): a view keeps it
+  ValuePtr counts = follow_routing("sum", permuted, {}, Value::tensor({E + Expr(1)}, Value::DType::Integer));
+  ASSERT_TRUE(counts->routing);
+  EXPECT_EQ(counts->routing->stage, Routing::Stage::Counts);
+  ValuePtr hit = follow_routing("greater", nullptr, {pos(counts), pos(Value::integer(0))},
+                                Value::tensor({E + Expr(1)}, Value::DType::Bool));
+  ASSERT_EQ(hit->routing->stage, Routing::Stage::Hit);
+  // nonzero: H = min(E, R, experts_hit) rows of one index.
+  Expr H = Expr::min(Expr::min(E, T * k), hit_symbol);
+  ASSERT_EQ(nonzero_count(*hit), H);
+  ValuePtr list = nonzero_output(*hit, H, false);
+  EXPECT_EQ(list->shape, (Shape{H, Expr(1)}));
+  EXPECT_EQ(list->routing->stage, Routing::Stage::HitList);
+  // for e in list: e is an expert hit; e[0] too.
+  ValuePtr e = tensor_row(*list);
+  EXPECT_EQ(e->shape, (Shape{Expr(1)}));
+  ASSERT_EQ(e->routing->stage, Routing::Stage::HitClass);
+  ValuePtr e0 = follow_routing("__getitem__", e, {pos(Value::integer(0))}, with_shape(*e, {}));
+  ASSERT_TRUE(e0->routing);
+  // mask[e]: that expert's entries, R / H on average; torch.where gives its rows.
+  ValuePtr slice = follow_routing("__getitem__", permuted, {pos(e0)}, with_shape(*permuted, {k, T}));
+  ASSERT_EQ(slice->routing->stage, Routing::Stage::ClassSlice);
+  ASSERT_EQ(nonzero_count(*slice), T * k / H);
+  ValuePtr where = nonzero_output(*slice, T * k / H, true);
+  ASSERT_EQ(where->items.size(), 2u);
+  EXPECT_EQ(where->items[1]->shape, (Shape{T * k / H}));
+  EXPECT_FALSE(where->items[1]->routing);
+  // H iterations of R / H rows: R rows in all, whatever H is.
+  EXPECT_EQ((H * (T * k / H)).subs({{"experts_hit", Expr(3)}, {"tokens", Expr(11)}}), Expr(22));
+}
+
+TEST(Routing, ALoopOverEveryClassSeesRowsOverClassesEach) {
+  // transformers 4.x: for e in range(C): torch.where(mask[e]) with e unknown to the analysis.
+  ValuePtr mask = with_shape(*mask_over(E), {E, k, T});
+  ValuePtr slice = follow_routing("__getitem__", mask, {pos(Value::number(Expr::symbol("index")))}, with_shape(*mask, {k, T}));
+  ASSERT_TRUE(slice->routing);
+  EXPECT_EQ(nonzero_count(*slice), T * k / E);
+  // A known index is one class: what it holds is data, not known.
+  ValuePtr one = follow_routing("__getitem__", mask, {pos(Value::integer(3))}, with_shape(*mask, {k, T}));
+  EXPECT_FALSE(one->routing);
+  EXPECT_FALSE(nonzero_count(*one));
+}
+
+TEST(Routing, OtherOpsMakeOrdinaryTensors) {
+  ValuePtr mask = mask_over(E);
+  // mask * w (an elementwise op whose output was made like the mask): no longer a routing mask.
+  ValuePtr scaled = follow_routing("mul", nullptr, {pos(mask), pos(Value::tensor({T, k, E}))}, mask);
+  EXPECT_FALSE(scaled->routing);
+  // A sum that does not leave the class dim alone is not per-class counts.
+  ValuePtr partial = follow_routing("sum", mask, {}, Value::tensor({T, E}, Value::DType::Integer));
+  EXPECT_FALSE(partial->routing);
+  // Counts compared with something else than 0 say nothing of which classes are reached.
+  ValuePtr counts = follow_routing("sum", with_shape(*mask, {E, k, T}), {}, Value::tensor({E}, Value::DType::Integer));
+  ValuePtr two = follow_routing("gt", nullptr, {pos(counts), pos(Value::integer(2))}, with_shape(*counts, {E}));
+  EXPECT_FALSE(two->routing);
+  // nonzero of an ordinary tensor is data.
+  EXPECT_FALSE(nonzero_count(*Value::tensor({T})));
+}
+
+TEST(Routing, ARealRunsRecordedElementsAreCounted) {
+  auto t = std::make_shared<Value>(*Value::tensor({Expr(5)}, Value::DType::Bool));
+  for (long long v : {1, 0, 0, 1, 1}) t->items.push_back(Value::integer(v));
+  EXPECT_EQ(nonzero_count(*t), Expr(3));
+}
+
+}  // namespace
+}  // namespace kcost
