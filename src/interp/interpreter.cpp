@@ -315,7 +315,30 @@ ValuePtr Interpreter::define_function(const ast::Node& def, const std::string& n
   return Value::local_function(name, std::move(f));
 }
 
+namespace {
+
+// Python functions being interpreted now, one inside another (across interpreters). Real model
+// code nests a few dozen; deeper is recursion the analysis cannot bound (a recursive helper whose
+// depth is data), which must end as an unknown value, not exhaust the stack.
+constexpr int kMaxCallDepth = 100;
+thread_local int call_depth = 0;
+
+struct CallDepth {
+  bool too_deep;
+  CallDepth() : too_deep(++call_depth > kMaxCallDepth) {}
+  ~CallDepth() { --call_depth; }
+  ValuePtr unknown(const std::string& name) const { return unknown_callee(name); }
+  static ValuePtr unknown_callee(const std::string& name) {
+    return Value::unknown("calls nested deeper than " + std::to_string(kMaxCallDepth) + " at " + name +
+                          " (recursion the analysis cannot bound)");
+  }
+};
+
+}  // namespace
+
 ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>& args) {
+  CallDepth depth;
+  if (depth.too_deep) return depth.unknown(f.def->is("Lambda") ? "a lambda" : f.def->str("name"));
   if (f.module != module_ || f.file != file_) {
     // Defined in another module's code: its names resolve there.
     Interpreter other(globals_, config_, hooks_, f.module, f.file);
@@ -371,6 +394,10 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
+  // At the depth limit a call is not followed: the hooks see a callee that could not be
+  // modelled, so the call is an unknown child (never a silent stop).
+  if (call_depth >= kMaxCallDepth)
+    return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
     return call_local(*callee->function, args);
   if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
@@ -726,6 +753,8 @@ void Interpreter::bind_parameters(const ast::Node& def, const std::vector<Arg>& 
 }
 
 ValuePtr Interpreter::run_function(const ast::Node& def, const std::vector<Arg>& args, const ValuePtr& self) {
+  CallDepth depth;
+  if (depth.too_deep) return depth.unknown(def.str("name"));
   Scope scope;
   bool is_static = !self;
   for (const auto& d : def.list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");

@@ -860,7 +860,11 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
   }
   if (iterable->is(Value::Kind::Range) && iterable->items.size() == 1 && iterable->items[0]->is(Value::Kind::Number)) {
     const ValuePtr& n = iterable->items[0];
-    if (n->known && n->known->is_integer() && n->expr.is_number()) {
+    // A known count is unrolled (each index its own iteration: layer indices matter) up to
+    // kMaxUnrolled; a longer loop is one iteration at a symbolic index, counted n times, as for
+    // an unknown count (a huge literal range must not take the analysis's time and memory).
+    constexpr long long kMaxUnrolled = 4096;
+    if (n->known && n->known->is_integer() && n->expr.is_number() && *n->known <= kMaxUnrolled) {
       std::vector<Iteration> out;
       for (long long i = 0; i < n->known->to_long(); ++i) out.push_back({Value::integer(i), Expr(1)});
       return out;
