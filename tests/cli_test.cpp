@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -249,6 +251,57 @@ int run_killed(const std::string& args, long file_limit, const std::string& kill
   }
   waitpid(pid, &status, 0);
   return status;
+}
+
+// The cost files of a directory, name -> content (the .json files only: .md reasoning carries timings).
+std::map<std::string, std::string> cost_files(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".json") out[e.path().filename().string()] = read_text(e.path().string());
+  return out;
+}
+
+size_t json_files(const std::string& dir) { return cost_files(dir).size(); }
+
+TEST(Cli, AnalysisKilledMidwayResumesToTheSameCostFiles) {
+  std::string dir = scratch_dir("analyze_resume");
+  Result whole = run("analyze llama --costs-dir " + dir + "/reference");
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  const auto expected = cost_files(dir + "/reference");
+  ASSERT_GE(expected.size(), 5u);
+  // SIGKILL once 1, 3 or 5 cost files are there; or a write that fails at 300 bytes (a cost file
+  // cut short: exit 5). Each time the directory holds only whole files, and analyzing again keeps
+  // them and writes the rest: the same files as the run that was never stopped.
+  for (long n : {1L, 3L, 5L, -300L}) {
+    std::string out = dir + "/run" + std::to_string(n < 0 ? -n : n);
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (n < 0) {
+        struct rlimit limit = {static_cast<rlim_t>(-n), static_cast<rlim_t>(-n)};
+        setrlimit(RLIMIT_FSIZE, &limit);
+      }
+      std::string command = "exec " + kcost() + " analyze llama --costs-dir " + out + " 2>/dev/null";
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status = 0;
+    while (n > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+      if (json_files(out) >= static_cast<size_t>(n)) {
+        kill(pid, SIGKILL);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    waitpid(pid, &status, 0);
+    for (const auto& [name, text] : cost_files(out)) {
+      ASSERT_TRUE(expected.count(name)) << name;
+      EXPECT_TRUE(text == expected.at(name)) << name << " is not whole after the stop at " << n;
+    }
+    Result again = run("analyze llama --costs-dir " + out);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_TRUE(cost_files(out) == expected) << "resumed after the stop at " << n << " differs";
+  }
 }
 
 TEST(Cli, SweepKilledMidwayResumesToTheSameBytes) {
