@@ -4,6 +4,7 @@
 // its own, and a name map keyed by public aliases (torch.nn.Linear, not
 // torch.nn.modules.linear.Linear). kcost analyzes llama with it completely, and the numbers
 // follow its formulas.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -95,6 +96,48 @@ TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
   EXPECT_EQ(sdpa["bindings"]["S_kv"], "cache_len + seq_len");
   // The public alias reached the module: q_proj is the library's F.linear leaf, not inlined.
   EXPECT_EQ(attention["children"]["q_proj"]["kernel"], "F.linear");
+  fs::remove_all(dir);
+}
+
+// A library as the seed pipeline ships it: fewer leaves (no rsqrt, mean, pow, cos, sin, neg,
+// arange) and a name map without Python operators. Its torch.mul and torch.add price `a * b` and
+// `a + b` (operators reach the torch function of their name); each op it has no leaf for is one
+// unknown child, and the shapes flow past it (kcost's own leaf says what the op outputs), so
+// nothing after it is lost.
+TEST(ForeignLeafLibrary, AMissingLeafIsOneUnknownChildAndTheShapesFlowOn) {
+  fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_small_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  write_seed_library(dir);
+  for (const char* op : {"torch.rsqrt", "torch.mean", "torch.pow", "torch.cos", "torch.sin", "torch.neg", "torch.arange"})
+    fs::remove(dir / "kernels" / (std::string(op) + ".json"));
+  json map = {{"torch.nn.Linear", "F.linear"}, {"torch.nn.Embedding", "F.embedding"}, {"torch.nn.SiLU", "F.silu"},
+              {"torch.nn.functional.silu", "F.silu"},
+              {"torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"}};
+  std::ofstream(dir / "kernel_name_map.json") << map.dump(1);
+  LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
+  NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
+  SourceLocator locator{PythonSession::start()};
+  AnalyzeOptions options;
+  options.costs_dir = (dir / "costs").string();
+  AnalyzeResult result = analyze(locator, leaves, names, locator.qualified_name("llama"), options);
+  std::vector<std::string> missing;
+  for (const std::string& u : result.unknowns) {
+    size_t at = u.find("no leaf kernel for ");
+    EXPECT_NE(at, std::string::npos) << "an unknown child that is not a missing leaf: " << u;
+    if (at != std::string::npos) missing.push_back(u.substr(at + 19));
+  }
+  std::sort(missing.begin(), missing.end());
+  EXPECT_EQ(missing, (std::vector<std::string>{"torch.Tensor.__neg__", "torch.Tensor.__neg__", "torch.Tensor.cos",
+                                               "torch.Tensor.mean", "torch.Tensor.pow", "torch.Tensor.sin", "torch.arange",
+                                               "torch.rsqrt"}));
+  // After the norm's missing rsqrt, its multiplications are priced on the right shape.
+  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaRMSNorm.json");
+  json norm = json::parse(in);
+  bool priced = false;
+  for (auto& [label, c] : norm["children"].items())
+    if (c["kernel"] == "torch.mul" && c["bindings"]["num_elements"] == "batch_size * seq_len * config.hidden_size")
+      priced = true;
+  EXPECT_TRUE(priced) << norm.dump(1);
   fs::remove_all(dir);
 }
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "ast/parameters.h"
 #include "emit/atomic_file.h"
+#include "trace/op_leaf.h"
 #include "trace/shape_tracer.h"
 
 namespace kcost {
@@ -146,7 +148,12 @@ NameMap analysis_names(const NameMap& names, const LeafCatalog& leaves, SourceLo
   // analysis looks up (torch.nn.modules.linear.Linear).
   std::vector<std::string> keys;
   for (const auto& entry : names.entries()) keys.push_back(entry.first);
-  return names.with_canonical_names(locator.canonical_names(keys)).with_leaf_names(leaves);
+  NameMap out = names.with_canonical_names(locator.canonical_names(keys)).with_leaf_names(leaves);
+  // A library's torch.add prices `a + b` (its operators' names, op_leaf's table), unless its map
+  // says otherwise.
+  for (const auto& [leaf, kernel] : leaves.all())
+    for (const std::string& n : operator_names(leaf)) out = out.with_canonical_names({{leaf, n}});
+  return out;
 }
 
 namespace {
@@ -193,12 +200,32 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   values["_attn_implementation"] = options.attn_implementation;
   values["_experts_implementation"] = options.experts_implementation;
   ConfigView config(values, defaults.aliases);
+  // A library that lacks some of kcost's own leaves: kcost's say what those ops output.
+  std::optional<LeafCatalog> own_leaves;
+  std::optional<NameMap> own_names;
+  try {
+    LeafCatalog own = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+    bool lacks = std::any_of(own.all().begin(), own.all().end(), [&](const auto& k) { return !leaves.find(k.first); });
+    if (lacks) {
+      own_names = analysis_names(NameMap::load(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json"), own, locator);
+      own_leaves = std::move(own);
+    }
+  } catch (const CatalogError&) {
+    // kcost's own library is not where it was built: the shapes stop at a missing leaf, as before.
+  }
+  auto with_own_shapes = [&](TraceContext& ctx) {
+    if (own_leaves) {
+      ctx.shape_leaves = &*own_leaves;
+      ctx.shape_names = &*own_names;
+    }
+  };
 
   // Phase 1: every composite call site, from the root down.
   std::map<std::string, std::vector<CallSite>> sites;
   std::vector<std::string> order;
   {
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+    with_own_shapes(ctx);
     ctx.cache = KvCache::from_json(defaults.cache_layers);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
@@ -209,6 +236,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
 
   // Signatures of the composite kernels.
   TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
+  with_own_shapes(ctx);
   ctx.cache = KvCache::from_json(defaults.cache_layers);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;

@@ -88,6 +88,23 @@ std::optional<std::string> unary_operator_base(const std::string& op) {
   return std::string(o->base);
 }
 
+std::vector<std::string> operator_names(const std::string& function) {
+  if (function.rfind("torch.", 0) != 0 || function.find('.', 6) != std::string::npos) return {};
+  const std::string name = function.substr(6);
+  std::vector<std::string> out;
+  for (const auto& o : kPythonOperators) {
+    std::string base = o.base;
+    if ((base == "truediv" ? std::string("div") : base) != name) continue;
+    if (o.unary) {
+      out.push_back("torch.Tensor.__" + base + "__");
+      continue;
+    }
+    for (const char* prefix : {"", "r", "i"}) out.push_back("torch.Tensor.__" + std::string(prefix) + base + "__");
+    out.push_back("operator." + base);
+  }
+  return out;
+}
+
 bool is_operator_base(const std::string& base) {
   if (base == "div" || base == "abs") return true;  // __div__ (truediv's old name) and abs(x)
   for (const auto& o : kPythonOperators)

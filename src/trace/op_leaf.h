@@ -41,5 +41,9 @@ std::optional<std::string> unary_operator_base(const std::string& op);
 // Whether `base` is a Python operator's dunder base ("add" of __add__/__radd__/__iadd__, "neg",
 // "abs"): a recorded `torch.Tensor.__<base>__` call is that operator.
 bool is_operator_base(const std::string& base);
+// The names under which Python's operators reach the torch function `function` ("torch.add":
+// torch.Tensor.__add__, __radd__, __iadd__, operator.add; "torch.div": the __truediv__ family;
+// "torch.neg": __neg__), so that a leaf library with a leaf of that name prices the operator.
+std::vector<std::string> operator_names(const std::string& function);
 
 }  // namespace kcost

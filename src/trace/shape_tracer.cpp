@@ -308,6 +308,19 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   }
   if (!leaf) {
     ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
+    // Another library without this op: its cost is unknown (the child above); what it outputs,
+    // kcost's own leaf for it says.
+    if (ctx_.shape_leaves && ctx_.shape_names)
+      if (std::optional<std::string> own = leaf_for_op(*ctx_.shape_names, op, names, self, args))
+        if (const LeafKernel* k = ctx_.shape_leaves->find(*own)) {
+          LeafCall lc;
+          lc.leaf = k;
+          lc.op = op;
+          lc.self = self;
+          lc.args = args;
+          LeafBinding b = bind_leaf(lc);
+          if (b.ok && b.output) return follow_routing(op, self, args, b.output);
+        }
     // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
     // above), its shape is not, so what follows is still traced.
     if (starts_with(names[0], "torch.Tensor.__") && names[0] != "torch.Tensor.__matmul__" &&

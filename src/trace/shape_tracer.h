@@ -29,6 +29,11 @@ struct TraceContext {
   const LeafCatalog& leaves;
   const NameMap& names;
   std::string attn_implementation = "sdpa";
+  // kcost's own leaf library and names, when `leaves` is another (a library written by others):
+  // what an op the analysis's library has no leaf for outputs, so that the shapes flow past its
+  // unknown child (never its cost). Null with kcost's own library.
+  const LeafCatalog* shape_leaves = nullptr;
+  const NameMap* shape_names = nullptr;
   // The KV cache the call runs with, layer by layer (empty: every layer keeps every token).
   KvCache cache{};
   // What a cache layer's update keeps and returns (memo: layer key + new tokens -> step).
