@@ -99,6 +99,46 @@ TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
   fs::remove_all(dir);
 }
 
+// A leaf whose parameters no binding rule knows by name declares them ("binds", with the
+// positional order in "arguments"); what the op outputs comes from kcost's own leaf.
+TEST(ForeignLeafLibrary, ALeafDeclaresWhichArgumentEachParameterIs) {
+  fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_binds_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  write_seed_library(dir);
+  std::ofstream(dir / "kernels" / "F.scaled_dot_product_attention.json") << json{
+      {"kernel_name", "F.scaled_dot_product_attention"},
+      {"init_params", json::array()},
+      {"forward_params", {"batch", "heads", "q_len", "kv_len", "dim", "masked"}},
+      {"arguments", {"query", "key", "value", "attn_mask"}},
+      {"binds", {{"batch", "query.shape[0]"}, {"heads", "args[0].shape[1]"}, {"q_len", "query.shape[-2]"},
+                 {"kv_len", "key.shape[-2]"}, {"dim", "query.shape[-1]"}, {"masked", "present(attn_mask)"}}},
+      {"flops", "4 * batch * heads * q_len * kv_len * dim"},
+      {"memory_read", "batch * heads * (q_len + 2 * kv_len) * dim * bytes"},
+      {"memory_write", "batch * heads * q_len * dim * bytes"}}.dump(1);
+  LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
+  NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
+  SourceLocator locator{PythonSession::start()};
+  AnalyzeOptions options;
+  options.costs_dir = (dir / "costs").string();
+  AnalyzeResult result = analyze(locator, leaves, names, locator.qualified_name("llama"), options);
+  EXPECT_TRUE(result.unknowns.empty()) << result.unknowns.front();
+  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
+  json attention = json::parse(in);
+  json sdpa;
+  for (auto& [label, c] : attention["children"].items())
+    if (c["kernel"] == "F.scaled_dot_product_attention") sdpa = c;
+  ASSERT_FALSE(sdpa.is_null()) << attention.dump(1);
+  EXPECT_EQ(sdpa["bindings"]["batch"], "batch_size");
+  EXPECT_EQ(sdpa["bindings"]["heads"], "config.num_attention_heads");
+  EXPECT_EQ(sdpa["bindings"]["q_len"], "seq_len");
+  EXPECT_EQ(sdpa["bindings"]["kv_len"], "cache_len + seq_len");
+  EXPECT_EQ(sdpa["bindings"]["masked"], "1");
+  // The output flowed on: o_proj is priced on [batch, seq, heads * head_dim].
+  EXPECT_EQ(attention["children"]["o_proj"]["kernel"], "F.linear");
+  EXPECT_EQ(attention["children"]["o_proj"]["bindings"]["M"], "batch_size * seq_len");
+  fs::remove_all(dir);
+}
+
 // A library as the seed pipeline ships it: fewer leaves (no rsqrt, mean, pow, cos, sin, neg,
 // arange) and a name map without Python operators. Its torch.mul and torch.add price `a * b` and
 // `a + b` (operators reach the torch function of their name); each op it has no leaf for is one

@@ -115,6 +115,29 @@ LeafKernel parse_leaf(const json& doc, const std::string& file) {
     if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("bytes_rule", "expected a non-empty string");
     leaf.bytes_rule = it->get<std::string>();
   }
+  if (auto it = doc.find("arguments"); it != doc.end()) {
+    if (!it->is_array()) throw field_fail("arguments", "expected an array of argument names");
+    for (const json& a : *it) {
+      if (!a.is_string() || !is_identifier(a.get<std::string>()))
+        throw field_fail("arguments", "expected an array of argument names");
+      leaf.arguments.push_back(a.get<std::string>());
+    }
+  }
+  if (auto it = doc.find("binds"); it != doc.end()) {
+    if (!it->is_object()) throw field_fail("binds", "expected {\"param\": \"path\"} for the forward_params");
+    for (const auto& [param, path] : it->items())
+      if (!param_set.count(param)) throw field_fail("binds", quote_for_message(param) + " is not a forward_param");
+    for (const std::string& param : leaf.forward_params) {
+      auto at = it->find(param);
+      if (at == it->end()) throw field_fail("binds", "no path for the forward_param " + quote_for_message(param));
+      if (!at->is_string()) throw field_fail("binds", quote_for_message(param) + ": expected a path string");
+      try {
+        leaf.binds.push_back({param, parse_bind_path(at->get<std::string>())});
+      } catch (const std::invalid_argument& e) {
+        throw field_fail("binds", quote_for_message(param) + ": " + quote_for_message(at->get<std::string>()) + ": " + e.what());
+      }
+    }
+  }
   if (auto it = doc.find("kernel_class"); it != doc.end()) {
     if (!it->is_string() || it->get<std::string>().empty()) throw field_fail("kernel_class", "expected a class name");
     leaf.kernel_class = it->get<std::string>();

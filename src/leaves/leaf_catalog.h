@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "expr/expr.h"
+#include "leaves/leaf_binds.h"
 
 namespace kcost {
 
@@ -51,6 +52,11 @@ struct LeafKernel {
   // "kernel_class": the calibration class of the leaf (hardware/kernel_classes.json's names),
   // when the leaf says it itself rather than the table; empty otherwise.
   std::string kernel_class;
+  // "binds" (leaf_binds.h): each forward_param's argument or dimension, declared by the library,
+  // in forward_params order (empty: kcost's binding rule for the params' names); "arguments":
+  // the names of the positional arguments, in order.
+  std::vector<std::pair<std::string, BindPath>> binds;
+  std::vector<std::string> arguments;
 };
 
 class LeafCatalog {

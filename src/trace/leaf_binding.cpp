@@ -1,5 +1,6 @@
 #include "trace/leaf_binding.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -724,7 +725,64 @@ const BinderRow* binder_for(const Params& params) {
 
 bool has_binder(const std::vector<std::string>& forward_params) { return binder_for(forward_params) != nullptr; }
 
+namespace {
+
+// The argument a declared path names (leaf_binds.h): self, args[N], a keyword, the positional at
+// the name's place in the leaf's "arguments", or a constructor parameter of a module leaf.
+ValuePtr declared_operand(const LeafCall& c, const BindPath& p) {
+  if (p.operand == "self") return c.self;
+  if (p.index >= 0) return argument(c.args, static_cast<size_t>(p.index), "");
+  const auto& names = c.leaf->arguments;
+  auto at = std::find(names.begin(), names.end(), p.operand);
+  size_t position = at == names.end() ? 999 : static_cast<size_t>(at - names.begin());
+  if (ValuePtr v = argument(c.args, position, p.operand)) return v;
+  auto it = c.ctor.find(p.operand);
+  return it == c.ctor.end() ? nullptr : it->second;
+}
+
+// A leaf whose library declares its parameters: each path evaluated on the call. The output is
+// not the leaf's to say (the tracer takes it from kcost's own leaf for the op).
+LeafBinding declared(const LeafCall& c) {
+  std::vector<std::pair<std::string, Expr>> out;
+  std::string why;
+  for (const auto& [param, path] : c.leaf->binds) {
+    using A = BindPath::Access;
+    if (path.access == A::Literal) {
+      out.push_back({param, Expr(path.number)});
+      continue;
+    }
+    ValuePtr v = declared_operand(c, path);
+    if (path.access == A::Present) {
+      out.push_back({param, Expr(v && !v->is(Value::Kind::None) ? 1 : 0)});
+      continue;
+    }
+    if (!v) return fail(param + " = " + path.text + ": the call has no such argument");
+    if (path.access == A::Value) {
+      if (!v->is(Value::Kind::Number)) return fail(param + " = " + path.text + ": not a number but " + v->describe());
+      out.push_back({param, v->expr});
+      continue;
+    }
+    if (!is_tensor(v)) return fail(param + " = " + path.text + ": not a tensor but " + v->describe());
+    const Shape& shape = v->shape;
+    if (path.access == A::Numel) {
+      out.push_back({param, numel(shape)});
+    } else if (path.access == A::Rank) {
+      out.push_back({param, Expr(static_cast<long long>(shape.size()))});
+    } else {
+      long long rank = static_cast<long long>(shape.size()), d = path.number < 0 ? path.number + rank : path.number;
+      if (d < 0 || d >= rank) return fail(param + " = " + path.text + ": a dim past the rank of " + shape_text(shape));
+      out.push_back({param, shape[static_cast<size_t>(d)]});
+    }
+  }
+  for (const auto& [param, e] : out) why += (why.empty() ? "" : ", ") + param + " = " + e.str();
+  LeafBinding b = done(out, nullptr, "declared by the leaf: " + why);
+  return b;
+}
+
+}  // namespace
+
 LeafBinding bind_leaf(const LeafCall& c) {
+  if (!c.leaf->binds.empty()) return declared(c);
   const BinderRow* row = binder_for(c.leaf->forward_params);
   if (!row) return fail("no binding rule for leaf " + c.leaf->name + " with forward_params of this shape");
   if (c.op == "einsum") return fail("einsum: equation-specific binding not modelled");

@@ -279,6 +279,12 @@ ValuePtr ShapeTracer::call_leaf(const ast::Node& node, const std::string& leaf_n
   lc.leaf = leaf;
   LeafBinding b = bind_leaf(lc);
   if (!b.ok) return unknown(node, leaf_name + ": " + b.why, label);
+  if (!b.output) {
+    // A leaf whose library declares its parameters says nothing of what the op outputs: kcost's
+    // own leaf for the op does.
+    b.output = own_output(lc.op, {leaf_name}, lc.self, lc.args, lc.ctor, lc.module);
+    if (!b.output) b.output = Value::unknown("the output of " + leaf_name + " (its library declares its parameters; kcost has no leaf for the op)");
+  }
   ChildCall c;
   c.label = label;
   c.kernel = leaf_name;
@@ -290,6 +296,23 @@ ValuePtr ShapeTracer::call_leaf(const ast::Node& node, const std::string& leaf_n
     if (is_tensor(a.value)) c.inputs.push_back((a.name.empty() ? a.text : a.name) + ": " + shape_text(a.value->shape));
   add_child(c, node);
   return b.output;
+}
+
+ValuePtr ShapeTracer::own_output(const std::string& op, const std::vector<std::string>& names, const ValuePtr& self,
+                                 const std::vector<Arg>& args, const std::map<std::string, ValuePtr>& ctor, bool module) {
+  if (!ctx_.shape_leaves || !ctx_.shape_names) return nullptr;
+  std::optional<std::string> own = leaf_for_op(*ctx_.shape_names, op, names, self, args);
+  const LeafKernel* k = own ? ctx_.shape_leaves->find(*own) : nullptr;
+  if (!k || !k->binds.empty()) return nullptr;
+  LeafCall lc;
+  lc.leaf = k;
+  lc.op = op;
+  lc.self = self;
+  lc.args = args;
+  lc.ctor = ctor;
+  lc.module = module;
+  LeafBinding b = bind_leaf(lc);
+  return b.ok ? b.output : nullptr;
 }
 
 ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
@@ -310,17 +333,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
     // Another library without this op: its cost is unknown (the child above); what it outputs,
     // kcost's own leaf for it says.
-    if (ctx_.shape_leaves && ctx_.shape_names)
-      if (std::optional<std::string> own = leaf_for_op(*ctx_.shape_names, op, names, self, args))
-        if (const LeafKernel* k = ctx_.shape_leaves->find(*own)) {
-          LeafCall lc;
-          lc.leaf = k;
-          lc.op = op;
-          lc.self = self;
-          lc.args = args;
-          LeafBinding b = bind_leaf(lc);
-          if (b.ok && b.output) return follow_routing(op, self, args, b.output);
-        }
+    if (ValuePtr out = own_output(op, names, self, args)) return follow_routing(op, self, args, out);
     // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
     // above), its shape is not, so what follows is still traced.
     if (starts_with(names[0], "torch.Tensor.__") && names[0] != "torch.Tensor.__matmul__" &&

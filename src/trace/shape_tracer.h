@@ -114,6 +114,10 @@ class ShapeTracer : public Hooks {
   ValuePtr call_leaf(const ast::Node& node, const std::string& leaf, LeafCall call, const std::string& label);
   ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
                    const ValuePtr& self, const std::vector<Arg>& args);
+  // What op `op` (reached under `names`) outputs by kcost's own leaf for it (TraceContext
+  // shape_leaves); null without that library or leaf.
+  ValuePtr own_output(const std::string& op, const std::vector<std::string>& names, const ValuePtr& self,
+                      const std::vector<Arg>& args, const std::map<std::string, ValuePtr>& ctor = {}, bool module = false);
   ValuePtr call_attention(const ast::Node& node, const std::string& impl, const std::vector<Arg>& args);
   // A stack built by index (ModuleList([Layer(config, i) for i in range(n)])): one group per
   // kind of layer, each with its count and a representative layer (layer_kinds.cpp); nullopt
