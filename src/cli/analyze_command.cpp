@@ -19,7 +19,10 @@ po::options_description library_options() {
       ("kernels-dir", po::value<std::string>()->default_value(std::string(KCOST_SOURCE_DIR) + "/kernels"),
        "leaf kernel library (*.json)")
       ("name-map", po::value<std::string>()->default_value(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json"),
-       "map of PyTorch/transformers names to leaf kernels");
+       "map of PyTorch/transformers names to leaf kernels")
+      ("library-only", po::bool_switch(),
+       "use only the leaves of --kernels-dir and the names of --name-map (by default a library of your own is layered "
+       "over kcost's: its leaves and names replace kcost's of the same name, kcost's price everything else)");
   return o;
 }
 
@@ -63,8 +66,9 @@ int analyze_command(const std::vector<std::string>& args) {
   LeafCatalog leaves;
   NameMap names;
   try {
-    leaves = LeafCatalog::load(vm["kernels-dir"].as<std::string>());
-    names = NameMap::load(vm["name-map"].as<std::string>());
+    LoadedLibrary library = load_library(vm);
+    leaves = std::move(library.leaves);
+    names = std::move(library.names);
   } catch (const CatalogError& e) {
     std::cerr << "kcost analyze: " << e.what() << "\n";
     return kExitBadInput;

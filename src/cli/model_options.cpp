@@ -1,6 +1,7 @@
 #include "cli/model_options.h"
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include "calibrate/calibration_error.h"
@@ -144,6 +145,16 @@ LoadedLibrary load_library(const po::variables_map& vm) {
   l.name_map_path = vm["name-map"].as<std::string>();
   l.leaves = LeafCatalog::load(l.kernels_dir);
   l.names = NameMap::load(l.name_map_path);
+  const std::string own_kernels = std::string(KCOST_SOURCE_DIR) + "/kernels";
+  const std::string own_names = std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json";
+  std::error_code ec;
+  bool own = std::filesystem::equivalent(l.kernels_dir, own_kernels, ec) &&
+             std::filesystem::equivalent(l.name_map_path, own_names, ec);
+  if (!own && !(vm.count("library-only") && vm["library-only"].as<bool>())) {
+    l.leaves = l.leaves.over(LeafCatalog::load(own_kernels));
+    l.names = l.names.over(NameMap::load(own_names));
+    l.layered = true;
+  }
   return l;
 }
 

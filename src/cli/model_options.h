@@ -38,11 +38,14 @@ ModelRequest model_request(const boost::program_options::variables_map& vm, cons
 // po::error for an unknown name or a half-given custom accelerator; HardwareError for a bad table.
 std::vector<Accelerator> accelerators(const boost::program_options::variables_map& vm);
 
-// The leaf catalog and name map of library_options(); CatalogError when they do not load.
+// The leaf catalog and name map of library_options(); CatalogError when they do not load. A
+// library other than kcost's own is layered over kcost's (its leaves and names replace kcost's of
+// the same name; kcost's price every other op), unless --library-only.
 struct LoadedLibrary {
   LeafCatalog leaves;
   NameMap names;
   std::string kernels_dir, name_map_path;
+  bool layered = false;
   ModelLibrary view() const { return {leaves, names, kernels_dir, name_map_path}; }
 };
 LoadedLibrary load_library(const boost::program_options::variables_map& vm);

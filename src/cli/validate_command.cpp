@@ -133,8 +133,9 @@ int validate_command(const std::vector<std::string>& args) {
   LeafCatalog leaves;
   NameMap names;
   try {
-    leaves = LeafCatalog::load(kernels_dir);
-    names = NameMap::load(name_map);
+    LoadedLibrary library = load_library(vm);
+    leaves = std::move(library.leaves);
+    names = std::move(library.names);
   } catch (const CatalogError& e) {
     std::cerr << "kcost validate: " << e.what() << "\n";
     return kExitBadInput;
@@ -196,6 +197,7 @@ int validate_command(const std::vector<std::string>& args) {
     std::vector<std::string> common = {"--points", vm["points"].as<std::string>(), "--experts-implementation",
                                        options.experts_implementation, "--kernels-dir", kernels_dir, "--name-map", name_map};
     if (!work_dir.empty()) common.insert(common.end(), {"--work-dir", work_dir});
+    if (vm["library-only"].as<bool>()) common.push_back("--library-only");
     for (const char* o : {"python-env", "transformers-dir", "pytorch-dir"})
       if (vm.count(o)) common.insert(common.end(), {std::string("--") + o, vm[o].as<std::string>()});
     outcomes = run_in_workers(self_executable(), tasks, static_cast<size_t>(jobs), common,

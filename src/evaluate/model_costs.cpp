@@ -55,18 +55,18 @@ std::string build_identity() {
   return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
+// The library the analysis runs with, as loaded (a library layered over kcost's own included):
+// every leaf's file, and every name-map entry.
 std::string library_identity(const ModelLibrary& library) {
   Fnv h;
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::directory_iterator it(library.kernels_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".json") files.push_back(it->path().string());
-  std::sort(files.begin(), files.end());
-  for (const std::string& f : files) {
-    h.add(fs::path(f).filename().string());
-    h.add(file_content(f));
+  for (const auto& [name, leaf] : library.leaves.all()) {
+    h.add(name);
+    h.add(file_content(leaf.file));
   }
-  h.add(file_content(library.name_map_path));
+  for (const auto& [name, kernel] : library.names.entries()) {
+    h.add(name);
+    h.add(kernel);
+  }
   return h.hex();
 }
 

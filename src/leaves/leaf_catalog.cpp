@@ -225,4 +225,10 @@ const LeafKernel* LeafCatalog::find(const std::string& name) const {
   return it == leaves_.end() ? nullptr : &it->second;
 }
 
+LeafCatalog LeafCatalog::over(const LeafCatalog& base) const {
+  LeafCatalog out = *this;
+  for (const auto& [name, leaf] : base.leaves_) out.leaves_.emplace(name, leaf);
+  return out;
+}
+
 }  // namespace kcost

@@ -77,6 +77,8 @@ class LeafCatalog {
   const LeafKernel* find(const std::string& name) const;
   // All leaves by kernel_name.
   const std::map<std::string, LeafKernel>& all() const { return leaves_; }
+  // This library layered over `base`: its leaves, and base's leaves of every other name.
+  LeafCatalog over(const LeafCatalog& base) const;
 
  private:
   std::map<std::string, LeafKernel> leaves_;

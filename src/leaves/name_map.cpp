@@ -54,4 +54,10 @@ NameMap NameMap::with_leaf_names(const LeafCatalog& leaves) const {
   return out;
 }
 
+NameMap NameMap::over(const NameMap& base) const {
+  NameMap out = *this;
+  for (const auto& [name, kernel] : base.entries_) out.entries_.emplace(name, kernel);
+  return out;
+}
+
 }  // namespace kcost

@@ -34,6 +34,9 @@ class NameMap {
   // that follows the convention needs no name-map entry.
   NameMap with_leaf_names(const LeafCatalog& leaves) const;
 
+  // This map layered over `base`: its entries, and base's entries for every other name.
+  NameMap over(const NameMap& base) const;
+
  private:
   std::map<std::string, std::string> entries_;
 };
