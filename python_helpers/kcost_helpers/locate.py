@@ -275,12 +275,21 @@ def canonical_names(names_json):
     return json.dumps(out)
 
 
+def attention_registry():
+    """The mutable mapping transformers keeps its attention functions in, implementation key ->
+    function: AttentionInterface's global mapping, or (older 4.x) the ALL_ATTENTION_FUNCTIONS dict."""
+    from transformers import modeling_utils
+
+    interface = getattr(modeling_utils, "AttentionInterface", None)
+    if interface is not None and hasattr(interface, "_global_mapping"):
+        return interface._global_mapping
+    return modeling_utils.ALL_ATTENTION_FUNCTIONS
+
+
 def attention_functions():
     """JSON {qualified name: implementation key} of the attention functions registered in
-    transformers' AttentionInterface (what `ALL_ATTENTION_FUNCTIONS[impl]` returns)."""
-    from transformers.modeling_utils import AttentionInterface
-
-    return json.dumps({_qualname(fn): key for key, fn in AttentionInterface._global_mapping.items()})
+    transformers' attention registry (what `ALL_ATTENTION_FUNCTIONS[impl]` returns)."""
+    return json.dumps({_qualname(fn): key for key, fn in attention_registry().items()})
 
 
 def source_file_ast(file):

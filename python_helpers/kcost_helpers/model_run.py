@@ -34,9 +34,13 @@ def cache_keyword(model):
 
 
 def new_cache(config):
+    """The DynamicCache of the default path: built from the config where the installed
+    transformers takes one (its per-layer kinds), else plain (older 4.x)."""
     from transformers import DynamicCache
 
-    return DynamicCache(config=config)
+    if "config" in inspect.signature(DynamicCache.__init__).parameters:
+        return DynamicCache(config=config)
+    return DynamicCache()
 
 
 def inference_mask(ids, cached_tokens):

@@ -32,7 +32,7 @@ import math
 import os
 import sys
 
-from .locate import _import_object, _qualname
+from .locate import _import_object, _qualname, attention_registry
 from .model_run import build_model, cache_keyword, inference_call, inference_mask, prefill
 
 # Sizes of the small config: heads, kv heads (when the config has them), head_dim, layers, vocab.
@@ -576,9 +576,8 @@ def _hook_modules(model, recorder):
 def _wrap_attention_functions(recorder):
     """Wraps the fused attention functions of transformers' AttentionInterface: one record each
     call, with the arguments the interface receives; nothing inside is recorded."""
-    from transformers.modeling_utils import AttentionInterface
-
-    original = dict(AttentionInterface._global_mapping)
+    registry = attention_registry()
+    original = dict(registry)
 
     def wrap(key, fn):
         def wrapper(*args, **kwargs):
@@ -606,15 +605,22 @@ def _wrap_attention_functions(recorder):
         return wrapper
 
     for key, fn in original.items():
-        AttentionInterface._global_mapping[key] = wrap(key, fn)
+        registry[key] = wrap(key, fn)
     return original
 
 
 def _excluded_files():
-    import transformers.cache_utils
-    import transformers.masking_utils
+    """The files whose calls are not the model's own: mask creation and the cache (older
+    transformers, without masking_utils, make masks in the model's own file)."""
+    import importlib
 
-    return {transformers.masking_utils.__file__, transformers.cache_utils.__file__}
+    files = set()
+    for name in ("transformers.masking_utils", "transformers.cache_utils"):
+        try:
+            files.add(importlib.import_module(name).__file__)
+        except ImportError:
+            pass
+    return files
 
 
 # What the model built from a small config may take in parameters and buffers before it is built
@@ -727,16 +733,15 @@ def _run_point(model, config, vocab, b, s, c):
     recorder = _Recorder(_excluded_files())
     handles = _hook_modules(model, recorder)
     original = _wrap_attention_functions(recorder)
-    from transformers.modeling_utils import AttentionInterface
-
+    registry = attention_registry()
     try:
         with FlopCounterMode(display=False) as counter:
             recorder.counter = counter
             with _make_byte_mode(recorder), _make_mode(recorder):
                 inference_call(model, ids, cache, c, keyword, mask)
     finally:
-        AttentionInterface._global_mapping.clear()
-        AttentionInterface._global_mapping.update(original)
+        registry.clear()
+        registry.update(original)
         for h in handles:
             h.remove()
     by_op = {}

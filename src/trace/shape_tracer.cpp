@@ -1,6 +1,7 @@
 #include "trace/shape_tracer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -858,6 +859,18 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;
+  }
+  if (base->is(Value::Kind::Dict) && !base->items.empty() && index->is(Value::Kind::Number) &&
+      std::all_of(base->keys.begin(), base->keys.end(), [](const std::string& k) { return !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0])) && k[0] != '-'; })) {
+    // outputs[0] of a record with named fields (transformers' ModelOutput): its i-th field that is
+    // not None, as ModelOutput.__getitem__ takes it from to_tuple().
+    if (std::optional<long long> i = known_int(*index); i && *i >= 0) {
+      long long seen = 0;
+      for (const ValuePtr& item : base->items) {
+        if (item->is(Value::Kind::None)) continue;
+        if (seen++ == *i) return item;
+      }
+    }
   }
   if (base->is(Value::Kind::Dict) && !base->items.empty() && !index->is(Value::Kind::String)) {
     // mapping[layer.attention_type] with a key not known here: fine when every value is the
