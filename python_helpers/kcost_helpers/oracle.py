@@ -112,6 +112,24 @@ def _layer_kinds_named(config_class, mlp):
     return kinds
 
 
+_NESTING = [0]  # how deep small_config_kwargs is in nested configs now
+
+
+def _nested_small_config(nested):
+    """The small keywords of a nested config (a multimodal model's text_config, vision_config,
+    audio_config): the same rule applied to its own class, so that a wrapper's towers are small
+    too (one level deep; a config that cannot be built small keeps its defaults)."""
+    if _NESTING[0] >= 1:
+        return {}
+    _NESTING[0] += 1
+    try:
+        return small_config_kwargs(type(nested))
+    except Exception:  # noqa: BLE001 - a nested class that needs arguments to be built
+        return {}
+    finally:
+        _NESTING[0] -= 1
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -215,8 +233,9 @@ def small_config_kwargs(config_class):
         if p in kwargs or not isinstance(nested, PretrainedConfig):
             continue
         clips = {k: _CLIP for k, v in vars(nested).items() if "clip" in k.lower() and v is None}
-        if clips:
-            kwargs[p] = clips
+        small = _nested_small_config(nested)
+        if clips or small:
+            kwargs[p] = {**small, **clips}
     if "use_sliding_window" in params and default("use_sliding_window") is False:
         kwargs["use_sliding_window"] = True  # the window is what the small config proves
     layers_name = name_of("num_hidden_layers")
