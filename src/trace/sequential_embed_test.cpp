@@ -48,5 +48,25 @@ TEST(Sequential, ItsModulesRunInOrderAsChildrenOfTheCaller) {
   EXPECT_EQ(trace.children[2].label, "ffn.2");
 }
 
+TEST(ModuleListOfDifferentModules, AKnownIndexIsThatModule) {
+  // LongCat's self_attn = ModuleList([MLA(layer_idx=2*i), MLA(layer_idx=2*i+1)]), called as
+  // self.self_attn[0](...) and self.self_attn[1](...): the module at the index, also from the end.
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().analysis, "sdpa"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  auto norm = [](long long n) {
+    return Value::module("torch.nn.modules.normalization.LayerNorm", {{"", Value::integer(n), ""}});
+  };
+  auto list = std::make_shared<Value>();
+  list->kind = Value::Kind::ModuleList;
+  list->items = {norm(3), norm(5)};
+  list->length = Expr(2);
+  ast::Node node;
+  node.type = "Subscript";
+  EXPECT_TRUE(same_value(*tracer.subscript(node, list, Value::integer(1)), *norm(5)));
+  EXPECT_TRUE(same_value(*tracer.subscript(node, list, Value::integer(-2)), *norm(3)));
+  EXPECT_TRUE(tracer.subscript(node, list, Value::integer(2))->is(Value::Kind::Unknown));
+}
+
 }  // namespace
 }  // namespace kcost

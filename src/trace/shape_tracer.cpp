@@ -831,6 +831,13 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;
+    // A list of modules that differ (LongCat's self_attn = [MLA(layer_idx=2*i), MLA(layer_idx=2*i+1)])
+    // at a known index: that module.
+    if (std::optional<long long> k = known_int(*index)) {
+      long long n = static_cast<long long>(base->items.size());
+      long long at = *k < 0 ? *k + n : *k;
+      if (at >= 0 && at < n) return base->items[at];
+    }
   }
   if (base->is(Value::Kind::Dict) && !base->items.empty() && !index->is(Value::Kind::String)) {
     // mapping[layer.attention_type] with a key not known here: fine when every value is the
