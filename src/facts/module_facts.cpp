@@ -210,6 +210,7 @@ class InitHooks : public Hooks {
   ValuePtr run_method(const std::string& qualname, const std::vector<Arg>& args) {
     const FunctionSource& f = locator_.find_function(qualname);
     Interpreter interp(locator_, config_, *this, f.module, f.file);
+    interp.set_closure(&f.closure);
     return interp.run_function(*f.def, args, Value::self());
   }
 

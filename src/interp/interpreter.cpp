@@ -77,7 +77,10 @@ bool is_sequence(const Value& v) { return v.is(Value::Kind::Tuple) || v.is(Value
 }  // namespace
 
 ValuePtr Interpreter::global(const std::string& dotted, const std::optional<std::string>& key) {
-  const GlobalRef& ref = globals_.resolve_global(module_, dotted, key);
+  return from_reference(globals_.resolve_global(module_, dotted, key), dotted, key);
+}
+
+ValuePtr Interpreter::from_reference(const GlobalRef& ref, const std::string& dotted, const std::optional<std::string>& key) {
   using K = Value::GlobalKind;
   switch (ref.kind) {
     case GlobalRef::Kind::Constant: return ConfigView::from_json(ref.value);
@@ -97,6 +100,10 @@ ValuePtr Interpreter::global(const std::string& dotted, const std::optional<std:
 ValuePtr Interpreter::eval_name(const ast::Node& node, Scope& scope) {
   const std::string& id = node.str("id");
   if (ValuePtr v = scope.find(id)) return v;
+  // A free variable of a function a factory made: its closure cell (before the module's globals,
+  // as Python looks names up).
+  if (closure_)
+    if (auto it = closure_->find(id); it != closure_->end()) return from_reference(it->second, id, std::nullopt);
   return global(id);
 }
 
@@ -373,7 +380,9 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   std::vector<Arg> args = eval_args(node, scope);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
     return call_local(*callee->function, args);
-  if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
+  // Builtins, and the few standard-library callables the table names (itertools.repeat, a class).
+  if (callee->is(Value::Kind::Global) &&
+      (callee->global_kind == Value::GlobalKind::Builtin || callee->global_kind == Value::GlobalKind::Class))
     if (const Builtin* builtin = find_builtin(callee->qualname))
       if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
   return hooks_.call(node, callee, args);

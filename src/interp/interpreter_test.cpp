@@ -41,6 +41,7 @@ class TableGlobals : public GlobalResolver {
     }
     return refs_[dotted] = r;
   }
+  void add(const std::string& dotted, GlobalRef r) { refs_[dotted] = std::move(r); }
 
  private:
   std::map<std::string, GlobalRef> refs_;
@@ -286,6 +287,36 @@ TEST(Value, PythonEquality) {
   EXPECT_EQ(python_equal(*Value::none(), *Value::tensor({})), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::integer(2), *Value::string("2")), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::number(Expr::symbol("n")), *Value::integer(2)), std::nullopt);
+}
+
+TEST(Interpreter, AFunctionAFactoryMadeReadsItsClosureCells) {
+  // torch.nn.modules.utils: _single = _ntuple(1); its parse(x) reads n from its closure cell, which
+  // comes before a module global of the same name; itertools.repeat and collections.abc.Iterable
+  // are decided.
+  Session run;
+  auto cls = [](const std::string& q) {
+    GlobalRef r;
+    r.kind = GlobalRef::Kind::Class;
+    r.qualname = r.path = q;
+    return r;
+  };
+  run.globals.add("Iterable", cls("collections.abc.Iterable"));
+  run.globals.add("repeat", cls("itertools.repeat"));
+  GlobalRef global_n, cell_n;
+  global_n.kind = cell_n.kind = GlobalRef::Kind::Constant;
+  global_n.value = 99;
+  cell_n.value = 2;
+  run.globals.add("n", global_n);
+  std::map<std::string, GlobalRef> closure = {{"n", cell_n}};
+  run.interp.set_closure(&closure);
+  ValuePtr single = run.interp.run_function(function("closure_parse"), {positional(Value::number(Expr::symbol("k")))}, nullptr);
+  ASSERT_TRUE(single->is(Value::Kind::Tuple)) << single->describe();
+  ASSERT_EQ(single->items.size(), 2u);
+  EXPECT_EQ(single->items[1]->expr, Expr::symbol("k"));
+  ValuePtr pair = run.interp.run_function(function("closure_parse"), {positional(Value::tuple({Value::integer(3), Value::integer(4)}))}, nullptr);
+  ASSERT_TRUE(pair->is(Value::Kind::Tuple)) << pair->describe();
+  ASSERT_EQ(pair->items.size(), 2u);
+  EXPECT_EQ(*pair->items[1]->known, 4);
 }
 
 }  // namespace

@@ -409,6 +409,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
 ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
   const FunctionSource& f = ctx_.locator.find_function(qualname);
   Interpreter ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
+  ev.set_closure(&f.closure);
   interpreters_.push_back(&ev);
   prefixes_.push_back(f.name);
   ValuePtr result = ev.run_function(*f.def, args, self);
