@@ -171,6 +171,22 @@ def _expert_groups(defaults, params):
     return kwargs
 
 
+def _encoder_decoder_twins(kwargs, params):
+    """An encoder-decoder config (BART, Marian, Whisper) whose canonical names alias the encoder's
+    fields (num_hidden_layers -> encoder_layers, num_attention_heads -> encoder_attention_heads):
+    the decoder's twin of each encoder field the small config sets (decoder_layers,
+    decoder_attention_heads) takes the same value, so that the decoder a causal LM runs is as
+    small, and as many cache layers are built as it has layers."""
+    twins = {}
+    for name, v in kwargs.items():
+        for mine, other in (("encoder_", "decoder_"), ("decoder_", "encoder_")):
+            if name.startswith(mine):
+                twin = other + name[len(mine):]
+                if twin in params and twin not in kwargs:
+                    twins[twin] = v
+    return twins
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -293,6 +309,7 @@ def small_config_kwargs(config_class):
             kinds = _layer_kinds_named(config_class, "mlp" in p.lower())
             if kinds:
                 kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
+    kwargs.update(_encoder_decoder_twins(kwargs, params))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)
