@@ -199,6 +199,8 @@ def _closure(fn):
 def describe(name):
     """JSON: what `name` (a qualified class or function name) is and where its source lies."""
     obj = _import_object(name)
+    if isinstance(obj, property) and obj.fget is not None:  # a config's computed attribute: its getter
+        obj = obj.fget
     if inspect.isclass(obj):
         return json.dumps(_describe_class(obj))
     if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):

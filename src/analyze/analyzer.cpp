@@ -192,7 +192,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   nlohmann::json values = defaults.values;
   values["_attn_implementation"] = options.attn_implementation;
   values["_experts_implementation"] = options.experts_implementation;
-  ConfigView config(values, defaults.aliases);
+  ConfigView config(values, defaults.aliases, defaults.properties);
 
   // Phase 1: every composite call site, from the root down.
   std::map<std::string, std::vector<CallSite>> sites;

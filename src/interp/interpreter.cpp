@@ -114,6 +114,10 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   switch (base->kind) {
     case Value::Kind::Config: {
       if (auto v = config_.attribute(base->config_path, attr)) return *v;
+      // A property of the config class (an attribute computed from others): its getter runs on
+      // the config, as Python does.
+      if (auto getter = config_.property(base->config_path, attr))
+        return hooks_.call(node, Value::global(Value::GlobalKind::Function, *getter, *getter, *getter), {{"", base, "self"}});
       return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:

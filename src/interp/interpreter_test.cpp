@@ -319,5 +319,24 @@ TEST(Interpreter, AFunctionAFactoryMadeReadsItsClosureCells) {
   EXPECT_EQ(*pair->items[1]->known, 4);
 }
 
+TEST(Interpreter, AConfigPropertyRunsItsGetterOnTheConfig) {
+  // MiniCPM3Config.logits_scaling is a property (hidden_size / dim_model_base): reading it calls
+  // the getter with the config as self; an attribute the config holds is never a property.
+  TableGlobals globals;
+  ConfigView config(nlohmann::json{{"hidden_size", 128}}, nlohmann::json::object(),
+                    nlohmann::json{{"logits_scaling", "pkg.Config.logits_scaling"}, {"hidden_size", "pkg.Config.hidden_size"}});
+  EXPECT_EQ(config.property("config", "logits_scaling"), std::optional<std::string>("pkg.Config.logits_scaling"));
+  EXPECT_EQ(config.property("config", "hidden_size"), std::nullopt);
+  EXPECT_EQ(config.property("config.text_config", "logits_scaling"), std::nullopt);
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("config_property"), {positional(Value::config("config"))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(hooks.calls.size(), 1u);
+  EXPECT_NE(hooks.calls[0].find("pkg.Config.logits_scaling"), std::string::npos) << hooks.calls[0];
+  EXPECT_TRUE(out->items[0]->is(Value::Kind::Config));  // IdentityHooks returns the first argument: self
+  EXPECT_EQ(out->items[1]->expr, Expr::symbol("config.hidden_size"));
+}
+
 }  // namespace
 }  // namespace kcost

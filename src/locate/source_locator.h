@@ -86,6 +86,8 @@ struct ConfigDefaults {
   nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
   nlohmann::json aliases;  // attribute_map: alias -> real attribute
   nlohmann::json cache_layers = nlohmann::json::object();  // python cache_layers.py: the DynamicCache's layers
+  // The config class's own properties: name -> qualified name of the getter (find_function).
+  nlohmann::json properties = nlohmann::json::object();
 };
 
 class SourceLocator : public GlobalResolver {

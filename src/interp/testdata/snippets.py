@@ -65,3 +65,6 @@ def closure_parse(x):
     if isinstance(x, Iterable):
         return tuple(x)
     return tuple(repeat(x, n))
+
+def config_property(self, config):
+    return config.logits_scaling, config.hidden_size
