@@ -273,6 +273,14 @@ def resolve_global(module_name, dotted, key=None):
         path = _qualname(obj) if not isinstance(obj, (bool, int, float, str, type(None))) else None
     path = path or dotted
     ref = _reference(obj, path)
+    owner = getattr(obj, "__self__", None)
+    if getattr(obj, "__name__", None) == "apply" and inspect.isclass(owner):
+        import torch
+
+        if issubclass(owner, torch.autograd.Function) and owner is not torch.autograd.Function:
+            # A custom autograd function's apply (Bloom's GeLUFunction.apply(x)): the path names the
+            # subclass, whose static forward(ctx, *args) is what runs.
+            ref["path"] = f"{_qualname(owner)}.apply"
     if ref["kind"] == "function" and "<locals>" in ref["qualname"] and key is None:
         # A function a factory made (torch's _single = _ntuple(1)): its qualified name
         # (_ntuple.<locals>.parse) imports nothing; the global it was reached by does.

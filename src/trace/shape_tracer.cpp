@@ -17,6 +17,10 @@ namespace kcost {
 
 namespace {
 
+// The ctx an autograd function's forward gets (see call_function).
+constexpr const char* kAutogradContext = "autograd function ctx";
+
+
 // A name for an operand in a label: `x` for x, `weight` for self.weight, `cos` for cos[...].
 std::string operand_name(const ast::Node* n) {
   if (!n) return "";
@@ -450,6 +454,13 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
   // is the fused attention, as get_interface's answer is: one leaf, never inlined.
   if (std::optional<std::string> impl = ctx_.locator.attention_implementation(qualname))
     return call_attention(node, *impl, args);
+  // A custom autograd function (Bloom's GeLUFunction.apply(x)): its static forward(ctx, *args)
+  // runs, with a ctx whose backward bookkeeping does nothing.
+  if (qualname == "torch.autograd.function.Function.apply" && path != qualname && ends_with(path, ".apply")) {
+    std::vector<Arg> with_ctx = {{"", Value::opaque(kAutogradContext), "ctx"}};
+    with_ctx.insert(with_ctx.end(), args.begin(), args.end());
+    return inline_function(path.substr(0, path.size() - 6) + ".forward", with_ctx, nullptr);
+  }
   if (fn->global_kind == Value::GlobalKind::NativeFunction) {
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);
@@ -765,6 +776,9 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
     case Value::Kind::Opaque:
       // The device a tensor is on: the accelerator the cost model is for (x.device.type).
       if (base->qualname == "device" && name == "type") return Value::string("cuda");
+      // An autograd function's ctx: what it keeps for backward (save_for_backward, mark_dirty,
+      // set_materialize_grads) does nothing for inference.
+      if (base->qualname == kAutogradContext) return Value::callable(Value::Target::Noop, "ctx." + name);
       return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Global:
       if (name == "get_interface") return Value::callable(Value::Target::GetInterface, "get_interface");
