@@ -273,8 +273,11 @@ def resolve_global(module_name, dotted, key=None):
         path = _qualname(obj) if not isinstance(obj, (bool, int, float, str, type(None))) else None
     path = path or dotted
     ref = _reference(obj, path)
-    owner = getattr(obj, "__self__", None)
-    if getattr(obj, "__name__", None) == "apply" and inspect.isclass(owner):
+    try:  # an object whose attribute look-up raises (torch.classes.<ns>) is no autograd function
+        owner = getattr(obj, "__self__", None) if getattr(obj, "__name__", None) == "apply" else None
+    except Exception:  # noqa: BLE001
+        owner = None
+    if inspect.isclass(owner):
         import torch
 
         if issubclass(owner, torch.autograd.Function) and owner is not torch.autograd.Function:

@@ -81,6 +81,9 @@ TEST(SourceLocator, AFunctionAFactoryMadeIsLocatedByTheGlobalItIsAndCarriesItsCl
   EXPECT_EQ(parse.closure.at("n").value, 1);
   // A number JSON cannot hold (torch.inf) is no constant.
   EXPECT_EQ(locator().resolve_global("torch.nn.modules.conv", "torch.inf").kind, GlobalRef::Kind::Other);
+  // An object whose attribute look-up raises (a torch.classes namespace, Apertus's xIELU) is no
+  // autograd function: it resolves as before, and does not throw.
+  EXPECT_NO_THROW(locator().resolve_global("transformers.activations", "torch.classes.xielu"));
 }
 
 TEST(SourceLocator, ModelTypeResolvesToCausalLm) {
