@@ -103,7 +103,26 @@ def config_defaults(model_class, config_file=""):
     from .cache_layers import cache_layers
 
     return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases,
-                       "cache_layers": cache_layers(config)})
+                       "cache_layers": cache_layers(config), "properties": _config_properties(config_class)})
+
+
+def _config_properties(config_class):
+    """{name: qualified name of the getter} of the config class's own properties (MiniCPM3's
+    logits_scaling = hidden_size / dim_model_base): the analysis runs the getter's source on the
+    config when the model reads an attribute the config's values do not hold. The properties of
+    transformers' PretrainedConfig itself (framework state) are left out."""
+    from transformers import PretrainedConfig
+
+    from .locate import _qualname
+
+    out = {}
+    for klass in config_class.__mro__:
+        if klass is PretrainedConfig or not issubclass(klass, PretrainedConfig):
+            break
+        for name, attr in vars(klass).items():
+            if isinstance(attr, property) and attr.fget is not None and inspect.isfunction(attr.fget) and name not in out:
+                out[name] = f"{_qualname(klass)}.{name}"
+    return out
 
 
 def causal_lm_class(model_type):

@@ -6,6 +6,7 @@ import functools
 import importlib
 import inspect
 import json
+import math
 import sys
 import textwrap
 
@@ -178,13 +179,28 @@ def _describe_function(fn):
     if node is None or file is None:
         raise LookupError(f"no source for function '{_qualname(fn)}'")
     data = _function_data(node, file, fn.__module__, None, indent)
-    data.update({"kind": "function", "qualname": _qualname(fn)})
+    data.update({"kind": "function", "qualname": _qualname(fn), "closure": _closure(fn)})
     return data
+
+
+def _closure(fn):
+    """What the free variables of a function a factory made refer to (its closure cells:
+    _ntuple(n)'s parse reads n), each described as a global name is; an empty cell is left out."""
+    cells = {}
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not yet assigned
+            continue
+        cells[name] = _reference(value, name)
+    return cells
 
 
 def describe(name):
     """JSON: what `name` (a qualified class or function name) is and where its source lies."""
     obj = _import_object(name)
+    if isinstance(obj, property) and obj.fget is not None:  # a config's computed attribute: its getter
+        obj = obj.fget
     if inspect.isclass(obj):
         return json.dumps(_describe_class(obj))
     if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):
@@ -196,6 +212,9 @@ def _reference(obj, path):
     """Plain-data description of what a global name refers to."""
     import torch
 
+    if isinstance(obj, float) and not math.isfinite(obj):
+        # torch.inf, math.nan: JSON has no such number, and no size or count is one.
+        return {"kind": "other", "type": "float", "path": path}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return {"kind": "constant", "value": obj, "path": path}
     if inspect.ismodule(obj):
@@ -253,7 +272,23 @@ def resolve_global(module_name, dotted, key=None):
     if path is None:
         path = _qualname(obj) if not isinstance(obj, (bool, int, float, str, type(None))) else None
     path = path or dotted
-    return json.dumps(_reference(obj, path))
+    ref = _reference(obj, path)
+    try:  # an object whose attribute look-up raises (torch.classes.<ns>) is no autograd function
+        owner = getattr(obj, "__self__", None) if getattr(obj, "__name__", None) == "apply" else None
+    except Exception:  # noqa: BLE001
+        owner = None
+    if inspect.isclass(owner):
+        import torch
+
+        if issubclass(owner, torch.autograd.Function) and owner is not torch.autograd.Function:
+            # A custom autograd function's apply (Bloom's GeLUFunction.apply(x)): the path names the
+            # subclass, whose static forward(ctx, *args) is what runs.
+            ref["path"] = f"{_qualname(owner)}.apply"
+    if ref["kind"] == "function" and "<locals>" in ref["qualname"] and key is None:
+        # A function a factory made (torch's _single = _ntuple(1)): its qualified name
+        # (_ntuple.<locals>.parse) imports nothing; the global it was reached by does.
+        ref["qualname"] = ref["path"] = f"{module_name}.{dotted}"
+    return json.dumps(ref)
 
 
 def canonical_names(names_json):

@@ -130,6 +130,81 @@ def _nested_small_config(nested):
         _NESTING[0] -= 1
 
 
+def _latent_attention_parts(defaults, params, heads_name, kv_name):
+    """The head parts of multi-head latent attention (DeepSeek V2's MLA: a config with a
+    kv_lora_rank), kept consistent: every head size (head_dim, *_head_dim: qk_nope_head_dim,
+    qk_rope_head_dim, v_head_dim, qk_head_dim, index_head_dim) is scaled by the one factor that
+    makes the smallest of them _HEAD_DIM, so that sums (qk_head_dim = nope + rope) and equalities
+    (head_dim = qk_rope_head_dim) the defaults hold still hold (the latent ranks, q_lora_rank and
+    kv_lora_rank, scale with hidden like other sizes). The keys and values are expanded from the
+    latent per query head (kv_b_proj makes num_heads heads), so the kv heads are the query heads:
+    a smaller num_key_value_heads would make the eager path repeat them. Returns {} for a config
+    without a latent."""
+    rank = getattr(defaults, "kv_lora_rank", None)
+    if not _is_int(rank) or rank <= 0:
+        return {}
+    parts = {}
+    for name in sorted(params):
+        v = getattr(defaults, name, None)
+        low = name.lower()
+        if _is_int(v) and v > 0 and (low == "head_dim" or low.endswith("_head_dim")):
+            parts[name] = v
+    if not parts:
+        return {}
+    smallest = min(parts.values())
+    kwargs = {}
+    for name, v in parts.items():
+        kwargs[name] = max(2, (v * _HEAD_DIM) // smallest)
+    if kv_name and heads_name:
+        kwargs[kv_name] = _HEADS
+    return kwargs
+
+
+def _dense_first_layers(defaults, params):
+    """A count of dense layers before the mixture-of-experts ones (DeepSeek's first_k_dense_replace,
+    num_dense_layers) is 1, so that the 3 layers of the small config mix a dense layer with MoE
+    layers (a default of 3 would leave none of the experts built)."""
+    kwargs = {}
+    for name in sorted(params):
+        v = getattr(defaults, name, None)
+        if name.lower() in ("first_k_dense_replace", "num_dense_layers") and _is_int(v) and v > 1:
+            kwargs[name] = 1
+    return kwargs
+
+
+def _expert_groups(defaults, params):
+    """Group-limited routing (DeepSeek V3's n_group groups of experts, the best topk_group of them
+    searched): more than one group becomes 2 groups (2 of the at most 4 experts each) of which 1 is
+    searched, so that the groups still divide the experts and the group limit still selects."""
+    kwargs = {}
+    for name in sorted(params):
+        v = getattr(defaults, name, None)
+        low = name.lower()
+        if not _is_int(v) or v <= 1:
+            continue
+        if low in ("n_group", "num_expert_group", "n_expert_groups"):
+            kwargs[name] = _MAX_EXPERTS // 2
+        elif low == "topk_group":
+            kwargs[name] = 1
+    return kwargs
+
+
+def _encoder_decoder_twins(kwargs, params):
+    """An encoder-decoder config (BART, Marian, Whisper) whose canonical names alias the encoder's
+    fields (num_hidden_layers -> encoder_layers, num_attention_heads -> encoder_attention_heads):
+    the decoder's twin of each encoder field the small config sets (decoder_layers,
+    decoder_attention_heads) takes the same value, so that the decoder a causal LM runs is as
+    small, and as many cache layers are built as it has layers."""
+    twins = {}
+    for name, v in kwargs.items():
+        for mine, other in (("encoder_", "decoder_"), ("decoder_", "encoder_")):
+            if name.startswith(mine):
+                twin = other + name[len(mine):]
+                if twin in params and twin not in kwargs:
+                    twins[twin] = v
+    return twins
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -236,6 +311,13 @@ def small_config_kwargs(config_class):
         small = _nested_small_config(nested)
         if clips or small:
             kwargs[p] = {**small, **clips}
+
+
+        if clips:
+            kwargs[p] = clips
+    kwargs.update(_latent_attention_parts(defaults, params, heads_name, name_of("num_key_value_heads")))
+    kwargs.update(_dense_first_layers(defaults, params))
+    kwargs.update(_expert_groups(defaults, params))
     if "use_sliding_window" in params and default("use_sliding_window") is False:
         kwargs["use_sliding_window"] = True  # the window is what the small config proves
     layers_name = name_of("num_hidden_layers")
@@ -250,6 +332,7 @@ def small_config_kwargs(config_class):
             kinds = _layer_kinds_named(config_class, "mlp" in p.lower())
             if kinds:
                 kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
+    kwargs.update(_encoder_decoder_twins(kwargs, params))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)

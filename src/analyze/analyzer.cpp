@@ -199,7 +199,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   nlohmann::json values = defaults.values;
   values["_attn_implementation"] = options.attn_implementation;
   values["_experts_implementation"] = options.experts_implementation;
-  ConfigView config(values, defaults.aliases);
+  ConfigView config(values, defaults.aliases, defaults.properties);
   // A library that lacks some of kcost's own leaves: kcost's say what those ops output.
   std::optional<LeafCatalog> own_leaves;
   std::optional<NameMap> own_names;

@@ -252,6 +252,8 @@ class ClosedFormCompiler {
         Value a = arg(0);
         return a.integer() ? integer(emit(kAbs, a.num)) : Value{emit(kAbs, a.num), a.den};
       }
+      case PyOp::log2:  // a float unless its argument is a power of two: evaluated exactly instead
+        throw Uncompilable();
     }
     throw Uncompilable();
   }

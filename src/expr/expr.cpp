@@ -182,6 +182,7 @@ Expr Expr::if_else(const Expr& cond, const Expr& then, const Expr& otherwise) {
 Expr Expr::trunc(const Expr& a) { return guarded([&] { return py_call(PyOp::trunc, a.e_); }); }
 Expr Expr::floor(const Expr& a) { return guarded([&] { return py_call(PyOp::floor, a.e_); }); }
 Expr Expr::ceil(const Expr& a) { return guarded([&] { return py_call(PyOp::ceil, a.e_); }); }
+Expr Expr::log2(const Expr& a) { return guarded([&] { return py_call(PyOp::log2, a.e_); }); }
 Expr Expr::abs(const Expr& a) { return guarded([&] { return py_call(PyOp::abs, a.e_); }); }
 
 std::ostream& operator<<(std::ostream& out, const Expr& e) { return out << e.str(); }

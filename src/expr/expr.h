@@ -88,6 +88,7 @@ class Expr {
   static Expr trunc(const Expr& a);  // int(a), towards zero
   static Expr floor(const Expr& a);  // math.floor(a)
   static Expr ceil(const Expr& a);   // math.ceil(a)
+  static Expr log2(const Expr& a);   // math.log2(a): a float (exactly k.0 for 2**k)
   static Expr abs(const Expr& a);    // abs(a)
 
  private:

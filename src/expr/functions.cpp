@@ -12,7 +12,7 @@ namespace {
 using GiNaC::ex;
 using GiNaC::numeric;
 
-constexpr size_t kOpCount = static_cast<size_t>(PyOp::abs) + 1;
+constexpr size_t kOpCount = static_cast<size_t>(PyOp::log2) + 1;
 
 unsigned serial(PyOp op);
 
@@ -68,6 +68,8 @@ bool integer_valued(const ex& e) {
       return true;
     case PyOp::if_else:
       return integer_valued(e.op(1)) && integer_valued(e.op(2));
+    case PyOp::log2:
+      return false;
     default:
       if (is_comparison(*op)) return true;
       for (size_t i = 0; i < e.nops(); ++i)
@@ -205,6 +207,11 @@ ex abs_eval(const ex& a) {
   return held(PyOp::abs, a);
 }
 
+ex log2_eval(const ex& a) {
+  if (number::is_real(a)) return number::log2(num(a));
+  return held(PyOp::log2, a);
+}
+
 // The same rule serves eval and evalf: evalf hands it arguments already turned into floats.
 template <typename F>
 GiNaC::function_options options(const char* name, unsigned nparams, F eval) {
@@ -235,6 +242,7 @@ std::array<unsigned, kOpCount> register_all() {
   set(PyOp::floor, options("py_floor", 1, floor_eval));
   set(PyOp::ceil, options("py_ceil", 1, ceil_eval));
   set(PyOp::abs, options("py_abs", 1, abs_eval));
+  set(PyOp::log2, options("py_log2", 1, log2_eval));
   return s;
 }
 

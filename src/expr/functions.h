@@ -1,5 +1,5 @@
 // The GiNaC functions that stand for Python operations GiNaC lacks: `//`, `%`, min, max,
-// comparisons, and/or/not, `a if c else b`, int(), math.floor, math.ceil, abs. Each is a
+// comparisons, and/or/not, `a if c else b`, int(), math.floor, math.ceil, abs, math.log2. Each is a
 // registered GiNaC function whose eval rule computes the Python result as soon as the
 // arguments are numbers, so substituting numbers into a nested expression evaluates it.
 // With symbols they stay unevaluated except for exact simplifications (min(a, a) -> a,
@@ -41,6 +41,7 @@ enum class PyOp {
   floor,        // math.floor(a)
   ceil,         // math.ceil(a)
   abs,          // abs(a)
+  log2,         // math.log2(a): a float, as Python's (exact k.0 for a power of two 2**k)
 };
 
 // Builds (and evaluates) the function for `op`. Throws ExprError (e.g. division by zero).

@@ -117,6 +117,11 @@ GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b) {
 }
 
 GiNaC::numeric trunc(const GiNaC::numeric& n) { return integer(cln::truncate1(real_of(n))); }
+GiNaC::numeric log2(const GiNaC::numeric& n) {
+  if (!n.is_real() || compare(n, GiNaC::numeric(0)) <= 0) throw ExprError("math domain error");
+  return make_float(std::log2(as_double(n)));
+}
+
 GiNaC::numeric floor(const GiNaC::numeric& n) { return integer(cln::floor1(real_of(n))); }
 GiNaC::numeric ceil(const GiNaC::numeric& n) { return integer(cln::ceiling1(real_of(n))); }
 GiNaC::numeric abs(const GiNaC::numeric& n) { return GiNaC::abs(n); }

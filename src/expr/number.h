@@ -31,6 +31,9 @@ GiNaC::numeric trunc(const GiNaC::numeric& n);   // int(n): an exact integer
 GiNaC::numeric floor(const GiNaC::numeric& n);   // math.floor(n): an exact integer
 GiNaC::numeric ceil(const GiNaC::numeric& n);    // math.ceil(n): an exact integer
 GiNaC::numeric abs(const GiNaC::numeric& n);     // abs(n), float stays float
+// math.log2(n): a float, as CPython computes it (log2 of the double; exactly k.0 for 2**k);
+// throws ExprError ("math domain error") for n <= 0.
+GiNaC::numeric log2(const GiNaC::numeric& n);
 
 // Python's repr() of a float: the shortest text that reads back as the same double, e.g.
 // "0.5", "1e-06", "100.0", "1e+16", "-2.5".

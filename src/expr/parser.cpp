@@ -195,7 +195,7 @@ class Parser {
   Expr primary() {
     Expr e = atom();
     if (is_op("[")) fail(tok_, "subscripts are not supported");
-    if (is_op("(")) fail(tok_, "only min, max, int, abs, math.floor and math.ceil can be called");
+    if (is_op("(")) fail(tok_, "only min, max, int, abs, math.floor, math.ceil and math.log2 can be called");
     if (is_op(".")) fail(tok_, "attribute access is only supported on names");
     return e;
   }
@@ -256,13 +256,14 @@ class Parser {
   }
 
   Expr call(const std::string& name, const Token& name_tok) {
-    enum { kMin, kMax, kInt, kAbs, kCeil, kFloor, kUnknown } fn = kUnknown;
+    enum { kMin, kMax, kInt, kAbs, kCeil, kFloor, kLog2, kUnknown } fn = kUnknown;
     if (name == "min") fn = kMin;
     else if (name == "max") fn = kMax;
     else if (name == "int") fn = kInt;
     else if (name == "abs") fn = kAbs;
     else if (name == "ceil" || name == "math.ceil") fn = kCeil;
     else if (name == "floor" || name == "math.floor") fn = kFloor;
+    else if (name == "log2" || name == "math.log2") fn = kLog2;
     if (fn == kUnknown) fail(name_tok, "unknown function '" + name + "'");
 
     Token open = tok_;
@@ -297,6 +298,7 @@ class Parser {
         case kInt: return Expr::trunc(args[0]);
         case kAbs: return Expr::abs(args[0]);
         case kCeil: return Expr::ceil(args[0]);
+        case kLog2: return Expr::log2(args[0]);
         default: return Expr::floor(args[0]);
       }
     });

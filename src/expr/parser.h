@@ -5,7 +5,7 @@
 //   < `**` (right assoc; `-x**2` is -(x**2), `2**-1` is allowed)
 //   < atoms: integers of any size (`1_000`, `0x1f`), floats (`1e-6`, `.5`), True/False,
 //     names with dots (`config.text_config.hidden_size`), `( ... )`, and calls of
-//     min/max (2 or more arguments), int, abs, ceil/math.ceil, floor/math.floor.
+//     min/max (2 or more arguments), int, abs, ceil/math.ceil, floor/math.floor, log2/math.log2.
 // Constant arithmetic is done while parsing; a result holding a number of more than
 // kMaxDecimalDigits decimal digits (numerator or denominator) is an error, as a literal that long
 // is, so that everything that parses prints as text that parses again.

@@ -215,7 +215,7 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"a if b", 7, "expected 'else'"},
       {"a b", 3, "unexpected 'b'"},
       {"a 1", 3, "unexpected '1'"},
-      {"(a) (b)", 5, "only min, max, int, abs, math.floor and math.ceil can be called"},
+      {"(a) (b)", 5, "only min, max, int, abs, math.floor, math.ceil and math.log2 can be called"},
       {"a )", 3, "unmatched ')'"},
       // parentheses
       {"(a + b", 7, "expected ')' to close '(' at column 1"},

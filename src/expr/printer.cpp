@@ -351,6 +351,7 @@ Printed print_function(const ex& e) {
     case PyOp::floor: return call("math.floor", {e.op(0)});
     case PyOp::ceil: return call("math.ceil", {e.op(0)});
     case PyOp::abs: return call("abs", {e.op(0)});
+    case PyOp::log2: return call("math.log2", {e.op(0)});
     default: return print_comparison({e.op(0), e.op(1)}, {*op});
   }
 }

@@ -10,7 +10,7 @@
 // - rational coefficients and negative powers as division: `3 * x / 4`, `a / (b * c)`;
 // - subtraction as `a - b`, powers as `x**2`, floats as Python's repr (`1e-06`, `0.5`);
 // - Python operations as Python: `a // b`, `a % b`, `min(a, b, c)`, `a if c else b`,
-//   `a < b <= c`, `a and b`, `not a`, `int(x)`, `math.floor(x)`, `math.ceil(x)`, `abs(x)`;
+//   `a < b <= c`, `a and b`, `not a`, `int(x)`, `math.floor(x)`, `math.ceil(x)`, `abs(x)`, `math.log2(x)`;
 // - parentheses exactly where Python's precedence needs them.
 // Nothing depends on the order in which symbols were created or on GiNaC's hash order.
 #pragma once

@@ -125,8 +125,33 @@ class InitHooks : public Hooks {
 
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
                         const ValuePtr& value) override {
-    if (!base->is(Value::Kind::Self)) return;
-    record(name, value, node.line);
+    if (base->is(Value::Kind::Self)) {
+      record(name, value, node.line);
+      return;
+    }
+    // `self.norm_1.bias = None` (MPT): a submodule's state that its constructor makes from a
+    // parameter of the same name is removed after construction; the submodule is what
+    // constructing it with that argument None makes (LayerNorm(..., bias=None): no bias).
+    if (base->is(Value::Kind::Module) && value->is(Value::Kind::None) && constructor_takes(base->class_name, name))
+      for (auto& a : facts_.attributes)
+        if (a.value == base) {
+          auto changed = std::make_shared<Value>(*base);
+          auto& args = changed->args;
+          args.erase(std::remove_if(args.begin(), args.end(), [&](const Arg& x) { return x.name == name; }), args.end());
+          args.push_back({name, value, ""});
+          a.value = changed;
+        }
+  }
+
+  bool constructor_takes(const std::string& class_name, const std::string& param) {
+    try {
+      const ClassSource& cls = locator_.find_class(class_name);
+      if (!cls.init) return false;
+      for (const auto& p : ast::parameters_of(*cls.init->def).all())
+        if (p.name() == param) return true;
+    } catch (const std::exception&) {
+    }
+    return false;
   }
 
   // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each
@@ -210,6 +235,7 @@ class InitHooks : public Hooks {
   ValuePtr run_method(const std::string& qualname, const std::vector<Arg>& args) {
     const FunctionSource& f = locator_.find_function(qualname);
     Interpreter interp(locator_, config_, *this, f.module, f.file);
+    interp.set_closure(&f.closure);
     return interp.run_function(*f.def, args, Value::self());
   }
 

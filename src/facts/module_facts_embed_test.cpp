@@ -80,6 +80,26 @@ TEST(ModuleFacts, ParametersHaveShapes) {
   EXPECT_EQ(attr(norm, "variance_epsilon").value->expr, Expr::symbol("eps"));
 }
 
+TEST(ModuleFacts, ASubmoduleStateSetToNoneIsItsConstructorArgumentNone) {
+  // MptBlock: self.norm_1 = LayerNorm(hidden_size, eps=...); self.norm_1.bias = None. The norm is
+  // what LayerNorm(..., bias=None) makes (no bias); an attribute its constructor does not take
+  // (self.norm_1.foo = None) changes nothing.
+  const std::string mpt = "transformers.models.mpt.modeling_mpt.MptForCausalLM";
+  ConfigView config{fx().locator.config_of(mpt).values, fx().locator.config_of(mpt).aliases};
+  ModuleFacts f = build_module_facts(fx().locator, config, "transformers.models.mpt.modeling_mpt.MptBlock");
+  const Attribute& norm = attr(f, "norm_1");
+  ASSERT_EQ(norm.kind, Attribute::Kind::Submodule);
+  const Arg* bias = nullptr;
+  for (const auto& a : norm.value->args)
+    if (a.name == "bias") bias = &a;
+  ASSERT_NE(bias, nullptr);
+  EXPECT_TRUE(bias->value->is(Value::Kind::None));
+  ModuleFacts ln = build_module_facts(fx().locator, config, "torch.nn.modules.normalization.LayerNorm", &norm.value->args);
+  const Attribute* ln_bias = ln.find("bias");
+  EXPECT_TRUE(!ln_bias || ln_bias->kind != Attribute::Kind::Parameter);
+  EXPECT_EQ(ln.find("weight")->kind, Attribute::Kind::Parameter);
+}
+
 TEST(ModuleFacts, ConfigAliasesBecomeTheRealAttribute) {
   ModuleFacts f = build_module_facts(fx().locator, fx().gpt2, "transformers.models.gpt2.modeling_gpt2.GPT2Attention");
   EXPECT_EQ(attr(f, "embed_dim").value->expr, Expr::symbol("config.n_embd"));

@@ -114,6 +114,13 @@ std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
   if (n == "tuple") return Value::boolean(v->is(Value::Kind::Tuple));
   if (n == "list") return Value::boolean(v->is(Value::Kind::List));
   if (n == "dict") return Value::boolean(v->is(Value::Kind::Dict));
+  // The abstract containers (torch's _ntuple: isinstance(x, collections.abc.Iterable)): the
+  // containers and strings are iterable, numbers and None are not.
+  if (n == "collections.abc.Iterable" || n == "collections.abc.Sequence") {
+    if (v->is(Value::Kind::Number) || v->is(Value::Kind::None)) return Value::boolean(false);
+    if (is_sequence(*v) || v->is(Value::Kind::String)) return Value::boolean(true);
+    if (n == "collections.abc.Iterable" && v->is(Value::Kind::Dict)) return Value::boolean(true);
+  }
   if (n.rfind("torch.", 0) == 0 && n.find("Tensor") != std::string::npos) return Value::boolean(v->is_tensor());
   if (n == "torch.nn.parameter.Parameter") return Value::boolean(v->is_tensor() && v->origin == Value::Origin::Parameter);
   if (n == "torch.nn.parameter.Buffer") return Value::boolean(v->is_tensor() && v->origin == Value::Origin::Buffer);
@@ -167,6 +174,20 @@ std::optional<ValuePtr> absolute(const BuiltinCall& c) {
   return Value::number(v->expr.is_number() ? Expr::number(k) : v->expr, k);
 }
 
+// itertools.repeat(x, n) with n known: n times x (consumed by tuple() or list()).
+std::optional<ValuePtr> repeat(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0), times = c.positional(1);
+  if (!times) times = [&]() -> ValuePtr {
+      for (const auto& a : c.args)
+        if (a.name == "times") return a.value;
+      return nullptr;
+    }();
+  if (!v || !times || !times->is(Value::Kind::Number) || !times->known || !times->known->is_integer() ||
+      times->known->is_negative() || *times->known > 4096)
+    return std::nullopt;
+  return Value::list(std::vector<ValuePtr>(static_cast<size_t>(times->known->to_long()), v));
+}
+
 std::optional<ValuePtr> range(const BuiltinCall& c) {
   std::vector<ValuePtr> items;
   for (const auto& a : c.args) items.push_back(a.value);
@@ -203,6 +224,7 @@ const Builtin* find_builtin(const std::string& name) {
       {"list", [](const BuiltinCall& c) { return sequence(c, false); }},
       {"abs", absolute},
       {"range", range},
+      {"itertools.repeat", repeat},
       {"slice", slice},
       {"super", [](const BuiltinCall&) -> std::optional<ValuePtr> { return Value::super_object(); }},
       {"enumerate", [](const BuiltinCall& c) -> std::optional<ValuePtr> {

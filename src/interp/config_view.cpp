@@ -65,4 +65,9 @@ std::optional<ValuePtr> ConfigView::attribute(const std::string& path, const std
   return from_json(v);
 }
 
+std::optional<std::string> ConfigView::property(const std::string& path, const std::string& name) const {
+  if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_string()) return std::nullopt;
+  return properties_[name].get<std::string>();
+}
+
 }  // namespace kcost

@@ -18,13 +18,19 @@ class ConfigView {
   ConfigView() = default;
   // `aliases`: attribute_map of the config class (alias -> real attribute, e.g. GPT2's
   // hidden_size -> n_embd); an alias reads and is written as the real attribute.
-  explicit ConfigView(nlohmann::json values, nlohmann::json aliases = nlohmann::json::object())
-      : values_(std::move(values)), aliases_(std::move(aliases)) {}
+  // `properties`: the config class's properties (name -> qualified name of the getter function),
+  // for attributes computed from others (MiniCPM3's logits_scaling).
+  explicit ConfigView(nlohmann::json values, nlohmann::json aliases = nlohmann::json::object(),
+                      nlohmann::json properties = nlohmann::json::object())
+      : values_(std::move(values)), aliases_(std::move(aliases)), properties_(std::move(properties)) {}
 
   // `config.<name>` on the config at `path` ("config" or "config.text_config"); nullopt when the
   // config has no such attribute.
   std::optional<ValuePtr> attribute(const std::string& path, const std::string& name) const;
   bool has(const std::string& path, const std::string& name) const;
+  // The getter of `config.<name>` when it is a property of the (top-level) config class and no
+  // value: its qualified name; nullopt otherwise.
+  std::optional<std::string> property(const std::string& path, const std::string& name) const;
   const nlohmann::json& values() const { return values_; }
 
   // A JSON value (from a config) as a Value whose numbers are constants.
@@ -36,6 +42,7 @@ class ConfigView {
 
   nlohmann::json values_ = nlohmann::json::object();
   nlohmann::json aliases_ = nlohmann::json::object();
+  nlohmann::json properties_ = nlohmann::json::object();
 };
 
 }  // namespace kcost

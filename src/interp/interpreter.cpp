@@ -77,7 +77,10 @@ bool is_sequence(const Value& v) { return v.is(Value::Kind::Tuple) || v.is(Value
 }  // namespace
 
 ValuePtr Interpreter::global(const std::string& dotted, const std::optional<std::string>& key) {
-  const GlobalRef& ref = globals_.resolve_global(module_, dotted, key);
+  return from_reference(globals_.resolve_global(module_, dotted, key), dotted, key);
+}
+
+ValuePtr Interpreter::from_reference(const GlobalRef& ref, const std::string& dotted, const std::optional<std::string>& key) {
   using K = Value::GlobalKind;
   switch (ref.kind) {
     case GlobalRef::Kind::Constant: return ConfigView::from_json(ref.value);
@@ -97,6 +100,10 @@ ValuePtr Interpreter::global(const std::string& dotted, const std::optional<std:
 ValuePtr Interpreter::eval_name(const ast::Node& node, Scope& scope) {
   const std::string& id = node.str("id");
   if (ValuePtr v = scope.find(id)) return v;
+  // A free variable of a function a factory made: its closure cell (before the module's globals,
+  // as Python looks names up).
+  if (closure_)
+    if (auto it = closure_->find(id); it != closure_->end()) return from_reference(it->second, id, std::nullopt);
   return global(id);
 }
 
@@ -107,6 +114,10 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   switch (base->kind) {
     case Value::Kind::Config: {
       if (auto v = config_.attribute(base->config_path, attr)) return *v;
+      // A property of the config class (an attribute computed from others): its getter runs on
+      // the config, as Python does.
+      if (auto getter = config_.property(base->config_path, attr))
+        return hooks_.call(node, Value::global(Value::GlobalKind::Function, *getter, *getter, *getter), {{"", base, "self"}});
       return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:
@@ -400,7 +411,9 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
     return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
     return call_local(*callee->function, args);
-  if (callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Builtin)
+  // Builtins, and the few standard-library callables the table names (itertools.repeat, a class).
+  if (callee->is(Value::Kind::Global) &&
+      (callee->global_kind == Value::GlobalKind::Builtin || callee->global_kind == Value::GlobalKind::Class))
     if (const Builtin* builtin = find_builtin(callee->qualname))
       if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
   return hooks_.call(node, callee, args);

@@ -19,6 +19,7 @@
 namespace kcost {
 
 class GlobalResolver;
+struct GlobalRef;
 
 class Scope {
  public:
@@ -96,6 +97,9 @@ class Interpreter {
   const std::vector<Note>& notes() const { return notes_; }
   void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
   const std::string& module() const { return module_; }
+  // The closure cells of the function this interpreter runs (free variable -> what it refers
+  // to, as FunctionSource::closure); names not bound in scope are looked up there first.
+  void set_closure(const std::map<std::string, GlobalRef>* closure) { closure_ = closure; }
   // The name assigned by the statement being executed ("hidden_states", "return"), for labels.
   const std::string& current_target() const { return target_; }
   const ConfigView& config() const { return config_; }
@@ -131,6 +135,7 @@ class Interpreter {
   ValuePtr define_function(const ast::Node& def, const std::string& name, const Scope& scope);
   ValuePtr call_local(const LocalFunction& function, const std::vector<Arg>& args);
   ValuePtr global(const std::string& dotted, const std::optional<std::string>& key = std::nullopt);
+  ValuePtr from_reference(const GlobalRef& ref, const std::string& dotted, const std::optional<std::string>& key);
   std::vector<Arg> eval_args(const ast::Node& call, Scope& scope);
   void assign(const ast::Node& target, const ValuePtr& value, Scope& scope);
   bool exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* result);
@@ -143,6 +148,7 @@ class Interpreter {
   Hooks& hooks_;
   std::string module_;
   std::string file_;
+  const std::map<std::string, GlobalRef>* closure_ = nullptr;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
   std::string target_;

@@ -41,6 +41,7 @@ class TableGlobals : public GlobalResolver {
     }
     return refs_[dotted] = r;
   }
+  void add(const std::string& dotted, GlobalRef r) { refs_[dotted] = std::move(r); }
 
  private:
   std::map<std::string, GlobalRef> refs_;
@@ -286,6 +287,55 @@ TEST(Value, PythonEquality) {
   EXPECT_EQ(python_equal(*Value::none(), *Value::tensor({})), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::integer(2), *Value::string("2")), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::number(Expr::symbol("n")), *Value::integer(2)), std::nullopt);
+}
+
+TEST(Interpreter, AFunctionAFactoryMadeReadsItsClosureCells) {
+  // torch.nn.modules.utils: _single = _ntuple(1); its parse(x) reads n from its closure cell, which
+  // comes before a module global of the same name; itertools.repeat and collections.abc.Iterable
+  // are decided.
+  Session run;
+  auto cls = [](const std::string& q) {
+    GlobalRef r;
+    r.kind = GlobalRef::Kind::Class;
+    r.qualname = r.path = q;
+    return r;
+  };
+  run.globals.add("Iterable", cls("collections.abc.Iterable"));
+  run.globals.add("repeat", cls("itertools.repeat"));
+  GlobalRef global_n, cell_n;
+  global_n.kind = cell_n.kind = GlobalRef::Kind::Constant;
+  global_n.value = 99;
+  cell_n.value = 2;
+  run.globals.add("n", global_n);
+  std::map<std::string, GlobalRef> closure = {{"n", cell_n}};
+  run.interp.set_closure(&closure);
+  ValuePtr single = run.interp.run_function(function("closure_parse"), {positional(Value::number(Expr::symbol("k")))}, nullptr);
+  ASSERT_TRUE(single->is(Value::Kind::Tuple)) << single->describe();
+  ASSERT_EQ(single->items.size(), 2u);
+  EXPECT_EQ(single->items[1]->expr, Expr::symbol("k"));
+  ValuePtr pair = run.interp.run_function(function("closure_parse"), {positional(Value::tuple({Value::integer(3), Value::integer(4)}))}, nullptr);
+  ASSERT_TRUE(pair->is(Value::Kind::Tuple)) << pair->describe();
+  ASSERT_EQ(pair->items.size(), 2u);
+  EXPECT_EQ(*pair->items[1]->known, 4);
+}
+
+TEST(Interpreter, AConfigPropertyRunsItsGetterOnTheConfig) {
+  // MiniCPM3Config.logits_scaling is a property (hidden_size / dim_model_base): reading it calls
+  // the getter with the config as self; an attribute the config holds is never a property.
+  TableGlobals globals;
+  ConfigView config(nlohmann::json{{"hidden_size", 128}}, nlohmann::json::object(),
+                    nlohmann::json{{"logits_scaling", "pkg.Config.logits_scaling"}, {"hidden_size", "pkg.Config.hidden_size"}});
+  EXPECT_EQ(config.property("config", "logits_scaling"), std::optional<std::string>("pkg.Config.logits_scaling"));
+  EXPECT_EQ(config.property("config", "hidden_size"), std::nullopt);
+  EXPECT_EQ(config.property("config.text_config", "logits_scaling"), std::nullopt);
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("config_property"), {positional(Value::config("config"))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(hooks.calls.size(), 1u);
+  EXPECT_NE(hooks.calls[0].find("pkg.Config.logits_scaling"), std::string::npos) << hooks.calls[0];
+  EXPECT_TRUE(out->items[0]->is(Value::Kind::Config));  // IdentityHooks returns the first argument: self
+  EXPECT_EQ(out->items[1]->expr, Expr::symbol("config.hidden_size"));
 }
 
 }  // namespace

@@ -16,6 +16,18 @@ std::optional<std::vector<std::string>> mro_after(const ClassSource& cls, const 
 
 namespace {
 
+GlobalRef::Kind kind_of(const std::string& kind);
+
+GlobalRef reference_from_json(const nlohmann::json& d) {
+  GlobalRef r;
+  r.kind = kind_of(d.value("kind", "other"));
+  r.qualname = d.value("qualname", "");
+  r.path = d.contains("path") && d["path"].is_string() ? d["path"].get<std::string>() : "";
+  r.is_module = d.value("is_module", false);
+  if (d.contains("value")) r.value = d["value"];
+  return r;
+}
+
 FunctionSource function_from_json(const nlohmann::json& d) {
   FunctionSource f;
   f.name = d.value("name", "");
@@ -27,6 +39,8 @@ FunctionSource function_from_json(const nlohmann::json& d) {
   f.def_line = d.value("def_line", f.first_line);
   f.source = d.value("source", "");
   f.def = ast::from_json(d["ast"]);
+  if (d.contains("closure") && d["closure"].is_object())
+    for (const auto& [name, ref] : d["closure"].items()) f.closure[name] = reference_from_json(ref);
   return f;
 }
 
@@ -127,13 +141,7 @@ const GlobalRef& SourceLocator::resolve_global(const std::string& module, const 
   std::vector<std::string> args = {module, dotted};
   if (key) args.push_back(*key);
   nlohmann::json d = session_.call("resolve_global", args);
-  GlobalRef r;
-  r.kind = kind_of(d.value("kind", "other"));
-  r.qualname = d.value("qualname", "");
-  r.path = d["path"].is_string() ? d["path"].get<std::string>() : "";
-  r.is_module = d.value("is_module", false);
-  if (d.contains("value")) r.value = d["value"];
-  return globals_[cache_key] = std::move(r);
+  return globals_[cache_key] = reference_from_json(d);
 }
 
 const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, const std::string& config_file) {
@@ -142,7 +150,7 @@ const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, c
   if (it != configs_.end()) return it->second;
   nlohmann::json d = as_locate_error([&] { return session_.call("config_defaults", {model_class, config_file}); });
   ConfigDefaults c{d.value("config_class", ""), d["values"], d.value("aliases", nlohmann::json::object()),
-                   d.value("cache_layers", nlohmann::json::object())};
+                   d.value("cache_layers", nlohmann::json::object()), d.value("properties", nlohmann::json::object())};
   return configs_[cache_key] = std::move(c);
 }
 

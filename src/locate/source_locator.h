@@ -23,6 +23,16 @@ struct LocateError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What a name in a module's globals refers to.
+struct GlobalRef {
+  enum class Kind { Class, Function, NativeFunction, Module, Constant, Instance, Builtin, Missing, Other };
+  Kind kind = Kind::Missing;
+  std::string qualname;  // canonical: obj.__module__ + "." + obj.__qualname__ (for instances: their class)
+  std::string path;      // the name as reached through modules: "torch.nn.functional.softmax"
+  bool is_module = false;
+  nlohmann::json value;  // for constants
+};
+
 struct FunctionSource {
   std::string name;
   std::string owner;   // qualified name of the class that defines it; empty for functions
@@ -32,6 +42,9 @@ struct FunctionSource {
   int def_line = 0;
   std::string source;
   ast::NodePtr def;  // the FunctionDef node
+  // A function a factory made (torch's _single = _ntuple(1): parse reads n): what each free
+  // variable's closure cell holds, described as a global name is. Empty for plain functions.
+  std::map<std::string, GlobalRef> closure;
 };
 
 struct ClassSource {
@@ -46,19 +59,10 @@ struct ClassSource {
   std::vector<std::pair<std::string, std::string>> tied_weights;
 };
 
-// What a name in a module's globals refers to.
 // The classes after `owner` in `cls`'s MRO, without builtins.object (where super() looks);
 // nullopt when `owner` is not in it.
 std::optional<std::vector<std::string>> mro_after(const ClassSource& cls, const std::string& owner);
 
-struct GlobalRef {
-  enum class Kind { Class, Function, NativeFunction, Module, Constant, Instance, Builtin, Missing, Other };
-  Kind kind = Kind::Missing;
-  std::string qualname;  // canonical: obj.__module__ + "." + obj.__qualname__ (for instances: their class)
-  std::string path;      // the name as reached through modules: "torch.nn.functional.softmax"
-  bool is_module = false;
-  nlohmann::json value;  // for constants
-};
 
 // What names in modules' globals refer to. The interpreter asks only this of the source
 // locator, so that it can run on a table of names in unit tests.
@@ -82,6 +86,8 @@ struct ConfigDefaults {
   nlohmann::json values;   // attribute -> value (numbers, strings, lists, dicts)
   nlohmann::json aliases;  // attribute_map: alias -> real attribute
   nlohmann::json cache_layers = nlohmann::json::object();  // python cache_layers.py: the DynamicCache's layers
+  // The config class's own properties: name -> qualified name of the getter (find_function).
+  nlohmann::json properties = nlohmann::json::object();
 };
 
 class SourceLocator : public GlobalResolver {

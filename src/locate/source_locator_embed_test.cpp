@@ -68,6 +68,24 @@ TEST(SourceLocator, ResolvesModuleGlobals) {
   EXPECT_EQ(builtin.kind, GlobalRef::Kind::Builtin);
 }
 
+TEST(SourceLocator, AFunctionAFactoryMadeIsLocatedByTheGlobalItIsAndCarriesItsClosure) {
+  // torch.nn.modules.conv: _single = _ntuple(1, "_single"); the function's own qualified name
+  // (torch.nn.modules.utils._ntuple.<locals>.parse) imports nothing, the global does.
+  const GlobalRef& single = locator().resolve_global("torch.nn.modules.conv", "_single");
+  EXPECT_EQ(single.kind, GlobalRef::Kind::Function);
+  EXPECT_EQ(single.qualname, "torch.nn.modules.conv._single");
+  const FunctionSource& parse = locator().find_function(single.qualname);
+  EXPECT_EQ(parse.name, "parse");
+  ASSERT_EQ(parse.closure.count("n"), 1u);
+  EXPECT_EQ(parse.closure.at("n").kind, GlobalRef::Kind::Constant);
+  EXPECT_EQ(parse.closure.at("n").value, 1);
+  // A number JSON cannot hold (torch.inf) is no constant.
+  EXPECT_EQ(locator().resolve_global("torch.nn.modules.conv", "torch.inf").kind, GlobalRef::Kind::Other);
+  // An object whose attribute look-up raises (a torch.classes namespace, Apertus's xIELU) is no
+  // autograd function: it resolves as before, and does not throw.
+  EXPECT_NO_THROW(locator().resolve_global("transformers.activations", "torch.classes.xielu"));
+}
+
 TEST(SourceLocator, ModelTypeResolvesToCausalLm) {
   EXPECT_EQ(locator().qualified_name("llama"), "transformers.models.llama.modeling_llama.LlamaForCausalLM");
   EXPECT_EQ(locator().qualified_name("gpt2"), "transformers.models.gpt2.modeling_gpt2.GPT2LMHeadModel");

@@ -276,6 +276,17 @@ LeafBinding linear(const LeafCall& c) {
 LeafBinding matmul(const LeafCall& c, const Params& params) {
   std::vector<ValuePtr> ops = operands(c);
   size_t first = (c.op == "baddbmm" || c.op == "addmm" || c.op == "addbmm") ? 1 : 0;
+  // Operands given by keyword (Bloom's alibi.baddbmm(batch1=query, batch2=key)): torch's
+  // parameter names, the method's tensor being `input`.
+  static const std::map<std::string, std::vector<std::string>> kOperandNames = {
+      {"baddbmm", {"input", "batch1", "batch2"}}, {"addbmm", {"input", "batch1", "batch2"}},
+      {"addmm", {"input", "mat1", "mat2"}},       {"bmm", {"input", "mat2"}},
+      {"mm", {"input", "mat2"}}};
+  if (auto names = kOperandNames.find(c.op); names != kOperandNames.end() && ops.size() < names->second.size()) {
+    std::vector<ValuePtr> named;
+    for (size_t i = 0; i < names->second.size(); ++i) named.push_back(arg(c, i, names->second[i]));
+    if (std::all_of(named.begin(), named.end(), [](const ValuePtr& v) { return v != nullptr; })) ops = named;
+  }
   if (ops.size() < first + 2) {
     ValuePtr other = argument(c.args, 0, "other");
     if (other && ops.size() == 1) ops.push_back(other);

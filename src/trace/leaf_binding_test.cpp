@@ -56,6 +56,21 @@ TEST(LeafBinding, LinearFromTheWeightOrTheConstructor) {
   EXPECT_EQ(m["has_bias"], Expr(0));
 }
 
+TEST(LeafBinding, MatmulOperandsByKeyword) {
+  // Bloom: alibi.baddbmm(batch1=query, batch2=key, beta=..., alpha=...).
+  const Expr heads = Expr::symbol("config.n_head"), d = Expr(16), kv = Expr::symbol("cache_len") + s;
+  ValuePtr alibi = Value::tensor({b * heads, Expr(1), kv});
+  ValuePtr q = Value::tensor({b * heads, s, d}), k = Value::tensor({b * heads, d, kv});
+  LeafBinding lb = bind("torch.baddbmm", "baddbmm", alibi, {kw("batch1", q), kw("batch2", k), kw("beta", Value::integer(1))});
+  auto f = bound(lb);
+  EXPECT_EQ(f["B"], b * heads);
+  EXPECT_EQ(f["M"], s);
+  EXPECT_EQ(f["K"], d);
+  EXPECT_EQ(f["N"], kv);
+  ASSERT_TRUE(lb.output && lb.output->is_tensor());
+  EXPECT_EQ(lb.output->shape, (Shape{b * heads, s, kv}));
+}
+
 TEST(LeafBinding, TensorRepeatTilesEachDimAndAddsLeadingOnes) {
   // Llama 4's MoE: hidden_states.repeat(num_experts, 1) on [tokens, hidden].
   ValuePtr x = Value::tensor({b * s, h});

@@ -10,9 +10,10 @@ namespace {
 
 bool positional_number(const Arg& a) { return a.name.empty() && a.value && a.value->is(Value::Kind::Number); }
 
-// sqrt, floor, ceil: formulas the expression language has.
+// sqrt, floor, ceil, log2: formulas the expression language has.
 ValuePtr with_formula(const std::string& qualname, const Value& x) {
   auto of = [&](const Expr& e) {
+    if (qualname == "math.log2") return Expr::log2(e);
     return qualname == "math.sqrt" ? Expr::pow(e, Expr(1) / Expr(2)) : qualname == "math.floor" ? Expr::floor(e) : Expr::ceil(e);
   };
   std::optional<GiNaC::numeric> known;
@@ -32,6 +33,9 @@ ValuePtr python_math(const std::string& name, const std::vector<Arg>& args) {
   const std::string qualname = name.rfind("numpy.", 0) == 0 ? "math." + name.substr(6) : name;
   if (qualname == "math.sqrt" || qualname == "math.floor" || qualname == "math.ceil")
     return args.size() == 1 ? with_formula(qualname, *args[0].value) : nullptr;
+  // math.log2 of a positive number (ALiBi's 2 ** math.floor(math.log2(num_heads))): a formula.
+  if (qualname == "math.log2" && args.size() == 1 && (!args[0].value->known || *args[0].value->known > 0))
+    return with_formula(qualname, *args[0].value);
   static const std::map<std::string, double (*)(double)> functions = {
       {"math.log", [](double x) { return std::log(x); }},     {"math.log2", [](double x) { return std::log2(x); }},
       {"math.log10", [](double x) { return std::log10(x); }}, {"math.log1p", [](double x) { return std::log1p(x); }},

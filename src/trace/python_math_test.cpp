@@ -45,6 +45,25 @@ TEST(PythonMath, LogOfASymbolHasItsValueButNoFormula) {
   EXPECT_EQ(unknown->expr.symbols(), std::set<std::string>{Value::kUnknownSymbol});
 }
 
+TEST(PythonMath, Log2OfASymbolIsAFormula) {
+  // ALiBi (Bloom): closest_power_of_2 = 2 ** math.floor(math.log2(num_heads)), a formula in
+  // config.n_head exact at every config: 8 at 8, 8 at 12, 16 at 16.
+  const Expr n = Expr::symbol("config.n_head");
+  ValuePtr lg = python_math("math.log2", {pos(Value::number(n, GiNaC::numeric(8)))});
+  ASSERT_TRUE(lg && lg->is(Value::Kind::Number) && lg->known);
+  EXPECT_EQ(lg->expr, Expr::log2(n));
+  EXPECT_EQ(lg->known->to_double(), 3.0);
+  ValuePtr fl = python_math("math.floor", {pos(lg)});
+  Expr power = Expr::pow(Expr(2), fl->expr);
+  EXPECT_EQ(*fl->known, 3);
+  for (auto [heads, expected] : {std::pair{8, 8}, {12, 8}, {16, 16}, {1, 1}})
+    EXPECT_EQ(power.subs({{"config.n_head", Expr(heads)}}).as_number(), expected) << heads;
+  EXPECT_EQ(Expr::parse("2 ** math.floor(math.log2(config.n_head))"), power);
+  EXPECT_EQ(power.str(), "2**math.floor(math.log2(config.n_head))");
+  EXPECT_EQ(Expr::parse("math.log2(0.25)").str(), "-2.0");
+  EXPECT_THROW(Expr::parse("math.log2(0)"), std::exception);
+}
+
 TEST(PythonMath, NumpyFunctionsOfANumberAreMaths) {
   // CTRL's inputs_embeds *= np.sqrt(self.d_model_size).
   ValuePtr out = python_math("numpy.sqrt", {pos(Value::number(Expr::symbol("config.n_embd"), GiNaC::numeric(1280)))});

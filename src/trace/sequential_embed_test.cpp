@@ -48,5 +48,51 @@ TEST(Sequential, ItsModulesRunInOrderAsChildrenOfTheCaller) {
   EXPECT_EQ(trace.children[2].label, "ffn.2");
 }
 
+TEST(ModuleListOfDifferentModules, AKnownIndexIsThatModule) {
+  // LongCat's self_attn = ModuleList([MLA(layer_idx=2*i), MLA(layer_idx=2*i+1)]), called as
+  // self.self_attn[0](...) and self.self_attn[1](...): the module at the index, also from the end.
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().analysis, "sdpa"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  auto norm = [](long long n) {
+    return Value::module("torch.nn.modules.normalization.LayerNorm", {{"", Value::integer(n), ""}});
+  };
+  auto list = std::make_shared<Value>();
+  list->kind = Value::Kind::ModuleList;
+  list->items = {norm(3), norm(5)};
+  list->length = Expr(2);
+  ast::Node node;
+  node.type = "Subscript";
+  EXPECT_TRUE(same_value(*tracer.subscript(node, list, Value::integer(1)), *norm(5)));
+  EXPECT_TRUE(same_value(*tracer.subscript(node, list, Value::integer(-2)), *norm(3)));
+  EXPECT_TRUE(tracer.subscript(node, list, Value::integer(2))->is(Value::Kind::Unknown));
+}
+
+TEST(AutogradFunction, ApplyRunsTheSubclassForwardWithACtxThatKeepsNothing) {
+  // Bloom's BloomGelu: GeLUFunction.apply(x), whose forward(ctx, input) calls
+  // ctx.save_for_backward(input) and returns bloom_gelu_forward(input): its elementwise ops are
+  // children, nothing is unknown.
+  const GlobalRef& apply = fx().locator.resolve_global("transformers.models.bloom.modeling_bloom", "GeLUFunction.apply");
+  EXPECT_EQ(apply.qualname, "torch.autograd.function.Function.apply");
+  EXPECT_EQ(apply.path, "transformers.models.bloom.modeling_bloom.GeLUFunction.apply");
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().analysis, "eager"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  ValuePtr fn = Value::global(Value::GlobalKind::NativeFunction, apply.qualname, apply.path, apply.path);
+  ast::Node call;
+  call.type = "Call";
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr::symbol("seq_len"), Expr(64)});
+  ValuePtr out = tracer.call(call, fn, {{"", x, "x"}});
+  ASSERT_TRUE(out->is_tensor()) << out->describe();
+  EXPECT_EQ(out->shape, x->shape);
+  ASSERT_FALSE(trace.children.empty());
+  bool tanh = false;
+  for (const auto& c : trace.children) {
+    EXPECT_NE(c.kernel, "unknown") << c.label;
+    tanh = tanh || c.kernel == "torch.tanh";
+  }
+  EXPECT_TRUE(tanh);
+}
+
 }  // namespace
 }  // namespace kcost

@@ -20,6 +20,10 @@ namespace kcost {
 
 namespace {
 
+// The ctx an autograd function's forward gets (see call_function).
+constexpr const char* kAutogradContext = "autograd function ctx";
+
+
 // A name for an operand in a label: `x` for x, `weight` for self.weight, `cos` for cos[...].
 std::string operand_name(const ast::Node* n) {
   if (!n) return "";
@@ -437,6 +441,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
 ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
   const FunctionSource& f = ctx_.locator.find_function(qualname);
   Interpreter ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
+  ev.set_closure(&f.closure);
   interpreters_.push_back(&ev);
   prefixes_.push_back(f.name);
   ValuePtr result = ev.run_function(*f.def, args, self);
@@ -477,6 +482,13 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
   // is the fused attention, as get_interface's answer is: one leaf, never inlined.
   if (std::optional<std::string> impl = ctx_.locator.attention_implementation(qualname))
     return call_attention(node, *impl, args);
+  // A custom autograd function (Bloom's GeLUFunction.apply(x)): its static forward(ctx, *args)
+  // runs, with a ctx whose backward bookkeeping does nothing.
+  if (qualname == "torch.autograd.function.Function.apply" && path != qualname && ends_with(path, ".apply")) {
+    std::vector<Arg> with_ctx = {{"", Value::opaque(kAutogradContext), "ctx"}};
+    with_ctx.insert(with_ctx.end(), args.begin(), args.end());
+    return inline_function(path.substr(0, path.size() - 6) + ".forward", with_ctx, nullptr);
+  }
   if (fn->global_kind == Value::GlobalKind::NativeFunction) {
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);
@@ -792,6 +804,9 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
     case Value::Kind::Opaque:
       // The device a tensor is on: the accelerator the cost model is for (x.device.type).
       if (base->qualname == "device" && name == "type") return Value::string("cuda");
+      // An autograd function's ctx: what it keeps for backward (save_for_backward, mark_dirty,
+      // set_materialize_grads) does nothing for inference.
+      if (base->qualname == kAutogradContext) return Value::callable(Value::Target::Noop, "ctx." + name);
       return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Global:
       if (name == "get_interface") return Value::callable(Value::Target::GetInterface, "get_interface");
@@ -859,6 +874,13 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;
+    // A list of modules that differ (LongCat's self_attn = [MLA(layer_idx=2*i), MLA(layer_idx=2*i+1)])
+    // at a known index: that module.
+    if (std::optional<long long> k = known_int(*index)) {
+      long long n = static_cast<long long>(base->items.size());
+      long long at = *k < 0 ? *k + n : *k;
+      if (at >= 0 && at < n) return base->items[at];
+    }
   }
   if (base->is(Value::Kind::Dict) && !base->items.empty() && index->is(Value::Kind::Number) &&
       std::all_of(base->keys.begin(), base->keys.end(), [](const std::string& k) { return !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0])) && k[0] != '-'; })) {

@@ -92,6 +92,21 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
   return Value::tensor(s);
 }
 
+// x.new_empty(*size), x.new_zeros(size), x.new_ones(size), x.new_full(size, fill): a tensor of
+// the given size (not x's), of x's dtype.
+ValuePtr new_filled(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
+  std::vector<Arg> dims_args;
+  for (const auto& a : args)
+    if (a.name.empty() || a.name == "size") dims_args.push_back(a);
+  if (name == "new_full" && !dims_args.empty()) dims_args.resize(1);
+  Shape s;
+  for (const auto& d : dims_of(dims_args)) {
+    if (!d->is(Value::Kind::Number)) return Value::unknown(name + " with a non-number size");
+    s.push_back(d->expr);
+  }
+  return with_shape(*self, s);
+}
+
 // torch.normal(mean, std, size=(n,)) with numbers for mean and std: a tensor of that size.
 ValuePtr sampled(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr size = argument(args, 2, "size");
@@ -439,7 +454,8 @@ const std::map<std::string, Rule>& table() {
          "dropout_identity"},
         C::ZeroCost, true, identity);
     row({"ones_like", "zeros_like", "empty_like", "full_like"}, C::Creation, true, same_shape);
-    row({"clone", "new_empty"}, C::Creation, true, identity);
+    row({"clone"}, C::Creation, true, identity);
+    row({"new_empty", "new_zeros", "new_ones", "new_full"}, C::Creation, true, new_filled);
     row({"gather"}, C::Creation, true, gathered);
     return m;
   }();

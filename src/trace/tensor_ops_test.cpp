@@ -105,6 +105,19 @@ TEST(TensorOps, CreationAndDtypeClasses) {
   EXPECT_EQ(shape_op("numel", x, {})->expr, b * s);
 }
 
+TEST(TensorOps, NewCreatorsTakeTheGivenSizeAndTheTensorsDtype) {
+  // DeepSeek V3's expand_kv: kv_nope.new_empty(*kv_nope.shape[:-1], nope + rope) is of the sizes
+  // given, not of kv_nope's.
+  ValuePtr x = Value::tensor({b, s, h}, Value::DType::Integer);
+  ValuePtr e = shape_op("new_empty", x, {pos(sym(b)), pos(sym(s)), pos(n(48))});
+  EXPECT_EQ(shape_of(e), (Shape{b, s, Expr(48)}));
+  EXPECT_EQ(e->dtype, Value::DType::Integer);
+  EXPECT_TRUE(is_creation_op("new_empty"));
+  EXPECT_EQ(shape_of(shape_op("new_zeros", x, {pos(Value::tuple({sym(b), n(3)}))})), (Shape{b, Expr(3)}));
+  EXPECT_EQ(shape_of(shape_op("new_ones", x, {kw("size", Value::tuple({n(5)}))})), (Shape{Expr(5)}));
+  EXPECT_EQ(shape_of(shape_op("new_full", x, {pos(Value::tuple({sym(s), n(2)})), pos(n(7))})), (Shape{s, Expr(2)}));
+}
+
 TEST(TensorOps, ShapesKeepAMasksPresence) {
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));
   mask->presence = Expr::compare("!=", s, Expr(1));

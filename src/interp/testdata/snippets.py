@@ -59,3 +59,12 @@ def enumerate_names(self, a, b):
     for i, x in enumerate((a, b)):
         names.append(str(i) + ":" + x)
     return names
+
+def closure_parse(x):
+    # torch's _ntuple(n) makes this function: n is a closure cell, not a global.
+    if isinstance(x, Iterable):
+        return tuple(x)
+    return tuple(repeat(x, n))
+
+def config_property(self, config):
+    return config.logits_scaling, config.hidden_size
