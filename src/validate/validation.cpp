@@ -101,7 +101,12 @@ PointValidation compare_point(const Evaluation& static_side, const TracedPoint& 
   }
   FlopCounterCheck& fc = v.flop_counter;
   fc.flop_counter_flops = traced.flop_counter.total;
-  fc.attention_excluded = fused_attention && !flop_counter_counts_attention(traced.flop_counter);
+  // FlopCounterMode has no formula for the fused kernel, but counts sdpa's math fallback (CPU
+  // takes it when the query-key and value head sizes differ, as in multi-head latent attention):
+  // attention is left out only where nothing was counted inside its calls.
+  auto inside = priced.flop_counter_by_kernel.find("F.scaled_dot_product_attention");
+  bool counted_inside = inside != priced.flop_counter_by_kernel.end() && inside->second.aten_flops > 0;
+  fc.attention_excluded = fused_attention && !flop_counter_counts_attention(traced.flop_counter) && !counted_inside;
   for (const auto& [k, c] : static_side.by_kernel)
     if (const LeafKernel* leaf = leaves.find(k); leaf && leaf->matmul_class && !(fc.attention_excluded && k == "F.scaled_dot_product_attention"))
       fc.static_matmul_flops += c.flops;
