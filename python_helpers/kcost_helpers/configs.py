@@ -109,17 +109,20 @@ def config_defaults(model_class, config_file=""):
 def _config_properties(config_class):
     """{name: qualified name of the getter} of the config class's own properties (MiniCPM3's
     logits_scaling = hidden_size / dim_model_base): the analysis runs the getter's source on the
-    config when the model reads an attribute the config's values do not hold. The properties of
-    transformers' PretrainedConfig itself (framework state) are left out."""
+    config when the model reads an attribute the config's values do not hold. PretrainedConfig's
+    own public properties count too (older 4.x models read `config.use_return_dict`); its private
+    ones (framework state such as _attn_implementation, given separately) do not."""
     from transformers import PretrainedConfig
 
     from .locate import _qualname
 
     out = {}
     for klass in config_class.__mro__:
-        if klass is PretrainedConfig or not issubclass(klass, PretrainedConfig):
+        if not issubclass(klass, PretrainedConfig):
             break
         for name, attr in vars(klass).items():
+            if klass is PretrainedConfig and name.startswith("_"):
+                continue
             if isinstance(attr, property) and attr.fget is not None and inspect.isfunction(attr.fget) and name not in out:
                 out[name] = f"{_qualname(klass)}.{name}"
     return out

@@ -127,6 +127,10 @@ std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
   // A tensor is no instance of a class that is not a tensor class (isinstance(mask, BlockMask)).
   if (v->is_tensor() && cls->global_kind == Value::GlobalKind::Class && !cls->is_module_class) return Value::boolean(false);
   if (v->is(Value::Kind::Module) && v->class_name == n) return Value::boolean(true);
+  // The cache of the design's call is a DynamicCache: an instance of it and of its base Cache,
+  // of no other cache class (older 4.x models ask isinstance(past_key_values, StaticCache)).
+  if (v->is(Value::Kind::Cache) && n.rfind("transformers.cache_utils.", 0) == 0)
+    return Value::boolean(n == "transformers.cache_utils.DynamicCache" || n == "transformers.cache_utils.Cache");
   return std::nullopt;
 }
 
