@@ -129,6 +129,26 @@ class InitHooks : public Hooks {
     record(name, value, node.line);
   }
 
+  // `for i in range(config.num_hidden_layers)` in __init__ (Jamba's, Bamba's, FalconH1's stacks,
+  // each layer's class looked up by its index's kind and appended): the body runs once per index
+  // of the analysed config, so that each layer is built for its place. The list it grows keeps
+  // the symbolic length (the interpreter's For).
+  std::optional<std::vector<Iteration>> iterate(const ast::Node& /*node*/, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range) || iterable->items.empty() || iterable->items.size() > 3) return std::nullopt;
+    std::vector<long long> bounds;
+    for (const auto& a : iterable->items) {
+      std::optional<long long> k = a->is(Value::Kind::Number) ? known_int(*a) : std::nullopt;
+      if (!k) return std::nullopt;
+      bounds.push_back(*k);
+    }
+    long long lo = bounds.size() == 1 ? 0 : bounds[0], hi = bounds.size() == 1 ? bounds[0] : bounds[1];
+    long long step = bounds.size() == 3 ? bounds[2] : 1;
+    if (step == 0 || (hi - lo) / step > 4096) return std::nullopt;
+    std::vector<Iteration> out;
+    for (long long i = lo; step > 0 ? i < hi : i > hi; i += step) out.push_back({Value::integer(i), Expr(1), i});
+    return out;
+  }
+
   // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each
   // parameter a symbol of its own name.
   void run_init(const FunctionSource& init, const std::vector<Arg>* args);
