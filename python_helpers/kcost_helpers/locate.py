@@ -6,6 +6,7 @@ import functools
 import importlib
 import inspect
 import json
+import math
 import sys
 import textwrap
 
@@ -196,6 +197,9 @@ def _reference(obj, path):
     """Plain-data description of what a global name refers to."""
     import torch
 
+    if isinstance(obj, float) and not math.isfinite(obj):
+        # torch.inf, math.nan: no number a formula takes (JSON has none): another object.
+        return {"kind": "other", "type": "float", "path": path}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return {"kind": "constant", "value": obj, "path": path}
     if inspect.ismodule(obj):
