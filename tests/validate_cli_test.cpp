@@ -130,6 +130,15 @@ TEST(ValidateCli, SmallConfigOfAHybridStackKeepsAnAttentionLayer) {
   EXPECT_NE(b.out.find("attn_layer_indices=[1]"), std::string::npos) << b.out << b.err;
 }
 
+// Mamba2's config ties its state-space heads to the hidden size (hidden_size * expand ==
+// num_heads * head_dim): the small config splits the small inner width into heads of 16.
+TEST(ValidateCli, SmallConfigSplitsAStateSpaceInnerWidthIntoHeads) {
+  Result r = run("validate mamba2 --attn-implementation eager --points '2,3,4'");
+  EXPECT_EQ(r.out.find("validate_architecture"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("head_dim=16 hidden_size=128"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("num_heads=16"), std::string::npos) << r.out << r.err;
+}
+
 // --summary: one line per model and the totals; a model that cannot be built is FAILED with why.
 TEST(ValidateCli, SummaryIsOneLinePerModelAndTheTotals) {
   Result r = run("validate llama gemma2 --points '2,3,4' --summary");

@@ -123,6 +123,43 @@ def _cache_has_attention_layer(config):
             any(isinstance(layer, LinearAttentionCacheLayerMixin) for layer in layers))
 
 
+def _state_space_heads(config_class, kwargs, defaults, params):
+    """Keywords that split a state-space layer's inner width into small heads, where the small
+    hidden size breaks the config's own rule tying them (Mamba2's validate_architecture:
+    hidden_size * expand == num_heads * head_dim): a heads field and a head-dim field whose
+    default product is the default hidden size times an `expand` field; head_dim -> 16, heads ->
+    the small hidden size times expand over 16. Only when the small keywords do not build the
+    config otherwise."""
+    try:
+        config_class(**kwargs)
+        return {}
+    except Exception:  # noqa: BLE001 - a validator rejects the small sizes: see whether it is this rule
+        pass
+    hidden_name = next((n for n in ("hidden_size", "d_model") if n in params), None)
+    expand_name = next((p for p in sorted(params) if p.lower().endswith("expand")), None)
+    if hidden_name is None or expand_name is None or not _is_int(kwargs.get(hidden_name)):
+        return {}
+    hidden0, expand = getattr(defaults, hidden_name, None), getattr(defaults, expand_name, None)
+    if not (_is_int(hidden0) and _is_int(expand)):
+        return {}
+    heads = [p for p in sorted(params) if p.lower().endswith(("num_heads", "n_heads")) and _is_int(getattr(defaults, p, None))]
+    dims = [p for p in sorted(params) if p.lower().endswith(("head_dim", "d_head")) and _is_int(getattr(defaults, p, None))]
+    for h in heads:
+        for d in dims:
+            if getattr(defaults, h) * getattr(defaults, d) != hidden0 * expand:
+                continue
+            width = kwargs[hidden_name] * expand
+            if width % _HEAD_DIM:
+                continue
+            extra = {h: width // _HEAD_DIM, d: _HEAD_DIM}
+            try:
+                config_class(**{**kwargs, **extra})
+            except Exception:  # noqa: BLE001 - not the rule this config keeps
+                continue
+            return extra
+    return {}
+
+
 def _attention_layer_kept(config_class, kwargs, defaults, params):
     """Keywords that give a hybrid stack's small config an attention layer beside its state-space
     / linear-attention layers, where the few layers it keeps have none (Qwen3-Next's
@@ -298,6 +335,7 @@ def small_config_kwargs(config_class):
             kinds = _layer_kinds_named(config_class, "mlp" in p.lower())
             if kinds:
                 kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
+    kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
     kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
