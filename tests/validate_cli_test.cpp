@@ -113,6 +113,32 @@ TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
   EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0,"rope_theta":10000.0})"), std::string::npos) << r.out << r.err;
 }
 
+// A hybrid stack's small config keeps an attention layer beside its state-space / linear layers,
+// whatever sets the pattern: Qwen3-Next's layer_types (every 4th layer full, cut to 3 layers),
+// Jamba's attention period and offset (8 and 4), Bamba's attention layer indices (None: all
+// Mamba). Without one, transformers' cache.get_seq_length fails in the real run. Whether these
+// agree is not checked here: only that the config is built with the layers mixed.
+TEST(ValidateCli, SmallConfigOfAHybridStackKeepsAnAttentionLayer) {
+  Result r = run("validate qwen3_next jamba bamba --points '2,3,4' --summary");
+  EXPECT_EQ(r.out.find("can only be called on Attention layers"), std::string::npos) << r.out << r.err;
+  Result q = run("validate qwen3_next --points '2,3,4'");
+  EXPECT_NE(q.out.find(R"(layer_types=["linear_attention","full_attention","linear_attention"])"), std::string::npos)
+      << q.out << q.err;
+  Result j = run("validate jamba --points '2,3,4'");
+  EXPECT_NE(j.out.find("attn_layer_offset=1 attn_layer_period=2"), std::string::npos) << j.out << j.err;
+  Result b = run("validate bamba --points '2,3,4'");
+  EXPECT_NE(b.out.find("attn_layer_indices=[1]"), std::string::npos) << b.out << b.err;
+}
+
+// Mamba2's config ties its state-space heads to the hidden size (hidden_size * expand ==
+// num_heads * head_dim): the small config splits the small inner width into heads of 16.
+TEST(ValidateCli, SmallConfigSplitsAStateSpaceInnerWidthIntoHeads) {
+  Result r = run("validate mamba2 --attn-implementation eager --points '2,3,4'");
+  EXPECT_EQ(r.out.find("validate_architecture"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("head_dim=16 hidden_size=128"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("num_heads=16"), std::string::npos) << r.out << r.err;
+}
+
 // --summary: one line per model and the totals; a model that cannot be built is FAILED with why.
 TEST(ValidateCli, SummaryIsOneLinePerModelAndTheTotals) {
   Result r = run("validate llama gemma2 --points '2,3,4' --summary");

@@ -2,7 +2,7 @@
 installed transformers builds them, and where each layer's numbers come from in the config.
 
 Each layer: {"class": qualified name of its cache-layer class, "sliding": its `is_sliding`,
-"attributes": {name: {"value": v, "field": "config.<attr>" or null}}} for its int/bool/None
+"attention": whether it keeps keys and values (else only conv / recurrent states), "attributes": {name: {"value": v, "field": "config.<attr>" or null}}} for its int/bool/None
 attributes. A number's config field is found by perturbation: the field whose change (by one)
 changes the attribute in a cache built again. The analysis interprets the class's `update`
 with these attributes (C++), so what a layer keeps is read from the source, not from a table.
@@ -17,6 +17,17 @@ def _qualname(cls):
 
 def _plain(value):
     return value is None or isinstance(value, (bool, int))
+
+
+def _is_attention_layer(layer):
+    """Whether the layer keeps keys and values (a CacheLayerMixin, which transformers asks for the
+    cached length and the mask sizes), not only the conv and recurrent states of a state-space or
+    linear-attention layer."""
+    try:
+        from transformers.cache_utils import CacheLayerMixin
+    except ImportError:  # older transformers: every layer is an attention layer
+        return True
+    return isinstance(layer, CacheLayerMixin)
 
 
 def _layers(config):
@@ -80,6 +91,6 @@ def cache_layers(config):
                 entry["field"] = fields[key]
             attributes[name] = entry
         out.append({"class": _qualname(type(layer)), "sliding": bool(getattr(layer, "is_sliding", False)),
-                    "attributes": attributes})
+                    "attention": _is_attention_layer(layer), "attributes": attributes})
     replicate = getattr(cache, "layer_class_to_replicate", None)
     return {"layers": out, "replicate": _qualname(replicate) if replicate is not None else None}

@@ -37,9 +37,28 @@ def _one_line(error):
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def _property_values(config):
+    """The values of the properties the model's own config classes define (Jamba's
+    `layers_block_type`, computed from attn_layer_period and attn_layer_offset; not those of
+    PretrainedConfig), read off the instance: the model reads them like attributes."""
+    from transformers import PretrainedConfig
+
+    out = []
+    for cls in type(config).__mro__:
+        if cls is PretrainedConfig or not issubclass(cls, PretrainedConfig):
+            break
+        for name, member in vars(cls).items():
+            if isinstance(member, property) and not name.startswith("_"):
+                try:
+                    out.append((name, getattr(config, name)))
+                except Exception:  # noqa: BLE001 - a property this config cannot compute: not a value
+                    continue
+    return out
+
+
 def _config_values(config):
     values = {}
-    for name, value in list(config.to_dict().items()) + list(vars(config).items()):
+    for name, value in _property_values(config) + list(config.to_dict().items()) + list(vars(config).items()):
         value = _jsonable(value)
         if value is not _SKIP:
             values[name] = value

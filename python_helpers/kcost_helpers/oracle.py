@@ -205,6 +205,110 @@ def _encoder_decoder_twins(kwargs, params):
     return twins
 
 
+def _cache_has_attention_layer(config):
+    """(whether DynamicCache(config=config) keeps an attention layer, whether it keeps a linear-
+    attention (conv / recurrent state) layer): the cache transformers builds for the config."""
+    from transformers import DynamicCache
+    from transformers.cache_utils import CacheLayerMixin, LinearAttentionCacheLayerMixin
+
+    layers = list(getattr(DynamicCache(config=config), "layers", []))
+    return (any(isinstance(layer, CacheLayerMixin) for layer in layers),
+            any(isinstance(layer, LinearAttentionCacheLayerMixin) for layer in layers))
+
+
+def _state_space_heads(config_class, kwargs, defaults, params):
+    """Keywords that split a state-space layer's inner width into small heads, where the small
+    hidden size breaks the config's own rule tying them (Mamba2's validate_architecture:
+    hidden_size * expand == num_heads * head_dim): a heads field and a head-dim field whose
+    default product is the default hidden size times an `expand` field; head_dim -> 16, heads ->
+    the small hidden size times expand over 16. Only when the small keywords do not build the
+    config otherwise."""
+    try:
+        config_class(**kwargs)
+        return {}
+    except Exception:  # noqa: BLE001 - a validator rejects the small sizes: see whether it is this rule
+        pass
+    hidden_name = next((n for n in ("hidden_size", "d_model") if n in params), None)
+    expand_name = next((p for p in sorted(params) if p.lower().endswith("expand")), None)
+    if hidden_name is None or expand_name is None or not _is_int(kwargs.get(hidden_name)):
+        return {}
+    hidden0, expand = getattr(defaults, hidden_name, None), getattr(defaults, expand_name, None)
+    if not (_is_int(hidden0) and _is_int(expand)):
+        return {}
+    heads = [p for p in sorted(params) if p.lower().endswith(("num_heads", "n_heads")) and _is_int(getattr(defaults, p, None))]
+    dims = [p for p in sorted(params) if p.lower().endswith(("head_dim", "d_head")) and _is_int(getattr(defaults, p, None))]
+    for h in heads:
+        for d in dims:
+            if getattr(defaults, h) * getattr(defaults, d) != hidden0 * expand:
+                continue
+            width = kwargs[hidden_name] * expand
+            if width % _HEAD_DIM:
+                continue
+            extra = {h: width // _HEAD_DIM, d: _HEAD_DIM}
+            try:
+                config_class(**{**kwargs, **extra})
+            except Exception:  # noqa: BLE001 - not the rule this config keeps
+                continue
+            return extra
+    return {}
+
+
+def _attention_layer_kept(config_class, kwargs, defaults, params):
+    """Keywords that give a hybrid stack's small config an attention layer beside its state-space
+    / linear-attention layers, where the few layers it keeps have none (Qwen3-Next's
+    layer_types, every 4th layer full, cut to 3 layers; Jamba's attn_layer_period 8 /
+    attn_layer_offset 4; Bamba's attn_layer_indices None; GraniteMoeHybrid's all-linear default):
+    transformers asks the first attention layer of the cache for the cached length, and a stack
+    of linear layers only fails there. Whatever sets the pattern, read by meaning, in order:
+    a per-layer kinds list (`layer_types` or the parameter it aliases), its kinds in the order the
+    defaults first give them (plus the attention kinds the model source names when the defaults
+    have one kind only), in turn over the layers; a list of attention layer indices (`[1]`); an
+    attention layer period and offset (2 and 1). Each candidate is kept only when the cache
+    transformers builds for it holds both kinds of layer, so the layers read [linear, attention,
+    linear]. Nothing changes for a config whose small cache already has an attention layer, or no
+    linear layer."""
+    try:
+        has_attention, has_linear = _cache_has_attention_layer(config_class(**kwargs).get_text_config(decoder=True))
+    except Exception:  # noqa: BLE001 - a config the small keywords do not build: other rules' business
+        return {}
+    if has_attention or not has_linear:
+        return {}
+    aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
+    layers = next((kwargs[n] for n in ("num_hidden_layers", "num_layers", "n_layer") if _is_int(kwargs.get(n))), _LAYERS)
+    candidates = []
+    for p in sorted(params):
+        low = p.lower()
+        v = getattr(defaults, p, None)
+        if p == "layer_types" or aliases.get("layer_types") == p or low.endswith("layers_block_type"):
+            kinds = []
+            for k in (v if isinstance(v, (list, tuple)) else []):
+                if isinstance(k, str) and k not in kinds:
+                    kinds.append(k)
+            if len(kinds) < 2:
+                kinds += [k for k in _layer_kinds_named(config_class, False) if k not in kinds and k != "linear_attention"]
+            linear = [k for k in kinds if k == "linear_attention"] or kinds[:1]
+            for other in (k for k in kinds if k not in linear):
+                pattern = [linear[0], other]
+                candidates.append({p: [pattern[i % 2] for i in range(layers)]})
+    for p in sorted(params):
+        low = p.lower()
+        if "attn" not in low and "attention" not in low:
+            continue
+        if low.endswith(("indices", "idxs", "layer_ids", "_layers")):
+            candidates.append({p: [1]})
+    period = next((p for p in sorted(params) if ("attn" in p.lower() or "attention" in p.lower()) and p.lower().endswith("period")), None)
+    offset = next((p for p in sorted(params) if ("attn" in p.lower() or "attention" in p.lower()) and p.lower().endswith("offset")), None)
+    if period and offset:
+        candidates.append({period: 2, offset: 1})
+    for extra in candidates:
+        try:
+            if _cache_has_attention_layer(config_class(**{**kwargs, **extra}).get_text_config(decoder=True)) == (True, True):
+                return extra
+        except Exception:  # noqa: BLE001 - the config rejects this candidate: try the next
+            continue
+    return {}
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -333,6 +437,8 @@ def small_config_kwargs(config_class):
             if kinds:
                 kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
     kwargs.update(_encoder_decoder_twins(kwargs, params))
+    kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
+    kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)

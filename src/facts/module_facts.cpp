@@ -154,6 +154,32 @@ class InitHooks : public Hooks {
     return false;
   }
 
+  // `for i in range(config.num_hidden_layers)` in __init__ (Jamba's, Bamba's, FalconH1's stacks,
+  // each layer's class looked up by its index's kind and appended): the body runs once per index
+  // of the analysed config, so that each layer is built for its place. The list it grows keeps
+  // the symbolic length (the interpreter's For).
+  std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range) || iterable->items.empty() || iterable->items.size() > 3) return std::nullopt;
+    std::vector<long long> bounds;
+    for (const auto& a : iterable->items) {
+      std::optional<long long> k = a->is(Value::Kind::Number) ? known_int(*a) : std::nullopt;
+      if (!k) return std::nullopt;
+      bounds.push_back(*k);
+    }
+    long long lo = bounds.size() == 1 ? 0 : bounds[0], hi = bounds.size() == 1 ? bounds[0] : bounds[1];
+    long long step = bounds.size() == 3 ? bounds[2] : 1;
+    if (step == 0 || (hi - lo) / step > 4096) return std::nullopt;
+    // The index is the loop variable's symbol with its known value, as a comprehension's is
+    // (trace/layer_kinds: a symbolic number is a kernel parameter, not a kind).
+    const ast::Node* target = node.is("For") ? node.child("target") : nullptr;
+    std::vector<Iteration> out;
+    for (long long i = lo; step > 0 ? i < hi : i > hi; i += step)
+      out.push_back({target && target->is("Name") ? Value::number(Expr::symbol(target->str("id")), GiNaC::numeric(i))
+                                                  : Value::integer(i),
+                     Expr(1), i});
+    return out;
+  }
+
   // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each
   // parameter a symbol of its own name.
   void run_init(const FunctionSource& init, const std::vector<Arg>* args);

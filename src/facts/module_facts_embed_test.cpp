@@ -57,6 +57,29 @@ TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
   EXPECT_EQ(k.value->args[1].value->expr, Expr::parse("config.num_key_value_heads * config.head_dim"));
 }
 
+// Jamba builds its stack in a loop: `for i in range(config.num_hidden_layers)`, each layer's class
+// looked up by `config.layers_block_type[i]` (a property of JambaConfig, from attn_layer_period 8
+// and attn_layer_offset 4) and appended to a list. The loop runs once per index of the config, the
+// list keeps the symbolic length, and the layers are of the kinds their index gives.
+TEST(ModuleFacts, AStackBuiltInALoopOverTheLayerCountHasEachLayerOfItsKind) {
+  const char* model = "transformers.models.jamba.modeling_jamba.JambaForCausalLM";
+  ConfigView jamba{fx().locator.config_of(model).values, fx().locator.config_of(model).aliases};
+  ModuleFacts f = build_module_facts(fx().locator, jamba, "transformers.models.jamba.modeling_jamba.JambaModel");
+  const Attribute& layers = attr(f, "layers");
+  ASSERT_EQ(layers.kind, Attribute::Kind::ModuleList) << layers.value->describe();
+  EXPECT_EQ(layers.value->length, Expr::symbol("config.num_hidden_layers"));
+  ASSERT_EQ(layers.value->items.size(), 32u);
+  for (size_t i = 0; i < layers.value->items.size(); ++i)
+    EXPECT_EQ(layers.value->items[i]->class_name, i % 8 == 4 ? "transformers.models.jamba.modeling_jamba.JambaAttentionDecoderLayer"
+                                                             : "transformers.models.jamba.modeling_jamba.JambaMambaDecoderLayer")
+        << i;
+  // Each layer is built for its index: the loop variable's symbol, with its value known.
+  const ValuePtr& index = layers.value->items[4]->args.back().value;
+  ASSERT_TRUE(index->is(Value::Kind::Number));
+  EXPECT_EQ(index->expr, Expr::symbol("i"));
+  EXPECT_EQ(known_int(*index), 4);
+}
+
 TEST(ModuleFacts, ModuleListLengthAndActivation) {
   ModuleFacts model = facts_of("transformers.models.llama.modeling_llama.LlamaModel");
   const Attribute& layers = attr(model, "layers");

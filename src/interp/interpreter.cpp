@@ -884,6 +884,20 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       return false;
     }
     if (auto groups = hooks_.iterate(stmt, iter)) {
+      // A range of symbolic length whose value the config gives, run once per index: a list it
+      // grows by one item an index keeps the symbolic length (as a comprehension over the range
+      // does), its items each built for their index.
+      std::optional<Expr> symbolic_length;
+      if (iter->is(Value::Kind::Range) && iter->items.size() == 1 && iter->items[0]->is(Value::Kind::Number) &&
+          !iter->items[0]->expr.is_number() && known_int(*iter->items[0]) == static_cast<long long>(groups->size()) &&
+          std::all_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count == Expr(1); }))
+        symbolic_length = iter->items[0]->expr;
+      std::map<std::string, size_t> before;
+      if (symbolic_length)
+        for (const auto& [name, v] : scope.vars())
+          if (v && v->is(Value::Kind::List) && !v->element && v->length.is_number() &&
+              (v->length.as_number().is_zero() || v->length == Expr(static_cast<long long>(v->items.size()))))
+            before[name] = v->items.size();
       for (const auto& g : *groups) {
         assign(*stmt.child("target"), g.item, scope);
         hooks_.enter_repeat(g.count);
@@ -893,6 +907,13 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           *result = r;
           return true;
         }
+      }
+      for (const auto& [name, size] : before) {
+        ValuePtr v = scope.find(name);
+        if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
+        auto grown = std::make_shared<Value>(*v);
+        grown->length = Expr(static_cast<long long>(size)) + *symbolic_length;
+        scope.set(name, grown);
       }
       return false;
     }

@@ -5,7 +5,7 @@
 namespace kcost {
 
 std::string CacheLayer::key() const {
-  std::string k = class_name + (sliding ? "|sliding" : "|full");
+  std::string k = class_name + (sliding ? "|sliding" : "|full") + (attention ? "" : "|states");
   for (const auto& [name, v] : attributes) k += "|" + name + "=" + structural_key(*v);
   return k;
 }
@@ -16,6 +16,7 @@ CacheLayer layer_of(const nlohmann::json& data) {
   CacheLayer layer;
   layer.class_name = data.value("class", "");
   layer.sliding = data.value("sliding", false);
+  layer.attention = data.value("attention", true);
   if (data.contains("attributes") && data["attributes"].is_object()) {
     for (auto it = data["attributes"].begin(); it != data["attributes"].end(); ++it) {
       const nlohmann::json& entry = it.value();
@@ -80,7 +81,7 @@ KvCache KvCache::from_json(const nlohmann::json& data) {
 
 std::optional<CacheLayer> KvCache::layer(long long index) const {
   if (index >= 0 && static_cast<size_t>(index) < layers_.size()) return layers_[static_cast<size_t>(index)];
-  if (layers_.empty() && !replicate_.empty()) return CacheLayer{replicate_, false, {}};
+  if (layers_.empty() && !replicate_.empty()) return CacheLayer{replicate_, false, true, {}};
   return std::nullopt;
 }
 
@@ -93,7 +94,7 @@ std::optional<CacheLayer> KvCache::uniform() const {
 
 std::optional<CacheLayer> KvCache::first(bool sliding) const {
   for (const auto& l : layers_)
-    if (l.sliding == sliding) return l;
+    if (l.sliding == sliding && l.attention) return l;
   return std::nullopt;
 }
 

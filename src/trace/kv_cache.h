@@ -27,6 +27,8 @@ namespace kcost {
 struct CacheLayer {
   std::string class_name;                  // qualified name of the cache-layer class
   bool sliding = false;                    // its is_sliding
+  bool attention = true;                   // keeps keys and values (a CacheLayerMixin), not only
+                                           // a state-space layer's conv and recurrent states
   std::map<std::string, ValuePtr> attributes;  // plain attributes: numbers, booleans, None
 
   // Two layers of the same class with the same attributes behave the same.
@@ -45,7 +47,8 @@ class KvCache {
   std::optional<CacheLayer> layer(long long index) const;
   // The layer every layer is, when they are all alike; nullopt when they differ.
   std::optional<CacheLayer> uniform() const;
-  // The first layer whose is_sliding is `sliding` (masks are sized from it).
+  // The first attention layer whose is_sliding is `sliding` (masks are sized from it, as
+  // transformers' get_mask_sizes asks the first attention layer, passing over linear ones).
   std::optional<CacheLayer> first(bool sliding) const;
 
  private:

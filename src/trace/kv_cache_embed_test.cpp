@@ -35,12 +35,13 @@ Expr returned(const CacheLayer& layer) {
 }
 
 TEST(KvCacheSource, AFullLayerReturnsEveryCachedTokenAndTheNewOnes) {
-  EXPECT_EQ(returned(CacheLayer{"transformers.cache_utils.DynamicLayer", false, {}}), cache_len + seq_len);
+  EXPECT_EQ(returned(CacheLayer{"transformers.cache_utils.DynamicLayer", false, true, {}}), cache_len + seq_len);
 }
 
 TEST(KvCacheSource, ASlidingLayerKeepsTheLastWindowMinusOneTokens) {
   const Expr w = Expr::symbol("config.sliding_window");
   CacheLayer sliding{"transformers.cache_utils.DynamicSlidingWindowLayer",
+                     true,
                      true,
                      {{"sliding_window", Value::number(w, GiNaC::numeric(4))},
                       {"cumulative_length", Value::integer(0)},

@@ -52,6 +52,25 @@ TEST(KvCache, UniformAndFirstOfAKind) {
   EXPECT_FALSE(same.first(true));
 }
 
+// A hybrid stack (Qwen3-Next: linear-attention layers, every 4th full): masks are sized from the
+// first layer that keeps keys and values, passing over the linear layers before it, whose
+// cache keeps only conv and recurrent states; the two are different kinds of layer.
+TEST(KvCache, MasksAreSizedFromTheFirstAttentionLayerNotALinearOne) {
+  const char* kLinear = "transformers.cache_utils.LinearAttentionLayer";
+  nlohmann::json linear = {{"class", kLinear}, {"sliding", false}, {"attention", false},
+                           {"attributes", nlohmann::json::object()}};
+  KvCache hybrid = KvCache::from_json({{"layers", {linear, full_layer(), linear}}});
+  ASSERT_TRUE(hybrid.first(false));
+  EXPECT_EQ(hybrid.first(false)->class_name, kFull);
+  EXPECT_TRUE(hybrid.first(false)->attention);
+  EXPECT_FALSE(hybrid.layer(0)->attention);
+  EXPECT_NE(hybrid.layer(0)->key(), hybrid.layer(1)->key());
+  EXPECT_EQ(hybrid.layer(0)->key(), hybrid.layer(2)->key());
+  KvCache states_only = KvCache::from_json({{"layers", {linear, linear}}});
+  EXPECT_FALSE(states_only.first(false));
+  EXPECT_TRUE(KvCache::from_json({{"layers", {full_layer()}}}).layer(0)->attention);  // older JSON: attention
+}
+
 TEST(KvCache, ACacheWithoutLayersAppendsItsClassForEveryLayer) {
   KvCache lazy = KvCache::from_json({{"layers", nlohmann::json::array()}, {"replicate", kFull}});
   EXPECT_FALSE(lazy.empty());

@@ -49,6 +49,13 @@ TEST(AttentionMask, ACausalMaskUnderSdpaIsPresentWhereItCannotBeSkipped) {
   EXPECT_EQ(m->presence->subs({{"seq_len", Expr(1)}, {"cache_len", Expr(7)}}), Expr(0));
 }
 
+// The padding mask of state-space and linear-attention layers (Qwen3-Next, Jamba, Bamba):
+// create_recurrent_attention_mask returns None when the mask is all ones, and for one token.
+TEST(AttentionMask, ARecurrentLayersPaddingMaskWithoutPaddingIsNone) {
+  EXPECT_TRUE(mask("create_recurrent_attention_mask", "sdpa")->is(Value::Kind::None));
+  EXPECT_TRUE(mask("create_recurrent_attention_mask", "eager")->is(Value::Kind::None));
+}
+
 TEST(AttentionMask, ABidirectionalMaskWithoutPaddingIsNoneUnderSdpaAndEager) {
   EXPECT_TRUE(mask("create_bidirectional_mask", "sdpa")->is(Value::Kind::None));
   EXPECT_TRUE(mask("create_bidirectional_mask", "eager")->is(Value::Kind::None));

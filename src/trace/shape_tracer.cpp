@@ -501,10 +501,19 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   if (!embeds) embeds = argument(args, 99, "input_embeds");
   if (!is_tensor(embeds) || embeds->shape.size() < 2) return Value::none();
   Expr b = embeds->shape[0], q = embeds->shape[1];
+  // The padding mask of state-space and linear-attention layers (create_recurrent_attention_mask):
+  // None without padding (`torch.all(attention_mask == 1)`) and for one query token.
+  if (function == "transformers.masking_utils.create_recurrent_attention_mask") {
+    if (record_ && !interpreters_.empty())
+      record_->assumptions.push_back({"", mask_line_, "the recurrent layers' padding mask is None: no padding, so "
+                                                      "create_recurrent_attention_mask returns None"});
+    return Value::none();
+  }
   // Sized as the cache layer it is made for reports (get_mask_sizes): the first sliding layer
   // for a sliding-window or chunked mask, else the first full one.
   bool windowed = function.find("sliding_window") != std::string::npos || function.find("chunked") != std::string::npos;
   std::optional<CacheLayer> layer = ctx_.cache.first(windowed);
+  if (!layer) layer = ctx_.cache.first(false);
   if (!layer) layer = ctx_.cache.layer(0);
   Expr kv = Expr::symbol("cache_len") + q;
   if (layer) {
