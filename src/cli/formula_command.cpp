@@ -5,7 +5,7 @@
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
 #include "evaluate/evaluator.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -63,9 +63,8 @@ int formula_command(const std::vector<std::string>& args) {
 
   return run_reporting("formula", [&]() -> int {
     LoadedLibrary library = load_library(vm);
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
-    ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
+    ModelCosts m = load_model_costs(python, library.view(), request);
     std::map<std::string, Expr> numbers;
     if (!vm.count("keep-config")) {
       Values probe = m.config;
