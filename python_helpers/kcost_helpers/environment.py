@@ -23,23 +23,22 @@ def versions():
 def loaded_sources():
     """JSON {transformers_dir, files}: the source file of every module loaded so far from the
     transformers and torch packages and from these helpers (what an analysis so far can have
-    read), and the directory transformers was imported from."""
+    read), as imported (a symlink's target is what stat sees), and the directory transformers was
+    imported from (its real path)."""
     import os
 
     import torch
     import transformers
 
-    roots = [
-        os.path.dirname(os.path.realpath(transformers.__file__)) + os.sep,
-        os.path.dirname(os.path.realpath(torch.__file__)) + os.sep,
-        os.path.dirname(os.path.realpath(__file__)) + os.sep,
-    ]
+    packages = [os.path.dirname(os.path.abspath(m.__file__)) for m in (transformers, torch)]
+    packages.append(os.path.dirname(os.path.abspath(__file__)))
+    roots = [p + os.sep for p in packages] + [os.path.realpath(p) + os.sep for p in packages]
     files = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if not path or not path.endswith(".py"):
+        if not isinstance(path, str) or not path.endswith(".py"):
             continue
-        path = os.path.realpath(path)
+        path = os.path.abspath(path)
         if any(path.startswith(r) for r in roots):
             files.add(path)
-    return json.dumps({"transformers_dir": roots[0][:-1], "files": sorted(files)})
+    return json.dumps({"transformers_dir": os.path.realpath(packages[0]), "files": sorted(files)})
