@@ -5,6 +5,7 @@
 #include "expr/exact_json.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/model_batch.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "validate/validation.h"
@@ -75,6 +76,9 @@ int validate_command(const std::vector<std::string>& args) {
       ("attn-implementation", po::value<std::string>()->default_value("sdpa"), "sdpa | eager")
       ("format", po::value<std::string>()->default_value("table"), "table | json")
       ("all", "validate every model type the installed transformers maps to a causal LM (one process)")
+      ("jobs,j", po::value<int>()->default_value(1),
+       "worker processes forked after torch and transformers are imported, each validating its share "
+       "of the models (reports print as models finish)")
       ("summary", "one line per model (agree, DISAGREE with the first differing metric, FAILED with why) and the totals, instead of the tables")
       ("work-dir", po::value<std::string>()->default_value(""),
        "keep the small config.json and the static cost files under this directory (one subdirectory per model)");
@@ -103,6 +107,8 @@ int validate_command(const std::vector<std::string>& args) {
   std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") throw po::error("--format must be table or json, not '" + format + "'");
   std::string work_dir = vm["work-dir"].as<std::string>();
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) throw po::error("--jobs must be at least 1");
 
   std::string kernels_dir = vm["kernels-dir"].as<std::string>();
   std::string name_map = vm["name-map"].as<std::string>();
@@ -123,38 +129,65 @@ int validate_command(const std::vector<std::string>& args) {
   if (vm.count("all")) models = session.call("causal_lm_types", {}).get<std::vector<std::string>>();
   else models = vm["model"].as<std::vector<std::string>>();
   bool all_ok = true;
-  size_t agreed = 0, failed = 0;
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < models.size(); ++i) {
-    const std::string& model = models[i];
+  size_t agreed = 0, failed = 0, finished = 0;
+  std::string not_found;
+  // Each model's report is rendered where it was validated (a worker with --jobs) and printed
+  // here in the order the models finish.
+  auto work = [&](const std::string& model) -> nlohmann::json {
     ValidationOptions o = options;
     if (!work_dir.empty()) o.work_dir = work_dir + "/" + model + "/" + options.attn_implementation;
     ModelValidation v;
     try {
       v = validate_model(locator, session, library, model, o);
     } catch (const LocateError& e) {
-      std::cerr << "kcost validate: " << e.what() << "\n";
-      return kExitNotFound;
+      return {{"not_found", e.what()}};
     }
-    all_ok = all_ok && v.ok();
-    agreed += v.ok();
-    failed += !v.error.empty();
+    nlohmann::json r = {{"ok", v.ok()}, {"failed", !v.error.empty()}};
     if (format == "json") {
-      results.push_back(validation_json(v));
+      r["json"] = dump_exact(validation_json(v));
     } else if (summary) {
-      std::cout << "[" << i + 1 << "/" << models.size() << "] " << validation_summary_line(v) << "\n";
-      std::cout.flush();
+      r["text"] = validation_summary_line(v) + "\n";
     } else {
-      print_validation_table(std::cout, v);
+      std::ostringstream table;
+      print_validation_table(table, v);
+      r["text"] = table.str();
+    }
+    return r;
+  };
+  std::vector<nlohmann::ordered_json> results(models.size());
+  run_model_batch(session, models, jobs, work, [&](size_t i, const nlohmann::json& r) {
+    ++finished;
+    if (r.contains("not_found") || r.contains("error")) {
+      std::string what = r.contains("not_found") ? r["not_found"].get<std::string>() : r["error"].get<std::string>();
+      if (r.contains("not_found") && not_found.empty()) not_found = what;
+      std::cerr << "kcost validate: " << (r.contains("not_found") ? "" : models[i] + ": ") << what << "\n";
+      all_ok = false;
+      ++failed;
+      return;
+    }
+    bool ok = r.value("ok", false);
+    all_ok = all_ok && ok;
+    agreed += ok;
+    failed += r.value("failed", false);
+    if (format == "json") {
+      results[i] = parse_exact(r.value("json", std::string("null")));
+    } else {
+      std::cout << (summary ? "[" + std::to_string(finished) + "/" + std::to_string(models.size()) + "] " : "")
+                << r.value("text", std::string());
       std::cout.flush();
     }
-  }
+  });
+  if (!not_found.empty() && models.size() == 1) return kExitNotFound;
   if (format == "json") {
-    std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", results}}, 2) << "\n";
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (auto& r : results)
+      if (!r.is_null()) list.push_back(std::move(r));
+    std::cout << dump_exact(nlohmann::ordered_json{{"ok", all_ok}, {"models", list}}, 2) << "\n";
   } else if (summary || models.size() > 1) {
     std::cout << agreed << " agree, " << models.size() - agreed - failed << " disagree, " << failed << " failed of "
               << models.size() << " (attention " << options.attn_implementation << ")\n";
   }
+  if (!not_found.empty()) return kExitNotFound;
   return all_ok ? kExitOk : kExitMismatch;
 }
 
