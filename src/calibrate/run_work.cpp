@@ -2,6 +2,7 @@
 
 #include "calibrate/calibration_error.h"
 #include "evaluate/evaluator.h"
+#include "locate/python_on_demand.h"
 
 namespace kcost {
 
@@ -17,7 +18,7 @@ StepWork RunWork::of(const MeasuredRun& run) {
     request.name = std::get<0>(key);
     request.config_file = run.config;
     request.attn_implementation = run.attn_implementation;
-    it = models_.emplace(key, load_model_costs(locator_, session_, library_, request)).first;
+    it = models_.emplace(key, load_model_costs(python_, library_, request)).first;
   }
   const ModelCosts& m = it->second;
   Values values = m.config;

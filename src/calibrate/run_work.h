@@ -16,15 +16,15 @@ namespace kcost {
 
 class RunWork {
  public:
-  RunWork(SourceLocator& locator, PythonSession& session, const ModelLibrary& library, const KernelClasses& classes)
-      : locator_(locator), session_(session), library_(library), classes_(classes) {}
+  // Python starts only for a model the cost cache's warm path cannot answer.
+  RunWork(PythonOnDemand& python, const ModelLibrary& library, const KernelClasses& classes)
+      : python_(python), library_(library), classes_(classes) {}
   // Throws CalibrationError when the run's config file is not the one measured (its hash
   // differs) or a leaf kernel has no class; what load_model_costs and evaluate throw.
   StepWork of(const MeasuredRun& run);
 
  private:
-  SourceLocator& locator_;
-  PythonSession& session_;
+  PythonOnDemand& python_;
   const ModelLibrary& library_;
   const KernelClasses& classes_;
   std::map<std::tuple<std::string, std::string, std::string>, ModelCosts> models_;

@@ -18,7 +18,7 @@
 #include "emit/atomic_file.h"
 #include "emit/emit_error.h"
 #include "evaluate/report.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -144,10 +144,9 @@ int calibrate_command(const std::vector<std::string>& args) {
 
     LoadedLibrary library = load_library(vm);
     classes = classes.with_leaves(library.leaves);  // the classes leaves declare themselves
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
     ModelLibrary view = library.view();
-    RunWork work(locator, session, view, classes);
+    RunWork work(python, view, classes);
     std::vector<CalibrationSample> train, test;
     std::vector<const MeasuredRun*> train_runs, test_runs;
     for (const MeasuredRun& r : runs) {
