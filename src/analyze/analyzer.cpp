@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "ast/parameters.h"
 #include "emit/atomic_file.h"
@@ -140,6 +142,21 @@ std::map<std::string, std::map<std::string, std::string>> kernel_variants(ShapeT
 }
 
 }  // namespace
+
+std::string analysis_identity(const AnalyzeOptions& options) {
+  std::string config;
+  if (!options.config_file.empty()) {
+    std::ifstream in(options.config_file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    config = in ? text.str() : "<unreadable " + options.config_file + ">";
+  }
+  // Length-prefixed fields: no two different option sets give the same text.
+  std::string out;
+  for (const std::string& field : {options.attn_implementation, options.experts_implementation, config})
+    out += std::to_string(field.size()) + ":" + field + ";";
+  return out;
+}
 
 std::string class_of_kernel(const std::string& kernel) { return kernel.substr(0, kernel.find('@')); }
 

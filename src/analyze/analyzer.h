@@ -23,6 +23,11 @@ struct AnalyzeOptions {
   bool force = false;
 };
 
+// What of `options` decides the files an analysis writes, as text for a cache key (the config
+// file by its content, not its name; not costs_dir or force). Every analysis option goes into
+// it here, so that a cost cache keyed by it never serves files analyzed with other options.
+std::string analysis_identity(const AnalyzeOptions& options);
+
 struct AnalyzeResult {
   std::string root;                  // the root kernel's qualified name
   std::vector<std::string> written;  // kernels written

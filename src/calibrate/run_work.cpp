@@ -6,6 +6,7 @@
 #include "calibrate/calibration_error.h"
 #include "evaluate/evaluator.h"
 #include "evaluate/experts_hit.h"
+#include "locate/python_on_demand.h"
 
 namespace kcost {
 
@@ -44,7 +45,7 @@ StepWork RunWork::of(const MeasuredRun& run) {
     request.name = std::get<0>(key);
     request.config_file = config;
     request.attn_implementation = run.attn_implementation;
-    ModelCosts m = load_model_costs(locator_, session_, library_, request);
+    ModelCosts m = load_model_costs(python_, library_, request);
     // The experts a measured run reached are not recorded: the bound (evaluate/experts_hit.h).
     m.tree = with_experts_hit(m.tree, std::nullopt);
     it = models_.emplace(key, std::move(m)).first;

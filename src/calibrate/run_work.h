@@ -17,11 +17,12 @@ namespace kcost {
 
 class RunWork {
  public:
-  // `config_dirs`: where to look for a run's config by its content when its recorded path is
-  // missing or holds another file (runs pooled from other machines).
-  RunWork(SourceLocator& locator, PythonSession& session, const ModelLibrary& library, const KernelClasses& classes,
+  // Python starts only for a model the cost cache's warm path cannot answer. `config_dirs`: where
+  // to look for a run's config by its content when its recorded path is missing or holds another
+  // file (runs pooled from other machines).
+  RunWork(PythonOnDemand& python, const ModelLibrary& library, const KernelClasses& classes,
           std::vector<std::string> config_dirs = {})
-      : locator_(locator), session_(session), library_(library), classes_(classes), config_dirs_(std::move(config_dirs)) {}
+      : python_(python), library_(library), classes_(classes), config_dirs_(std::move(config_dirs)) {}
   // Throws CalibrationError when the config that was measured is found neither at the run's
   // path nor (by its hash) in the config directories, or a leaf kernel has no class; what
   // load_model_costs and evaluate throw.
@@ -31,8 +32,7 @@ class RunWork {
   std::string config_file(const MeasuredRun& run) const;
 
  private:
-  SourceLocator& locator_;
-  PythonSession& session_;
+  PythonOnDemand& python_;
   const ModelLibrary& library_;
   const KernelClasses& classes_;
   std::vector<std::string> config_dirs_;

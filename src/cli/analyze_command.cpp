@@ -1,9 +1,16 @@
 // `kcost analyze NAME`: writes the cost JSON and reasoning of every kernel of a model.
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "analyze/analyzer.h"
 #include "cli/commands.h"
+#include "cli/model_batch.h"
+#include "costfile/message_text.h"
+#include "locate/source_locator.h"
 #include "cli/exit_codes.h"
 #include "cli/model_options.h"
 #include "emit/emit_error.h"
@@ -26,6 +33,82 @@ po::options_description library_options() {
   return o;
 }
 
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// `kcost analyze --all`: every causal-LM model type, one result line each where it is not
+// complete, a progress bar on a terminal, and the totals.
+int analyze_all(PythonSession& session, SourceLocator& locator, const LeafCatalog& leaves, const NameMap& names,
+                const AnalyzeOptions& options, int jobs, std::chrono::steady_clock::time_point start,
+                bool allow_unknown) {
+  std::vector<std::string> models = session.call("causal_lm_types").get<std::vector<std::string>>();
+  double startup_ms = ms_since(start);
+  auto work = [&](const std::string& model) -> nlohmann::json {
+    auto t = std::chrono::steady_clock::now();
+    nlohmann::json r = {{"model", model}};
+    try {
+      AnalyzeOptions o = options;
+      o.costs_dir = (std::filesystem::path(options.costs_dir) / model).string();
+      std::string root = locator.qualified_name(model);
+      locator.find_class(root);
+      AnalyzeResult a = analyze(locator, leaves, names, root, o);
+      r["root"] = a.root;
+      r["written"] = a.written.size();
+      r["kept"] = a.kept.size();
+      r["unknowns"] = a.unknowns.size();
+      if (!a.unknowns.empty()) r["first_unknown"] = a.unknowns.front();
+    } catch (const std::exception& e) {
+      r["error"] = e.what();
+    }
+    r["ms"] = ms_since(t);
+    return r;
+  };
+  const bool bar = isatty(STDERR_FILENO);
+  size_t completed = 0, partial = 0, failed = 0, written = 0, kept = 0, finished = 0;
+  std::vector<std::string> problems;
+  run_model_batch(session, models, jobs, work, [&](size_t i, const nlohmann::json& r) {
+    ++finished;
+    const std::string& model = models[i];
+    std::string line;
+    if (r.contains("error")) {
+      ++failed;
+      line = model + ": FAILED: " + one_line(r["error"].get<std::string>());
+    } else {
+      written += r.value("written", size_t{0});
+      kept += r.value("kept", size_t{0});
+      size_t unknowns = r.value("unknowns", size_t{0});
+      if (unknowns == 0) {
+        ++completed;
+      } else {
+        ++partial;
+        line = model + ": " + std::to_string(unknowns) + " unknown children (first: " +
+               one_line(r.value("first_unknown", std::string())) + ")";
+      }
+    }
+    if (!line.empty()) {
+      if (bar) std::fprintf(stderr, "\r%*s\r", 80, "");
+      std::cout << line << "\n";
+      std::cout.flush();
+    }
+    if (bar) draw_batch_progress(finished, models.size(), model);
+  });
+  double ms = ms_since(start);
+  std::cout << models.size() << " model types: " << completed << " complete, " << partial
+            << " with unknown children, " << failed << " failed; " << written << " kernels written, " << kept
+            << " kept; " << static_cast<long long>(ms + 0.5) << " ms (" << static_cast<long long>(ms - startup_ms + 0.5)
+            << " ms analysis after " << static_cast<long long>(startup_ms + 0.5)
+            << " ms starting Python and importing torch and transformers; " << jobs << (jobs == 1 ? " job" : " jobs")
+            << ") -> " << options.costs_dir << "\n";
+  if (failed) return kExitPartial;
+  if (partial && !allow_unknown) return kExitPartial;
+  return kExitOk;
+}
+
+}  // namespace
+
 int analyze_command(const std::vector<std::string>& args) {
   po::options_description visible(
       "Usage: kcost analyze <qualified name | model_type> [options]\n\n"
@@ -36,6 +119,8 @@ int analyze_command(const std::vector<std::string>& args) {
       "past_key_values=cache, use_cache=True) does in eval mode with cache_len cached tokens and\n"
       "seq_len new ones. Ends with one summary line. Exits 4 when some child could not be\n"
       "modelled (written as kernel \"unknown\"), unless --allow-unknown.\n\n"
+      "  kcost analyze --all --jobs 2 --costs-dir zoo   # every causal LM; exits 4 when some model\n"
+      "                                                 # has unknown children or failed\n\n"
       "Options");
   visible.add_options()
       ("help,h", "show this help")
@@ -47,12 +132,21 @@ int analyze_command(const std::vector<std::string>& args) {
        "the experts' forward a mixture-of-experts model runs (config._experts_implementation): grouped_mm "
        "(transformers' default) | batched_mm | eager")
       ("allow-unknown", "exit 0 even when some children could not be modelled")
-      ("force", "rewrite kernels whose files exist");
+      ("force", "rewrite kernels whose files exist")
+      ("all", "analyze every model type the installed transformers maps to a causal LM, in one process "
+              "(torch and transformers imported once), each into <costs-dir>/<model_type>/; a progress bar "
+              "on a terminal, a line for each model that is not complete, then a summary")
+      ("jobs,j", po::value<int>()->default_value(1),
+       "with --all: worker processes forked after the imports, each analyzing (and importing) its share");
   visible.add(library_options());
   visible.add(python_options());
   po::variables_map vm;
   if (!parse_command_line(args, visible, "name", vm)) return kExitOk;
-  const std::string name_arg = single_positional(vm, "name", "the model to analyze");
+  const bool all = vm.count("all") > 0;
+  if (all && vm.count("name")) throw po::error("give a model or --all, not both");
+  const std::string name_arg = all ? "" : single_positional(vm, "name", "the model to analyze");
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) throw po::error("--jobs must be at least 1");
   AnalyzeOptions options;
   options.costs_dir = vm["costs-dir"].as<std::string>();
   options.config_file = vm["config"].as<std::string>();
@@ -75,6 +169,7 @@ int analyze_command(const std::vector<std::string>& args) {
   }
   PythonSession& session = PythonSession::start(session_options(vm));
   SourceLocator locator(session);
+  if (vm.count("all")) return analyze_all(session, locator, leaves, names, options, jobs, start, vm.count("allow-unknown") > 0);
   AnalyzeResult result;
   double startup_ms = 0;
   try {

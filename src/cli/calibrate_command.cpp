@@ -18,7 +18,7 @@
 #include "emit/atomic_file.h"
 #include "emit/emit_error.h"
 #include "evaluate/report.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -150,10 +150,9 @@ int calibrate_command(const std::vector<std::string>& args) {
 
     LoadedLibrary library = load_library(vm);
     classes = classes.with_leaves(library.leaves);  // the classes leaves declare themselves
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
     ModelLibrary view = library.view();
-    RunWork work(locator, session, view, classes,
+    RunWork work(python, view, classes,
                  vm.count("configs") ? vm["configs"].as<std::vector<std::string>>() : std::vector<std::string>{});
     std::vector<CalibrationSample> train, test;
     std::vector<const MeasuredRun*> train_runs, test_runs;
@@ -248,7 +247,7 @@ int calibrate_command(const std::vector<std::string>& args) {
       std::string title = base.hardware_name + ": " + std::to_string(cv.folds) + "-fold cross-validated error " +
                           errors_line(cv.held_out) + (test.empty() ? "" : "; held-out " + join(holdout) + " " + errors_line(held));
       nlohmann::json spec = {{"kind", "calibration"}, {"output", path}, {"title", title}, {"runs", points}};
-      if (int rc = write_plot(session, spec, "calibrate", "calibration plot", path)) return rc;
+      if (int rc = write_plot(python.session(), spec, "calibrate", "calibration plot", path)) return rc;
     }
     return kExitOk;
   });

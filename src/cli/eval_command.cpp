@@ -15,7 +15,7 @@
 #include "evaluate/experts_hit.h"
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 #include "resolve/resolved_tree.h"
 
@@ -95,8 +95,7 @@ int eval_command(const std::vector<std::string>& args) {
     std::optional<LatencyModel> calibration;
     if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
     LoadedLibrary library = load_library(vm);
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
 
     EvalReport report;
     report.point = point;
@@ -110,14 +109,14 @@ int eval_command(const std::vector<std::string>& args) {
       report.model = names.empty() ? report.root : names[0];
       std::string config_class;
       try {
-        values = load_config_values(locator, report.root, config_file, &config_class);
+        values = load_config_values(python.locator(), report.root, config_file, &config_class);
       } catch (const LocateError&) {
         if (!config_file.empty()) throw;
       }
       report.config_source = config_file.empty() ? (config_class.empty() ? "no config" : config_class + " defaults")
                                                  : config_file;
     } else {
-      ModelCosts m = load_model_costs(locator, session, library.view(), request);
+      ModelCosts m = load_model_costs(python, library.view(), request);
       tree = std::move(m.tree);
       values = std::move(m.config);
       report.model = m.name;
@@ -154,7 +153,7 @@ int eval_command(const std::vector<std::string>& args) {
     }
     if (vm.count("plot")) {
       const std::string& path = vm["plot"].as<std::string>();
-      if (int rc = write_plot(session, roofline_plot_spec(report, path), "eval", "roofline plot", path)) return rc;
+      if (int rc = write_plot(python.session(), roofline_plot_spec(report, path), "eval", "roofline plot", path)) return rc;
     }
     return kExitOk;
   });

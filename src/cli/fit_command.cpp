@@ -14,7 +14,7 @@
 #include "evaluate/footprint.h"
 #include "evaluate/report.h"
 #include "expr/exact_json.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -100,9 +100,8 @@ int fit_command(const std::vector<std::string>& args) {
     if (!(acc.memory > 0))
       throw po::error("the memory of '" + acc.name + "' is not known: give it with --memory (e.g. 80Gi)");
     LoadedLibrary library = load_library(vm);
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
-    ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
+    ModelCosts m = load_model_costs(python, library.view(), request);
     m.tree = with_experts_hit(m.tree, experts_hit(vm));
 
     Values values = m.config;

@@ -6,7 +6,7 @@
 #include "cli/model_options.h"
 #include "evaluate/evaluator.h"
 #include "evaluate/experts_hit.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -68,9 +68,8 @@ int formula_command(const std::vector<std::string>& args) {
 
   return run_reporting("formula", [&]() -> int {
     LoadedLibrary library = load_library(vm);
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
-    ModelCosts m = load_model_costs(locator, session, library.view(), request);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
+    ModelCosts m = load_model_costs(python, library.view(), request);
     if (hit) m.tree = with_experts_hit(m.tree, hit);
     std::map<std::string, Expr> numbers;
     if (!vm.count("keep-config")) {

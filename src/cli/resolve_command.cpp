@@ -8,7 +8,7 @@
 #include "cli/model_options.h"
 #include "emit/atomic_file.h"
 #include "evaluate/experts_hit.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 #include "resolve/resolver.h"
 
@@ -65,10 +65,9 @@ int resolve_command(const std::vector<std::string>& args) {
         options.root_bindings = request.root_bindings;
         tree = resolve(request.costs_dir, names[0], library.leaves, options);
       } else {
-        PythonSession& session = PythonSession::start(session_options(vm));
-        SourceLocator locator(session);
+        PythonOnDemand python(session_options(vm));  // the warm path never starts it
         request.analyze_missing = !explicit_dir || vm.count("analyze");
-        ModelCosts m = load_model_costs(locator, session, library.view(), request);
+        ModelCosts m = load_model_costs(python, library.view(), request);
         for (const std::string& k : m.analyzed) std::cerr << "kcost resolve: analyzed " << k << "\n";
         tree = std::move(m.tree);
       }

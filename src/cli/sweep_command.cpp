@@ -21,7 +21,7 @@
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
 #include "evaluate/sweep.h"
-#include "locate/source_locator.h"
+#include "locate/python_on_demand.h"
 #include "python/session.h"
 
 namespace po = boost::program_options;
@@ -207,18 +207,24 @@ int sweep_command(const std::vector<std::string>& args) {
     if (vm.count("calibration")) calibration = read_calibration(vm["calibration"].as<std::string>());
     std::vector<ClassWorkForm> class_work;
     LoadedLibrary library = load_library(vm);
-    PythonSession& session = PythonSession::start(session_options(vm));
-    SourceLocator locator(session);
+    PythonOnDemand python(session_options(vm));  // the warm path never starts it
 
     Clock::time_point load_start = Clock::now();
     std::vector<SweepModel> models;
-    for (const ModelRequest& r : requests) {
-      ModelCosts m = load_model_costs(locator, session, library.view(), r);
-      m.tree = with_experts_hit(m.tree, hit);
-      if (!m.tree.unknowns.empty())
-        std::cerr << "kcost sweep: warning: " << m.name << ": " << m.tree.unknowns.size()
+    for (ModelRequest r : requests) {
+      // A warm entry's compiled totals are of experts_hit unset: a given one compiles afresh.
+      r.need_tree = calibration.has_value() || hit.has_value();
+      ModelCosts m = load_model_costs(python, library.view(), r);
+      if (m.unknowns)
+        std::cerr << "kcost sweep: warning: " << m.name << ": " << m.unknowns
                   << " children could not be modelled and count zero\n";
-      models.push_back(compile_sweep_model(m.name, r.config_file, m.tree, m.config));
+      if (m.sweep_totals && !hit) {
+        models.push_back(SweepModel{m.name, r.config_file, std::move(*m.sweep_totals)});
+      } else {
+        m.tree = with_experts_hit(m.tree, hit);
+        models.push_back(compile_sweep_model(m.name, r.config_file, m.tree, m.config));
+        if (!hit) remember_sweep_totals(m, models.back().totals);
+      }
       if (calibration) class_work.emplace_back(m.tree, m.config, calibration->classes);
     }
     double load_seconds = seconds_since(load_start);
@@ -269,7 +275,7 @@ int sweep_command(const std::vector<std::string>& args) {
       std::string note;
       nlohmann::json series = plot_series(models, grid, hardware[0], &note);
       const std::string& path = vm["plot"].as<std::string>();
-      if (int rc = write_plot(session, sweep_plot_spec(series, hardware[0].name + note, path), "sweep", "plot", path))
+      if (int rc = write_plot(python.session(), sweep_plot_spec(series, hardware[0].name + note, path), "sweep", "plot", path))
         return rc;
     }
     return kExitOk;

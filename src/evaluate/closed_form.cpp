@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include "expr/error.h"
 #include "expr/functions.h"
 #include "expr/number.h"
+#include "expr/parser.h"
 
 namespace kcost {
 
@@ -483,6 +485,86 @@ numeric to_numeric(int128 value) {
   numeric low(static_cast<unsigned long>(v & ~0UL));
   numeric n = high * numeric(4294967296L) * numeric(4294967296L) + low;
   return negative ? -n : n;
+}
+
+}  // namespace kcost
+
+namespace kcost {
+
+namespace {
+
+// Decimal text (as to_string(int128) writes it) to a 128-bit integer; false when it is not one.
+bool parse_int128(const std::string& text, int128& out) {
+  size_t i = 0;
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative) i = 1;
+  if (i >= text.size()) return false;
+  unsigned __int128 v = 0;
+  const unsigned __int128 limit = static_cast<unsigned __int128>(kInt128Max) + (negative ? 1 : 0);
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    unsigned digit = static_cast<unsigned>(text[i] - '0');
+    if (v > (limit - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  out = negative ? static_cast<int128>(-v) : static_cast<int128>(v);
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json ClosedForm::to_json() const {
+  nlohmann::json j;
+  j["variables"] = variables_;
+  nlohmann::json outputs = nlohmann::json::array();
+  for (const Expr& e : outputs_) outputs.push_back(e.str());
+  j["outputs"] = outputs;
+  nlohmann::json program = nlohmann::json::array();
+  for (const Instruction& in : program_) program.push_back({in.op, in.d, in.a, in.b, in.c});
+  j["program"] = program;
+  nlohmann::json registers = nlohmann::json::array();
+  for (int128 r : registers_) registers.push_back(kcost::to_string(r));
+  j["registers"] = registers;
+  j["input_registers"] = input_registers_;
+  j["output_registers"] = output_registers_;
+  return j;
+}
+
+ClosedForm ClosedForm::from_json(const nlohmann::json& j) {
+  auto fail = [](const std::string& what) { throw std::runtime_error("compiled closed form: " + what); };
+  if (!j.is_object()) fail("not an object");
+  ClosedForm f;
+  try {
+    f.variables_ = j.at("variables").get<std::vector<std::string>>();
+    for (const auto& text : j.at("outputs")) f.outputs_.push_back(parse_expression(text.get<std::string>()));
+    for (const auto& text : j.at("registers")) {
+      int128 v;
+      if (!parse_int128(text.get<std::string>(), v)) fail("register '" + text.get<std::string>() + "'");
+      f.registers_.push_back(v);
+    }
+    for (const auto& in : j.at("program")) {
+      if (!in.is_array() || in.size() != 5) fail("an instruction is not [op, d, a, b, c]");
+      Instruction i{in[0].get<std::uint8_t>(), in[1].get<std::uint32_t>(), in[2].get<std::uint32_t>(),
+                    in[3].get<std::uint32_t>(), in[4].get<std::uint32_t>()};
+      if (i.op > kFixDen) fail("unknown instruction " + std::to_string(i.op));
+      for (std::uint32_t r : {i.d, i.a, i.b, i.c})
+        if (r >= f.registers_.size()) fail("register " + std::to_string(r) + " out of range");
+      f.program_.push_back(i);
+    }
+    f.input_registers_ = j.at("input_registers").get<std::vector<std::uint32_t>>();
+    f.output_registers_ = j.at("output_registers").get<std::vector<std::int64_t>>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(e.what());
+  } catch (const ExprError& e) {
+    fail(e.what());
+  }
+  if (f.input_registers_.size() != f.variables_.size()) fail("one input register per variable");
+  if (f.output_registers_.size() != f.outputs_.size()) fail("one output register per output");
+  for (std::uint32_t r : f.input_registers_)
+    if (r >= f.registers_.size()) fail("input register out of range");
+  for (std::int64_t r : f.output_registers_)
+    if (r < -1 || r >= static_cast<std::int64_t>(f.registers_.size())) fail("output register out of range");
+  return f;
 }
 
 }  // namespace kcost

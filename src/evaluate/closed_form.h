@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <ginac/ginac.h>
+#include <nlohmann/json.hpp>
 
 #include "expr/expr.h"
 
@@ -50,6 +51,13 @@ class ClosedForm {
   std::vector<GiNaC::numeric> evaluate(const std::vector<GiNaC::numeric>& inputs) const;
   // Exact GiNaC evaluation only (for tests and for the fallback).
   std::vector<GiNaC::numeric> evaluate_exact(const std::vector<GiNaC::numeric>& inputs) const;
+
+  // The compiled program as JSON (variables, outputs as Python text, instructions, constants),
+  // and back: what the cost cache keeps so that a warm sweep starts evaluating at once.
+  // from_json throws std::runtime_error for anything that is not such a program (a register
+  // out of range, an unknown instruction); the program it gives is the one to_json wrote.
+  nlohmann::json to_json() const;
+  static ClosedForm from_json(const nlohmann::json& j);
 
   struct Instruction {
     std::uint8_t op;

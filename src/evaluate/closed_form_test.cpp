@@ -213,3 +213,40 @@ TEST(ClosedForm, Int128Text) {
 
 }  // namespace
 }  // namespace kcost
+
+namespace kcost {
+namespace {
+
+TEST(ClosedForm, JsonRoundTripKeepsTheProgram) {
+  ClosedForm f({Expr::parse("batch_size * seq_len * 340282366920938463463374607431768211 // 7 + min(cache_len, 4095)"),
+                Expr::parse("(seq_len + 1) / 2 * bytes if cache_len > 3 else -batch_size"), Expr::parse("0.5 * bytes")},
+               kVars);
+  ClosedForm g = ClosedForm::from_json(nlohmann::json::parse(f.to_json().dump()));
+  EXPECT_EQ(g.variables(), f.variables());
+  EXPECT_EQ(g.instruction_count(), f.instruction_count());
+  EXPECT_EQ(g.fully_compiled(), f.fully_compiled());
+  for (long c : {0L, 3L, 4L, 9000L})
+    for (long s : {1L, 2L, 7L}) {
+      std::vector<numeric> p = point(3, s, c, 2);
+      EXPECT_EQ(g.evaluate(p), f.evaluate(p));
+      expect_agree(g, p, false);
+    }
+}
+
+TEST(ClosedForm, JsonThatIsNotAProgramIsRefused) {
+  ClosedForm f({Expr::parse("batch_size + seq_len")}, kVars);
+  nlohmann::json j = f.to_json();
+  nlohmann::json bad_register = j;
+  bad_register["program"][0][2] = 1000000;
+  EXPECT_THROW(ClosedForm::from_json(bad_register), std::runtime_error);
+  nlohmann::json bad_op = j;
+  bad_op["program"][0][0] = 200;
+  EXPECT_THROW(ClosedForm::from_json(bad_op), std::runtime_error);
+  nlohmann::json bad_constant = j;
+  bad_constant["registers"][0] = "1e5";
+  EXPECT_THROW(ClosedForm::from_json(bad_constant), std::runtime_error);
+  EXPECT_THROW(ClosedForm::from_json(nlohmann::json::array()), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace kcost

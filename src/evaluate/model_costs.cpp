@@ -12,6 +12,9 @@
 #include <sstream>
 
 #include "analyze/analyzer.h"
+#include "evaluate/warm_entry.h"
+#include "locate/python_on_demand.h"
+#include "python/environment_files.h"
 #include "emit/atomic_file.h"
 #include "expr/exact_json.h"
 #include "locate/source_locator.h"
@@ -112,8 +115,113 @@ Values load_config_values(SourceLocator& locator, const std::string& model_class
   }
 }
 
+AnalyzeOptions analyze_options(const ModelRequest& request) {
+  AnalyzeOptions o;
+  o.config_file = request.config_file;
+  o.attn_implementation = request.attn_implementation;
+  o.experts_implementation = request.experts_implementation;
+  return o;
+}
+
+namespace {
+
+// The key of a request's warm entry: everything that decides the answer except the transformers
+// sources, which the entry's manifest and transformers_dir prove.
+std::string warm_request_key(const ModelLibrary& library, const ModelRequest& request, const SessionOptions& python) {
+  Fnv key;
+  key.add("warm-entry-1");
+  key.add(build_identity());
+  key.add(library_identity(library));
+  key.add(analysis_identity(analyze_options(request)));
+  key.add(python.transformers_dir.empty() ? "" : fs::absolute(python.transformers_dir).lexically_normal().string());
+  key.add(python.pytorch_dir.empty() ? "" : fs::absolute(python.pytorch_dir).lexically_normal().string());
+  key.add(request.name);
+  key.add(request.allow_unknown ? "allow-unknown" : "");
+  for (const auto& [name, value] : request.root_bindings) {
+    key.add(name);
+    key.add(value.str());
+  }
+  return key.hex();
+}
+
+std::string config_source_of(const ModelRequest& request, const std::string& config_class) {
+  return request.config_file.empty() ? (config_class.empty() ? "no config" : config_class + " defaults")
+                                     : request.config_file;
+}
+
+ResolveOptions resolve_options(const ModelRequest& request) {
+  ResolveOptions options;
+  options.allow_unknown = request.allow_unknown;
+  options.root_bindings = request.root_bindings;
+  return options;
+}
+
+// The warm path: everything from the cache, no Python; nullopt when the entry is missing, for
+// another transformers, or stale.
+std::optional<ModelCosts> load_warm(const PythonOnDemand& python, const ModelLibrary& library,
+                                    const ModelRequest& request, const std::string& entry_path) {
+  std::optional<WarmEntry> e = read_warm_entry(entry_path);
+  if (!e || e->name != request.name) return std::nullopt;
+  // The environment's transformers must be the one the entry was made with; an environment
+  // without one (Python could not run there) leaves the entry's own, proven below.
+  std::string installed = transformers_package_dir(python.options());
+  if (!installed.empty() && installed != e->transformers_dir) return std::nullopt;
+  if (!e->sources.first_changed().empty()) return std::nullopt;
+  ModelCosts m;
+  m.name = request.name;
+  m.root = e->root;
+  m.costs_dir = e->costs_dir;
+  m.config_class = e->config_class;
+  m.config = std::move(e->config);
+  m.config_source = config_source_of(request, e->config_class.empty() ? "" : e->config_class);
+  m.warm = true;
+  m.warm_entry = entry_path;
+  m.unknowns = e->unknowns;
+  m.sweep_totals = std::move(e->sweep_totals);
+  if (request.need_tree || !m.sweep_totals) {
+    try {
+      m.tree = resolve(m.costs_dir, m.root, library.leaves, resolve_options(request));
+    } catch (const ResolveError&) {
+      return std::nullopt;  // cost files gone or damaged: analyze again
+    }
+  } else {
+    m.tree_loaded = false;
+  }
+  return m;
+}
+
+}  // namespace
+
 ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, const ModelLibrary& library,
                             const ModelRequest& request) {
+  PythonOnDemand python(session, locator);
+  return load_model_costs(python, library, request);
+}
+
+void remember_sweep_totals(const ModelCosts& m, const ClosedForm& totals) {
+  if (m.warm_entry.empty()) return;
+  std::optional<WarmEntry> e = read_warm_entry(m.warm_entry);
+  if (!e || e->root != m.root) return;
+  e->sweep_totals = totals;
+  try {
+    write_warm_entry(m.warm_entry, *e);
+  } catch (const std::exception&) {  // the cache is an optimisation
+  }
+}
+
+ModelCosts load_model_costs(PythonOnDemand& python, const ModelLibrary& library, const ModelRequest& request) {
+  const bool cached = request.costs_dir.empty();
+  std::string entry_path;
+  if (cached && python.warm_allowed()) {
+    entry_path = (fs::path(cache_root()) / "warm" /
+                  (warm_request_key(library, request, python.options()) + ".json"))
+                     .string();
+    if (!request.reanalyze)
+      if (std::optional<ModelCosts> warm = load_warm(python, library, request, entry_path)) return std::move(*warm);
+  }
+
+  SourceLocator& locator = python.locator();
+  PythonSession& session = python.session();
   ModelCosts m;
   m.name = request.name;
   m.root = locator.qualified_name(request.name);
@@ -148,50 +256,66 @@ ModelCosts load_model_costs(SourceLocator& locator, PythonSession& session, cons
     if (!config_file.empty()) throw;
     m.config.clear();  // a kernel that takes no config: formulas that need one fail by name
   }
-  m.config_source = request.config_file.empty() ? (m.config_class.empty() ? "no config" : m.config_class + " defaults")
-                                                : request.config_file;
+  m.config_source = config_source_of(request, m.config_class);
+
+  AnalyzeOptions analysis = analyze_options(request);
+  analysis.config_file = config_file;
 
   // Where the cost files are.
-  if (!request.costs_dir.empty()) {
+  nlohmann::json versions;
+  if (!cached) {
     m.costs_dir = request.costs_dir;
   } else {
-    nlohmann::json versions = session.call("versions");
+    versions = session.call("versions");
     Fnv key;
     key.add(build_identity());
     key.add(library_identity(library));
     key.add(versions.value("transformers_file", ""));
-    key.add(config_content);
-    if (request.experts_implementation != "grouped_mm") key.add("experts=" + request.experts_implementation);
+    key.add(analysis_identity(analysis));
     m.costs_dir = (fs::path(cache_root()) / safe_name(versions.value("transformers", "unknown")) /
                    safe_name(request.attn_implementation) / key.hex() / safe_name(m.root))
                       .string();
   }
 
-  ResolveOptions options;
-  options.allow_unknown = request.allow_unknown;
-  options.root_bindings = request.root_bindings;
+  ResolveOptions options = resolve_options(request);
   auto run_analysis = [&](bool force) {
-    AnalyzeOptions analyze_options;
-    analyze_options.costs_dir = m.costs_dir;
-    analyze_options.config_file = config_file;
-    analyze_options.attn_implementation = request.attn_implementation;
-    analyze_options.experts_implementation = request.experts_implementation;
-    analyze_options.force = force;
+    AnalyzeOptions o = analysis;
+    o.costs_dir = m.costs_dir;
+    o.force = force;
     locator.find_class(m.root);  // a LocateError names a root that is not a class
-    m.analysis = analyze(locator, library.leaves, library.names, m.root, analyze_options);
+    m.analysis = analyze(locator, library.leaves, library.names, m.root, o);
     m.analyzed = m.analysis->written;
   };
-  if (request.reanalyze) {
+  if (request.reanalyze || cached) {
+    // In the cache, files not proven current by a warm entry are analyzed again: the sources
+    // they came from may have changed since.
     run_analysis(true);
-    m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
-    return m;
   }
   try {
     m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
   } catch (const ResolveError& e) {
-    if (e.kind != ResolveError::Kind::missing_kernel || !request.analyze_missing) throw;
+    if (e.kind != ResolveError::Kind::missing_kernel || !request.analyze_missing || request.reanalyze || cached) throw;
     run_analysis(false);
     m.tree = resolve(m.costs_dir, m.root, library.leaves, options);
+  }
+  m.unknowns = m.tree.unknowns.size();
+
+  if (!entry_path.empty()) {
+    WarmEntry e;
+    e.name = request.name;
+    e.root = m.root;
+    e.costs_dir = m.costs_dir;
+    e.config_class = m.config_class;
+    e.config = m.config;
+    e.unknowns = m.unknowns;
+    nlohmann::json loaded = session.call("loaded_sources");
+    e.transformers_dir = loaded.value("transformers_dir", "");
+    e.sources = SourceManifest::of(loaded.value("files", std::vector<std::string>{}));
+    try {
+      write_warm_entry(entry_path, e);
+      m.warm_entry = entry_path;
+    } catch (const std::exception&) {  // the cache is an optimisation; the answer stands
+    }
   }
   return m;
 }

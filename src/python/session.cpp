@@ -5,6 +5,8 @@
 
 #include <pybind11/embed.h>
 
+#include <unistd.h>
+
 namespace py = pybind11;
 namespace fs = std::filesystem;
 
@@ -109,6 +111,14 @@ PythonSession& PythonSession::start(const SessionOptions& options) {
   }
   g_session = session.release();
   return *g_session;
+}
+
+int PythonSession::fork_process() {
+  PyOS_BeforeFork();
+  pid_t pid = fork();
+  if (pid == 0) PyOS_AfterFork_Child();
+  else PyOS_AfterFork_Parent();
+  return static_cast<int>(pid);
 }
 
 PythonSession::~PythonSession() {

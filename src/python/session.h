@@ -39,6 +39,11 @@ class PythonSession {
   // Same, for helpers that return a plain string.
   std::string call_string(const std::string& function, const std::vector<std::string>& args = {});
 
+  // fork(2) with the interpreter's own bookkeeping around it (PyOS_BeforeFork, AfterFork): the
+  // child goes on with the interpreter as it was, every module imported so far still imported
+  // (shared with the parent until written). Returns what fork returns (-1: failed).
+  int fork_process();
+
   const std::string& python_env() const { return python_env_; }
   ~PythonSession();
 
