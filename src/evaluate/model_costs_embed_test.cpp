@@ -4,6 +4,8 @@
 // against exact evaluation at many points for several architectures.
 #include "evaluate/model_costs.h"
 
+#include "locate/python_on_demand.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,6 +17,7 @@
 
 #include "evaluate/evaluator.h"
 #include "evaluate/sweep.h"
+#include "locate/python_on_demand.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
 #include "resolve/resolver.h"
@@ -256,7 +259,14 @@ TEST(ModelCostsFiles, CacheIsReusedAndKeyedByConfig) {
   EXPECT_EQ(first.costs_dir.compare(0, cache.size(), cache), 0) << first.costs_dir;
   EXPECT_NE(first.costs_dir.find("/sdpa/"), std::string::npos) << first.costs_dir;
   EXPECT_FALSE(first.analyzed.empty());
-  ModelCosts second = load_model_costs(env().locator, env().session, env().library(), r);
+  // Through the started session (options unknown, no warm path) the cache is analyzed afresh,
+  // into the same directory; through an interpreter started on demand with the environment's
+  // options, the warm entry proves the files current and nothing is analyzed.
+  ModelCosts again = load_model_costs(env().locator, env().session, env().library(), r);
+  EXPECT_EQ(again.costs_dir, first.costs_dir);
+  PythonOnDemand python{SessionOptions{}};
+  ModelCosts warm = load_model_costs(python, env().library(), r);
+  ModelCosts second = load_model_costs(python, env().library(), r);
   EXPECT_EQ(second.costs_dir, first.costs_dir);
   EXPECT_TRUE(second.analyzed.empty());
   r.config_file = env().file("llama2-7b.json", kLlama2Config);
