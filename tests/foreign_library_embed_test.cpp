@@ -71,17 +71,21 @@ void write_seed_library(const fs::path& dir) {
   std::ofstream(dir / "kernel_name_map.json") << map.dump(1);
 }
 
-TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
-  fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  write_seed_library(dir);
+// Analyzes llama with the library in `dir` (kernels/, kernel_name_map.json) into dir/costs.
+AnalyzeResult analyze_llama(const fs::path& dir) {
   LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
   NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
   SourceLocator locator{PythonSession::start()};
   AnalyzeOptions options;
   options.costs_dir = (dir / "costs").string();
-  std::string root = locator.qualified_name("llama");
-  AnalyzeResult result = analyze(locator, leaves, names, root, options);
+  return analyze(locator, leaves, names, locator.qualified_name("llama"), options);
+}
+
+TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
+  fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  write_seed_library(dir);
+  AnalyzeResult result = analyze_llama(dir);
   EXPECT_TRUE(result.unknowns.empty()) << result.unknowns.front();
 
   // The attention leaf binds its one head count to the query heads, so that K and V are read
@@ -115,12 +119,7 @@ TEST(ForeignLeafLibrary, ALeafDeclaresWhichArgumentEachParameterIs) {
       {"flops", "4 * batch * heads * q_len * kv_len * dim"},
       {"memory_read", "batch * heads * (q_len + 2 * kv_len) * dim * bytes"},
       {"memory_write", "batch * heads * q_len * dim * bytes"}}.dump(1);
-  LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
-  NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
-  SourceLocator locator{PythonSession::start()};
-  AnalyzeOptions options;
-  options.costs_dir = (dir / "costs").string();
-  AnalyzeResult result = analyze(locator, leaves, names, locator.qualified_name("llama"), options);
+  AnalyzeResult result = analyze_llama(dir);
   EXPECT_TRUE(result.unknowns.empty()) << result.unknowns.front();
   std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
   json attention = json::parse(in);
@@ -154,12 +153,7 @@ TEST(ForeignLeafLibrary, AMissingLeafIsOneUnknownChildAndTheShapesFlowOn) {
               {"torch.nn.functional.silu", "F.silu"},
               {"torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"}};
   std::ofstream(dir / "kernel_name_map.json") << map.dump(1);
-  LeafCatalog leaves = LeafCatalog::load((dir / "kernels").string());
-  NameMap names = NameMap::load((dir / "kernel_name_map.json").string());
-  SourceLocator locator{PythonSession::start()};
-  AnalyzeOptions options;
-  options.costs_dir = (dir / "costs").string();
-  AnalyzeResult result = analyze(locator, leaves, names, locator.qualified_name("llama"), options);
+  AnalyzeResult result = analyze_llama(dir);
   std::vector<std::string> missing;
   for (const std::string& u : result.unknowns) {
     size_t at = u.find("no leaf kernel for ");

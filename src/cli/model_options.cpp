@@ -153,7 +153,6 @@ LoadedLibrary load_library(const po::variables_map& vm) {
   if (!own && !(vm.count("library-only") && vm["library-only"].as<bool>())) {
     l.leaves = l.leaves.over(LeafCatalog::load(own_kernels));
     l.names = l.names.over(NameMap::load(own_names));
-    l.layered = true;
   }
   return l;
 }

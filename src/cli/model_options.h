@@ -45,7 +45,6 @@ struct LoadedLibrary {
   LeafCatalog leaves;
   NameMap names;
   std::string kernels_dir, name_map_path;
-  bool layered = false;
   ModelLibrary view() const { return {leaves, names, kernels_dir, name_map_path}; }
 };
 LoadedLibrary load_library(const boost::program_options::variables_map& vm);
