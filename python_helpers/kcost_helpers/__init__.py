@@ -5,7 +5,7 @@ Errors are raised as LookupError with a one-line message that the host prints as
 """
 
 from .locate import attention_functions, canonical_names, describe, forward_dispatch, resolve_global, source_file_ast  # noqa: F401
-from .configs import causal_lm_class, causal_lm_types, config_defaults, is_model_type  # noqa: F401
+from .configs import auto_model_class, causal_lm_class, causal_lm_types, config_defaults, is_model_type  # noqa: F401
 from .environment import loaded_sources, versions  # noqa: F401
 from .oracle import small_config_kwargs, traced_run  # noqa: F401
 from .plots import render_plot  # noqa: F401

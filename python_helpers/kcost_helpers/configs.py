@@ -161,6 +161,22 @@ def causal_lm_class(model_type):
     return f"{cls.__module__}.{cls.__qualname__}" if inspect.isclass(cls) else str(cls)
 
 
+def auto_model_class(auto_class, model_type):
+    """Qualified name of the model class that transformers' auto class `auto_class` (a dotted
+    path, e.g. transformers.models.auto.modeling_auto.AutoModel) builds from a config of
+    `model_type` (what `AutoModel.from_config(config.text_config)` makes); "" when it has none."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from .locate import _import_object
+
+    try:
+        auto = _import_object(auto_class)
+        cls = auto._model_mapping[CONFIG_MAPPING[model_type]]
+    except Exception:  # noqa: BLE001 - no class for that type (the lazy mapping raises several kinds)
+        return ""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def causal_lm_types():
     """JSON list of every model type the installed transformers maps to a causal-LM class."""
     from transformers.models.auto import modeling_auto

@@ -76,6 +76,9 @@ class InitHooks : public Hooks {
         return v;
       }
       if (callee->global_kind == Value::GlobalKind::Class && callee->is_module_class) return Value::module(name, args);
+      // transformers' auto classes: AutoModel.from_config(config.text_config) builds the class
+      // the auto class maps that config's model_type to (the language model of a wrapper).
+      if (ValuePtr built = auto_from_config(*callee, args)) return built;
       // Tensors made in __init__ (torch.ones(n), torch.arange(0, d, 2), torch.tensor(x)): only
       // their shapes matter, and __init__ costs nothing.
       std::string op = last_part(callee->reached.empty() ? name : callee->reached);
@@ -180,6 +183,21 @@ class InitHooks : public Hooks {
     return out;
   }
 
+  ValuePtr auto_from_config(const Value& callee, const std::vector<Arg>& args) {
+    // The auto class as the source names it (`AutoModel.from_config`), in the globals of the
+    // module whose __init__ runs.
+    static const std::string suffix = ".from_config";
+    const std::string& path = callee.path;
+    if (!ends_with(callee.qualname, "_BaseAutoModelClass.from_config") || !ends_with(path, suffix) || args.empty() ||
+        !args[0].value || !args[0].value->is(Value::Kind::Config) || current_module_.empty())
+      return nullptr;
+    std::optional<ValuePtr> type = config_.attribute(args[0].value->config_path, "model_type");
+    if (!type || !*type || !(*type)->is(Value::Kind::String)) return nullptr;
+    std::string cls = locator_.auto_model_class(current_module_ + "." + path.substr(0, path.size() - suffix.size()), (*type)->str);
+    if (cls.empty()) return nullptr;
+    return Value::module(cls, {args[0]});
+  }
+
   // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each
   // parameter a symbol of its own name.
   void run_init(const FunctionSource& init, const std::vector<Arg>* args);
@@ -269,13 +287,15 @@ class InitHooks : public Hooks {
   const ConfigView& config_;
   ModuleFacts& facts_;
   Hooks* fallback_ = nullptr;
-  std::string current_owner_;  // qualified name of the class whose __init__ runs now
+  std::string current_owner_;   // qualified name of the class whose __init__ runs now
+  std::string current_module_;  // the module whose globals that __init__ reads
 };
 
 void InitHooks::run_init(const FunctionSource& init, const std::vector<Arg>* args) {
   Interpreter interp(locator_, config_, *this, init.module, init.file);
-  std::string previous_owner = current_owner_;
+  std::string previous_owner = current_owner_, previous_module = current_module_;
   current_owner_ = init.owner;
+  current_module_ = init.module;
   Scope scope;
   scope.set("self", Value::self());
   const ast::Node& def = *init.def;
@@ -305,6 +325,7 @@ void InitHooks::run_init(const FunctionSource& init, const std::vector<Arg>* arg
   interp.exec(def.list("body"), scope);
   for (const auto& n : interp.notes()) facts_.notes.push_back(n);
   current_owner_ = previous_owner;
+  current_module_ = previous_module;
 }
 
 ValuePtr InitHooks::run_super_init(const std::vector<Arg>& args) {

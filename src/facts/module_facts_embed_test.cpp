@@ -80,6 +80,18 @@ TEST(ModuleFacts, AStackBuiltInALoopOverTheLayerCountHasEachLayerOfItsKind) {
   EXPECT_EQ(known_int(*index), 4);
 }
 
+// AutoModel.from_config(config.text_config) in a wrapper's __init__ builds the class the auto
+// class maps that config's model_type to: the wrapper's language model and vision tower.
+TEST(ModuleFacts, AnAutoClassBuildsTheModelItsMappingGivesTheConfigsType) {
+  const char* model = "transformers.models.gemma3.modeling_gemma3.Gemma3ForConditionalGeneration";
+  ConfigView gemma3{fx().locator.config_of(model).values, fx().locator.config_of(model).aliases};
+  ModuleFacts f = build_module_facts(fx().locator, gemma3, "transformers.models.gemma3.modeling_gemma3.Gemma3Model");
+  const Attribute& language = attr(f, "language_model");
+  ASSERT_EQ(language.kind, Attribute::Kind::Submodule) << language.value->describe();
+  EXPECT_EQ(language.value->class_name, "transformers.models.gemma3.modeling_gemma3.Gemma3TextModel");
+  EXPECT_EQ(attr(f, "vision_tower").value->class_name, "transformers.models.siglip.modeling_siglip.SiglipVisionModel");
+}
+
 TEST(ModuleFacts, ModuleListLengthAndActivation) {
   ModuleFacts model = facts_of("transformers.models.llama.modeling_llama.LlamaModel");
   const Attribute& layers = attr(model, "layers");

@@ -82,6 +82,13 @@ std::string SourceLocator::qualified_name(const std::string& name) {
   return qualified_[name] = result;
 }
 
+std::string SourceLocator::auto_model_class(const std::string& auto_class, const std::string& model_type) {
+  std::string key = auto_class + "|" + model_type;
+  auto it = qualified_.find(key);
+  if (it != qualified_.end()) return it->second;
+  return qualified_[key] = session_.call_string("auto_model_class", {auto_class, model_type});
+}
+
 const nlohmann::json& SourceLocator::describe(const std::string& name) {
   auto it = described_.find(name);
   if (it != described_.end()) return it->second;

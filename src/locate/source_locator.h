@@ -96,6 +96,9 @@ class SourceLocator : public GlobalResolver {
 
   // Qualified name of a model_type's causal-LM class, of a bare class name, or `name` itself.
   std::string qualified_name(const std::string& name_or_model_type);
+  // The model class transformers' auto class `auto_class` (a dotted path) builds from a config of
+  // `model_type` (AutoModel.from_config(config.text_config)); "" when it has none.
+  std::string auto_model_class(const std::string& auto_class, const std::string& model_type);
   const ClassSource& find_class(const std::string& qualified_name);
   const FunctionSource& find_function(const std::string& qualified_name);
   bool is_class(const std::string& qualified_name);
