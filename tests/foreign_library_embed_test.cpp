@@ -81,6 +81,18 @@ AnalyzeResult analyze_llama(const fs::path& dir) {
   return analyze(locator, leaves, names, locator.qualified_name("llama"), options);
 }
 
+// The cost file of LlamaAttention the analysis wrote into dir/costs, and its sdpa child.
+json llama_attention(const fs::path& dir) {
+  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
+  return json::parse(in);
+}
+
+json sdpa_child(const json& attention) {
+  for (auto& [label, c] : attention["children"].items())
+    if (c["kernel"] == "F.scaled_dot_product_attention") return c;
+  return nullptr;
+}
+
 TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
   fs::path dir = fs::temp_directory_path() / ("kcost_seed_library_" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -90,11 +102,8 @@ TEST(ForeignLeafLibrary, LlamaAnalyzesCompletelyAndFollowsTheLibrarysFormulas) {
 
   // The attention leaf binds its one head count to the query heads, so that K and V are read
   // for every query head, as its formula says (it knows nothing of GQA).
-  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
-  json attention = json::parse(in);
-  json sdpa;
-  for (auto& [label, c] : attention["children"].items())
-    if (c["kernel"] == "F.scaled_dot_product_attention") sdpa = c;
+  json attention = llama_attention(dir);
+  json sdpa = sdpa_child(attention);
   ASSERT_FALSE(sdpa.is_null());
   EXPECT_EQ(sdpa["bindings"]["H"], "config.num_attention_heads");
   EXPECT_EQ(sdpa["bindings"]["S_kv"], "cache_len + seq_len");
@@ -121,11 +130,8 @@ TEST(ForeignLeafLibrary, ALeafDeclaresWhichArgumentEachParameterIs) {
       {"memory_write", "batch * heads * q_len * dim * bytes"}}.dump(1);
   AnalyzeResult result = analyze_llama(dir);
   EXPECT_TRUE(result.unknowns.empty()) << result.unknowns.front();
-  std::ifstream in(dir / "costs" / "transformers.models.llama.modeling_llama.LlamaAttention.json");
-  json attention = json::parse(in);
-  json sdpa;
-  for (auto& [label, c] : attention["children"].items())
-    if (c["kernel"] == "F.scaled_dot_product_attention") sdpa = c;
+  json attention = llama_attention(dir);
+  json sdpa = sdpa_child(attention);
   ASSERT_FALSE(sdpa.is_null()) << attention.dump(1);
   EXPECT_EQ(sdpa["bindings"]["batch"], "batch_size");
   EXPECT_EQ(sdpa["bindings"]["heads"], "config.num_attention_heads");

@@ -22,6 +22,12 @@ Fixture& fx() {
 
 ModuleFacts facts_of(const std::string& name) { return build_module_facts(fx().locator, fx().config, name); }
 
+// Facts of `name` under the config class defaults of the model class `model`.
+ModuleFacts facts_under(const std::string& model, const std::string& name) {
+  const ConfigDefaults& d = fx().locator.config_of(model);
+  return build_module_facts(fx().locator, ConfigView{d.values, d.aliases}, name);
+}
+
 const Attribute& attr(const ModuleFacts& f, const std::string& name) {
   const Attribute* a = f.find(name);
   if (!a) throw std::runtime_error("no attribute " + name);
@@ -62,9 +68,8 @@ TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
 // and attn_layer_offset 4) and appended to a list. The loop runs once per index of the config, the
 // list keeps the symbolic length, and the layers are of the kinds their index gives.
 TEST(ModuleFacts, AStackBuiltInALoopOverTheLayerCountHasEachLayerOfItsKind) {
-  const char* model = "transformers.models.jamba.modeling_jamba.JambaForCausalLM";
-  ConfigView jamba{fx().locator.config_of(model).values, fx().locator.config_of(model).aliases};
-  ModuleFacts f = build_module_facts(fx().locator, jamba, "transformers.models.jamba.modeling_jamba.JambaModel");
+  ModuleFacts f = facts_under("transformers.models.jamba.modeling_jamba.JambaForCausalLM",
+                              "transformers.models.jamba.modeling_jamba.JambaModel");
   const Attribute& layers = attr(f, "layers");
   ASSERT_EQ(layers.kind, Attribute::Kind::ModuleList) << layers.value->describe();
   EXPECT_EQ(layers.value->length, Expr::symbol("config.num_hidden_layers"));
@@ -83,9 +88,8 @@ TEST(ModuleFacts, AStackBuiltInALoopOverTheLayerCountHasEachLayerOfItsKind) {
 // AutoModel.from_config(config.text_config) in a wrapper's __init__ builds the class the auto
 // class maps that config's model_type to: the wrapper's language model and vision tower.
 TEST(ModuleFacts, AnAutoClassBuildsTheModelItsMappingGivesTheConfigsType) {
-  const char* model = "transformers.models.gemma3.modeling_gemma3.Gemma3ForConditionalGeneration";
-  ConfigView gemma3{fx().locator.config_of(model).values, fx().locator.config_of(model).aliases};
-  ModuleFacts f = build_module_facts(fx().locator, gemma3, "transformers.models.gemma3.modeling_gemma3.Gemma3Model");
+  ModuleFacts f = facts_under("transformers.models.gemma3.modeling_gemma3.Gemma3ForConditionalGeneration",
+                              "transformers.models.gemma3.modeling_gemma3.Gemma3Model");
   const Attribute& language = attr(f, "language_model");
   ASSERT_EQ(language.kind, Attribute::Kind::Submodule) << language.value->describe();
   EXPECT_EQ(language.value->class_name, "transformers.models.gemma3.modeling_gemma3.Gemma3TextModel");

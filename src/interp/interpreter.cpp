@@ -338,7 +338,6 @@ struct CallDepth {
   bool too_deep;
   CallDepth() : too_deep(++call_depth > kMaxCallDepth) {}
   ~CallDepth() { --call_depth; }
-  ValuePtr unknown(const std::string& name) const { return unknown_callee(name); }
   static ValuePtr unknown_callee(const std::string& name) {
     return Value::unknown("calls nested deeper than " + std::to_string(kMaxCallDepth) + " at " + name +
                           " (recursion the analysis cannot bound)");
@@ -349,7 +348,7 @@ struct CallDepth {
 
 ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>& args) {
   CallDepth depth;
-  if (depth.too_deep) return depth.unknown(f.def->is("Lambda") ? "a lambda" : f.def->str("name"));
+  if (depth.too_deep) return CallDepth::unknown_callee(f.def->is("Lambda") ? "a lambda" : f.def->str("name"));
   if (f.module != module_ || f.file != file_) {
     // Defined in another module's code: its names resolve there.
     Interpreter other(globals_, config_, hooks_, f.module, f.file);
@@ -767,7 +766,7 @@ void Interpreter::bind_parameters(const ast::Node& def, const std::vector<Arg>& 
 
 ValuePtr Interpreter::run_function(const ast::Node& def, const std::vector<Arg>& args, const ValuePtr& self) {
   CallDepth depth;
-  if (depth.too_deep) return depth.unknown(def.str("name"));
+  if (depth.too_deep) return CallDepth::unknown_callee(def.str("name"));
   Scope scope;
   bool is_static = !self;
   for (const auto& d : def.list("decorator_list")) is_static = is_static || (d->is("Name") && d->str("id") == "staticmethod");

@@ -131,12 +131,18 @@ TEST(Interpreter, ContainersComprehensionsAndBuiltins) {
   EXPECT_EQ(*out->items[5]->items[0]->known, 4);
 }
 
-TEST(Interpreter, LoopOverModuleListRunsOnceStandingForEveryLayer) {
-  Session run;
+// A ModuleList of config.num_hidden_layers alike pkg.Layer modules.
+ValuePtr symbolic_layers() {
   auto layers = std::make_shared<Value>();
   layers->kind = Value::Kind::ModuleList;
   layers->element = Value::module("pkg.Layer", {});
   layers->length = Expr::symbol("config.num_hidden_layers");
+  return layers;
+}
+
+TEST(Interpreter, LoopOverModuleListRunsOnceStandingForEveryLayer) {
+  Session run;
+  ValuePtr layers = symbolic_layers();
   ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
   ValuePtr out = run.call("loop", {positional(layers), positional(x)});
   EXPECT_TRUE(same_value(*out, *x));
@@ -237,10 +243,7 @@ TEST(Interpreter, AModuleListGrownByAppendKnowsItsLayers) {
 
 TEST(Interpreter, AComprehensionOverAModuleListRunsOnceStandingForEveryLayer) {
   Session run;
-  auto layers = std::make_shared<Value>();
-  layers->kind = Value::Kind::ModuleList;
-  layers->element = Value::module("pkg.Layer", {});
-  layers->length = Expr::symbol("config.num_hidden_layers");
+  ValuePtr layers = symbolic_layers();
   ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
   ValuePtr out = run.call("outputs_of_layers", {positional(layers), positional(x)});
   ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
