@@ -217,6 +217,13 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   values["_attn_implementation"] = options.attn_implementation;
   values["_experts_implementation"] = options.experts_implementation;
   ConfigView config(values, defaults.aliases, defaults.properties);
+  // Lists the config derives from its fields (layer_types): symbolic layer-kind counts.
+  nlohmann::json given = nlohmann::json::object();
+  if (!options.config_file.empty()) {
+    std::ifstream in(options.config_file);
+    given = nlohmann::json::parse(in, nullptr, false);
+  }
+  const std::map<std::string, DerivedList> derived = derived_lists(locator, config, defaults.config_class, given);
   // A library that lacks some of kcost's own leaves: kcost's say what those ops output.
   std::optional<LeafCatalog> own_leaves;
   std::optional<NameMap> own_names;
@@ -243,6 +250,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   {
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
     with_own_shapes(ctx);
+    ctx.derived_lists = &derived;
     ctx.cache = KvCache::from_json(defaults.cache_layers);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
@@ -254,6 +262,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   // Signatures of the composite kernels.
   TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
   with_own_shapes(ctx);
+  ctx.derived_lists = &derived;
   ctx.cache = KvCache::from_json(defaults.cache_layers);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;

@@ -163,11 +163,28 @@ class Counter {
     return Set::join(Set::Kind::And, {Set::condition(Expr::compare("<=", Expr(0), rr)), Set::condition(Expr::compare("<", rr, p)), s});
   }
 
-  std::optional<Set> comparison(PyOp op, const ex& a, const ex& b) const {
+  // Whether e is 1 or 0 by its operation (a comparison, `not`).
+  static bool is_boolean(const ex& e) {
+    auto op = py_op(e);
+    return op && (is_comparison(*op) || *op == PyOp::logical_not);
+  }
+
+  std::optional<Set> comparison(PyOp op, const ex& a, const ex& b) {
     if (op == PyOp::eq || op == PyOp::ne) {
       std::optional<Set> r = residue_of(a, b);
       if (!r) r = residue_of(b, a);
       if (r) return op == PyOp::eq ? *r : Set::negation(*r);
+      // A truth value compared with a number (int(x != 0) == 1): true for 1, false for 0.
+      for (int side = 0; side < 2; ++side) {
+        const ex& t = side ? b : a;
+        const ex& v = side ? a : b;
+        if (!is_boolean(t) || !GiNaC::is_a<GiNaC::numeric>(v)) continue;
+        auto inner = parse(t);
+        if (!inner) return std::nullopt;
+        const GiNaC::numeric& value = GiNaC::ex_to<GiNaC::numeric>(v);
+        Set holds = value.is_equal(1) ? *inner : value.is_zero() ? Set::negation(*inner) : Set::of(Set::Kind::None);
+        return op == PyOp::eq ? holds : Set::negation(holds);
+      }
     }
     // a - b = s * i + k with s = 1 or -1: `s * i + k op 0`, so `i op' -k` (op' flipped when s = -1).
     ex diff = (a - b).expand();
@@ -214,8 +231,8 @@ class Counter {
       if (s.hi) hi = Expr::min(hi, *s.hi);
       clipped = true;
     }
-    // An interval that ends before it starts is empty (n >= 0 needs no clip).
-    if (clipped) hi = Expr::max(hi, lo);
+    // An interval that ends before it starts is empty ([0, n) needs no clip: n >= 0).
+    if (clipped && !(lo == Expr(0) && hi == n_)) hi = Expr::max(hi, lo);
     if (residues.empty()) return hi - lo;
     Expr d = residues.front()->d, p = residues.front()->p;
     Expr guard(1);

@@ -82,6 +82,16 @@ TEST(CountWhere, Combinations) {
   expect_exact("i % 2 == 1 and i % 4 == 0");      // no i
   expect_exact("(i % 3 == 0) if i >= m else (i % 2 == 0)");
   expect_exact("i >= m or i < 2");
+  expect_exact("i < n and (i + 1) % p != 0");  // exaone4: a bound that is the range's own
+}
+
+TEST(CountWhere, TruthValuesComparedWithNumbers) {
+  // llama4: no_rope_layers = [int((i + 1) % p != 0) ...], then `no_rope == 1`.
+  expect_exact("((i + 1) % p != 0) == 1");
+  expect_exact("((i + 1) % p != 0) == 0");
+  expect_exact("((i + 1) % p != 0) != 1");
+  expect_exact("(i >= m) == 2");
+  expect_exact("1 == (not (i % p == 0))");
 }
 
 TEST(CountWhere, ConditionsFreeOfTheIndex) {
@@ -98,6 +108,7 @@ TEST(CountWhere, ClosedFormsAreTheOnesAReaderExpects) {
   EXPECT_EQ(*count_where(P("(i + 1) % p == 0"), "i", n), P("n // p"));
   EXPECT_EQ(*count_where(P("(i + 1) % p"), "i", n), P("n - n // p"));
   EXPECT_EQ(*count_where(P("(i + 1) % 2"), "i", n), P("n - n // 2"));
+  EXPECT_EQ(*count_where(P("(i + 1) % p != 0 and i < n"), "i", n), P("n - n // p"));
 }
 
 TEST(CountWhere, WhatItCannotCountIsNullopt) {

@@ -324,6 +324,7 @@ void InitHooks::run_init(const FunctionSource& init, const std::vector<Arg>* arg
   }
   interp.exec(def.list("body"), scope);
   for (const auto& n : interp.notes()) facts_.notes.push_back(n);
+  for (const auto& d : interp.decisions()) facts_.decisions.push_back(d);
   current_owner_ = previous_owner;
   current_module_ = previous_module;
 }

@@ -29,6 +29,7 @@ struct ModuleFacts {
   std::vector<std::string> init_params;  // constructor arguments minus self, config, *args, **kwargs
   std::vector<Attribute> attributes;     // in order of first assignment
   std::vector<Note> notes;
+  std::vector<Decision> decisions;  // conditions on symbols __init__ decided by their known values
 
   const Attribute* find(const std::string& name) const;
 };

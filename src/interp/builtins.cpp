@@ -66,7 +66,10 @@ std::optional<ValuePtr> to_bool(const BuiltinCall& c) {
   ValuePtr v = c.positional(0);
   if (!v) return Value::boolean(false);
   auto t = v->truth();
-  return t ? Value::boolean(*t) : Value::unknown("bool() undecidable");
+  if (t) return Value::boolean(*t);
+  // A symbolic number: `x != 0`.
+  if (v->is(Value::Kind::Number)) return Value::number(Expr::compare("!=", v->expr, Expr(0)));
+  return Value::unknown("bool() undecidable");
 }
 
 // str(x) of a string, a known integer or a bool: its text (add_module(str(idx), m)).

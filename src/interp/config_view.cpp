@@ -65,6 +65,12 @@ std::optional<ValuePtr> ConfigView::attribute(const std::string& path, const std
   return from_json(v);
 }
 
+ConfigView ConfigView::with_value(const std::string& name, nlohmann::json value) const {
+  ConfigView out = *this;
+  out.values_[real_name(name)] = std::move(value);
+  return out;
+}
+
 std::optional<std::string> ConfigView::property(const std::string& path, const std::string& name) const {
   if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_string()) return std::nullopt;
   return properties_[name].get<std::string>();

@@ -32,6 +32,9 @@ class ConfigView {
   // value: its qualified name; nullopt otherwise.
   std::optional<std::string> property(const std::string& path, const std::string& name) const;
   const nlohmann::json& values() const { return values_; }
+  // The same config with top-level attribute `name` (an alias names its real attribute) set to
+  // `value` (null: None), e.g. to run the code that derives it when it is not given.
+  ConfigView with_value(const std::string& name, nlohmann::json value) const;
 
   // A JSON value (from a config) as a Value whose numbers are constants.
   static ValuePtr from_json(const nlohmann::json& value);

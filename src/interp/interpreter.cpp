@@ -57,6 +57,28 @@ std::string Interpreter::text(const ast::Node& node) const { return node_text(li
 
 namespace {
 
+// Whether evaluating `node` can do nothing but compute: names, attributes, constants, arithmetic,
+// comparisons and boolean operators (no calls, no subscripts).
+bool pure_arithmetic(const ast::Node& node) {
+  if (node.is("Name") || node.is("Constant")) return true;
+  if (node.is("Attribute")) return pure_arithmetic(*node.child("value"));
+  if (node.is("UnaryOp")) return pure_arithmetic(*node.child("operand"));
+  if (node.is("BinOp")) return pure_arithmetic(*node.child("left")) && pure_arithmetic(*node.child("right"));
+  if (node.is("Compare")) {
+    if (!pure_arithmetic(*node.child("left"))) return false;
+    for (const auto& c : node.list("comparators"))
+      if (!pure_arithmetic(*c)) return false;
+    return true;
+  }
+  if (node.is("BoolOp")) {
+    for (const auto& v : node.list("values"))
+      if (!pure_arithmetic(*v)) return false;
+    return true;
+  }
+  return false;
+}
+
+
 ValuePtr constant_value(const ast::Constant& c) {
   switch (c.kind) {
     case ast::Constant::Kind::None: return Value::none();
@@ -165,7 +187,12 @@ ValuePtr Interpreter::eval_compare(const ast::Node& node, Scope& scope) {
           !(left->known && right->known)) {
         r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr));
       } else if (auto eq = python_equal(*left, *right)) {
-        r = Value::boolean(*eq != negate);
+        // Decided by known values of symbolic numbers: the comparison keeps its expression.
+        if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
+            !(left->expr.is_number() && right->expr.is_number()))
+          r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr), GiNaC::numeric(*eq != negate ? 1 : 0));
+        else
+          r = Value::boolean(*eq != negate);
       } else if ((left->is(Value::Kind::Tensor) || right->is(Value::Kind::Tensor)) && (op == "Eq" || op == "NotEq")) {
         r = hooks_.binary(node, op, left, right);
       } else {
@@ -354,6 +381,7 @@ ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>&
     Interpreter other(globals_, config_, hooks_, f.module, f.file);
     ValuePtr r = other.call_local(f, args);
     for (const auto& n : other.notes()) notes_.push_back(n);
+    for (const auto& d : other.decisions()) decisions_.push_back(d);
     return r;
   }
   Scope scope;
@@ -594,26 +622,48 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
   }
   if (t == "BoolOp") {
     bool is_and = node.str("op") == "And";
+    auto join = [&](const Expr& a, const Expr& b) { return is_and ? Expr::logical_and(a, b) : Expr::logical_or(a, b); };
+    const auto& operands = node.list("values");
     ValuePtr acc;
-    for (const auto& operand : node.list("values")) {
-      ValuePtr v = eval(*operand, scope);
+    for (size_t k = 0; k < operands.size(); ++k) {
+      ValuePtr v = eval(*operands[k], scope);
       if (!acc) {
         acc = v;
       } else if (auto truth = acc->truth()) {
-        if (*truth != is_and) return acc;  // short-circuit: `False and x`, `True or x`
-        acc = v;
+        // Decided by known values of symbolic numbers: the value is v's, the expression the whole
+        // operation's so far (`a and b` is b when a is true).
+        acc = acc->is(Value::Kind::Number) && v->is(Value::Kind::Number) && !(acc->expr.is_number() && v->expr.is_number())
+                  ? Value::number(join(acc->expr, v->expr), v->known)
+                  : v;
       } else if (acc->is(Value::Kind::Number) && v->is(Value::Kind::Number)) {
-        acc = Value::number(is_and ? Expr::logical_and(acc->expr, v->expr) : Expr::logical_or(acc->expr, v->expr));
+        acc = Value::number(join(acc->expr, v->expr));
       } else {
         return Value::unknown("cannot decide " + text(node));
       }
-      if (auto truth = acc->truth(); truth && *truth != is_and) return acc;
+      if (auto truth = acc->truth(); truth && *truth != is_and) {
+        // Short-circuit (`False and x`, `True or x`). Operands left that are plain arithmetic and
+        // comparisons on numbers join the expression, so it says what the whole test depends on.
+        if (acc->is(Value::Kind::Number) && !acc->expr.is_number()) {
+          Expr whole = acc->expr;
+          for (size_t r = k + 1; r < operands.size(); ++r) {
+            if (!pure_arithmetic(*operands[r])) return acc;
+            ValuePtr rest = eval(*operands[r], scope);
+            if (!rest->is(Value::Kind::Number)) return acc;
+            whole = join(whole, rest->expr);
+          }
+          return Value::number(whole, acc->known);
+        }
+        return acc;
+      }
     }
     return acc;
   }
   if (t == "IfExp") {
     ValuePtr cond = eval(*node.child("test"), scope);
-    if (auto truth = cond->truth()) return eval(*node.child(*truth ? "body" : "orelse"), scope);
+    if (auto truth = cond->truth()) {
+      if (cond->is(Value::Kind::Number) && !cond->expr.is_number()) decisions_.push_back({cond->expr, *truth});
+      return eval(*node.child(*truth ? "body" : "orelse"), scope);
+    }
     ValuePtr a = eval(*node.child("body"), scope);
     ValuePtr b = eval(*node.child("orelse"), scope);
     if (cond->is(Value::Kind::Number) && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
@@ -847,6 +897,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
                           "); assumed false");
       truth = false;
     } else {
+      if (cond->is(Value::Kind::Number) && !cond->expr.is_number()) decisions_.push_back({cond->expr, *truth});
       std::string decided = cond->is(Value::Kind::Number) && !cond->expr.is_number()
                                 ? " (" + cond->expr.str() + " = " + (cond->known ? Expr::number(*cond->known).str() : "?") + ")"
                                 : "";

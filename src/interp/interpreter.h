@@ -37,6 +37,13 @@ struct Note {
   std::string text;
 };
 
+// A condition on symbols that their known values decided (`layer_idx >= config.first_k_dense_replace`
+// for a layer built at index 3): which way it went. What a module is built into depends on these.
+struct Decision {
+  Expr condition;
+  bool taken = false;
+};
+
 class Hooks {
  public:
   virtual ~Hooks() = default;
@@ -96,6 +103,8 @@ class Interpreter {
   std::string text(const ast::Node& node) const;
   const std::vector<Note>& notes() const { return notes_; }
   void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
+  // The `if` tests and `a if c else b` conditions decided by known values of symbolic numbers.
+  const std::vector<Decision>& decisions() const { return decisions_; }
   const std::string& module() const { return module_; }
   // The closure cells of the function this interpreter runs (free variable -> what it refers
   // to, as FunctionSource::closure); names not bound in scope are looked up there first.
@@ -151,6 +160,7 @@ class Interpreter {
   const std::map<std::string, GlobalRef>* closure_ = nullptr;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
+  std::vector<Decision> decisions_;
   std::string target_;
 };
 

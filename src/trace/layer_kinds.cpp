@@ -4,7 +4,10 @@
 // recursively, plus the KV-cache layer class at its index: layers of one kind cost the same
 // formulas. A class built into more than one kind is one kernel per kind (`Class@kind`).
 #include <algorithm>
+#include <set>
 
+#include "expr/functions.h"
+#include "expr/index_count.h"
 #include "trace/shape_tracer.h"
 #include "util/strings.h"
 
@@ -60,10 +63,15 @@ std::string ShapeTracer::kind_key(const Value& v, int depth) {
         for (const auto& item : v.items) key += (item ? kind_key(*item, depth + 1) : "?") + ",";
       return key + "]";
     }
-    case Value::Kind::Number:
+    case Value::Kind::Number: {
       // A symbolic number is a parameter of the kernel, not a kind (a layer index, a size bound
-      // differently at each call); a literal one (a flag, a constant size) is structure.
-      return v.expr.is_number() ? "n:" + v.expr.str() : "n";
+      // differently at each call); a literal one (a flag, a constant size) is structure, and so
+      // is a truth value its symbols' known values decide (`layer_idx >= config.first_k_dense_replace`).
+      if (v.expr.is_number()) return "n:" + v.expr.str();
+      auto op = py_op(v.expr.ex());
+      bool truth = op && (is_comparison(*op) || *op == PyOp::logical_not || *op == PyOp::logical_and || *op == PyOp::logical_or);
+      return truth && v.known ? "n:" + Expr::number(*v.known).str() : "n";
+    }
     case Value::Kind::Tensor: {
       // A parameter's or buffer's shape is in the kernel's parameters too; its rank, dtype class
       // and literal dims are structure.
@@ -87,6 +95,32 @@ std::string ShapeTracer::kernel_of(const Value& module) {
   if (cls == ctx_.variants->end()) return module.class_name;
   auto kind = cls->second.find(kind_key(module));
   return kind == cls->second.end() ? module.class_name : kind->second;
+}
+
+void ShapeTracer::index_decisions(const Value& module, const std::map<std::string, Expr>& index, std::vector<Decision>& out,
+                                  int depth) {
+  if (depth > 16 || !module.is(Value::Kind::Module)) return;
+  std::shared_ptr<ModuleFacts> facts;
+  try {
+    facts = facts_of(module.class_name, &module.args);
+  } catch (const std::exception&) {
+    return;
+  }
+  for (const Decision& d : facts->decisions)
+    for (const std::string& s : d.condition.symbols())
+      if (index.count(s)) {
+        out.push_back(d);
+        break;
+      }
+  for (const auto& a : facts->attributes) {
+    if (!a.value) continue;
+    if (a.value->is(Value::Kind::Module)) index_decisions(*a.value, index, out, depth + 1);
+    if (a.value->is(Value::Kind::ModuleList)) {
+      if (a.value->element) index_decisions(*a.value->element, index, out, depth + 1);
+      for (const auto& item : a.value->items)
+        if (item) index_decisions(*item, index, out, depth + 1);
+    }
+  }
 }
 
 std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Value& stack) {
@@ -114,17 +148,84 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Valu
   // `(layer_idx + 1) % decoder_sparse_step == 0`, makes it another kind: then the first layer
   // stands for them).
   if (kinds.size() == 1 && stack.element && kind_key(*stack.element) == kind_key(*layers[0])) return std::nullopt;
+  // Counts in the config's fields: a kind is the positions where the lists the config derives
+  // from its fields (facts/derived_lists.h) hold what they hold at its first layer, and where the
+  // conditions on the layer index its __init__ decided go the way they went there
+  // (`layer_idx >= config.first_k_dense_replace`); when that predicate selects exactly the kind's
+  // layers in the analysed config, its count is how many positions it selects in any config.
+  std::vector<Expr> derived;
+  std::vector<std::string> derived_from;
+  if (kinds.size() > 1 && stack.element) {
+    const nlohmann::json& values = ctx_.config.values();
+    const std::string index_name = derived_list_index();
+    const Expr index = Expr::symbol(index_name);
+    const Expr length = stack.length.is_number() || stack.length == Expr(0) ? Expr(static_cast<long long>(stack.items.size())) : stack.length;
+    for (const Kind& k : kinds) {
+      const size_t first = k.layers.front();
+      Expr predicate(1);
+      std::vector<std::string> how;
+      if (ctx_.derived_lists)
+        for (const auto& [attr, list] : *ctx_.derived_lists) {
+          if (!values.contains(attr) || !values[attr].is_array() || values[attr].size() != stack.items.size()) continue;
+          const nlohmann::json& items = values[attr];
+          if (!std::all_of(k.layers.begin(), k.layers.end(), [&](size_t i) { return items[i] == items[first]; })) continue;
+          predicate = Expr::logical_and(predicate, list.condition(items[first]));
+          how.push_back("config." + attr + "[i] is " + items[first].dump() + " (" + list.function + ", line " +
+                        std::to_string(list.line) + ")");
+        }
+      // The element's constructor arguments that are the layer's index.
+      std::map<std::string, Expr> to_index;
+      const Value& built = *stack.items[first];
+      for (size_t a = 0; a < stack.element->args.size() && a < built.args.size(); ++a) {
+        const ValuePtr& sym = stack.element->args[a].value;
+        const ValuePtr& num = built.args[a].value;
+        if (sym && num && sym->is(Value::Kind::Number) && num->is(Value::Kind::Number) && sym->expr.symbols().size() == 1 &&
+            sym->expr == Expr::symbol(*sym->expr.symbols().begin()) && known_int(*num) == static_cast<long long>(first))
+          to_index[*sym->expr.symbols().begin()] = index;
+      }
+      if (!to_index.empty()) {
+        std::vector<Decision> decisions;
+        index_decisions(*layers[first], to_index, decisions, 0);
+        std::set<std::string> seen;
+        for (const Decision& d : decisions) {
+          Expr c = d.condition.subs(to_index);
+          if (!seen.insert(c.str() + (d.taken ? "1" : "0")).second) continue;
+          predicate = Expr::logical_and(predicate, d.taken ? c : Expr::logical_not(c));
+          how.push_back("`" + d.condition.str() + "` is " + (d.taken ? "true" : "false"));
+        }
+      }
+      bool exact = true;
+      for (size_t i = 0; i < stack.items.size() && exact; ++i) {
+        std::optional<GiNaC::numeric> at = at_config(predicate.subs({{index_name, Expr(static_cast<long long>(i))}}), ctx_.config);
+        bool member = std::binary_search(k.layers.begin(), k.layers.end(), i);
+        exact = at && !at->is_zero() == member;
+      }
+      std::optional<Expr> count = exact ? count_where(predicate, index_name, length) : std::nullopt;
+      if (!count || at_config(*count, ctx_.config) != GiNaC::numeric(static_cast<long>(k.layers.size()))) break;
+      std::string text;
+      for (const auto& h : how) text += (text.empty() ? "" : " and ") + h;
+      derived.push_back(*count);
+      derived_from.push_back(text);
+    }
+    if (derived.size() != kinds.size()) derived.clear();
+  }
   std::vector<Iteration> groups;
-  for (const auto& k : kinds) {
-    groups.push_back({with_attr(*layers[k.layers.front()], stack.attr), Expr(static_cast<long long>(k.layers.size())),
-                      static_cast<long long>(k.layers.front())});
+  for (size_t g = 0; g < kinds.size(); ++g) {
+    const Kind& k = kinds[g];
+    Expr count = derived.empty() ? Expr(static_cast<long long>(k.layers.size())) : derived[g];
+    // One kind of layer: every layer of the stack, however many the config makes.
+    if (kinds.size() == 1 && stack.element && !stack.length.is_number()) count = stack.length;
+    groups.push_back({with_attr(*layers[k.layers.front()], stack.attr), count, static_cast<long long>(k.layers.front())});
     if (record_ && kinds.size() > 1) {
       std::string which;
       for (size_t i : k.layers) which += (which.empty() ? "" : ", ") + std::to_string(i);
+      std::string how = "a count computed from the analysed config";
+      if (!derived.empty())
+        how = count.str() + " layers in every config: those where " + derived_from[g] +
+              ", lists the config derives from its fields when not given";
       record_->assumptions.push_back({"", 0, "the layers of `" + stack.attr + "` differ: " + std::to_string(k.layers.size()) +
                                                 " of " + std::to_string(stack.items.size()) + " are of the kind of layer " +
-                                                std::to_string(k.layers.front()) + " (layers " + which +
-                                                "), a count computed from the analysed config"});
+                                                std::to_string(k.layers.front()) + " (layers " + which + "), " + how});
     }
   }
   return groups;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "facts/derived_lists.h"
 #include "facts/module_facts.h"
 #include "leaves/leaf_catalog.h"
 #include "leaves/name_map.h"
@@ -45,6 +46,9 @@ struct TraceContext {
   const std::map<std::string, KernelSignature>* signatures = nullptr;
   // Classes built into more than one kind (layer_kinds.cpp): class -> kind key -> kernel name.
   const std::map<std::string, std::map<std::string, std::string>>* variants = nullptr;
+  // Lists the config derives from its fields (facts/derived_lists.h), by attribute: the counts of
+  // layer kinds built from them.
+  const std::map<std::string, DerivedList>* derived_lists = nullptr;
   // Phase 2: integer init params whose call sites disagree: kernel -> param -> the values at its
   // sites (which layers a kernel taking a layer index stands for).
   const std::map<std::string, std::map<std::string, std::vector<long long>>>* param_values = nullptr;
@@ -71,6 +75,9 @@ class ShapeTracer : public Hooks {
   // __init__ makes of each attribute; symbolic numbers are parameters, not kinds, literal ones
   // (flags, constant sizes) are structure. Two modules of one kind cost the same formulas.
   std::string kind_key(const Value& module, int depth = 0);
+  // The conditions on the symbols of `index` (a layer's index, each mapped to what replaces it)
+  // that building `module` decided, through its submodules (layer_kinds.cpp).
+  void index_decisions(const Value& module, const std::map<std::string, Expr>& index, std::vector<Decision>& out, int depth);
   // The kernel a module value is: its class, or the class's variant for its kind.
   std::string kernel_of(const Value& module);
 
