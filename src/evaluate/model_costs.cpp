@@ -44,13 +44,6 @@ struct Fnv {
   }
 };
 
-std::string file_content(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The kcost build: size and modification time of the running executable.
 std::string build_identity() {
   struct stat st;
@@ -59,12 +52,12 @@ std::string build_identity() {
 }
 
 // The library the analysis runs with, as loaded (a library layered over kcost's own included):
-// every leaf's file, and every name-map entry.
+// every leaf's JSON as the catalog parsed it, and every name-map entry.
 std::string library_identity(const ModelLibrary& library) {
   Fnv h;
   for (const auto& [name, leaf] : library.leaves.all()) {
     h.add(name);
-    h.add(file_content(leaf.file));
+    h.add(leaf.content);
   }
   for (const auto& [name, kernel] : library.names.entries()) {
     h.add(name);

@@ -201,6 +201,7 @@ LeafCatalog LeafCatalog::load(const std::string& dir) {
     std::string file = (fs::path(dir) / name).string();
     json doc = read_json_file(file);
     LeafKernel leaf = parse_leaf(doc, file);
+    leaf.content = doc.dump();
     if (auto it = doc.find("bias_add_flops"); it != doc.end()) bias_adds.emplace_back(leaf.name, *it);
     auto existing = catalog.leaves_.find(leaf.name);
     if (existing != catalog.leaves_.end())

@@ -57,6 +57,9 @@ struct LeafKernel {
   // the names of the positional arguments, in order.
   std::vector<std::pair<std::string, BindPath>> binds;
   std::vector<std::string> arguments;
+  // The file's JSON as parsed, printed compactly: what the leaf is, for cache keys (the
+  // evaluator's library_identity), without reading the file again.
+  std::string content;
 };
 
 class LeafCatalog {
