@@ -153,7 +153,7 @@ std::string analysis_identity(const AnalyzeOptions& options) {
   }
   // Length-prefixed fields: no two different option sets give the same text.
   std::string out;
-  for (const std::string& field : {options.attn_implementation, options.experts_implementation, config})
+  for (const std::string& field : {options.attn_implementation, options.experts_implementation, options.device, config})
     out += std::to_string(field.size()) + ":" + field + ";";
   return out;
 }
@@ -251,6 +251,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
     with_own_shapes(ctx);
     ctx.derived_lists = &derived;
+    ctx.device = options.device;
     ctx.cache = KvCache::from_json(defaults.cache_layers);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
@@ -263,6 +264,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
   with_own_shapes(ctx);
   ctx.derived_lists = &derived;
+  ctx.device = options.device;
   ctx.cache = KvCache::from_json(defaults.cache_layers);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;

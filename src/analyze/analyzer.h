@@ -20,6 +20,9 @@ struct AnalyzeOptions {
   std::string attn_implementation = "sdpa";
   // config._experts_implementation: transformers' default (grouped_mm) unless told otherwise.
   std::string experts_implementation = "grouped_mm";
+  // The device type the model code sees (`x.device.type`): the accelerator the cost model is for;
+  // validation, which runs on this machine's CPU, analyses for "cpu".
+  std::string device = "cuda";
   bool force = false;
 };
 

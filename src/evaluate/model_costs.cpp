@@ -113,6 +113,7 @@ AnalyzeOptions analyze_options(const ModelRequest& request) {
   o.config_file = request.config_file;
   o.attn_implementation = request.attn_implementation;
   o.experts_implementation = request.experts_implementation;
+  o.device = request.device;
   return o;
 }
 

@@ -42,6 +42,7 @@ struct ModelRequest {
   std::string config_file;  // a config.json; empty: the config class defaults
   std::string attn_implementation = "sdpa";
   std::string experts_implementation = "grouped_mm";  // config._experts_implementation (MoE experts' forward)
+  std::string device = "cuda";  // the device type the model code sees (AnalyzeOptions::device)
   std::string costs_dir;       // empty: the cache directory
   bool analyze_missing = true;  // run the analyzer when cost files are missing
   bool reanalyze = false;       // run the analyzer (rewriting every kernel) even when they are there

@@ -119,6 +119,37 @@ ValuePtr Interpreter::from_reference(const GlobalRef& ref, const std::string& do
   return Value::unknown("name '" + dotted + "'");
 }
 
+void Interpreter::import_names(const ast::Node& stmt, Scope& scope) {
+  auto module_value = [](const std::string& name) { return Value::global(Value::GlobalKind::PyModule, name, name, name); };
+  if (stmt.is("Import")) {
+    // `import a.b` binds a; `import a.b as c` binds c to a.b.
+    for (const auto& alias : stmt.list("names")) {
+      const std::string& name = alias->str("name");
+      const std::string& as = alias->str("asname");
+      scope.set(as.empty() ? name.substr(0, name.find('.')) : as, module_value(as.empty() ? name.substr(0, name.find('.')) : name));
+    }
+    return;
+  }
+  // from X import y [as z]; a relative X is taken from this module's package.
+  std::string from = stmt.str("module");
+  long long level = 0;
+  if (auto it = stmt.fields.find("level"); it != stmt.fields.end()) level = it->second.number;
+  if (level > 0) {
+    std::string package = module_;
+    for (long long i = 0; i < level; ++i) package = package.substr(0, package.rfind('.') == std::string::npos ? 0 : package.rfind('.'));
+    from = from.empty() ? package : package + "." + from;
+  }
+  if (from.empty()) return;
+  for (const auto& alias : stmt.list("names")) {
+    const std::string& name = alias->str("name");
+    if (name == "*") continue;
+    const std::string& as = alias->str("asname");
+    const GlobalRef& ref = globals_.resolve_global(from, name);
+    scope.set(as.empty() ? name : as,
+              ref.kind == GlobalRef::Kind::Missing ? module_value(from + "." + name) : from_reference(ref, from + "." + name, std::nullopt));
+  }
+}
+
 ValuePtr Interpreter::eval_name(const ast::Node& node, Scope& scope) {
   const std::string& id = node.str("id");
   if (ValuePtr v = scope.find(id)) return v;
@@ -145,8 +176,14 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
     case Value::Kind::Global:
       // Attributes of a Python module, and class attributes and static methods: resolved like
       // module attributes.
-      if (base->global_kind == Value::GlobalKind::PyModule || base->global_kind == Value::GlobalKind::Class)
-        return global(base->path + "." + attr);
+      if (base->global_kind == Value::GlobalKind::PyModule || base->global_kind == Value::GlobalKind::Class) {
+        ValuePtr v = global(base->path + "." + attr);
+        // A module this module's globals do not name (imported inside a function): the
+        // attribute in that module's own namespace.
+        if (v->is(Value::Kind::Unknown) && base->global_kind == Value::GlobalKind::PyModule && !base->qualname.empty())
+          return from_reference(globals_.resolve_global(base->qualname, attr), base->qualname + "." + attr, std::nullopt);
+        return v;
+      }
       return hooks_.attribute(node, base, attr);
     default:
       return hooks_.attribute(node, base, attr);
@@ -389,7 +426,7 @@ ValuePtr Interpreter::call_local(const LocalFunction& f, const std::vector<Arg>&
   bind_parameters(*f.def, args, scope, false);
   if (f.def->is("Lambda")) return eval(*f.def->child("body"), scope);
   std::string target = target_;
-  ValuePtr result = exec(f.def->list("body"), scope);
+  ValuePtr result = exec_function_body(f.def->list("body"), scope);
   target_ = target;
   return result ? result : Value::none();
 }
@@ -823,7 +860,7 @@ ValuePtr Interpreter::run_function(const ast::Node& def, const std::vector<Arg>&
   ast::Parameters params = ast::parameters_of(def);
   if (!is_static && !params.positional.empty()) scope.set(params.positional[0].name(), self);
   bind_parameters(def, args, scope, !is_static);
-  ValuePtr result = exec(def.list("body"), scope);
+  ValuePtr result = exec_function_body(def.list("body"), scope);
   return result ? result : Value::none();
 }
 
@@ -892,6 +929,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     ValuePtr cond = eval(*stmt.child("test"), scope);
     auto truth = cond->truth();
     if (!truth && weigh_branches(stmt, *cond, scope)) return false;
+    if (!truth && weigh_early_return(stmt, *cond, scope, result)) return true;
     if (!truth) {
       note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is undecidable (" + cond->describe() +
                           "); assumed false");
@@ -905,7 +943,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     }
     const auto& body = stmt.list(*truth ? "body" : "orelse");
     if (!body.empty()) {
-      ValuePtr r = exec(body, scope);
+      ValuePtr r = exec_frame(body, scope);
       if (r) {
         *result = r;
         return true;
@@ -993,7 +1031,11 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     scope.set(stmt.str("name"), define_function(stmt, stmt.str("name"), scope));
     return false;
   }
-  // Raise, Assert, Pass, Import, Delete, Global: no effect modelled.
+  if (t == "Import" || t == "ImportFrom") {
+    import_names(stmt, scope);
+    return false;
+  }
+  // Raise, Assert, Pass, Delete, Global: no effect modelled.
   return false;
 }
 
@@ -1060,6 +1102,74 @@ ValuePtr Interpreter::exec(const std::vector<ast::NodePtr>& body, Scope& scope) 
     if (exec_statement(*stmt, scope, &result)) return result;
   }
   return nullptr;
+}
+
+ValuePtr Interpreter::exec_function_body(const std::vector<ast::NodePtr>& body, Scope& scope) {
+  std::vector<Frame> saved = std::move(frames_);
+  frames_.clear();
+  ValuePtr result = exec_frame(body, scope);
+  frames_ = std::move(saved);
+  return result;
+}
+
+ValuePtr Interpreter::exec_frame(const std::vector<ast::NodePtr>& body, Scope& scope) {
+  frames_.push_back({&body, 0});
+  ValuePtr result;
+  for (size_t k = 0; k < body.size(); ++k) {
+    frames_.back().index = k;
+    if (exec_statement(*body[k], scope, &result)) {
+      frames_.pop_back();
+      return result;
+    }
+  }
+  frames_.pop_back();
+  return nullptr;
+}
+
+bool Interpreter::weigh_early_return(const ast::Node& stmt, const Value& cond, Scope& scope, ValuePtr* result) {
+  // `if <run-time condition>: ...; return x` at the top of a function body, without an else: the
+  // arm runs where the condition holds, the rest of the body where it does not; what the function
+  // returns is the one the condition chooses (a mask that is None where the arm returns None has
+  // that as its presence).
+  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number() || frames_.empty() ||
+      (*frames_.back().body)[frames_.back().index].get() != &stmt || !stmt.list("orelse").empty())
+    return false;
+  const auto& body = stmt.list("body");
+  if (body.empty() || !body.back()->is("Return")) return false;
+  for (size_t i = 0; i + 1 < body.size(); ++i)
+    if (leaves_straight_line(*body[i])) return false;
+  for (const auto& s : cond.expr.symbols())
+    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  // What runs after the `if`: the rest of its block, then of each enclosing block.
+  std::vector<ast::NodePtr> rest;
+  for (auto f = frames_.rbegin(); f != frames_.rend(); ++f)
+    rest.insert(rest.end(), f->body->begin() + static_cast<long>(f->index) + 1, f->body->end());
+  Expr taken = Expr::if_else(cond.expr, Expr(1), Expr(0)), not_taken = Expr::if_else(cond.expr, Expr(0), Expr(1));
+  Scope then_scope = scope;
+  hooks_.enter_repeat(taken);
+  ValuePtr a = exec(body, then_scope);
+  hooks_.exit_repeat();
+  hooks_.enter_repeat(not_taken);
+  ValuePtr b = exec_function_body(rest, scope);
+  hooks_.exit_repeat();
+  if (!a) a = Value::none();
+  if (!b) b = Value::none();
+  auto present_where = [](const Value& t, const Expr& when) {
+    auto out = std::make_shared<Value>(t);
+    out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+    return out;
+  };
+  if (same_value(*a, *b)) *result = a;
+  else if (a->is(Value::Kind::None) && b->is_tensor()) *result = present_where(*b, Expr::logical_not(cond.expr));
+  else if (b->is(Value::Kind::None) && a->is_tensor()) *result = present_where(*a, cond.expr);
+  else if (a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
+    *result = Value::number(Expr::if_else(cond.expr, a->expr, b->expr), a->known && b->known && *a->known == *b->known ? a->known : std::nullopt);
+  else if (a->is_tensor() && b->is_tensor() && a->shape == b->shape) *result = b;
+  else
+    *result = Value::unknown("what `" + text(stmt) + "` returns differs from what the rest of the function returns");
+  note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is decided at run time (" + cond.expr.str() +
+                      "): it returns where it holds, the rest of the function runs where it does not");
+  return true;
 }
 
 }  // namespace kcost

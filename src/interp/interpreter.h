@@ -116,6 +116,8 @@ class Interpreter {
 
  private:
   ValuePtr eval_name(const ast::Node& node, Scope& scope);
+  // `import a.b [as c]` / `from x import y [as z]` inside a function: the names it binds.
+  void import_names(const ast::Node& stmt, Scope& scope);
   ValuePtr eval_attribute(const ast::Node& node, Scope& scope);
   ValuePtr eval_binop(const ast::Node& node, Scope& scope);
   ValuePtr eval_compare(const ast::Node& node, Scope& scope);
@@ -151,6 +153,12 @@ class Interpreter {
   // An `if` whose condition is known only at run time, both arms weighed (Hooks::weighs_branches);
   // false when it cannot be (then the condition is assumed false, as before).
   bool weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope);
+  // A function's body, statement by statement, knowing where it is (frames_: the blocks being
+  // run, the function's body and the arms of decided `if`s in it), so that an early `return`
+  // under a run-time condition can weigh what follows it (weigh_early_return).
+  ValuePtr exec_function_body(const std::vector<ast::NodePtr>& body, Scope& scope);
+  ValuePtr exec_frame(const std::vector<ast::NodePtr>& body, Scope& scope);
+  bool weigh_early_return(const ast::Node& stmt, const Value& cond, Scope& scope, ValuePtr* result);
 
   GlobalResolver& globals_;
   const ConfigView& config_;
@@ -161,6 +169,11 @@ class Interpreter {
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
   std::vector<Decision> decisions_;
+  struct Frame {
+    const std::vector<ast::NodePtr>* body;
+    size_t index;
+  };
+  std::vector<Frame> frames_;
   std::string target_;
 };
 

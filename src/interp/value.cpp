@@ -1,5 +1,7 @@
 #include "interp/value.h"
 
+#include <algorithm>
+
 #include <cstdint>
 
 #include <map>
@@ -175,6 +177,10 @@ std::optional<bool> Value::truth() const {
     case Kind::Ellipsis:
     case Kind::Slice: return true;
     case Kind::Tensor:
+      // bool() of a one-element tensor whose every element is known (trace/fill.h).
+      if (fill && std::all_of(shape.begin(), shape.end(), [](const Expr& d) { return d == Expr(1); }))
+        return !fill->is_zero();
+      return std::nullopt;
     case Kind::Unknown: return std::nullopt;
   }
   return std::nullopt;

@@ -126,6 +126,7 @@ struct Value {
   Origin origin = Origin::Activation;
   std::optional<Expr> presence;  // a mask that exists only when this holds
   std::shared_ptr<const Routing> routing;  // a routing tensor's values, as far as known (trace/routing.h)
+  std::optional<GiNaC::numeric> fill;      // every element is this number (trace/fill.h)
   // Global, Callable, Opaque
   std::string qualname;  // canonical qualified name (a Callable's: see Target)
   std::string path;      // Global: the dotted name as written in the source ("F.softmax")

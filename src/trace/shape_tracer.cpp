@@ -11,6 +11,7 @@
 #include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
 #include "trace/python_math.h"
+#include "trace/fill.h"
 #include "trace/routing.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
@@ -90,7 +91,10 @@ std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
   std::map<std::string, ValuePtr> in;
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
   in["input_ids"] = Value::tensor({b, s}, Value::DType::Integer);
-  in["attention_mask"] = Value::tensor({b, c + s}, Value::DType::Integer);
+  // Ones: no padding (trace/fill.h).
+  auto mask = std::make_shared<Value>(*Value::tensor({b, c + s}, Value::DType::Integer));
+  mask->fill = GiNaC::numeric(1);
+  in["attention_mask"] = mask;
   in["cache"] = Value::cache();
   in["past_key_values"] = in["cache"];
   in["use_cache"] = Value::boolean(true);
@@ -325,7 +329,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   if (is_zero_cost_op(op)) {
     ValuePtr out = shape_op(op, self, args);
     if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->why, label_for(op, node));
-    return out;
+    return follow_fill(op, self, args, out);
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
   if (!leaf && !is_tensor(self) && !any_tensor(args) &&
@@ -338,7 +342,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     ValuePtr missing = unknown(node, "no leaf kernel for " + names[0], label_for(op, node));
     // Another library without this op: its cost is unknown (the child above); what it outputs,
     // kcost's own leaf for it says.
-    if (ValuePtr out = own_output(op, names, self, args)) return follow_routing(op, self, args, out);
+    if (ValuePtr out = own_output(op, names, self, args)) return follow_fill(op, self, args, follow_routing(op, self, args, out));
     // A Python operator on tensors broadcasts whatever it costs: its cost is unknown (the child
     // above), its shape is not, so what follows is still traced.
     if (starts_with(names[0], "torch.Tensor.__") && names[0] != "torch.Tensor.__matmul__" &&
@@ -346,7 +350,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
       const ValuePtr& model = is_tensor(args[0].value) ? args[0].value : args[1].value;
       Shape a = is_tensor(args[0].value) ? args[0].value->shape : Shape{};
       Shape b = is_tensor(args[1].value) ? args[1].value->shape : Shape{};
-      return with_shape(*model, broadcast(a, b));
+      return follow_fill(op, nullptr, args, with_shape(*model, broadcast(a, b)));
     }
     return missing;
   }
@@ -354,7 +358,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   lc.op = op;
   lc.self = self;
   lc.args = args;
-  return follow_routing(op, self, args, call_leaf(node, *leaf, lc, label_for(op, node)));
+  return follow_fill(op, self, args, follow_routing(op, self, args, call_leaf(node, *leaf, lc, label_for(op, node))));
 }
 
 ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
@@ -811,8 +815,9 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       if (base->items.size() == 2 && (name == "values" || name == "indices")) return base->items[name == "values" ? 0 : 1];
       return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Opaque:
-      // The device a tensor is on: the accelerator the cost model is for (x.device.type).
-      if (base->qualname == "device" && name == "type") return Value::string("cuda");
+      // The device a tensor is on: the accelerator the cost model is for (x.device.type), or the
+      // CPU a validation runs on (AnalyzeOptions::device).
+      if (base->qualname == "device" && name == "type") return Value::string(ctx_.device);
       // An autograd function's ctx: what it keeps for backward (save_for_backward, mark_dirty,
       // set_materialize_grads) does nothing for inference.
       if (base->qualname == kAutogradContext) return Value::callable(Value::Target::Noop, "ctx." + name);
@@ -864,7 +869,7 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
   if (is_tensor(base)) {
     ValuePtr out = index_tensor(*base, *index);
     if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
-    return follow_routing("__getitem__", base, {{"", index, ""}}, out);
+    return follow_fill("__getitem__", base, {{"", index, ""}}, follow_routing("__getitem__", base, {{"", index, ""}}, out));
   }
   if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
     // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is

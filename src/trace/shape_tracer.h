@@ -30,6 +30,7 @@ struct TraceContext {
   const LeafCatalog& leaves;
   const NameMap& names;
   std::string attn_implementation = "sdpa";
+  std::string device = "cuda";  // what `x.device.type` is (AnalyzeOptions::device)
   // kcost's own leaf library and names, when `leaves` is another (a library written by others):
   // what an op the analysis's library has no leaf for outputs, so that the shapes flow past its
   // unknown child (never its cost). Null with kcost's own library.

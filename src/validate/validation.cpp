@@ -172,6 +172,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
     request.config_file = config_file;
     request.attn_implementation = attn;
     request.experts_implementation = options.experts_implementation;
+    request.device = "cpu";  // the traced run's device: code that branches on it goes the run's way
     request.costs_dir = (fs::path(work.path()) / "costs").string();
     request.reanalyze = true;
     request.allow_unknown = true;  // listed in mv.unknowns; the comparison shows what they miss
