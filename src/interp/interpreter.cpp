@@ -121,10 +121,21 @@ ValuePtr Interpreter::from_reference(const GlobalRef& ref, const std::string& do
 
 void Interpreter::import_names(const ast::Node& stmt, Scope& scope) {
   auto module_value = [](const std::string& name) { return Value::global(Value::GlobalKind::PyModule, name, name, name); };
+  // A module that cannot be imported here: the import raises (Try runs its handler).
+  auto importable = [&](const std::string& module) {
+    try {
+      globals_.resolve_global(module, "__name__");
+      return true;
+    } catch (const std::exception&) {
+      raising_ = "import " + module;
+      return false;
+    }
+  };
   if (stmt.is("Import")) {
     // `import a.b` binds a; `import a.b as c` binds c to a.b.
     for (const auto& alias : stmt.list("names")) {
       const std::string& name = alias->str("name");
+      if (!importable(name)) return;
       const std::string& as = alias->str("asname");
       scope.set(as.empty() ? name.substr(0, name.find('.')) : as, module_value(as.empty() ? name.substr(0, name.find('.')) : name));
     }
@@ -139,14 +150,19 @@ void Interpreter::import_names(const ast::Node& stmt, Scope& scope) {
     for (long long i = 0; i < level; ++i) package = package.substr(0, package.rfind('.') == std::string::npos ? 0 : package.rfind('.'));
     from = from.empty() ? package : package + "." + from;
   }
-  if (from.empty()) return;
+  if (from.empty() || !importable(from)) return;
   for (const auto& alias : stmt.list("names")) {
     const std::string& name = alias->str("name");
     if (name == "*") continue;
     const std::string& as = alias->str("asname");
-    const GlobalRef& ref = globals_.resolve_global(from, name);
-    scope.set(as.empty() ? name : as,
-              ref.kind == GlobalRef::Kind::Missing ? module_value(from + "." + name) : from_reference(ref, from + "." + name, std::nullopt));
+    try {
+      const GlobalRef& ref = globals_.resolve_global(from, name);
+      scope.set(as.empty() ? name : as, ref.kind == GlobalRef::Kind::Missing ? module_value(from + "." + name)
+                                                                           : from_reference(ref, from + "." + name, std::nullopt));
+    } catch (const std::exception& e) {
+      // A module not installed here (the import raises where it runs): the name is not known.
+      scope.set(as.empty() ? name : as, Value::unknown("from " + from + " import " + name + ": " + e.what()));
+    }
   }
 }
 
@@ -180,8 +196,13 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
         ValuePtr v = global(base->path + "." + attr);
         // A module this module's globals do not name (imported inside a function): the
         // attribute in that module's own namespace.
-        if (v->is(Value::Kind::Unknown) && base->global_kind == Value::GlobalKind::PyModule && !base->qualname.empty())
-          return from_reference(globals_.resolve_global(base->qualname, attr), base->qualname + "." + attr, std::nullopt);
+        if (v->is(Value::Kind::Unknown) && base->global_kind == Value::GlobalKind::PyModule && !base->qualname.empty()) {
+          try {
+            return from_reference(globals_.resolve_global(base->qualname, attr), base->qualname + "." + attr, std::nullopt);
+          } catch (const std::exception&) {
+            return v;  // not importable here (torch.classes.<an extension not installed>)
+          }
+        }
         return v;
       }
       return hooks_.attribute(node, base, attr);
@@ -1017,7 +1038,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     return false;
   }
   if (t == "Try") {
+    // The body; where an import in it raises (a module not installed), the first handler instead
+    // of the rest of it (the only exception the interpreter raises).
     ValuePtr r = exec(stmt.list("body"), scope);
+    if (!raising_.empty() && !stmt.list("handlers").empty()) {
+      note(stmt.line, "`" + raising_ + "` raises here: the first `except` runs");
+      raising_.clear();
+      r = exec(stmt.list("handlers")[0]->list("body"), scope);
+    }
     if (r) {
       *result = r;
       return true;
@@ -1100,6 +1128,7 @@ ValuePtr Interpreter::exec(const std::vector<ast::NodePtr>& body, Scope& scope) 
   ValuePtr result;
   for (const auto& stmt : body) {
     if (exec_statement(*stmt, scope, &result)) return result;
+    if (!raising_.empty()) return nullptr;
   }
   return nullptr;
 }
@@ -1117,7 +1146,7 @@ ValuePtr Interpreter::exec_frame(const std::vector<ast::NodePtr>& body, Scope& s
   ValuePtr result;
   for (size_t k = 0; k < body.size(); ++k) {
     frames_.back().index = k;
-    if (exec_statement(*body[k], scope, &result)) {
+    if (exec_statement(*body[k], scope, &result) || !raising_.empty()) {
       frames_.pop_back();
       return result;
     }

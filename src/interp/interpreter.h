@@ -174,6 +174,9 @@ class Interpreter {
     size_t index;
   };
   std::vector<Frame> frames_;
+  // Set while an exception the interpreter models (an import of a module not installed) unwinds
+  // to the nearest `try`: what raised.
+  std::string raising_;
   std::string target_;
 };
 

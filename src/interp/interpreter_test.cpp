@@ -29,8 +29,9 @@ const ast::Node& function(const std::string& name) {
 // Python builtins by name; every other name is missing.
 class TableGlobals : public GlobalResolver {
  public:
-  const GlobalRef& resolve_global(const std::string&, const std::string& dotted,
+  const GlobalRef& resolve_global(const std::string& module, const std::string& dotted,
                                   const std::optional<std::string>&) override {
+    if (module.rfind("not_installed", 0) == 0) throw LocateError("No module named '" + module + "'");
     auto it = refs_.find(dotted);
     if (it != refs_.end()) return it->second;
     GlobalRef r;
@@ -196,6 +197,66 @@ TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditi
   EXPECT_FALSE(out->known);
   EXPECT_EQ(out->expr.subs({{"seq_len", Expr(3)}}), Expr::parse("4.5"));
   EXPECT_EQ(out->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
+}
+
+TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  WeighingHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  // `return None` where seq_len == 1 inside a decided `if`, the tensor after it elsewhere: a
+  // tensor present where seq_len != 1.
+  ValuePtr x = Value::tensor({s});
+  ValuePtr out = interp.run_function(function("early_return_mask"), {positional(x), positional(Value::number(s))}, Value::self());
+  ASSERT_TRUE(out->is_tensor()) << out->describe();
+  ASSERT_TRUE(out->presence);
+  EXPECT_EQ(out->presence->subs({{"seq_len", Expr(1)}}), Expr(0));
+  EXPECT_EQ(out->presence->subs({{"seq_len", Expr(5)}}), Expr(1));
+  // Numbers: the one the condition chooses.
+  ValuePtr n = interp.run_function(function("early_return_number"), {positional(Value::number(s))}, Value::self());
+  ASSERT_TRUE(n->is(Value::Kind::Number)) << n->describe();
+  EXPECT_EQ(n->expr.subs({{"seq_len", Expr(3)}}), Expr(5));
+  EXPECT_EQ(n->expr.subs({{"seq_len", Expr(2)}}), Expr(7));
+}
+
+TEST(Interpreter, ConditionsKnownValuesDecideKeepTheirExpressionsAndAreRecorded) {
+  TableGlobals globals;
+  ConfigView config(nlohmann::json{{"first_dense", 1}, {"period", 1}});
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr index = Value::number(Expr::symbol("layer_idx"), GiNaC::numeric(3));
+  ValuePtr out = interp.run_function(function("decided_conditions"), {positional(Value::config("config")), positional(index)},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  EXPECT_EQ(*out->items[0]->known, 1);
+  // The whole `and` is the decision, every operand in it.
+  ASSERT_EQ(interp.decisions().size(), 1u);
+  EXPECT_TRUE(interp.decisions()[0].taken);
+  EXPECT_EQ(interp.decisions()[0].condition.str(),
+            "layer_idx >= config.first_dense and (layer_idx + 1) % config.period == 0 and layer_idx < 99");
+  // `==` of numbers both known: the comparison, known false.
+  EXPECT_EQ(out->items[1]->expr.str(), "layer_idx == config.first_dense");
+  EXPECT_EQ(*out->items[1]->known, 0);
+  EXPECT_EQ(out->items[2]->truth(), std::optional<bool>(true));  // bool(1 - 3)
+}
+
+TEST(Interpreter, ImportsInsideAFunctionBindTheirNames) {
+  Session run;
+  ValuePtr out = run.call("local_imports", {});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 3u);
+  EXPECT_EQ(out->items[0]->global_kind, Value::GlobalKind::PyModule);
+  EXPECT_EQ(out->items[0]->qualname, "math");
+  EXPECT_EQ(out->items[1]->qualname, "os.path");  // import os.path as osp
+  EXPECT_EQ(out->items[2]->qualname, "math.floor");
+}
+
+TEST(Interpreter, AnImportOfAModuleNotInstalledRaisesIntoTheHandler) {
+  Session run;
+  ValuePtr out = run.call("import_fallback", {});
+  ASSERT_TRUE(out->known) << out->describe();
+  EXPECT_EQ(*out->known, 2);  // the rest of the try body does not run; the except does
 }
 
 ValuePtr number(const std::string& text) {

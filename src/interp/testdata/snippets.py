@@ -68,3 +68,36 @@ def closure_parse(x):
 
 def config_property(self, config):
     return config.logits_scaling, config.hidden_size
+
+def early_return_mask(self, x, n):
+    if x is not None:
+        if n == 1:
+            return None
+        y = x
+    return y
+
+def early_return_number(self, n):
+    if n > 2:
+        return 5
+    return 7
+
+def decided_conditions(self, config, layer_idx):
+    kind = 0
+    if layer_idx >= config.first_dense and (layer_idx + 1) % config.period == 0 and layer_idx < 99:
+        kind = 1
+    flag = layer_idx == config.first_dense
+    return kind, flag, bool(config.period - layer_idx)
+
+def local_imports(self):
+    import math
+    import os.path as osp
+    from math import floor
+    return math, osp, floor
+
+def import_fallback(self):
+    try:
+        import not_installed.ops
+        x = 1
+    except Exception:
+        x = 2
+    return x
