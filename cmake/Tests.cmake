@@ -57,15 +57,32 @@ foreach(impl sdpa eager)
 endforeach()
 
 # Other transformers versions (made by cmake/setup.sh when KCOST_EXTRA_TRANSFORMERS is set): the
-# models kcost supports on every version must agree there too, under both implementations.
+# models tests/transformers_versions.txt lists for a version must agree there, under both
+# implementations (a version it does not list: the first line's models).
+file(STRINGS "${CMAKE_SOURCE_DIR}/tests/transformers_versions.txt" KCOST_VERSION_LINES REGEX "^[0-9]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/transformers_versions.txt")
 file(GLOB KCOST_EXTRA_ENVS LIST_DIRECTORIES true "${CMAKE_SOURCE_DIR}/.venv-transformers-*")
 foreach(env ${KCOST_EXTRA_ENVS})
   get_filename_component(env_name "${env}" NAME)
   string(REPLACE ".venv-transformers-" "" version "${env_name}")
+  set(version_models "")
+  foreach(line ${KCOST_VERSION_LINES})
+    string(REGEX REPLACE "^([^:]+):.*$" "\\1" line_version "${line}")
+    string(REGEX REPLACE "^[^:]+:[ ]*" "" line_models "${line}")
+    separate_arguments(line_models)
+    if(NOT default_models)
+      set(default_models ${line_models})
+    endif()
+    if(line_version STREQUAL version)
+      set(version_models ${line_models})
+    endif()
+  endforeach()
+  if(version_models STREQUAL "")
+    set(version_models ${default_models})
+  endif()
   foreach(impl sdpa eager)
     add_test(NAME "transformers_${version}_${impl}"
-             COMMAND kcost validate llama mistral qwen2 qwen3 phi3 gpt2 gemma --attn-implementation ${impl}
-                     --python-env "${env}")
+             COMMAND kcost validate ${version_models} --attn-implementation ${impl} --python-env "${env}")
   endforeach()
 endforeach()
 

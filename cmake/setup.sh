@@ -31,16 +31,17 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
-# Another transformers to test against, only when asked (KCOST_EXTRA_TRANSFORMERS=4.57.1): a venv
-# .venv-transformers-<version> beside .venv with the same torch; the tests validate against it.
-if [ -n "${KCOST_EXTRA_TRANSFORMERS:-}" ]; then
-  extra=.venv-transformers-$KCOST_EXTRA_TRANSFORMERS
-  if [ ! -x "$extra/bin/python" ] || ! "$extra/bin/python" -c "import transformers, sys; sys.exit(transformers.__version__ != '$KCOST_EXTRA_TRANSFORMERS')" 2>/dev/null; then
-    echo "setup: creating $extra with transformers==$KCOST_EXTRA_TRANSFORMERS"
+# Other transformers to test against, only when asked (KCOST_EXTRA_TRANSFORMERS="4.57.1 4.50.0"):
+# a venv .venv-transformers-<version> beside .venv for each, with the same torch; the tests
+# validate against them (tests/transformers_versions.txt says which models on which version).
+for version in ${KCOST_EXTRA_TRANSFORMERS:-}; do
+  extra=.venv-transformers-$version
+  if [ ! -x "$extra/bin/python" ] || ! "$extra/bin/python" -c "import transformers, sys; sys.exit(transformers.__version__ != '$version')" 2>/dev/null; then
+    echo "setup: creating $extra with transformers==$version"
     [ -x "$extra/bin/python" ] || "$python" -m venv "$extra"
-    "$extra/bin/python" -m pip install -q --disable-pip-version-check "$(grep '^torch==' requirements.txt)" "transformers==$KCOST_EXTRA_TRANSFORMERS"
+    "$extra/bin/python" -m pip install -q --disable-pip-version-check "$(grep '^torch==' requirements.txt)" "transformers==$version"
   fi
-fi
+done
 
 generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f build/CMakeCache.txt ] && generator=(-G Ninja)
