@@ -529,6 +529,18 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
   // A float mask added to the scores under eager attention, always made; a bool mask under
   // sdpa, which transformers' sdpa_mask skips (is_causal instead) when there is no padding and
   // either one query token or an empty cache.
+  // The local window a windowed mask has (masking_utils' local_attention_size): the cache layer's
+  // when it keeps a window, else the config's (older caches keep every token, and the mask alone
+  // windows them).
+  std::optional<Expr> local_window;
+  if (windowed) {
+    if (layer && layer->attributes.count("sliding_window") && layer->attributes.at("sliding_window")->is(Value::Kind::Number))
+      local_window = layer->attributes.at("sliding_window")->expr;
+    else if (auto w = ctx_.config.attribute("config", function.find("chunked") != std::string::npos ? "attention_chunk_size"
+                                                                                                  : "sliding_window");
+             w && *w && (*w)->is(Value::Kind::Number))
+      local_window = (*w)->expr;
+  }
   bool eager = ctx_.attn_implementation == "eager";
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), q, kv}, eager ? Value::DType::Float : Value::DType::Bool));
   // A bidirectional mask (create_bidirectional_mask, or create_causal_mask of a config with
@@ -547,9 +559,8 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
     if (function == "transformers.masking_utils.create_causal_mask") skip = argument(args, 99, "allow_is_causal_skip");
     if ((skip && skip->truth() == false) || given("or_mask_function") || given("and_mask_function")) {
       mask->presence = Expr(1);
-    } else if (windowed && layer && layer->attributes.count("sliding_window") &&
-               layer->attributes.at("sliding_window")->is(Value::Kind::Number)) {
-      mask->presence = Expr::compare(">=", kv, layer->attributes.at("sliding_window")->expr);
+    } else if (local_window) {
+      mask->presence = Expr::compare(">=", kv, *local_window);
     } else {
       if (record_ && !interpreters_.empty())
         record_->assumptions.push_back({"", mask_line_, "the bidirectional attention mask is None: no padding, so transformers "
@@ -564,11 +575,7 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
     mask->presence = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
     // A sliding-window or chunked mask cannot be skipped once the keys reach the window
     // (_ignore_causal_mask_sdpa's local_attention_size: the layer's window).
-    if (windowed && layer) {
-      auto window = layer->attributes.find("sliding_window");
-      if (window != layer->attributes.end() && window->second->is(Value::Kind::Number))
-        mask->presence = Expr::logical_or(*mask->presence, Expr::compare(">=", kv, window->second->expr));
-    }
+    if (local_window) mask->presence = Expr::logical_or(*mask->presence, Expr::compare(">=", kv, *local_window));
   }
   if (record_ && !interpreters_.empty())
     record_->assumptions.push_back({"", mask_line_, "the attention mask is made by transformers.masking_utils (not counted): " +
