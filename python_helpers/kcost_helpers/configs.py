@@ -144,6 +144,9 @@ def _config_properties(config_class):
                 continue
             if isinstance(attr, property) and attr.fget is not None and inspect.isfunction(attr.fget) and name not in out:
                 out[name] = f"{_qualname(klass)}.{name}"
+            elif inspect.isfunction(attr) and not name.startswith("_") and name not in out:
+                # A public method (4.x's config.get_text_config()): the analysis runs it when called.
+                out[name] = {"method": f"{_qualname(klass)}.{name}"}
     return out
 
 

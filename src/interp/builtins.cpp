@@ -100,7 +100,13 @@ std::optional<ValuePtr> len(const BuiltinCall& c) {
   ValuePtr v = c.positional(0);
   if (v && (is_sequence(*v) || v->is(Value::Kind::Dict)) && !v->element)
     return Value::integer(static_cast<long long>(v->items.size()));
-  if (v && v->is(Value::Kind::List) && v->element) return Value::number(v->length);
+  // A list or ModuleList of symbolic length (len(self.experts)): the length, known when its items are.
+  if (v && (v->is(Value::Kind::List) || v->is(Value::Kind::ModuleList)) && v->element) {
+    std::optional<GiNaC::numeric> known;
+    if (v->length.is_number()) known = v->length.as_number();
+    else if (!v->items.empty()) known = GiNaC::numeric(static_cast<long>(v->items.size()));
+    return Value::number(v->length, known);
+  }
   if (v && v->is(Value::Kind::String)) return Value::integer(static_cast<long long>(v->str.size()));
   if (v && v->is_tensor() && !v->shape.empty()) return Value::number(v->shape[0]);
   return Value::unknown("len() of " + (v ? v->describe() : "nothing"));

@@ -71,6 +71,13 @@ ConfigView ConfigView::with_value(const std::string& name, nlohmann::json value)
   return out;
 }
 
+std::optional<std::string> ConfigView::method(const std::string& path, const std::string& name) const {
+  if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_object() ||
+      !properties_[name].contains("method") || !properties_[name]["method"].is_string())
+    return std::nullopt;
+  return properties_[name]["method"].get<std::string>();
+}
+
 std::optional<std::string> ConfigView::property(const std::string& path, const std::string& name) const {
   if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_string()) return std::nullopt;
   return properties_[name].get<std::string>();

@@ -31,6 +31,9 @@ class ConfigView {
   // The getter of `config.<name>` when it is a property of the (top-level) config class and no
   // value: its qualified name; nullopt otherwise.
   std::optional<std::string> property(const std::string& path, const std::string& name) const;
+  // The qualified name of the config class's public method `name` (config.get_text_config()),
+  // when the config has no value of that name; nullopt otherwise.
+  std::optional<std::string> method(const std::string& path, const std::string& name) const;
   const nlohmann::json& values() const { return values_; }
   // The same config with top-level attribute `name` (an alias names its real attribute) set to
   // `value` (null: None), e.g. to run the code that derives it when it is not given.

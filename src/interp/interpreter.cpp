@@ -187,6 +187,8 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
       // the config, as Python does.
       if (auto getter = config_.property(base->config_path, attr))
         return hooks_.call(node, Value::global(Value::GlobalKind::Function, *getter, *getter, *getter), {{"", base, "self"}});
+      // A method of the config class: bound to the config, run when called (eval_call).
+      if (auto method = config_.method(base->config_path, attr)) return Value::callable(Value::Target::ConfigMethod, *method, base);
       return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:
@@ -496,6 +498,11 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
     return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
     return call_local(*callee->function, args);
+  if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::ConfigMethod && callee->receiver) {
+    std::vector<Arg> with_self = {{"", callee->receiver, "self"}};
+    with_self.insert(with_self.end(), args.begin(), args.end());
+    return hooks_.call(node, Value::global(Value::GlobalKind::Function, callee->qualname, callee->qualname, callee->qualname), with_self);
+  }
   // Builtins, and the few standard-library callables the table names (itertools.repeat, a class).
   if (callee->is(Value::Kind::Global) &&
       (callee->global_kind == Value::GlobalKind::Builtin || callee->global_kind == Value::GlobalKind::Class))

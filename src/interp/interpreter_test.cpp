@@ -252,6 +252,30 @@ TEST(Interpreter, ImportsInsideAFunctionBindTheirNames) {
   EXPECT_EQ(out->items[2]->qualname, "math.floor");
 }
 
+TEST(Interpreter, AConfigMethodRunsOnTheConfigAndLenOfAStackIsItsLength) {
+  TableGlobals globals;
+  ConfigView config(nlohmann::json{{"num_hidden_layers", 3}}, nlohmann::json::object(),
+                    nlohmann::json{{"get_text_config", {{"method", "pkg.Config.get_text_config"}}}});
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  auto layers = std::make_shared<Value>();
+  layers->kind = Value::Kind::ModuleList;
+  layers->element = Value::module("pkg.Layer", {});
+  layers->length = Expr::symbol("config.num_hidden_layers");
+  layers->items = {layers->element, layers->element, layers->element};
+  ValuePtr out = interp.run_function(function("config_method"), {positional(Value::config("config")), positional(layers)},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  // The pass is asked to run the method's function with the config as self (the identity hooks
+  // give their first argument back).
+  ASSERT_EQ(hooks.calls.size(), 1u);
+  EXPECT_NE(hooks.calls[0].find("pkg.Config.get_text_config"), std::string::npos) << hooks.calls[0];
+  EXPECT_TRUE(out->items[0]->is(Value::Kind::Config));
+  // len(self.experts) of a ModuleList: its symbolic length, known from its items.
+  EXPECT_EQ(out->items[1]->expr, Expr::symbol("config.num_hidden_layers"));
+  EXPECT_EQ(*out->items[1]->known, 3);
+}
+
 TEST(Interpreter, AnImportOfAModuleNotInstalledRaisesIntoTheHandler) {
   Session run;
   ValuePtr out = run.call("import_fallback", {});

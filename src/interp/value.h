@@ -99,6 +99,7 @@ struct Value {
     SuperInit,          // super().__init__
     Noop,               // a framework method that does nothing on this path (post_init)
     LocalFunction,      // a function defined in the code being interpreted: `function`; qualname is its name
+    ConfigMethod,       // a method of the config class bound to the config (receiver): qualname is the function
   };
 
   Kind kind = Kind::Unknown;

@@ -712,6 +712,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::RegisterState:
     case T::SuperInit: break;  // __init__ only
     case T::LocalFunction: break;  // the interpreter runs these itself
+    case T::ConfigMethod: break;   // so these (eval_call)
   }
   return Value::unknown("call of " + callee.describe());
 }

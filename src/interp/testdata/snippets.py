@@ -101,3 +101,6 @@ def import_fallback(self):
     except Exception:
         x = 2
     return x
+
+def config_method(self, config, layers):
+    return config.get_text_config(decoder=True), len(layers)
