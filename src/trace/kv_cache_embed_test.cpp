@@ -56,5 +56,39 @@ TEST(KvCacheSource, AClassWithoutUpdateIsAReasonNotAGuess) {
   EXPECT_NE(why.find("NoSuchLayer"), std::string::npos) << why;
 }
 
+// DSA's indexer keys (DynamicIndexedLayer.update_indexer, as the installed transformers has it):
+// the layer starts uninitialized (lazy_initialization_indexer, a method of the layer, makes an
+// empty torch.tensor([]) that torch.cat passes over), keeps every cached token's keys and returns
+// them with the new ones on top; its keys are what it holds beyond update()'s.
+TEST(KvCacheSource, AnIndexedLayerKeepsItsIndexerKeysAsItsSourceSays) {
+  const Expr b = Expr::symbol("batch_size"), d = Expr::symbol("config.index_head_dim");
+  CacheLayer indexed{"transformers.cache_utils.DynamicIndexedLayer",
+                     false,
+                     true,
+                     {{"is_indexer_initialized", Value::boolean(false)}, {"indexer_keys", Value::none()}}};
+  std::string why;
+  std::optional<CacheCall> call = cache_call(fx().locator, fx().config, fx().ops, indexed, "update_indexer",
+                                             {{"", Value::tensor({b, seq_len, d}), "k"}}, cache_len, &why);
+  ASSERT_TRUE(call) << why;
+  ASSERT_TRUE(call->returned->is_tensor()) << call->returned->describe();
+  EXPECT_EQ(call->returned->shape, (std::vector<Expr>{b, cache_len + seq_len, d}));
+  EXPECT_EQ(call->held_elements, b * cache_len * d);
+}
+
+// A query of the layer (get_mask_sizes(q)): no tensor given, nothing kept; a full layer's keys
+// reach every cached token and the new ones, from offset 0.
+TEST(KvCacheSource, AQueryOfALayerReadsTheStateItsUpdateLeft) {
+  std::string why;
+  std::optional<CacheCall> call = cache_call(fx().locator, fx().config, fx().ops,
+                                             CacheLayer{"transformers.cache_utils.DynamicLayer", false, true, {}},
+                                             "get_mask_sizes", {{"", Value::number(seq_len), "q"}}, cache_len, &why);
+  ASSERT_TRUE(call) << why;
+  ASSERT_TRUE(call->returned->is(Value::Kind::Tuple)) << call->returned->describe();
+  ASSERT_EQ(call->returned->items.size(), 2u);
+  EXPECT_EQ(call->returned->items[0]->expr, cache_len + seq_len);
+  EXPECT_EQ(known_int(*call->returned->items[1]), 0);
+  EXPECT_EQ(call->held_elements, Expr(0));
+}
+
 }  // namespace
 }  // namespace kcost
