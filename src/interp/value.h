@@ -99,6 +99,7 @@ struct Value {
     SuperInit,          // super().__init__
     Noop,               // a framework method that does nothing on this path (post_init)
     LocalFunction,      // a function defined in the code being interpreted: `function`; qualname is its name
+    ReturnsReceiver,    // a method that returns its receiver: nn.Module.to / float / eval / requires_grad_
   };
 
   Kind kind = Kind::Unknown;

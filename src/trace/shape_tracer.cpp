@@ -741,6 +741,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::CacheMethod: return call_cache_method(node, callee.qualname, args);
     case T::DictMethod: return call_dict_method(*callee.receiver, callee.qualname, args);
     case T::Noop: return Value::none();
+    case T::ReturnsReceiver: return callee.receiver;
     case T::RegisterState:
     case T::SuperInit: break;  // __init__ only
     case T::LocalFunction: break;  // the interpreter runs these itself
