@@ -90,5 +90,26 @@ TEST(KvCacheSource, AQueryOfALayerReadsTheStateItsUpdateLeft) {
   EXPECT_EQ(call->held_elements, Expr(0));
 }
 
+// The cache methods a model calls beside update, through a tracer whose cache has an indexed
+// layer (DeepSeek-V3.2's): update_indexer(k, layer_idx) is that layer's method; get_query_offset
+// is the Cache's own (`self.get_seq_length(layer_idx)`), whose source runs on the cache.
+TEST(KvCacheSource, CacheMethodsBesideUpdateAreReadFromTheirSource) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names};
+  nlohmann::json indexed = {{"class", "transformers.cache_utils.DynamicIndexedLayer"},
+                            {"sliding", false},
+                            {"attributes", {{"is_indexer_initialized", {{"value", false}, {"field", nullptr}}}}}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({indexed})}});
+  ShapeTracer tracer{ctx, nullptr};
+  ast::Node call;
+  const Expr b = Expr::symbol("batch_size"), d = Expr::symbol("config.index_head_dim");
+  ValuePtr keys = tracer.call(call, Value::callable(Value::Target::CacheMethod, "update_indexer"),
+                              {{"", Value::tensor({b, seq_len, d}), "k"}, {"", Value::integer(0), "layer_idx"}});
+  ASSERT_TRUE(keys->is_tensor()) << keys->describe();
+  EXPECT_EQ(keys->shape, (std::vector<Expr>{b, cache_len + seq_len, d}));
+  ValuePtr offset = tracer.call(call, Value::callable(Value::Target::CacheMethod, "get_query_offset"), {{"", Value::integer(0), "layer_idx"}});
+  ASSERT_TRUE(offset->is(Value::Kind::Number)) << offset->describe();
+  EXPECT_EQ(offset->expr, cache_len);
+}
+
 }  // namespace
 }  // namespace kcost

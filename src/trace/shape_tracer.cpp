@@ -633,9 +633,11 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
   // Another method of a layer's cache (update_indexer(keys, layer_idx), get_mask_sizes(q,
   // layer_idx)): transformers' Cache hands it to that layer's method of the same name with the
   // other arguments; the layer class's source says what it keeps and returns (kv_cache.h).
+  // The cache the call runs with is a DynamicCache (kv_cache.h).
+  const std::string cache_method = "transformers.cache_utils.DynamicCache." + method;
   const FunctionSource* at_cache = nullptr;
   try {
-    at_cache = &ctx_.locator.find_function("transformers.cache_utils.Cache." + method);
+    at_cache = &ctx_.locator.find_function(cache_method);
   } catch (const std::exception&) {
   }
   if (!at_cache || ctx_.cache.empty()) return Value::unknown("cache." + method);
@@ -656,6 +658,14 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
   if (!layer)
     return Value::unknown("cache." + method + ": the cache's layers differ and this call's layer index " +
                           (index ? index->describe() : std::string("(not passed)")) + " is not known here");
+  // A method of the Cache itself, no layer's (get_query_offset: `self.get_seq_length(layer_idx)`):
+  // its source runs on the cache.
+  try {
+    ctx_.locator.find_function(layer->class_name + "." + method);
+  } catch (const std::exception&) {
+    ShapeTracer quiet(ctx_, nullptr);
+    return quiet.inline_function(cache_method, args, Value::cache());
+  }
   std::string why;
   ShapeTracer quiet(ctx_, nullptr);  // the cache's own tensor work is not the model's
   std::optional<CacheCall> done = cache_call(ctx_.locator, ctx_.config, quiet, *layer, method, rest, Expr::symbol("cache_len"), &why);
