@@ -741,7 +741,25 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
       std::string name = last_part(callee.qualname);
       return call_op(node, name, {callee.qualname}, callee.receiver, args);
     }
-    case T::SelfMethod: return inline_function(callee.qualname, args, Value::self());
+    case T::SelfMethod: {
+      if (!callee.receiver || !callee.receiver->is(Value::Kind::Module)) return inline_function(callee.qualname, args, Value::self());
+      // A submodule's method: self is that module while it runs.
+      std::shared_ptr<ModuleFacts> module = facts_of(callee.receiver->class_name, &callee.receiver->args);
+      const ModuleFacts* caller = facts_;
+      facts_ = module.get();
+      prefixes_.push_back(callee.receiver->attr.empty() ? last_part(callee.receiver->class_name) : callee.receiver->attr);
+      ValuePtr out;
+      try {
+        out = inline_function(callee.qualname, args, Value::self());
+      } catch (...) {
+        prefixes_.pop_back();
+        facts_ = caller;
+        throw;
+      }
+      prefixes_.pop_back();
+      facts_ = caller;
+      return out;
+    }
     case T::AttentionFunction: return call_attention(node, callee.qualname, args);
     case T::GetInterface: {
       ValuePtr dflt = argument(args, 1, "default");
@@ -820,7 +838,17 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       auto facts = facts_of(base->class_name, &base->args);
       if (const Attribute* a = facts->find(name)) return a->value;
       if (name == "training") return Value::boolean(false);
-      return Value::unknown(base->class_name + "." + name);
+      // A method of a submodule other than forward (JetMoE's `self.experts.map(x)`): its source
+      // runs with that module as self.
+      std::string method = base->class_name + "." + name;
+      try {
+        if (!ctx_.locator.is_class(method)) {
+          ctx_.locator.find_function(method);
+          return Value::callable(Value::Target::SelfMethod, method, base);
+        }
+      } catch (const std::exception&) {
+      }
+      return Value::unknown(method);
     }
     case Value::Kind::Tensor: {
       if (name == "shape") {
