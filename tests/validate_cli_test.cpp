@@ -113,6 +113,30 @@ TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
   EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0,"rope_theta":10000.0})"), std::string::npos) << r.out << r.err;
 }
 
+// A heterogeneous config (per-layer overrides) is read for its global values and its overrides
+// are made small by meaning, each scaled by the factor its global value was: Gemma-4's
+// full-attention layer keeps twice the head_dim of the others (512 / 256 -> 32 / 16); Dots3's
+// sliding layer keeps half the heads, kv heads equal to heads, and head_dim = nope + rope. The
+// traced run then builds and runs the model (no AmbiguousGlobalPerLayerAttributeError); whether
+// the two agree is not checked here.
+TEST(ValidateCli, SmallConfigMakesPerLayerOverridesSmallByMeaning) {
+  Result r = run("validate gemma4_text dots3_note_text --points '2,3,4' --format json");
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["models"].size(), 2u) << r.out << r.err;
+  for (const auto& m : j["models"])
+    EXPECT_EQ(m.value("error", "").find("traced run"), std::string::npos) << m["error"];
+  const auto& gemma = j["models"][0]["config"];
+  EXPECT_EQ(gemma["head_dim"], 16) << gemma;
+  ASSERT_TRUE(gemma.contains("per_layer_config")) << gemma;
+  EXPECT_EQ(gemma["per_layer_config"]["2"]["head_dim"], 32) << gemma;
+  const auto& dots = j["models"][1]["config"];
+  ASSERT_TRUE(dots.contains("per_layer_config")) << dots;
+  const auto& sliding = dots["per_layer_config"]["2"];
+  EXPECT_EQ(sliding["num_attention_heads"].get<int>() * 2, dots["num_attention_heads"].get<int>()) << dots;
+  EXPECT_EQ(sliding["num_key_value_heads"], sliding["num_attention_heads"]) << dots;
+  EXPECT_EQ(sliding["head_dim"].get<int>(), sliding["qk_nope_head_dim"].get<int>() + sliding["qk_rope_head_dim"].get<int>()) << dots;
+}
+
 // A hybrid stack's small config keeps an attention layer beside its state-space / linear layers,
 // whatever sets the pattern: Qwen3-Next's layer_types (every 4th layer full, cut to 3 layers),
 // Jamba's attention period and offset (8 and 4), Bamba's attention layer indices (None: all

@@ -201,6 +201,8 @@ def describe(name):
     obj = _import_object(name)
     if isinstance(obj, property) and obj.fget is not None:  # a config's computed attribute: its getter
         obj = obj.fget
+    if inspect.ismethod(obj) and inspect.isclass(obj.__self__):  # a classmethod: its function (`cls` first)
+        obj = obj.__func__
     if inspect.isclass(obj):
         return json.dumps(_describe_class(obj))
     if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):

@@ -309,6 +309,45 @@ def _attention_layer_kept(config_class, kwargs, defaults, params):
     return {}
 
 
+def _defaults_with_global_values(config_class):
+    """The config class's defaults, whose global values the small-config rule reads: a
+    heterogeneous config (per-layer overrides: Gemma-4's full-attention layers, Dots3's sliding
+    layers) raises on reading an attribute some layer overrides unless global access is allowed."""
+    defaults = config_class()
+    if defaults.__dict__.get("_heterogeneity_spec") is not None:
+        defaults.allow_global_per_layer_attribute_access = True
+    return defaults
+
+
+def _small_per_layer_config(config_class, kwargs, defaults):
+    """The per-layer overrides of a heterogeneous config, made small by meaning: the config built
+    from the small keywords makes its overrides (for the small stack's layers) from its own
+    defaults; each layer's integer value of an attribute is scaled by the factor that attribute's
+    global value was (small global / default global), so that the layers differ as the defaults'
+    do and the sums and equalities among a layer's sizes hold (Dots3's sliding head_dim = nope +
+    rope). {} when the config has no per-layer overrides."""
+    if defaults.__dict__.get("_heterogeneity_spec") is None:
+        return {}
+    try:
+        small = config_class(**kwargs)
+    except Exception:  # the small keywords do not make a config: nothing to add here
+        return {}
+    spec = small.__dict__.get("_heterogeneity_spec")
+    if spec is None:
+        return {}
+    layers = {}
+    for index, overrides in sorted(spec.per_layer_overrides.items()):
+        layer = {}
+        for attr, value in overrides.items():
+            global0 = defaults._getattr_without_heterogeneous_validation(attr, None)
+            global_small = small._getattr_without_heterogeneous_validation(attr, None)
+            if _is_int(value) and _is_int(global0) and _is_int(global_small) and global0 > 0:
+                value = max(1, int(round(value * global_small / global0)))
+            layer[attr] = value
+        layers[index] = layer
+    return {"per_layer_config": layers}
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -320,7 +359,7 @@ def small_config_kwargs(config_class):
     (use_sliding_window on), layer patterns that mix kinds in 3 layers (max_window_layers 1,
     sliding_window_pattern 2; a per-layer kinds list left None takes the kinds the model source
     names); a clipping bound a nested config leaves None gets 8."""
-    defaults = config_class()
+    defaults = _defaults_with_global_values(config_class)
     params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
     aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
 
@@ -439,6 +478,7 @@ def small_config_kwargs(config_class):
     kwargs.update(_encoder_decoder_twins(kwargs, params))
     kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
     kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))
+    kwargs.update(_small_per_layer_config(config_class, kwargs, defaults))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)

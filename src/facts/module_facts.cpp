@@ -1,6 +1,7 @@
 #include "facts/module_facts.h"
 
 #include <algorithm>
+#include <set>
 
 #include "ast/parameters.h"
 #include "trace/tensor_ops.h"
@@ -48,6 +49,13 @@ bool is_framework_module(const std::string& module) {
 }
 
 
+// nn.Module methods that return the module itself.
+bool module_returns_itself(const std::string& name) {
+  static const std::set<std::string> names = {"to", "float", "half", "bfloat16", "double", "cpu", "cuda",
+                                              "requires_grad_", "eval", "train", "type"};
+  return names.count(name) > 0;
+}
+
 // The hooks of __init__: module constructors become Module values, `self.x = ...` is recorded.
 class InitHooks : public Hooks {
  public:
@@ -63,6 +71,7 @@ class InitHooks : public Hooks {
         case Value::Target::RegisterState: return register_state(callee->qualname, args, node.line);
         case Value::Target::SelfMethod: return run_method(callee->qualname, args);
         case Value::Target::Noop: return Value::none();
+        case Value::Target::ReturnsReceiver: return callee->receiver;
         default: break;
       }
     }
@@ -117,6 +126,11 @@ class InitHooks : public Hooks {
       return Value::callable(Value::Target::Noop, "self." + name);
     }
     if (base->is(Value::Kind::Super) && name == "__init__") return Value::callable(Value::Target::SuperInit, "super().__init__");
+    // nn.Module's casts and mode switches return the module itself (DeepSeek-V4's
+    // `HyperConnection(config).to(dtype=torch.float32)`): the same submodule, its parameters of
+    // the same shapes.
+    if (base->is(Value::Kind::Module) && module_returns_itself(name))
+      return Value::callable(Value::Target::ReturnsReceiver, base->class_name + "." + name, base);
     if (base->is_tensor() && name == "shape") {
       std::vector<ValuePtr> dims;
       for (const auto& d : base->shape) dims.push_back(Value::number(d));

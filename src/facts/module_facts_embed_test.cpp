@@ -63,6 +63,20 @@ TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
   EXPECT_EQ(k.value->args[1].value->expr, Expr::parse("config.num_key_value_heads * config.head_dim"));
 }
 
+// nn.Module.to returns the module itself: DeepSeek-V4's `DeepseekV4HyperConnection(config).to(
+// dtype=torch.float32)` is that submodule, with its constructor arguments.
+TEST(ModuleFacts, AModuleCastWithToIsTheSameSubmodule) {
+  ModuleFacts f = facts_under("transformers.models.deepseek_v4.modeling_deepseek_v4.DeepseekV4ForCausalLM",
+                              "transformers.models.deepseek_v4.modeling_deepseek_v4.DeepseekV4DecoderLayer");
+  for (const char* name : {"attn_hc", "ffn_hc"}) {
+    const Attribute& hc = attr(f, name);
+    ASSERT_EQ(hc.kind, Attribute::Kind::Submodule) << name << ": " << hc.value->describe();
+    EXPECT_EQ(hc.value->class_name, "transformers.models.deepseek_v4.modeling_deepseek_v4.DeepseekV4HyperConnection");
+    ASSERT_EQ(hc.value->args.size(), 1u);
+    EXPECT_TRUE(hc.value->args[0].value->is(Value::Kind::Config));
+  }
+}
+
 // Jamba builds its stack in a loop: `for i in range(config.num_hidden_layers)`, each layer's class
 // looked up by `config.layers_block_type[i]` (a property of JambaConfig, from attn_layer_period 8
 // and attn_layer_offset 4) and appended to a list. The loop runs once per index of the config, the

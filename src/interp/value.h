@@ -100,6 +100,7 @@ struct Value {
     Noop,               // a framework method that does nothing on this path (post_init)
     LocalFunction,      // a function defined in the code being interpreted: `function`; qualname is its name
     ConfigMethod,       // a method of the config class bound to the config (receiver): qualname is the function
+    ReturnsReceiver,    // a method that returns its receiver: nn.Module.to / float / eval / requires_grad_
   };
 
   Kind kind = Kind::Unknown;

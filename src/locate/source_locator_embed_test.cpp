@@ -48,6 +48,18 @@ TEST(SourceLocator, FollowsTheMroForInheritedMethods) {
   EXPECT_FALSE(m.forward.has_value());
 }
 
+// A classmethod reached through its class (`self._merge_heads(...)` of GPT-NeoX-Japanese's
+// attention) is its function, `cls` its first parameter.
+TEST(SourceLocator, AClassmethodIsItsFunction) {
+  const FunctionSource& f = locator().find_function(
+      "transformers.models.gpt_neox_japanese.modeling_gpt_neox_japanese.GPTNeoXJapaneseAttention._merge_heads");
+  ASSERT_TRUE(f.def && f.def->is("FunctionDef"));
+  EXPECT_EQ(f.def->str("name"), "_merge_heads");
+  EXPECT_NE(f.source.find("def _merge_heads(cls, tensor"), std::string::npos) << f.source;
+  EXPECT_FALSE(locator().is_class(
+      "transformers.models.gpt_neox_japanese.modeling_gpt_neox_japanese.GPTNeoXJapaneseAttention._merge_heads"));
+}
+
 TEST(SourceLocator, ResolvesModuleGlobals) {
   const std::string module = "transformers.models.llama.modeling_llama";
   const GlobalRef& linear = locator().resolve_global(module, "nn.Linear");

@@ -1,5 +1,8 @@
 #include "trace/kv_cache.h"
 
+#include <algorithm>
+
+#include "trace/tensor_shapes.h"
 #include "util/strings.h"
 
 namespace kcost {
@@ -31,19 +34,35 @@ CacheLayer layer_of(const nlohmann::json& data) {
   return layer;
 }
 
-// `self` of a cache layer: its attributes are a plain object's; everything else (torch calls,
-// slicing, operators on tensors) is the shape tracer's.
+// `self` of a cache layer: its attributes are a plain object's, its methods
+// (`self.lazy_initialization(...)`, `self.get_seq_length()`) run on the same object; everything
+// else (torch calls, slicing, operators on tensors) is the shape tracer's.
 class LayerObject : public Hooks {
  public:
-  LayerObject(std::map<std::string, ValuePtr>& state, Hooks& tensor_ops) : state_(state), ops_(tensor_ops) {}
+  LayerObject(std::map<std::string, ValuePtr>& state, Hooks& tensor_ops, SourceLocator& locator, const ConfigView& config,
+              const std::string& class_name)
+      : state_(state), ops_(tensor_ops), locator_(locator), config_(config), class_name_(class_name) {}
 
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override {
+    if (callee && callee->is(Value::Kind::Callable) && callee->target == Value::Target::SelfMethod &&
+        starts_with(callee->qualname, class_name_ + ".")) {
+      const FunctionSource& f = locator_.find_function(callee->qualname);
+      Interpreter method(locator_, config_, *this, f.module, f.file);
+      return method.run_function(*f.def, args, Value::self());
+    }
     return ops_.call(node, callee, args);
   }
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
     if (!base->is(Value::Kind::Self)) return ops_.attribute(node, base, name);
     auto it = state_.find(name);
     if (it != state_.end()) return it->second;
+    try {
+      if (!locator_.is_class(class_name_ + "." + name)) {
+        locator_.find_function(class_name_ + "." + name);
+        return Value::callable(Value::Target::SelfMethod, class_name_ + "." + name);
+      }
+    } catch (const std::exception&) {
+    }
     return Value::unknown("cache layer attribute self." + name);
   }
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
@@ -62,6 +81,9 @@ class LayerObject : public Hooks {
  private:
   std::map<std::string, ValuePtr>& state_;
   Hooks& ops_;
+  SourceLocator& locator_;
+  const ConfigView& config_;
+  std::string class_name_;
 };
 
 ValuePtr states(const Expr& length) {
@@ -114,7 +136,7 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
   state["is_initialized"] = Value::boolean(true);
   state["keys"] = states(Expr(0));
   state["values"] = states(Expr(0));
-  LayerObject self(state, tensor_ops);
+  LayerObject self(state, tensor_ops, locator, config, layer.class_name);
   // The state the cache is in: an empty layer given the cache_len cached tokens.
   Interpreter fill(locator, config, self, update->module, update->file);
   ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
@@ -133,6 +155,60 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
       out->items[0]->shape.size() != 4)
     return fail("it does not return a keys tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
   return CacheStep{held, out->items[0]->shape[2]};
+}
+
+std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops, const CacheLayer& layer,
+                                    const std::string& method, const std::vector<Arg>& args, const Expr& cached,
+                                    std::string* why) {
+  auto fail = [&](const std::string& w) -> std::optional<CacheCall> {
+    if (why) *why = layer.class_name + "." + method + ": " + w;
+    return std::nullopt;
+  };
+  const FunctionSource* update = nullptr;
+  const FunctionSource* called = nullptr;
+  try {
+    update = &locator.find_function(layer.class_name + ".update");
+    called = &locator.find_function(layer.class_name + "." + method);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::map<std::string, ValuePtr> state = layer.attributes;
+  state["is_initialized"] = Value::boolean(true);
+  state["keys"] = states(Expr(0));
+  state["values"] = states(Expr(0));
+  LayerObject self(state, tensor_ops, locator, config, layer.class_name);
+  // The state the cache is in: the layer given the cache_len cached tokens by update() (as in
+  // cache_step).
+  Interpreter fill(locator, config, self, update->module, update->file);
+  ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
+                                      Value::self());
+  if (!filled || !filled->is(Value::Kind::Tuple)) return fail("filling it by update() did not return the keys and values");
+  // A method that stores what it is given: first given the cached tokens.
+  bool stores = std::any_of(args.begin(), args.end(), [](const Arg& a) { return a.value && a.value->is_tensor(); });
+  Expr held(0);
+  if (stores) {
+    std::vector<Arg> earlier = args;
+    for (Arg& a : earlier) {
+      if (!a.value || !a.value->is_tensor()) continue;
+      if (a.value->shape.size() < 2) return fail("states of rank " + std::to_string(a.value->shape.size()) + " (no token dim -2)");
+      Shape s = a.value->shape;
+      s[s.size() - 2] = cached;
+      a.value = with_shape(*a.value, s);
+    }
+    std::map<std::string, ValuePtr> before = state;
+    Interpreter store(locator, config, self, called->module, called->file);
+    ValuePtr stored = store.run_function(*called->def, earlier, Value::self());
+    if (!stored || stored->is(Value::Kind::Unknown))
+      return fail("giving it the cached tokens: " + (stored ? stored->describe() : std::string("nothing")));
+    for (const auto& [name, v] : state) {
+      auto was = before.find(name);
+      if (v->is_tensor() && v->dtype == Value::DType::Float && (was == before.end() || was->second != v)) held = held + numel(v->shape);
+    }
+  }
+  Interpreter run(locator, config, self, called->module, called->file);
+  ValuePtr out = run.run_function(*called->def, args, Value::self());
+  if (!out || out->is(Value::Kind::Unknown)) return fail(out ? out->describe() : std::string("it returns nothing"));
+  return CacheCall{out, held};
 }
 
 }  // namespace kcost

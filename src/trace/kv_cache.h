@@ -70,4 +70,19 @@ struct CacheStep {
 std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
                                     const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why);
 
+// What one call of another method of a cache layer (`update_indexer(keys)`, `get_mask_sizes(q)`)
+// returns once the layer holds `cached` tokens, read by interpreting the class's source: the
+// layer is first given `cached` tokens by its `update` (as in cache_step); a method given
+// tensors stores them (transformers' layout: tokens along dim -2), so it is first called with
+// `cached` tokens in place of the new ones, and the tensors that call leaves on the layer are
+// what it holds; then the call itself runs with `args`. A method given no tensor is a query of
+// that state. nullopt (with `why`) when the source could not be followed.
+struct CacheCall {
+  ValuePtr returned;            // what the call returns
+  Expr held_elements{0};        // elements of the tensors the method itself keeps (not update's)
+};
+std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops, const CacheLayer& layer,
+                                    const std::string& method, const std::vector<Arg>& args, const Expr& cached,
+                                    std::string* why);
+
 }  // namespace kcost

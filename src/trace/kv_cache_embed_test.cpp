@@ -56,5 +56,60 @@ TEST(KvCacheSource, AClassWithoutUpdateIsAReasonNotAGuess) {
   EXPECT_NE(why.find("NoSuchLayer"), std::string::npos) << why;
 }
 
+// DSA's indexer keys (DynamicIndexedLayer.update_indexer, as the installed transformers has it):
+// the layer starts uninitialized (lazy_initialization_indexer, a method of the layer, makes an
+// empty torch.tensor([]) that torch.cat passes over), keeps every cached token's keys and returns
+// them with the new ones on top; its keys are what it holds beyond update()'s.
+TEST(KvCacheSource, AnIndexedLayerKeepsItsIndexerKeysAsItsSourceSays) {
+  const Expr b = Expr::symbol("batch_size"), d = Expr::symbol("config.index_head_dim");
+  CacheLayer indexed{"transformers.cache_utils.DynamicIndexedLayer",
+                     false,
+                     true,
+                     {{"is_indexer_initialized", Value::boolean(false)}, {"indexer_keys", Value::none()}}};
+  std::string why;
+  std::optional<CacheCall> call = cache_call(fx().locator, fx().config, fx().ops, indexed, "update_indexer",
+                                             {{"", Value::tensor({b, seq_len, d}), "k"}}, cache_len, &why);
+  ASSERT_TRUE(call) << why;
+  ASSERT_TRUE(call->returned->is_tensor()) << call->returned->describe();
+  EXPECT_EQ(call->returned->shape, (std::vector<Expr>{b, cache_len + seq_len, d}));
+  EXPECT_EQ(call->held_elements, b * cache_len * d);
+}
+
+// A query of the layer (get_mask_sizes(q)): no tensor given, nothing kept; a full layer's keys
+// reach every cached token and the new ones, from offset 0.
+TEST(KvCacheSource, AQueryOfALayerReadsTheStateItsUpdateLeft) {
+  std::string why;
+  std::optional<CacheCall> call = cache_call(fx().locator, fx().config, fx().ops,
+                                             CacheLayer{"transformers.cache_utils.DynamicLayer", false, true, {}},
+                                             "get_mask_sizes", {{"", Value::number(seq_len), "q"}}, cache_len, &why);
+  ASSERT_TRUE(call) << why;
+  ASSERT_TRUE(call->returned->is(Value::Kind::Tuple)) << call->returned->describe();
+  ASSERT_EQ(call->returned->items.size(), 2u);
+  EXPECT_EQ(call->returned->items[0]->expr, cache_len + seq_len);
+  EXPECT_EQ(known_int(*call->returned->items[1]), 0);
+  EXPECT_EQ(call->held_elements, Expr(0));
+}
+
+// The cache methods a model calls beside update, through a tracer whose cache has an indexed
+// layer (DeepSeek-V3.2's): update_indexer(k, layer_idx) is that layer's method; get_query_offset
+// is the Cache's own (`self.get_seq_length(layer_idx)`), whose source runs on the cache.
+TEST(KvCacheSource, CacheMethodsBesideUpdateAreReadFromTheirSource) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names};
+  nlohmann::json indexed = {{"class", "transformers.cache_utils.DynamicIndexedLayer"},
+                            {"sliding", false},
+                            {"attributes", {{"is_indexer_initialized", {{"value", false}, {"field", nullptr}}}}}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({indexed})}});
+  ShapeTracer tracer{ctx, nullptr};
+  ast::Node call;
+  const Expr b = Expr::symbol("batch_size"), d = Expr::symbol("config.index_head_dim");
+  ValuePtr keys = tracer.call(call, Value::callable(Value::Target::CacheMethod, "update_indexer"),
+                              {{"", Value::tensor({b, seq_len, d}), "k"}, {"", Value::integer(0), "layer_idx"}});
+  ASSERT_TRUE(keys->is_tensor()) << keys->describe();
+  EXPECT_EQ(keys->shape, (std::vector<Expr>{b, cache_len + seq_len, d}));
+  ValuePtr offset = tracer.call(call, Value::callable(Value::Target::CacheMethod, "get_query_offset"), {{"", Value::integer(0), "layer_idx"}});
+  ASSERT_TRUE(offset->is(Value::Kind::Number)) << offset->describe();
+  EXPECT_EQ(offset->expr, cache_len);
+}
+
 }  // namespace
 }  // namespace kcost

@@ -68,6 +68,33 @@ TEST(ModuleListOfDifferentModules, AKnownIndexIsThatModule) {
   EXPECT_TRUE(tracer.subscript(node, list, Value::integer(2))->is(Value::Kind::Unknown));
 }
 
+// A submodule's method other than forward (JetMoE's attention calls self.experts.map(x), a
+// JetMoeMoA method): its source runs with that module as self, so its own submodules (router,
+// input_linear) are children of the caller, labelled under the submodule and the method.
+TEST(SubmoduleMethod, RunsWithTheSubmoduleAsSelf) {
+  const ConfigDefaults& d = fx().locator.config_of("transformers.models.jetmoe.modeling_jetmoe.JetMoeForCausalLM");
+  ConfigView config{d.values, d.aliases};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "sdpa"};
+  KernelTrace trace;
+  ShapeTracer tracer(ctx, &trace);
+  ValuePtr moa = with_attr(*Value::module("transformers.models.jetmoe.modeling_jetmoe.JetMoeMoA",
+                                          {{"", Value::config("config"), "config"}}),
+                           "experts");
+  ast::Node node;
+  node.type = "Call";
+  ValuePtr map = tracer.attribute(node, moa, "map");
+  ASSERT_TRUE(map->is(Value::Kind::Callable)) << map->describe();
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr::symbol("seq_len"), Expr::symbol("config.hidden_size")});
+  tracer.call(node, map, {{"", x, "layer_input"}});
+  std::vector<std::string> labels;
+  for (const auto& c : trace.children) labels.push_back(c.label + "=" + c.kernel);
+  auto has = [&](const std::string& l) { return std::find(labels.begin(), labels.end(), l) != labels.end(); };
+  EXPECT_TRUE(has("experts.map.router=transformers.models.jetmoe.modeling_jetmoe.JetMoeTopKGating")) << testing::PrintToString(labels);
+  EXPECT_TRUE(has("experts.map.input_linear=transformers.models.jetmoe.modeling_jetmoe.JetMoeParallelExperts"))
+      << testing::PrintToString(labels);
+  EXPECT_TRUE(tracer.attribute(node, moa, "no_such_method")->is(Value::Kind::Unknown));
+}
+
 TEST(AutogradFunction, ApplyRunsTheSubclassForwardWithACtxThatKeepsNothing) {
   // Bloom's BloomGelu: GeLUFunction.apply(x), whose forward(ctx, input) calls
   // ctx.save_for_backward(input) and returns bloom_gelu_forward(input): its elementwise ops are

@@ -608,27 +608,7 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
     Expr fresh = keys->shape[keys->shape.size() - 2];
     // The cache layer of this call: by its layer index when known, else the one every layer is.
     ValuePtr index = argument(args, 2, "layer_idx");
-    std::optional<long long> i = index ? known_int(*index) : std::nullopt;
-    std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
-    // A layer index that is this kernel's init param: the cache layers of the layers it stands
-    // for, when they are all alike.
-    if (!layer && index && index->is(Value::Kind::Number) && ctx_.param_values) {
-      auto kernel = ctx_.param_values->find(ctx_.kernel);
-      std::set<std::string> symbols = index->expr.symbols();
-      if (kernel != ctx_.param_values->end() && symbols.size() == 1 && index->expr == Expr::symbol(*symbols.begin())) {
-        auto param = kernel->second.find(*symbols.begin());
-        if (param != kernel->second.end()) {
-          for (long long k : param->second) {
-            std::optional<CacheLayer> l = ctx_.cache.layer(k);
-            if (!l || (layer && l->key() != layer->key())) {
-              layer.reset();
-              break;
-            }
-            layer = l;
-          }
-        }
-      }
-    }
+    std::optional<CacheLayer> layer = cache_layer_at(index);
     Expr length = Expr::symbol("cache_len") + fresh, held = Expr::symbol("cache_len");
     std::string what = "every token";
     if (!ctx_.cache.empty()) {
@@ -661,7 +641,80 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
                                                        " of them, and cache.update returns keys and values of length " + length.str()});
     return Value::tuple(out);
   }
-  return Value::unknown("cache." + method);
+  // Another method of a layer's cache (update_indexer(keys, layer_idx), get_mask_sizes(q,
+  // layer_idx)): transformers' Cache hands it to that layer's method of the same name with the
+  // other arguments; the layer class's source says what it keeps and returns (kv_cache.h).
+  // The cache the call runs with is a DynamicCache (kv_cache.h).
+  const std::string cache_method = "transformers.cache_utils.DynamicCache." + method;
+  const FunctionSource* at_cache = nullptr;
+  try {
+    at_cache = &ctx_.locator.find_function(cache_method);
+  } catch (const std::exception&) {
+  }
+  if (!at_cache || ctx_.cache.empty()) return Value::unknown("cache." + method);
+  std::vector<ast::Parameter> params = ast::parameters_of(*at_cache->def).positional;
+  size_t position = 0;
+  bool found = false;
+  for (size_t k = 1; k < params.size(); ++k)
+    if (params[k].name() == "layer_idx") {
+      position = k - 1;
+      found = true;
+    }
+  if (!found) return Value::unknown("cache." + method + " without a layer index");
+  ValuePtr index = argument(args, position, "layer_idx");
+  std::vector<Arg> rest;
+  for (size_t k = 0; k < args.size(); ++k)
+    if (args[k].name.empty() ? k != position : args[k].name != "layer_idx") rest.push_back(args[k]);
+  std::optional<CacheLayer> layer = cache_layer_at(index);
+  if (!layer)
+    return Value::unknown("cache." + method + ": the cache's layers differ and this call's layer index " +
+                          (index ? index->describe() : std::string("(not passed)")) + " is not known here");
+  // A method of the Cache itself, no layer's (get_query_offset: `self.get_seq_length(layer_idx)`):
+  // its source runs on the cache.
+  try {
+    ctx_.locator.find_function(layer->class_name + "." + method);
+  } catch (const std::exception&) {
+    ShapeTracer quiet(ctx_, nullptr);
+    return quiet.inline_function(cache_method, args, Value::cache());
+  }
+  std::string why;
+  ShapeTracer quiet(ctx_, nullptr);  // the cache's own tensor work is not the model's
+  std::optional<CacheCall> done = cache_call(ctx_.locator, ctx_.config, quiet, *layer, method, rest, Expr::symbol("cache_len"), &why);
+  if (!done) return Value::unknown("cache." + method + ": " + why);
+  if (record_) {
+    record_->cache_elements = record_->cache_elements + count() * done->held_elements;
+    record_->assumptions.push_back({"", node.line, "cache." + method + " of a " + last_part(layer->class_name) +
+                                                     " holding cache_len earlier tokens (read from its source) returns " +
+                                                     done->returned->describe() +
+                                                     (done->held_elements == Expr(0) ? std::string()
+                                                                                     : "; it keeps " + done->held_elements.str() + " elements")});
+  }
+  return done->returned;
+}
+
+std::optional<CacheLayer> ShapeTracer::cache_layer_at(const ValuePtr& index) const {
+  std::optional<long long> i = index ? known_int(*index) : std::nullopt;
+  std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
+  // A layer index that is this kernel's init param: the cache layers of the layers it stands
+  // for, when they are all alike.
+  if (!layer && index && index->is(Value::Kind::Number) && ctx_.param_values) {
+    auto kernel = ctx_.param_values->find(ctx_.kernel);
+    std::set<std::string> symbols = index->expr.symbols();
+    if (kernel != ctx_.param_values->end() && symbols.size() == 1 && index->expr == Expr::symbol(*symbols.begin())) {
+      auto param = kernel->second.find(*symbols.begin());
+      if (param != kernel->second.end()) {
+        for (long long k : param->second) {
+          std::optional<CacheLayer> l = ctx_.cache.layer(k);
+          if (!l || (layer && l->key() != layer->key())) {
+            layer.reset();
+            break;
+          }
+          layer = l;
+        }
+      }
+    }
+  }
+  return layer;
 }
 
 std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why) {
@@ -699,7 +752,25 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
       std::string name = last_part(callee.qualname);
       return call_op(node, name, {callee.qualname}, callee.receiver, args);
     }
-    case T::SelfMethod: return inline_function(callee.qualname, args, Value::self());
+    case T::SelfMethod: {
+      if (!callee.receiver || !callee.receiver->is(Value::Kind::Module)) return inline_function(callee.qualname, args, Value::self());
+      // A submodule's method: self is that module while it runs.
+      std::shared_ptr<ModuleFacts> module = facts_of(callee.receiver->class_name, &callee.receiver->args);
+      const ModuleFacts* caller = facts_;
+      facts_ = module.get();
+      prefixes_.push_back(callee.receiver->attr.empty() ? last_part(callee.receiver->class_name) : callee.receiver->attr);
+      ValuePtr out;
+      try {
+        out = inline_function(callee.qualname, args, Value::self());
+      } catch (...) {
+        prefixes_.pop_back();
+        facts_ = caller;
+        throw;
+      }
+      prefixes_.pop_back();
+      facts_ = caller;
+      return out;
+    }
     case T::AttentionFunction: return call_attention(node, callee.qualname, args);
     case T::GetInterface: {
       ValuePtr dflt = argument(args, 1, "default");
@@ -709,6 +780,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::CacheMethod: return call_cache_method(node, callee.qualname, args);
     case T::DictMethod: return call_dict_method(*callee.receiver, callee.qualname, args);
     case T::Noop: return Value::none();
+    case T::ReturnsReceiver: return callee.receiver;
     case T::RegisterState:
     case T::SuperInit: break;  // __init__ only
     case T::LocalFunction: break;  // the interpreter runs these itself
@@ -778,7 +850,17 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       auto facts = facts_of(base->class_name, &base->args);
       if (const Attribute* a = facts->find(name)) return a->value;
       if (name == "training") return Value::boolean(false);
-      return Value::unknown(base->class_name + "." + name);
+      // A method of a submodule other than forward (JetMoE's `self.experts.map(x)`): its source
+      // runs with that module as self.
+      std::string method = base->class_name + "." + name;
+      try {
+        if (!ctx_.locator.is_class(method)) {
+          ctx_.locator.find_function(method);
+          return Value::callable(Value::Target::SelfMethod, method, base);
+        }
+      } catch (const std::exception&) {
+      }
+      return Value::unknown(method);
     }
     case Value::Kind::Tensor: {
       if (name == "shape") {

@@ -134,6 +134,9 @@ class ShapeTracer : public Hooks {
   ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
   // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
   // top (kv_cache.h); nullopt with `why` when its source could not be followed.
+  // The cache layer of a call with this layer index: by its value when known, else the one every
+  // layer is, or the one the layers a layer-index init param stands for all are; nullopt else.
+  std::optional<CacheLayer> cache_layer_at(const ValuePtr& index) const;
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);

@@ -126,6 +126,20 @@ ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector
   for (const auto& t : seq->items)
     if (!t->is_tensor()) return Value::unknown(name + " of a non-tensor");
   bool stack = name == "stack";
+  // torch.cat passes over 1-D empty tensors (a cache's `torch.tensor([])` before its first
+  // tokens: `torch.cat([self.keys, new], dim=-2)`), whatever the others' rank.
+  if (!stack) {
+    auto empty = [](const ValuePtr& t) { return t->shape.size() == 1 && t->shape[0].is_number() && t->shape[0] == Expr(0); };
+    std::vector<ValuePtr> kept;
+    for (const auto& t : seq->items)
+      if (!empty(t)) kept.push_back(t);
+    if (!kept.empty() && kept.size() != seq->items.size()) {
+      std::vector<Arg> rest = args;
+      for (Arg& a : rest)
+        if (a.value == seq) a.value = Value::list(kept);
+      return concatenate(name, nullptr, rest);
+    }
+  }
   ValuePtr dimv = argument(args, 1, "dim");
   size_t rank = seq->items[0]->shape.size() + (stack ? 1 : 0);
   auto d = dimv ? dim_index(*dimv, rank) : std::optional<size_t>(0);

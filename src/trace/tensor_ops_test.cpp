@@ -90,6 +90,15 @@ TEST(TensorOps, CatStackSplitChunk) {
   EXPECT_TRUE(shape_op("split", x, {pos(n(2)), kw("dim", n(1))})->is(Value::Kind::Unknown));
 }
 
+// torch.cat passes over 1-D empty tensors whatever the others' rank (a cache layer's
+// torch.tensor([]) before its first tokens).
+TEST(TensorOps, CatPassesOverOneDimEmptyTensors) {
+  ValuePtr empty = Value::tensor({Expr(0)}), keys = Value::tensor({b, s, Expr(16)});
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::list({empty, keys})), kw("dim", n(1))})), (Shape{b, s, Expr(16)}));
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::list({empty, keys, keys})), kw("dim", n(-2))})),
+            (Shape{b, s + s, Expr(16)}));
+}
+
 TEST(TensorOps, CreationAndDtypeClasses) {
   ValuePtr ids = shape_op("arange", nullptr, {pos(n(0)), pos(sym(h)), pos(n(2))});
   EXPECT_EQ(shape_of(ids), (Shape{Expr::ceil(h / Expr(2))}));
