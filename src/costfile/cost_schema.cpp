@@ -270,7 +270,7 @@ class Checker {
                  symbol.rfind("config.", 0) != 0) {
         problem(path, quoted + "uses symbol " + quote_for_message(symbol) +
                           " that is not a param of this kernel, config.<attr> or one of "
-                          "batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes");
+                          "batch_size, seq_len, cache_len, bytes");
       }
     }
     return e;

@@ -3,6 +3,8 @@
 // zero fall back to the exact result; random expressions at many points.
 #include "evaluate/closed_form.h"
 
+#include "evaluate/values.h"  // to_string of an exact number
+
 #include <random>
 
 #include <gtest/gtest.h>

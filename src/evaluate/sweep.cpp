@@ -145,6 +145,10 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                 double f, bytes;
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
+                    if (denominators[i] != 1 && results[i] % denominators[i] == 0) {
+                      results[i] /= denominators[i];
+                      denominators[i] = 1;
+                    }
                     if (denominators[i] == 1) append_int(out, results[i]);
                     else append_rational(out, results[i], denominators[i]);
                     if (i < 2) out += ',';

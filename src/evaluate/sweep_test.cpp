@@ -97,7 +97,7 @@ TEST(SweepWidths, FractionalWidthsKeepTheFastPathAndHaveColumns) {
   SweepGrid same{{1}, {1}, {0}, {numeric(1, 2)}, {}, {}};
   std::ostringstream plain;
   run_sweep(models, same, {}, plain);
-  EXPECT_EQ(plain.str().substr(0, plain.str().find('\n')), sweep_header({}));
+  EXPECT_EQ(plain.str().substr(0, plain.str().find('\n') + 1), sweep_header({}));
   EXPECT_NE(plain.str().find("m,,1,1,0,0.5,128,52,0.5,"), std::string::npos) << plain.str();
   // Resuming a sweep with widths keeps its rows.
   size_t keep = 0;
