@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 #include <tuple>
 
@@ -67,14 +68,18 @@ class ClosedFormCompiler {
   ClosedFormCompiler(ClosedForm& form, std::vector<std::string> rational) : f_(form), rational_(std::move(rational)) {}
 
   void compile_all() {
+    // The rational variables share one denominator register (run_rational puts them over their
+    // least common denominator), so that their terms add as numerators alone: at integer widths
+    // the program is the integer one but for a final division by 1.
+    std::int64_t shared_den = -1;
     for (size_t i = 0; i < f_.variables_.size(); ++i) {
       std::uint32_t r = new_register(0);
       f_.input_registers_.push_back(r);
       const std::string& name = f_.variables_[i];
       if (std::find(rational_.begin(), rational_.end(), name) != rational_.end()) {
-        std::uint32_t den = new_register(1);
-        f_.input_denominators_.push_back(den);
-        variables_[name] = Value{r, static_cast<std::int64_t>(den)};
+        if (shared_den < 0) shared_den = new_register(1);
+        f_.input_denominators_.push_back(shared_den);
+        variables_[name] = Value{r, shared_den};
       } else {
         f_.input_denominators_.push_back(-1);
         variables_[name] = Value{r, -1};
@@ -478,10 +483,30 @@ bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<in
 bool ClosedForm::run_rational(const std::int64_t* numerators, const std::int64_t* denominators, int128* result_numerators,
                               int128* result_denominators, std::vector<int128>& regs) const {
   int128* r = regs.data();
+  // The rational variables over their least common denominator (they share its register); in
+  // 64 bits, and nothing to do at integer widths.
+  std::int64_t common = 1;
   for (size_t i = 0; i < input_registers_.size(); ++i) {
-    r[input_registers_[i]] = numerators[i];
-    if (input_denominators_[i] >= 0) r[input_denominators_[i]] = denominators[i];
-    else if (denominators[i] != 1) return false;
+    const std::int64_t d = denominators[i];
+    if (d == 1) continue;
+    if (d <= 0 || input_denominators_[i] < 0) return false;
+    std::int64_t g = std::gcd(common, d);
+    if (__builtin_mul_overflow(common / g, d, &common)) return false;
+  }
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    if (input_denominators_[i] < 0) {
+      r[input_registers_[i]] = numerators[i];
+      continue;
+    }
+    if (common == 1) {
+      r[input_registers_[i]] = numerators[i];
+    } else {
+      int128 scaled;
+      if (__builtin_mul_overflow(static_cast<int128>(numerators[i]), static_cast<int128>(common / denominators[i]), &scaled))
+        return false;
+      r[input_registers_[i]] = scaled;
+    }
+    r[input_denominators_[i]] = common;
   }
   if (!execute(program_, r)) return false;
   for (size_t i = 0; i < output_registers_.size(); ++i) {

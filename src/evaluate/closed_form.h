@@ -13,8 +13,9 @@
 // of evaluate() is always exactly Expr::eval's.
 //
 // Rational variables (the element widths bytes, weight_bytes, kv_bytes: 0.5 for 4-bit, 0.5625
-// for 4-bit with scales) are compiled as fractions of two input registers, a numerator and a
-// denominator, so that a point at a width that is not an integer runs the same program over
+// for 4-bit with scales) are compiled as fractions of an input numerator register over one
+// denominator register they share (at a point, their least common denominator, so that their
+// terms add as numerators), so that a point at a width that is not an integer runs the same program over
 // the same 128-bit integers (run_rational), and an output may be a fraction (the numerator and
 // a positive denominator, not reduced). At integer widths the denominators are 1.
 #pragma once

@@ -54,6 +54,19 @@ void append_int(std::string& out, int128 v) {
 }
 
 
+// n / d as an integer when d divides n (in 64 bits when they fit: 128-bit division is slow).
+inline void reduce_if_integer(int128& n, int128& d) {
+  if (n >= INT64_MIN && n <= INT64_MAX && d <= INT64_MAX) {
+    const std::int64_t n64 = static_cast<std::int64_t>(n), d64 = static_cast<std::int64_t>(d);
+    if (n64 % d64 != 0) return;
+    n = n64 / d64;
+  } else {
+    if (n % d != 0) return;
+    n /= d;
+  }
+  d = 1;
+}
+
 }  // namespace
 
 const std::vector<std::string>& sweep_variables() {
@@ -145,10 +158,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                 double f, bytes;
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
-                    if (denominators[i] != 1 && results[i] % denominators[i] == 0) {
-                      results[i] /= denominators[i];
-                      denominators[i] = 1;
-                    }
+                    if (denominators[i] != 1) reduce_if_integer(results[i], denominators[i]);
                     if (denominators[i] == 1) append_int(out, results[i]);
                     else append_rational(out, results[i], denominators[i]);
                     if (i < 2) out += ',';
