@@ -5,7 +5,7 @@
 # value parsers (cli/number_options). kcost_fuzz_parts is a static library, so each harness takes
 # only the object files it references; nothing here links the embedded interpreter.
 set(KCOST_FUZZ_SOURCE_GLOBS
-    src/expr/*.cpp src/costfile/*.cpp src/leaves/*.cpp src/resolve/*.cpp src/evaluate/values.cpp
+    src/expr/*.cpp src/costfile/*.cpp src/leaves/*.cpp src/resolve/*.cpp src/evaluate/values.cpp src/evaluate/precision.cpp
     src/interp/config_view.cpp src/interp/value.cpp src/cli/number_options.cpp)
 set(KCOST_FUZZ_SOURCES)
 foreach(pattern ${KCOST_FUZZ_SOURCE_GLOBS})

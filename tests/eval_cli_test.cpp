@@ -100,10 +100,11 @@ TEST(EvalCli, TableShowsTotalsRooflineLeavesAndTree) {
   EXPECT_EQ(lines(csv.out), 4u) << csv.out;  // header, root, model, lm_head
 }
 
-// Evaluates a resolved JSON expression at the Llama-2-7B numbers, independently of kcost's evaluator.
+// Evaluates a resolved JSON expression at the Llama-2-7B numbers, independently of kcost's evaluator
+// (the weights and the KV cache at the activations' width, as eval leaves them unset).
 GiNaC::numeric at_llama2(const std::string& text, long b, long s, long c) {
   std::map<std::string, GiNaC::numeric> v = {
-      {"batch_size", b}, {"seq_len", s}, {"cache_len", c}, {"bytes", 2},
+      {"batch_size", b}, {"seq_len", s}, {"cache_len", c}, {"bytes", 2}, {"weight_bytes", 2}, {"kv_bytes", 2},
       {"config.hidden_size", kHidden}, {"config.intermediate_size", kInter}, {"config.num_hidden_layers", kLayers},
       {"config.num_attention_heads", kHeads}, {"config.num_key_value_heads", kHeads}, {"config.head_dim", kHeadDim},
       {"config.vocab_size", kVocab}, {"config.attention_bias", 0}, {"config.mlp_bias", 0}};

@@ -151,8 +151,10 @@ std::string analysis_identity(const AnalyzeOptions& options) {
     text << in.rdbuf();
     config = in ? text.str() : "<unreadable " + options.config_file + ">";
   }
-  // Length-prefixed fields: no two different option sets give the same text.
-  std::string out;
+  // Length-prefixed fields: no two different option sets give the same text. The first names
+  // the rules that bind leaves (trace/leaf_binding.h): cost files bound by older rules (before
+  // per-operand widths) are not reused.
+  std::string out = "11:widths-rule;";
   for (const std::string& field : {options.attn_implementation, options.experts_implementation, options.device, config})
     out += std::to_string(field.size()) + ":" + field + ";";
   return out;

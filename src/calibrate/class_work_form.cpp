@@ -48,14 +48,17 @@ ClassWorkForm::ClassWorkForm(const ResolvedTree& tree, const Values& config, con
     outputs.push_back(s.calls.subs(numbers));
   }
   try {
-    form_ = ClosedForm(outputs, sweep_variables());
+    form_ = ClosedForm(outputs, sweep_variables(), sweep_rational_variables());
   } catch (const ExprError& e) {
     throw EvaluateError(std::string("work by kernel class: ") + e.what());
   }
 }
 
 StepWork ClassWorkForm::at(const std::vector<GiNaC::numeric>& point) const {
-  std::vector<GiNaC::numeric> v = form_.evaluate(point);
+  std::vector<GiNaC::numeric> full = point;
+  // (batch_size, seq_len, cache_len, bytes): the weights and the cache at bytes too.
+  if (full.size() == 4) full.insert(full.end(), {point[3], point[3]});
+  std::vector<GiNaC::numeric> v = form_.evaluate(full);
   StepWork work;
   for (size_t i = 0; i < classes_.size(); ++i)
     work[classes_[i]] = {v[3 * i].to_double(), v[3 * i + 1].to_double(), v[3 * i + 2].to_double()};

@@ -21,7 +21,8 @@ class ClassWorkForm {
   // Throws CalibrationError naming a leaf kernel without a class; EvaluateError as the sweep's
   // closed forms for a config symbol the tree needs and `config` lacks.
   ClassWorkForm(const ResolvedTree& tree, const Values& config, const KernelClasses& classes);
-  // The work at (batch_size, seq_len, cache_len, bytes).
+  // The work at (batch_size, seq_len, cache_len, bytes[, weight_bytes, kv_bytes]); without the
+  // last two, the weights and the cache are at bytes.
   StepWork at(const std::vector<GiNaC::numeric>& point) const;
 
  private:

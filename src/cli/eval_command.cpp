@@ -15,6 +15,7 @@
 #include "evaluate/experts_hit.h"
 #include "evaluate/plots.h"
 #include "evaluate/report.h"
+#include "evaluate/traffic.h"
 #include "locate/python_on_demand.h"
 #include "python/session.h"
 #include "resolve/resolved_tree.h"
@@ -133,6 +134,7 @@ int eval_command(const std::vector<std::string>& args) {
     tree = with_experts_hit(tree, point.experts_hit);
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     report.evaluation = evaluate(tree, values);
+    report.traffic = traffic_split(tree, values, point);
     try {
       report.memory = evaluate_footprint(tree, values);
     } catch (const EvaluateError& e) {

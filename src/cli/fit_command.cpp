@@ -13,6 +13,7 @@
 #include "evaluate/experts_hit.h"
 #include "evaluate/footprint.h"
 #include "evaluate/report.h"
+#include "evaluate/traffic.h"
 #include "expr/exact_json.h"
 #include "locate/python_on_demand.h"
 #include "python/session.h"
@@ -67,6 +68,7 @@ int fit_command(const std::vector<std::string>& args) {
       ("memory", po::value<std::string>(),
        "each accelerator's memory in bytes instead of the table's (80Gi, 80G, 85899345920); needed for "
        "a custom accelerator");
+  visible.add(width_options());
   visible.add(experts_hit_options());
   visible.add(model_options());
   visible.add(hardware_options());
@@ -91,6 +93,7 @@ int fit_command(const std::vector<std::string>& args) {
   if (!(fraction > 0 && fraction <= 1)) throw po::error("--memory-fraction must be in (0, 1]");
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
+  std::optional<Precision> weight_width = width_option(vm, "weight-bytes"), kv_width = width_option(vm, "kv-bytes");
 
   return run_reporting("fit", [&]() -> int {
     std::vector<Accelerator> hardware = accelerators(vm);
@@ -109,6 +112,11 @@ int fit_command(const std::vector<std::string>& args) {
     point.seq_len = 1;
     point.cache_len = cache[0];
     point.bytes = bytes[0];
+    if (weight_width) {
+      point.weight_bytes = weight_width->bytes;
+      point.weight_dequantize_flops = weight_width->dequantize_flops;
+    }
+    if (kv_width) point.kv_bytes = kv_width->bytes;
     for (const auto& [name, value] : runtime_values(point)) values[name] = value;
     if (!m.tree.root.footprint)
       throw po::error("the cost files of '" + m.root + "' carry no footprint (written by another tool or kcost version)");
@@ -123,6 +131,8 @@ int fit_command(const std::vector<std::string>& args) {
     MemoryFootprint one = *evaluate_footprint(m.tree, values);
     values["batch_size"] = at;
     CostNumbers step = evaluate(m.tree, values).totals;
+    TrafficSplit traffic = traffic_split(m.tree, values, point);
+    step.flops += traffic.dequantize_flops;  // what the roofline computes
     Accelerator all = acc;  // ideal split over the GPUs
     all.peak_flops *= gpus[0].to_double();
     all.bandwidth *= gpus[0].to_double();
@@ -137,13 +147,18 @@ int fit_command(const std::vector<std::string>& args) {
       j["gpus"] = to_json_number(gpus[0]);
       j["memory_fraction"] = fraction;
       j["capacity_bytes"] = to_json_number(capacity);
-      j["point"] = {{"seq_len", 1}, {"cache_len", to_json_number(cache[0])}, {"bytes", to_json_number(bytes[0])}};
+      j["point"] = {{"seq_len", 1},
+                    {"cache_len", to_json_number(cache[0])},
+                    {"bytes", to_json_number(bytes[0])},
+                    {"weight_bytes", to_json_number(point.weight_width())},
+                    {"kv_bytes", to_json_number(point.kv_width())}};
       j["memory_per_sequence"] = to_json_number(one.cache_bytes());
       j["largest_batch"] = batch ? nlohmann::ordered_json(to_json_number(*batch)) : nlohmann::ordered_json();
       j["memory"] = to_json(memory);
       nlohmann::ordered_json decode = nlohmann::ordered_json::object();
       decode["batch_size"] = to_json_number(at);
       decode["totals"] = to_json(step);
+      decode["traffic"] = to_json(traffic);
       decode["seconds"] = rl.seconds();
       decode["bound"] = rl.bound();
       decode["tokens_per_second"] = rl.seconds() > 0 ? at.to_double() / rl.seconds() : 0.0;
@@ -157,7 +172,9 @@ int fit_command(const std::vector<std::string>& args) {
     out << "on:     " << to_string(gpus[0]) << " x " << acc.name << ", " << bytes_text(numeric(static_cast<long>(acc.memory)))
         << " each" << (fraction < 1 ? " x " + std::to_string(fraction) : std::string()) << " = " << bytes_text(capacity) << " ("
         << to_string(capacity) << " B)\n";
-    out << "point:  cache_len=" << to_string(cache[0]) << " tokens per sequence, bytes=" << to_string(bytes[0]) << "\n\n";
+    out << "point:  cache_len=" << to_string(cache[0]) << " tokens per sequence, bytes=" << to_string(bytes[0])
+        << (weight_width ? ", weight_bytes=" + to_string(point.weight_width()) : std::string())
+        << (kv_width ? ", kv_bytes=" + to_string(point.kv_width()) : std::string()) << "\n\n";
     out << "parameters          " << to_string(one.parameters) << " elements, " << bytes_text(one.parameter_bytes()) << "\n";
     if (!one.buffers.is_zero())
       out << "buffers             " << to_string(one.buffers) << " elements, " << bytes_text(one.buffer_bytes()) << "\n";
@@ -177,6 +194,9 @@ int fit_command(const std::vector<std::string>& args) {
     out << "\ndecode step at batch " << to_string(at) << " (seq_len 1, cache_len " << to_string(cache[0]) << ")\n";
     out << "  FLOPs             " << si(step.flops.to_double(), "FLOP") << "\n";
     out << "  bytes             " << si(step.bytes().to_double(), "B") << "\n";
+    if (weight_width || kv_width)
+      out << "    weights " << si(traffic.weight_bytes.to_double(), "B") << ", KV cache " << si(traffic.kv_bytes.to_double(), "B")
+          << ", activations " << si(traffic.activation_bytes.to_double(), "B") << "\n";
     out << "  roofline time     " << format_seconds(rl.seconds()) << ", " << rl.bound() << "-bound"
         << (gpus[0] > 1 ? " (ideal split over " + to_string(gpus[0]) + " accelerators)" : std::string()) << "\n";
     if (rl.seconds() > 0)

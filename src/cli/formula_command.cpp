@@ -39,7 +39,9 @@ int formula_command(const std::vector<std::string>& args) {
   po::options_description visible(
       "Usage: kcost formula <model_type | qualified kernel name> [--config FILE] [options]\n\n"
       "The model's totals (FLOPs, bytes read, bytes written of one forward call) as expanded\n"
-      "polynomials in batch_size, seq_len, cache_len and bytes, with the config's numbers\n"
+      "polynomials in batch_size, seq_len, cache_len and bytes (the weights' and the KV cache's widths\n"
+      "are bytes unless --weight-bytes, --kv-bytes give them; --symbolic-widths keeps them as the\n"
+      "symbols weight_bytes and kv_bytes), with the config's numbers\n"
       "substituted (the config class defaults, or --config). Terms that depend on the runtime point\n"
       "through a condition (e.g. sdpa's mask only when seq_len != 1 and cache_len != 0) stay\n"
       "conditional. --keep-config keeps config.* symbolic. Then the memory: parameters, buffers\n"
@@ -52,6 +54,10 @@ int formula_command(const std::vector<std::string>& args) {
       ("format", po::value<std::string>()->default_value("text"), "text | json")
       ("keep-config", "do not substitute the config's numbers")
       ("by-kernel", "also each leaf kernel's total over the model");
+  visible.add(width_options());
+  visible.add_options()("symbolic-widths",
+                        "keep weight_bytes and kv_bytes as symbols where --weight-bytes, --kv-bytes do not give them "
+                        "(default: each is bytes)");
   visible.add(experts_hit_options());
   visible.add(model_options());
   visible.add(library_options());
@@ -65,6 +71,7 @@ int formula_command(const std::vector<std::string>& args) {
   if (format != "text" && format != "json") throw po::error("--format must be text or json, not '" + format + "'");
   std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
   ModelRequest request = model_request(vm, names[0], config_file);
+  std::optional<Precision> weight_width = width_option(vm, "weight-bytes"), kv_width = width_option(vm, "kv-bytes");
 
   return run_reporting("formula", [&]() -> int {
     LoadedLibrary library = load_library(vm);
@@ -74,7 +81,7 @@ int formula_command(const std::vector<std::string>& args) {
     std::map<std::string, Expr> numbers;
     if (!vm.count("keep-config")) {
       Values probe = m.config;
-      for (const char* v : {"batch_size", "seq_len", "cache_len", "bytes", kExpertsHit}) probe[v] = 1;
+      for (const char* v : {"batch_size", "seq_len", "cache_len", "bytes", "weight_bytes", "kv_bytes", kExpertsHit}) probe[v] = 1;
       auto missing = missing_symbols(m.tree, probe);
       if (!missing.empty())
         throw EvaluateError("the config has no value for '" + missing.begin()->first.substr(7) + "', which " +
@@ -82,6 +89,13 @@ int formula_command(const std::vector<std::string>& args) {
                             missing.begin()->first);
       for (const auto& [name, value] : m.config) numbers[name] = Expr::number(value);
     }
+    // Widths given are numbers in the formulas; unset, each is `bytes` (its default), unless
+    // --symbolic-widths keeps weight_bytes and kv_bytes to show where they enter.
+    const bool symbolic = vm.count("symbolic-widths") > 0;
+    if (weight_width) numbers["weight_bytes"] = Expr::number(weight_width->bytes);
+    else if (!symbolic) numbers["weight_bytes"] = Expr::symbol("bytes");
+    if (kv_width) numbers["kv_bytes"] = Expr::number(kv_width->bytes);
+    else if (!symbolic) numbers["kv_bytes"] = Expr::symbol("bytes");
     CostExprs totals = readable(m.tree.root.cost, numbers);
     if (format == "json") {
       nlohmann::ordered_json j = nlohmann::ordered_json::object();
@@ -108,7 +122,8 @@ int formula_command(const std::vector<std::string>& args) {
                 << "; attention: " << request.attn_implementation << "\n";
       print_formulas(totals, "");
       if (const auto& f = m.tree.root.footprint) {
-        std::cout << "\n# memory, in elements (bytes: times `bytes`); the cache after cache_len tokens\n"
+        std::cout << "\n# memory, in elements (bytes: parameters and buffers times `weight_bytes`, the cache times "
+                     "`kv_bytes`); the cache after cache_len tokens\n"
                   << "parameters     = " << f->parameters.subs(numbers).expand().str() << "\n"
                   << "buffers        = " << f->buffers.subs(numbers).expand().str() << "\n"
                   << "cache_elements = " << f->cache_elements.subs(numbers).expand().str() << "\n";

@@ -133,6 +133,17 @@ std::vector<Accelerator> accelerators(const po::variables_map& vm) {
     } catch (const HardwareError& e) {
       throw po::error(std::string("--hardware: ") + e.what());
     }
+    if (vm.count("compute-precision")) {
+      std::string precision;
+      try {
+        precision = compute_precision(vm["compute-precision"].as<std::string>());
+        out.back() = at_precision(out.back(), precision);
+      } catch (const std::invalid_argument& e) {
+        throw po::error(std::string("--compute-precision: ") + e.what());
+      } catch (const HardwareError& e) {
+        throw po::error(std::string("--compute-precision: ") + e.what());
+      }
+    }
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

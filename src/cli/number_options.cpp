@@ -16,9 +16,59 @@ po::options_description point_options() {
       ("batch-size", po::value<std::string>()->default_value("1"), "sequences in the batch")
       ("seq-len", po::value<std::string>()->default_value("1"), "new tokens per sequence (1: decode)")
       ("cache-len", po::value<std::string>()->default_value("0"), "tokens already in the KV cache (0: prefill)")
-      ("bytes", po::value<std::string>()->default_value("2"), "bytes per element of the model dtype (2: bf16; 0.5 exact)");
+      ("bytes", po::value<std::string>()->default_value("2"),
+       "bytes per element of the activations (2: bf16; 0.5 exact; or a name: bf16, fp8, ...)");
+  o.add(width_options());
   o.add(experts_hit_options());
   return o;
+}
+
+po::options_description width_options(bool lists) {
+  po::options_description o("Mixed precision");
+  std::string list = lists ? "a comma-separated list of widths; each " : "";
+  o.add_options()
+      ("weight-bytes", po::value<std::string>(),
+       (list + "bytes per element of the parameters and buffers a kernel reads (default: --bytes): a number "
+               "(0.5) or a format: fp32, bf16, fp16, fp8, int8, int4, int4-g128 (an fp16 scale per 128 "
+               "weights, counted), int4-g128-zp (and a 4-bit zero point), int8-g128, mxfp4, nvfp4, mxfp8")
+          .c_str())
+      ("kv-bytes", po::value<std::string>(),
+       (list + "bytes per element of the KV cache, held and read by attention (default: --bytes): a number or "
+               "fp32, bf16, fp16, fp8, int8, int4")
+          .c_str())
+      ("compute-precision", po::value<std::string>(),
+       "the precision the roofline's peak FLOP/s is of (bf16, fp16, fp8, int8, int4; default: the hardware "
+       "table's peak_flops, dense bf16), from the table's peak_flops_by_precision");
+  return o;
+}
+
+std::optional<Precision> width_option(const po::variables_map& vm, const std::string& option) {
+  if (!vm.count(option)) return std::nullopt;
+  std::string text = vm[option].as<std::string>();
+  try {
+    return parse_precision(text);
+  } catch (const std::invalid_argument& e) {
+    throw po::error("--" + option + ": " + e.what());
+  }
+}
+
+std::vector<Precision> width_list(const po::variables_map& vm, const std::string& option) {
+  std::vector<Precision> out;
+  if (!vm.count(option)) return out;
+  std::string text = vm[option].as<std::string>();
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      out.push_back(parse_precision(item));
+    } catch (const std::invalid_argument& e) {
+      throw po::error("--" + option + ": " + e.what());
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 po::options_description experts_hit_options() {
@@ -65,7 +115,16 @@ RuntimePoint runtime_point(const po::variables_map& vm) {
   p.batch_size = number_option(vm, "batch-size", true, true);
   p.seq_len = number_option(vm, "seq-len", true, true);
   p.cache_len = number_option(vm, "cache-len", false, true);
-  p.bytes = number_option(vm, "bytes", true);
+  {
+    std::string text = vm["bytes"].as<std::string>();
+    bool name = !text.empty() && std::isalpha(static_cast<unsigned char>(text[0]));
+    p.bytes = name ? width_option(vm, "bytes")->bytes : number_option(vm, "bytes", true);
+  }
+  if (std::optional<Precision> w = width_option(vm, "weight-bytes")) {
+    p.weight_bytes = w->bytes;
+    p.weight_dequantize_flops = w->dequantize_flops;
+  }
+  if (std::optional<Precision> k = width_option(vm, "kv-bytes")) p.kv_bytes = k->bytes;
   p.experts_hit = experts_hit(vm);
   return p;
 }

@@ -11,13 +11,23 @@
 #include <boost/program_options.hpp>
 #include <ginac/ginac.h>
 
+#include "evaluate/precision.h"
 #include "evaluate/values.h"
 #include "expr/expr.h"
 
 namespace kcost {
 
-// --batch-size, --seq-len, --cache-len, --bytes (single values), and experts_hit_options.
+// --batch-size, --seq-len, --cache-len, --bytes (single values), width_options and
+// experts_hit_options.
 boost::program_options::options_description point_options();
+// --weight-bytes, --kv-bytes (evaluate/precision.h: a number or a format's name), one value each
+// or with `lists` comma-separated lists of them (sweep), and --compute-precision.
+boost::program_options::options_description width_options(bool lists = false);
+// A width option's value (a number or a name: int4, int4-g128, fp8, bf16, ...); nullopt when not
+// given; po::error naming the option for a bad one.
+std::optional<Precision> width_option(const boost::program_options::variables_map& vm, const std::string& option);
+// A comma-separated list of widths (sweep); empty when the option is not given.
+std::vector<Precision> width_list(const boost::program_options::variables_map& vm, const std::string& option);
 // --experts-hit N|P% (evaluate/experts_hit.h), for commands whose point is not point_options'.
 boost::program_options::options_description experts_hit_options();
 // Its value; nullopt when not given; po::error naming the option for a bad one.

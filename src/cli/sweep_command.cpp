@@ -65,7 +65,9 @@ nlohmann::json plot_series(const std::vector<SweepModel>& models, const SweepGri
           if (many_y) label += " bytes=" + to_string(y);
           nlohmann::json xs = nlohmann::json::array(), ts = nlohmann::json::array();
           for (const auto& c : grid.cache_len) {
-            std::vector<GiNaC::numeric> v = m.totals.evaluate({b, s, c, y});
+            const GiNaC::numeric w = grid.weight_bytes.empty() ? y : grid.weight_bytes.front();
+            const GiNaC::numeric k = grid.kv_bytes.empty() ? y : grid.kv_bytes.front();
+            std::vector<GiNaC::numeric> v = m.totals.evaluate({b, s, c, y, w, k});
             xs.push_back(c.to_double());
             ts.push_back(roofline(v[0].to_double(), (v[1] + v[2]).to_double(), a).seconds());
           }
@@ -149,7 +151,8 @@ int sweep_command(const std::vector<std::string>& args) {
   po::options_description visible(
       "Usage: kcost sweep <model_type | qualified name>... [options] -o out.csv\n\n"
       "One CSV row per model and runtime point, the points being the product of the lists of\n"
-      "--batch-size, --seq-len, --cache-len and --bytes (a list is 1,8,64 or a range\n"
+      "--batch-size, --seq-len, --cache-len, --bytes, and --weight-bytes and --kv-bytes when given\n"
+      "(their columns follow bytes; a list is 1,8,64 or a range\n"
       "start:stop:step with stop included, or both: 1,2,4:64:4). Each model is loaded once (cost\n"
       "files from the cache or --costs-dir, analyzed on the fly when missing), its totals with its\n"
       "config's numbers substituted are compiled into a closed form, and each point is then a few\n"
@@ -175,6 +178,7 @@ int sweep_command(const std::vector<std::string>& args) {
       ("bytes", po::value<std::string>()->default_value("2"), "list of bytes per element")
       ("calibration", po::value<std::string>(),
        "add the latency predicted by this kcost calibrate file: predicted_seconds, <class>_seconds, per_step_seconds");
+  visible.add(width_options(true));
   visible.add(experts_hit_options());
   visible.add(model_options(true));
   visible.add(hardware_options(true));
@@ -192,6 +196,10 @@ int sweep_command(const std::vector<std::string>& args) {
                  number_list(vm["bytes"].as<std::string>(), "bytes")};
   for (const GiNaC::numeric& n : grid.bytes)
     if (n.is_zero()) throw po::error("--bytes must be positive, not 0");
+  for (const Precision& p : width_list(vm, "weight-bytes")) grid.weight_bytes.push_back(p.bytes);
+  for (const Precision& p : width_list(vm, "kv-bytes")) grid.kv_bytes.push_back(p.bytes);
+  if (vm.count("calibration") && grid.widths())
+    throw po::error("--calibration does not combine with --weight-bytes or --kv-bytes yet");
   if (vm.count("plot") && !vm.count("hardware") && !vm.count("peak-flops"))
     throw po::error("--plot needs an accelerator (--hardware, or --peak-flops and --bandwidth)");
   std::vector<ModelRequest> requests;

@@ -1,5 +1,7 @@
 #include "costfile/cost_schema.h"
 
+#include "leaves/operand_widths.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -353,7 +355,7 @@ std::vector<std::string> params_of(const json& j) {
 
 bool is_implicit_symbol(const std::string& name) {
   return name == "batch_size" || name == "seq_len" || name == "cache_len" ||
-         name == LeafCatalog::kBytesSymbol || name == "experts_hit";
+         name == LeafCatalog::kBytesSymbol || name == "weight_bytes" || name == "kv_bytes" || name == "experts_hit";
 }
 
 std::vector<std::string> validate_cost_json(const json& j, const std::string& file) {
@@ -484,6 +486,9 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
       std::set<std::string> optional_params;
       if (const LeafKernel* leaf = leaves.find(kernel)) {
         params = leaf->forward_params;
+        // An operand width left unbound is `bytes` (leaves/operand_widths.h).
+        for (const std::string& p : params)
+          if (is_width_param(p)) optional_params.insert(p);
       } else if (auto found = by_kernel.find(kernel); found != by_kernel.end()) {
         params = params_of(found->second);
         if (auto init = found->second.find("init_params"); init != found->second.end() && init->is_array())

@@ -1,8 +1,11 @@
 #include "evaluate/closed_form.h"
 
+#include "evaluate/values.h"
+
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 #include <tuple>
 
@@ -62,13 +65,25 @@ int128 to_int128(const numeric& n) {
 
 class ClosedFormCompiler {
  public:
-  ClosedFormCompiler(ClosedForm& form) : f_(form) {}
+  ClosedFormCompiler(ClosedForm& form, std::vector<std::string> rational) : f_(form), rational_(std::move(rational)) {}
 
   void compile_all() {
+    // The rational variables share one denominator register (run_rational puts them over their
+    // least common denominator), so that their terms add as numerators alone: at integer widths
+    // the program is the integer one but for a final division by 1.
+    std::int64_t shared_den = -1;
     for (size_t i = 0; i < f_.variables_.size(); ++i) {
       std::uint32_t r = new_register(0);
       f_.input_registers_.push_back(r);
-      variables_[f_.variables_[i]] = r;
+      const std::string& name = f_.variables_[i];
+      if (std::find(rational_.begin(), rational_.end(), name) != rational_.end()) {
+        if (shared_den < 0) shared_den = new_register(1);
+        f_.input_denominators_.push_back(shared_den);
+        variables_[name] = Value{r, shared_den};
+      } else {
+        f_.input_denominators_.push_back(-1);
+        variables_[name] = Value{r, -1};
+      }
     }
     for (const Expr& out : f_.outputs_) {
       size_t program_size = f_.program_.size();
@@ -78,7 +93,8 @@ class ClosedFormCompiler {
       auto constants = constants_;
       try {
         Value v = compile(out.expand().ex());
-        f_.output_registers_.push_back(v.integer() ? v.num : emit(kDivExact, v.num, static_cast<std::uint32_t>(v.den)));
+        f_.output_registers_.push_back(v.num);
+        f_.output_denominators_.push_back(v.den);
       } catch (const Uncompilable&) {
         // Roll back what this output emitted; it is evaluated exactly.
         f_.program_.resize(program_size);
@@ -87,6 +103,7 @@ class ClosedFormCompiler {
         emitted_ = std::move(emitted);
         constants_ = std::move(constants);
         f_.output_registers_.push_back(-1);
+        f_.output_denominators_.push_back(-1);
       }
     }
   }
@@ -282,7 +299,7 @@ class ClosedFormCompiler {
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
       auto found = variables_.find(GiNaC::ex_to<GiNaC::symbol>(e).get_name());
       if (found == variables_.end()) throw Uncompilable();
-      return integer(found->second);
+      return found->second;
     }
     if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
       std::vector<Value> terms;
@@ -321,20 +338,22 @@ class ClosedFormCompiler {
   }
 
   ClosedForm& f_;
-  std::map<std::string, std::uint32_t> variables_;
+  std::vector<std::string> rational_;
+  std::map<std::string, Value> variables_;
   std::map<ex, Value, GiNaC::ex_is_less> memo_;
   std::map<std::tuple<int, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t> emitted_;
   std::map<int128, std::uint32_t> constants_;
 };
 
-ClosedForm::ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::string>& variables)
+ClosedForm::ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::string>& variables,
+                       const std::vector<std::string>& rational_variables)
     : variables_(variables), outputs_(outputs) {
   for (const Expr& out : outputs)
     for (const std::string& s : out.symbols())
       if (std::find(variables.begin(), variables.end(), s) == variables.end())
         throw ExprError("symbol '" + s + "' is not a variable of the closed form", out.str());
   try {
-    ClosedFormCompiler(*this).compile_all();
+    ClosedFormCompiler(*this, rational_variables).compile_all();
   } catch (const ExprError&) {
     throw;
   } catch (const std::exception& e) {
@@ -360,10 +379,11 @@ inline bool floor_div(int128 a, int128 b, int128& q) {
 
 }  // namespace
 
-bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<int128>& regs) const {
-  int128* r = regs.data();
-  for (size_t i = 0; i < input_registers_.size(); ++i) r[input_registers_[i]] = inputs[i];
-  for (const Instruction& in : program_) {
+namespace {
+
+// The program over the register file; false on overflow or division by zero.
+bool execute(const std::vector<ClosedForm::Instruction>& program, int128* r) {
+  for (const ClosedForm::Instruction& in : program) {
     const int128 a = r[in.a];
     const int128 b = r[in.b];
     int128& d = r[in.d];
@@ -434,9 +454,72 @@ bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<in
       }
     }
   }
+  return true;
+}
+
+}  // namespace
+
+bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<int128>& regs) const {
+  int128* r = regs.data();
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    r[input_registers_[i]] = inputs[i];
+    if (input_denominators_[i] >= 0) r[input_denominators_[i]] = 1;
+  }
+  if (!execute(program_, r)) return false;
   for (size_t i = 0; i < output_registers_.size(); ++i) {
     if (output_registers_[i] < 0) return false;
-    results[i] = r[output_registers_[i]];
+    const int128 num = r[output_registers_[i]];
+    if (output_denominators_[i] < 0) {
+      results[i] = num;
+      continue;
+    }
+    const int128 den = r[output_denominators_[i]];
+    if (den == 0 || (num == kInt128Min && den == -1) || num % den != 0) return false;
+    results[i] = num / den;
+  }
+  return true;
+}
+
+bool ClosedForm::run_rational(const std::int64_t* numerators, const std::int64_t* denominators, int128* result_numerators,
+                              int128* result_denominators, std::vector<int128>& regs) const {
+  int128* r = regs.data();
+  // The rational variables over their least common denominator (they share its register); in
+  // 64 bits, and nothing to do at integer widths.
+  std::int64_t common = 1;
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    const std::int64_t d = denominators[i];
+    if (d == 1) continue;
+    if (d <= 0 || input_denominators_[i] < 0) return false;
+    std::int64_t g = std::gcd(common, d);
+    if (__builtin_mul_overflow(common / g, d, &common)) return false;
+  }
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    if (input_denominators_[i] < 0) {
+      r[input_registers_[i]] = numerators[i];
+      continue;
+    }
+    if (common == 1) {
+      r[input_registers_[i]] = numerators[i];
+    } else {
+      int128 scaled;
+      if (__builtin_mul_overflow(static_cast<int128>(numerators[i]), static_cast<int128>(common / denominators[i]), &scaled))
+        return false;
+      r[input_registers_[i]] = scaled;
+    }
+    r[input_denominators_[i]] = common;
+  }
+  if (!execute(program_, r)) return false;
+  for (size_t i = 0; i < output_registers_.size(); ++i) {
+    if (output_registers_[i] < 0) return false;
+    int128 num = r[output_registers_[i]];
+    int128 den = output_denominators_[i] < 0 ? 1 : r[output_denominators_[i]];
+    if (den == 0 || den == kInt128Min || num == kInt128Min) return false;
+    if (den < 0) {
+      den = -den;
+      num = -num;
+    }
+    result_numerators[i] = num;
+    result_denominators[i] = den;
   }
   return true;
 }
@@ -450,16 +533,19 @@ std::vector<numeric> ClosedForm::evaluate_exact(const std::vector<numeric>& inpu
 }
 
 std::vector<numeric> ClosedForm::evaluate(const std::vector<numeric>& inputs) const {
-  std::vector<std::int64_t> ints;
+  std::vector<std::int64_t> nums, dens;
+  auto fits = [](const numeric& n) { return n.is_integer() && n <= numeric(LONG_MAX) && n >= numeric(LONG_MIN); };
   for (const numeric& n : inputs) {
-    if (!n.is_integer() || n > numeric(LONG_MAX) || n < numeric(LONG_MIN)) return evaluate_exact(inputs);
-    ints.push_back(n.to_long());
+    if (!n.is_rational() || !fits(n.numer()) || !fits(n.denom())) return evaluate_exact(inputs);
+    nums.push_back(n.numer().to_long());
+    dens.push_back(n.denom().to_long());
   }
-  std::vector<int128> results(outputs_.size());
+  if (nums.size() != variables_.size()) return evaluate_exact(inputs);
+  std::vector<int128> results(outputs_.size()), denominators(outputs_.size());
   std::vector<int128> regs = make_registers();
-  if (!run(ints.data(), results.data(), regs)) return evaluate_exact(inputs);
+  if (!run_rational(nums.data(), dens.data(), results.data(), denominators.data(), regs)) return evaluate_exact(inputs);
   std::vector<numeric> out;
-  for (int128 v : results) out.push_back(to_numeric(v));
+  for (size_t i = 0; i < results.size(); ++i) out.push_back(to_numeric(results[i]) / to_numeric(denominators[i]));
   return out;
 }
 
@@ -475,6 +561,63 @@ std::string to_string(int128 value) {
   }
   if (negative) buffer[--i] = '-';
   return std::string(buffer + i, sizeof(buffer) - i);
+}
+
+void append_rational(std::string& out, int128 numerator, int128 denominator) {
+  if (denominator == 1) {
+    out += to_string(numerator);
+    return;
+  }
+  // Reduce, then a terminating decimal when the denominator is 2^a 5^b.
+  auto gcd = [](int128 a, int128 b) {
+    if (a < 0) a = -a;
+    while (b != 0) {
+      int128 t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  };
+  int128 g = gcd(numerator, denominator);
+  if (g > 1) {
+    numerator /= g;
+    denominator /= g;
+  }
+  if (denominator == 1) {
+    out += to_string(numerator);
+    return;
+  }
+  int128 d = denominator, scale = 1;
+  int digits = 0;
+  while (d % 10 == 0 || d % 2 == 0 || d % 5 == 0) {
+    if (d % 10 == 0) d /= 10;
+    else if (d % 2 == 0) d /= 2;
+    else d /= 5;
+  }
+  if (d != 1) {  // not a terminating decimal
+    out += to_string(numerator) + "/" + to_string(denominator);
+    return;
+  }
+  while (scale % denominator != 0) {
+    if (__builtin_mul_overflow(scale, 10, &scale)) {
+      out += kcost::to_string(to_numeric(numerator) / to_numeric(denominator));
+      return;
+    }
+    ++digits;
+  }
+  int128 scaled;
+  if (__builtin_mul_overflow(numerator, scale / denominator, &scaled)) {
+    out += kcost::to_string(to_numeric(numerator) / to_numeric(denominator));
+    return;
+  }
+  bool negative = scaled < 0;
+  std::string text = to_string(negative ? -scaled : scaled);
+  if (static_cast<int>(text.size()) <= digits) text = std::string(digits - text.size() + 1, '0') + text;
+  std::string whole = text.substr(0, text.size() - digits), fraction = text.substr(text.size() - digits);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (negative) out += '-';
+  out += whole;
+  if (!fraction.empty()) out += "." + fraction;
 }
 
 numeric to_numeric(int128 value) {
@@ -526,7 +669,9 @@ nlohmann::json ClosedForm::to_json() const {
   for (int128 r : registers_) registers.push_back(kcost::to_string(r));
   j["registers"] = registers;
   j["input_registers"] = input_registers_;
+  j["input_denominators"] = input_denominators_;
   j["output_registers"] = output_registers_;
+  j["output_denominators"] = output_denominators_;
   return j;
 }
 
@@ -553,6 +698,8 @@ ClosedForm ClosedForm::from_json(const nlohmann::json& j) {
     }
     f.input_registers_ = j.at("input_registers").get<std::vector<std::uint32_t>>();
     f.output_registers_ = j.at("output_registers").get<std::vector<std::int64_t>>();
+    f.input_denominators_ = j.at("input_denominators").get<std::vector<std::int64_t>>();
+    f.output_denominators_ = j.at("output_denominators").get<std::vector<std::int64_t>>();
   } catch (const nlohmann::json::exception& e) {
     fail(e.what());
   } catch (const ExprError& e) {
@@ -560,6 +707,12 @@ ClosedForm ClosedForm::from_json(const nlohmann::json& j) {
   }
   if (f.input_registers_.size() != f.variables_.size()) fail("one input register per variable");
   if (f.output_registers_.size() != f.outputs_.size()) fail("one output register per output");
+  if (f.input_denominators_.size() != f.variables_.size()) fail("one input denominator per variable");
+  if (f.output_denominators_.size() != f.outputs_.size()) fail("one output denominator per output");
+  for (std::int64_t r : f.input_denominators_)
+    if (r < -1 || r >= static_cast<std::int64_t>(f.registers_.size())) fail("input denominator out of range");
+  for (std::int64_t r : f.output_denominators_)
+    if (r < -1 || r >= static_cast<std::int64_t>(f.registers_.size())) fail("output denominator out of range");
   for (std::uint32_t r : f.input_registers_)
     if (r >= f.registers_.size()) fail("input register out of range");
   for (std::int64_t r : f.output_registers_)

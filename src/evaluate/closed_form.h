@@ -11,6 +11,13 @@
 // reports failure for that point and evaluate() falls back to exact GiNaC evaluation of the
 // original expression (which also short-circuits `and`/`or`/`if` like Python). So the result
 // of evaluate() is always exactly Expr::eval's.
+//
+// Rational variables (the element widths bytes, weight_bytes, kv_bytes: 0.5 for 4-bit, 0.5625
+// for 4-bit with scales) are compiled as fractions of an input numerator register over one
+// denominator register they share (at a point, their least common denominator, so that their
+// terms add as numerators), so that a point at a width that is not an integer runs the same program over
+// the same 128-bit integers (run_rational), and an output may be a fraction (the numerator and
+// a positive denominator, not reduced). At integer widths the denominators are 1.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +37,9 @@ class ClosedForm {
  public:
   ClosedForm() = default;
   // `outputs` may contain no symbols but `variables`; throws ExprError naming one that is not.
-  ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::string>& variables);
+  // `rational_variables` (a subset of `variables`) may take fractional values on the fast path.
+  ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::string>& variables,
+             const std::vector<std::string>& rational_variables = {});
 
   const std::vector<std::string>& variables() const { return variables_; }
   size_t output_count() const { return outputs_.size(); }
@@ -45,9 +54,16 @@ class ClosedForm {
   // returns true when every output is an exact integer computed without overflow; returns
   // false otherwise (then call evaluate()).
   bool run(const std::int64_t* inputs, int128* results, std::vector<int128>& registers) const;
+  // Fast path at rational inputs: variable i is numerators[i] / denominators[i] (denominators
+  // positive, and 1 for a variable that is not rational); writes each output as
+  // result_numerators[i] / result_denominators[i] (denominator positive, not reduced). False on
+  // overflow, division by zero, or an output that could not be compiled.
+  bool run_rational(const std::int64_t* numerators, const std::int64_t* denominators, int128* result_numerators,
+                    int128* result_denominators, std::vector<int128>& registers) const;
 
   // Exact values at `inputs` (any GiNaC numbers): the fast path when the inputs are 64-bit
-  // integers and it succeeds, else Expr::eval of the outputs. Throws ExprError as Expr::eval.
+  // integers (fractions of them for the rational variables) and it succeeds, else Expr::eval of
+  // the outputs. Throws ExprError as Expr::eval.
   std::vector<GiNaC::numeric> evaluate(const std::vector<GiNaC::numeric>& inputs) const;
   // Exact GiNaC evaluation only (for tests and for the fallback).
   std::vector<GiNaC::numeric> evaluate_exact(const std::vector<GiNaC::numeric>& inputs) const;
@@ -71,11 +87,16 @@ class ClosedForm {
   std::vector<Instruction> program_;
   std::vector<int128> registers_;     // initial register file: constants preloaded
   std::vector<std::uint32_t> input_registers_;
-  std::vector<std::int64_t> output_registers_;  // -1: output not compiled
+  std::vector<std::int64_t> input_denominators_;   // per variable: its denominator register, -1: an integer
+  std::vector<std::int64_t> output_registers_;     // -1: output not compiled
+  std::vector<std::int64_t> output_denominators_;  // per output: its denominator register, -1: an integer
 };
 
 // 128-bit integer as decimal text.
 std::string to_string(int128 value);
+// numerator / denominator (denominator positive) as exact text, as to_string(GiNaC::numeric)
+// writes it: "12", "3306363274.5" (a terminating decimal), "1/3" (otherwise a ratio).
+void append_rational(std::string& out, int128 numerator, int128 denominator);
 GiNaC::numeric to_numeric(int128 value);
 
 }  // namespace kcost

@@ -3,6 +3,8 @@
 // zero fall back to the exact result; random expressions at many points.
 #include "evaluate/closed_form.h"
 
+#include "evaluate/values.h"  // to_string of an exact number
+
 #include <random>
 
 #include <gtest/gtest.h>
@@ -113,6 +115,62 @@ TEST(ClosedForm, FloatsAndNonIntegerInputsAreExactThroughTheFallback) {
   EXPECT_EQ(f.evaluate(point(3, 1, 0, 2)), f.evaluate_exact(point(3, 1, 0, 2)));
   std::vector<numeric> half = {3, 1, 0, numeric(1, 2)};
   EXPECT_EQ(f.evaluate(half)[1], numeric(3, 2));
+}
+
+// The widths as rational variables: 4-bit weights (1/2), weights with scales (9/16), an fp8
+// cache run the compiled program, with fractional results, exactly.
+TEST(ClosedForm, RationalVariablesRunTheFastPathAtFractionalWidths) {
+  const std::vector<std::string> vars = {"batch_size", "seq_len", "cache_len", "bytes", "weight_bytes", "kv_bytes"};
+  const std::vector<std::string> widths = {"bytes", "weight_bytes", "kv_bytes"};
+  ClosedForm f({Expr::parse("7 * batch_size * seq_len * bytes + 6607343680 * weight_bytes + 262144 * batch_size * cache_len * kv_bytes"),
+                Expr::parse("min(batch_size * weight_bytes, 3) + bytes // 1"), Expr::parse("2 * batch_size * seq_len")},
+               vars, widths);
+  EXPECT_TRUE(f.fully_compiled());
+  auto regs = f.make_registers();
+  // b=3, s=1, c=4096, bytes=2, weight_bytes=1/2, kv_bytes=1.
+  std::vector<std::int64_t> nums = {3, 1, 4096, 2, 1, 1}, dens = {1, 1, 1, 1, 2, 1};
+  std::vector<int128> out(3), den(3);
+  ASSERT_TRUE(f.run_rational(nums.data(), dens.data(), out.data(), den.data(), regs));
+  EXPECT_EQ(to_numeric(out[0]) / to_numeric(den[0]), numeric(7 * 3 * 2 + 3303671840L + 262144L * 3 * 4096));
+  EXPECT_EQ(to_numeric(out[1]) / to_numeric(den[1]), numeric(3, 2) + 2);
+  EXPECT_EQ(to_numeric(out[2]) / to_numeric(den[2]), numeric(6));
+  // weight_bytes 9/16 (nvfp4) and bytes 1/2 everywhere: a result that is not an integer.
+  nums = {1, 1, 0, 1, 9, 1}, dens = {1, 1, 1, 2, 16, 1};
+  ASSERT_TRUE(f.run_rational(nums.data(), dens.data(), out.data(), den.data(), regs));
+  numeric expected = numeric(7, 2) + numeric(6607343680L) * numeric(9, 16);
+  EXPECT_EQ(to_numeric(out[0]) / to_numeric(den[0]), expected);
+  std::string text;
+  append_rational(text, out[0], den[0]);
+  EXPECT_EQ(text, to_string(expected));
+  // evaluate() takes the same path and agrees with exact evaluation at random fractional widths.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    std::vector<numeric> p = {numeric(1 + rng() % 64), numeric(1 + rng() % 8), numeric(rng() % 40000),
+                              numeric(1 + rng() % 9, 1 + rng() % 16), numeric(1 + rng() % 9, 1 + rng() % 32),
+                              numeric(1 + rng() % 5, 1 + rng() % 4)};
+    EXPECT_EQ(f.evaluate(p), f.evaluate_exact(p));
+  }
+  // Integer inputs through run() still give integers, or refuse a fraction.
+  std::vector<std::int64_t> ints = {3, 1, 4096, 2, 1, 1};
+  EXPECT_TRUE(f.run(ints.data(), out.data(), regs));
+  // The program survives the JSON round trip with its denominators.
+  ClosedForm g = ClosedForm::from_json(f.to_json());
+  std::vector<numeric> p = {numeric(5), numeric(1), numeric(99), numeric(2), numeric(1, 2), numeric(1)};
+  EXPECT_EQ(g.evaluate(p), f.evaluate_exact(p));
+}
+
+TEST(ClosedForm, RationalText) {
+  auto text = [](int128 n, int128 d) {
+    std::string s;
+    append_rational(s, n, d);
+    return s;
+  };
+  EXPECT_EQ(text(7, 2), "3.5");
+  EXPECT_EQ(text(-7, 2), "-3.5");
+  EXPECT_EQ(text(1, 16), "0.0625");
+  EXPECT_EQ(text(12, 4), "3");
+  EXPECT_EQ(text(1, 3), "1/3");
+  EXPECT_EQ(text(3306363274LL * 2 + 1, 2), "3306363274.5");
 }
 
 TEST(ClosedForm, RejectsSymbolsThatAreNotVariables) {

@@ -41,7 +41,7 @@ bool node_uses(const ResolvedNode& node) {
 }  // namespace
 
 ResolvedTree with_experts_hit(const ResolvedTree& tree, const std::optional<ExpertsHit>& hit) {
-  static const std::set<std::string> point = {"batch_size", "seq_len", "cache_len", "bytes"};
+  static const std::set<std::string> point = {"batch_size", "seq_len", "cache_len", "bytes", "weight_bytes", "kv_bytes"};
   Rewrite f;
   if (!hit) {
     f = [](const Expr& e) { return without_bound(e, kExpertsHit); };

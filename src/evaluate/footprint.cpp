@@ -35,6 +35,12 @@ std::optional<MemoryFootprint> evaluate_footprint(const ResolvedTree& tree, cons
   auto bytes = values.find("bytes");
   if (bytes == values.end()) throw EvaluateError("no value for 'bytes', which the model's memory needs", "bytes");
   out.bytes = bytes->second;
+  auto width = [&](const char* name) {
+    auto it = values.find(name);
+    return it == values.end() ? bytes->second : it->second;
+  };
+  out.weight_bytes = width("weight_bytes");
+  out.kv_bytes = width("kv_bytes");
   return out;
 }
 

@@ -75,6 +75,14 @@ HardwareTable HardwareTable::load(const std::string& path) {
       acc.memory = positive_field(a, "memory", at, path);
       acc.memory_source = string_field(a, "memory_source", at, path, true);
     }
+    if (a.contains("peak_precision")) acc.peak_precision = string_field(a, "peak_precision", at, path, true);
+    if (a.contains("peak_flops_by_precision")) {
+      const nlohmann::json& peaks = a["peak_flops_by_precision"];
+      if (!peaks.is_object()) throw HardwareError(path + ": " + at + ".peak_flops_by_precision: not an object");
+      for (const auto& item : peaks.items())
+        acc.peak_flops_by_precision[item.key()] = positive_field(peaks, item.key(), at + ".peak_flops_by_precision", path);
+      acc.precision_notes = string_field(a, "precision_notes", at, path, false);
+    }
     if (a.contains("aliases")) {
       if (!a["aliases"].is_array()) throw HardwareError(path + ": " + at + ".aliases: not an array");
       for (const auto& alias : a["aliases"]) {
@@ -135,7 +143,26 @@ nlohmann::ordered_json to_json(const Accelerator& a) {
     j["memory_source"] = a.memory_source;
   }
   if (!a.notes.empty()) j["notes"] = a.notes;
+  if (a.peak_precision != "bf16") j["peak_precision"] = a.peak_precision;
+  if (!a.peak_flops_by_precision.empty()) {
+    j["peak_flops_by_precision"] = a.peak_flops_by_precision;
+    if (!a.precision_notes.empty()) j["precision_notes"] = a.precision_notes;
+  }
   return j;
+}
+
+Accelerator at_precision(const Accelerator& accelerator, const std::string& precision) {
+  if (precision == accelerator.peak_precision) return accelerator;
+  auto it = accelerator.peak_flops_by_precision.find(precision);
+  if (it == accelerator.peak_flops_by_precision.end()) {
+    std::string known = accelerator.peak_precision;
+    for (const auto& [name, peak] : accelerator.peak_flops_by_precision) known += ", " + name;
+    throw HardwareError(accelerator.id + " has no " + precision + " peak in the hardware table (it has " + known + ")");
+  }
+  Accelerator out = accelerator;
+  out.peak_flops = it->second;
+  out.precision = precision + " dense (" + (accelerator.precision_notes.empty() ? "hardware table" : accelerator.precision_notes) + ")";
+  return out;
 }
 
 const Accelerator& HardwareTable::find(const std::string& name) const {

@@ -4,6 +4,7 @@
 // arithmetic or its memory traffic at full speed.
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,7 +26,17 @@ struct Accelerator {
   std::string notes;
   double memory = 0;          // device memory capacity in bytes (0: not known)
   std::string memory_source;  // URL
+  // Mixed precision: the precision peak_flops counts ("bf16"; "fp16" for the T4), and the dense
+  // peaks of the other precisions the datasheet gives ("fp8", "int8", ...), with their source.
+  std::string peak_precision = "bf16";
+  std::map<std::string, double> peak_flops_by_precision;
+  std::string precision_notes;
 };
+
+// The accelerator computing in `precision` (evaluate/precision.h: compute_precision's names):
+// peak_flops that precision's peak, `precision` saying so. Throws HardwareError when the table
+// has no peak of that precision for it, naming those it has.
+Accelerator at_precision(const Accelerator& accelerator, const std::string& precision);
 
 // A malformed table or a name not in it; one line.
 struct HardwareError : std::runtime_error {

@@ -171,7 +171,7 @@ TEST(EvalLlama2, ClosedFormAgreesWithExactEvaluation) {
     long c = i % 5 == 0 ? 0 : std::uniform_int_distribution<long>(0, 131072)(rng);
     long y = std::uniform_int_distribution<long>(1, 4)(rng);
     Evaluation e = evaluate(llama2().tree, at(llama2(), b, q, c, y));
-    std::vector<numeric> f = s.totals.evaluate({b, q, c, y});
+    std::vector<numeric> f = s.totals.evaluate({b, q, c, y, y, y});  // the weights and the cache at bytes
     EXPECT_EQ(f[0], e.totals.flops) << b << " " << q << " " << c;
     EXPECT_EQ(f[1], e.totals.memory_read) << b << " " << q << " " << c;
     EXPECT_EQ(f[2], e.totals.memory_write) << b << " " << q << " " << c;
@@ -297,10 +297,10 @@ TEST_P(ClosedFormModels, AgreeWithExactEvaluationAtManyPoints) {
     long q = i % 2 ? 1 : std::uniform_int_distribution<long>(1, 4096)(rng);
     long c = i % 3 ? std::uniform_int_distribution<long>(0, 32768)(rng) : 0;
     Evaluation e = evaluate(m.tree, at(m, b, q, c));
-    std::vector<numeric> f = s.totals.evaluate({b, q, c, 2});
+    std::vector<numeric> f = s.totals.evaluate({b, q, c, 2, 2, 2});
     EXPECT_EQ(f, (std::vector<numeric>{e.totals.flops, e.totals.memory_read, e.totals.memory_write}))
         << r.name << " at " << b << "," << q << "," << c;
-    std::int64_t in[4] = {b, q, c, 2};
+    std::int64_t in[6] = {b, q, c, 2, 2, 2};
     int128 out[3];
     auto regs = s.totals.make_registers();
     fast += s.totals.run(in, out, regs);

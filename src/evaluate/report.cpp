@@ -53,6 +53,8 @@ std::string short_kernel(const EvaluatedNode& node) {
 std::string point_text(const RuntimePoint& p, bool moe) {
   std::string s = "batch_size=" + to_string(p.batch_size) + "  seq_len=" + to_string(p.seq_len) +
                   "  cache_len=" + to_string(p.cache_len) + "  bytes=" + to_string(p.bytes);
+  if (p.weight_bytes) s += "  weight_bytes=" + to_string(*p.weight_bytes);
+  if (p.kv_bytes) s += "  kv_bytes=" + to_string(*p.kv_bytes);
   if (p.experts_hit) s += "  experts_hit=" + to_string(*p.experts_hit);
   else if (moe) s += "  experts_hit=min(experts, tokens * top_k)";
   return s;
@@ -88,11 +90,20 @@ void csv_rows(const EvaluatedNode& node, const std::string& path, const numeric&
     csv_rows(child, path.empty() ? l : path + "/" + l, calls * child.count, level + 1, depth, rows);
 }
 
+// The work the roofline sees: the totals, plus the dequantize FLOPs of quantized weights.
+CostNumbers roofline_work(const EvalReport& r) {
+  CostNumbers c = r.evaluation.totals;
+  if (r.traffic) c.flops += r.traffic->dequantize_flops;
+  return c;
+}
+
 ojson roofline_json(const CostNumbers& c, const Accelerator& a) {
   Roofline r = roofline(c, a);
   ojson j = ojson::object();
   j["hardware"] = a.id;
   j["name"] = a.name;
+  j["precision"] = a.precision;
+  j["flops"] = to_json_number(c.flops);
   j["peak_flops"] = a.peak_flops;
   j["bandwidth"] = a.bandwidth;
   j["compute_seconds"] = r.compute_seconds;
@@ -148,9 +159,28 @@ std::string eval_table(const EvalReport& r, int depth) {
   total_line("bytes read", t.memory_read, "B");
   total_line("bytes written", t.memory_write, "B");
   out << pad_right("arithmetic intensity", 22) << pad_left(fixed(arithmetic_intensity(t), 3), 26) << "   FLOP/B\n";
+  if (r.traffic && (r.point.weight_bytes || r.point.kv_bytes)) {
+    const TrafficSplit& tr = *r.traffic;
+    auto share = [&](const numeric& n) {
+      numeric all = t.bytes();
+      return all.is_zero() ? std::string() : "   " + fixed(100.0 * (n / all).to_double(), 1) + "% of the bytes";
+    };
+    out << "traffic by kind (read and written)\n";
+    out << pad_right("  weights", 22) << pad_left(grouped(tr.weight_bytes), 26) << "   " << si(tr.weight_bytes.to_double(), "B")
+        << "   at " << to_string(r.point.weight_width()) << " B/element" << share(tr.weight_bytes) << "\n";
+    out << pad_right("  KV cache", 22) << pad_left(grouped(tr.kv_bytes), 26) << "   " << si(tr.kv_bytes.to_double(), "B")
+        << "   at " << to_string(r.point.kv_width()) << " B/element" << share(tr.kv_bytes) << "\n";
+    out << pad_right("  activations", 22) << pad_left(grouped(tr.activation_bytes), 26) << "   "
+        << si(tr.activation_bytes.to_double(), "B") << "   at " << to_string(r.point.bytes) << " B/element"
+        << share(tr.activation_bytes) << "\n";
+    if (!tr.dequantize_flops.is_zero())
+      out << pad_right("dequantize FLOPs", 22) << pad_left(grouped(tr.dequantize_flops), 26) << "   "
+          << si(tr.dequantize_flops.to_double(), "FLOP") << "   (" << to_string(r.point.weight_dequantize_flops)
+          << " per weight element read; in the roofline)\n";
+  }
   if (r.hardware) {
     const Accelerator& a = *r.hardware;
-    Roofline rl = roofline(t, a);
+    Roofline rl = roofline(roofline_work(r), a);
     out << pad_right("roofline time", 22) << pad_left(format_seconds(rl.seconds()), 26) << "   " << rl.bound()
         << "-bound on " << a.name << "\n"
         << std::string(51, ' ') << "(" << si(a.peak_flops, "FLOP/s") << ", " << si(a.bandwidth, "B/s") << "; compute "
@@ -159,7 +189,10 @@ std::string eval_table(const EvalReport& r, int depth) {
 
   if (r.memory) {
     const MemoryFootprint& m = *r.memory;
-    out << "\n" << pad_right("memory (" + to_string(m.bytes) + " B/element)", 22) << pad_left("elements", 26)
+    std::string widths = m.weight_bytes == m.bytes && m.kv_bytes == m.bytes
+                             ? to_string(m.bytes) + " B/element"
+                             : "weights " + to_string(m.weight_bytes) + ", cache " + to_string(m.kv_bytes) + " B/element";
+    out << "\n" << pad_right("memory (" + widths + ")", 22) << pad_left("elements", 26)
         << pad_left("bytes", 26) << "\n";
     auto memory_line = [&](const std::string& what, const std::string& elements, const numeric& bytes) {
       out << pad_right(what, 22) << pad_left(elements, 26) << pad_left(grouped(bytes), 26) << "   "
@@ -228,6 +261,8 @@ nlohmann::ordered_json eval_json(const EvalReport& r, int depth) {
   point["seq_len"] = to_json_number(r.point.seq_len);
   point["cache_len"] = to_json_number(r.point.cache_len);
   point["bytes"] = to_json_number(r.point.bytes);
+  if (r.point.weight_bytes) point["weight_bytes"] = to_json_number(*r.point.weight_bytes);
+  if (r.point.kv_bytes) point["kv_bytes"] = to_json_number(*r.point.kv_bytes);
   if (r.point.experts_hit) {
     if (r.point.experts_hit->kind == ExpertsHit::Kind::Share) point["experts_hit_share"] = to_json_number(r.point.experts_hit->value);
     else point["experts_hit"] = to_json_number(r.point.experts_hit->value);
@@ -235,8 +270,9 @@ nlohmann::ordered_json eval_json(const EvalReport& r, int depth) {
   j["point"] = point;
   j["totals"] = to_json(e.totals);
   j["arithmetic_intensity"] = arithmetic_intensity(e.totals);
-  if (r.hardware) j["roofline"] = roofline_json(e.totals, *r.hardware);
+  if (r.hardware) j["roofline"] = roofline_json(roofline_work(r), *r.hardware);
   if (r.memory) j["memory"] = to_json(*r.memory);
+  if (r.traffic) j["traffic"] = to_json(*r.traffic);
   ojson by_kernel = ojson::object();
   for (const auto& [k, c] : e.by_kernel) by_kernel[k] = to_json(c);
   j["by_kernel"] = by_kernel;

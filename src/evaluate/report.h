@@ -11,6 +11,7 @@
 #include "evaluate/evaluator.h"
 #include "evaluate/footprint.h"
 #include "evaluate/hardware.h"
+#include "evaluate/traffic.h"
 #include "evaluate/values.h"
 
 namespace kcost {
@@ -25,6 +26,9 @@ struct EvalReport {
   Evaluation evaluation;
   std::optional<Accelerator> hardware;
   std::optional<MemoryFootprint> memory;  // when the cost files carry a footprint
+  // Bytes by weights, KV cache and activations (evaluate/traffic.h); its dequantize FLOPs are
+  // added to the FLOPs of the roofline. The table shows it when the point sets a width.
+  std::optional<TrafficSplit> traffic;
 };
 
 // Totals (exact and in SI units), arithmetic intensity, roofline, memory (parameters, buffers,
@@ -32,7 +36,8 @@ struct EvalReport {
 // kernels by FLOPs and the tree to `depth` levels (count, FLOPs and bytes of all `count` calls, share of the total).
 std::string eval_table(const EvalReport& report, int depth);
 // {"model", "root", "config", "attn_implementation", "point", "totals", "arithmetic_intensity",
-//  "roofline"?, "memory"? (footprint.h's JSON), "by_kernel", "tree"}; exact integers; tree to `depth` (negative: all).
+//  "roofline"?, "memory"? (footprint.h's JSON), "traffic"? (traffic.h's JSON), "by_kernel", "tree"};
+// the point has weight_bytes and kv_bytes when they are set; exact integers; tree to `depth` (negative: all).
 nlohmann::ordered_json eval_json(const EvalReport& report, int depth);
 // One row per tree node to `depth`: path,kernel,count,calls,flops,memory_read,memory_write
 // (calls = product of counts from the root, the costs are of all those calls).

@@ -15,20 +15,26 @@ namespace {
 
 using GiNaC::numeric;
 
+// The values of one variable: numerators and denominators when they fit 64 bits.
 struct Axis {
   std::vector<numeric> values;
-  std::vector<std::int64_t> ints;
+  std::vector<std::int64_t> ints, dens;
   std::vector<std::string> text;
-  bool all_int = true;
+  bool all_fit = true;
   explicit Axis(const std::vector<numeric>& v) : values(v) {
+    auto fits = [](const numeric& n) { return n.is_integer() && n <= numeric(LONG_MAX) && n >= numeric(LONG_MIN); };
     for (const numeric& n : v) {
-      bool fits = n.is_integer() && n <= numeric(LONG_MAX) && n >= numeric(LONG_MIN);
-      all_int = all_int && fits;
-      ints.push_back(fits ? n.to_long() : 0);
+      bool ok = n.is_rational() && fits(n.numer()) && fits(n.denom());
+      all_fit = all_fit && ok;
+      ints.push_back(ok ? n.numer().to_long() : 0);
+      dens.push_back(ok ? n.denom().to_long() : 1);
       text.push_back(to_string(n));
     }
   }
 };
+
+// A width axis the sweep leaves unset: one entry standing for "the point's bytes".
+const std::vector<numeric> kSameAsBytes = {numeric(-1)};
 
 // Shortest round-trip text of the double at 6 significant digits, like printf's %.6g.
 void append_double(std::string& out, double v) {
@@ -48,10 +54,28 @@ void append_int(std::string& out, int128 v) {
 }
 
 
+// n / d as an integer when d divides n (in 64 bits when they fit: 128-bit division is slow).
+inline void reduce_if_integer(int128& n, int128& d) {
+  if (n >= INT64_MIN && n <= INT64_MAX && d <= INT64_MAX) {
+    const std::int64_t n64 = static_cast<std::int64_t>(n), d64 = static_cast<std::int64_t>(d);
+    if (n64 % d64 != 0) return;
+    n = n64 / d64;
+  } else {
+    if (n % d != 0) return;
+    n /= d;
+  }
+  d = 1;
+}
+
 }  // namespace
 
 const std::vector<std::string>& sweep_variables() {
-  static const std::vector<std::string> v = {"batch_size", "seq_len", "cache_len", "bytes"};
+  static const std::vector<std::string> v = {"batch_size", "seq_len", "cache_len", "bytes", "weight_bytes", "kv_bytes"};
+  return v;
+}
+
+const std::vector<std::string>& sweep_rational_variables() {
+  static const std::vector<std::string> v = {"bytes", "weight_bytes", "kv_bytes"};
   return v;
 }
 
@@ -71,14 +95,15 @@ SweepModel compile_sweep_model(const std::string& model, const std::string& conf
   try {
     return {model, config_label,
             ClosedForm({c.flops.subs(numbers), c.memory_read.subs(numbers), c.memory_write.subs(numbers)},
-                       sweep_variables())};
+                       sweep_variables(), sweep_rational_variables())};
   } catch (const ExprError& e) {
     throw EvaluateError(model + ": " + e.what());
   }
 }
 
-std::string sweep_header(const std::vector<Accelerator>& hardware) {
-  std::string h = "model,config,batch_size,seq_len,cache_len,bytes,flops,memory_read,memory_write,arithmetic_intensity";
+std::string sweep_header(const std::vector<Accelerator>& hardware, bool widths) {
+  std::string h = std::string("model,config,batch_size,seq_len,cache_len,bytes,") + (widths ? "weight_bytes,kv_bytes," : "") +
+                  "flops,memory_read,memory_write,arithmetic_intensity";
   for (const Accelerator& a : hardware) h += "," + csv_field(a.id + "_seconds") + "," + csv_field(a.id + "_bound");
   return h + "\n";
 }
@@ -87,74 +112,90 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                      const std::vector<Accelerator>& hardware, std::ostream& csv,
                      const std::function<void(size_t, size_t)>& progress, size_t skip, bool header) {
   Axis b(grid.batch_size), s(grid.seq_len), c(grid.cache_len), y(grid.bytes);
-  const bool ints = b.all_int && s.all_int && c.all_int && y.all_int;
+  Axis w(grid.weight_bytes.empty() ? kSameAsBytes : grid.weight_bytes), k(grid.kv_bytes.empty() ? kSameAsBytes : grid.kv_bytes);
+  const bool widths = grid.widths();
+  const bool fast = b.all_fit && s.all_fit && c.all_fit && y.all_fit && w.all_fit && k.all_fit;
   const size_t total = models.size() * grid.size();
   SweepStats stats;
   size_t index = 0;  // of the row, counting the skipped ones
-  std::string out = header ? sweep_header(hardware) : std::string();
+  std::string out = header ? sweep_header(hardware, widths) : std::string();
   out.reserve(1 << 20);
-  std::int64_t in[4];
-  int128 results[3];
-  numeric flops, read, write;
+  std::int64_t in[6], den[6];
+  int128 results[3], denominators[3];
   for (const SweepModel& m : models) {
     std::vector<int128> regs = m.totals.make_registers();
     const std::string prefix = csv_field(m.model) + "," + csv_field(m.config) + ",";
     for (size_t ib = 0; ib < b.values.size(); ++ib)
       for (size_t is = 0; is < s.values.size(); ++is)
         for (size_t ic = 0; ic < c.values.size(); ++ic)
-          for (size_t iy = 0; iy < y.values.size(); ++iy) {
-            if (index++ < skip) continue;
-            in[0] = b.ints[ib];
-            in[1] = s.ints[is];
-            in[2] = c.ints[ic];
-            in[3] = y.ints[iy];
-            out += prefix;
-            out += b.text[ib];
-            out += ',';
-            out += s.text[is];
-            out += ',';
-            out += c.text[ic];
-            out += ',';
-            out += y.text[iy];
-            out += ',';
-            double f, bytes;
-            if (ints && m.totals.run(in, results, regs)) {
-              append_int(out, results[0]);
-              out += ',';
-              append_int(out, results[1]);
-              out += ',';
-              append_int(out, results[2]);
-              f = static_cast<double>(results[0]);
-              bytes = static_cast<double>(results[1]) + static_cast<double>(results[2]);
-            } else {
-              ++stats.exact_fallbacks;
-              std::vector<numeric> v =
-                  m.totals.evaluate_exact({b.values[ib], s.values[is], c.values[ic], y.values[iy]});
-              out += to_string(v[0]);
-              out += ',';
-              out += to_string(v[1]);
-              out += ',';
-              out += to_string(v[2]);
-              f = v[0].to_double();
-              bytes = (v[1] + v[2]).to_double();
-            }
-            out += ',';
-            append_double(out, bytes > 0 ? f / bytes : 0);
-            for (const Accelerator& a : hardware) {
-              Roofline r = roofline(f, bytes, a);
-              out += ',';
-              append_double(out, r.seconds());
-              out += ',';
-              out += r.bound();
-            }
-            out += '\n';
-            ++stats.rows;
-            if (out.size() > (1 << 20) - 4096) {
-              csv << out;
-              out.clear();
-            }
-            if (progress && (stats.rows & 4095) == 0) progress(skip + stats.rows, total);
-          }
+          for (size_t iy = 0; iy < y.values.size(); ++iy)
+            for (size_t iw = 0; iw < w.values.size(); ++iw)
+              for (size_t ik = 0; ik < k.values.size(); ++ik) {
+                if (index++ < skip) continue;
+                // An unset width is the point's bytes.
+                const bool w_same = grid.weight_bytes.empty(), k_same = grid.kv_bytes.empty();
+                in[0] = b.ints[ib], den[0] = 1;
+                in[1] = s.ints[is], den[1] = 1;
+                in[2] = c.ints[ic], den[2] = 1;
+                in[3] = y.ints[iy], den[3] = y.dens[iy];
+                in[4] = w_same ? y.ints[iy] : w.ints[iw], den[4] = w_same ? y.dens[iy] : w.dens[iw];
+                in[5] = k_same ? y.ints[iy] : k.ints[ik], den[5] = k_same ? y.dens[iy] : k.dens[ik];
+                out += prefix;
+                out += b.text[ib];
+                out += ',';
+                out += s.text[is];
+                out += ',';
+                out += c.text[ic];
+                out += ',';
+                out += y.text[iy];
+                out += ',';
+                if (widths) {
+                  out += w_same ? y.text[iy] : w.text[iw];
+                  out += ',';
+                  out += k_same ? y.text[iy] : k.text[ik];
+                  out += ',';
+                }
+                double f, bytes;
+                if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
+                  for (int i = 0; i < 3; ++i) {
+                    if (denominators[i] != 1) reduce_if_integer(results[i], denominators[i]);
+                    if (denominators[i] == 1) append_int(out, results[i]);
+                    else append_rational(out, results[i], denominators[i]);
+                    if (i < 2) out += ',';
+                  }
+                  f = static_cast<double>(results[0]) / static_cast<double>(denominators[0]);
+                  bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
+                          static_cast<double>(results[2]) / static_cast<double>(denominators[2]);
+                } else {
+                  ++stats.exact_fallbacks;
+                  const numeric& yv = y.values[iy];
+                  std::vector<numeric> v = m.totals.evaluate_exact(
+                      {b.values[ib], s.values[is], c.values[ic], yv, w_same ? yv : w.values[iw], k_same ? yv : k.values[ik]});
+                  out += to_string(v[0]);
+                  out += ',';
+                  out += to_string(v[1]);
+                  out += ',';
+                  out += to_string(v[2]);
+                  f = v[0].to_double();
+                  bytes = (v[1] + v[2]).to_double();
+                }
+                out += ',';
+                append_double(out, bytes > 0 ? f / bytes : 0);
+                for (const Accelerator& a : hardware) {
+                  Roofline r = roofline(f, bytes, a);
+                  out += ',';
+                  append_double(out, r.seconds());
+                  out += ',';
+                  out += r.bound();
+                }
+                out += '\n';
+                ++stats.rows;
+                if (out.size() > (1 << 20) - 4096) {
+                  csv << out;
+                  out.clear();
+                }
+                if (progress && (stats.rows & 4095) == 0) progress(skip + stats.rows, total);
+              }
   }
   csv << out;
   if (progress) progress(skip + stats.rows, total);
@@ -164,7 +205,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
 size_t resumable_rows(const std::string& existing, const std::vector<SweepModel>& models, const SweepGrid& grid,
                       const std::vector<Accelerator>& hardware, size_t* keep_bytes) {
   *keep_bytes = 0;
-  const std::string header = sweep_header(hardware);
+  const std::string header = sweep_header(hardware, grid.widths());
   if (existing.size() < header.size()) {
     if (header.compare(0, existing.size(), existing) != 0)
       throw SweepResumeError("line 1: not the header of this sweep");
@@ -174,19 +215,24 @@ size_t resumable_rows(const std::string& existing, const std::vector<SweepModel>
   size_t at = header.size(), rows = 0, line = 2;
   auto next_line_end = [&]() { return existing.find('\n', at); };
   Axis b(grid.batch_size), s(grid.seq_len), c(grid.cache_len), y(grid.bytes);
+  Axis w(grid.weight_bytes.empty() ? kSameAsBytes : grid.weight_bytes), k(grid.kv_bytes.empty() ? kSameAsBytes : grid.kv_bytes);
   for (const SweepModel& m : models) {
     const std::string prefix = csv_field(m.model) + "," + csv_field(m.config) + ",";
     for (size_t ib = 0; ib < b.values.size(); ++ib)
       for (size_t is = 0; is < s.values.size(); ++is)
         for (size_t ic = 0; ic < c.values.size(); ++ic)
-          for (size_t iy = 0; iy < y.values.size(); ++iy) {
+          for (size_t iy = 0; iy < y.values.size(); ++iy)
+            for (size_t iw = 0; iw < w.values.size(); ++iw)
+              for (size_t ik = 0; ik < k.values.size(); ++ik) {
             size_t end = next_line_end();
             if (end == std::string::npos) {
               *keep_bytes = at;
               return rows;
             }
-            const std::string key =
-                prefix + b.text[ib] + "," + s.text[is] + "," + c.text[ic] + "," + y.text[iy] + ",";
+            std::string key = prefix + b.text[ib] + "," + s.text[is] + "," + c.text[ic] + "," + y.text[iy] + ",";
+            if (grid.widths())
+              key += (grid.weight_bytes.empty() ? y.text[iy] : w.text[iw]) + "," +
+                     (grid.kv_bytes.empty() ? y.text[iy] : k.text[ik]) + ",";
             if (existing.compare(at, key.size(), key) != 0 || key.size() > end - at)
               throw SweepResumeError("line " + std::to_string(line) + ": not the row of this sweep (" +
                                      key.substr(0, key.size() - 1) + ")");

@@ -1,6 +1,8 @@
 // Sweep: models x runtime points into CSV rows, fast. Each model's totals are compiled once
-// into a ClosedForm in (batch_size, seq_len, cache_len, bytes); each point is then a few hundred
-// integer instructions (exact GiNaC evaluation only where the fast path cannot be exact).
+// into a ClosedForm in (batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes), the three
+// widths as rational variables; each point is then a few hundred integer instructions, at
+// fractional widths too (0.5 for 4-bit weights); exact GiNaC evaluation only where the fast path
+// cannot be exact (an overflow).
 #pragma once
 
 #include <functional>
@@ -19,7 +21,9 @@
 namespace kcost {
 
 // The variables of a sweep's closed forms, in this order.
-const std::vector<std::string>& sweep_variables();  // batch_size, seq_len, cache_len, bytes
+const std::vector<std::string>& sweep_variables();  // batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes
+// The variables of sweep_variables() that may be fractions on the fast path: the three widths.
+const std::vector<std::string>& sweep_rational_variables();
 
 struct SweepModel {
   std::string model;   // the name the user gave
@@ -32,9 +36,14 @@ struct SweepModel {
 SweepModel compile_sweep_model(const std::string& model, const std::string& config_label, const ResolvedTree& tree,
                                const Values& config);
 
+// weight_bytes and kv_bytes empty: each point's `bytes` (and the CSV has no columns for them).
 struct SweepGrid {
-  std::vector<GiNaC::numeric> batch_size, seq_len, cache_len, bytes;
-  size_t size() const { return batch_size.size() * seq_len.size() * cache_len.size() * bytes.size(); }
+  std::vector<GiNaC::numeric> batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes;
+  bool widths() const { return !weight_bytes.empty() || !kv_bytes.empty(); }
+  size_t size() const {
+    return batch_size.size() * seq_len.size() * cache_len.size() * bytes.size() *
+           (weight_bytes.empty() ? 1 : weight_bytes.size()) * (kv_bytes.empty() ? 1 : kv_bytes.size());
+  }
 };
 
 struct SweepStats {
@@ -43,12 +52,13 @@ struct SweepStats {
   size_t resumed_rows = 0;     // rows kept from an interrupted run (not counted in `rows`)
 };
 
-// The CSV header: model,config,batch_size,seq_len,cache_len,bytes,flops,memory_read,
-// memory_write,arithmetic_intensity, then for each accelerator <id>_seconds,<id>_bound.
-std::string sweep_header(const std::vector<Accelerator>& hardware);
+// The CSV header: model,config,batch_size,seq_len,cache_len,bytes[,weight_bytes,kv_bytes],flops,
+// memory_read,memory_write,arithmetic_intensity, then for each accelerator <id>_seconds,<id>_bound.
+// The width columns are there when the sweep sets a width (`widths`).
+std::string sweep_header(const std::vector<Accelerator>& hardware, bool widths = false);
 
 // Writes the header and one row per model and point (the product of the grid's lists, models
-// outermost, then batch_size, seq_len, cache_len, bytes). `progress(done, total)` is called
+// outermost, then batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes). `progress(done, total)` is called
 // now and then if given. The first `skip` rows are neither evaluated nor written, nor the header
 // without `header` (they are already in the file: see resumable_rows); stats count the rows
 // written.
@@ -59,7 +69,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
 
 // How much of `existing`, the text of an interrupted run's CSV, this sweep can keep: the header
 // must be this sweep's, and each complete line (ending in a newline) must start with the key
-// columns (model, config, batch_size, seq_len, cache_len, bytes) of the row this sweep writes at
+// columns (model, config, batch_size, seq_len, cache_len, bytes[, weight_bytes, kv_bytes]) of the row this sweep writes at
 // that position. A last line without its newline (a write cut short) is dropped. Returns the
 // number of complete rows kept and sets `*keep_bytes` to the length of the header and those rows.
 // Throws SweepResumeError naming the first line that is not this sweep's.

@@ -73,5 +73,36 @@ TEST(SweepResume, AnotherSweepsRowsAreRefusedNamingTheLine) {
   EXPECT_EQ(keep, full.size());
 }
 
+// Widths: weight_bytes 0.5 (int4) and an fp8 cache are columns after bytes, and every row takes
+// the compiled fast path, fractional results included.
+TEST(SweepWidths, FractionalWidthsKeepTheFastPathAndHaveColumns) {
+  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len"),
+       y = Expr::symbol("bytes"), w = Expr::symbol("weight_bytes"), k = Expr::symbol("kv_bytes");
+  std::vector<SweepModel> models = {
+      {"m", "", ClosedForm({2 * b * s * 64, y * b * s * 3 + w * 101 + k * b * c * 4, y * b * s}, sweep_variables(),
+                           sweep_rational_variables())}};
+  SweepGrid g{{1, 3}, {1}, {0, 5}, {2}, {numeric(1, 2)}, {1}};
+  std::ostringstream out;
+  SweepStats st = run_sweep(models, g, {}, out);
+  EXPECT_EQ(st.rows, 4u);
+  EXPECT_EQ(st.exact_fallbacks, 0u);
+  std::istringstream lines(out.str());
+  std::string header, row;
+  std::getline(lines, header);
+  EXPECT_EQ(header, "model,config,batch_size,seq_len,cache_len,bytes,weight_bytes,kv_bytes,flops,memory_read,memory_write,arithmetic_intensity");
+  std::getline(lines, row);
+  // b=1, c=0: read 2*3 + 0.5*101 + 0 = 56.5.
+  EXPECT_EQ(row.substr(0, row.find(",2,", 20)), "m,,1,1,0,2,0.5,1,128,56.5");
+  // Unset widths are the point's bytes, and the CSV keeps its columns of before.
+  SweepGrid same{{1}, {1}, {0}, {numeric(1, 2)}, {}, {}};
+  std::ostringstream plain;
+  run_sweep(models, same, {}, plain);
+  EXPECT_EQ(plain.str().substr(0, plain.str().find('\n') + 1), sweep_header({}));
+  EXPECT_NE(plain.str().find("m,,1,1,0,0.5,128,52,0.5,"), std::string::npos) << plain.str();
+  // Resuming a sweep with widths keeps its rows.
+  size_t keep = 0;
+  EXPECT_EQ(resumable_rows(out.str(), models, g, {}, &keep), 4u);
+}
+
 }  // namespace
 }  // namespace kcost

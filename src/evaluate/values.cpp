@@ -60,7 +60,9 @@ Values runtime_values(const RuntimePoint& point) {
   return {{"batch_size", point.batch_size},
           {"seq_len", point.seq_len},
           {"cache_len", point.cache_len},
-          {"bytes", point.bytes}};
+          {"bytes", point.bytes},
+          {"weight_bytes", point.weight_width()},
+          {"kv_bytes", point.kv_width()}};
 }
 
 numeric parse_exact_number(const std::string& text) {

@@ -30,12 +30,22 @@ struct ExpertsHit {
   GiNaC::numeric value = 1;  // a count >= 1, or a share in (0, 1]
 };
 
+// weight_bytes and kv_bytes (mixed precision): the widths of the parameters and buffers a leaf
+// reads and of the KV cache, beside `bytes`, the activations' width (trace/leaf_binding.h says
+// which operand is which). Unset, each is `bytes`, so a model at one width is what it always was.
 struct RuntimePoint {
   GiNaC::numeric batch_size = 1;
   GiNaC::numeric seq_len = 1;
   GiNaC::numeric cache_len = 0;
   GiNaC::numeric bytes = 2;
+  std::optional<GiNaC::numeric> weight_bytes;  // unset: bytes
+  std::optional<GiNaC::numeric> kv_bytes;      // unset: bytes
   std::optional<ExpertsHit> experts_hit;  // unset: the bound alone (not among runtime_values)
+  // FLOPs per weight element read that the weights' format implies (evaluate/precision.h: a
+  // weight-only quantized matmul dequantizing what it reads); 0 for a plain width.
+  GiNaC::numeric weight_dequantize_flops = 0;
+  GiNaC::numeric weight_width() const { return weight_bytes ? *weight_bytes : bytes; }
+  GiNaC::numeric kv_width() const { return kv_bytes ? *kv_bytes : bytes; }
 };
 
 // "6", "5.5", "11/2" (a count, at least 1) or "50%", "12.5%" (a share of the experts, above 0
@@ -44,7 +54,8 @@ ExpertsHit parse_experts_hit(const std::string& text);
 // "6", "11/2", "50%".
 std::string to_string(const ExpertsHit& hit);
 
-// {"batch_size": .., "seq_len": .., "cache_len": .., "bytes": ..}
+// {"batch_size": .., "seq_len": .., "cache_len": .., "bytes": .., "weight_bytes": .., "kv_bytes": ..}
+// (weight_bytes and kv_bytes are `bytes` when the point leaves them unset)
 Values runtime_values(const RuntimePoint& point);
 
 // A user-supplied number: a decimal integer ("4096"), a decimal fraction ("0.5", exact 1/2) or

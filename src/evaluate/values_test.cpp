@@ -54,9 +54,17 @@ TEST(Values, RuntimeValues) {
   p.seq_len = 5;
   p.cache_len = 7;
   Values v = runtime_values(p);
-  EXPECT_EQ(v.size(), 4u);
+  EXPECT_EQ(v.size(), 6u);  // batch_size, seq_len, cache_len and the three widths
   EXPECT_EQ(v.at("cache_len"), numeric(7));
   EXPECT_EQ(v.at("bytes"), numeric(2));
+  // Unset, the weights' and the cache's widths are the activations'.
+  EXPECT_EQ(v.at("weight_bytes"), numeric(2));
+  EXPECT_EQ(v.at("kv_bytes"), numeric(2));
+  p.bytes = 1;
+  p.weight_bytes = numeric(1, 2);
+  v = runtime_values(p);
+  EXPECT_EQ(v.at("weight_bytes"), numeric(1, 2));
+  EXPECT_EQ(v.at("kv_bytes"), numeric(1));
 }
 
 std::string temp_file(const std::string& content) {

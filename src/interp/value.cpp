@@ -419,6 +419,12 @@ ValuePtr with_dtype(const Value& tensor, Value::DType dtype) {
   return t;
 }
 
+ValuePtr with_origin(const Value& tensor, Value::Origin origin) {
+  auto t = std::make_shared<Value>(tensor);
+  t->origin = origin;
+  return t;
+}
+
 ValuePtr with_attr(const Value& module, std::string attr) {
   auto m = std::make_shared<Value>(module);
   m->attr = std::move(attr);

@@ -83,8 +83,10 @@ struct Value {
   // The class of a tensor's dtype: what an element costs to move (`bytes` for floating point,
   // 1 for a bool mask) and whether it can index.
   enum class DType { Float, Integer, Bool };
-  // Where a tensor comes from: data flowing through forward(), or state a module owns.
-  enum class Origin { Activation, Parameter, Buffer };
+  // Where a tensor comes from: data flowing through forward(), state a module owns, or the KV
+  // cache (the keys and values a cache update returns). A leaf reads each at its own width
+  // (trace/leaf_binding.h: weight_bytes, kv_bytes, bytes).
+  enum class Origin { Activation, Parameter, Buffer, Cache };
   // What a name in a module's globals refers to.
   enum class GlobalKind { PyModule, Class, Builtin, Function, NativeFunction, Other };
   // What calling a Callable does.
@@ -183,6 +185,7 @@ std::string structural_key(const std::vector<Arg>& args);
 // Copies of a value with one payload field changed.
 ValuePtr with_shape(const Value& model, std::vector<Expr> shape);
 ValuePtr with_dtype(const Value& tensor, Value::DType dtype);
+ValuePtr with_origin(const Value& tensor, Value::Origin origin);
 ValuePtr with_attr(const Value& module, std::string attr);
 
 // Python equality of two plain values when decidable (None, strings, known numbers, globals).

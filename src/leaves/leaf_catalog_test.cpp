@@ -44,28 +44,28 @@ TEST(LeafLibrary, FileNamedAfterKernelAndDescribed) {
 
 TEST(LeafLibrary, ContractParameterNames) {
   const std::map<std::string, std::vector<std::string>> contract = {
-      {"F.linear", {"M", "K", "N", "has_bias"}},
-      {"torch.matmul", {"B", "M", "K", "N", "a_elements", "b_elements"}},
-      {"torch.bmm", {"B", "M", "K", "N"}},
-      {"torch.baddbmm", {"B", "M", "K", "N"}},
+      {"F.linear", {"M", "K", "N", "has_bias", "weight_width"}},
+      {"torch.matmul", {"B", "M", "K", "N", "a_elements", "b_elements", "a_width", "b_width"}},
+      {"torch.bmm", {"B", "M", "K", "N", "a_width", "b_width"}},
+      {"torch.baddbmm", {"B", "M", "K", "N", "a_width", "b_width", "c_width"}},
       {"torch.einsum", {"B", "M", "K", "N"}},
-      {"torch.mm", {"M", "K", "N"}},
-      {"torch.addmm", {"M", "K", "N"}},
+      {"torch.mm", {"M", "K", "N", "a_width", "b_width"}},
+      {"torch.addmm", {"M", "K", "N", "a_width", "b_width", "c_width"}},
       {"F.scaled_dot_product_attention",
-       {"B", "H_q", "H_kv", "S_q", "S_kv", "D", "D_v", "mask_elements"}},
+       {"B", "H_q", "H_kv", "S_q", "S_kv", "D", "D_v", "mask_elements", "kv_width"}},
       {"F.softmax", {"num_elements"}},
       {"F.log_softmax", {"num_elements"}},
       {"F.silu", {"num_elements"}},
       {"F.gelu_tanh", {"num_elements"}},
-      {"torch.add", {"num_elements", "a_elements", "b_elements"}},
-      {"torch.lt", {"num_elements", "a_elements", "b_elements"}},
-      {"torch.where", {"num_elements", "a_elements", "b_elements", "c_elements"}},
+      {"torch.add", {"num_elements", "a_elements", "b_elements", "a_width", "b_width"}},
+      {"torch.lt", {"num_elements", "a_elements", "b_elements", "a_width", "b_width"}},
+      {"torch.where", {"num_elements", "a_elements", "b_elements", "c_elements", "a_width", "b_width"}},
       {"torch.mean", {"num_elements", "out_elements"}},
       {"torch.cumsum", {"num_elements", "out_elements"}},
-      {"F.layer_norm", {"num_elements", "normalized_size", "has_weight", "has_bias"}},
-      {"F.rms_norm", {"num_elements", "normalized_size", "has_weight"}},
-      {"F.group_norm", {"num_elements", "num_groups", "num_channels", "has_affine"}},
-      {"F.embedding", {"num_indices", "embedding_dim"}},
+      {"F.layer_norm", {"num_elements", "normalized_size", "has_weight", "has_bias", "weight_width"}},
+      {"F.rms_norm", {"num_elements", "normalized_size", "has_weight", "weight_width"}},
+      {"F.group_norm", {"num_elements", "num_groups", "num_channels", "has_affine", "weight_width"}},
+      {"F.embedding", {"num_indices", "embedding_dim", "weight_width"}},
       {"F.dropout", {}},
   };
   for (const auto& [name, params] : contract) {
@@ -282,10 +282,16 @@ std::vector<Point> hand_points() {
   return p;
 }
 
-std::map<std::string, GiNaC::numeric> values_of(const Point& point) {
+// A width parameter (trace/leaf_binding.h: weight_width, kv_width, a_width, ...) the point does
+// not give is the point's bytes: at one width every leaf prices what it always did.
+bool is_width(const std::string& param) { return param.size() > 6 && param.compare(param.size() - 6, 6, "_width") == 0; }
+
+std::map<std::string, GiNaC::numeric> values_of(const Point& point, const LeafKernel& leaf) {
   std::map<std::string, GiNaC::numeric> values;
   for (const auto& [name, v] : point.params) values.emplace(name, GiNaC::numeric(v));
   values.emplace("bytes", GiNaC::numeric(point.bytes));
+  for (const std::string& p : leaf.forward_params)
+    if (is_width(p)) values.emplace(p, GiNaC::numeric(point.bytes));
   return values;
 }
 
@@ -296,15 +302,45 @@ TEST(LeafFormulas, EveryLeafMatchesHandComputedValues) {
     ASSERT_NE(leaf, nullptr);
     std::set<std::string> bound;
     for (const auto& [name, v] : point.params) bound.insert(name);
+    for (const std::string& p : leaf->forward_params)
+      if (is_width(p)) bound.insert(p);
     EXPECT_EQ(std::set<std::string>(leaf->forward_params.begin(), leaf->forward_params.end()),
               bound);
-    auto values = values_of(point);
+    auto values = values_of(point, *leaf);
     EXPECT_EQ(leaf->flops.eval(values), GiNaC::numeric(point.flops)) << leaf->flops.str();
     EXPECT_EQ(leaf->memory_read.eval(values), GiNaC::numeric(point.read))
         << leaf->memory_read.str();
     EXPECT_EQ(leaf->memory_write.eval(values), GiNaC::numeric(point.write))
         << leaf->memory_write.str();
   }
+}
+
+// Each operand at its own width, computed by hand (bytes 2 for activations, 0.5 for 4-bit
+// weights, 1 for an fp8 cache).
+TEST(LeafFormulas, OperandsAtTheirOwnWidths) {
+  auto eval = [](const std::string& name, std::map<std::string, GiNaC::numeric> v) {
+    const LeafKernel* leaf = project_catalog().find(name);
+    EXPECT_NE(leaf, nullptr) << name;
+    v["bytes"] = 2;
+    return std::vector<GiNaC::numeric>{leaf->flops.eval(v), leaf->memory_read.eval(v), leaf->memory_write.eval(v)};
+  };
+  const GiNaC::numeric half(1, 2);
+  // y[2,4] = x[2,3] W[4,3]^T + b[4], W and b at 0.5: read 6*2 + (12 + 4)*0.5 = 20, write 8*2.
+  EXPECT_EQ(eval("F.linear", {{"M", 2}, {"K", 3}, {"N", 4}, {"has_bias", 1}, {"weight_width", half}}),
+            (std::vector<GiNaC::numeric>{56, 20, 16}));
+  // sdpa B=1, H_q=4, H_kv=2, S_q=1, S_kv=8, D=D_v=16, keys and values at 1 byte: query 64*2,
+  // keys and values 2*2*8*16*1 = 512; output 64*2.
+  EXPECT_EQ(eval("F.scaled_dot_product_attention", {{"B", 1}, {"H_q", 4}, {"H_kv", 2}, {"S_q", 1}, {"S_kv", 8}, {"D", 16},
+                                                    {"D_v", 16}, {"mask_elements", 0}, {"kv_width", 1}})[1],
+            GiNaC::numeric(128 + 512));
+  // 6 lookups of 5-wide rows of a table at 0.5: indices 6*8, rows 30*0.5.
+  EXPECT_EQ(eval("F.embedding", {{"num_indices", 6}, {"embedding_dim", 5}, {"weight_width", half}})[1], GiNaC::numeric(48 + 15));
+  // weight[8] * x[3, 8]: the scale at 0.5, x at 2: 4 + 48.
+  EXPECT_EQ(eval("torch.mul", {{"num_elements", 24}, {"a_elements", 8}, {"b_elements", 24}, {"a_width", half}, {"b_width", 2}})[1],
+            GiNaC::numeric(52));
+  // rms_norm of 24 elements over 8 with a scale at 0.5: 48 + 4.
+  EXPECT_EQ(eval("F.rms_norm", {{"num_elements", 24}, {"normalized_size", 8}, {"has_weight", 1}, {"weight_width", half}})[1],
+            GiNaC::numeric(52));
 }
 
 TEST(LeafFormulas, EveryLeafMatchesTheChecksItCarries) {
@@ -332,7 +368,7 @@ TEST(LeafFormulas, SdpaUnderGqaReadsKeysAndValuesForKvHeadsOnly) {
   auto at = [](long h_kv) {
     return std::map<std::string, GiNaC::numeric>{
         {"B", 1}, {"H_q", 8}, {"H_kv", h_kv}, {"S_q", 1}, {"S_kv", 16},
-        {"D", 4}, {"D_v", 4}, {"mask_elements", 0}, {"bytes", 2}};
+        {"D", 4}, {"D_v", 4}, {"mask_elements", 0}, {"bytes", 2}, {"kv_width", 2}};
   };
   // Q: 1*8*1*4 = 32 elements; K and V: 1*H_kv*16*4 each.
   EXPECT_EQ(sdpa->memory_read.eval(at(2)), GiNaC::numeric((32 + 128 + 128) * 2));

@@ -1,5 +1,7 @@
 #include "resolve/resolver.h"
 
+#include "leaves/operand_widths.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -172,8 +174,14 @@ class Resolver {
                                    "' has no parameter '" + param + "'");
           child_env[param] = value.subs(env);
         }
+        const bool leaf_child = leaves_.find(c.kernel) != nullptr;
         for (const std::string& p : params)
-          if (!child_env.count(p)) child_env[p] = marker({c.kernel, p, kernel, c.label, child_path});
+          if (!child_env.count(p)) {
+            // A leaf's operand width the cost file does not bind is the activations' width
+            // (leaves/operand_widths.h).
+            if (leaf_child && is_width_param(p)) child_env[p] = Expr::symbol(LeafCatalog::kBytesSymbol);
+            else child_env[p] = marker({c.kernel, p, kernel, c.label, child_path});
+          }
         ResolvedNode child = resolve_kernel(c.kernel, child_env, child_path);
         child.count = c.count.subs(env);
         check_bound(child.count);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "leaves/leaf_catalog.h"
+#include "leaves/operand_widths.h"
 #include "trace/routing.h"
 #include "trace/tensor_ops.h"
 #include "trace/tensor_shapes.h"
@@ -60,6 +61,11 @@ LeafBinding done(std::vector<std::pair<std::string, Expr>> bindings, ValuePtr ou
   b.bindings = std::move(bindings);
   b.output = std::move(output);
   b.why = std::move(why);
+  return b;
+}
+
+LeafBinding with_operands(LeafBinding b, std::map<std::string, ValuePtr> operands) {
+  if (b.ok) b.operands = std::move(operands);
   return b;
 }
 
@@ -152,9 +158,10 @@ LeafBinding binary(const LeafCall& c, bool where) {
     ValuePtr cond = ops[0], a = ops[1], b = ops[2];
     Shape out = broadcast(broadcast(is_tensor(cond) ? cond->shape : Shape{}, is_tensor(a) ? a->shape : Shape{}),
                           is_tensor(b) ? b->shape : Shape{});
-    return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)},
-                 {"c_elements", elements(cond)}},
-                output_like(is_tensor(a) ? a : cond, out), "output " + shape_text(out) + " broadcast from the operands");
+    return with_operands(done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)},
+                               {"c_elements", elements(cond)}},
+                              output_like(is_tensor(a) ? a : cond, out), "output " + shape_text(out) + " broadcast from the operands"),
+                         {{"a", a}, {"b", b}, {"c", cond}});
   }
   if (ops.size() < 2) {
     // x.pow(exponent=2), torch.add(x, other=y)
@@ -176,7 +183,8 @@ LeafBinding binary(const LeafCall& c, bool where) {
                                                     "__gt__", "__ge__"};
   ValuePtr result = output_like(model, out);
   if (comparisons.count(c.op)) result = with_dtype(*result, Value::DType::Bool);
-  return done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}}, result, why);
+  return with_operands(done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}}, result, why),
+                       {{"a", a}, {"b", b}});
 }
 
 LeafBinding reduction(const LeafCall& c) {
@@ -248,6 +256,7 @@ LeafBinding reduction(const LeafCall& c) {
 LeafBinding linear(const LeafCall& c) {
   ValuePtr x = arg(c, 0, "input");
   if (!is_tensor(x) || x->shape.empty()) return fail("linear of a non-tensor");
+  ValuePtr weight;
   Shape lead(x->shape.begin(), x->shape.end() - 1);
   Expr m = numel(lead);
   Expr k, n, bias;
@@ -263,14 +272,16 @@ LeafBinding linear(const LeafCall& c) {
   } else {
     ValuePtr w = arg(c, 1, "weight");
     if (!is_tensor(w) || w->shape.size() != 2) return fail("F.linear with a weight of unknown shape");
+    weight = w;
     n = w->shape[0];
     k = w->shape[1];
     bias = flag(arg(c, 2, "bias"), false);
     source = "N, K from the weight shape " + shape_text(w->shape);
   }
   lead.push_back(n);
-  return done({{"M", m}, {"K", k}, {"N", n}, {"has_bias", bias}}, output_like(x, lead),
-              "M = product of the leading dims of the input " + shape_text(x->shape) + "; " + source);
+  return with_operands(done({{"M", m}, {"K", k}, {"N", n}, {"has_bias", bias}}, output_like(x, lead),
+                            "M = product of the leading dims of the input " + shape_text(x->shape) + "; " + source),
+                       {{"weight", weight}});
 }
 
 LeafBinding matmul(const LeafCall& c, const Params& params) {
@@ -304,13 +315,16 @@ LeafBinding matmul(const LeafCall& c, const Params& params) {
   out.push_back(m);
   if (!vec_b) out.push_back(n);
   std::string why = shape_text(ops[first]->shape) + " @ " + shape_text(ops[first + 1]->shape);
+  std::map<std::string, ValuePtr> roles = {{"a", ops[first]}, {"b", ops[first + 1]}};
+  if (first == 1) roles["c"] = ops[0];
   if (params.size() == 3)  // mm, addmm
-    return done({{"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
+    return with_operands(done({{"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why), roles);
   if (params.size() == 6)  // with each operand's own elements: a broadcast operand is read once
-    return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}, {"a_elements", numel(ops[first]->shape)},
-                 {"b_elements", numel(ops[first + 1]->shape)}},
-                output_like(ops[first], out), why);
-  return done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why);
+    return with_operands(done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}, {"a_elements", numel(ops[first]->shape)},
+                               {"b_elements", numel(ops[first + 1]->shape)}},
+                              output_like(ops[first], out), why),
+                         roles);
+  return with_operands(done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why), roles);
 }
 
 LeafBinding sdpa(const LeafCall& c) {
@@ -330,17 +344,19 @@ LeafBinding sdpa(const LeafCall& c) {
     mask_why = "mask " + shape_text(mask->shape) + (mask->presence ? " present when " + mask->presence->str() : "");
   }
   Shape out = {q->shape[0], q->shape[1], q->shape[2], v->shape[3]};
-  return done({{"B", q->shape[0]}, {"H_q", q->shape[1]}, {"H_kv", k->shape[1]}, {"S_q", q->shape[2]},
-               {"S_kv", k->shape[2]}, {"D", q->shape[3]}, {"D_v", v->shape[3]}, {"mask_elements", mask_elements}},
-              output_like(q, out),
-              "query " + shape_text(q->shape) + ", key " + shape_text(k->shape) + ", value " + shape_text(v->shape) +
-                  "; " + mask_why);
+  return with_operands(done({{"B", q->shape[0]}, {"H_q", q->shape[1]}, {"H_kv", k->shape[1]}, {"S_q", q->shape[2]},
+                             {"S_kv", k->shape[2]}, {"D", q->shape[3]}, {"D_v", v->shape[3]}, {"mask_elements", mask_elements}},
+                            output_like(q, out),
+                            "query " + shape_text(q->shape) + ", key " + shape_text(k->shape) + ", value " +
+                                shape_text(v->shape) + "; " + mask_why),
+                       {{"kv", k}});
 }
 
 LeafBinding embedding(const LeafCall& c) {
   ValuePtr idx = arg(c, 0, "input");
   if (!is_tensor(idx)) return fail("embedding of a non-tensor");
   Expr dim;
+  ValuePtr table;
   if (c.module) {
     ValuePtr d = ctor(c, "embedding_dim");
     if (!d || !d->is(Value::Kind::Number)) return fail("Embedding constructor without a numeric embedding_dim");
@@ -348,13 +364,15 @@ LeafBinding embedding(const LeafCall& c) {
   } else {
     ValuePtr w = arg(c, 1, "weight");
     if (!is_tensor(w) || w->shape.size() != 2) return fail("F.embedding with a weight of unknown shape");
+    table = w;
     dim = w->shape[1];
   }
   Shape out = idx->shape;
   out.push_back(dim);
   ValuePtr result = Value::tensor(out);
-  return done({{"num_indices", numel(idx->shape)}, {"embedding_dim", dim}}, result,
-              "num_indices = elements of the indices " + shape_text(idx->shape));
+  return with_operands(done({{"num_indices", numel(idx->shape)}, {"embedding_dim", dim}}, result,
+                            "num_indices = elements of the indices " + shape_text(idx->shape)),
+                       {{"weight", table}});
 }
 
 LeafBinding norm(const LeafCall& c, const Params& params) {
@@ -373,7 +391,8 @@ LeafBinding norm(const LeafCall& c, const Params& params) {
     Expr bias = c.module ? weight * flag(ctor(c, "bias"), true) : flag(arg(c, 3, "bias"), false);
     b.push_back({"has_bias", bias});
   }
-  return done(b, x, "normalizes " + shape_text(x->shape) + " over the last " + size.str() + " elements");
+  return with_operands(done(b, x, "normalizes " + shape_text(x->shape) + " over the last " + size.str() + " elements"),
+                       {{"weight", c.module ? nullptr : arg(c, 2, "weight")}});
 }
 
 
@@ -537,9 +556,10 @@ LeafBinding conv1d(const LeafCall& c) {
     l_out = Expr::floordiv(l_in + Expr(2) * *padding - *dilation * (*kernel - Expr(1)) - Expr(1), *stride) + Expr(1);
   }
   Shape out = batched ? Shape{batch, *c_out, *l_out} : Shape{*c_out, *l_out};
-  return done({{"B", batch}, {"C_in", c_in}, {"L_in", l_in}, {"C_out", *c_out}, {"L_out", *l_out},
-               {"kernel_size", *kernel}, {"groups", *groups}, {"has_bias", *bias}},
-              output_like(x, out), "input " + shape_text(x->shape) + " -> " + shape_text(out));
+  return with_operands(done({{"B", batch}, {"C_in", c_in}, {"L_in", l_in}, {"C_out", *c_out}, {"L_out", *l_out},
+                             {"kernel_size", *kernel}, {"groups", *groups}, {"has_bias", *bias}},
+                            output_like(x, out), "input " + shape_text(x->shape) + " -> " + shape_text(out)),
+                       {{"weight", c.module ? nullptr : arg(c, 1, "weight")}});
 }
 
 LeafBinding group_norm(const LeafCall& c) {
@@ -548,9 +568,10 @@ LeafBinding group_norm(const LeafCall& c) {
   ValuePtr groups = c.module ? ctor(c, "num_groups") : arg(c, 1, "num_groups");
   if (!groups || !groups->is(Value::Kind::Number)) return fail("group_norm without a numeric num_groups");
   Expr affine = c.module ? flag(ctor(c, "affine"), true) : flag(arg(c, 2, "weight"), false);
-  return done({{"num_elements", numel(x->shape)}, {"num_groups", groups->expr}, {"num_channels", x->shape[1]},
-               {"has_affine", affine}},
-              x, shape_text(x->shape) + " in " + groups->expr.str() + " groups");
+  return with_operands(done({{"num_elements", numel(x->shape)}, {"num_groups", groups->expr}, {"num_channels", x->shape[1]},
+                             {"has_affine", affine}},
+                            x, shape_text(x->shape) + " in " + groups->expr.str() + " groups"),
+                       {{"weight", c.module ? nullptr : arg(c, 2, "weight")}});
 }
 
 LeafBinding solve_triangular(const LeafCall& c) {
@@ -633,7 +654,7 @@ LeafBinding grouped_mm(const LeafCall& c, bool experts_read) {
              "which, experts_hit (unset: no further bound) says how many";
     }
   }
-  return done(params, output_like(a, {a->shape[0], b->shape[2]}), why);
+  return with_operands(done(params, output_like(a, {a->shape[0], b->shape[2]}), why), {{"weight", b}});
 }
 
 // The same quantities under another library's parameter names, in its order: H is the query
@@ -732,9 +753,74 @@ const BinderRow* binder_for(const Params& params) {
   return nullptr;
 }
 
+// The leaf's parameters without its width parameters: the signature a binder knows.
+Params without_widths(const Params& params) {
+  Params out;
+  for (const auto& p : params)
+    if (!is_width_param(p)) out.push_back(p);
+  return out;
+}
+
 }  // namespace
 
-bool has_binder(const std::vector<std::string>& forward_params) { return binder_for(forward_params) != nullptr; }
+Expr width_of(const ValuePtr& v) {
+  if (is_tensor(v)) {
+    if (v->origin == Value::Origin::Parameter || v->origin == Value::Origin::Buffer) return Expr::symbol("weight_bytes");
+    if (v->origin == Value::Origin::Cache) return Expr::symbol("kv_bytes");
+  }
+  return Expr::symbol(LeafCatalog::kBytesSymbol);
+}
+
+namespace {
+
+// A leaf's output is an activation, whatever its operands were (exp of a parameter, a norm of
+// what the cache returned): only views of a parameter or of the cache keep their origin.
+ValuePtr as_activation(const ValuePtr& v) {
+  if (!v) return v;
+  if (v->is_tensor()) return v->origin == Value::Origin::Activation ? v : with_origin(*v, Value::Origin::Activation);
+  if (v->is(Value::Kind::Tuple) || v->is(Value::Kind::List)) {
+    bool changed = false;
+    std::vector<ValuePtr> items;
+    for (const auto& item : v->items) {
+      items.push_back(as_activation(item));
+      changed = changed || items.back() != item;
+    }
+    if (!changed) return v;
+    auto copy = std::make_shared<Value>(*v);
+    copy->items = std::move(items);
+    return copy;
+  }
+  return v;
+}
+
+// The bindings of a leaf's width parameters (leaf_binding.h), appended to `b`.
+void bind_widths(const LeafCall& c, const Params& params, LeafBinding& b) {
+  for (const auto& p : params) {
+    if (!is_width_param(p)) continue;
+    const std::string role = width_role(p);
+    Expr width;
+    std::string from;
+    auto it = b.operands.find(role);
+    if (role == "weight" && c.module && (it == b.operands.end() || !it->second)) {
+      width = Expr::symbol("weight_bytes");
+      from = "the module's own parameters";
+    } else {
+      ValuePtr v = it == b.operands.end() ? nullptr : it->second;
+      width = width_of(v);
+      from = !is_tensor(v) ? "no tensor" : v->origin == Value::Origin::Activation ? "an activation"
+                                         : v->origin == Value::Origin::Cache     ? "the KV cache"
+                                                                                  : "a parameter or buffer";
+    }
+    b.bindings.push_back({p, width});
+    b.why += "; " + p + " = " + width.str() + " (" + from + ")";
+  }
+}
+
+}  // namespace
+
+bool has_binder(const std::vector<std::string>& forward_params) {
+  return binder_for(without_widths(forward_params)) != nullptr;
+}
 
 namespace {
 
@@ -794,10 +880,15 @@ LeafBinding declared(const LeafCall& c) {
 
 LeafBinding bind_leaf(const LeafCall& c) {
   if (!c.leaf->binds.empty()) return declared(c);
-  const BinderRow* row = binder_for(c.leaf->forward_params);
+  Params base = without_widths(c.leaf->forward_params);
+  const BinderRow* row = binder_for(base);
   if (!row) return fail("no binding rule for leaf " + c.leaf->name + " with forward_params of this shape");
   if (c.op == "einsum") return fail("einsum: equation-specific binding not modelled");
-  return row->bind(c, c.leaf->forward_params);
+  LeafBinding b = row->bind(c, base);
+  if (!b.ok) return b;
+  if (base.size() != c.leaf->forward_params.size()) bind_widths(c, c.leaf->forward_params, b);
+  b.output = as_activation(b.output);
+  return b;
 }
 
 }  // namespace kcost

@@ -3,6 +3,17 @@
 // [num_elements, a_elements, b_elements], reductions [num_elements, out_elements], matmuls
 // [B, M, K, N], linear [M, K, N, has_bias], ...), not by the model, so a new leaf with a known
 // signature needs no code.
+//
+// Widths (mixed precision). A leaf prices its elements at `bytes` (the activations' width)
+// unless its forward_params name the width of one of its operands (leaves/operand_widths.h:
+// weight_width, kv_width, a_width, b_width, c_width). These are appended after the parameters
+// of the leaf's signature (any binder row then binds the rest); the binder of
+// the signature says which value each operand is, and the width is bound by where that value
+// comes from (Value::Origin): a parameter or buffer `weight_bytes`, what the KV cache returns
+// `kv_bytes`, anything else `bytes`; the weight of a module leaf (nn.Linear called as a module)
+// is its own parameter. weight_bytes and kv_bytes are implicit runtime quantities that default
+// to `bytes` (evaluate/values.h), so a leaf library without width parameters (a foreign one)
+// prices everything at `bytes`, and every formula keeps its meaning at one width.
 #pragma once
 
 #include <map>
@@ -12,6 +23,7 @@
 
 #include "interp/value.h"
 #include "leaves/leaf_catalog.h"
+#include "leaves/operand_widths.h"  // is_width_param, width_role
 
 namespace kcost {
 
@@ -29,7 +41,14 @@ struct LeafBinding {
   std::vector<std::pair<std::string, Expr>> bindings;
   ValuePtr output;
   std::string why;  // how the params were derived, or why they could not be
+  // Which value each operand role is ("weight", "kv", "a", "b", "c"): what a width parameter
+  // of the leaf is bound from (see the file comment).
+  std::map<std::string, ValuePtr> operands;
 };
+
+// The width of one element of `v` as the leaf reads it: weight_bytes for a parameter or buffer,
+// kv_bytes for what the KV cache returned, bytes otherwise.
+Expr width_of(const ValuePtr& v);
 
 // Whether some rule binds a leaf with these forward_params (every leaf in kernels/ must have one).
 bool has_binder(const std::vector<std::string>& forward_params);

@@ -56,6 +56,71 @@ TEST(LeafBinding, LinearFromTheWeightOrTheConstructor) {
   EXPECT_EQ(m["has_bias"], Expr(0));
 }
 
+// Mixed precision: a width parameter is bound by where its operand comes from.
+ValuePtr origin(ValuePtr t, Value::Origin o) { return with_origin(*t, o); }
+const Expr weight_bytes = Expr::symbol("weight_bytes"), kv_bytes = Expr::symbol("kv_bytes"), act_bytes = Expr::symbol("bytes");
+
+TEST(LeafBindingWidths, LinearReadsItsWeightAtWeightBytes) {
+  ValuePtr x = Value::tensor({b, s, h});
+  ValuePtr w = origin(Value::tensor({Expr(64), h}), Value::Origin::Parameter);
+  auto f = bound(bind("F.linear", "linear", nullptr, {pos(x), pos(w)}));
+  EXPECT_EQ(f["weight_width"], weight_bytes);
+  // A weight computed in forward() is an activation.
+  auto g = bound(bind("F.linear", "linear", nullptr, {pos(x), pos(Value::tensor({Expr(64), h}))}));
+  EXPECT_EQ(g["weight_width"], act_bytes);
+  // nn.Linear called as a module reads its own parameter.
+  auto m = bound(bind("F.linear", "Linear", nullptr, {pos(x)},
+                      {{"in_features", Value::number(h)}, {"out_features", Value::integer(64)}}));
+  EXPECT_EQ(m["weight_width"], weight_bytes);
+}
+
+TEST(LeafBindingWidths, AttentionReadsWhatTheCacheReturnedAtKvBytes) {
+  ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)});
+  ValuePtr k = origin(Value::tensor({b, Expr(4), Expr::symbol("cache_len") + s, Expr(16)}), Value::Origin::Cache);
+  auto m = bound(bind("F.scaled_dot_product_attention", "scaled_dot_product_attention", nullptr, {pos(q), pos(k), pos(k)}));
+  EXPECT_EQ(m["kv_width"], kv_bytes);
+  // Eager: the scores' matmul reads the keys at kv_bytes, the queries at bytes.
+  ValuePtr kt = origin(Value::tensor({b, Expr(4), Expr(16), Expr::symbol("cache_len") + s}), Value::Origin::Cache);
+  auto e = bound(bind("torch.matmul", "matmul", nullptr, {pos(q), pos(kt)}));
+  EXPECT_EQ(e["a_width"], act_bytes);
+  EXPECT_EQ(e["b_width"], kv_bytes);
+}
+
+TEST(LeafBindingWidths, ElementwiseOperandsEachAtTheirWidthAndTheOutputIsAnActivation) {
+  // RMSNorm's `self.weight * hidden_states`: the scale at weight_bytes.
+  ValuePtr scale = origin(Value::tensor({h}), Value::Origin::Parameter);
+  ValuePtr x = Value::tensor({b, s, h});
+  LeafBinding lb = bind("torch.mul", "mul", nullptr, {pos(scale), pos(x)});
+  auto m = bound(lb);
+  EXPECT_EQ(m["a_width"], weight_bytes);
+  EXPECT_EQ(m["b_width"], act_bytes);
+  ASSERT_TRUE(lb.output && lb.output->is_tensor());
+  EXPECT_EQ(lb.output->origin, Value::Origin::Activation);
+  // exp(A_log) of a parameter returns a new tensor, an activation.
+  LeafBinding e = bind("torch.exp", "exp", origin(Value::tensor({h}), Value::Origin::Parameter), {});
+  ASSERT_TRUE(e.ok) << e.why;
+  EXPECT_EQ(e.output->origin, Value::Origin::Activation);
+  // A buffer is read at weight_bytes too; the embedding table is.
+  auto t = bound(bind("F.embedding", "embedding", nullptr,
+                      {pos(Value::tensor({b, s}, Value::DType::Integer)), pos(origin(Value::tensor({Expr(100), h}), Value::Origin::Buffer))}));
+  EXPECT_EQ(t["weight_width"], weight_bytes);
+}
+
+TEST(LeafBindingWidths, ALeafWithoutWidthParametersBindsAsBefore) {
+  // A foreign library's F.linear(M, K, N, has_bias): no width parameter, everything at bytes.
+  LeafKernel plain = *catalog().find("F.linear");
+  plain.forward_params = {"M", "K", "N", "has_bias"};
+  LeafCall c;
+  c.leaf = &plain;
+  c.op = "linear";
+  c.args = {pos(Value::tensor({b, s, h})), pos(origin(Value::tensor({Expr(64), h}), Value::Origin::Parameter))};
+  LeafBinding lb = bind_leaf(c);
+  ASSERT_TRUE(lb.ok) << lb.why;
+  EXPECT_EQ(lb.bindings.size(), 4u);
+  EXPECT_TRUE(is_width_param("weight_width"));
+  EXPECT_FALSE(is_width_param("weight_bytes"));  // the implicit quantity, never a leaf's parameter
+}
+
 TEST(LeafBinding, MatmulOperandsByKeyword) {
   // Bloom: alibi.baddbmm(batch1=query, batch2=key, beta=..., alpha=...).
   const Expr heads = Expr::symbol("config.n_head"), d = Expr(16), kv = Expr::symbol("cache_len") + s;

@@ -139,7 +139,8 @@ std::optional<Expr> ShapeTracer::state_elements(const ModuleFacts& root, const s
     if (!a || !a->value) return std::nullopt;
     at = a->value;
   }
-  if (at && at->is_tensor() && at->origin != Value::Origin::Activation) return elements(*at);
+  if (at && at->is_tensor() && (at->origin == Value::Origin::Parameter || at->origin == Value::Origin::Buffer))
+    return elements(*at);
   return std::nullopt;
 }
 

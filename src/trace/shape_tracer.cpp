@@ -633,7 +633,8 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
       for (const Expr& d : s) elements = elements * d;
       if (record_) record_->cache_elements = record_->cache_elements + count() * elements;
       s[s.size() - 2] = length;
-      out.push_back(with_shape(*t, s));
+      // What the cache returns is read from the cache (at kv_bytes), whatever wrote it.
+      out.push_back(with_origin(*with_shape(*t, s), Value::Origin::Cache));
     }
     if (record_)
       record_->assumptions.push_back({"", node.line, "the KV cache holds cache_len earlier tokens; this layer's cache is a " + what +

@@ -134,10 +134,13 @@ class Pricer {
     p.where = where;
     p.name = first_name(c);
     p.kernel = kernel;
-    std::map<std::string, GiNaC::numeric> values = {{LeafCatalog::kBytesSymbol, bytes_}};
+    // The run is at one width: the weights and the cache are at bytes too.
+    const std::map<std::string, GiNaC::numeric> widths = {
+        {LeafCatalog::kBytesSymbol, bytes_}, {"weight_bytes", bytes_}, {"kv_bytes", bytes_}};
+    std::map<std::string, GiNaC::numeric> values = widths;
     try {
       for (const auto& [param, e] : b.bindings) {
-        GiNaC::numeric v = e.eval({{LeafCatalog::kBytesSymbol, bytes_}});  // a float mask's size is in bytes
+        GiNaC::numeric v = e.eval(widths);  // a float mask's size is in bytes
         p.params.push_back({param, v});
         values[param] = v;
       }
