@@ -161,7 +161,17 @@ ValuePtr Interpreter::eval_compare(const ast::Node& node, Scope& scope) {
     ValuePtr r;
     if (op == "Is" || op == "IsNot" || op == "Eq" || op == "NotEq") {
       bool negate = op == "IsNot" || op == "NotEq";
-      if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
+      const Value* state = left->none_unless && right->is(Value::Kind::None)   ? left.get()
+                           : right->none_unless && left->is(Value::Kind::None) ? right.get()
+                                                                               : nullptr;
+      if (state && (op == "Is" || op == "IsNot")) {
+        // A cache state that exists only once the cache holds a token: `is None` is the formula.
+        Expr exists = *state->none_unless;
+        Expr e = negate ? exists : Expr::logical_not(exists);
+        std::optional<GiNaC::numeric> known;
+        if (e.is_number()) known = e.as_number();
+        r = Value::number(e, known);
+      } else if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
           !(left->known && right->known)) {
         r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr));
       } else if (auto eq = python_equal(*left, *right)) {
@@ -712,22 +722,28 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
     hooks_.assign_attribute(target, base, target.str("attr"), value);
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);
-  } else if (target.is("Subscript") && target.child("value")->is("Name")) {
-    // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...): the name
-    // now holds the dict with that key set. Subscript targets of tensors (x[...] = y) mutate
-    // them in place: no new names.
-    ValuePtr base = eval(*target.child("value"), scope);
+  } else if (target.is("Subscript") && (target.child("value")->is("Name") || target.child("value")->is("Attribute"))) {
+    // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...) or kept in
+    // an attribute (a cache layer's self.conv_states[state_idx] = ...): the name or attribute
+    // now holds the dict with that key set (a number key kept as its text, as subscripts read
+    // it). Subscript targets of tensors (x[...] = y) mutate them in place: no new names.
+    const ast::Node& holder = *target.child("value");
+    ValuePtr base = eval(holder, scope);
     if (!base->is(Value::Kind::Dict)) return;
     ValuePtr key = eval(*target.child("slice"), scope);
-    if (!key->is(Value::Kind::String)) return;
+    std::string k;
+    if (key->is(Value::Kind::String)) k = key->str;
+    else if (key->is(Value::Kind::Number) && key->expr.is_number()) k = key->describe();
+    else return;
     auto d = std::make_shared<Value>(*base);
-    auto it = std::find(d->keys.begin(), d->keys.end(), key->str);
+    auto it = std::find(d->keys.begin(), d->keys.end(), k);
     if (it != d->keys.end()) d->items[it - d->keys.begin()] = value;
     else {
-      d->keys.push_back(key->str);
+      d->keys.push_back(k);
       d->items.push_back(value);
     }
-    scope.set(target.child("value")->str("id"), d);
+    if (holder.is("Name")) scope.set(holder.str("id"), d);
+    else hooks_.assign_attribute(holder, eval(*holder.child("value"), scope), holder.str("attr"), d);
   }
 }
 
@@ -965,6 +981,22 @@ bool leaves_straight_line(const ast::Node& node) {
 
 }  // namespace
 
+namespace {
+
+// `a` where `cond` holds, else `b`: per dim, the size the condition chooses; data (not a
+// parameter) when either is.
+ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
+  auto t = std::make_shared<Value>(a);
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    if (!(a.shape[i] == b.shape[i])) t->shape[i] = Expr::if_else(cond, a.shape[i], b.shape[i]);
+  if (a.origin != b.origin) t->origin = Value::Origin::Activation;
+  if (!(a.presence && b.presence && *a.presence == *b.presence)) t->presence.reset();
+  if (!(a.none_unless && b.none_unless && *a.none_unless == *b.none_unless)) t->none_unless.reset();
+  return t;
+}
+
+}  // namespace
+
 bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope) {
   // Only a condition that is a formula of symbols (run-time sizes, config values) can weigh the
   // arms; only arms that run straight through can be merged after.
@@ -995,8 +1027,15 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
+    else if (a && b && a->is_tensor() && b->is_tensor() && a->shape.size() == b->shape.size() && a->dtype == b->dtype &&
+             !a->routing && !b->routing)
+      // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
+      // tokens): per dim, the size the condition chooses.
+      scope.set(n, merged_tensor(cond.expr, *a, *b));
     else
-      scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "`"));
+      scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "` (" +
+                                      (a ? a->describe() : std::string("unset")) + " / " +
+                                      (b ? b->describe() : std::string("unset")) + ")"));
   }
   note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is decided at run time (" + cond.expr.str() +
                       "): both arms traced, each counted where it holds");

@@ -220,6 +220,22 @@ LeafBinding reduction(const LeafCall& c) {
     return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
                 "repeats " + repeats->expr.str() + " times");
   }
+  if (c.op == "pad") {
+    // F.pad(x, (left, right, top, bottom, ...)): pairs pad the dims from the last backwards (a
+    // negative one crops); sizes may be formulas (a conv state padded up to the kernel size).
+    ValuePtr pads = arg(c, 1, "pad");
+    if (!pads || !(pads->is(Value::Kind::Tuple) || pads->is(Value::Kind::List)) || pads->items.size() % 2 ||
+        pads->items.size() / 2 > in.size())
+      return fail("pad with a padding that is not pairs of sizes");
+    Shape out = in;
+    for (size_t i = 0; i < pads->items.size(); ++i) {
+      if (!pads->items[i]->is(Value::Kind::Number)) return fail("pad with a padding that is not a number");
+      size_t d = in.size() - 1 - i / 2;
+      out[d] = out[d] + pads->items[i]->expr;
+    }
+    return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
+                "pads " + shape_text(in) + " to " + shape_text(out));
+  }
   ValuePtr dim = arg(c, 1, "dim");
   ValuePtr keep = arg(c, 2, "keepdim");
   bool keepdim = keep && keep->truth().value_or(false);

@@ -86,6 +86,25 @@ TEST(LeafBinding, TensorRepeatTilesEachDimAndAddsLeadingOnes) {
   EXPECT_FALSE(bind("torch.repeat_interleave", "repeat", x, {pos(Value::integer(2))}).ok);  // fewer sizes than dims
 }
 
+TEST(LeafBinding, PadPairsPadTheDimsFromTheLast) {
+  // A conv state padded up to the kernel size: F.pad(x, (k - s, 0)) on [b, C, s].
+  const Expr k = Expr::symbol("config.conv_kernel"), c = Expr::symbol("config.conv_dim");
+  ValuePtr x = Value::tensor({b, c, s});
+  LeafBinding lb = bind("F.pad", "pad", nullptr, {pos(x), pos(Value::tuple({Value::number(k - s), Value::integer(0)}))});
+  auto f = bound(lb);
+  EXPECT_EQ(f["num_elements"], b * c * s);
+  EXPECT_EQ(f["out_elements"], b * c * k);
+  EXPECT_EQ(lb.output->shape, (Shape{b, c, k}));
+  // Mamba2's pad_tensor_by_size: (0, 0, 0, 0, 0, p, 0, 0) on a 4-d tensor pads dim 1.
+  ValuePtr y = Value::tensor({b, s, Expr(8), Expr(16)});
+  LeafBinding four = bind("F.pad", "pad", nullptr,
+                          {pos(y), pos(Value::tuple({Value::integer(0), Value::integer(0), Value::integer(0), Value::integer(0),
+                                                     Value::integer(0), Value::integer(3), Value::integer(0), Value::integer(0)}))});
+  EXPECT_TRUE(four.ok) << four.why;
+  EXPECT_EQ(four.output->shape, (Shape{b, s + Expr(3), Expr(8), Expr(16)}));
+  EXPECT_FALSE(bind("F.pad", "pad", nullptr, {pos(x), pos(Value::tuple({Value::integer(1)}))}).ok);  // not pairs
+}
+
 TEST(LeafBinding, SdpaMaskCountsOnlyWhenPresent) {
   ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)}), k = Value::tensor({b, Expr(4), s, Expr(16)});
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));

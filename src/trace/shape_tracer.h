@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,13 @@ class ShapeTracer : public Hooks {
   // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
   // top (kv_cache.h); nullopt with `why` when its source could not be followed.
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // The cache layer a cache method's `layer_idx` argument names: by its value when known, else
+  // the one every layer is, or the one the layers this kernel's layer index stands for all are.
+  std::optional<CacheLayer> cache_layer_at(const ValuePtr& index);
+  // The state-space / linear-attention cache methods (get_conv_state, update_conv_state,
+  // get_recurrent_state, update_recurrent_state, has_previous_state, is_recording_past);
+  // nullptr when `method` is none of them.
+  ValuePtr call_state_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);
   std::string label_for(const std::string& op, const ast::Node& node) const;
@@ -145,6 +153,13 @@ class ShapeTracer : public Hooks {
   std::vector<std::string> prefixes_;
   std::vector<Expr> counts_;
   int mask_line_ = 0;
+  // The conv / recurrent states the cache holds ("conv|<layer key>|<state index>" -> the state
+  // after cache_len tokens), learned from the forward's update_*_state calls: a forward reads
+  // them (get_conv_state) before it updates them, so a forward that reads one is first run by a
+  // probe (recording nothing) that learns them.
+  std::map<std::string, ValuePtr> states_;
+  std::set<std::string> states_counted_;  // states whose elements this trace has counted
+  bool probing_ = false;
 };
 
 // A stack's `element` (its index a symbol, `layer_idx`) with the index's value taken from `item`
