@@ -574,6 +574,37 @@ ValuePtr Interpreter::comprehension_value(const ast::Node& node, const Comprehen
   return node.is("ListComp") ? Value::list(out.items) : Value::tuple(out.items);
 }
 
+namespace {
+
+// Two tensors the arms of a run-time condition leave that merge into one (merged_tensor).
+bool mergeable_tensors(const Value& a, const Value& b) {
+  return a.is_tensor() && b.is_tensor() && a.shape.size() == b.shape.size() && a.dtype == b.dtype && !a.routing &&
+         !b.routing;
+}
+
+// `a` where `cond` holds, else `b`: per dim, the size the condition chooses; data (not a
+// parameter) when either is.
+ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
+  auto t = std::make_shared<Value>(a);
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    if (!(a.shape[i] == b.shape[i])) t->shape[i] = Expr::if_else(cond, a.shape[i], b.shape[i]);
+  if (a.origin != b.origin) t->origin = Value::Origin::Activation;
+  if (!(a.presence && b.presence && *a.presence == *b.presence)) t->presence.reset();
+  if (!(a.none_unless && b.none_unless && *a.none_unless == *b.none_unless)) t->none_unless.reset();
+  return t;
+}
+
+}  // namespace
+
+bool Interpreter::runtime_condition(const Value& cond) const {
+  // Only a formula of run-time sizes and config values: a layer index or another kernel
+  // parameter is not something an evaluation point binds.
+  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number()) return false;
+  for (const auto& s : cond.expr.symbols())
+    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  return true;
+}
+
 ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
   const std::string& t = node.type;
   if (t == "Constant") return constant_value(node.constant());
@@ -624,10 +655,18 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
   if (t == "IfExp") {
     ValuePtr cond = eval(*node.child("test"), scope);
     if (auto truth = cond->truth()) return eval(*node.child(*truth ? "body" : "orelse"), scope);
+    // A condition known only at run time: each arm counted where it holds, as an `if` statement's.
+    bool weighed = runtime_condition(*cond);
+    if (weighed) hooks_.enter_repeat(Expr::if_else(cond->expr, Expr(1), Expr(0)));
     ValuePtr a = eval(*node.child("body"), scope);
+    if (weighed) hooks_.exit_repeat();
+    if (weighed) hooks_.enter_repeat(Expr::if_else(cond->expr, Expr(0), Expr(1)));
     ValuePtr b = eval(*node.child("orelse"), scope);
+    if (weighed) hooks_.exit_repeat();
     if (cond->is(Value::Kind::Number) && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
       return Value::number(Expr::if_else(cond->expr, a->expr, b->expr));
+    if (weighed && (same_value(*a, *b) || mergeable_tensors(*a, *b)))
+      return same_value(*a, *b) ? a : merged_tensor(cond->expr, *a, *b);
     return Value::unknown("cannot decide " + text(*node.child("test")));
   }
   if (t == "Tuple" || t == "List" || t == "Set") {
@@ -981,31 +1020,10 @@ bool leaves_straight_line(const ast::Node& node) {
 
 }  // namespace
 
-namespace {
-
-// `a` where `cond` holds, else `b`: per dim, the size the condition chooses; data (not a
-// parameter) when either is.
-ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
-  auto t = std::make_shared<Value>(a);
-  for (size_t i = 0; i < a.shape.size(); ++i)
-    if (!(a.shape[i] == b.shape[i])) t->shape[i] = Expr::if_else(cond, a.shape[i], b.shape[i]);
-  if (a.origin != b.origin) t->origin = Value::Origin::Activation;
-  if (!(a.presence && b.presence && *a.presence == *b.presence)) t->presence.reset();
-  if (!(a.none_unless && b.none_unless && *a.none_unless == *b.none_unless)) t->none_unless.reset();
-  return t;
-}
-
-}  // namespace
-
 bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope) {
   // Only a condition that is a formula of symbols (run-time sizes, config values) can weigh the
   // arms; only arms that run straight through can be merged after.
-  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number() || leaves_straight_line(stmt))
-    return false;
-  // Run-time sizes and config values only: a layer index or another kernel parameter is not
-  // something an evaluation point binds.
-  for (const auto& s : cond.expr.symbols())
-    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  if (!runtime_condition(cond) || leaves_straight_line(stmt)) return false;
   Expr taken = Expr::if_else(cond.expr, Expr(1), Expr(0)), not_taken = Expr::if_else(cond.expr, Expr(0), Expr(1));
   Scope then_scope = scope, else_scope = scope;
   hooks_.enter_repeat(taken);
@@ -1027,8 +1045,7 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
-    else if (a && b && a->is_tensor() && b->is_tensor() && a->shape.size() == b->shape.size() && a->dtype == b->dtype &&
-             !a->routing && !b->routing)
+    else if (a && b && mergeable_tensors(*a, *b))
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
       // tokens): per dim, the size the condition chooses.
       scope.set(n, merged_tensor(cond.expr, *a, *b));

@@ -106,6 +106,9 @@ class Interpreter {
   Hooks& hooks() { return hooks_; }
 
  private:
+  // Whether `cond` is a formula of run-time sizes and config values this pass weighs both arms
+  // of (Hooks::weighs_branches), each counted where it holds.
+  bool runtime_condition(const Value& cond) const;
   ValuePtr eval_name(const ast::Node& node, Scope& scope);
   ValuePtr eval_attribute(const ast::Node& node, Scope& scope);
   ValuePtr eval_binop(const ast::Node& node, Scope& scope);

@@ -105,6 +105,22 @@ TEST(LeafBinding, PadPairsPadTheDimsFromTheLast) {
   EXPECT_FALSE(bind("F.pad", "pad", nullptr, {pos(x), pos(Value::tuple({Value::integer(1)}))}).ok);  // not pairs
 }
 
+TEST(LeafBinding, EinsumIsTheBmmItLowersTo) {
+  // Mamba2's chunk scan: G = einsum("bclhn,bcshn->bclsh", C, B).
+  const Expr c = Expr::symbol("chunks"), l = Expr::symbol("chunk"), hh = Expr(8), n = Expr::symbol("config.state_size");
+  ValuePtr x = Value::tensor({b, c, l, hh, n}), y = Value::tensor({b, c, l, hh, n});
+  LeafBinding lb = bind("torch.einsum", "einsum", nullptr, {pos(Value::string("bclhn,bcshn->bclsh")), pos(x), pos(y)});
+  auto f = bound(lb);
+  EXPECT_EQ(f["B"], b * c * hh);
+  EXPECT_EQ(f["M"], l);
+  EXPECT_EQ(f["K"], n);
+  EXPECT_EQ(f["N"], l);
+  EXPECT_EQ(lb.output->shape, (Shape{b, c, l, l, hh}));
+  // An index summed within one operand is not a bmm; nor is a third operand.
+  EXPECT_FALSE(bind("torch.einsum", "einsum", nullptr, {pos(Value::string("bclhn,bcshn->bcsh")), pos(x), pos(y)}).ok);
+  EXPECT_FALSE(bind("torch.einsum", "einsum", nullptr, {pos(Value::string("ij,jk,kl->il")), pos(x), pos(y), pos(x)}).ok);
+}
+
 TEST(LeafBinding, SdpaMaskCountsOnlyWhenPresent) {
   ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)}), k = Value::tensor({b, Expr(4), s, Expr(16)});
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));

@@ -675,7 +675,8 @@ ValuePtr ShapeTracer::call_state_method(const ast::Node& node, const std::string
     // Cache.get_*_state: the layer's state once it has a previous state (a token was cached), else None.
     auto it = states_.find(key);
     if (it == states_.end()) {
-      if (probing_) return Value::unknown("cache." + method + " before the forward updates that state");
+      // The probe runs the path of an empty cache (None: no previous state), which updates it.
+      if (probing_) return Value::none();
       return unknown(node, "cache." + method + ": the forward never updates this state, so its shape is not known",
                      label_for(method, node));
     }
