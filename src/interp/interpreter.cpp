@@ -742,6 +742,31 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
   } else if (target.is("Tuple") || target.is("List")) {
     const auto& elts = target.list("elts");
     size_t n = elts.size();
+    // `*prefix, last = x.shape`: the names before and after the starred one take items from
+    // either end, the starred one a list of the rest.
+    auto starred = std::find_if(elts.begin(), elts.end(), [](const ast::NodePtr& e) { return e->is("Starred"); });
+    if (starred != elts.end()) {
+      std::vector<ValuePtr> items;
+      if (is_sequence(*value) && !value->element) items = value->items;
+      size_t before = static_cast<size_t>(starred - elts.begin()), after = n - before - 1;
+      if (!is_sequence(*value) || value->element) {
+        for (const auto& e : elts)
+          assign(e->is("Starred") ? *e->child("value") : *e, Value::unknown("unpacking " + value->describe()), scope);
+        return;
+      }
+      if (items.size() < before + after) {
+        for (const auto& e : elts)
+          assign(e->is("Starred") ? *e->child("value") : *e,
+                 Value::unknown("unpacking " + value->describe() + " into " + std::to_string(n) + " names"), scope);
+        return;
+      }
+      for (size_t i = 0; i < before; ++i) assign(*elts[i], items[i], scope);
+      assign(*(*starred)->child("value"),
+             Value::list(std::vector<ValuePtr>(items.begin() + static_cast<long>(before), items.end() - static_cast<long>(after))),
+             scope);
+      for (size_t i = 0; i < after; ++i) assign(*elts[before + 1 + i], items[items.size() - after + i], scope);
+      return;
+    }
     if (is_sequence(*value) && value->items.size() == n && !value->element) {
       for (size_t i = 0; i < n; ++i) assign(*elts[i], value->items[i], scope);
     } else {
