@@ -971,8 +971,16 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           !iter->items[0]->expr.is_number() && known_int(*iter->items[0]) == static_cast<long long>(groups->size()) &&
           std::all_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count == Expr(1); }))
         symbolic_length = iter->items[0]->expr;
+      // A range of a length known only at run time, run once standing for all its indices: a
+      // list the body grows by one item is that item repeated once per index (the scan outputs
+      // of a recurrence over seq_len).
+      std::optional<Expr> repeated_length;
+      if (!symbolic_length && iter->is(Value::Kind::Range) && iter->items.size() == 1 &&
+          iter->items[0]->is(Value::Kind::Number) && !iter->items[0]->expr.is_number() && groups->size() == 1 &&
+          (*groups)[0].count == iter->items[0]->expr)
+        repeated_length = iter->items[0]->expr;
       std::map<std::string, size_t> before;
-      if (symbolic_length)
+      if (symbolic_length || repeated_length)
         for (const auto& [name, v] : scope.vars())
           if (v && v->is(Value::Kind::List) && !v->element && v->length.is_number() &&
               (v->length.as_number().is_zero() || v->length == Expr(static_cast<long long>(v->items.size()))))
@@ -990,6 +998,10 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       for (const auto& [name, size] : before) {
         ValuePtr v = scope.find(name);
         if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
+        if (repeated_length) {
+          if (size == 0) scope.set(name, Value::repeated_list(v->items.back(), *repeated_length, {}));
+          continue;
+        }
         auto grown = std::make_shared<Value>(*v);
         grown->length = Expr(static_cast<long long>(size)) + *symbolic_length;
         scope.set(name, grown);

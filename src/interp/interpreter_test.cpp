@@ -235,6 +235,30 @@ TEST(Interpreter, ACacheStateIsNoneUntilATokenIsCachedAndTheArmsItDecidesMergePe
   EXPECT_EQ(out->items[5]->expr, s);
 }
 
+// A pass that runs a range of unknown length once, standing for all its indices (as the shape
+// tracer does for range(seq_len)).
+class RangeHooks : public IdentityHooks {
+ public:
+  std::optional<std::vector<Iteration>> iterate(const ast::Node&, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range) || iterable->items.size() != 1) return std::nullopt;
+    return std::vector<Iteration>{{Value::number(Expr::symbol("index")), iterable->items[0]->expr}};
+  }
+};
+
+TEST(Interpreter, AListGrownOncePerIndexOfARunTimeRangeIsItsItemRepeated) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  RangeHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  ValuePtr step = Value::tensor({Expr::symbol("batch_size"), Expr(6)});
+  ValuePtr out = interp.run_function(function("scan"), {positional(Value::number(s)), positional(step)}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
+  ASSERT_TRUE(out->element);
+  EXPECT_EQ(out->length, s);
+  EXPECT_TRUE(same_value(*out->element, *step));
+}
+
 ValuePtr number(const std::string& text) {
   Expr e = Expr::parse(text);
   return Value::number(e, e.as_number());

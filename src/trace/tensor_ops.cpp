@@ -121,6 +121,17 @@ ValuePtr sampled(const std::string& name, const ValuePtr&, const std::vector<Arg
 
 ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr seq = argument(args, 0, "tensors");
+  // A list whose element stands for all its items (one per index of a loop of run-time length).
+  if (seq && seq->is(Value::Kind::List) && seq->element && seq->element->is_tensor()) {
+    bool stacked = name == "stack";
+    ValuePtr dimv = argument(args, 1, "dim");
+    auto d = dimv ? dim_index(*dimv, seq->element->shape.size() + (stacked ? 1 : 0)) : std::optional<size_t>(0);
+    if (!d) return Value::unknown(name + " along an unknown dim");
+    Shape out = seq->element->shape;
+    if (stacked) out.insert(out.begin() + static_cast<long>(*d), seq->length);
+    else out[*d] = out[*d] * seq->length;
+    return with_shape(*seq->element, out);
+  }
   if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->items.empty())
     return Value::unknown(name + " of " + (seq ? seq->describe() : "nothing"));
   for (const auto& t : seq->items)

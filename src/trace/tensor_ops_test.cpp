@@ -88,6 +88,11 @@ TEST(TensorOps, CatStackSplitChunk) {
   EXPECT_EQ(halves->items[0]->shape, (Shape{b, s, Expr(3)}));
   // Equal parts of a symbolic dim cannot be counted: unknown, not a guess.
   EXPECT_TRUE(shape_op("split", x, {pos(n(2)), kw("dim", n(1))})->is(Value::Kind::Unknown));
+  // A list grown once per index of a loop over seq_len (a scan's outputs): its element repeated.
+  ValuePtr step = Value::tensor({b, Expr(6)});
+  ValuePtr outputs = Value::repeated_list(step, s, {});
+  EXPECT_EQ(shape_of(shape_op("stack", nullptr, {pos(outputs), kw("dim", n(-1))})), (Shape{b, Expr(6), s}));
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(outputs), kw("dim", n(1))})), (Shape{b, Expr(6) * s}));
 }
 
 TEST(TensorOps, CreationAndDtypeClasses) {

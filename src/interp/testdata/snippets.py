@@ -49,6 +49,12 @@ def cache_state(self, state, n, decode, prefill, shape):
     d[0] = last
     return state is None, out, y, lead, last, d[0]
 
+def scan(self, n, step):
+    outputs = []
+    for index in range(n):
+        outputs.append(step)
+    return outputs
+
 def grow_lists(self, thetas):
     kept = []
     for theta in sorted({t for t in thetas if t}):
