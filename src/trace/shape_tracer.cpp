@@ -1048,6 +1048,20 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
     }
     return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
   }
+  // range(lo, hi): the same, from lo (the forward substitution of a chunk's triangular system,
+  // range(1, chunk_size)).
+  if (iterable->is(Value::Kind::Range) && iterable->items.size() == 2 && iterable->items[0]->is(Value::Kind::Number) &&
+      iterable->items[1]->is(Value::Kind::Number)) {
+    const ValuePtr &lo = iterable->items[0], &hi = iterable->items[1];
+    constexpr long long kMaxUnrolled = 4096;
+    if (lo->known && hi->known && lo->known->is_integer() && hi->known->is_integer() && lo->expr.is_number() &&
+        hi->expr.is_number() && *hi->known - *lo->known <= kMaxUnrolled) {
+      std::vector<Iteration> out;
+      for (long long i = lo->known->to_long(); i < hi->known->to_long(); ++i) out.push_back({Value::integer(i), Expr(1)});
+      return out;
+    }
+    return std::vector<Iteration>{{Value::number(Expr::symbol("index")), Expr::max(hi->expr - lo->expr, Expr(0))}};
+  }
   // A tensor: its rows, as many as its first dim (a mixture-of-experts layer's loop over the
   // experts hit: trace/routing.h).
   if (is_tensor(iterable) && !iterable->shape.empty())

@@ -92,6 +92,14 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
   return Value::tensor(s);
 }
 
+// torch.eye(n) / torch.eye(n, m): an n x m identity (m = n when not given).
+ValuePtr identity_matrix(const std::string&, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr n = argument(args, 0, "n"), m = argument(args, 1, "m");
+  if (!n || !n->is(Value::Kind::Number) || (m && !m->is(Value::Kind::Number) && !m->is(Value::Kind::None)))
+    return Value::unknown("eye with a non-number size");
+  return Value::tensor({n->expr, m && m->is(Value::Kind::Number) ? m->expr : n->expr});
+}
+
 // x.new_empty(*size), x.new_zeros(size), x.new_ones(size), x.new_full(size, fill): a tensor of
 // the given size (not x's), of x's dtype.
 ValuePtr new_filled(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
@@ -436,6 +444,7 @@ const std::map<std::string, Rule>& table() {
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
     row({"normal"}, C::Creation, false, sampled);
+    row({"eye"}, C::Creation, false, identity_matrix);
     // On a tensor.
     row({"view", "reshape"}, C::ZeroCost, true, reshape);
     row({"view_as", "reshape_as", "expand_as", "type_as"}, C::ZeroCost, true, like_other);

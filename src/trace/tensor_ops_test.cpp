@@ -110,6 +110,13 @@ TEST(TensorOps, CreationAndDtypeClasses) {
   EXPECT_EQ(shape_op("numel", x, {})->expr, b * s);
 }
 
+TEST(TensorOps, EyeIsNByNOrNByM) {
+  const Expr c = Expr::symbol("chunk_size");
+  EXPECT_EQ(shape_of(shape_op("eye", nullptr, {pos(sym(c)), kw("dtype", Value::opaque("torch.float32"))})), (Shape{c, c}));
+  EXPECT_EQ(shape_of(shape_op("eye", nullptr, {pos(sym(c)), pos(n(3))})), (Shape{c, Expr(3)}));
+  EXPECT_TRUE(shape_op("eye", nullptr, {pos(Value::none())})->is(Value::Kind::Unknown));
+}
+
 TEST(TensorOps, NewCreatorsTakeTheGivenSizeAndTheTensorsDtype) {
   // DeepSeek V3's expand_kv: kv_nope.new_empty(*kv_nope.shape[:-1], nope + rope) is of the sizes
   // given, not of kv_nope's.
