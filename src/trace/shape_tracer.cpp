@@ -207,7 +207,17 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   facts_ = &facts;
   ++ctx_.depth;
   std::vector<Arg> args;
-  for (const auto& [name, v] : inputs) args.push_back({name, v, name});
+  // The **kwargs input (a dict of the keywords a call site passed on) is passed as keywords.
+  const ast::Node* kwarg = ast::parameters_of(*cls.forward->def).kwarg;
+  std::string kwargs = kwarg ? kwarg->str("arg") : "";
+  for (const auto& [name, v] : inputs) {
+    if (name == kwargs && v && v->is(Value::Kind::Dict)) {
+      for (size_t i = 0; i < v->keys.size(); ++i)
+        if (!inputs.count(v->keys[i])) args.push_back({v->keys[i], v->items[i], v->keys[i]});
+      continue;
+    }
+    args.push_back({name, v, name});
+  }
   if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   if (record_)
