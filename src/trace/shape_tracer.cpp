@@ -479,8 +479,31 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   return output;
 }
 
+void ShapeTracer::note_hub_kernel(const FunctionSource& f) {
+  // @use_kernel_func_from_hub_with_fallback("causal_conv1d_update", "causal_conv1d") and its
+  // kind: the kernel (and package) transformers dispatches to on a GPU where it is installed.
+  for (const auto& d : f.def->list("decorator_list")) {
+    if (!d->is("Call") || !d->child("func")) continue;
+    const ast::Node& fn = *d->child("func");
+    std::string name = fn.is("Name") ? fn.str("id") : fn.is("Attribute") ? fn.str("attr") : "";
+    if (!starts_with(name, "use_kernel")) continue;
+    std::vector<std::string> given;
+    for (const auto& a : d->list("args"))
+      if (a->is("Constant") && a->constant().kind == ast::Constant::Kind::Str) given.push_back(a->constant().text);
+    if (given.empty()) continue;
+    std::string text = "`" + f.name + "`: where the hub kernel `" + given[0] + "`" +
+                       (given.size() > 1 ? " (package `" + given[1] + "`)" : std::string()) +
+                       " is installed (a GPU), transformers runs it instead (@" + name +
+                       "); without it, as here and in the oracle's run, this PyTorch reference runs and is what is costed";
+    for (const auto& a : record_->assumptions)
+      if (a.text == text) return;
+    record_->assumptions.push_back({f.file, f.first_line, text});
+  }
+}
+
 ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
   const FunctionSource& f = ctx_.locator.find_function(qualname);
+  if (record_) note_hub_kernel(f);
   Interpreter ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
   ev.set_closure(&f.closure);
   interpreters_.push_back(&ev);

@@ -112,6 +112,9 @@ class ShapeTracer : public Hooks {
                           const std::string& label);
   ValuePtr call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args);
   ValuePtr inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self);
+  // An assumption naming the fused kernel transformers dispatches function `f` to where it is
+  // installed (its @use_kernel_func_from_hub... decorator), whose PyTorch fallback is traced.
+  void note_hub_kernel(const FunctionSource& f);
   ValuePtr call_leaf(const ast::Node& node, const std::string& leaf, LeafCall call, const std::string& label);
   ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
                    const ValuePtr& self, const std::vector<Arg>& args);
