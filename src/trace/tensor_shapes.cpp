@@ -132,11 +132,16 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       auto bound = [&](const ValuePtr& v, const Expr& dflt) -> std::optional<Expr> {
         if (v->is(Value::Kind::None)) return dflt;
         if (!v->is(Value::Kind::Number)) return std::nullopt;
-        if ((v->known && *v->known < 0) || (!v->known && minus_a_size(v->expr))) {
+        if (!v->known && minus_a_size(v->expr)) {
+          // From the end by a size of the analysed call (x[:, :, -seq_len:] on a conv's output,
+          // which holds the conv state's positions before the new ones): taken to lie within the
+          // dim, as model code that drops what it prepended has it: the last seq_len positions.
+          return size + v->expr;
+        }
+        if (v->known && *v->known < 0) {
           // From the end. A literal offset (x[..., -1:]) is taken to lie within the dim, as it
           // does in model code; a computed one (keys[:, :, -self.sliding_window + 1:]) is clamped
-          // to the dim as Python does: x[-n:] keeps min(size, n) elements. So is one that is
-          // minus a size (x[:, :, -seq_len:] on a conv's output: the last seq_len positions).
+          // to the dim as Python does: x[-n:] keeps min(size, n) elements.
           if (v->expr.is_number()) return size + v->expr;
           return size - Expr::min(size, -v->expr);
         }
