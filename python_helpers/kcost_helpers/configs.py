@@ -68,12 +68,14 @@ def _class_values(config):
     "sliding_attention")`, read by the model as `config._rope_type_labels` like any attribute."""
     from transformers import PretrainedConfig
 
+    fields = set(getattr(type(config), "__dataclass_fields__", {})) | set(vars(config))
     out = []
     for cls in type(config).__mro__:
         if cls is PretrainedConfig or not issubclass(cls, PretrainedConfig):
             break
         for name, member in vars(cls).items():
-            if not name.startswith("__") and _plain_data(member):
+            # A dataclass field's class value is its default, not the config's: the instance says.
+            if not name.startswith("__") and name not in fields and _plain_data(member):
                 out.append((name, member))
     return out
 

@@ -786,7 +786,8 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
     hooks_.assign_attribute(target, base, target.str("attr"), value);
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);
-  } else if (target.is("Subscript") && (target.child("value")->is("Name") || target.child("value")->is("Attribute"))) {
+  } else if (target.is("Subscript") &&
+             (target.child("value")->is("Name") || (target.child("value")->is("Attribute") && hooks_.sets_attribute_items()))) {
     // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...) or kept in
     // an attribute (a cache layer's self.conv_states[state_idx] = ...): the name or attribute
     // now holds the dict with that key set (a number key kept as its text, as subscripts read

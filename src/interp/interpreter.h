@@ -74,6 +74,11 @@ class Hooks {
   // run both arms, each standing for its case (enter_repeat with the condition as a 0/1 count),
   // rather than assume the condition false. A pass that records costs weighed this way says yes.
   virtual bool weighs_branches() const { return false; }
+  // Whether `self.d[k] = v` sets item k of the dict attribute d (a plain object's state: a cache
+  // layer's per-state dicts). Passes over modules keep such a dict as it was assigned (as before
+  // item assignments were followed: __init__'s facts of a rotary embedding's per-layer-type
+  // rope_type dict would otherwise choose init functions the interpreter does not follow).
+  virtual bool sets_attribute_items() const { return false; }
 };
 
 class Interpreter {

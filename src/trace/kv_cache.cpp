@@ -71,6 +71,7 @@ class LayerObject : public Hooks {
   void enter_repeat(const Expr& count) override { ops_.enter_repeat(count); }
   void exit_repeat() override { ops_.exit_repeat(); }
   bool weighs_branches() const override { return ops_.weighs_branches(); }
+  bool sets_attribute_items() const override { return true; }  // self.conv_states[i] = ...
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
     return ops_.binary(node, op, a, b);
   }
