@@ -3,7 +3,7 @@ installed transformers builds them, and where each layer's numbers come from in 
 
 Each layer: {"class": qualified name of its cache-layer class, "sliding": its `is_sliding`,
 "attention": whether it keeps keys and values (else only conv / recurrent states), "attributes": {name: {"value": v, "field": "config.<attr>" or null}}} for its int/bool/None
-attributes. A number's config field is found by perturbation: the field whose change (by one)
+attributes and its per-state dicts of them (a linear-attention layer's `has_previous_state`, ...). A number's config field is found by perturbation: the field whose change (by one)
 changes the attribute in a cache built again. The analysis interprets the class's `update`
 with these attributes (C++), so what a layer keeps is read from the source, not from a table.
 """
@@ -17,6 +17,14 @@ def _qualname(cls):
 
 def _plain(value):
     return value is None or isinstance(value, (bool, int))
+
+
+def _plain_or_states(value):
+    """A plain value, or a linear-attention layer's per-state dict of plain values
+    (`has_previous_state`, `conv_kernel_size`, `conv_states` before any update: {0: None})."""
+    if isinstance(value, dict):
+        return all(isinstance(k, int) and not isinstance(k, bool) and _plain(v) for k, v in value.items())
+    return _plain(value)
 
 
 def _is_attention_layer(layer):
@@ -81,7 +89,10 @@ def cache_layers(config):
     for i, layer in enumerate(layers):
         attributes = {}
         for name, value in sorted(vars(layer).items()):
-            if not _plain(value) or name in ("keys", "values", "is_initialized", "device"):
+            if not _plain_or_states(value) or name in ("keys", "values", "is_initialized", "device"):
+                continue
+            if isinstance(value, dict):  # keys as their text, as the analysis keeps a dict's number keys
+                attributes[name] = {"value": {str(k): v for k, v in value.items()}, "field": None}
                 continue
             entry = {"value": value, "field": None}
             if isinstance(value, int) and not isinstance(value, bool) and value != 0:

@@ -56,9 +56,34 @@ def _property_values(config):
     return out
 
 
+def _plain_data(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, (tuple, list)) and all(isinstance(v, (bool, int, float, str)) for v in value)
+
+
+def _class_values(config):
+    """The plain class attributes (numbers, strings, tuples of them) the model's own config
+    classes define (not PretrainedConfig's): LFM3's `_rope_type_labels = ("full_attention",
+    "sliding_attention")`, read by the model as `config._rope_type_labels` like any attribute."""
+    from transformers import PretrainedConfig
+
+    fields = set(getattr(type(config), "__dataclass_fields__", {})) | set(vars(config))
+    out = []
+    for cls in type(config).__mro__:
+        if cls is PretrainedConfig or not issubclass(cls, PretrainedConfig):
+            break
+        for name, member in vars(cls).items():
+            # A dataclass field's class value is its default, not the config's: the instance says.
+            if not name.startswith("__") and name not in fields and _plain_data(member):
+                out.append((name, member))
+    return out
+
+
 def _config_values(config):
     values = {}
-    for name, value in _property_values(config) + list(config.to_dict().items()) + list(vars(config).items()):
+    for name, value in (_class_values(config) + _property_values(config) + list(config.to_dict().items()) +
+                        list(vars(config).items())):
         value = _jsonable(value)
         if value is not _SKIP:
             values[name] = value

@@ -22,6 +22,9 @@ std::vector<std::string> forward_parameter_names(const FunctionSource& forward) 
   ast::Parameters params = ast::parameters_of(*forward.def);
   for (size_t i = 1; i < params.positional.size(); ++i) names.push_back(params.positional[i].name());
   for (const auto& p : params.keyword_only) names.push_back(p.name());
+  // **kwargs: the keywords a caller passes on (a decoder layer's position_embeddings handed to
+  // its attention through **kwargs) are an input like the others.
+  if (params.kwarg) names.push_back(params.kwarg->str("arg"));
   return names;
 }
 

@@ -243,7 +243,17 @@ ValuePtr Interpreter::eval_compare(const ast::Node& node, Scope& scope) {
     ValuePtr r;
     if (op == "Is" || op == "IsNot" || op == "Eq" || op == "NotEq") {
       bool negate = op == "IsNot" || op == "NotEq";
-      if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
+      const Value* state = left->none_unless && right->is(Value::Kind::None)   ? left.get()
+                           : right->none_unless && left->is(Value::Kind::None) ? right.get()
+                                                                               : nullptr;
+      if (state && (op == "Is" || op == "IsNot")) {
+        // A cache state that exists only once the cache holds a token: `is None` is the formula.
+        Expr exists = *state->none_unless;
+        Expr e = negate ? exists : Expr::logical_not(exists);
+        std::optional<GiNaC::numeric> known;
+        if (e.is_number()) known = e.as_number();
+        r = Value::number(e, known);
+      } else if ((op == "Eq" || op == "NotEq") && left->is(Value::Kind::Number) && right->is(Value::Kind::Number) &&
           !(left->known && right->known)) {
         r = Value::number(Expr::compare(negate ? "!=" : "==", left->expr, right->expr));
       } else if (auto eq = python_equal(*left, *right)) {
@@ -657,6 +667,37 @@ ValuePtr Interpreter::comprehension_value(const ast::Node& node, const Comprehen
   return node.is("ListComp") ? Value::list(out.items) : Value::tuple(out.items);
 }
 
+namespace {
+
+// Two tensors the arms of a run-time condition leave that merge into one (merged_tensor).
+bool mergeable_tensors(const Value& a, const Value& b) {
+  return a.is_tensor() && b.is_tensor() && a.shape.size() == b.shape.size() && a.dtype == b.dtype && !a.routing &&
+         !b.routing;
+}
+
+// `a` where `cond` holds, else `b`: per dim, the size the condition chooses; data (not a
+// parameter) when either is.
+ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
+  auto t = std::make_shared<Value>(a);
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    if (!(a.shape[i] == b.shape[i])) t->shape[i] = Expr::if_else(cond, a.shape[i], b.shape[i]);
+  if (a.origin != b.origin) t->origin = Value::Origin::Activation;
+  if (!(a.presence && b.presence && *a.presence == *b.presence)) t->presence.reset();
+  if (!(a.none_unless && b.none_unless && *a.none_unless == *b.none_unless)) t->none_unless.reset();
+  return t;
+}
+
+}  // namespace
+
+bool Interpreter::runtime_condition(const Value& cond) const {
+  // Only a formula of run-time sizes and config values: a layer index or another kernel
+  // parameter is not something an evaluation point binds.
+  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number()) return false;
+  for (const auto& s : cond.expr.symbols())
+    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  return true;
+}
+
 ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
   const std::string& t = node.type;
   if (t == "Constant") return constant_value(node.constant());
@@ -729,10 +770,18 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
       if (cond->is(Value::Kind::Number) && !cond->expr.is_number()) decisions_.push_back({cond->expr, *truth});
       return eval(*node.child(*truth ? "body" : "orelse"), scope);
     }
+    // A condition known only at run time: each arm counted where it holds, as an `if` statement's.
+    bool weighed = runtime_condition(*cond);
+    if (weighed) hooks_.enter_repeat(Expr::if_else(cond->expr, Expr(1), Expr(0)));
     ValuePtr a = eval(*node.child("body"), scope);
+    if (weighed) hooks_.exit_repeat();
+    if (weighed) hooks_.enter_repeat(Expr::if_else(cond->expr, Expr(0), Expr(1)));
     ValuePtr b = eval(*node.child("orelse"), scope);
+    if (weighed) hooks_.exit_repeat();
     if (cond->is(Value::Kind::Number) && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
       return Value::number(Expr::if_else(cond->expr, a->expr, b->expr));
+    if (weighed && (same_value(*a, *b) || mergeable_tensors(*a, *b)))
+      return same_value(*a, *b) ? a : merged_tensor(cond->expr, *a, *b);
     return Value::unknown("cannot decide " + text(*node.child("test")));
   }
   if (t == "Tuple" || t == "List" || t == "Set") {
@@ -808,6 +857,31 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
   } else if (target.is("Tuple") || target.is("List")) {
     const auto& elts = target.list("elts");
     size_t n = elts.size();
+    // `*prefix, last = x.shape`: the names before and after the starred one take items from
+    // either end, the starred one a list of the rest.
+    auto starred = std::find_if(elts.begin(), elts.end(), [](const ast::NodePtr& e) { return e->is("Starred"); });
+    if (starred != elts.end()) {
+      std::vector<ValuePtr> items;
+      if (is_sequence(*value) && !value->element) items = value->items;
+      size_t before = static_cast<size_t>(starred - elts.begin()), after = n - before - 1;
+      if (!is_sequence(*value) || value->element) {
+        for (const auto& e : elts)
+          assign(e->is("Starred") ? *e->child("value") : *e, Value::unknown("unpacking " + value->describe()), scope);
+        return;
+      }
+      if (items.size() < before + after) {
+        for (const auto& e : elts)
+          assign(e->is("Starred") ? *e->child("value") : *e,
+                 Value::unknown("unpacking " + value->describe() + " into " + std::to_string(n) + " names"), scope);
+        return;
+      }
+      for (size_t i = 0; i < before; ++i) assign(*elts[i], items[i], scope);
+      assign(*(*starred)->child("value"),
+             Value::list(std::vector<ValuePtr>(items.begin() + static_cast<long>(before), items.end() - static_cast<long>(after))),
+             scope);
+      for (size_t i = 0; i < after; ++i) assign(*elts[before + 1 + i], items[items.size() - after + i], scope);
+      return;
+    }
     if (is_sequence(*value) && value->items.size() == n && !value->element) {
       for (size_t i = 0; i < n; ++i) assign(*elts[i], value->items[i], scope);
     } else {
@@ -827,22 +901,29 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
     hooks_.assign_attribute(target, base, target.str("attr"), value);
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);
-  } else if (target.is("Subscript") && target.child("value")->is("Name")) {
-    // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...): the name
-    // now holds the dict with that key set. Subscript targets of tensors (x[...] = y) mutate
-    // them in place: no new names.
-    ValuePtr base = eval(*target.child("value"), scope);
+  } else if (target.is("Subscript") &&
+             (target.child("value")->is("Name") || (target.child("value")->is("Attribute") && hooks_.sets_attribute_items()))) {
+    // d["key"] = v on a dict bound to a name (position_embeddings[layer_type] = ...) or kept in
+    // an attribute (a cache layer's self.conv_states[state_idx] = ...): the name or attribute
+    // now holds the dict with that key set (a number key kept as its text, as subscripts read
+    // it). Subscript targets of tensors (x[...] = y) mutate them in place: no new names.
+    const ast::Node& holder = *target.child("value");
+    ValuePtr base = eval(holder, scope);
     if (!base->is(Value::Kind::Dict)) return;
     ValuePtr key = eval(*target.child("slice"), scope);
-    if (!key->is(Value::Kind::String)) return;
+    std::string k;
+    if (key->is(Value::Kind::String)) k = key->str;
+    else if (key->is(Value::Kind::Number) && key->expr.is_number()) k = key->describe();
+    else return;
     auto d = std::make_shared<Value>(*base);
-    auto it = std::find(d->keys.begin(), d->keys.end(), key->str);
+    auto it = std::find(d->keys.begin(), d->keys.end(), k);
     if (it != d->keys.end()) d->items[it - d->keys.begin()] = value;
     else {
-      d->keys.push_back(key->str);
+      d->keys.push_back(k);
       d->items.push_back(value);
     }
-    scope.set(target.child("value")->str("id"), d);
+    if (holder.is("Name")) scope.set(holder.str("id"), d);
+    else hooks_.assign_attribute(holder, eval(*holder.child("value"), scope), holder.str("attr"), d);
   }
 }
 
@@ -1008,8 +1089,16 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           !iter->items[0]->expr.is_number() && known_int(*iter->items[0]) == static_cast<long long>(groups->size()) &&
           std::all_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count == Expr(1); }))
         symbolic_length = iter->items[0]->expr;
+      // A range of a length known only at run time, run once standing for all its indices: a
+      // list the body grows by one item is that item repeated once per index (the scan outputs
+      // of a recurrence over seq_len).
+      std::optional<Expr> repeated_length;
+      if (!symbolic_length && iter->is(Value::Kind::Range) && iter->items.size() == 1 &&
+          iter->items[0]->is(Value::Kind::Number) && !iter->items[0]->expr.is_number() && groups->size() == 1 &&
+          (*groups)[0].count == iter->items[0]->expr)
+        repeated_length = iter->items[0]->expr;
       std::map<std::string, size_t> before;
-      if (symbolic_length)
+      if (symbolic_length || repeated_length)
         for (const auto& [name, v] : scope.vars())
           if (v && v->is(Value::Kind::List) && !v->element && v->length.is_number() &&
               (v->length.as_number().is_zero() || v->length == Expr(static_cast<long long>(v->items.size()))))
@@ -1027,6 +1116,10 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       for (const auto& [name, size] : before) {
         ValuePtr v = scope.find(name);
         if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
+        if (repeated_length) {
+          if (size == 0) scope.set(name, Value::repeated_list(v->items.back(), *repeated_length, {}));
+          continue;
+        }
         auto grown = std::make_shared<Value>(*v);
         grown->length = Expr(static_cast<long long>(size)) + *symbolic_length;
         scope.set(name, grown);
@@ -1096,12 +1189,7 @@ bool leaves_straight_line(const ast::Node& node) {
 bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope) {
   // Only a condition that is a formula of symbols (run-time sizes, config values) can weigh the
   // arms; only arms that run straight through can be merged after.
-  if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number() || leaves_straight_line(stmt))
-    return false;
-  // Run-time sizes and config values only: a layer index or another kernel parameter is not
-  // something an evaluation point binds.
-  for (const auto& s : cond.expr.symbols())
-    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+  if (!runtime_condition(cond) || leaves_straight_line(stmt)) return false;
   Expr taken = Expr::if_else(cond.expr, Expr(1), Expr(0)), not_taken = Expr::if_else(cond.expr, Expr(0), Expr(1));
   Scope then_scope = scope, else_scope = scope;
   hooks_.enter_repeat(taken);
@@ -1123,8 +1211,14 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
+    else if (a && b && mergeable_tensors(*a, *b))
+      // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
+      // tokens): per dim, the size the condition chooses.
+      scope.set(n, merged_tensor(cond.expr, *a, *b));
     else
-      scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "`"));
+      scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "` (" +
+                                      (a ? a->describe() : std::string("unset")) + " / " +
+                                      (b ? b->describe() : std::string("unset")) + ")"));
   }
   note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is decided at run time (" + cond.expr.str() +
                       "): both arms traced, each counted where it holds");

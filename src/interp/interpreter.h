@@ -81,6 +81,11 @@ class Hooks {
   // run both arms, each standing for its case (enter_repeat with the condition as a 0/1 count),
   // rather than assume the condition false. A pass that records costs weighed this way says yes.
   virtual bool weighs_branches() const { return false; }
+  // Whether `self.d[k] = v` sets item k of the dict attribute d (a plain object's state: a cache
+  // layer's per-state dicts). Passes over modules keep such a dict as it was assigned (as before
+  // item assignments were followed: __init__'s facts of a rotary embedding's per-layer-type
+  // rope_type dict would otherwise choose init functions the interpreter does not follow).
+  virtual bool sets_attribute_items() const { return false; }
 };
 
 class Interpreter {
@@ -115,6 +120,9 @@ class Interpreter {
   Hooks& hooks() { return hooks_; }
 
  private:
+  // Whether `cond` is a formula of run-time sizes and config values this pass weighs both arms
+  // of (Hooks::weighs_branches), each counted where it holds.
+  bool runtime_condition(const Value& cond) const;
   ValuePtr eval_name(const ast::Node& node, Scope& scope);
   // `import a.b [as c]` / `from x import y [as z]` inside a function: the names it binds.
   void import_names(const ast::Node& stmt, Scope& scope);

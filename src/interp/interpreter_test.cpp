@@ -283,6 +283,67 @@ TEST(Interpreter, AnImportOfAModuleNotInstalledRaisesIntoTheHandler) {
   EXPECT_EQ(*out->known, 2);  // the rest of the try body does not run; the except does
 }
 
+TEST(Interpreter, ACacheStateIsNoneUntilATokenIsCachedAndTheArmsItDecidesMergePerDim) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  WeighingHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
+  Expr cached = Expr::compare("!=", c, Expr(0));
+  auto conv_state = std::make_shared<Value>(*Value::tensor({b, Expr(4)}));
+  conv_state->none_unless = cached;
+  ValuePtr state = conv_state;
+  ValuePtr decode = Value::tensor({b, Expr(1)}), prefill = Value::tensor({b, s});
+  ValuePtr shape = Value::tuple({Value::number(b), Value::integer(3), Value::number(s)});
+  ValuePtr out = interp.run_function(function("cache_state"),
+                                     {positional(state), positional(Value::number(s)), positional(decode),
+                                      positional(prefill), positional(shape)},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 6u);
+  // `state is None`: a formula of the run-time point, not a guess.
+  EXPECT_EQ(out->items[0]->expr, Expr::logical_not(cached));
+  EXPECT_FALSE(out->items[0]->known);
+  // The `if` and the conditional expression: each arm counted where it holds, the tensor
+  // the one the condition chooses, dim by dim.
+  Expr decoding = Expr::logical_and(cached, Expr::compare("==", s, Expr(1)));
+  ASSERT_TRUE(out->items[1]->is_tensor()) << out->items[1]->describe();
+  EXPECT_EQ(out->items[1]->shape, (std::vector<Expr>{b, Expr::if_else(decoding, Expr(1), s)}));
+  ASSERT_TRUE(out->items[2]->is_tensor()) << out->items[2]->describe();
+  EXPECT_EQ(out->items[2]->shape, (std::vector<Expr>{b, Expr::if_else(Expr::logical_not(cached), Expr(1), s)}));
+  EXPECT_EQ(hooks.repeats.size(), 4u);  // two arms of the `if`, two of the conditional expression
+  // `*lead, last = shape`, and a dict's number key assigned.
+  ASSERT_TRUE(out->items[3]->is(Value::Kind::List));
+  ASSERT_EQ(out->items[3]->items.size(), 2u);
+  EXPECT_EQ(*out->items[3]->items[1]->known, 3);
+  EXPECT_EQ(out->items[4]->expr, s);
+  EXPECT_EQ(out->items[5]->expr, s);
+}
+
+// A pass that runs a range of unknown length once, standing for all its indices (as the shape
+// tracer does for range(seq_len)).
+class RangeHooks : public IdentityHooks {
+ public:
+  std::optional<std::vector<Iteration>> iterate(const ast::Node&, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range) || iterable->items.size() != 1) return std::nullopt;
+    return std::vector<Iteration>{{Value::number(Expr::symbol("index")), iterable->items[0]->expr}};
+  }
+};
+
+TEST(Interpreter, AListGrownOncePerIndexOfARunTimeRangeIsItsItemRepeated) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  RangeHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  ValuePtr step = Value::tensor({Expr::symbol("batch_size"), Expr(6)});
+  ValuePtr out = interp.run_function(function("scan"), {positional(Value::number(s)), positional(step)}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
+  ASSERT_TRUE(out->element);
+  EXPECT_EQ(out->length, s);
+  EXPECT_TRUE(same_value(*out->element, *step));
+}
+
 ValuePtr number(const std::string& text) {
   Expr e = Expr::parse(text);
   return Value::number(e, e.as_number());

@@ -318,6 +318,10 @@ void append_key(std::string& out, const Value* v) {
         out += '?';
         append_expr(out, *v->presence);
       }
+      if (v->none_unless) {
+        out += '!';
+        append_expr(out, *v->none_unless);
+      }
       if (v->routing) {
         out += 'r' + std::to_string(static_cast<int>(v->routing->stage));
         for (const Expr* e : {&v->routing->reach, &v->routing->entries, &v->routing->classes, &v->routing->hit})

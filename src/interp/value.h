@@ -129,6 +129,9 @@ struct Value {
   DType dtype = DType::Float;
   Origin origin = Origin::Activation;
   std::optional<Expr> presence;  // a mask that exists only when this holds
+  // A cache state that is None unless this holds (a conv or recurrent state exists once the
+  // cache has taken a token: `cache_len != 0`): `x is None` / `x is not None` are formulas of it.
+  std::optional<Expr> none_unless;
   std::shared_ptr<const Routing> routing;  // a routing tensor's values, as far as known (trace/routing.h)
   std::optional<GiNaC::numeric> fill;      // every element is this number (trace/fill.h)
   // Global, Callable, Opaque

@@ -16,6 +16,10 @@ ValuePtr inference_state(const std::string& qualified_name) {
       {"torch._C._get_tracing_state", Answer::None},
       {"torch.compiler.is_compiling", Answer::False},
       {"torch.compiler.is_dynamo_compiling", Answer::False},
+      {"torch.compiler.is_exporting", Answer::False},  // eager, not torch.export
+      // transformers' wrappers of those (a function-local `import torch` the interpreter does not bind)
+      {"transformers.utils.import_utils.is_torchdynamo_compiling", Answer::False},
+      {"transformers.utils.import_utils.is_torchdynamo_exporting", Answer::False},
       {"torch._dynamo.is_compiling", Answer::False},
       {"torch.cuda.is_available", Answer::False},        // the CPU
       {"torch._C._set_grad_enabled", Answer::None},      // a switch: no cost, no value

@@ -7,7 +7,8 @@ namespace kcost {
 namespace {
 
 TEST(InferenceState, QueriesAreFalseSwitchesAreNoneOthersAreNotState) {
-  for (const char* q : {"torch.is_grad_enabled", "torch._C._is_tracing", "torch.jit.is_scripting", "torch.compiler.is_compiling"}) {
+  for (const char* q : {"torch.is_grad_enabled", "torch._C._is_tracing", "torch.jit.is_scripting", "torch.compiler.is_compiling",
+                        "torch.compiler.is_exporting"}) {
     ValuePtr v = inference_state(q);
     ASSERT_TRUE(v) << q;
     EXPECT_EQ(v->truth(), std::optional<bool>(false)) << q;

@@ -34,21 +34,26 @@ CacheLayer layer_of(const nlohmann::json& data) {
   return layer;
 }
 
-// `self` of a cache layer: its attributes are a plain object's, its methods
-// (`self.lazy_initialization(...)`, `self.get_seq_length()`) run on the same object; everything
-// else (torch calls, slicing, operators on tensors) is the shape tracer's.
+// `self` of a cache layer: its attributes are a plain object's; everything else (torch calls,
+// slicing, operators on tensors) is the shape tracer's.
+// Methods the layer calls on itself (`self.lazy_initialization(...)`, `self.get_seq_length()`) run
+// on the same state: functions of its class, found through its MRO, when a locator is given.
 class LayerObject : public Hooks {
  public:
-  LayerObject(std::map<std::string, ValuePtr>& state, Hooks& tensor_ops, SourceLocator& locator, const ConfigView& config,
-              const std::string& class_name)
-      : state_(state), ops_(tensor_ops), locator_(locator), config_(config), class_name_(class_name) {}
+  LayerObject(std::map<std::string, ValuePtr>& state, Hooks& tensor_ops, SourceLocator* locator = nullptr,
+              const ConfigView* config = nullptr, std::string class_name = "")
+      : state_(state), ops_(tensor_ops), locator_(locator), config_(config), class_name_(std::move(class_name)) {}
 
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override {
-    if (callee && callee->is(Value::Kind::Callable) && callee->target == Value::Target::SelfMethod &&
-        starts_with(callee->qualname, class_name_ + ".")) {
-      const FunctionSource& f = locator_.find_function(callee->qualname);
-      Interpreter method(locator_, config_, *this, f.module, f.file);
-      return method.run_function(*f.def, args, Value::self());
+    if (locator_ && callee && callee->is(Value::Kind::Callable) && callee->target == Value::Target::SelfMethod &&
+        callee->receiver && callee->receiver->is(Value::Kind::Self)) {
+      try {
+        const FunctionSource& f = locator_->find_function(callee->qualname);
+        Interpreter run(*locator_, *config_, *this, f.module, f.file);
+        return run.run_function(*f.def, args, Value::self());
+      } catch (const std::exception& e) {
+        return Value::unknown(callee->qualname + ": " + e.what());
+      }
     }
     return ops_.call(node, callee, args);
   }
@@ -56,15 +61,22 @@ class LayerObject : public Hooks {
     if (!base->is(Value::Kind::Self)) return ops_.attribute(node, base, name);
     auto it = state_.find(name);
     if (it != state_.end()) return it->second;
-    try {
-      if (!locator_.is_class(class_name_ + "." + name)) {
-        locator_.find_function(class_name_ + "." + name);
-        return Value::callable(Value::Target::SelfMethod, class_name_ + "." + name);
+    if (locator_) {
+      try {
+        if (!locator_->is_class(class_name_ + "." + name)) {
+          locator_->find_function(class_name_ + "." + name);
+          return Value::callable(Value::Target::SelfMethod, class_name_ + "." + name, Value::self());
+        }
+      } catch (const std::exception&) {
+        // not a method of the class: an attribute the layer does not have
       }
-    } catch (const std::exception&) {
     }
     return Value::unknown("cache layer attribute self." + name);
   }
+  void enter_repeat(const Expr& count) override { ops_.enter_repeat(count); }
+  void exit_repeat() override { ops_.exit_repeat(); }
+  bool weighs_branches() const override { return ops_.weighs_branches(); }
+  bool sets_attribute_items() const override { return true; }  // self.conv_states[i] = ...
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override {
     return ops_.binary(node, op, a, b);
   }
@@ -81,10 +93,38 @@ class LayerObject : public Hooks {
  private:
   std::map<std::string, ValuePtr>& state_;
   Hooks& ops_;
-  SourceLocator& locator_;
-  const ConfigView& config_;
+  SourceLocator* locator_;
+  const ConfigView* config_;
   std::string class_name_;
 };
+
+// A tensor with every `seq_len` in its shape made `cached` (the same states for the cached tokens).
+ValuePtr for_tokens(const ValuePtr& v, const Expr& cached) {
+  if (!v || !v->is_tensor()) return v;
+  auto t = std::make_shared<Value>(*v);
+  for (auto& d : t->shape) d = d.subs({{"seq_len", cached}});
+  return t;
+}
+
+// Item `key` (a number's text) of the dict attribute `name` of a layer's state.
+ValuePtr state_item(const std::map<std::string, ValuePtr>& state, const std::string& name, const std::string& key) {
+  auto it = state.find(name);
+  if (it == state.end() || !it->second->is(Value::Kind::Dict)) return nullptr;
+  for (size_t i = 0; i < it->second->keys.size(); ++i)
+    if (it->second->keys[i] == key) return it->second->items[i];
+  return nullptr;
+}
+
+// The state with item `key` of dict attribute `name` set to `v`.
+void set_state_item(std::map<std::string, ValuePtr>& state, const std::string& name, const std::string& key,
+                    const ValuePtr& v) {
+  auto it = state.find(name);
+  if (it == state.end() || !it->second->is(Value::Kind::Dict)) return;
+  auto d = std::make_shared<Value>(*it->second);
+  for (size_t i = 0; i < d->keys.size(); ++i)
+    if (d->keys[i] == key) d->items[i] = v;
+  it->second = d;
+}
 
 ValuePtr states(const Expr& length) {
   return Value::tensor({Expr::symbol("batch_size"), Expr::symbol("kv_heads"), length, Expr::symbol("head_dim")});
@@ -136,7 +176,7 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
   state["is_initialized"] = Value::boolean(true);
   state["keys"] = states(Expr(0));
   state["values"] = states(Expr(0));
-  LayerObject self(state, tensor_ops, locator, config, layer.class_name);
+  LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
   // The state the cache is in: an empty layer given the cache_len cached tokens.
   Interpreter fill(locator, config, self, update->module, update->file);
   ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
@@ -176,7 +216,7 @@ std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& co
   state["is_initialized"] = Value::boolean(true);
   state["keys"] = states(Expr(0));
   state["values"] = states(Expr(0));
-  LayerObject self(state, tensor_ops, locator, config, layer.class_name);
+  LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
   // The state the cache is in: the layer given the cache_len cached tokens by update() (as in
   // cache_step).
   Interpreter fill(locator, config, self, update->module, update->file);
@@ -209,6 +249,47 @@ std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& co
   ValuePtr out = run.run_function(*called->def, args, Value::self());
   if (!out || out->is(Value::Kind::Unknown)) return fail(out ? out->describe() : std::string("it returns nothing"));
   return CacheCall{out, held};
+}
+
+std::optional<StateStep> state_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                    const CacheLayer& layer, const std::string& method, const std::string& kept,
+                                    const ValuePtr& fresh, const ValuePtr& state_idx,
+                                    const std::vector<Arg>& kwargs, const Expr& cached, std::string* why) {
+  auto fail = [&](const std::string& w) -> std::optional<StateStep> {
+    if (why) *why = layer.class_name + "." + method + ": " + w;
+    return std::nullopt;
+  };
+  if (!state_idx || !state_idx->is(Value::Kind::Number) || !state_idx->expr.is_number())
+    return fail("the state index " + (state_idx ? state_idx->describe() : std::string("(none)")) + " is not a number");
+  const FunctionSource* update = nullptr;
+  try {
+    update = &locator.find_function(layer.class_name + "." + method);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::string key = state_idx->describe();
+  std::map<std::string, ValuePtr> state = layer.attributes;
+  if (!state_item(state, kept, key) || !state_item(state, "has_previous_state", key))
+    return fail("the layer has no " + kept + "[" + key + "] and has_previous_state[" + key + "]");
+  LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
+  auto args_with = [&](const ValuePtr& states) {
+    std::vector<Arg> args = {{"", states, "states"}, {"", state_idx, "state_idx"}};
+    args.insert(args.end(), kwargs.begin(), kwargs.end());
+    return args;
+  };
+  // The state the cache is in: the layer as built, given the cached tokens.
+  Interpreter fill(locator, config, self, update->module, update->file);
+  fill.run_function(*update->def, args_with(for_tokens(fresh, cached)), Value::self());
+  ValuePtr held = state_item(state, kept, key);
+  if (!held || !held->is_tensor())
+    return fail("taking the cached tokens does not keep a tensor in " + kept + "[" + key + "] (" +
+                (held ? held->describe() : std::string("nothing")) + ")");
+  // The analysed call: the new tokens on top; the layer has a previous state once it took a token.
+  set_state_item(state, "has_previous_state", key, Value::number(Expr::compare("!=", cached, Expr(0))));
+  Interpreter step(locator, config, self, update->module, update->file);
+  ValuePtr out = step.run_function(*update->def, args_with(fresh), Value::self());
+  if (!out || !out->is_tensor()) return fail("it does not return a tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
+  return StateStep{held, out};
 }
 
 }  // namespace kcost

@@ -85,4 +85,27 @@ std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& co
                                     const std::string& method, const std::vector<Arg>& args, const Expr& cached,
                                     std::string* why);
 
+// What one `layer.update_conv_state(states, state_idx, **kwargs)` (or `update_recurrent_state`)
+// of a state-space / linear-attention layer does, read by interpreting that method of the layer
+// class (and what it calls on itself: lazy_initialization) on shapes, twice, as `cache_step` does
+// for keys and values. First the layer as DynamicCache(config=config) built it (its per-state
+// dicts read off the real object: nothing initialized, no previous state) takes the states of
+// the `cached` tokens (`fresh` with seq_len made `cached`); the state it then keeps (`conv_states[i]`,
+// `recurrent_states[i]`) is what the cache holds. Then, from that state, with
+// `has_previous_state[i]` true exactly when a token was cached (`cached != 0`: the prefill of no
+// tokens never calls the model), the update takes `fresh`; what it returns is the answer.
+struct StateStep {
+  ValuePtr held;      // the state kept after the cached tokens (a tensor; its size is the cache's)
+  ValuePtr returned;  // what the update of the new tokens returns
+};
+
+// `method`: "update_conv_state" or "update_recurrent_state"; `kept`: the dict attribute it keeps
+// the state in ("conv_states", "recurrent_states"); `state_idx`: the state's index (a number);
+// `kwargs`: the other keywords the model passes (conv_kernel_size=...). nullopt with `why` when
+// the source could not be followed.
+std::optional<StateStep> state_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                    const CacheLayer& layer, const std::string& method, const std::string& kept,
+                                    const ValuePtr& fresh, const ValuePtr& state_idx,
+                                    const std::vector<Arg>& kwargs, const Expr& cached, std::string* why);
+
 }  // namespace kcost

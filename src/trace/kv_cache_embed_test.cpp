@@ -111,5 +111,59 @@ TEST(KvCacheSource, CacheMethodsBesideUpdateAreReadFromTheirSource) {
   EXPECT_EQ(offset->expr, cache_len);
 }
 
+// A linear-attention layer as DynamicCache(config=config) builds it (cache_layers.py reports its
+// per-state dicts with number keys as text): nothing initialized, no previous state.
+CacheLayer linear_layer() {
+  auto states = [](ValuePtr v) { return Value::dict({"0"}, {std::move(v)}); };
+  return CacheLayer{"transformers.cache_utils.LinearAttentionLayer",
+                    false,
+                    false,
+                    {{"number_of_states", Value::integer(1)},
+                     {"conv_states", states(Value::none())},
+                     {"recurrent_states", states(Value::none())},
+                     {"is_conv_states_initialized", states(Value::boolean(false))},
+                     {"is_recurrent_states_initialized", states(Value::boolean(false))},
+                     {"has_previous_state", states(Value::boolean(false))},
+                     {"conv_kernel_size", states(Value::none())},
+                     {"record_past", Value::boolean(false)},
+                     {"device", Value::none()},
+                     {"dtype", Value::none()}}};
+}
+
+Expr at(const Expr& e, long long c, long long s) {
+  return e.subs({{"cache_len", Expr(c)}, {"seq_len", Expr(s)}, {"config.conv_kernel", Expr(4)}});
+}
+
+TEST(KvCacheSource, AConvStateKeepsTheKernelSizeAndReturnsItWithTheNewTokens) {
+  const Expr b = Expr::symbol("batch_size"), channels = Expr::symbol("config.conv_dim"), k = Expr::symbol("config.conv_kernel");
+  std::string why;
+  std::optional<StateStep> step =
+      state_step(fx().locator, fx().config, fx().ops, linear_layer(), "update_conv_state", "conv_states",
+                 Value::tensor({b, channels, seq_len}), Value::integer(0),
+                 {{"conv_kernel_size", Value::number(k, GiNaC::numeric(4)), "conv_kernel_size"}}, cache_len, &why);
+  ASSERT_TRUE(step) << why;
+  // Held: zeros of [b, C, conv_kernel_size] (lazy_initialization), whatever the cached length.
+  EXPECT_EQ(step->held->shape, (std::vector<Expr>{b, channels, k}));
+  // Returned: a prefill's tokens padded up to the kernel size; after cached tokens, the kept
+  // state concatenated with the new tokens.
+  ASSERT_EQ(step->returned->shape.size(), 3u);
+  const Expr& length = step->returned->shape[2];
+  EXPECT_EQ(at(length, 0, 2), Expr(4));
+  EXPECT_EQ(at(length, 0, 11), Expr(11));
+  EXPECT_EQ(at(length, 7, 5), Expr(9));
+  EXPECT_EQ(at(length, 9, 1), Expr(5));
+}
+
+TEST(KvCacheSource, ARecurrentStateIsKeptAsGiven) {
+  const Expr b = Expr::symbol("batch_size"), h = Expr(8);
+  std::string why;
+  std::optional<StateStep> step = state_step(fx().locator, fx().config, fx().ops, linear_layer(), "update_recurrent_state",
+                                             "recurrent_states", Value::tensor({b, h, Expr(16), Expr(16)}),
+                                             Value::integer(0), {}, cache_len, &why);
+  ASSERT_TRUE(step) << why;
+  EXPECT_EQ(step->held->shape, (std::vector<Expr>{b, h, Expr(16), Expr(16)}));
+  EXPECT_EQ(step->returned->shape, (std::vector<Expr>{b, h, Expr(16), Expr(16)}));
+}
+
 }  // namespace
 }  // namespace kcost

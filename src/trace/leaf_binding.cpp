@@ -228,6 +228,22 @@ LeafBinding reduction(const LeafCall& c) {
     return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
                 "repeats " + repeats->expr.str() + " times");
   }
+  if (c.op == "pad") {
+    // F.pad(x, (left, right, top, bottom, ...)): pairs pad the dims from the last backwards (a
+    // negative one crops); sizes may be formulas (a conv state padded up to the kernel size).
+    ValuePtr pads = arg(c, 1, "pad");
+    if (!pads || !(pads->is(Value::Kind::Tuple) || pads->is(Value::Kind::List)) || pads->items.size() % 2 ||
+        pads->items.size() / 2 > in.size())
+      return fail("pad with a padding that is not pairs of sizes");
+    Shape out = in;
+    for (size_t i = 0; i < pads->items.size(); ++i) {
+      if (!pads->items[i]->is(Value::Kind::Number)) return fail("pad with a padding that is not a number");
+      size_t d = in.size() - 1 - i / 2;
+      out[d] = out[d] + pads->items[i]->expr;
+    }
+    return done({{"num_elements", numel(in)}, {"out_elements", numel(out)}}, output_like(x, out),
+                "pads " + shape_text(in) + " to " + shape_text(out));
+  }
   ValuePtr dim = arg(c, 1, "dim");
   ValuePtr keep = arg(c, 2, "keepdim");
   bool keepdim = keep && keep->truth().value_or(false);
@@ -876,6 +892,50 @@ LeafBinding declared(const LeafCall& c) {
   return b;
 }
 
+// torch.einsum("bclhn,bcshn->bclsh", x, y): the two-operand contraction as the bmm PyTorch
+// lowers it to (the leaf's B, M, K, N): indices in both operands and the output are batch, in one
+// operand and the output M or N, in both operands only summed (K); the output's dims in the
+// order the equation names them. An index summed within one operand, a third operand, an
+// implicit output or an ellipsis is not that bmm: not modelled.
+LeafBinding einsum(const LeafCall& c) {
+  std::vector<ValuePtr> given;
+  for (const auto& a : c.args)
+    if (a.name.empty()) given.push_back(a.value);
+  if (given.empty() || !given[0]->is(Value::Kind::String)) return fail("einsum without an equation");
+  std::vector<ValuePtr> ops(given.begin() + 1, given.end());
+  if (ops.size() == 1 && (ops[0]->is(Value::Kind::List) || ops[0]->is(Value::Kind::Tuple))) ops = ops[0]->items;
+  std::string eq;
+  for (char ch : given[0]->str)
+    if (ch != ' ') eq += ch;
+  size_t arrow = eq.find("->"), comma = eq.find(',');
+  if (ops.size() != 2 || arrow == std::string::npos || comma == std::string::npos || comma > arrow ||
+      eq.find(',', comma + 1) < arrow || eq.find('.') != std::string::npos)
+    return fail("einsum other than two operands with an explicit output (" + given[0]->str + ")");
+  std::string a = eq.substr(0, comma), b = eq.substr(comma + 1, arrow - comma - 1), o = eq.substr(arrow + 2);
+  if (!is_tensor(ops[0]) || !is_tensor(ops[1]) || ops[0]->shape.size() != a.size() || ops[1]->shape.size() != b.size())
+    return fail("einsum operands that are not tensors of the equation's ranks");
+  std::map<char, Expr> size;
+  for (size_t i = 0; i < a.size(); ++i) size.emplace(a[i], ops[0]->shape[i]);
+  for (size_t i = 0; i < b.size(); ++i) size.emplace(b[i], ops[1]->shape[i]);
+  Expr B(1), M(1), K(1), N(1);
+  for (const auto& [ch, n] : size) {
+    bool in_a = a.find(ch) != std::string::npos, in_b = b.find(ch) != std::string::npos, out = o.find(ch) != std::string::npos;
+    if (in_a && in_b) (out ? B : K) = (out ? B : K) * n;
+    else if (!out) return fail(std::string("einsum index '") + ch + "' summed within one operand");
+    else (in_a ? M : N) = (in_a ? M : N) * n;
+  }
+  Shape shape;
+  for (char ch : o) {
+    auto it = size.find(ch);
+    if (it == size.end()) return fail(std::string("einsum output index '") + ch + "' in no operand");
+    shape.push_back(it->second);
+  }
+  return with_operands(done({{"B", B}, {"M", M}, {"K", K}, {"N", N}}, output_like(ops[0], shape),
+                            "the bmm of " + given[0]->str + ": B = " + B.str() + ", M = " + M.str() + ", K = " + K.str() +
+                                ", N = " + N.str()),
+                       {{"a", ops[0]}, {"b", ops[1]}});
+}
+
 }  // namespace
 
 LeafBinding bind_leaf(const LeafCall& c) {
@@ -883,8 +943,7 @@ LeafBinding bind_leaf(const LeafCall& c) {
   Params base = without_widths(c.leaf->forward_params);
   const BinderRow* row = binder_for(base);
   if (!row) return fail("no binding rule for leaf " + c.leaf->name + " with forward_params of this shape");
-  if (c.op == "einsum") return fail("einsum: equation-specific binding not modelled");
-  LeafBinding b = row->bind(c, base);
+  LeafBinding b = c.op == "einsum" ? einsum(c) : row->bind(c, base);
   if (!b.ok) return b;
   if (base.size() != c.leaf->forward_params.size()) bind_widths(c, c.leaf->forward_params, b);
   b.output = as_activation(b.output);

@@ -151,6 +151,41 @@ TEST(LeafBinding, TensorRepeatTilesEachDimAndAddsLeadingOnes) {
   EXPECT_FALSE(bind("torch.repeat_interleave", "repeat", x, {pos(Value::integer(2))}).ok);  // fewer sizes than dims
 }
 
+TEST(LeafBinding, PadPairsPadTheDimsFromTheLast) {
+  // A conv state padded up to the kernel size: F.pad(x, (k - s, 0)) on [b, C, s].
+  const Expr k = Expr::symbol("config.conv_kernel"), c = Expr::symbol("config.conv_dim");
+  ValuePtr x = Value::tensor({b, c, s});
+  LeafBinding lb = bind("F.pad", "pad", nullptr, {pos(x), pos(Value::tuple({Value::number(k - s), Value::integer(0)}))});
+  auto f = bound(lb);
+  EXPECT_EQ(f["num_elements"], b * c * s);
+  EXPECT_EQ(f["out_elements"], b * c * k);
+  EXPECT_EQ(lb.output->shape, (Shape{b, c, k}));
+  // Mamba2's pad_tensor_by_size: (0, 0, 0, 0, 0, p, 0, 0) on a 4-d tensor pads dim 1.
+  ValuePtr y = Value::tensor({b, s, Expr(8), Expr(16)});
+  LeafBinding four = bind("F.pad", "pad", nullptr,
+                          {pos(y), pos(Value::tuple({Value::integer(0), Value::integer(0), Value::integer(0), Value::integer(0),
+                                                     Value::integer(0), Value::integer(3), Value::integer(0), Value::integer(0)}))});
+  EXPECT_TRUE(four.ok) << four.why;
+  EXPECT_EQ(four.output->shape, (Shape{b, s + Expr(3), Expr(8), Expr(16)}));
+  EXPECT_FALSE(bind("F.pad", "pad", nullptr, {pos(x), pos(Value::tuple({Value::integer(1)}))}).ok);  // not pairs
+}
+
+TEST(LeafBinding, EinsumIsTheBmmItLowersTo) {
+  // Mamba2's chunk scan: G = einsum("bclhn,bcshn->bclsh", C, B).
+  const Expr c = Expr::symbol("chunks"), l = Expr::symbol("chunk"), hh = Expr(8), n = Expr::symbol("config.state_size");
+  ValuePtr x = Value::tensor({b, c, l, hh, n}), y = Value::tensor({b, c, l, hh, n});
+  LeafBinding lb = bind("torch.einsum", "einsum", nullptr, {pos(Value::string("bclhn,bcshn->bclsh")), pos(x), pos(y)});
+  auto f = bound(lb);
+  EXPECT_EQ(f["B"], b * c * hh);
+  EXPECT_EQ(f["M"], l);
+  EXPECT_EQ(f["K"], n);
+  EXPECT_EQ(f["N"], l);
+  EXPECT_EQ(lb.output->shape, (Shape{b, c, l, l, hh}));
+  // An index summed within one operand is not a bmm; nor is a third operand.
+  EXPECT_FALSE(bind("torch.einsum", "einsum", nullptr, {pos(Value::string("bclhn,bcshn->bcsh")), pos(x), pos(y)}).ok);
+  EXPECT_FALSE(bind("torch.einsum", "einsum", nullptr, {pos(Value::string("ij,jk,kl->il")), pos(x), pos(y), pos(x)}).ok);
+}
+
 TEST(LeafBinding, SdpaMaskCountsOnlyWhenPresent) {
   ValuePtr q = Value::tensor({b, Expr(8), s, Expr(16)}), k = Value::tensor({b, Expr(4), s, Expr(16)});
   auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, s}, Value::DType::Bool));

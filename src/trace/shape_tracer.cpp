@@ -155,6 +155,23 @@ std::map<std::string, ValuePtr> ShapeTracer::ctor_params(const std::string& kern
   return scope.vars();
 }
 
+namespace {
+
+// Whether a function's body calls `<x>.get_conv_state(...)` or `<x>.get_recurrent_state(...)`.
+bool reads_cache_state(const ast::Node& node) {
+  if (node.is("Attribute") && (node.str("attr") == "get_conv_state" || node.str("attr") == "get_recurrent_state"))
+    return true;
+  for (const auto& [name, field] : node.fields) {
+    if (field.kind == ast::Field::Kind::Node && field.node && reads_cache_state(*field.node)) return true;
+    if (field.kind == ast::Field::Kind::List)
+      for (const auto& n : field.list)
+        if (n && reads_cache_state(*n)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
   const ClassSource& cls = *facts.source;
   if (!cls.forward) return Value::unknown(cls.qualname + " has no forward()");
@@ -174,13 +191,37 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
       }
     }
   }
+  // A forward that reads a conv or recurrent state before it updates it: a probe, recording
+  // nothing (no call sites either), runs it first to learn the states from the updates.
+  if (!probing_ && reads_cache_state(*forward->def)) {
+    auto* sites = ctx_.sites;
+    auto* order = ctx_.discovery_order;
+    ctx_.sites = nullptr;
+    ctx_.discovery_order = nullptr;
+    ShapeTracer probe(ctx_, nullptr);
+    probe.probing_ = true;
+    probe.run_forward(facts, inputs);
+    ctx_.sites = sites;
+    ctx_.discovery_order = order;
+    for (const auto& [k, v] : probe.states_) states_.emplace(k, v);
+  }
   Interpreter ev(ctx_.locator, ctx_.config, *this, forward->module, forward->file);
   interpreters_.push_back(&ev);
   const ModuleFacts* previous = facts_;
   facts_ = &facts;
   ++ctx_.depth;
   std::vector<Arg> args;
-  for (const auto& [name, v] : inputs) args.push_back({name, v, name});
+  // The **kwargs input (a dict of the keywords a call site passed on) is passed as keywords.
+  const ast::Node* kwarg = ast::parameters_of(*cls.forward->def).kwarg;
+  std::string kwargs = kwarg ? kwarg->str("arg") : "";
+  for (const auto& [name, v] : inputs) {
+    if (name == kwargs && v && v->is(Value::Kind::Dict)) {
+      for (size_t i = 0; i < v->keys.size(); ++i)
+        if (!inputs.count(v->keys[i])) args.push_back({v->keys[i], v->items[i], v->keys[i]});
+      continue;
+    }
+    args.push_back({name, v, name});
+  }
   if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   if (record_)
@@ -442,8 +483,31 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   return output;
 }
 
+void ShapeTracer::note_hub_kernel(const FunctionSource& f) {
+  // @use_kernel_func_from_hub_with_fallback("causal_conv1d_update", "causal_conv1d") and its
+  // kind: the kernel (and package) transformers dispatches to on a GPU where it is installed.
+  for (const auto& d : f.def->list("decorator_list")) {
+    if (!d->is("Call") || !d->child("func")) continue;
+    const ast::Node& fn = *d->child("func");
+    std::string name = fn.is("Name") ? fn.str("id") : fn.is("Attribute") ? fn.str("attr") : "";
+    if (!starts_with(name, "use_kernel")) continue;
+    std::vector<std::string> given;
+    for (const auto& a : d->list("args"))
+      if (a->is("Constant") && a->constant().kind == ast::Constant::Kind::Str) given.push_back(a->constant().text);
+    if (given.empty()) continue;
+    std::string text = "`" + f.name + "`: where the hub kernel `" + given[0] + "`" +
+                       (given.size() > 1 ? " (package `" + given[1] + "`)" : std::string()) +
+                       " is installed (a GPU), transformers runs it instead (@" + name +
+                       "); without it, as here and in the oracle's run, this PyTorch reference runs and is what is costed";
+    for (const auto& a : record_->assumptions)
+      if (a.text == text) return;
+    record_->assumptions.push_back({f.file, f.first_line, text});
+  }
+}
+
 ValuePtr ShapeTracer::inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self) {
   const FunctionSource& f = ctx_.locator.find_function(qualname);
+  if (record_) note_hub_kernel(f);
   Interpreter ev(ctx_.locator, ctx_.config, *this, f.module, f.file);
   ev.set_closure(&f.closure);
   interpreters_.push_back(&ev);
@@ -600,13 +664,109 @@ ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& i
   return Value::tuple({o, Value::none()});
 }
 
+std::optional<CacheLayer> ShapeTracer::cache_layer_at(const ValuePtr& index) {
+  // By its layer index when known, else the one every layer is.
+  std::optional<long long> i = index ? known_int(*index) : std::nullopt;
+  std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
+  // A layer index that is this kernel's init param: the cache layers of the layers it stands
+  // for, when they are all alike.
+  if (!layer && index && index->is(Value::Kind::Number) && ctx_.param_values) {
+    auto kernel = ctx_.param_values->find(ctx_.kernel);
+    std::set<std::string> symbols = index->expr.symbols();
+    if (kernel != ctx_.param_values->end() && symbols.size() == 1 && index->expr == Expr::symbol(*symbols.begin())) {
+      auto param = kernel->second.find(*symbols.begin());
+      if (param != kernel->second.end()) {
+        for (long long k : param->second) {
+          std::optional<CacheLayer> l = ctx_.cache.layer(k);
+          if (!l || (layer && l->key() != layer->key())) {
+            layer.reset();
+            break;
+          }
+          layer = l;
+        }
+      }
+    }
+  }
+  return layer;
+}
+
+ValuePtr ShapeTracer::call_state_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
+  static const std::set<std::string> methods = {"get_conv_state",    "get_recurrent_state", "update_conv_state",
+                                                "update_recurrent_state", "has_previous_state", "is_recording_past"};
+  if (!methods.count(method)) return nullptr;
+  Expr cached_some = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
+  // Cache.has_previous_state: whether the layer's states were updated, i.e. a token was cached.
+  if (method == "has_previous_state") return Value::number(cached_some);
+  bool update = method.rfind("update_", 0) == 0;
+  bool conv = method.find("conv") != std::string::npos;
+  // Cache.get_*_state(layer_idx, state_idx=0); Cache.update_*_state(states, layer_idx, state_idx=0, **kwargs).
+  size_t at = update ? 1 : 0;
+  ValuePtr index = argument(args, at, "layer_idx");
+  std::optional<CacheLayer> layer = cache_layer_at(index);
+  if (!layer)
+    return unknown(node, "cache." + method + ": the cache's layers differ and this call's layer index " +
+                             (index ? index->describe() : std::string("(not passed)")) + " is not known here",
+                   label_for(method, node));
+  if (method == "is_recording_past") {
+    // Cache.is_recording_past: getattr(layer, "record_past", False).
+    auto it = layer->attributes.find("record_past");
+    return it != layer->attributes.end() ? it->second : Value::boolean(false);
+  }
+  ValuePtr state_idx = argument(args, at + 1, "state_idx");
+  if (!state_idx) state_idx = Value::integer(0);
+  std::string key = std::string(conv ? "conv|" : "recurrent|") + layer->key() + "|" + state_idx->describe();
+  if (!update) {
+    // Cache.get_*_state: the layer's state once it has a previous state (a token was cached), else None.
+    auto it = states_.find(key);
+    if (it == states_.end()) {
+      // The probe runs the path of an empty cache (None: no previous state), which updates it.
+      if (probing_) return Value::none();
+      return unknown(node, "cache." + method + ": the forward never updates this state, so its shape is not known",
+                     label_for(method, node));
+    }
+    auto state = std::make_shared<Value>(*it->second);
+    state->none_unless = cached_some;
+    if (record_ && states_counted_.insert(key).second) {
+      Expr elements(1);
+      for (const Expr& d : state->shape) elements = elements * d;
+      record_->cache_elements = record_->cache_elements + count() * Expr::if_else(cached_some, elements, Expr(0));
+      record_->assumptions.push_back({"", node.line, "the cache holds this layer's " + std::string(conv ? "conv" : "recurrent") +
+                                                       " state " + shape_text(state->shape) + " (read from " +
+                                                       last_part(layer->class_name) + "'s update_" + (conv ? "conv" : "recurrent") +
+                                                       "_state()) once a token is cached: it is None when cache_len = 0, "
+                                                       "and its size does not grow with cache_len"});
+    }
+    return state;
+  }
+  ValuePtr fresh = argument(args, 0, conv ? "conv_states" : "recurrent_states");
+  if (!is_tensor(fresh)) return unknown(node, "cache." + method + " of a non-tensor", label_for(method, node));
+  std::vector<Arg> kwargs;
+  for (const auto& a : args)
+    if (!a.name.empty() && a.name != "layer_idx" && a.name != "state_idx" && a.name != "conv_states" &&
+        a.name != "recurrent_states")
+      kwargs.push_back(a);
+  std::string why;
+  ShapeTracer quiet(ctx_, nullptr);  // the update's own tensor work is the cache's, not the model's
+  std::optional<StateStep> step = state_step(ctx_.locator, ctx_.config, quiet, *layer, method,
+                                             conv ? "conv_states" : "recurrent_states", fresh, state_idx, kwargs,
+                                             Expr::symbol("cache_len"), &why);
+  if (!step) return unknown(node, "cache." + method + ": " + why, label_for(method, node));
+  states_.emplace(key, step->held);
+  if (record_)
+    record_->assumptions.push_back({"", node.line, "cache." + method + " (read from " + last_part(layer->class_name) + "." +
+                                                     method + "()) returns " + step->returned->describe() +
+                                                     " for the new tokens " + fresh->describe()});
+  return with_shape(*fresh, step->returned->shape);
+}
+
 ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
   if (method == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
+  if (ValuePtr v = call_state_method(node, method, args)) return v;
   if (method == "update") {
     ValuePtr keys = argument(args, 0, "key_states");
     if (!is_tensor(keys) || keys->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
     Expr fresh = keys->shape[keys->shape.size() - 2];
-    // The cache layer of this call: by its layer index when known, else the one every layer is.
+    // The cache layer of this call.
     ValuePtr index = argument(args, 2, "layer_idx");
     std::optional<CacheLayer> layer = cache_layer_at(index);
     Expr length = Expr::symbol("cache_len") + fresh, held = Expr::symbol("cache_len");
@@ -1036,6 +1196,20 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
       return out;
     }
     return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
+  }
+  // range(lo, hi): the same, from lo (the forward substitution of a chunk's triangular system,
+  // range(1, chunk_size)).
+  if (iterable->is(Value::Kind::Range) && iterable->items.size() == 2 && iterable->items[0]->is(Value::Kind::Number) &&
+      iterable->items[1]->is(Value::Kind::Number)) {
+    const ValuePtr &lo = iterable->items[0], &hi = iterable->items[1];
+    constexpr long long kMaxUnrolled = 4096;
+    if (lo->known && hi->known && lo->known->is_integer() && hi->known->is_integer() && lo->expr.is_number() &&
+        hi->expr.is_number() && *hi->known - *lo->known <= kMaxUnrolled) {
+      std::vector<Iteration> out;
+      for (long long i = lo->known->to_long(); i < hi->known->to_long(); ++i) out.push_back({Value::integer(i), Expr(1)});
+      return out;
+    }
+    return std::vector<Iteration>{{Value::number(Expr::symbol("index")), Expr::max(hi->expr - lo->expr, Expr(0))}};
   }
   // A tensor: its rows, as many as its first dim (a mixture-of-experts layer's loop over the
   // experts hit: trace/routing.h).

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,9 @@ class ShapeTracer : public Hooks {
                           const std::string& label);
   ValuePtr call_function(const ast::Node& node, const ValuePtr& fn, const std::vector<Arg>& args);
   ValuePtr inline_function(const std::string& qualname, const std::vector<Arg>& args, const ValuePtr& self);
+  // An assumption naming the fused kernel transformers dispatches function `f` to where it is
+  // installed (its @use_kernel_func_from_hub... decorator), whose PyTorch fallback is traced.
+  void note_hub_kernel(const FunctionSource& f);
   ValuePtr call_leaf(const ast::Node& node, const std::string& leaf, LeafCall call, const std::string& label);
   ValuePtr call_op(const ast::Node& node, const std::string& op, const std::vector<std::string>& names,
                    const ValuePtr& self, const std::vector<Arg>& args);
@@ -138,6 +142,13 @@ class ShapeTracer : public Hooks {
   // layer is, or the one the layers a layer-index init param stands for all are; nullopt else.
   std::optional<CacheLayer> cache_layer_at(const ValuePtr& index) const;
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // The cache layer a cache method's `layer_idx` argument names: by its value when known, else
+  // the one every layer is, or the one the layers this kernel's layer index stands for all are.
+  std::optional<CacheLayer> cache_layer_at(const ValuePtr& index);
+  // The state-space / linear-attention cache methods (get_conv_state, update_conv_state,
+  // get_recurrent_state, update_recurrent_state, has_previous_state, is_recording_past);
+  // nullptr when `method` is none of them.
+  ValuePtr call_state_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args);
   ValuePtr unknown(const ast::Node& node, const std::string& what, const std::string& label);
   void add_child(ChildCall child, const ast::Node& node);
   std::string label_for(const std::string& op, const ast::Node& node) const;
@@ -156,6 +167,13 @@ class ShapeTracer : public Hooks {
   std::vector<std::string> prefixes_;
   std::vector<Expr> counts_;
   int mask_line_ = 0;
+  // The conv / recurrent states the cache holds ("conv|<layer key>|<state index>" -> the state
+  // after cache_len tokens), learned from the forward's update_*_state calls: a forward reads
+  // them (get_conv_state) before it updates them, so a forward that reads one is first run by a
+  // probe (recording nothing) that learns them.
+  std::map<std::string, ValuePtr> states_;
+  std::set<std::string> states_counted_;  // states whose elements this trace has counted
+  bool probing_ = false;
 };
 
 // A stack's `element` (its index a symbol, `layer_idx`) with the index's value taken from `item`

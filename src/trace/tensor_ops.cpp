@@ -92,6 +92,14 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
   return Value::tensor(s);
 }
 
+// torch.eye(n) / torch.eye(n, m): an n x m identity (m = n when not given).
+ValuePtr identity_matrix(const std::string&, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr n = argument(args, 0, "n"), m = argument(args, 1, "m");
+  if (!n || !n->is(Value::Kind::Number) || (m && !m->is(Value::Kind::Number) && !m->is(Value::Kind::None)))
+    return Value::unknown("eye with a non-number size");
+  return Value::tensor({n->expr, m && m->is(Value::Kind::Number) ? m->expr : n->expr});
+}
+
 // x.new_empty(*size), x.new_zeros(size), x.new_ones(size), x.new_full(size, fill): a tensor of
 // the given size (not x's), of x's dtype.
 ValuePtr new_filled(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
@@ -121,6 +129,17 @@ ValuePtr sampled(const std::string& name, const ValuePtr&, const std::vector<Arg
 
 ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr seq = argument(args, 0, "tensors");
+  // A list whose element stands for all its items (one per index of a loop of run-time length).
+  if (seq && seq->is(Value::Kind::List) && seq->element && seq->element->is_tensor()) {
+    bool stacked = name == "stack";
+    ValuePtr dimv = argument(args, 1, "dim");
+    auto d = dimv ? dim_index(*dimv, seq->element->shape.size() + (stacked ? 1 : 0)) : std::optional<size_t>(0);
+    if (!d) return Value::unknown(name + " along an unknown dim");
+    Shape out = seq->element->shape;
+    if (stacked) out.insert(out.begin() + static_cast<long>(*d), seq->length);
+    else out[*d] = out[*d] * seq->length;
+    return with_shape(*seq->element, out);
+  }
   if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || seq->items.empty())
     return Value::unknown(name + " of " + (seq ? seq->describe() : "nothing"));
   for (const auto& t : seq->items)
@@ -439,6 +458,7 @@ const std::map<std::string, Rule>& table() {
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
     row({"normal"}, C::Creation, false, sampled);
+    row({"eye"}, C::Creation, false, identity_matrix);
     // On a tensor.
     row({"view", "reshape"}, C::ZeroCost, true, reshape);
     row({"view_as", "reshape_as", "expand_as", "type_as"}, C::ZeroCost, true, like_other);

@@ -88,6 +88,11 @@ TEST(TensorOps, CatStackSplitChunk) {
   EXPECT_EQ(halves->items[0]->shape, (Shape{b, s, Expr(3)}));
   // Equal parts of a symbolic dim cannot be counted: unknown, not a guess.
   EXPECT_TRUE(shape_op("split", x, {pos(n(2)), kw("dim", n(1))})->is(Value::Kind::Unknown));
+  // A list grown once per index of a loop over seq_len (a scan's outputs): its element repeated.
+  ValuePtr step = Value::tensor({b, Expr(6)});
+  ValuePtr outputs = Value::repeated_list(step, s, {});
+  EXPECT_EQ(shape_of(shape_op("stack", nullptr, {pos(outputs), kw("dim", n(-1))})), (Shape{b, Expr(6), s}));
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(outputs), kw("dim", n(1))})), (Shape{b, Expr(6) * s}));
 }
 
 // torch.cat passes over 1-D empty tensors whatever the others' rank (a cache layer's
@@ -112,6 +117,13 @@ TEST(TensorOps, CreationAndDtypeClasses) {
   EXPECT_EQ(shape_op("is_floating_point", as_long, {})->truth(), std::optional<bool>(false));
   EXPECT_EQ(shape_op("size", x, {pos(n(-1))})->expr, s);
   EXPECT_EQ(shape_op("numel", x, {})->expr, b * s);
+}
+
+TEST(TensorOps, EyeIsNByNOrNByM) {
+  const Expr c = Expr::symbol("chunk_size");
+  EXPECT_EQ(shape_of(shape_op("eye", nullptr, {pos(sym(c)), kw("dtype", Value::opaque("torch.float32"))})), (Shape{c, c}));
+  EXPECT_EQ(shape_of(shape_op("eye", nullptr, {pos(sym(c)), pos(n(3))})), (Shape{c, Expr(3)}));
+  EXPECT_TRUE(shape_op("eye", nullptr, {pos(Value::none())})->is(Value::Kind::Unknown));
 }
 
 TEST(TensorOps, NewCreatorsTakeTheGivenSizeAndTheTensorsDtype) {
@@ -176,6 +188,15 @@ TEST(TensorShapes, ComputedOffsetsFromTheEndClampAsPythonDoes) {
   ValuePtr literal = index_tensor(*keys, *Value::tuple({Value::ellipsis(), Value::slice(n(-3), Value::none(), Value::none()),
                                                         Value::slice(Value::none(), Value::none(), Value::none())}));
   EXPECT_EQ(shape_of(literal), (Shape{b, Expr(4), Expr(3), Expr(16)}));
+  // x[:, :, -seq_len:] (seq_len not known here) on a conv output of seq_len + k positions: minus
+  // a size counts from the end, the last seq_len of them; a plain symbol from the start.
+  const Expr k = Expr::symbol("config.conv_kernel");
+  ValuePtr conv = Value::tensor({b, h, s + k});
+  ValuePtr all = Value::slice(Value::none(), Value::none(), Value::none());
+  EXPECT_EQ(shape_of(index_tensor(*conv, *Value::tuple({all, all, Value::slice(sym(-s), Value::none(), Value::none())}))),
+            (Shape{b, h, s}));
+  EXPECT_EQ(shape_of(index_tensor(*conv, *Value::tuple({all, all, Value::slice(Value::none(), sym(s), Value::none())}))),
+            (Shape{b, h, s}));
 }
 
 }  // namespace

@@ -57,6 +57,32 @@ ValuePtr argument(const std::vector<Arg>& args, size_t i, const std::string& nam
   return nullptr;
 }
 
+namespace {
+
+// Whether `e` is minus a size: every term of -e, expanded, a positive multiple of symbols or
+// functions of them (sizes are never negative), as `-seq_len` or `-(k - 1) - s` are.
+bool minus_a_size(const Expr& e) {
+  if (e.is_number()) return false;
+  GiNaC::ex x = (-e).expand().ex();
+  auto positive_term = [](const GiNaC::ex& t) {
+    if (GiNaC::is_a<GiNaC::numeric>(t)) return GiNaC::ex_to<GiNaC::numeric>(t).is_positive();
+    if (GiNaC::is_a<GiNaC::mul>(t)) {
+      for (size_t i = 0; i < t.nops(); ++i)
+        if (GiNaC::is_a<GiNaC::numeric>(t.op(i)) && !GiNaC::ex_to<GiNaC::numeric>(t.op(i)).is_positive()) return false;
+      return true;
+    }
+    return GiNaC::is_a<GiNaC::symbol>(t) || GiNaC::is_a<GiNaC::function>(t) || GiNaC::is_a<GiNaC::power>(t);
+  };
+  if (GiNaC::is_a<GiNaC::add>(x)) {
+    for (size_t i = 0; i < x.nops(); ++i)
+      if (!positive_term(x.op(i))) return false;
+    return true;
+  }
+  return positive_term(x);
+}
+
+}  // namespace
+
 ValuePtr index_tensor(const Value& tensor, const Value& index) {
   std::vector<ValuePtr> parts = index.is(Value::Kind::Tuple) ? index.items : std::vector<ValuePtr>{std::make_shared<Value>(index)};
   size_t consumed = 0;
@@ -106,6 +132,12 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       auto bound = [&](const ValuePtr& v, const Expr& dflt) -> std::optional<Expr> {
         if (v->is(Value::Kind::None)) return dflt;
         if (!v->is(Value::Kind::Number)) return std::nullopt;
+        if (!v->known && minus_a_size(v->expr)) {
+          // From the end by a size of the analysed call (x[:, :, -seq_len:] on a conv's output,
+          // which holds the conv state's positions before the new ones): taken to lie within the
+          // dim, as model code that drops what it prepended has it: the last seq_len positions.
+          return size + v->expr;
+        }
         if (v->known && *v->known < 0) {
           // From the end. A literal offset (x[..., -1:]) is taken to lie within the dim, as it
           // does in model code; a computed one (keys[:, :, -self.sliding_window + 1:]) is clamped

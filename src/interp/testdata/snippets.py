@@ -37,6 +37,24 @@ def weighed_number(self, n):
         top = top + 0.5
     return top
 
+def cache_state(self, state, n, decode, prefill, shape):
+    # A conv state, None until the cache holds a token; a decode step's arm and a prefill's.
+    if state is not None and n == 1:
+        out = decode
+    else:
+        out = prefill
+    y = decode if state is None else prefill
+    *lead, last = shape
+    d = {0: None}
+    d[0] = last
+    return state is None, out, y, lead, last, d[0]
+
+def scan(self, n, step):
+    outputs = []
+    for index in range(n):
+        outputs.append(step)
+    return outputs
+
 def grow_lists(self, thetas):
     kept = []
     for theta in sorted({t for t in thetas if t}):
