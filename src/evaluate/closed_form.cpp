@@ -354,6 +354,7 @@ ClosedForm::ClosedForm(const std::vector<Expr>& outputs, const std::vector<std::
         throw ExprError("symbol '" + s + "' is not a variable of the closed form", out.str());
   try {
     ClosedFormCompiler(*this, rational_variables).compile_all();
+    compute_dependencies();
   } catch (const ExprError&) {
     throw;
   } catch (const std::exception& e) {
@@ -369,10 +370,19 @@ bool ClosedForm::fully_compiled() const {
 
 namespace {
 
-inline bool floor_div(int128 a, int128 b, int128& q) {
-  if (b == 0 || (a == kInt128Min && b == -1)) return false;
+// The least value of the register type (std::numeric_limits of __int128 depends on GNU extensions).
+template <class T>
+constexpr T least();
+template <>
+constexpr std::int64_t least<std::int64_t>() { return INT64_MIN; }
+template <>
+constexpr int128 least<int128>() { return kInt128Min; }
+
+template <class T>
+inline bool floor_div(T a, T b, T& q) {
+  if (b == 0 || (a == least<T>() && b == -1)) return false;
   q = a / b;
-  int128 r = a % b;
+  T r = a % b;
   if (r != 0 && ((r < 0) != (b < 0))) --q;
   return true;
 }
@@ -381,12 +391,14 @@ inline bool floor_div(int128 a, int128 b, int128& q) {
 
 namespace {
 
-// The program over the register file; false on overflow or division by zero.
-bool execute(const std::vector<ClosedForm::Instruction>& program, int128* r) {
-  for (const ClosedForm::Instruction& in : program) {
-    const int128 a = r[in.a];
-    const int128 b = r[in.b];
-    int128& d = r[in.d];
+// One instruction over the register file of integers T (64 or 128 bits); false on overflow or
+// division by zero.
+template <class T>
+inline bool step(const ClosedForm::Instruction& in, T* r) {
+  constexpr T lowest = least<T>();
+    const T a = r[in.a];
+    const T b = r[in.b];
+    T& d = r[in.d];
     switch (in.op) {
       case kAdd:
         if (__builtin_add_overflow(a, b, &d)) return false;
@@ -398,33 +410,33 @@ bool execute(const std::vector<ClosedForm::Instruction>& program, int128* r) {
         if (__builtin_mul_overflow(a, b, &d)) return false;
         break;
       case kNeg:
-        if (a == kInt128Min) return false;
+        if (a == lowest) return false;
         d = -a;
         break;
       case kDivExact:
-        if (b == 0 || (a == kInt128Min && b == -1) || a % b != 0) return false;
+        if (b == 0 || (a == lowest && b == -1) || a % b != 0) return false;
         d = a / b;
         break;
       case kFloorDiv: {
-        int128 q;
+        T q;
         if (!floor_div(a, b, q)) return false;
         d = q;
         break;
       }
       case kCeilDiv: {
-        int128 q;
-        if (a == kInt128Min || !floor_div(-a, b, q)) return false;
+        T q;
+        if (a == lowest || !floor_div(-a, b, q)) return false;
         d = -q;
         break;
       }
       case kTruncDiv:
-        if (b == 0 || (a == kInt128Min && b == -1)) return false;
+        if (b == 0 || (a == lowest && b == -1)) return false;
         d = a / b;
         break;
       case kMod: {
-        int128 q;
+        T q;
         if (!floor_div(a, b, q)) return false;
-        int128 bq;
+        T bq;
         if (__builtin_mul_overflow(b, q, &bq) || __builtin_sub_overflow(a, bq, &d)) return false;
         break;
       }
@@ -439,50 +451,173 @@ bool execute(const std::vector<ClosedForm::Instruction>& program, int128* r) {
       case kNot: d = a == 0; break;
       case kSelect: d = a != 0 ? b : r[in.c]; break;
       case kAbs:
-        if (a == kInt128Min) return false;
+        if (a == lowest) return false;
         d = a < 0 ? -a : a;
         break;
       case kFixDen: {
-        int128& num = r[in.d];
-        int128& den = r[in.a];
-        if (den == 0 || den == kInt128Min || num == kInt128Min) return false;
+        T& num = r[in.d];
+        T& den = r[in.a];
+        if (den == 0 || den == lowest || num == lowest) return false;
         if (den < 0) {
           den = -den;
           num = -num;
         }
         break;
       }
-    }
   }
+  return true;
+}
+
+// The program over the register file of integers T (64 or 128 bits); false on overflow or
+// division by zero.
+template <class T>
+bool execute(const ClosedForm::Instruction* begin, const ClosedForm::Instruction* end, T* r) {
+  for (const ClosedForm::Instruction* in = begin; in != end; ++in)
+    if (!step(*in, r)) return false;
+  return true;
+}
+
+// The instructions of `program` at `indices` (in order).
+template <class T>
+bool execute_some(const ClosedForm::Instruction* program, const std::vector<std::uint32_t>& indices, T* r) {
+  for (std::uint32_t i : indices)
+    if (!step(program[i], r)) return false;
   return true;
 }
 
 }  // namespace
 
-bool ClosedForm::run(const std::int64_t* inputs, int128* results, std::vector<int128>& regs) const {
-  int128* r = regs.data();
-  for (size_t i = 0; i < input_registers_.size(); ++i) {
-    r[input_registers_[i]] = inputs[i];
-    if (input_denominators_[i] >= 0) r[input_denominators_[i]] = 1;
+ClosedForm::Registers ClosedForm::make_registers() const {
+  Registers regs;
+  regs.wide = registers_;
+  bool fits = true;
+  for (int128 v : registers_) fits = fits && v >= INT64_MIN && v <= INT64_MAX;
+  if (fits) regs.narrow.assign(registers_.begin(), registers_.end());
+  return regs;
+}
+
+bool ClosedForm::run(const std::int64_t* inputs, int128* results, Registers& regs) const {
+  thread_local std::vector<std::int64_t> ones;
+  ones.assign(input_registers_.size(), 1);
+  thread_local std::vector<int128> dens;
+  dens.resize(output_registers_.size());
+  if (!run_rational(inputs, ones.data(), results, dens.data(), regs)) return false;
+  for (size_t i = 0; i < output_registers_.size(); ++i) {
+    if (dens[i] == 1) continue;
+    if (results[i] % dens[i] != 0) return false;
+    results[i] /= dens[i];
   }
-  if (!execute(program_, r)) return false;
+  return true;
+}
+
+void ClosedForm::compute_dependencies() {
+  dependencies_.clear();
+  if (variables_.size() > 16) return;
+  std::vector<std::uint32_t> deps(registers_.size(), 0);
+  std::vector<bool> written(registers_.size(), false);
+  std::vector<std::int64_t> producer(registers_.size(), -1);  // the instruction that wrote it
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    deps[input_registers_[i]] |= 1u << i;
+    written[input_registers_[i]] = true;
+    if (input_denominators_[i] >= 0) {
+      deps[input_denominators_[i]] |= 1u << i;
+      written[input_denominators_[i]] = true;
+    }
+  }
+  // A rational variable's denominator register is shared: its value depends on every one of them.
+  std::uint32_t rational = 0;
+  for (size_t i = 0; i < input_denominators_.size(); ++i)
+    if (input_denominators_[i] >= 0) rational |= deps[input_denominators_[i]];
+  for (size_t i = 0; i < input_denominators_.size(); ++i)
+    if (input_denominators_[i] >= 0) deps[input_denominators_[i]] = rational;
+  std::vector<std::uint32_t> out;
+  out.reserve(program_.size());
+  for (const Instruction& in : program_) {
+    std::uint32_t m = deps[in.a];
+    const bool unary = in.op == kNeg || in.op == kNot || in.op == kAbs;
+    if (!unary && in.op != kFixDen) m |= deps[in.b];
+    if (in.op == kSelect) m |= deps[in.c];
+    if (in.op == kFixDen) {
+      // In place over the fraction the two instructions before it made (as the compiler emits
+      // it): the three run together, so that a fixed sign is never fixed again.
+      const size_t k = out.size();
+      if (k < 2 || producer[in.d] < 0 || producer[in.a] < 0 ||
+          std::min(producer[in.d], producer[in.a]) != static_cast<std::int64_t>(k - 2) ||
+          std::max(producer[in.d], producer[in.a]) != static_cast<std::int64_t>(k - 1))
+        return;
+      m |= deps[in.d];
+      deps[in.d] = deps[in.a] = m;
+      out[k - 2] = out[k - 1] = m;
+    } else {
+      if (written[in.d]) return;
+      written[in.d] = true;
+      producer[in.d] = static_cast<std::int64_t>(out.size());
+      deps[in.d] = m;
+    }
+    out.push_back(m);
+  }
+  dependencies_ = std::move(out);
+}
+
+const std::vector<std::uint32_t>& ClosedForm::program_for(std::uint32_t changed, Registers& regs) const {
+  if (regs.programs.size() <= changed) regs.programs.resize(changed + 1);
+  std::vector<std::uint32_t>& p = regs.programs[changed];
+  if (p.empty() && !program_.empty()) {
+    for (size_t i = 0; i < program_.size(); ++i)
+      if (dependencies_[i] & changed) p.push_back(static_cast<std::uint32_t>(i));
+    if (p.empty()) p.push_back(UINT32_MAX);  // nothing to run: marks the entry as built
+  }
+  return p;
+}
+
+template <class T>
+bool ClosedForm::run_in(const std::int64_t* numerators, const std::int64_t* denominators, std::int64_t common,
+                        int128* result_numerators, int128* result_denominators, T* r, bool& current,
+                        Registers& regs) const {
+  std::uint32_t changed = 0;
+  for (size_t i = 0; i < input_registers_.size(); ++i) {
+    T v = numerators[i];
+    if (input_denominators_[i] >= 0 && common != 1 &&
+        __builtin_mul_overflow(static_cast<T>(numerators[i]), static_cast<T>(common / denominators[i]), &v)) {
+      current = false;
+      return false;
+    }
+    if (r[input_registers_[i]] != v) changed |= 1u << i;
+    r[input_registers_[i]] = v;
+    if (input_denominators_[i] >= 0) {
+      if (r[input_denominators_[i]] != common) changed |= 1u << i;
+      r[input_denominators_[i]] = common;
+    }
+  }
+  bool ok;
+  if (!current || dependencies_.empty()) {
+    ok = execute(program_.data(), program_.data() + program_.size(), r);
+  } else {
+    ok = true;
+    if (changed) {
+      const std::vector<std::uint32_t>& p = program_for(changed, regs);
+      if (p[0] != UINT32_MAX) ok = execute_some(program_.data(), p, r);
+    }
+  }
+  current = ok;
+  if (!ok) return false;
   for (size_t i = 0; i < output_registers_.size(); ++i) {
     if (output_registers_[i] < 0) return false;
-    const int128 num = r[output_registers_[i]];
-    if (output_denominators_[i] < 0) {
-      results[i] = num;
-      continue;
+    T num = r[output_registers_[i]];
+    T den = output_denominators_[i] < 0 ? 1 : r[output_denominators_[i]];
+    if (den == 0 || den == least<T>() || num == least<T>()) return false;
+    if (den < 0) {
+      den = -den;
+      num = -num;
     }
-    const int128 den = r[output_denominators_[i]];
-    if (den == 0 || (num == kInt128Min && den == -1) || num % den != 0) return false;
-    results[i] = num / den;
+    result_numerators[i] = num;
+    result_denominators[i] = den;
   }
   return true;
 }
 
 bool ClosedForm::run_rational(const std::int64_t* numerators, const std::int64_t* denominators, int128* result_numerators,
-                              int128* result_denominators, std::vector<int128>& regs) const {
-  int128* r = regs.data();
+                              int128* result_denominators, Registers& regs) const {
   // The rational variables over their least common denominator (they share its register); in
   // 64 bits, and nothing to do at integer widths.
   std::int64_t common = 1;
@@ -493,35 +628,12 @@ bool ClosedForm::run_rational(const std::int64_t* numerators, const std::int64_t
     std::int64_t g = std::gcd(common, d);
     if (__builtin_mul_overflow(common / g, d, &common)) return false;
   }
-  for (size_t i = 0; i < input_registers_.size(); ++i) {
-    if (input_denominators_[i] < 0) {
-      r[input_registers_[i]] = numerators[i];
-      continue;
-    }
-    if (common == 1) {
-      r[input_registers_[i]] = numerators[i];
-    } else {
-      int128 scaled;
-      if (__builtin_mul_overflow(static_cast<int128>(numerators[i]), static_cast<int128>(common / denominators[i]), &scaled))
-        return false;
-      r[input_registers_[i]] = scaled;
-    }
-    r[input_denominators_[i]] = common;
-  }
-  if (!execute(program_, r)) return false;
-  for (size_t i = 0; i < output_registers_.size(); ++i) {
-    if (output_registers_[i] < 0) return false;
-    int128 num = r[output_registers_[i]];
-    int128 den = output_denominators_[i] < 0 ? 1 : r[output_denominators_[i]];
-    if (den == 0 || den == kInt128Min || num == kInt128Min) return false;
-    if (den < 0) {
-      den = -den;
-      num = -num;
-    }
-    result_numerators[i] = num;
-    result_denominators[i] = den;
-  }
-  return true;
+  // 64-bit registers first (every step of most points fits), 128 bits when one overflows.
+  if (!regs.narrow.empty() && run_in(numerators, denominators, common, result_numerators, result_denominators,
+                                     regs.narrow.data(), regs.narrow_current, regs))
+    return true;
+  return run_in(numerators, denominators, common, result_numerators, result_denominators, regs.wide.data(),
+                regs.wide_current, regs);
 }
 
 std::vector<numeric> ClosedForm::evaluate_exact(const std::vector<numeric>& inputs) const {
@@ -542,7 +654,7 @@ std::vector<numeric> ClosedForm::evaluate(const std::vector<numeric>& inputs) co
   }
   if (nums.size() != variables_.size()) return evaluate_exact(inputs);
   std::vector<int128> results(outputs_.size()), denominators(outputs_.size());
-  std::vector<int128> regs = make_registers();
+  Registers regs = make_registers();
   if (!run_rational(nums.data(), dens.data(), results.data(), denominators.data(), regs)) return evaluate_exact(inputs);
   std::vector<numeric> out;
   for (size_t i = 0; i < results.size(); ++i) out.push_back(to_numeric(results[i]) / to_numeric(denominators[i]));
@@ -717,6 +829,7 @@ ClosedForm ClosedForm::from_json(const nlohmann::json& j) {
     if (r >= f.registers_.size()) fail("input register out of range");
   for (std::int64_t r : f.output_registers_)
     if (r < -1 || r >= static_cast<std::int64_t>(f.registers_.size())) fail("output register out of range");
+  f.compute_dependencies();
   return f;
 }
 

@@ -47,19 +47,31 @@ class ClosedForm {
   // False when some output could not be compiled (it holds a float); evaluate() still works.
   bool fully_compiled() const;
 
-  // Scratch registers for run(); one per thread.
-  std::vector<int128> make_registers() const { return registers_; }
+  // Scratch registers for run() and run_rational(); one per thread. The program runs over
+  // 64-bit integers first (every step of most points fits) and again over 128-bit ones when a
+  // 64-bit step overflows; `narrow` is empty when a constant needs more than 64 bits.
+  // A register file remembers the point it last ran at: the next run executes only the
+  // instructions that depend on a variable whose value changed (a sweep's inner axis), the
+  // others' registers holding their values already. A run that fails leaves its file to run
+  // whole next time.
+  struct Registers {
+    std::vector<std::int64_t> narrow;
+    std::vector<int128> wide;
+    bool narrow_current = false, wide_current = false;  // the registers hold a whole run's values
+    std::vector<std::vector<std::uint32_t>> programs;    // per mask of changed variables: instruction indices
+  };
+  Registers make_registers() const;
 
   // Fast path: `inputs` in the order of variables(); writes every output to `results` and
   // returns true when every output is an exact integer computed without overflow; returns
   // false otherwise (then call evaluate()).
-  bool run(const std::int64_t* inputs, int128* results, std::vector<int128>& registers) const;
+  bool run(const std::int64_t* inputs, int128* results, Registers& registers) const;
   // Fast path at rational inputs: variable i is numerators[i] / denominators[i] (denominators
   // positive, and 1 for a variable that is not rational); writes each output as
   // result_numerators[i] / result_denominators[i] (denominator positive, not reduced). False on
   // overflow, division by zero, or an output that could not be compiled.
   bool run_rational(const std::int64_t* numerators, const std::int64_t* denominators, int128* result_numerators,
-                    int128* result_denominators, std::vector<int128>& registers) const;
+                    int128* result_denominators, Registers& registers) const;
 
   // Exact values at `inputs` (any GiNaC numbers): the fast path when the inputs are 64-bit
   // integers (fractions of them for the rational variables) and it succeeds, else Expr::eval of
@@ -82,6 +94,13 @@ class ClosedForm {
 
  private:
   friend class ClosedFormCompiler;
+  // The instructions to run when the variables in `changed` (a bit per variable) took new values.
+  const std::vector<std::uint32_t>& program_for(std::uint32_t changed, Registers& regs) const;
+  void compute_dependencies();
+  template <class T>
+  bool run_in(const std::int64_t* numerators, const std::int64_t* denominators, std::int64_t common,
+              int128* result_numerators, int128* result_denominators, T* registers, bool& current,
+              Registers& regs) const;
   std::vector<std::string> variables_;
   std::vector<Expr> outputs_;
   std::vector<Instruction> program_;
@@ -90,6 +109,10 @@ class ClosedForm {
   std::vector<std::int64_t> input_denominators_;   // per variable: its denominator register, -1: an integer
   std::vector<std::int64_t> output_registers_;     // -1: output not compiled
   std::vector<std::int64_t> output_denominators_;  // per output: its denominator register, -1: an integer
+  // Per instruction: the variables (bit i: variables_[i]) its result depends on. Empty when the
+  // program is not in the form partial runs need (each register written by one instruction,
+  // but kFixDen's in-place fix of a fraction just made; at most 16 variables).
+  std::vector<std::uint32_t> dependencies_;
 };
 
 // 128-bit integer as decimal text.

@@ -47,6 +47,35 @@ TEST(ClosedForm, PolynomialMatchesExactEverywhere) {
   EXPECT_EQ(f.evaluate(point(1, 1, 0, 2))[2], numeric(7));
 }
 
+// Registers of 64 bits first, 128 when a step overflows them: the same exact answers, whether
+// an intermediate value, an output or a constant needs more than 64 bits.
+TEST(ClosedForm, AStepBeyond64BitsRunsAgainIn128Bits) {
+  ClosedForm f({Expr::parse("batch_size * seq_len * cache_len * cache_len"),
+                Expr::parse("(batch_size * cache_len * cache_len * cache_len) // (cache_len * cache_len + 1)"),
+                Expr::parse("seq_len + 1"), Expr::parse("seq_len * 1180591620717411303424 - cache_len")},
+               kVars);
+  ASSERT_TRUE(f.fully_compiled());
+  auto regs = f.make_registers();
+  EXPECT_TRUE(regs.narrow.empty());  // 2**70 does not fit
+  ClosedForm small({Expr::parse("batch_size * seq_len * cache_len * cache_len"),
+                    Expr::parse("(batch_size * cache_len * cache_len * cache_len) // (cache_len * cache_len + 1)")},
+                   kVars);
+  EXPECT_FALSE(small.make_registers().narrow.empty());
+  for (long c : {0L, 7L, 3000000000L, 4000000000L}) {  // 4e9**3 overflows 64 bits, the floor division fits
+    expect_agree(f, point(3, 5, c, 2));
+    expect_agree(small, point(3, 5, c, 2));
+  }
+  // One register file for a sequence of points: a point that needs 128 bits between two that do not.
+  auto r = small.make_registers();
+  std::vector<int128> out(2);
+  for (long c : {7L, 4000000000L, 9L}) {
+    std::vector<std::int64_t> in = {3, 5, c, 2};
+    ASSERT_TRUE(small.run(in.data(), out.data(), r));
+    EXPECT_EQ(to_numeric(out[0]), small.evaluate_exact(point(3, 5, c, 2))[0]) << c;
+    EXPECT_EQ(to_numeric(out[1]), small.evaluate_exact(point(3, 5, c, 2))[1]) << c;
+  }
+}
+
 TEST(ClosedForm, RationalsAndRoundingCompile) {
   ClosedForm f({Expr::parse("batch_size / 2 + seq_len / 2"), Expr::parse("math.ceil(seq_len / 3) * 2"),
                 Expr::parse("math.floor(cache_len / (seq_len + 1))"), Expr::parse("int(-seq_len / 4)"),
@@ -115,6 +144,66 @@ TEST(ClosedForm, FloatsAndNonIntegerInputsAreExactThroughTheFallback) {
   EXPECT_EQ(f.evaluate(point(3, 1, 0, 2)), f.evaluate_exact(point(3, 1, 0, 2)));
   std::vector<numeric> half = {3, 1, 0, numeric(1, 2)};
   EXPECT_EQ(f.evaluate(half)[1], numeric(3, 2));
+}
+
+// One register file over a sequence of points runs only the instructions that depend on a
+// variable whose value changed: at every point it gives what a fresh register file gives (the
+// same success, the same fraction), in a sweep's nested order, in a random order, through
+// points that fail (division by zero, a step beyond 128 bits) and through 64-bit overflows.
+TEST(ClosedForm, ASequenceOfPointsRunsOnlyWhatChangedAndAgreesWithAFreshRun) {
+  const std::vector<std::string> vars = {"batch_size", "seq_len", "cache_len", "bytes", "weight_bytes", "kv_bytes"};
+  const std::vector<std::string> widths = {"bytes", "weight_bytes", "kv_bytes"};
+  ClosedForm f({Expr::parse("7 * batch_size * seq_len * bytes + 6607343680 * weight_bytes + 262144 * batch_size * cache_len * kv_bytes"),
+                Expr::parse("min(batch_size * weight_bytes, 3) + bytes // 1 + (seq_len if cache_len != 0 else 2 * seq_len)"),
+                Expr::parse("(seq_len - cache_len) ** -1 * (cache_len + weight_bytes)"),
+                Expr::parse("math.ceil(cache_len / (seq_len + 1)) * kv_bytes + cache_len * cache_len * cache_len * batch_size"),
+                Expr::parse("(batch_size * cache_len) % (seq_len + 2) - (cache_len - 3) // seq_len")},
+               vars, widths);
+  ASSERT_TRUE(f.fully_compiled());
+  struct Point {
+    std::vector<std::int64_t> nums, dens;
+  };
+  std::vector<Point> points;
+  const std::vector<std::pair<std::int64_t, std::int64_t>> ws = {{2, 1}, {1, 2}, {9, 16}};
+  for (std::int64_t b : {1, 4})
+    for (std::int64_t s : {1, 3, 5})
+      for (std::int64_t c : {0L, 1L, 3L, 5L, 7L, 3000000L, 3000000000000L})
+        for (auto y : ws)
+          for (auto w : ws) points.push_back({{b, s, c, y.first, w.first, 2}, {1, 1, 1, y.second, w.second, 1}});
+  auto check = [&](const std::vector<Point>& order) {
+    auto regs = f.make_registers();
+    size_t ok = 0, failed = 0;
+    for (const Point& p : order) {
+      std::vector<int128> out(5), den(5), fresh_out(5), fresh_den(5);
+      auto fresh = f.make_registers();
+      bool got = f.run_rational(p.nums.data(), p.dens.data(), out.data(), den.data(), regs);
+      bool want = f.run_rational(p.nums.data(), p.dens.data(), fresh_out.data(), fresh_den.data(), fresh);
+      ASSERT_EQ(got, want) << "c=" << p.nums[2];
+      (got ? ok : failed)++;
+      if (!got) continue;
+      for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(to_numeric(out[i]) / to_numeric(den[i]), to_numeric(fresh_out[i]) / to_numeric(fresh_den[i])) << i;
+        EXPECT_EQ(out[i], fresh_out[i]) << i;
+        EXPECT_EQ(den[i], fresh_den[i]) << i;
+      }
+    }
+    EXPECT_GT(ok, 0u);
+    EXPECT_GT(failed, 0u);  // seq_len == cache_len divides by zero; c**3 beyond 128 bits
+  };
+  check(points);
+  std::vector<Point> shuffled = points;
+  std::mt19937 rng(11);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  check(shuffled);
+  // A program read back from its JSON runs the same way.
+  ClosedForm back = ClosedForm::from_json(f.to_json());
+  auto a = f.make_registers(), b = back.make_registers();
+  for (const Point& p : shuffled) {
+    std::vector<int128> o1(5), d1(5), o2(5), d2(5);
+    bool r1 = f.run_rational(p.nums.data(), p.dens.data(), o1.data(), d1.data(), a);
+    ASSERT_EQ(r1, back.run_rational(p.nums.data(), p.dens.data(), o2.data(), d2.data(), b));
+    if (r1) EXPECT_EQ(o1, o2);
+  }
 }
 
 // The widths as rational variables: 4-bit weights (1/2), weights with scales (9/16), an fp8

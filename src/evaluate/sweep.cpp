@@ -1,6 +1,7 @@
 #include "evaluate/sweep.h"
 
 #include <charconv>
+#include <cstring>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -36,23 +37,53 @@ struct Axis {
 // A width axis the sweep leaves unset: one entry standing for "the point's bytes".
 const std::vector<numeric> kSameAsBytes = {numeric(-1)};
 
-// Shortest round-trip text of the double at 6 significant digits, like printf's %.6g.
-void append_double(std::string& out, double v) {
-  char buffer[32];
-  auto r = std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::general, 6);
-  out.append(buffer, r.ptr);
-}
-
-void append_int(std::string& out, int128 v) {
-  if (v >= 0 && v <= static_cast<int128>(UINT64_MAX)) {
-    char buffer[24];
-    auto r = std::to_chars(buffer, buffer + sizeof(buffer), static_cast<std::uint64_t>(v));
-    out.append(buffer, r.ptr);
-  } else {
-    out += to_string(v);
+// The CSV being written: a buffer of 1 MiB handed to the stream whenever it fills (appending
+// to it is a bounds check and a copy: a sweep writes millions of rows).
+class CsvBuffer {
+ public:
+  explicit CsvBuffer(std::ostream& csv) : csv_(csv), data_(1 << 20) {}
+  ~CsvBuffer() { flush(); }
+  void put(char c) {
+    room(1);
+    data_[used_++] = c;
   }
-}
+  void put(const std::string& text) { put(text.data(), text.size()); }
+  void put(const char* text) { put(text, std::strlen(text)); }
+  void put(const char* text, size_t n) {
+    room(n);
+    std::memcpy(data_.data() + used_, text, n);
+    used_ += n;
+  }
+  // The double at 6 significant digits, like printf's %.6g.
+  void put_double(double v) {
+    room(32);
+    auto r = std::to_chars(data_.data() + used_, data_.data() + data_.size(), v, std::chars_format::general, 6);
+    used_ = static_cast<size_t>(r.ptr - data_.data());
+  }
+  void put_int(int128 v) {
+    if (v >= 0 && v <= static_cast<int128>(UINT64_MAX)) {
+      room(24);
+      auto r = std::to_chars(data_.data() + used_, data_.data() + data_.size(), static_cast<std::uint64_t>(v));
+      used_ = static_cast<size_t>(r.ptr - data_.data());
+    } else {
+      put(to_string(v));
+    }
+  }
+  void flush() {
+    csv_.write(data_.data(), static_cast<std::streamsize>(used_));
+    used_ = 0;
+  }
 
+ private:
+  void room(size_t n) {
+    if (data_.size() - used_ >= n) return;
+    flush();
+    if (data_.size() < n) data_.resize(n);
+  }
+  std::ostream& csv_;
+  std::vector<char> data_;
+  size_t used_ = 0;
+};
 
 // n / d as an integer when d divides n (in 64 bits when they fit: 128-bit division is slow).
 inline void reduce_if_integer(int128& n, int128& d) {
@@ -118,15 +149,17 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
   const size_t total = models.size() * grid.size();
   SweepStats stats;
   size_t index = 0;  // of the row, counting the skipped ones
-  std::string out = header ? sweep_header(hardware, widths) : std::string();
-  out.reserve(1 << 20);
+  CsvBuffer out(csv);
+  if (header) out.put(sweep_header(hardware, widths));
+  std::string lead, rational;
   std::int64_t in[6], den[6];
   int128 results[3], denominators[3];
   for (const SweepModel& m : models) {
-    std::vector<int128> regs = m.totals.make_registers();
+    ClosedForm::Registers regs = m.totals.make_registers();
     const std::string prefix = csv_field(m.model) + "," + csv_field(m.config) + ",";
     for (size_t ib = 0; ib < b.values.size(); ++ib)
-      for (size_t is = 0; is < s.values.size(); ++is)
+      for (size_t is = 0; is < s.values.size(); ++is) {
+        lead = prefix + b.text[ib] + "," + s.text[is] + ",";  // the row's start for every cache length
         for (size_t ic = 0; ic < c.values.size(); ++ic)
           for (size_t iy = 0; iy < y.values.size(); ++iy)
             for (size_t iw = 0; iw < w.values.size(); ++iw)
@@ -140,28 +173,29 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                 in[3] = y.ints[iy], den[3] = y.dens[iy];
                 in[4] = w_same ? y.ints[iy] : w.ints[iw], den[4] = w_same ? y.dens[iy] : w.dens[iw];
                 in[5] = k_same ? y.ints[iy] : k.ints[ik], den[5] = k_same ? y.dens[iy] : k.dens[ik];
-                out += prefix;
-                out += b.text[ib];
-                out += ',';
-                out += s.text[is];
-                out += ',';
-                out += c.text[ic];
-                out += ',';
-                out += y.text[iy];
-                out += ',';
+                out.put(lead);
+                out.put(c.text[ic]);
+                out.put(',');
+                out.put(y.text[iy]);
+                out.put(',');
                 if (widths) {
-                  out += w_same ? y.text[iy] : w.text[iw];
-                  out += ',';
-                  out += k_same ? y.text[iy] : k.text[ik];
-                  out += ',';
+                  out.put(w_same ? y.text[iy] : w.text[iw]);
+                  out.put(',');
+                  out.put(k_same ? y.text[iy] : k.text[ik]);
+                  out.put(',');
                 }
                 double f, bytes;
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
                     if (denominators[i] != 1) reduce_if_integer(results[i], denominators[i]);
-                    if (denominators[i] == 1) append_int(out, results[i]);
-                    else append_rational(out, results[i], denominators[i]);
-                    if (i < 2) out += ',';
+                    if (denominators[i] == 1) {
+                      out.put_int(results[i]);
+                    } else {
+                      rational.clear();
+                      append_rational(rational, results[i], denominators[i]);
+                      out.put(rational);
+                    }
+                    if (i < 2) out.put(',');
                   }
                   f = static_cast<double>(results[0]) / static_cast<double>(denominators[0]);
                   bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
@@ -171,33 +205,30 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   const numeric& yv = y.values[iy];
                   std::vector<numeric> v = m.totals.evaluate_exact(
                       {b.values[ib], s.values[is], c.values[ic], yv, w_same ? yv : w.values[iw], k_same ? yv : k.values[ik]});
-                  out += to_string(v[0]);
-                  out += ',';
-                  out += to_string(v[1]);
-                  out += ',';
-                  out += to_string(v[2]);
+                  out.put(to_string(v[0]));
+                  out.put(',');
+                  out.put(to_string(v[1]));
+                  out.put(',');
+                  out.put(to_string(v[2]));
                   f = v[0].to_double();
                   bytes = (v[1] + v[2]).to_double();
                 }
-                out += ',';
-                append_double(out, bytes > 0 ? f / bytes : 0);
+                out.put(',');
+                out.put_double(bytes > 0 ? f / bytes : 0);
                 for (const Accelerator& a : hardware) {
                   Roofline r = roofline(f, bytes, a);
-                  out += ',';
-                  append_double(out, r.seconds());
-                  out += ',';
-                  out += r.bound();
+                  out.put(',');
+                  out.put_double(r.seconds());
+                  out.put(',');
+                  out.put(r.bound());
                 }
-                out += '\n';
+                out.put('\n');
                 ++stats.rows;
-                if (out.size() > (1 << 20) - 4096) {
-                  csv << out;
-                  out.clear();
-                }
                 if (progress && (stats.rows & 4095) == 0) progress(skip + stats.rows, total);
               }
+      }
   }
-  csv << out;
+  out.flush();
   if (progress) progress(skip + stats.rows, total);
   return stats;
 }
