@@ -64,6 +64,7 @@ int analyze_all(PythonSession& session, SourceLocator& locator, const LeafCatalo
       r["error"] = e.what();
     }
     r["ms"] = ms_since(t);
+    locator.forget_sources();
     return r;
   };
   const bool bar = isatty(STDERR_FILENO);

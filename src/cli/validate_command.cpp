@@ -150,6 +150,7 @@ int validate_command(const std::vector<std::string>& args) {
     o.attn_implementation = task.attn_implementation;
     if (!work_dir.empty()) o.work_dir = work_dir + "/" + task.model + "/" + task.attn_implementation;
     v = validate_model(*locator, session, ValidationLibrary{leaves, names}, task.model, o);
+    locator->forget_sources();  // a worker's memory stays that of one model's sources
     TaskOutcome out;
     out.summary = validation_summary_line(v);
     out.ok = v.ok();

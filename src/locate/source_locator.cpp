@@ -199,3 +199,17 @@ std::map<std::string, std::string> SourceLocator::canonical_names(const std::vec
 }
 
 }  // namespace kcost
+
+namespace kcost {
+
+void SourceLocator::forget_sources() {
+  described_.clear();
+  failed_.clear();
+  classes_.clear();
+  functions_.clear();
+  globals_.clear();
+  configs_.clear();
+  dispatch_.clear();
+}
+
+}  // namespace kcost

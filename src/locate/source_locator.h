@@ -114,6 +114,10 @@ class SourceLocator : public GlobalResolver {
   // canonical name differs (an alias -> its canonical name).
   std::map<std::string, std::string> canonical_names(const std::vector<std::string>& names);
 
+  // Drops every source read so far (parsed functions, class descriptions, globals): what a
+  // long batch does between models to bound its memory. References returned before are invalid.
+  void forget_sources();
+
  private:
   const nlohmann::json& describe(const std::string& qualified_name);
 

@@ -37,6 +37,23 @@ TEST(SourceLocator, ForwardLineRangeEqualsInspect) {
   EXPECT_NE(c.forward->source.find("def forward"), std::string::npos);
 }
 
+// A batch forgets the sources between models; what it reads again is the same.
+TEST(SourceLocator, ForgottenSourcesAreReadAgainTheSame) {
+  SourceLocator own(PythonSession::start());
+  const ClassSource& c = own.find_class(kLlamaAttention);
+  ASSERT_TRUE(c.forward.has_value());
+  const std::string source = c.forward->source;
+  const int line = c.forward->def_line;
+  const std::vector<std::string> mro = c.mro;
+  own.forget_sources();
+  const ClassSource& again = own.find_class(kLlamaAttention);
+  ASSERT_TRUE(again.forward.has_value());
+  EXPECT_EQ(again.forward->source, source);
+  EXPECT_EQ(again.forward->def_line, line);
+  EXPECT_EQ(again.mro, mro);
+  EXPECT_TRUE(again.forward->def->is("FunctionDef"));
+}
+
 TEST(SourceLocator, FollowsTheMroForInheritedMethods) {
   // GPT2LMHeadModel defines forward itself; LlamaDecoderLayer's __init__ is its own, but its
   // base GradientCheckpointingLayer defines __call__ only: forward is LlamaDecoderLayer's.

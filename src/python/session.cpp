@@ -114,6 +114,13 @@ PythonSession& PythonSession::start(const SessionOptions& options) {
 }
 
 int PythonSession::fork_process() {
+  // Objects made so far (torch, transformers) move to the collector's permanent generation, so
+  // that a child's collections never write to them and their pages stay shared with the parent.
+  try {
+    py::module_::import("gc").attr("freeze")();
+  } catch (const py::error_already_set&) {
+    // an interpreter without gc.freeze (before 3.7): the child just shares less
+  }
   PyOS_BeforeFork();
   pid_t pid = fork();
   if (pid == 0) PyOS_AfterFork_Child();
