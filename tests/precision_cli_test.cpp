@@ -171,4 +171,35 @@ TEST(PrecisionCli, SweepAtAFractionalWidthTakesTheFastPathEverywhere) {
   EXPECT_TRUE(found) << want;
 }
 
+// The sweep's roofline computes what eval's does: the dequantize FLOPs of a weight-only format
+// included (a compute-bound step: 256 sequences decoding, int4 with group scales), and a plain
+// width of the same size dequantizes nothing.
+TEST(PrecisionCli, SweepRooflineCountsTheDequantizeFlopsAsEvalDoes) {
+  const std::string config = kcost_test::llama2_7b(kSuite);
+  Result e = run("eval llama --config " + config +
+                 " --batch-size 256 --seq-len 1 --cache-len 0 --weight-bytes int4-g128 --hardware h100-sxm --format json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  json roof = json::parse(e.out)["roofline"];
+  ASSERT_EQ(roof["bound"], "compute");
+  auto seconds_column = [&](const std::string& width) {
+    std::string out = kcost_test::scratch(kSuite) + "/dequantize.csv";
+    Result r = run("sweep llama --config " + config + " --batch-size 256 --seq-len 1 --cache-len 0 --weight-bytes " + width +
+                   " --hardware h100-sxm -o " + out);
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::ifstream in(out);
+    std::string header, row;
+    std::getline(in, header);
+    std::getline(in, row);
+    // The seconds column is the second last.
+    std::string rest = row.substr(0, row.rfind(','));
+    return rest.substr(rest.rfind(',') + 1);
+  };
+  char want[32];
+  std::snprintf(want, sizeof(want), "%.6g", roof["seconds"].get<double>());
+  EXPECT_EQ(seconds_column("int4-g128"), want);
+  std::snprintf(want, sizeof(want), "%.6g",
+                static_cast<double>(json::parse(e.out)["totals"]["flops"].get<long long>()) / roof["peak_flops"].get<double>());
+  EXPECT_EQ(seconds_column("0.515625"), want);  // the same bytes, nothing dequantized
+}
+
 }  // namespace

@@ -67,9 +67,10 @@ nlohmann::json plot_series(const std::vector<SweepModel>& models, const SweepGri
           for (const auto& c : grid.cache_len) {
             const GiNaC::numeric w = grid.weight_bytes.empty() ? y : grid.weight_bytes.front();
             const GiNaC::numeric k = grid.kv_bytes.empty() ? y : grid.kv_bytes.front();
+            const GiNaC::numeric dq = grid.weight_dequantize_flops.empty() ? 0 : grid.weight_dequantize_flops.front();
             std::vector<GiNaC::numeric> v = m.totals.evaluate({b, s, c, y, w, k});
             xs.push_back(c.to_double());
-            ts.push_back(roofline(v[0].to_double(), (v[1] + v[2]).to_double(), a).seconds());
+            ts.push_back(roofline((v[0] + dq * v[3]).to_double(), (v[1] + v[2]).to_double(), a).seconds());
           }
           series.push_back({{"label", label}, {"cache_len", xs}, {"seconds", ts}});
         }
@@ -196,7 +197,10 @@ int sweep_command(const std::vector<std::string>& args) {
                  number_list(vm["bytes"].as<std::string>(), "bytes")};
   for (const GiNaC::numeric& n : grid.bytes)
     if (n.is_zero()) throw po::error("--bytes must be positive, not 0");
-  for (const Precision& p : width_list(vm, "weight-bytes")) grid.weight_bytes.push_back(p.bytes);
+  for (const Precision& p : width_list(vm, "weight-bytes")) {
+    grid.weight_bytes.push_back(p.bytes);
+    grid.weight_dequantize_flops.push_back(p.dequantize_flops);
+  }
   for (const Precision& p : width_list(vm, "kv-bytes")) grid.kv_bytes.push_back(p.bytes);
   if (vm.count("calibration") && grid.widths())
     throw po::error("--calibration does not combine with --weight-bytes or --kv-bytes yet");

@@ -1,4 +1,5 @@
 #include "evaluate/model_costs.h"
+#include "evaluate/sweep.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -172,6 +173,7 @@ std::optional<ModelCosts> load_warm(const PythonOnDemand& python, const ModelLib
   m.warm_entry = entry_path;
   m.unknowns = e->unknowns;
   m.sweep_totals = std::move(e->sweep_totals);
+  if (m.sweep_totals && m.sweep_totals->output_count() != kSweepOutputs) m.sweep_totals.reset();  // another build's outputs
   if (request.need_tree || !m.sweep_totals) {
     try {
       m.tree = resolve(m.costs_dir, m.root, library.leaves, resolve_options(request));

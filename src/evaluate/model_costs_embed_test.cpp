@@ -17,6 +17,7 @@
 
 #include "evaluate/evaluator.h"
 #include "evaluate/sweep.h"
+#include "evaluate/traffic.h"
 #include "locate/python_on_demand.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
@@ -298,10 +299,13 @@ TEST_P(ClosedFormModels, AgreeWithExactEvaluationAtManyPoints) {
     long c = i % 3 ? std::uniform_int_distribution<long>(0, 32768)(rng) : 0;
     Evaluation e = evaluate(m.tree, at(m, b, q, c));
     std::vector<numeric> f = s.totals.evaluate({b, q, c, 2, 2, 2});
-    EXPECT_EQ(f, (std::vector<numeric>{e.totals.flops, e.totals.memory_read, e.totals.memory_write}))
+    // The fourth output: the weight elements the step reads, the traffic split's weights over their width.
+    RuntimePoint point{b, q, c, 2};
+    TrafficSplit split = traffic_split(m.tree, at(m, b, q, c), point);
+    EXPECT_EQ(f, (std::vector<numeric>{e.totals.flops, e.totals.memory_read, e.totals.memory_write, split.weight_bytes / 2}))
         << r.name << " at " << b << "," << q << "," << c;
     std::int64_t in[6] = {b, q, c, 2, 2, 2};
-    int128 out[3];
+    int128 out[kSweepOutputs];
     auto regs = s.totals.make_registers();
     fast += s.totals.run(in, out, regs);
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ostream>
+#include <stdexcept>
 
 #include "evaluate/evaluator.h"
 #include "evaluate/report.h"
@@ -124,9 +125,15 @@ SweepModel compile_sweep_model(const std::string& model, const std::string& conf
   for (const auto& [name, value] : config) numbers[name] = Expr::number(value);
   const CostExprs& c = tree.root.cost;
   try {
+    const Expr read = c.memory_read.subs(numbers), write = c.memory_write.subs(numbers);
+    // The traffic is linear in each width (evaluate/traffic.h): its weight elements are the
+    // traffic at weight_bytes = 1 less the traffic at weight_bytes = 0.
+    const Expr traffic = read + write;
+    const Expr weight_elements =
+        traffic.subs({{"weight_bytes", Expr(1)}}) - traffic.subs({{"weight_bytes", Expr(0)}});
     return {model, config_label,
-            ClosedForm({c.flops.subs(numbers), c.memory_read.subs(numbers), c.memory_write.subs(numbers)},
-                       sweep_variables(), sweep_rational_variables())};
+            ClosedForm({c.flops.subs(numbers), read, write, weight_elements}, sweep_variables(),
+                       sweep_rational_variables())};
   } catch (const ExprError& e) {
     throw EvaluateError(model + ": " + e.what());
   }
@@ -153,7 +160,14 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
   if (header) out.put(sweep_header(hardware, widths));
   std::string lead, rational;
   std::int64_t in[6], den[6];
-  int128 results[3], denominators[3];
+  int128 results[kSweepOutputs], denominators[kSweepOutputs];
+  std::vector<double> dequantize;  // per weight width: FLOPs per weight element read
+  for (size_t i = 0; i < w.values.size(); ++i)
+    dequantize.push_back(i < grid.weight_dequantize_flops.size() ? grid.weight_dequantize_flops[i].to_double() : 0.0);
+  for (const SweepModel& m : models)
+    if (m.totals.output_count() != kSweepOutputs)
+      throw std::invalid_argument("sweep: " + m.model + "'s compiled totals have " + std::to_string(m.totals.output_count()) +
+                                  " outputs, not " + std::to_string(kSweepOutputs));
   for (const SweepModel& m : models) {
     ClosedForm::Registers regs = m.totals.make_registers();
     const std::string prefix = csv_field(m.model) + "," + csv_field(m.config) + ",";
@@ -184,7 +198,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   out.put(k_same ? y.text[iy] : k.text[ik]);
                   out.put(',');
                 }
-                double f, bytes;
+                double f, bytes, weight_elements;
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
                     if (denominators[i] != 1) reduce_if_integer(results[i], denominators[i]);
@@ -200,6 +214,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   f = static_cast<double>(results[0]) / static_cast<double>(denominators[0]);
                   bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
                           static_cast<double>(results[2]) / static_cast<double>(denominators[2]);
+                  weight_elements = static_cast<double>(results[3]) / static_cast<double>(denominators[3]);
                 } else {
                   ++stats.exact_fallbacks;
                   const numeric& yv = y.values[iy];
@@ -212,11 +227,13 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   out.put(to_string(v[2]));
                   f = v[0].to_double();
                   bytes = (v[1] + v[2]).to_double();
+                  weight_elements = v[3].to_double();
                 }
                 out.put(',');
                 out.put_double(bytes > 0 ? f / bytes : 0);
+                const double computed = f + dequantize[iw] * weight_elements;  // what the roofline computes
                 for (const Accelerator& a : hardware) {
-                  Roofline r = roofline(f, bytes, a);
+                  Roofline r = roofline(computed, bytes, a);
                   out.put(',');
                   out.put_double(r.seconds());
                   out.put(',');

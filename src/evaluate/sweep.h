@@ -28,8 +28,13 @@ const std::vector<std::string>& sweep_rational_variables();
 struct SweepModel {
   std::string model;   // the name the user gave
   std::string config;  // the config file, or "" for the class defaults
-  ClosedForm totals;   // flops, memory_read, memory_write in sweep_variables()
+  // flops, memory_read, memory_write and the weight elements the step reads (its traffic's
+  // coefficient of weight_bytes: what a weight-only quantized format dequantizes), in
+  // sweep_variables().
+  ClosedForm totals;
 };
+// The outputs of SweepModel::totals.
+constexpr size_t kSweepOutputs = 4;
 
 // The model's totals with the config's numbers substituted, compiled. Throws EvaluateError
 // naming a config symbol the totals need and `config` lacks.
@@ -37,8 +42,12 @@ SweepModel compile_sweep_model(const std::string& model, const std::string& conf
                                const Values& config);
 
 // weight_bytes and kv_bytes empty: each point's `bytes` (and the CSV has no columns for them).
+// weight_dequantize_flops: beside weight_bytes, the FLOPs per weight element read that its format
+// dequantizes (evaluate/precision.h; none or empty: 0); the roofline columns count them, as eval's
+// roofline does, the flops column does not.
 struct SweepGrid {
   std::vector<GiNaC::numeric> batch_size, seq_len, cache_len, bytes, weight_bytes, kv_bytes;
+  std::vector<GiNaC::numeric> weight_dequantize_flops;
   bool widths() const { return !weight_bytes.empty() || !kv_bytes.empty(); }
   size_t size() const {
     return batch_size.size() * seq_len.size() * cache_len.size() * bytes.size() *

@@ -12,9 +12,10 @@ using GiNaC::numeric;
 std::vector<SweepModel> two_models() {
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len"),
        y = Expr::symbol("bytes");
-  return {{"llama", "", ClosedForm({2 * b * s * 4096 + b * s * c, y * (b * s + c) * 7, y * b * s}, sweep_variables())},
+  // flops, memory_read, memory_write, weight elements read
+  return {{"llama", "", ClosedForm({2 * b * s * 4096 + b * s * c, y * (b * s + c) * 7, y * b * s, Expr(4096)}, sweep_variables())},
           {"gpt,2", "cfg.json",
-           ClosedForm({Expr::pow(b * s, 2) * Expr::parse("2**70"), y * c / 3, y * b}, sweep_variables())}};
+           ClosedForm({Expr::pow(b * s, 2) * Expr::parse("2**70"), y * c / 3, y * b, b * 0}, sweep_variables())}};
 }
 
 SweepGrid grid() { return {{1, 8}, {1, 3}, {0, 7, 4096}, {numeric(1, 2), 2}}; }
@@ -79,8 +80,8 @@ TEST(SweepWidths, FractionalWidthsKeepTheFastPathAndHaveColumns) {
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len"),
        y = Expr::symbol("bytes"), w = Expr::symbol("weight_bytes"), k = Expr::symbol("kv_bytes");
   std::vector<SweepModel> models = {
-      {"m", "", ClosedForm({2 * b * s * 64, y * b * s * 3 + w * 101 + k * b * c * 4, y * b * s}, sweep_variables(),
-                           sweep_rational_variables())}};
+      {"m", "", ClosedForm({2 * b * s * 64, y * b * s * 3 + w * 101 + k * b * c * 4, y * b * s, Expr(101)},
+                           sweep_variables(), sweep_rational_variables())}};
   SweepGrid g{{1, 3}, {1}, {0, 5}, {2}, {numeric(1, 2)}, {1}};
   std::ostringstream out;
   SweepStats st = run_sweep(models, g, {}, out);
@@ -102,6 +103,20 @@ TEST(SweepWidths, FractionalWidthsKeepTheFastPathAndHaveColumns) {
   // Resuming a sweep with widths keeps its rows.
   size_t keep = 0;
   EXPECT_EQ(resumable_rows(out.str(), models, g, {}, &keep), 4u);
+  // The roofline computes the dequantize FLOPs of the weights' format (per weight element read,
+  // the fourth output), the flops column does not: at 1 FLOP/s the seconds are the FLOPs.
+  Accelerator slow;
+  slow.id = "slow";
+  slow.peak_flops = 1;
+  slow.bandwidth = 1e30;
+  SweepGrid dq{{1}, {1}, {0}, {2}, {numeric(1, 2)}, {1}, {numeric(1, 4)}};
+  std::ostringstream roof;
+  run_sweep(models, dq, {slow}, roof);
+  EXPECT_NE(roof.str().find("m,,1,1,0,2,0.5,1,128,56.5,2,"), std::string::npos) << roof.str();
+  EXPECT_NE(roof.str().find(",153.25,compute"), std::string::npos) << roof.str();  // 128 + 101 / 4
+  // A model compiled with other outputs is refused, not misread.
+  std::vector<SweepModel> three = {{"m", "", ClosedForm({b, b, b}, sweep_variables())}};
+  EXPECT_THROW(run_sweep(three, g, {}, roof), std::invalid_argument);
 }
 
 }  // namespace
