@@ -77,16 +77,19 @@ ConfigView small_config() {
                                    {"num_hidden_layers", 3}});
 }
 
-struct Session {
+// An interpreter over the snippets with the small config and the pass's hooks `H`.
+template <class H>
+struct SessionWith {
   TableGlobals globals;
   ConfigView config = small_config();
-  IdentityHooks hooks;
+  H hooks;
   Interpreter interp{globals, config, hooks, "snippets", kSnippets};
 
   ValuePtr call(const std::string& name, const std::vector<Arg>& args) {
     return interp.run_function(function(name), args, Value::self());
   }
 };
+using Session = SessionWith<IdentityHooks>;
 
 Arg positional(ValuePtr v) { return {"", std::move(v), ""}; }
 
@@ -186,10 +189,8 @@ class WeighingHooks : public IdentityHooks {
 };
 
 TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditionChooses) {
-  TableGlobals globals;
-  ConfigView config = small_config();
-  WeighingHooks hooks;
-  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  SessionWith<WeighingHooks> run;
+  Interpreter& interp = run.interp;
   Expr s = Expr::symbol("seq_len");
   ValuePtr out = interp.run_function(function("weighed_number"), {positional(Value::number(s))}, Value::self());
   ASSERT_TRUE(out->is(Value::Kind::Number)) << out->describe();
@@ -200,10 +201,8 @@ TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditi
 }
 
 TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction) {
-  TableGlobals globals;
-  ConfigView config = small_config();
-  WeighingHooks hooks;
-  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  SessionWith<WeighingHooks> run;
+  Interpreter& interp = run.interp;
   Expr s = Expr::symbol("seq_len");
   // `return None` where seq_len == 1 inside a decided `if`, the tensor after it elsewhere: a
   // tensor present where seq_len != 1.
@@ -284,10 +283,8 @@ TEST(Interpreter, AnImportOfAModuleNotInstalledRaisesIntoTheHandler) {
 }
 
 TEST(Interpreter, ACacheStateIsNoneUntilATokenIsCachedAndTheArmsItDecidesMergePerDim) {
-  TableGlobals globals;
-  ConfigView config = small_config();
-  WeighingHooks hooks;
-  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  SessionWith<WeighingHooks> run;
+  Interpreter& interp = run.interp;
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
   Expr cached = Expr::compare("!=", c, Expr(0));
   auto conv_state = std::make_shared<Value>(*Value::tensor({b, Expr(4)}));
@@ -311,7 +308,7 @@ TEST(Interpreter, ACacheStateIsNoneUntilATokenIsCachedAndTheArmsItDecidesMergePe
   EXPECT_EQ(out->items[1]->shape, (std::vector<Expr>{b, Expr::if_else(decoding, Expr(1), s)}));
   ASSERT_TRUE(out->items[2]->is_tensor()) << out->items[2]->describe();
   EXPECT_EQ(out->items[2]->shape, (std::vector<Expr>{b, Expr::if_else(Expr::logical_not(cached), Expr(1), s)}));
-  EXPECT_EQ(hooks.repeats.size(), 4u);  // two arms of the `if`, two of the conditional expression
+  EXPECT_EQ(run.hooks.repeats.size(), 4u);  // two arms of the `if`, two of the conditional expression
   // `*lead, last = shape`, and a dict's number key assigned.
   ASSERT_TRUE(out->items[3]->is(Value::Kind::List));
   ASSERT_EQ(out->items[3]->items.size(), 2u);

@@ -130,6 +130,25 @@ ValuePtr states(const Expr& length) {
   return Value::tensor({Expr::symbol("batch_size"), Expr::symbol("kv_heads"), length, Expr::symbol("head_dim")});
 }
 
+// An initialized layer holding no token: its attributes, and keys and values of length 0.
+std::map<std::string, ValuePtr> empty_state(const CacheLayer& layer) {
+  std::map<std::string, ValuePtr> state = layer.attributes;
+  state["is_initialized"] = Value::boolean(true);
+  state["keys"] = states(Expr(0));
+  state["values"] = states(Expr(0));
+  return state;
+}
+
+// The state the cache is in before the analysed call: `self` given the `cached` tokens by the
+// layer's `update`. False when update does not return the keys and values.
+bool fill(SourceLocator& locator, const ConfigView& config, LayerObject& self, const FunctionSource& update,
+          const Expr& cached) {
+  Interpreter run(locator, config, self, update.module, update.file);
+  ValuePtr filled = run.run_function(*update.def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
+                                     Value::self());
+  return filled && filled->is(Value::Kind::Tuple);
+}
+
 }  // namespace
 
 KvCache KvCache::from_json(const nlohmann::json& data) {
@@ -172,16 +191,9 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  std::map<std::string, ValuePtr> state = layer.attributes;
-  state["is_initialized"] = Value::boolean(true);
-  state["keys"] = states(Expr(0));
-  state["values"] = states(Expr(0));
+  std::map<std::string, ValuePtr> state = empty_state(layer);
   LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
-  // The state the cache is in: an empty layer given the cache_len cached tokens.
-  Interpreter fill(locator, config, self, update->module, update->file);
-  ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
-                                      Value::self());
-  if (!filled || !filled->is(Value::Kind::Tuple)) return fail("filling it did not return the keys and values");
+  if (!fill(locator, config, self, *update, cached)) return fail("filling it did not return the keys and values");
   auto kept = state.find("keys");
   if (kept == state.end() || !kept->second->is_tensor() || kept->second->shape.size() != 4)
     return fail("it does not keep a keys tensor (self.keys is " +
@@ -212,17 +224,9 @@ std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& co
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  std::map<std::string, ValuePtr> state = layer.attributes;
-  state["is_initialized"] = Value::boolean(true);
-  state["keys"] = states(Expr(0));
-  state["values"] = states(Expr(0));
+  std::map<std::string, ValuePtr> state = empty_state(layer);
   LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
-  // The state the cache is in: the layer given the cache_len cached tokens by update() (as in
-  // cache_step).
-  Interpreter fill(locator, config, self, update->module, update->file);
-  ValuePtr filled = fill.run_function(*update->def, {{"", states(cached), "key_states"}, {"", states(cached), "value_states"}},
-                                      Value::self());
-  if (!filled || !filled->is(Value::Kind::Tuple)) return fail("filling it by update() did not return the keys and values");
+  if (!fill(locator, config, self, *update, cached)) return fail("filling it by update() did not return the keys and values");
   // A method that stores what it is given: first given the cached tokens.
   bool stores = std::any_of(args.begin(), args.end(), [](const Arg& a) { return a.value && a.value->is_tensor(); });
   Expr held(0);

@@ -664,32 +664,6 @@ ValuePtr ShapeTracer::call_attention(const ast::Node& node, const std::string& i
   return Value::tuple({o, Value::none()});
 }
 
-std::optional<CacheLayer> ShapeTracer::cache_layer_at(const ValuePtr& index) {
-  // By its layer index when known, else the one every layer is.
-  std::optional<long long> i = index ? known_int(*index) : std::nullopt;
-  std::optional<CacheLayer> layer = i ? ctx_.cache.layer(*i) : ctx_.cache.uniform();
-  // A layer index that is this kernel's init param: the cache layers of the layers it stands
-  // for, when they are all alike.
-  if (!layer && index && index->is(Value::Kind::Number) && ctx_.param_values) {
-    auto kernel = ctx_.param_values->find(ctx_.kernel);
-    std::set<std::string> symbols = index->expr.symbols();
-    if (kernel != ctx_.param_values->end() && symbols.size() == 1 && index->expr == Expr::symbol(*symbols.begin())) {
-      auto param = kernel->second.find(*symbols.begin());
-      if (param != kernel->second.end()) {
-        for (long long k : param->second) {
-          std::optional<CacheLayer> l = ctx_.cache.layer(k);
-          if (!l || (layer && l->key() != layer->key())) {
-            layer.reset();
-            break;
-          }
-          layer = l;
-        }
-      }
-    }
-  }
-  return layer;
-}
-
 ValuePtr ShapeTracer::call_state_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
   static const std::set<std::string> methods = {"get_conv_state",    "get_recurrent_state", "update_conv_state",
                                                 "update_recurrent_state", "has_previous_state", "is_recording_past"};

@@ -136,15 +136,12 @@ class ShapeTracer : public Hooks {
   // when all layers are of one kind.
   std::optional<std::vector<Iteration>> layer_kinds(const Value& stack);
   ValuePtr make_mask(const std::vector<Arg>& args, const std::string& function);
-  // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
-  // top (kv_cache.h); nullopt with `why` when its source could not be followed.
   // The cache layer of a call with this layer index: by its value when known, else the one every
   // layer is, or the one the layers a layer-index init param stands for all are; nullopt else.
   std::optional<CacheLayer> cache_layer_at(const ValuePtr& index) const;
+  // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
+  // top (kv_cache.h); nullopt with `why` when its source could not be followed.
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
-  // The cache layer a cache method's `layer_idx` argument names: by its value when known, else
-  // the one every layer is, or the one the layers this kernel's layer index stands for all are.
-  std::optional<CacheLayer> cache_layer_at(const ValuePtr& index);
   // The state-space / linear-attention cache methods (get_conv_state, update_conv_state,
   // get_recurrent_state, update_recurrent_state, has_previous_state, is_recording_past);
   // nullptr when `method` is none of them.
