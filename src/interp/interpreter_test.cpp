@@ -433,6 +433,11 @@ TEST(Value, PythonEquality) {
   EXPECT_EQ(python_equal(*Value::none(), *Value::tensor({})), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::integer(2), *Value::string("2")), std::optional<bool>(false));
   EXPECT_EQ(python_equal(*Value::number(Expr::symbol("n")), *Value::integer(2)), std::nullopt);
+  // `self.language_model is not self` (PreTrainedModel.get_input_embeddings): a module self holds
+  // is another object.
+  EXPECT_EQ(python_equal(*Value::module("M", {}), *Value::self()), std::optional<bool>(false));
+  EXPECT_EQ(python_equal(*Value::self(), *Value::module("M", {})), std::optional<bool>(false));
+  EXPECT_EQ(python_equal(*Value::module("M", {}), *Value::module("M", {})), std::nullopt);  // two children may differ
 }
 
 TEST(Interpreter, AFunctionAFactoryMadeReadsItsClosureCells) {

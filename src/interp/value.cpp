@@ -377,6 +377,9 @@ std::optional<bool> python_equal(const Value& a, const Value& b) {
   if (a.is(K::String) != b.is(K::String) && (a.is(K::Number) || b.is(K::Number) || a.is(K::Global) || b.is(K::Global)))
     return false;
   if (a.is(K::Global) && b.is(K::Global)) return a.qualname == b.qualname;
+  // `self` and a module it holds are different objects (a module holding itself would be a cycle
+  // in its own module tree): `self.language_model is not self`.
+  if ((a.is(K::Self) && b.is(K::Module)) || (a.is(K::Module) && b.is(K::Self))) return false;
   // A tensor's dtype (its class: bool, integer, float) against a torch dtype.
   const Value* dtype = a.is(K::Opaque) && a.qualname == "dtype" ? &a : b.is(K::Opaque) && b.qualname == "dtype" ? &b : nullptr;
   const Value* torch_dtype = dtype == &a ? &b : &a;
