@@ -88,6 +88,7 @@ class InitHooks : public Hooks {
       // transformers' auto classes: AutoModel.from_config(config.text_config) builds the class
       // the auto class maps that config's model_type to (the language model of a wrapper).
       if (ValuePtr built = auto_from_config(*callee, args)) return built;
+      if (ValuePtr built = class_from_config(*callee, args)) return built;
       // Tensors made in __init__ (torch.ones(n), torch.arange(0, d, 2), torch.tensor(x)): only
       // their shapes matter, and __init__ costs nothing.
       std::string op = last_part(callee->reached.empty() ? name : callee->reached);
@@ -210,6 +211,24 @@ class InitHooks : public Hooks {
     std::string cls = locator_.auto_model_class(current_module_ + "." + path.substr(0, path.size() - suffix.size()), (*type)->str);
     if (cls.empty()) return nullptr;
     return Value::module(cls, {args[0]});
+  }
+
+  // PreTrainedModel._from_config reached through a model class (Mllama's
+  // `MllamaTextModel._from_config(self.text_config)`): that class built from the config, as the
+  // classmethod does (`cls(config, **kwargs)`; its dtype and attention set-up change no shape).
+  ValuePtr class_from_config(const Value& callee, const std::vector<Arg>& args) {
+    static const std::string suffix = "._from_config";
+    const std::string& path = callee.path;
+    if (!ends_with(callee.qualname, "PreTrainedModel._from_config") || !ends_with(path, suffix) || args.empty() ||
+        !args[0].value || !args[0].value->is(Value::Kind::Config) || current_module_.empty())
+      return nullptr;
+    try {
+      const GlobalRef& cls = locator_.resolve_global(current_module_, path.substr(0, path.size() - suffix.size()));
+      if (cls.kind != GlobalRef::Kind::Class || !cls.is_module) return nullptr;
+      return Value::module(cls.qualname, {args[0]});
+    } catch (const std::exception&) {
+      return nullptr;
+    }
   }
 
   // Runs the __init__ `init` on self: with the caller's arguments, or (`args` null) each

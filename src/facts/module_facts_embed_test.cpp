@@ -110,6 +110,16 @@ TEST(ModuleFacts, AnAutoClassBuildsTheModelItsMappingGivesTheConfigsType) {
   EXPECT_EQ(attr(f, "vision_tower").value->class_name, "transformers.models.siglip.modeling_siglip.SiglipVisionModel");
 }
 
+// A model class's _from_config(config) (PreTrainedModel's classmethod, reached through the class)
+// builds that class: Mllama's causal LM holds its text model.
+TEST(ModuleFacts, AClassFromConfigBuildsThatClass) {
+  const std::string lm = "transformers.models.mllama.modeling_mllama.MllamaForCausalLM";
+  ModuleFacts f = facts_under(lm, lm);
+  const Attribute& model = attr(f, "model");
+  ASSERT_EQ(model.kind, Attribute::Kind::Submodule) << model.value->describe();
+  EXPECT_EQ(model.value->class_name, "transformers.models.mllama.modeling_mllama.MllamaTextModel");
+}
+
 TEST(ModuleFacts, ModuleListLengthAndActivation) {
   ModuleFacts model = facts_of("transformers.models.llama.modeling_llama.LlamaModel");
   const Attribute& layers = attr(model, "layers");
