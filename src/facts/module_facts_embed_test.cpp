@@ -25,7 +25,7 @@ ModuleFacts facts_of(const std::string& name) { return build_module_facts(fx().l
 // Facts of `name` under the config class defaults of the model class `model`.
 ModuleFacts facts_under(const std::string& model, const std::string& name) {
   const ConfigDefaults& d = fx().locator.config_of(model);
-  return build_module_facts(fx().locator, ConfigView{d.values, d.aliases}, name);
+  return build_module_facts(fx().locator, ConfigView{d.values, d.aliases, d.properties}, name);
 }
 
 const Attribute& attr(const ModuleFacts& f, const std::string& name) {
@@ -111,13 +111,14 @@ TEST(ModuleFacts, AnAutoClassBuildsTheModelItsMappingGivesTheConfigsType) {
 }
 
 // A model class's _from_config(config) (PreTrainedModel's classmethod, reached through the class)
-// builds that class: Mllama's causal LM holds its text model.
+// builds that class: AIMv2's vision and text models (Mllama's causal LM holds its text model so).
 TEST(ModuleFacts, AClassFromConfigBuildsThatClass) {
-  const std::string lm = "transformers.models.mllama.modeling_mllama.MllamaForCausalLM";
-  ModuleFacts f = facts_under(lm, lm);
-  const Attribute& model = attr(f, "model");
-  ASSERT_EQ(model.kind, Attribute::Kind::Submodule) << model.value->describe();
-  EXPECT_EQ(model.value->class_name, "transformers.models.mllama.modeling_mllama.MllamaTextModel");
+  const std::string model = "transformers.models.aimv2.modeling_aimv2.Aimv2Model";
+  ModuleFacts f = facts_under(model, model);
+  const Attribute& vision = attr(f, "vision_model");
+  ASSERT_EQ(vision.kind, Attribute::Kind::Submodule) << vision.value->describe();
+  EXPECT_EQ(vision.value->class_name, "transformers.models.aimv2.modeling_aimv2.Aimv2VisionModel");
+  EXPECT_EQ(attr(f, "text_model").value->class_name, "transformers.models.aimv2.modeling_aimv2.Aimv2TextModel");
 }
 
 TEST(ModuleFacts, ModuleListLengthAndActivation) {
