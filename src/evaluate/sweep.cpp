@@ -10,6 +10,7 @@
 
 #include "evaluate/evaluator.h"
 #include "evaluate/report.h"
+#include "evaluate/significant_text.h"
 
 namespace kcost {
 
@@ -61,6 +62,14 @@ class CsvBuffer {
     auto r = std::to_chars(data_.data() + used_, data_.data() + data_.size(), v, std::chars_format::general, 6);
     used_ = static_cast<size_t>(r.ptr - data_.data());
   }
+  // n / d at 6 significant digits as put_double writes the quotient (significant_text.h); false
+  // (nothing written) when it cannot be written exactly.
+  bool put_fraction(int128 n, int128 d) {
+    room(40);
+    size_t len = significant_text(n, d, data_.data() + used_);
+    used_ += len;
+    return len > 0;
+  }
   void put_int(int128 v) {
     if (v >= 0 && v <= static_cast<int128>(UINT64_MAX)) {
       room(24);
@@ -85,6 +94,27 @@ class CsvBuffer {
   std::vector<char> data_;
   size_t used_ = 0;
 };
+
+// The arithmetic intensity, FLOPs / (bytes read + written), as a fraction from the exact outputs
+// n[i] / d[i]: n[0] d[1] d[2] / (d[0] (n[1] d[2] + n[2] d[1])). `num` stays -1 on overflow or when
+// nothing is moved (the caller writes the double then).
+void intensity_fraction(const int128* n, const int128* d, int128& num, int128& den) {
+  if (d[0] == 1 && d[1] == 1 && d[2] == 1) {  // integer widths: n[0] / (n[1] + n[2])
+    if (n[0] >= 0 && n[1] >= 0 && n[2] >= 0 && n[1] + n[2] > 0 && n[1] < (static_cast<int128>(1) << 125) &&
+        n[2] < (static_cast<int128>(1) << 125)) {
+      num = n[0];
+      den = n[1] + n[2];
+    }
+    return;
+  }
+  int128 a, b, moved, top, bottom;
+  if (__builtin_mul_overflow(n[1], d[2], &a) || __builtin_mul_overflow(n[2], d[1], &b) || __builtin_add_overflow(a, b, &moved) ||
+      moved <= 0 || n[0] < 0 || __builtin_mul_overflow(n[0], d[1], &top) || __builtin_mul_overflow(top, d[2], &top) ||
+      __builtin_mul_overflow(d[0], moved, &bottom))
+    return;
+  num = top;
+  den = bottom;
+}
 
 // n / d as an integer when d divides n (in 64 bits when they fit: 128-bit division is slow).
 inline void reduce_if_integer(int128& n, int128& d) {
@@ -199,6 +229,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   out.put(',');
                 }
                 double f, bytes, weight_elements;
+                int128 intensity_num = -1, intensity_den = 1;  // FLOPs / bytes exactly, when known
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
                     if (denominators[i] != 1) reduce_if_integer(results[i], denominators[i]);
@@ -215,6 +246,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
                           static_cast<double>(results[2]) / static_cast<double>(denominators[2]);
                   weight_elements = static_cast<double>(results[3]) / static_cast<double>(denominators[3]);
+                  intensity_fraction(results, denominators, intensity_num, intensity_den);
                 } else {
                   ++stats.exact_fallbacks;
                   const numeric& yv = y.values[iy];
@@ -230,7 +262,7 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   weight_elements = v[3].to_double();
                 }
                 out.put(',');
-                out.put_double(bytes > 0 ? f / bytes : 0);
+                if (intensity_num < 0 || !out.put_fraction(intensity_num, intensity_den)) out.put_double(bytes > 0 ? f / bytes : 0);
                 const double computed = f + dequantize[iw] * weight_elements;  // what the roofline computes
                 for (const Accelerator& a : hardware) {
                   Roofline r = roofline(computed, bytes, a);
