@@ -21,6 +21,7 @@ std::optional<ValuePtr> getattr_or_hasattr(const BuiltinCall& c, bool has) {
   ValuePtr obj = c.positional(0), attr = c.positional(1), dflt = c.positional(2);
   if (!obj || !attr || !attr->is(Value::Kind::String)) return Value::unknown("getattr with a computed name");
   if (obj->is(Value::Kind::Config)) {
+    if (ValuePtr set = obj->config_set(attr->str)) return has ? Value::boolean(true) : set;
     auto v = c.interp.config().attribute(obj->config_path, attr->str);
     if (has) return Value::boolean(v.has_value());
     // `getattr(config, "x", d)` is config.x when the config has x.

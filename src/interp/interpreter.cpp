@@ -182,6 +182,7 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   ValuePtr base = eval(*base_node, scope);
   switch (base->kind) {
     case Value::Kind::Config: {
+      if (ValuePtr set = base->config_set(attr)) return set;
       if (auto v = config_.attribute(base->config_path, attr)) return *v;
       // A property of the config class (an attribute computed from others): its getter runs on
       // the config, as Python does.
@@ -898,6 +899,12 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
     }
   } else if (target.is("Attribute")) {
     ValuePtr base = eval(*target.child("value"), scope);
+    if (base->is(Value::Kind::Config) && target.child("value")->is("Name")) {
+      // `config.is_decoder = True` on a config a name holds: that name's config reads it so from
+      // here on, and so does every module built from it (values are never changed in place).
+      assign(*target.child("value"), Value::config_with(*base, target.str("attr"), value), scope);
+      return;
+    }
     hooks_.assign_attribute(target, base, target.str("attr"), value);
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);

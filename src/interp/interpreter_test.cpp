@@ -240,6 +240,21 @@ TEST(Interpreter, ConditionsKnownValuesDecideKeepTheirExpressionsAndAreRecorded)
   EXPECT_EQ(out->items[2]->truth(), std::optional<bool>(true));  // bool(1 - 3)
 }
 
+// `config.is_decoder = True` on a config a name holds (TrOCR's __init__ on its deepcopy): the name
+// reads the value set from then on, getattr too, and the config is another value (modules built
+// from it are built apart).
+TEST(Interpreter, AnAttributeSetOnAConfigIsWhatItReadsFromThenOn) {
+  Session run;
+  ValuePtr out = run.call("config_set_attribute", {positional(Value::config("config"))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  EXPECT_EQ(*out->items[0]->known, 128);
+  EXPECT_EQ(*out->items[1]->known, 7);
+  EXPECT_EQ(*out->items[2]->known, 7);
+  ASSERT_TRUE(out->items[3]->is(Value::Kind::Config));
+  EXPECT_NE(structural_key(*out->items[3]), structural_key(*Value::config("config")));
+  EXPECT_EQ(out->items[3]->config_path, "config");
+}
+
 TEST(Interpreter, ImportsInsideAFunctionBindTheirNames) {
   Session run;
   ValuePtr out = run.call("local_imports", {});

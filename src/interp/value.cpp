@@ -87,6 +87,24 @@ ValuePtr Value::config(std::string config_path) {
   return v;
 }
 
+ValuePtr Value::config_with(const Value& config, const std::string& name, ValuePtr value) {
+  auto v = std::make_shared<Value>(config);
+  for (size_t i = 0; i < v->keys.size(); ++i)
+    if (v->keys[i] == name) {
+      v->items[i] = std::move(value);
+      return v;
+    }
+  v->keys.push_back(name);
+  v->items.push_back(std::move(value));
+  return v;
+}
+
+ValuePtr Value::config_set(const std::string& name) const {
+  for (size_t i = 0; i < keys.size() && i < items.size(); ++i)
+    if (keys[i] == name) return items[i];
+  return nullptr;
+}
+
 ValuePtr Value::self() { return make(Kind::Self); }
 
 ValuePtr Value::module(std::string class_name, std::vector<Arg> args) {
@@ -288,7 +306,11 @@ void append_key(std::string& out, const Value* v) {
       if (v->known) append_expr(out, Expr::number(*v->known));
       break;
     case Value::Kind::String: out += '"' + v->str + '"'; break;
-    case Value::Kind::Config: out += v->config_path; break;
+    case Value::Kind::Config:
+      out += v->config_path;
+      for (const auto& k : v->keys) out += "," + k + "=";  // attributes the code set
+      append_items(out, v->items);
+      break;
     case Value::Kind::Dict:
       for (const auto& k : v->keys) out += '"' + k + "\",";
       append_items(out, v->items);

@@ -115,9 +115,10 @@ struct Value {
   std::string str;
   // Config
   std::string config_path;
-  // Tuple, List, Dict, ModuleList, Range, Enumerate, Slice
+  // Tuple, List, Dict, ModuleList, Range, Enumerate, Slice; a Config's attributes the code set
+  // (keys: their names; config_with)
   std::vector<ValuePtr> items;
-  std::vector<std::string> keys;  // Dict
+  std::vector<std::string> keys;  // Dict, Config
   Expr length;                    // List (comprehension), ModuleList
   ValuePtr element;               // List (comprehension), ModuleList
   // Module, ModuleList
@@ -157,6 +158,11 @@ struct Value {
   static ValuePtr dict(std::vector<std::string> keys, std::vector<ValuePtr> items);
   static ValuePtr tensor(std::vector<Expr> shape, DType dtype = DType::Float);
   static ValuePtr config(std::string config_path);
+  // `config` with attribute `name` set to `value` (TrOCR's `config = copy.deepcopy(config);
+  // config.is_decoder = True` in __init__): what it reads of `name` from then on.
+  static ValuePtr config_with(const Value& config, const std::string& name, ValuePtr value);
+  // The attribute `name` the code set on this Config value, or nullptr.
+  ValuePtr config_set(const std::string& name) const;
   static ValuePtr self();
   static ValuePtr module(std::string class_name, std::vector<Arg> args);
   static ValuePtr global(GlobalKind kind, std::string qualname, std::string path, std::string reached,

@@ -122,3 +122,9 @@ def import_fallback(self):
 
 def config_method(self, config, layers):
     return config.get_text_config(decoder=True), len(layers)
+
+
+def config_set_attribute(self, config):
+    before = config.hidden_size
+    config.hidden_size = 7
+    return before, config.hidden_size, getattr(config, "hidden_size"), config
