@@ -144,10 +144,33 @@ def config_defaults(model_class, config_file=""):
     aliases = {k: v for k, v in getattr(config, "attribute_map", {}).items() if isinstance(v, str)}
     for alias, real in aliases.items():
         values.pop(alias, None)
+    # A nested config's own aliases (an audio config's d_model -> hidden_size), keyed by its path
+    # below the config: "audio_config.d_model".
+    aliases.update(_nested_aliases(config, values))
     from .cache_layers import cache_layers
 
     return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases,
                        "cache_layers": cache_layers(config), "properties": _config_properties(config_class)})
+
+
+def _nested_aliases(config, values, prefix="", depth=0):
+    """{"<path>.<alias>": real name} of every sub-config of `config` (attributes that are configs
+    themselves, as `values` holds them: dicts), and their aliases dropped from `values`."""
+    from transformers import PretrainedConfig
+
+    out = {}
+    if depth > 4:
+        return out
+    for name, sub in vars(config).items():
+        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
+            continue
+        path = f"{prefix}{name}"
+        for alias, real in getattr(sub, "attribute_map", {}).items():
+            if isinstance(real, str):
+                out[f"{path}.{alias}"] = real
+                values[name].pop(alias, None)
+        out.update(_nested_aliases(sub, values[name], path + ".", depth + 1))
+    return out
 
 
 def _config_properties(config_class):

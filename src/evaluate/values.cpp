@@ -107,7 +107,10 @@ Values config_values(const nlohmann::json& values, const nlohmann::json& aliases
   if (aliases.is_object()) {
     for (const auto& a : aliases.items()) {
       if (!a.value().is_string()) continue;
-      const std::string real = "config." + a.value().get<std::string>();
+      // A nested config's alias ("audio_config.d_model") names an attribute of that config.
+      const size_t dot = a.key().rfind('.');
+      const std::string where = dot == std::string::npos ? "config." : "config." + a.key().substr(0, dot + 1);
+      const std::string real = where + a.value().get<std::string>();
       const std::string alias = "config." + a.key();
       Values copies;
       for (const auto& [name, v] : out) {

@@ -34,7 +34,7 @@ TEST(Values, ConfigValuesFlattenAndConvert) {
                            {"rms_norm_eps", 1e-5}, {"hidden_act", "silu"},    {"head_dim", nullptr},
                            {"layer_types", {"full", "sliding"}},
                            {"text_config", {{"hidden_size", 2048}, {"rope", {{"factor", 8}}}}}};
-  Values v = config_values(values, {{"n_embd", "hidden_size"}, {"sub", "text_config"}});
+  Values v = config_values(values, {{"n_embd", "hidden_size"}, {"sub", "text_config"}, {"text_config.d_model", "hidden_size"}});
   EXPECT_EQ(v.at("config.hidden_size"), numeric(4096));
   EXPECT_EQ(v.at("config.attention_bias"), numeric(0));
   EXPECT_EQ(v.at("config.tie"), numeric(1));
@@ -46,6 +46,8 @@ TEST(Values, ConfigValuesFlattenAndConvert) {
   EXPECT_EQ(v.at("config.text_config.rope.factor"), numeric(8));
   EXPECT_EQ(v.at("config.n_embd"), numeric(4096));
   EXPECT_EQ(v.at("config.sub.rope.factor"), numeric(8));
+  // A nested config's alias names that config's attribute, not the top one's.
+  EXPECT_EQ(v.at("config.text_config.d_model"), numeric(2048));
 }
 
 TEST(Values, RuntimeValues) {

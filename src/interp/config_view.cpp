@@ -48,14 +48,21 @@ const std::string& ConfigView::real_name(const std::string& name) const {
   return it != aliases_.end() && it->is_string() ? it->get_ref<const std::string&>() : name;
 }
 
+const std::string& ConfigView::real_name(const std::string& path, const std::string& name) const {
+  if (path == "config") return real_name(name);
+  // A nested config's alias: keyed by its path below the config ("audio_config.d_model").
+  auto it = aliases_.find(path.substr(path.find('.') + 1) + "." + name);
+  return it != aliases_.end() && it->is_string() ? it->get_ref<const std::string&>() : name;
+}
+
 bool ConfigView::has(const std::string& path, const std::string& alias) const {
-  const std::string& name = path == "config" ? real_name(alias) : alias;
+  const std::string& name = real_name(path, alias);
   const nlohmann::json* obj = object_at(path);
   return obj && obj->contains(name);
 }
 
 std::optional<ValuePtr> ConfigView::attribute(const std::string& path, const std::string& alias) const {
-  const std::string& name = path == "config" ? real_name(alias) : alias;
+  const std::string& name = real_name(path, alias);
   const nlohmann::json* obj = object_at(path);
   if (!obj || !obj->contains(name)) return std::nullopt;
   const nlohmann::json& v = (*obj)[name];

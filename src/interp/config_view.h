@@ -45,6 +45,8 @@ class ConfigView {
  private:
   const nlohmann::json* object_at(const std::string& path) const;
   const std::string& real_name(const std::string& name) const;
+  // The real name of `name` read on the config at `path` ("config", "config.audio_config").
+  const std::string& real_name(const std::string& path, const std::string& name) const;
 
   nlohmann::json values_ = nlohmann::json::object();
   nlohmann::json aliases_ = nlohmann::json::object();

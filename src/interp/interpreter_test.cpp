@@ -485,6 +485,21 @@ TEST(Interpreter, AFunctionAFactoryMadeReadsItsClosureCells) {
   EXPECT_EQ(*pair->items[1]->known, 4);
 }
 
+// Aliases of the config (GPT-2's hidden_size -> n_embd) and of a nested config, keyed by its path
+// (an audio config's d_model -> hidden_size): the real attribute is read, in its own config.
+TEST(ConfigView, AliasesOfTheConfigAndOfANestedConfig) {
+  ConfigView config(nlohmann::json{{"n_embd", 64}, {"hidden_size", 7}, {"audio_config", {{"model_type", "a"}, {"hidden_size", 32}}}},
+                    nlohmann::json{{"hidden_size", "n_embd"}, {"audio_config.d_model", "hidden_size"}});
+  EXPECT_EQ(*(*config.attribute("config", "hidden_size"))->known, 64);
+  EXPECT_EQ((*config.attribute("config", "hidden_size"))->expr, Expr::symbol("config.n_embd"));
+  std::optional<ValuePtr> d = config.attribute("config.audio_config", "d_model");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(*(*d)->known, 32);
+  EXPECT_EQ((*d)->expr, Expr::symbol("config.audio_config.hidden_size"));
+  EXPECT_TRUE(config.has("config.audio_config", "d_model"));
+  EXPECT_FALSE(config.attribute("config", "d_model"));  // the nested alias is not the top config's
+}
+
 TEST(Interpreter, AConfigPropertyRunsItsGetterOnTheConfig) {
   // MiniCPM3Config.logits_scaling is a property (hidden_size / dim_model_base): reading it calls
   // the getter with the config as self; an attribute the config holds is never a property.
