@@ -236,6 +236,13 @@ Printed print_product(const ex& e) {
 
 // --- sums ---------------------------------------------------------------------------------
 
+// A sum's numeric term, which GiNaC leaves out of its operands when it is zero, even a float
+// zero (x + y + 3.0 - 3.0 holds x + y and 0.0): read through a member pointer of a class that may
+// name it.
+struct SumConstant : GiNaC::add {
+  static const ex& of(const GiNaC::add& sum) { return sum.*(&SumConstant::overall_coeff); }
+};
+
 Printed print_sum(const ex& e) {
   std::vector<Term> terms = sorted_terms(e);
   if (negative(terms[0].coeff)) {  // `b - a` and `1 - x` read better than `-a + b`, `-x + 1`
@@ -253,6 +260,10 @@ Printed print_sum(const ex& e) {
     text += minus ? " - " : " + ";
     text += operand(compose(minus ? -t.coeff : t.coeff, t.factors), kSum + 1);
   }
+  // A float zero still makes the sum a float: written, so that it reads back the same (a
+  // comparison with it stays undecided, as floats decide nothing; functions.cpp known_sign).
+  const ex& constant = SumConstant::of(GiNaC::ex_to<GiNaC::add>(e));
+  if (GiNaC::is_exactly_a<numeric>(constant) && num(constant).is_zero() && !num(constant).is_rational()) text += " + 0.0";
   return {text, kSum};
 }
 
