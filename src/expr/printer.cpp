@@ -1,6 +1,7 @@
 #include "expr/printer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -159,8 +160,16 @@ numeric degree(const ex& e) {
   }
   if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
     numeric d = degree(e.op(0));
-    if (number::is_real(e.op(1)) && num(e.op(1)).is_rational()) return d * num(e.op(1));
-    return d;
+    if (!number::is_real(e.op(1))) return d;
+    numeric exponent = num(e.op(1));
+    // A float exponent of a whole value (N**-1.0) is printed as that whole number (1 / N), and
+    // GiNaC holds N**-1.0 equal to N**-1: the same degree, so both print alike.
+    if (!exponent.is_rational()) {
+      const double v = exponent.to_double();
+      if (v != std::floor(v) || std::fabs(v) > 1e15) return d;
+      exponent = numeric(static_cast<long>(v));
+    }
+    return d * exponent;
   }
   if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::function>(e)) {
     numeric d = 0;
