@@ -142,6 +142,10 @@ class ShapeTracer : public Hooks {
   // layer is, or the one the layers a layer-index init param stands for all are; nullopt else.
   std::optional<CacheLayer> cache_layer_at(const ValuePtr& index) const;
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // cache[layer_idx] (legacy tuples, a 4.x Cache's __getitem__): the layer's held keys and values.
+  ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
+  // The cache a cat of cache_layer_item's tensors shows (their elements, now sized).
+  void count_held_cache(const std::string& op, const std::vector<Arg>& args, const ValuePtr& out);
   // The cache layer a cache method's `layer_idx` argument names: by its value when known, else
   // the one every layer is, or the one the layers this kernel's layer index stands for all are.
   std::optional<CacheLayer> cache_layer_at(const ValuePtr& index);
