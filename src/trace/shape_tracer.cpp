@@ -954,6 +954,8 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
       return call_op(node, name, {callee.qualname}, callee.receiver, args);
     }
     case T::SelfMethod: {
+      if (callee.receiver && callee.receiver->is(Value::Kind::Dict) && !callee.receiver->class_name.empty())
+        return inline_function(callee.qualname, args, callee.receiver);  // a plain object's method
       if (!callee.receiver || !callee.receiver->is(Value::Kind::Module)) return inline_function(callee.qualname, args, Value::self());
       // A submodule's method: self is that module while it runs.
       std::shared_ptr<ModuleFacts> module = facts_of(callee.receiver->class_name, &callee.receiver->args);
@@ -993,6 +995,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
 ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const std::vector<Arg>& args) {
   if (cls.is_module_class) return Value::module(cls.qualname, args);
   if (cls.qualname.find("Cache") != std::string::npos) return Value::cache();
+  if (ValuePtr object = make_object(cls, args)) return object;
   if (is_zero_cost_op(last_part(cls.qualname)) || ctx_.names.lookup(cls.reached))
     return call_op(node, last_part(cls.qualname), {cls.reached, cls.qualname}, nullptr, args);
   // A record (ModelOutput dataclass, namedtuple): its fields by keyword.
@@ -1004,6 +1007,40 @@ ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const 
       items.push_back(a.value);
     }
   return Value::dict(keys, items);
+}
+
+ValuePtr ShapeTracer::make_object(const Value& cls, const std::vector<Arg>& args) {
+  // A plain Python class (no base but object) with its own __init__ (transformers 4.x's
+  // AttentionMaskConverter(is_causal=True, sliding_window=w)): an object whose attributes are
+  // what __init__ assigns; its methods run with it as self (attribute, call_callable).
+  const ClassSource* source = nullptr;
+  try {
+    source = &ctx_.locator.find_class(cls.qualname);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  if (source->is_module || !source->init || source->init->owner != source->qualname) return nullptr;
+  for (const std::string& base : source->mro)
+    if (base != source->qualname && base != "builtins.object") return nullptr;
+  auto object = std::make_shared<Value>(*Value::dict({}, {}));
+  object->class_name = source->qualname;
+  objects_[object.get()] = object;
+  inline_function(source->qualname + ".__init__", args, object);
+  return object;
+}
+
+void ShapeTracer::assign_attribute(const ast::Node&, const ValuePtr& base, const std::string& name, const ValuePtr& value) {
+  // self.x = v in a plain object's method (make_object): the object keeps it.
+  auto it = base ? objects_.find(base.get()) : objects_.end();
+  if (it == objects_.end()) return;
+  Value& object = *it->second;
+  for (size_t i = 0; i < object.keys.size(); ++i)
+    if (object.keys[i] == name) {
+      object.items[i] = value;
+      return;
+    }
+  object.keys.push_back(name);
+  object.items.push_back(value);
 }
 
 ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) {
@@ -1086,6 +1123,20 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       return Value::callable(Value::Target::TensorMethod, "torch.Tensor." + name, base);
     }
     case Value::Kind::Dict: {
+      if (!base->class_name.empty()) {
+        // A plain object (make_object): its attribute, else a method of its class.
+        for (size_t i = 0; i < base->keys.size(); ++i)
+          if (base->keys[i] == name) return base->items[i];
+        std::string method = base->class_name + "." + name;
+        try {
+          if (!ctx_.locator.is_class(method)) {
+            ctx_.locator.find_function(method);
+            return Value::callable(Value::Target::SelfMethod, method, base);
+          }
+        } catch (const std::exception&) {
+        }
+        return Value::unknown(method);
+      }
       if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
         return Value::callable(Value::Target::DictMethod, name, base);
       for (size_t i = 0; i < base->keys.size(); ++i)
