@@ -33,11 +33,21 @@ def cache_keyword(model):
     return "cache" if "cache" in params else "past_key_values"
 
 
-def new_cache(config):
-    """The DynamicCache of the default path: built from the config where the installed
-    transformers takes one (its per-layer kinds), else plain (older 4.x)."""
+def takes_cache_objects(model):
+    """Whether the model's forward takes a Cache object: transformers' generate starts a model
+    that does not (`_supports_cache_class` False: 4.x models that keep legacy tuples of (keys,
+    values) per layer, as GPT-2 on 4.50) with no cache and goes on with the tuples it returns."""
+    return getattr(type(model), "_supports_cache_class", True) is not False
+
+
+def new_cache(config, model=None):
+    """The cache the default path starts with: a DynamicCache built from the config where the
+    installed transformers takes one (its per-layer kinds), else plain (older 4.x); None for a
+    model that takes only legacy tuples (takes_cache_objects)."""
     from transformers import DynamicCache
 
+    if model is not None and not takes_cache_objects(model):
+        return None
     if "config" in inspect.signature(DynamicCache.__init__).parameters:
         return DynamicCache(config=config)
     return DynamicCache()
@@ -60,8 +70,12 @@ def inference_call(model, ids, cache, cached_tokens, keyword=None, mask=None):
 
 
 def prefill(model, config, ids, keyword=None):
-    """A new DynamicCache holding the tokens `ids` ([b, c]); an empty one when c is 0."""
-    cache = new_cache(config)
+    """A new cache (new_cache) holding the tokens `ids` ([b, c]); an empty one when c is 0. A
+    model started with no cache (legacy tuples) goes on with the one its prefill returns, as
+    generate does."""
+    cache = new_cache(config, model)
     if ids.shape[1] > 0:
-        inference_call(model, ids, cache, 0, keyword)
+        out = inference_call(model, ids, cache, 0, keyword)
+        if cache is None:
+            cache = getattr(out, "past_key_values", None)
     return cache

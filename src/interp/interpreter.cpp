@@ -1176,10 +1176,11 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
 
 namespace {
 
-// Whether statements leave the straight line: return, raise, break, continue, yield (anywhere in
-// them, nested functions aside).
+// Whether statements leave the straight line: return, break, continue, yield (anywhere in them,
+// nested functions aside). A raise does not: the default path never raises (the real run would
+// fail), and exec_statement passes over it.
 bool leaves_straight_line(const ast::Node& node) {
-  static const std::set<std::string> exits = {"Return", "Raise", "Break", "Continue", "Yield", "YieldFrom"};
+  static const std::set<std::string> exits = {"Return", "Break", "Continue", "Yield", "YieldFrom"};
   if (exits.count(node.type)) return true;
   if (node.type == "FunctionDef" || node.type == "Lambda") return false;
   for (const auto& [name, field] : node.fields) {
@@ -1218,7 +1219,15 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
-    else if (a && b && mergeable_tensors(*a, *b))
+    else if (a && b && ((a->is(Value::Kind::None) && b->is_tensor()) || (b->is(Value::Kind::None) && a->is_tensor()))) {
+      // A tensor one arm makes and the other sets to None (`expanded_4d_mask = None` where the
+      // mask can be left out): the tensor, present where its arm's condition holds.
+      const Value& t = a->is_tensor() ? *a : *b;
+      Expr when = a->is_tensor() ? cond.expr : Expr::logical_not(cond.expr);
+      auto out = std::make_shared<Value>(t);
+      out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+      scope.set(n, out);
+    } else if (a && b && mergeable_tensors(*a, *b))
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
       // tokens): per dim, the size the condition chooses.
       scope.set(n, merged_tensor(cond.expr, *a, *b));

@@ -219,6 +219,22 @@ TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction)
   EXPECT_EQ(n->expr.subs({{"seq_len", Expr(2)}}), Expr(7));
 }
 
+TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
+  TableGlobals globals;
+  ConfigView config = small_config();
+  WeighingHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  Expr s = Expr::symbol("seq_len");
+  // `mask = None` where seq_len == 1, the tensor elsewhere (an arm with a raise the default path
+  // never reaches is still weighed): the tensor, present where seq_len != 1.
+  ValuePtr out = interp.run_function(function("mask_left_out"), {positional(Value::tensor({s})), positional(Value::number(s))},
+                                     Value::self());
+  ASSERT_TRUE(out->is_tensor()) << out->describe();
+  ASSERT_TRUE(out->presence);
+  EXPECT_EQ(out->presence->subs({{"seq_len", Expr(1)}}), Expr(0));
+  EXPECT_EQ(out->presence->subs({{"seq_len", Expr(5)}}), Expr(1));
+}
+
 TEST(Interpreter, ConditionsKnownValuesDecideKeepTheirExpressionsAndAreRecorded) {
   TableGlobals globals;
   ConfigView config(nlohmann::json{{"first_dense", 1}, {"period", 1}});

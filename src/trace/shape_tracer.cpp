@@ -348,6 +348,22 @@ ValuePtr ShapeTracer::call_leaf(const ast::Node& node, const std::string& leaf_n
   return b.output;
 }
 
+void ShapeTracer::count_held_cache(const std::string& op, const std::vector<Arg>& args, const ValuePtr& out) {
+  // A layer's cached keys or values read by cache[i] (cache_layer_item) and concatenated with the
+  // new ones: the cache holds them, sized now as the cat's other operands say.
+  if (!record_ || !is_tensor(out) || has_unsized(out->shape)) return;
+  ValuePtr seq = argument(args, 0, "tensors");
+  if (!seq || !(seq->is(Value::Kind::Tuple) || seq->is(Value::Kind::List)) || (op != "cat" && op != "concat" && op != "concatenate"))
+    return;
+  for (const ValuePtr& t : seq->items) {
+    if (!is_tensor(t) || t->origin != Value::Origin::Cache || !has_unsized(t->shape) || t->shape.size() != out->shape.size()) continue;
+    Shape s = t->shape;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (is_unsized(s[i])) s[i] = out->shape[i];
+    record_->cache_elements = record_->cache_elements + count() * numel(s);
+  }
+}
+
 ValuePtr ShapeTracer::own_output(const std::string& op, const std::vector<std::string>& names, const ValuePtr& self,
                                  const std::vector<Arg>& args, const std::map<std::string, ValuePtr>& ctor, bool module) {
   if (!ctx_.shape_leaves || !ctx_.shape_names) return nullptr;
@@ -370,6 +386,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   if (is_zero_cost_op(op)) {
     ValuePtr out = shape_op(op, self, args);
     if (out && out->is(Value::Kind::Unknown)) return unknown(node, op + ": " + out->why, label_for(op, node));
+    count_held_cache(op, args, out);
     return follow_fill(op, self, args, out);
   }
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
@@ -733,6 +750,29 @@ ValuePtr ShapeTracer::call_state_method(const ast::Node& node, const std::string
   return with_shape(*fresh, step->returned->shape);
 }
 
+ValuePtr ShapeTracer::cache_layer_item(const ast::Node& node, const ValuePtr& index) {
+  // cache[layer_idx]: that layer's (keys, values) as the cache holds them after cache_len tokens
+  // (a legacy tuple cache's item, and what a 4.x Cache's __getitem__ returns). Their heads and
+  // head size are what the model's new keys have where it concatenates them (unsized_dim).
+  Expr held = Expr::symbol("cache_len");
+  if (!ctx_.cache.empty()) {
+    std::optional<CacheLayer> layer = cache_layer_at(index);
+    if (!layer)
+      return unknown(node, "cache[" + index->describe() + "]: the cache's layers differ and this layer index is not known here",
+                     label_for("cache_item", node));
+    std::string why;
+    std::optional<CacheStep> n = kv_step(*layer, Expr(1), &why);
+    if (!n) return unknown(node, "cache[" + index->describe() + "]: " + why, label_for("cache_item", node));
+    held = n->held;
+  }
+  ValuePtr t = Value::tensor({Expr::symbol("batch_size"), unsized_dim(), held, unsized_dim()});
+  t = with_origin(*t, Value::Origin::Cache);
+  if (record_)
+    record_->assumptions.push_back({"", node.line, "cache[i] is the layer's keys and values of the " + held.str() +
+                                                     " tokens it holds (heads and head size as the model's keys)"});
+  return Value::tuple({t, t});
+}
+
 ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
   if (method == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
   if (ValuePtr v = call_state_method(node, method, args)) return v;
@@ -888,6 +928,8 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
       return call_op(node, name, {callee.qualname}, callee.receiver, args);
     }
     case T::SelfMethod: {
+      if (callee.receiver && callee.receiver->is(Value::Kind::Dict) && !callee.receiver->class_name.empty())
+        return inline_function(callee.qualname, args, callee.receiver);  // a plain object's method
       if (!callee.receiver || !callee.receiver->is(Value::Kind::Module)) return inline_function(callee.qualname, args, Value::self());
       // A submodule's method: self is that module while it runs.
       std::shared_ptr<ModuleFacts> module = facts_of(callee.receiver->class_name, &callee.receiver->args);
@@ -927,6 +969,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
 ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const std::vector<Arg>& args) {
   if (cls.is_module_class) return Value::module(cls.qualname, args);
   if (cls.qualname.find("Cache") != std::string::npos) return Value::cache();
+  if (ValuePtr object = make_object(cls, args)) return object;
   if (is_zero_cost_op(last_part(cls.qualname)) || ctx_.names.lookup(cls.reached))
     return call_op(node, last_part(cls.qualname), {cls.reached, cls.qualname}, nullptr, args);
   // A record (ModelOutput dataclass, namedtuple): its fields by keyword.
@@ -938,6 +981,40 @@ ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const 
       items.push_back(a.value);
     }
   return Value::dict(keys, items);
+}
+
+ValuePtr ShapeTracer::make_object(const Value& cls, const std::vector<Arg>& args) {
+  // A plain Python class (no base but object) with its own __init__ (transformers 4.x's
+  // AttentionMaskConverter(is_causal=True, sliding_window=w)): an object whose attributes are
+  // what __init__ assigns; its methods run with it as self (attribute, call_callable).
+  const ClassSource* source = nullptr;
+  try {
+    source = &ctx_.locator.find_class(cls.qualname);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  if (source->is_module || !source->init || source->init->owner != source->qualname) return nullptr;
+  for (const std::string& base : source->mro)
+    if (base != source->qualname && base != "builtins.object") return nullptr;
+  auto object = std::make_shared<Value>(*Value::dict({}, {}));
+  object->class_name = source->qualname;
+  objects_[object.get()] = object;
+  inline_function(source->qualname + ".__init__", args, object);
+  return object;
+}
+
+void ShapeTracer::assign_attribute(const ast::Node&, const ValuePtr& base, const std::string& name, const ValuePtr& value) {
+  // self.x = v in a plain object's method (make_object): the object keeps it.
+  auto it = base ? objects_.find(base.get()) : objects_.end();
+  if (it == objects_.end()) return;
+  Value& object = *it->second;
+  for (size_t i = 0; i < object.keys.size(); ++i)
+    if (object.keys[i] == name) {
+      object.items[i] = value;
+      return;
+    }
+  object.keys.push_back(name);
+  object.items.push_back(value);
 }
 
 ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) {
@@ -1020,6 +1097,20 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       return Value::callable(Value::Target::TensorMethod, "torch.Tensor." + name, base);
     }
     case Value::Kind::Dict: {
+      if (!base->class_name.empty()) {
+        // A plain object (make_object): its attribute, else a method of its class.
+        for (size_t i = 0; i < base->keys.size(); ++i)
+          if (base->keys[i] == name) return base->items[i];
+        std::string method = base->class_name + "." + name;
+        try {
+          if (!ctx_.locator.is_class(method)) {
+            ctx_.locator.find_function(method);
+            return Value::callable(Value::Target::SelfMethod, method, base);
+          }
+        } catch (const std::exception&) {
+        }
+        return Value::unknown(method);
+      }
       if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
         return Value::callable(Value::Target::DictMethod, name, base);
       for (size_t i = 0; i < base->keys.size(); ++i)
@@ -1096,6 +1187,7 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
     if (out->is(Value::Kind::Unknown)) return unknown(node, out->why, label_for("index", node));
     return follow_fill("__getitem__", base, {{"", index, ""}}, follow_routing("__getitem__", base, {{"", index, ""}}, out));
   }
+  if (base->is(Value::Kind::Cache) && index->is(Value::Kind::Number)) return cache_layer_item(node, index);
   if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
     // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is
     // the same at every layer the index takes (a kind of layer: all of them sliding).

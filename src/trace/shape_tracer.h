@@ -142,6 +142,16 @@ class ShapeTracer : public Hooks {
   // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
   // top (kv_cache.h); nullopt with `why` when its source could not be followed.
   std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // cache[layer_idx] (legacy tuples, a 4.x Cache's __getitem__): the layer's held keys and values.
+  // The plain objects made here (make_object), by address: their attributes change as __init__
+  // and methods assign them.
+  std::map<const Value*, std::shared_ptr<Value>> objects_;
+  // An instance of a plain Python class (no base but object, its own __init__), or nullptr.
+  ValuePtr make_object(const Value& cls, const std::vector<Arg>& args);
+  void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
+  ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
+  // The cache a cat of cache_layer_item's tensors shows (their elements, now sized).
+  void count_held_cache(const std::string& op, const std::vector<Arg>& args, const ValuePtr& out);
   // The state-space / linear-attention cache methods (get_conv_state, update_conv_state,
   // get_recurrent_state, update_recurrent_state, has_previous_state, is_recording_past);
   // nullptr when `method` is none of them.

@@ -170,6 +170,14 @@ ValuePtr concatenate(const std::string& name, const ValuePtr&, const std::vector
     Expr total(0);
     for (const auto& t : seq->items) total = total + t->shape[*d];
     out[*d] = total;
+    // The other dims are equal (torch.cat's contract): an unsized one takes another operand's.
+    for (size_t i = 0; i < out.size(); ++i)
+      if (i != *d && is_unsized(out[i]))
+        for (const auto& t : seq->items)
+          if (t->shape.size() == out.size() && !is_unsized(t->shape[i])) {
+            out[i] = t->shape[i];
+            break;
+          }
   }
   return with_shape(*seq->items[0], out);
 }

@@ -104,6 +104,17 @@ TEST(TensorOps, CatPassesOverOneDimEmptyTensors) {
             (Shape{b, s + s, Expr(16)}));
 }
 
+// A layer's cached keys read by past_key_values[i] know only their token count: the cat with the
+// new keys takes the heads and head size from them (torch.cat's other dims are equal).
+TEST(TensorOps, CatSizesUnsizedDimsFromTheOtherOperands) {
+  Expr c = Expr::symbol("cache_len");
+  ValuePtr held = Value::tensor({b, unsized_dim(), c, unsized_dim()}), keys = Value::tensor({b, Expr(4), s, Expr(16)});
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::tuple({held, keys})), kw("dim", n(-2))})),
+            (Shape{b, Expr(4), c + s, Expr(16)}));
+  EXPECT_TRUE(has_unsized(held->shape));
+  EXPECT_FALSE(has_unsized(keys->shape));
+}
+
 TEST(TensorOps, CreationAndDtypeClasses) {
   ValuePtr ids = shape_op("arange", nullptr, {pos(n(0)), pos(sym(h)), pos(n(2))});
   EXPECT_EQ(shape_of(ids), (Shape{Expr::ceil(h / Expr(2))}));

@@ -10,6 +10,16 @@ Expr numel(const Shape& shape) {
   return n;
 }
 
+Expr unsized_dim() { return Expr::symbol("kcost.unsized_dim"); }
+
+bool is_unsized(const Expr& d) { return d == unsized_dim(); }
+
+bool has_unsized(const Shape& shape) {
+  for (const auto& d : shape)
+    if (is_unsized(d)) return true;
+  return false;
+}
+
 bool is_one(const Expr& e) { return e.is_number() && e.as_number() == 1; }
 
 Shape broadcast(const Shape& a, const Shape& b) {

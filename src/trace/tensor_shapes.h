@@ -21,6 +21,16 @@ Shape broadcast(const Shape& a, const Shape& b);
 std::optional<size_t> dim_index(const Value& dim, size_t rank);
 std::string shape_text(const Shape& shape);
 
+// A dim whose size is not known where the tensor is made but is whatever the other operands of
+// the op that uses it say: the heads and head size of a layer's cached keys read by
+// `past_key_values[i]` (legacy caches), which the model concatenates with its new keys along
+// the token dim. torch.cat requires the other dims to be equal, so the cat takes them from an
+// operand that knows them (tensor_ops.cpp: concatenate).
+Expr unsized_dim();
+bool is_unsized(const Expr& d);
+// Whether any dim of the shape is unsized_dim().
+bool has_unsized(const Shape& shape);
+
 // Indexing a tensor: x[..., :n], x[:, None], x[0], x[:, slice(-k, None), :].
 ValuePtr index_tensor(const Value& tensor, const Value& index);
 

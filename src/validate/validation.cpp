@@ -58,6 +58,12 @@ bool any_attention(const std::vector<TracedCall>& calls) {
   return false;
 }
 
+// Whether the run called the fused attention: through transformers' attention interface, or the
+// model's own F.scaled_dot_product_attention call (4.x's Qwen2MoeSdpaAttention calls it directly).
+bool calls_fused_attention(const std::vector<TracedCall>& calls, const TracedCost& priced) {
+  return any_attention(calls) || priced.flop_counter_by_kernel.count("F.scaled_dot_product_attention") > 0;
+}
+
 bool flop_counter_counts_attention(const FlopCounterCount& fc) {
   for (const auto& [op, n] : fc.by_op)
     if (op.find("scaled_dot_product") != std::string::npos) return true;
@@ -213,7 +219,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
       mv.error = std::string("static side: ") + e.what();
       return mv;
     }
-    mv.points.push_back(compare_point(static_side, point, priced, library.leaves, fused && any_attention(point.calls)));
+    mv.points.push_back(compare_point(static_side, point, priced, library.leaves, fused && calls_fused_attention(point.calls, priced)));
     mv.points.back().experts_hit = hit;
     mv.points.back().expert_calls = expert_calls;
     std::optional<MemoryFootprint> memory;

@@ -94,6 +94,15 @@ def early_return_mask(self, x, n):
         y = x
     return y
 
+def mask_left_out(self, x, n):
+    if n == 1:
+        mask = None
+    else:
+        if x is None:
+            raise ValueError("no mask")
+        mask = x
+    return mask
+
 def early_return_number(self, n):
     if n > 2:
         return 5
