@@ -1040,6 +1040,18 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
   }
 }
 
+ValuePtr ShapeTracer::method_of(const ValuePtr& object, const std::string& name) {
+  std::string method = object->class_name + "." + name;
+  try {
+    if (!ctx_.locator.is_class(method)) {
+      ctx_.locator.find_function(method);
+      return Value::callable(Value::Target::SelfMethod, method, object);
+    }
+  } catch (const std::exception&) {
+  }
+  return Value::unknown(method);
+}
+
 ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base, const std::string& name) {
   switch (base->kind) {
     case Value::Kind::Self: {
@@ -1064,15 +1076,7 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       if (name == "training") return Value::boolean(false);
       // A method of a submodule other than forward (JetMoE's `self.experts.map(x)`): its source
       // runs with that module as self.
-      std::string method = base->class_name + "." + name;
-      try {
-        if (!ctx_.locator.is_class(method)) {
-          ctx_.locator.find_function(method);
-          return Value::callable(Value::Target::SelfMethod, method, base);
-        }
-      } catch (const std::exception&) {
-      }
-      return Value::unknown(method);
+      return method_of(base, name);
     }
     case Value::Kind::Tensor: {
       if (name == "shape") {
@@ -1101,15 +1105,7 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
         // A plain object (make_object): its attribute, else a method of its class.
         for (size_t i = 0; i < base->keys.size(); ++i)
           if (base->keys[i] == name) return base->items[i];
-        std::string method = base->class_name + "." + name;
-        try {
-          if (!ctx_.locator.is_class(method)) {
-            ctx_.locator.find_function(method);
-            return Value::callable(Value::Target::SelfMethod, method, base);
-          }
-        } catch (const std::exception&) {
-        }
-        return Value::unknown(method);
+        return method_of(base, name);
       }
       if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
         return Value::callable(Value::Target::DictMethod, name, base);

@@ -148,6 +148,9 @@ class ShapeTracer : public Hooks {
   std::map<const Value*, std::shared_ptr<Value>> objects_;
   // An instance of a plain Python class (no base but object, its own __init__), or nullptr.
   ValuePtr make_object(const Value& cls, const std::vector<Arg>& args);
+  // Method `name` of the class of `object` (a submodule, a plain object), bound to it; unknown
+  // when its class has none.
+  ValuePtr method_of(const ValuePtr& object, const std::string& name);
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
   ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
   // The cache a cat of cache_layer_item's tensors shows (their elements, now sized).
