@@ -20,7 +20,8 @@ Calls made inside mask creation (transformers/masking_utils.py) and inside the c
 Also recorded: torch.utils.flop_counter.FlopCounterMode's count of the same measured call, per
 aten op, and for every record what it counted inside that call ("aten_flops"): the independent
 cross-check, attributable to the call that did the FLOPs.
-Arguments are plain data: a tensor is {"tensor": shape, "dtype": name}; numbers, None, strings,
+Arguments are plain data: a tensor is {"tensor": shape, "dtype": name} (and "same": n on each
+argument of a function call that is one view of one storage given twice); numbers, None, strings,
 lists (tuples, torch.Size) as JSON; slices, Ellipsis, dtypes, devices, modules and other objects
 as one-key objects. The C++ side decides what each record costs.
 """
@@ -515,9 +516,11 @@ def _integer_values(tensor):
         return [int(v) for v in tensor.reshape(-1).tolist()]
 
 
-def _data(value, depth=0, values=False):
+def _data(value, depth=0, values=False, same=None):
     """Plain data of a call's argument: tensors as their shape and dtype (and, with `values`, a
-    small integer tensor's elements), numbers, strings and containers as such, objects named."""
+    small integer tensor's elements), numbers, strings and containers as such, objects named.
+    `same` (one dict per recorded call) marks one view of one storage given more than once
+    (`x * x`): each such tensor gets "same": n, one n per view, as the byte counter counts it once."""
     import torch
 
     if depth > 6:
@@ -527,6 +530,13 @@ def _data(value, depth=0, values=False):
         known = _integer_values(value) if values else None
         if known is not None:
             out["values"] = known
+        if same is not None:
+            key = id(value) if value.is_meta else _ByteFrame.key(value)
+            if key in same:
+                n, first = same[key]
+                first["same"] = out["same"] = n
+            else:
+                same[key] = (len(same), out)
         return out
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -535,9 +545,9 @@ def _data(value, depth=0, values=False):
     if isinstance(value, float):
         return value if math.isfinite(value) else {"float": repr(value)}
     if isinstance(value, (list, tuple)):  # torch.Size is a tuple
-        return [_data(v, depth + 1, values) for v in value]
+        return [_data(v, depth + 1, values, same) for v in value]
     if isinstance(value, dict):
-        return {"dict": {str(k): _data(v, depth + 1, values) for k, v in value.items()}}
+        return {"dict": {str(k): _data(v, depth + 1, values, same) for k, v in value.items()}}
     if isinstance(value, slice):
         return {"slice": [_data(value.start), _data(value.stop), _data(value.step)]}
     if value is Ellipsis:
@@ -649,7 +659,8 @@ class _ByteFrame:
     as the leaf formulas count operands, however the ops view it inside), and each other tensor
     its ops take that none of them made (a module's weight, as the ops see it). Written once: each
     tensor its ops make that no later op of the call takes (its outputs; temporaries a
-    decomposition passes between its own ops are not the call's traffic). A view op (every output
+    decomposition passes between its own ops are not the call's traffic); a tensor not given is
+    read at the elements of memory it addresses (a weight expanded over a batch, once). A view op (every output
     aliases an input, nothing written in place) touches nothing. `mixed` is set when a tensor of
     another width than the model's floats (int64 positions, bool masks) takes part: leaves price
     every element at `bytes`, so such a call is not compared."""
@@ -683,6 +694,16 @@ class _ByteFrame:
     def key(t):
         return (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), tuple(t.stride()), t.dtype)
 
+    @staticmethod
+    def distinct_elements(t):
+        """The elements of memory a tensor addresses: a dim of stride 0 (a weight expanded over the
+        batch, as matmul hands it to bmm) repeats the same elements, which are read once."""
+        n = 1
+        for size, stride in zip(t.shape, t.stride()):
+            if stride != 0:
+                n *= size
+        return n if t.numel() else 0
+
     # Ops that take a tensor for its shape, dtype and device only: they read none of its data.
     METADATA_ONLY = frozenset(
         ("empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "randint_like",
@@ -714,7 +735,7 @@ class _ByteFrame:
             if k in self.seen:
                 continue
             self.seen.add(k)
-            self.external += t.numel() * t.element_size()
+            self.external += self.distinct_elements(t) * t.element_size()
         for t in outputs:
             ptr = t.untyped_storage().data_ptr()
             if ptr in in_storages and not in_place:
@@ -761,11 +782,11 @@ def _make_mode(recorder):
                     if not recorder.inside_excluded():
                         names, method = _function_names(func)
                         record = {"kind": "function", "names": names, "op": name, "method": method}
-                        rest = list(args)
+                        rest, same = list(args), {}
                         if method and rest:
-                            record["self"] = _data(rest.pop(0), values=True)
-                        record["args"] = [_data(a, values=True) for a in rest]
-                        record["kwargs"] = {k: _data(v, values=True) for k, v in kwargs.items()}
+                            record["self"] = _data(rest.pop(0), values=True, same=same)
+                        record["args"] = [_data(a, values=True, same=same) for a in rest]
+                        record["kwargs"] = {k: _data(v, values=True, same=same) for k, v in kwargs.items()}
                         recorder.add(record)
                 finally:
                     recorder.busy = False

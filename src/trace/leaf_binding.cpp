@@ -41,6 +41,15 @@ ValuePtr ctor(const LeafCall& c, const std::string& name) {
 
 Expr elements(const ValuePtr& v) { return is_tensor(v) ? numel(v->shape) : Expr(0); }
 
+// The elements read from `v`, an operand after the operands in `before`: none when it is one of
+// them (the same value: `x * x`, torch.mul(x, x)), since one kernel given one tensor twice reads
+// it from memory once; its own elements otherwise (0 for a number).
+Expr elements_read(const ValuePtr& v, std::initializer_list<ValuePtr> before) {
+  for (const ValuePtr& earlier : before)
+    if (is_tensor(v) && v == earlier) return Expr(0);
+  return elements(v);
+}
+
 Expr flag(const ValuePtr& v, bool dflt) {
   if (!v) return Expr(dflt ? 1 : 0);
   if (v->is(Value::Kind::Number)) return v->expr;
@@ -158,8 +167,8 @@ LeafBinding binary(const LeafCall& c, bool where) {
     ValuePtr cond = ops[0], a = ops[1], b = ops[2];
     Shape out = broadcast(broadcast(is_tensor(cond) ? cond->shape : Shape{}, is_tensor(a) ? a->shape : Shape{}),
                           is_tensor(b) ? b->shape : Shape{});
-    return with_operands(done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)},
-                               {"c_elements", elements(cond)}},
+    return with_operands(done({{"num_elements", numel(out)}, {"a_elements", elements_read(a, {cond})},
+                               {"b_elements", elements_read(b, {cond, a})}, {"c_elements", elements(cond)}},
                               output_like(is_tensor(a) ? a : cond, out), "output " + shape_text(out) + " broadcast from the operands"),
                          {{"a", a}, {"b", b}, {"c", cond}});
   }
@@ -183,8 +192,10 @@ LeafBinding binary(const LeafCall& c, bool where) {
                                                     "__gt__", "__ge__"};
   ValuePtr result = output_like(model, out);
   if (comparisons.count(c.op)) result = with_dtype(*result, Value::DType::Bool);
-  return with_operands(done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements(b)}}, result, why),
-                       {{"a", a}, {"b", b}});
+  if (is_tensor(b) && b == a) why += "; b is the same tensor as a, read once (b_elements = 0)";
+  return with_operands(
+      done({{"num_elements", numel(out)}, {"a_elements", elements(a)}, {"b_elements", elements_read(b, {a})}}, result, why),
+      {{"a", a}, {"b", b}});
 }
 
 LeafBinding reduction(const LeafCall& c) {
@@ -337,7 +348,7 @@ LeafBinding matmul(const LeafCall& c, const Params& params) {
     return with_operands(done({{"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why), roles);
   if (params.size() == 6)  // with each operand's own elements: a broadcast operand is read once
     return with_operands(done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}, {"a_elements", numel(ops[first]->shape)},
-                               {"b_elements", numel(ops[first + 1]->shape)}},
+                               {"b_elements", elements_read(ops[first + 1], {ops[first]})}},
                               output_like(ops[first], out), why),
                          roles);
   return with_operands(done({{"B", numel(batch)}, {"M", m}, {"K", k}, {"N", n}}, output_like(ops[first], out), why), roles);

@@ -4,6 +4,13 @@
 // [B, M, K, N], linear [M, K, N, has_bias], ...), not by the model, so a new leaf with a known
 // signature needs no code.
 //
+// One tensor given twice (`x * x`, torch.mul(x, x), torch.where(m, x, x), x @ x): the kernel
+// reads it from memory once, so the second operand that is the same value as an earlier one
+// (the same Value: the interpreter hands out one object per tensor, and a zero-cost op that
+// changes nothing returns it) binds its elements as 0 (b_elements = 0). The oracle's byte
+// counter counts one view of one storage once, and its records mark such operands (validate's
+// traced_value), so both sides apply the rule to the same calls.
+//
 // Widths (mixed precision). A leaf prices its elements at `bytes` (the activations' width)
 // unless its forward_params name the width of one of its operands (leaves/operand_widths.h:
 // weight_width, kv_width, a_width, b_width, c_width). These are appended after the parameters

@@ -121,6 +121,31 @@ TEST(LeafBindingWidths, ALeafWithoutWidthParametersBindsAsBefore) {
   EXPECT_FALSE(is_width_param("weight_bytes"));  // the implicit quantity, never a leaf's parameter
 }
 
+TEST(LeafBinding, OneTensorGivenTwiceIsReadOnce) {
+  // l2norm's `x * x`: one tensor, read once; two tensors of the same shape, each read.
+  ValuePtr x = Value::tensor({b, s, h}), y = Value::tensor({b, s, h});
+  auto same = bound(bind("torch.mul", "mul", nullptr, {pos(x), pos(x)}));
+  EXPECT_EQ(same["num_elements"], b * s * h);
+  EXPECT_EQ(same["a_elements"], b * s * h);
+  EXPECT_EQ(same["b_elements"], Expr(0));
+  auto two = bound(bind("torch.mul", "mul", nullptr, {pos(x), pos(y)}));
+  EXPECT_EQ(two["b_elements"], b * s * h);
+  // x.mul(x), x + x: the method's tensor is the first operand.
+  EXPECT_EQ(bound(bind("torch.mul", "mul", x, {pos(x)}))["b_elements"], Expr(0));
+  EXPECT_EQ(bound(bind("torch.add", "add", x, {pos(x)}))["b_elements"], Expr(0));
+  // A view of it is another tensor (its own shape and strides): read as its own operand.
+  ValuePtr xt = Value::tensor({b, h, s});
+  EXPECT_EQ(bound(bind("torch.matmul", "matmul", nullptr, {pos(x), pos(xt)}))["b_elements"], b * h * s);
+  ValuePtr sq = Value::tensor({b, h, h});
+  EXPECT_EQ(bound(bind("torch.matmul", "matmul", nullptr, {pos(sq), pos(sq)}))["b_elements"], Expr(0));
+  // where(m, x, x): the second of the pair is read once; the condition always.
+  ValuePtr m = Value::tensor({b, s, h}, Value::DType::Bool);
+  auto w = bound(bind("torch.where", "where", nullptr, {pos(m), pos(x), pos(x)}));
+  EXPECT_EQ(w["a_elements"], b * s * h);
+  EXPECT_EQ(w["b_elements"], Expr(0));
+  EXPECT_EQ(w["c_elements"], b * s * h);
+}
+
 TEST(LeafBinding, MatmulOperandsByKeyword) {
   // Bloom: alibi.baddbmm(batch1=query, batch2=key, beta=..., alpha=...).
   const Expr heads = Expr::symbol("config.n_head"), d = Expr(16), kv = Expr::symbol("cache_len") + s;

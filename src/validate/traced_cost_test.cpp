@@ -59,6 +59,26 @@ TEST(TracedCost, BinaryOpBroadcastsAndCountsOperandsAsRead) {
   EXPECT_EQ(c.totals.memory_write, GiNaC::numeric(1920 * 4));
 }
 
+TEST(TracedCost, OneTensorGivenTwiceIsReadOnce) {
+  // `x * x` is recorded as x.__mul__(x), both marked "same": 0 (one view of one storage): read
+  // once, as the aten byte counter counts it. Two tensors of one shape, unmarked: each read.
+  nlohmann::json x = tensor({3, 5, 128});
+  x["same"] = 0;
+  TracedCost once = price({call(method("__mul__", x, list({x})))});
+  ASSERT_EQ(once.calls.size(), 1u);
+  EXPECT_EQ(once.calls[0].kernel, "torch.mul");
+  EXPECT_EQ(once.totals.memory_read, GiNaC::numeric(1920 * 4));
+  EXPECT_EQ(once.totals.flops, GiNaC::numeric(1920));
+  TracedCost twice = price({call(method("__mul__", tensor({3, 5, 128}), list({tensor({3, 5, 128})})))});
+  EXPECT_EQ(twice.totals.memory_read, GiNaC::numeric(2 * 1920 * 4));
+  // The mark holds within one call only: torch.mul(x, y) with y marked alone is read as its own.
+  nlohmann::json y = tensor({3, 5, 128});
+  y["same"] = 1;
+  nlohmann::json f = {{"kind", "function"}, {"names", {"torch.mul"}}, {"op", "mul"}, {"method", false},
+                      {"args", list({x, y})}, {"kwargs", nlohmann::json::object()}};
+  EXPECT_EQ(price({call(f)}).totals.memory_read, GiNaC::numeric(2 * 1920 * 4));
+}
+
 TEST(TracedCost, ReflectedOperatorKeepsSourceOrder) {
   // `1 - x` is recorded as x.__rsub__(1): torch.sub with a = the scalar, b = x.
   TracedCost c = price({call(method("__rsub__", tensor({2, 3}), list({1})))});

@@ -22,15 +22,15 @@ Value::DType dtype_class(const std::string& dtype) {
   throw std::runtime_error("traced run: " + path + ": " + what);
 }
 
-std::vector<Arg> arguments(const json& record, const std::string& path) {
+std::vector<Arg> arguments(const json& record, const std::string& path, SameTensors& same) {
   std::vector<Arg> out;
   if (record.contains("args")) {
     if (!record["args"].is_array()) bad(path + ".args", "not a list");
-    for (const auto& a : record["args"]) out.push_back({"", traced_value(a), ""});
+    for (const auto& a : record["args"]) out.push_back({"", traced_value(a, same), ""});
   }
   if (record.contains("kwargs")) {
     if (!record["kwargs"].is_object()) bad(path + ".kwargs", "not an object");
-    for (const auto& [k, v] : record["kwargs"].items()) out.push_back({k, traced_value(v), k});
+    for (const auto& [k, v] : record["kwargs"].items()) out.push_back({k, traced_value(v, same), k});
   }
   return out;
 }
@@ -47,8 +47,9 @@ TracedCall parse_call(const json& r, const std::string& path) {
   for (const auto& n : r["names"]) c.names.push_back(n.get<std::string>());
   c.op = r.value("op", "");
   c.method = r.value("method", false);
-  if (c.method && r.contains("self")) c.self = traced_value(r["self"]);
-  c.args = arguments(r, path);
+  SameTensors same;  // one view of one storage given twice in this call: one value
+  if (c.method && r.contains("self")) c.self = traced_value(r["self"], same);
+  c.args = arguments(r, path, same);
   if (r.contains("ctor")) {
     if (!r["ctor"].is_object()) bad(path + ".ctor", "not an object");
     for (const auto& [k, v] : r["ctor"].items()) c.ctor[k] = traced_value(v);
@@ -70,6 +71,18 @@ TracedCall parse_call(const json& r, const std::string& path) {
 }  // namespace
 
 ValuePtr traced_value(const json& d) {
+  SameTensors same;
+  return traced_value(d, same);
+}
+
+ValuePtr traced_value(const json& d, SameTensors& same) {
+  if (d.is_object() && d.contains("tensor") && d.contains("same") && d["same"].is_number_integer()) {
+    long long n = d["same"].get<long long>();
+    if (auto it = same.find(n); it != same.end()) return it->second;
+    json plain = d;
+    plain.erase("same");
+    return same[n] = traced_value(plain, same);
+  }
   if (d.is_null()) return Value::none();
   if (d.is_boolean()) return Value::boolean(d.get<bool>());
   if (d.is_number_integer()) return Value::integer(d.get<long long>());
@@ -77,7 +90,7 @@ ValuePtr traced_value(const json& d) {
   if (d.is_string()) return Value::string(d.get<std::string>());
   if (d.is_array()) {
     std::vector<ValuePtr> items;
-    for (const auto& x : d) items.push_back(traced_value(x));
+    for (const auto& x : d) items.push_back(traced_value(x, same));
     return Value::tuple(items);
   }
   if (d.is_object()) {
@@ -103,7 +116,7 @@ ValuePtr traced_value(const json& d) {
       std::vector<ValuePtr> items;
       for (const auto& [k, v] : d["dict"].items()) {
         keys.push_back(k);
-        items.push_back(traced_value(v));
+        items.push_back(traced_value(v, same));
       }
       return Value::dict(keys, items);
     }

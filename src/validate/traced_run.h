@@ -72,6 +72,12 @@ struct RuntimeShape {
 // globals; a non-finite float as an unknown value.
 ValuePtr traced_value(const nlohmann::json& data);
 
+// The tensors of one recorded call marked "same": n (one view of one storage given more than
+// once, `x * x`), by n: each mark parses to one Value, so a leaf binding sees the operands as
+// one tensor (trace/leaf_binding.h: read once), as the aten byte counter counts it.
+using SameTensors = std::map<long long, ValuePtr>;
+ValuePtr traced_value(const nlohmann::json& data, SameTensors& same);
+
 // Parses the helper's JSON. Throws std::runtime_error naming the JSON path on a malformed record.
 TracedRun parse_traced_run(const nlohmann::json& j);
 
