@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ast/parameters.h"
 #include "expr/functions.h"
 #include "expr/index_count.h"
 #include "trace/shape_tracer.h"
@@ -22,7 +23,60 @@ bool built_for_index(const Value& module, long long index) {
   return false;
 }
 
+// The name of the `__init__` parameter that constructor argument `a` of `module` binds (its
+// keyword, else its position's parameter); "" when unknown.
+std::string init_parameter_of(SourceLocator& locator, const Value& module, size_t a) {
+  if (!module.args[a].name.empty()) return module.args[a].name;
+  try {
+    const ClassSource& cls = locator.find_class(module.class_name);
+    if (!cls.init) return "";
+    ast::Parameters params = ast::parameters_of(*cls.init->def);
+    return a + 1 < params.positional.size() ? params.positional[a + 1].name() : "";
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 }  // namespace
+
+std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items) {
+  std::vector<ValuePtr> out(items.begin(), items.end());
+  if (items.size() < 2) return out;
+  for (const auto& item : items)
+    if (!item || !item->is(Value::Kind::Module)) return out;
+  // Argument positions where every layer's call has the layer's own index as a literal.
+  std::map<std::string, std::vector<size_t>> at;  // class -> positions
+  std::set<std::string> checked;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Value& m = *items[i];
+    if (!checked.insert(m.class_name).second) continue;
+    std::vector<size_t> positions;
+    for (size_t a = 0; a < m.args.size(); ++a) {
+      bool index = true;
+      for (size_t j = 0; j < items.size() && index; ++j) {
+        const Value& other = *items[j];
+        if (other.class_name != m.class_name) continue;
+        index = a < other.args.size() && other.args[a].name == m.args[a].name && other.args[a].value &&
+                other.args[a].value->is(Value::Kind::Number) && other.args[a].value->expr.is_number() &&
+                known_int(*other.args[a].value) == static_cast<long long>(j);
+      }
+      if (index) positions.push_back(a);
+    }
+    at[m.class_name] = positions;
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::vector<size_t>& positions = at[items[i]->class_name];
+    if (positions.empty()) continue;
+    auto layer = std::make_shared<Value>(*items[i]);
+    for (size_t a : positions) {
+      std::string name = init_parameter_of(locator, *layer, a);
+      if (name.empty()) continue;
+      layer->args[a].value = Value::number(Expr::symbol(name), GiNaC::numeric(static_cast<long>(i)));
+    }
+    out[i] = layer;
+  }
+  return out;
+}
 
 ValuePtr with_index_values(const Value& element, const Value& item) {
   if (!element.is(Value::Kind::Module) || !item.is(Value::Kind::Module) || element.args.size() != item.args.size())
@@ -131,9 +185,14 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Valu
   };
   std::vector<Kind> kinds;
   std::vector<ValuePtr> layers;
+  // A stack built layer by layer (a comprehension whose element differs by layer, Olmo-Hybrid's
+  // `LinearLayer(config, i) if config.layer_types[i] == ... else AttentionLayer(config, i)`): the
+  // index each layer is built with is a symbol carrying its value, as an element's is, so that
+  // it is a kernel parameter and not a kind.
+  const std::vector<ValuePtr> indexed = stack.element ? stack.items : with_index_symbols(ctx_.locator, stack.items);
   for (size_t i = 0; i < stack.items.size(); ++i) {
     const ValuePtr& item = stack.items[i];
-    ValuePtr layer = stack.element ? with_index_values(*stack.element, *item) : item;
+    ValuePtr layer = stack.element ? with_index_values(*stack.element, *item) : indexed[i];
     std::string key = kind_key(*layer);
     // A layer built for its place in a stack as long as the cache is has that cache layer.
     if (ctx_.cache.size() == stack.items.size() && built_for_index(*item, static_cast<long long>(i)))

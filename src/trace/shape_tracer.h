@@ -181,6 +181,12 @@ class ShapeTracer : public Hooks {
 // branches on the index are decided while bindings stay symbolic (layer_kinds.cpp).
 ValuePtr with_index_values(const Value& element, const Value& item);
 
+// The layers of a stack built one by one (no common element): where every layer of a class is
+// built with its own index at the same constructor argument, that argument becomes a symbol
+// (the `__init__` parameter's name) carrying the index as its value, as with_index_values makes
+// it for a stack with an element; other items are returned as they are (layer_kinds.cpp).
+std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items);
+
 // The inputs of the design's default inference call `model(input_ids, attention_mask=ones,
 // past_key_values=cache, use_cache=True)` for a root model's forward.
 std::map<std::string, ValuePtr> root_inputs(const ClassSource& root);
