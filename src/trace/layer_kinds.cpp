@@ -39,42 +39,65 @@ std::string init_parameter_of(SourceLocator& locator, const Value& module, size_
 
 }  // namespace
 
+namespace {
+
+// The literal integer constructor arguments of `module` and of the modules among its arguments,
+// recursively: path (class, argument position and name, down the nesting) -> value.
+void literal_arguments(const Value& module, const std::string& prefix, std::map<std::string, long long>& out, int depth) {
+  if (depth > 4 || !module.is(Value::Kind::Module)) return;
+  for (size_t a = 0; a < module.args.size(); ++a) {
+    const ValuePtr& v = module.args[a].value;
+    if (!v) continue;
+    std::string path = prefix + module.class_name + "/" + std::to_string(a) + ":" + module.args[a].name;
+    if (v->is(Value::Kind::Number) && v->expr.is_number())
+      if (std::optional<long long> i = known_int(*v)) out[path] = *i;
+    if (v->is(Value::Kind::Module)) literal_arguments(*v, path + "/", out, depth + 1);
+  }
+}
+
+// `module` with the literal arguments at `paths` made symbols carrying `index`.
+ValuePtr with_symbols_at(SourceLocator& locator, const Value& module, const std::string& prefix,
+                         const std::set<std::string>& paths, long long index, int depth) {
+  auto out = std::make_shared<Value>(module);
+  if (depth > 4 || !module.is(Value::Kind::Module)) return out;
+  for (size_t a = 0; a < out->args.size(); ++a) {
+    const ValuePtr& v = out->args[a].value;
+    if (!v) continue;
+    std::string path = prefix + module.class_name + "/" + std::to_string(a) + ":" + module.args[a].name;
+    if (paths.count(path)) {
+      std::string name = init_parameter_of(locator, module, a);
+      if (!name.empty()) out->args[a].value = Value::number(Expr::symbol(name), GiNaC::numeric(static_cast<long>(index)));
+    } else if (v->is(Value::Kind::Module)) {
+      out->args[a].value = with_symbols_at(locator, *v, path + "/", paths, index, depth + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items) {
   std::vector<ValuePtr> out(items.begin(), items.end());
   if (items.size() < 2) return out;
   for (const auto& item : items)
     if (!item || !item->is(Value::Kind::Module)) return out;
-  // Argument positions where every layer's call has the layer's own index as a literal.
-  std::map<std::string, std::vector<size_t>> at;  // class -> positions
-  std::set<std::string> checked;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const Value& m = *items[i];
-    if (!checked.insert(m.class_name).second) continue;
-    std::vector<size_t> positions;
-    for (size_t a = 0; a < m.args.size(); ++a) {
-      bool index = true;
-      for (size_t j = 0; j < items.size() && index; ++j) {
-        const Value& other = *items[j];
-        if (other.class_name != m.class_name) continue;
-        index = a < other.args.size() && other.args[a].name == m.args[a].name && other.args[a].value &&
-                other.args[a].value->is(Value::Kind::Number) && other.args[a].value->expr.is_number() &&
-                known_int(*other.args[a].value) == static_cast<long long>(j);
-      }
-      if (index) positions.push_back(a);
+  // The argument paths (a layer's own argument, or one of a module built for it and passed in:
+  // Zamba2's HybridLayer(attention, linear, MambaDecoderLayer(config, layer_idx=i))) where every
+  // layer that has the path holds its own index as a literal.
+  std::vector<std::map<std::string, long long>> literals(items.size());
+  for (size_t i = 0; i < items.size(); ++i) literal_arguments(*items[i], "", literals[i], 0);
+  std::map<std::string, bool> index_path;
+  for (size_t i = 0; i < items.size(); ++i)
+    for (const auto& [path, value] : literals[i]) {
+      auto it = index_path.emplace(path, true).first;
+      it->second = it->second && value == static_cast<long long>(i);
     }
-    at[m.class_name] = positions;
-  }
-  for (size_t i = 0; i < items.size(); ++i) {
-    const std::vector<size_t>& positions = at[items[i]->class_name];
-    if (positions.empty()) continue;
-    auto layer = std::make_shared<Value>(*items[i]);
-    for (size_t a : positions) {
-      std::string name = init_parameter_of(locator, *layer, a);
-      if (name.empty()) continue;
-      layer->args[a].value = Value::number(Expr::symbol(name), GiNaC::numeric(static_cast<long>(i)));
-    }
-    out[i] = layer;
-  }
+  std::set<std::string> paths;
+  for (const auto& [path, index] : index_path)
+    if (index) paths.insert(path);
+  if (paths.empty()) return out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out[i] = with_symbols_at(locator, *items[i], "", paths, static_cast<long long>(i), 0);
   return out;
 }
 
