@@ -137,4 +137,43 @@ TEST(LayerCountsCli, TheDerivedCountsEvaluateToTheLayersOfTheConfig) {
   }
 }
 
+
+// Every kernel a written cost file names is a leaf of the library or a cost file written beside
+// it (the closure of the work list).
+void expect_closed(const std::string& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    json file = json::parse(in);
+    if (!file.contains("children")) continue;
+    for (const auto& [label, child] : file["children"].items()) {
+      std::string kernel = child["kernel"];
+      if (kernel == "unknown" || kernel.rfind("transformers.", 0) != 0) continue;  // leaves: torch.*, F.*
+      EXPECT_TRUE(std::filesystem::exists(dir + "/" + kernel + ".json"))
+          << entry.path().filename() << ": child " << label << " names " << kernel << ", which is not written";
+    }
+  }
+}
+
+const std::string kOlmoHybrid = "transformers.models.olmo_hybrid.modeling_olmo_hybrid.";
+
+TEST(LayerCountsCli, AStackBuiltLayerByLayerTakesTheIndexAsAParameter) {
+  // `[Linear(config, i) if config.layer_types[i] == "linear_attention" else Attention(config, i)
+  // for i in range(n)]`: the comprehension's element differs by layer, so each layer is built with
+  // its index as a literal; the index is still a parameter of the layer (not a kind), so the two
+  // linear-attention layers are one kernel of count 2, and the gated delta net the layers build
+  // from their index is one kernel whose cost file is written.
+  std::string config = kcost_test::write(kSuite, "olmo-hybrid-3.json", R"({"model_type": "olmo_hybrid",
+    "num_hidden_layers": 3, "hidden_size": 128, "intermediate_size": 367, "num_attention_heads": 8,
+    "num_key_value_heads": 4, "linear_key_head_dim": 12, "linear_value_head_dim": 24, "vocab_size": 997,
+    "layer_types": ["linear_attention", "linear_attention", "full_attention"]})");
+  std::string dir = analyze("olmo_hybrid", "olmo-hybrid", config);
+  json model = cost_file(dir, kOlmoHybrid + "OlmoHybridModel");
+  EXPECT_EQ(count_of(model, kOlmoHybrid + "OlmoHybridLinearAttentionDecoderLayer"), 2);
+  EXPECT_EQ(count_of(model, kOlmoHybrid + "OlmoHybridAttentionDecoderLayer"), 1);
+  json layer = cost_file(dir, kOlmoHybrid + "OlmoHybridLinearAttentionDecoderLayer");
+  EXPECT_EQ(layer["children"]["linear_attn"]["kernel"], kOlmoHybrid + "OlmoHybridGatedDeltaNet");
+  expect_closed(dir);
+}
+
 }  // namespace

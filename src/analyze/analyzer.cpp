@@ -287,10 +287,30 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   }
   ctx.signatures = &signatures;
 
-  // Phase 2: each kernel in its own symbols.
+  // Phase 2: each kernel in its own symbols. The call sites phase 2 meets are recorded too: a
+  // child it names that phase 1 did not (a module whose kind, seen from a kernel in its own
+  // symbols, is none of the kinds phase 1 saw: then its plain class name) joins the work list,
+  // its signature generalized from those sites, so that no cost file names a kernel that is not
+  // written.
   std::vector<std::string> kernels = {root.qualname};
   kernels.insert(kernels.end(), order.begin(), order.end());
-  for (const auto& kernel : kernels) {
+  std::map<std::string, std::vector<CallSite>> late_sites;
+  std::vector<std::string> late_order;
+  ctx.sites = &late_sites;
+  ctx.discovery_order = &late_order;
+  size_t late_seen = 0;
+  for (size_t next = 0;; ++next) {
+    for (; late_seen < late_order.size(); ++late_seen) {
+      const std::string& kernel = late_order[late_seen];
+      if (signatures.count(kernel) || kernel == root.qualname) continue;
+      const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
+      std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
+      signatures[kernel] = generalize(forward_parameter_names(*cls.forward), late_sites[kernel]);
+      ctor_args[kernel] = own_ctor_args(binder, locator, kernel, late_sites[kernel], init, &param_values[kernel]);
+      kernels.push_back(kernel);
+    }
+    if (next >= kernels.size()) break;
+    const std::string kernel = kernels[next];
     if (!options.force && kernel_written(options.costs_dir, kernel)) {
       result.kept.push_back(kernel);
       continue;

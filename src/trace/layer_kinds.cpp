@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ast/parameters.h"
 #include "expr/functions.h"
 #include "expr/index_count.h"
 #include "trace/shape_tracer.h"
@@ -22,7 +23,83 @@ bool built_for_index(const Value& module, long long index) {
   return false;
 }
 
+// The name of the `__init__` parameter that constructor argument `a` of `module` binds (its
+// keyword, else its position's parameter); "" when unknown.
+std::string init_parameter_of(SourceLocator& locator, const Value& module, size_t a) {
+  if (!module.args[a].name.empty()) return module.args[a].name;
+  try {
+    const ClassSource& cls = locator.find_class(module.class_name);
+    if (!cls.init) return "";
+    ast::Parameters params = ast::parameters_of(*cls.init->def);
+    return a + 1 < params.positional.size() ? params.positional[a + 1].name() : "";
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 }  // namespace
+
+namespace {
+
+// The literal integer constructor arguments of `module` and of the modules among its arguments,
+// recursively: path (class, argument position and name, down the nesting) -> value.
+void literal_arguments(const Value& module, const std::string& prefix, std::map<std::string, long long>& out, int depth) {
+  if (depth > 4 || !module.is(Value::Kind::Module)) return;
+  for (size_t a = 0; a < module.args.size(); ++a) {
+    const ValuePtr& v = module.args[a].value;
+    if (!v) continue;
+    std::string path = prefix + module.class_name + "/" + std::to_string(a) + ":" + module.args[a].name;
+    if (v->is(Value::Kind::Number) && v->expr.is_number())
+      if (std::optional<long long> i = known_int(*v)) out[path] = *i;
+    if (v->is(Value::Kind::Module)) literal_arguments(*v, path + "/", out, depth + 1);
+  }
+}
+
+// `module` with the literal arguments at `paths` made symbols carrying `index`.
+ValuePtr with_symbols_at(SourceLocator& locator, const Value& module, const std::string& prefix,
+                         const std::set<std::string>& paths, long long index, int depth) {
+  auto out = std::make_shared<Value>(module);
+  if (depth > 4 || !module.is(Value::Kind::Module)) return out;
+  for (size_t a = 0; a < out->args.size(); ++a) {
+    const ValuePtr& v = out->args[a].value;
+    if (!v) continue;
+    std::string path = prefix + module.class_name + "/" + std::to_string(a) + ":" + module.args[a].name;
+    if (paths.count(path)) {
+      std::string name = init_parameter_of(locator, module, a);
+      if (!name.empty()) out->args[a].value = Value::number(Expr::symbol(name), GiNaC::numeric(static_cast<long>(index)));
+    } else if (v->is(Value::Kind::Module)) {
+      out->args[a].value = with_symbols_at(locator, *v, path + "/", paths, index, depth + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items) {
+  std::vector<ValuePtr> out(items.begin(), items.end());
+  if (items.size() < 2) return out;
+  for (const auto& item : items)
+    if (!item || !item->is(Value::Kind::Module)) return out;
+  // The argument paths (a layer's own argument, or one of a module built for it and passed in:
+  // Zamba2's HybridLayer(attention, linear, MambaDecoderLayer(config, layer_idx=i))) where every
+  // layer that has the path holds its own index as a literal.
+  std::vector<std::map<std::string, long long>> literals(items.size());
+  for (size_t i = 0; i < items.size(); ++i) literal_arguments(*items[i], "", literals[i], 0);
+  std::map<std::string, bool> index_path;
+  for (size_t i = 0; i < items.size(); ++i)
+    for (const auto& [path, value] : literals[i]) {
+      auto it = index_path.emplace(path, true).first;
+      it->second = it->second && value == static_cast<long long>(i);
+    }
+  std::set<std::string> paths;
+  for (const auto& [path, index] : index_path)
+    if (index) paths.insert(path);
+  if (paths.empty()) return out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out[i] = with_symbols_at(locator, *items[i], "", paths, static_cast<long long>(i), 0);
+  return out;
+}
 
 ValuePtr with_index_values(const Value& element, const Value& item) {
   if (!element.is(Value::Kind::Module) || !item.is(Value::Kind::Module) || element.args.size() != item.args.size())
@@ -131,9 +208,14 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Valu
   };
   std::vector<Kind> kinds;
   std::vector<ValuePtr> layers;
+  // A stack built layer by layer (a comprehension whose element differs by layer, Olmo-Hybrid's
+  // `LinearLayer(config, i) if config.layer_types[i] == ... else AttentionLayer(config, i)`): the
+  // index each layer is built with is a symbol carrying its value, as an element's is, so that
+  // it is a kernel parameter and not a kind.
+  const std::vector<ValuePtr> indexed = stack.element ? stack.items : with_index_symbols(ctx_.locator, stack.items);
   for (size_t i = 0; i < stack.items.size(); ++i) {
     const ValuePtr& item = stack.items[i];
-    ValuePtr layer = stack.element ? with_index_values(*stack.element, *item) : item;
+    ValuePtr layer = stack.element ? with_index_values(*stack.element, *item) : indexed[i];
     std::string key = kind_key(*layer);
     // A layer built for its place in a stack as long as the cache is has that cache layer.
     if (ctx_.cache.size() == stack.items.size() && built_for_index(*item, static_cast<long long>(i)))

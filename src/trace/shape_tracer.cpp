@@ -705,6 +705,11 @@ ValuePtr ShapeTracer::call_state_method(const ast::Node& node, const std::string
   }
   ValuePtr state_idx = argument(args, at + 1, "state_idx");
   if (!state_idx) state_idx = Value::integer(0);
+  // A state index that is a kernel's own parameter with a known value (Inkling's ShortConvolution
+  // built with conv_idx=2: a kind of its own, whose sites all agree) selects that state, in every
+  // layer the kernel stands for.
+  if (state_idx->is(Value::Kind::Number) && !state_idx->expr.is_number())
+    if (std::optional<long long> known = known_int(*state_idx)) state_idx = Value::integer(*known);
   std::string key = std::string(conv ? "conv|" : "recurrent|") + layer->key() + "|" + state_idx->describe();
   if (!update) {
     // Cache.get_*_state: the layer's state once it has a previous state (a token was cached), else None.

@@ -191,6 +191,13 @@ class ShapeTracer : public Hooks {
 // branches on the index are decided while bindings stay symbolic (layer_kinds.cpp).
 ValuePtr with_index_values(const Value& element, const Value& item);
 
+// The layers of a stack built one by one (no common element): a literal constructor argument
+// that every layer holding it holds as its own index (its own argument, or one of a module built
+// for it and passed in, by the same path of classes and positions) becomes a symbol (the
+// `__init__` parameter's name) carrying the index as its value, as with_index_values makes it
+// for a stack with an element; other arguments are kept as they are (layer_kinds.cpp).
+std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items);
+
 // The inputs of the design's default inference call `model(input_ids, attention_mask=ones,
 // past_key_values=cache, use_cache=True)` for a root model's forward.
 std::map<std::string, ValuePtr> root_inputs(const ClassSource& root);
