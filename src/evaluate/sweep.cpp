@@ -228,7 +228,8 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   out.put(k_same ? y.text[iy] : k.text[ik]);
                   out.put(',');
                 }
-                double f, bytes, weight_elements;
+                double f = 0, bytes = 0, weight_elements = 0;
+                bool have_doubles = true;
                 int128 intensity_num = -1, intensity_den = 1;  // FLOPs / bytes exactly, when known
                 if (fast && m.totals.run_rational(in, den, results, denominators, regs)) {
                   for (int i = 0; i < 3; ++i) {
@@ -242,11 +243,8 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                     }
                     if (i < 2) out.put(',');
                   }
-                  f = static_cast<double>(results[0]) / static_cast<double>(denominators[0]);
-                  bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
-                          static_cast<double>(results[2]) / static_cast<double>(denominators[2]);
-                  weight_elements = static_cast<double>(results[3]) / static_cast<double>(denominators[3]);
                   intensity_fraction(results, denominators, intensity_num, intensity_den);
+                  have_doubles = false;  // made below only where a column needs them
                 } else {
                   ++stats.exact_fallbacks;
                   const numeric& yv = y.values[iy];
@@ -261,8 +259,20 @@ SweepStats run_sweep(const std::vector<SweepModel>& models, const SweepGrid& gri
                   bytes = (v[1] + v[2]).to_double();
                   weight_elements = v[3].to_double();
                 }
+                auto make_doubles = [&]() {
+                  if (have_doubles) return;
+                  f = static_cast<double>(results[0]) / static_cast<double>(denominators[0]);
+                  bytes = static_cast<double>(results[1]) / static_cast<double>(denominators[1]) +
+                          static_cast<double>(results[2]) / static_cast<double>(denominators[2]);
+                  weight_elements = static_cast<double>(results[3]) / static_cast<double>(denominators[3]);
+                  have_doubles = true;
+                };
                 out.put(',');
-                if (intensity_num < 0 || !out.put_fraction(intensity_num, intensity_den)) out.put_double(bytes > 0 ? f / bytes : 0);
+                if (intensity_num < 0 || !out.put_fraction(intensity_num, intensity_den)) {
+                  make_doubles();
+                  out.put_double(bytes > 0 ? f / bytes : 0);
+                }
+                if (!hardware.empty()) make_doubles();
                 const double computed = f + dequantize[iw] * weight_elements;  // what the roofline computes
                 for (const Accelerator& a : hardware) {
                   Roofline r = roofline(computed, bytes, a);
