@@ -198,17 +198,26 @@ class InitHooks : public Hooks {
     return out;
   }
 
+  // The class as the source of the running __init__ names it (`AutoModel`, `MllamaTextModel`) when
+  // `callee` is `owner.method` (a classmethod, reached through that class) given a config first.
+  std::optional<std::string> class_called(const Value& callee, const std::vector<Arg>& args, const std::string& owner,
+                                          const std::string& method) const {
+    const std::string suffix = "." + method;
+    const std::string& path = callee.path;
+    if (!ends_with(callee.qualname, owner + suffix) || !ends_with(path, suffix) || args.empty() || !args[0].value ||
+        !args[0].value->is(Value::Kind::Config) || current_module_.empty())
+      return std::nullopt;
+    return path.substr(0, path.size() - suffix.size());
+  }
+
   ValuePtr auto_from_config(const Value& callee, const std::vector<Arg>& args) {
     // The auto class as the source names it (`AutoModel.from_config`), in the globals of the
     // module whose __init__ runs.
-    static const std::string suffix = ".from_config";
-    const std::string& path = callee.path;
-    if (!ends_with(callee.qualname, "_BaseAutoModelClass.from_config") || !ends_with(path, suffix) || args.empty() ||
-        !args[0].value || !args[0].value->is(Value::Kind::Config) || current_module_.empty())
-      return nullptr;
+    std::optional<std::string> auto_class = class_called(callee, args, "_BaseAutoModelClass", "from_config");
+    if (!auto_class) return nullptr;
     std::optional<ValuePtr> type = config_.attribute(args[0].value->config_path, "model_type");
     if (!type || !*type || !(*type)->is(Value::Kind::String)) return nullptr;
-    std::string cls = locator_.auto_model_class(current_module_ + "." + path.substr(0, path.size() - suffix.size()), (*type)->str);
+    std::string cls = locator_.auto_model_class(current_module_ + "." + *auto_class, (*type)->str);
     if (cls.empty()) return nullptr;
     return Value::module(cls, {args[0]});
   }
@@ -217,13 +226,10 @@ class InitHooks : public Hooks {
   // `MllamaTextModel._from_config(self.text_config)`): that class built from the config, as the
   // classmethod does (`cls(config, **kwargs)`; its dtype and attention set-up change no shape).
   ValuePtr class_from_config(const Value& callee, const std::vector<Arg>& args) {
-    static const std::string suffix = "._from_config";
-    const std::string& path = callee.path;
-    if (!ends_with(callee.qualname, "PreTrainedModel._from_config") || !ends_with(path, suffix) || args.empty() ||
-        !args[0].value || !args[0].value->is(Value::Kind::Config) || current_module_.empty())
-      return nullptr;
+    std::optional<std::string> model_class = class_called(callee, args, "PreTrainedModel", "_from_config");
+    if (!model_class) return nullptr;
     try {
-      const GlobalRef& cls = locator_.resolve_global(current_module_, path.substr(0, path.size() - suffix.size()));
+      const GlobalRef& cls = locator_.resolve_global(current_module_, *model_class);
       if (cls.kind != GlobalRef::Kind::Class || !cls.is_module) return nullptr;
       return Value::module(cls.qualname, {args[0]});
     } catch (const std::exception&) {

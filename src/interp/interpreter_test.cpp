@@ -220,10 +220,8 @@ TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction)
 }
 
 TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
-  TableGlobals globals;
-  ConfigView config = small_config();
-  WeighingHooks hooks;
-  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  SessionWith<WeighingHooks> run;
+  Interpreter& interp = run.interp;
   Expr s = Expr::symbol("seq_len");
   // `mask = None` where seq_len == 1, the tensor elsewhere (an arm with a raise the default path
   // never reaches is still weighed): the tensor, present where seq_len != 1.
@@ -359,10 +357,8 @@ class RangeHooks : public IdentityHooks {
 };
 
 TEST(Interpreter, AListGrownOncePerIndexOfARunTimeRangeIsItsItemRepeated) {
-  TableGlobals globals;
-  ConfigView config = small_config();
-  RangeHooks hooks;
-  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  SessionWith<RangeHooks> run;
+  Interpreter& interp = run.interp;
   Expr s = Expr::symbol("seq_len");
   ValuePtr step = Value::tensor({Expr::symbol("batch_size"), Expr(6)});
   ValuePtr out = interp.run_function(function("scan"), {positional(Value::number(s)), positional(step)}, Value::self());
