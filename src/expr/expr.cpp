@@ -93,8 +93,32 @@ Expr Expr::expand() const {
 
 bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
 
+namespace {
+
+// x**-1.0 as x**-1 (and any whole float exponent as its integer), everywhere in e: GiNaC holds
+// them equal but normalizes only the latter ((3 - b)**-1 becomes -(b - 3)**-1).
+struct WholeExponents : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    const GiNaC::ex mapped = e.map(*this);
+    if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<numeric>(mapped.op(1)))
+      return mapped;
+    const numeric& exponent = GiNaC::ex_to<numeric>(mapped.op(1));
+    if (exponent.is_rational() || !exponent.is_real()) return mapped;
+    const double v = exponent.to_double();
+    if (v != std::floor(v) || std::fabs(v) > 1e15) return mapped;
+    return GiNaC::pow(mapped.op(0), numeric(static_cast<long>(v)));
+  }
+};
+
+}  // namespace
+
 bool Expr::equivalent(const Expr& other) const {
-  return (*this - other).expand().ex().is_zero();
+  try {
+    WholeExponents whole;
+    return (whole(e_) - whole(other.e_)).expand().is_zero();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 // Numbers combine as numbers, so that a float result stays a float even when it is zero

@@ -296,6 +296,13 @@ TEST(ExprEquality, Equivalent) {
   EXPECT_TRUE(parse("(a + b) ** 2").equivalent(parse("a**2 + 2*a*b + b**2")));
   EXPECT_TRUE(parse("(a - b) * (a + b)").equivalent(parse("a**2 - b**2")));
   EXPECT_FALSE(parse("(a + b) ** 2").equivalent(parse("a**2 + b**2")));
+  // A whole float exponent as its integer, inside comparisons too (found by fuzz/expr_roundtrip:
+  // the exponent -1.0 keeps GiNaC from normalizing the sum's sign; (3 - b)**-1.0 prints
+  // 1 / (3 - b), which reads back as -1 / (b - 3)).
+  EXPECT_TRUE(parse("(3 - b) ** -1.0").equivalent(parse("-1 / (b - 3)")));
+  EXPECT_TRUE(parse("x != 2 * (3 - b) ** -1.0").equivalent(parse("x != -2 / (b - 3)")));
+  EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x != 1 / (b - 3)")));
+  EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x == 1 / (3 - b)")));
 }
 
 TEST(ExprExpand, Polynomials) {
