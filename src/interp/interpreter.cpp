@@ -692,10 +692,13 @@ ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
 
 bool Interpreter::runtime_condition(const Value& cond) const {
   // Only a formula of run-time sizes and config values: a layer index or another kernel
-  // parameter is not something an evaluation point binds.
+  // parameter is not something an evaluation point binds. The experts a routing reaches
+  // (experts_hit) are such a run-time quantity (`if token_indices.numel() > 0` on the rows an
+  // expert gets).
   if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number()) return false;
   for (const auto& s : cond.expr.symbols())
-    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
+    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s != "experts_hit" && s.rfind("config.", 0) != 0)
+      return false;
   return true;
 }
 

@@ -200,6 +200,19 @@ TEST(Interpreter, ANumberTheArmsOfAWeighedBranchSetDifferentlyIsTheOneTheConditi
   EXPECT_EQ(out->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
 }
 
+TEST(Interpreter, AConditionOnTheExpertsARoutingReachesIsDecidedAtRunTime) {
+  // `if token_indices.numel() > 0` on the rows an expert gets, R / min(E, R, experts_hit):
+  // experts_hit is a run-time quantity like the sizes, so both arms are weighed, not the
+  // condition assumed false.
+  SessionWith<WeighingHooks> run;
+  Expr rows = Expr::parse("seq_len / min(8, seq_len, experts_hit)");
+  ValuePtr out = run.interp.run_function(function("weighed_number"), {positional(Value::number(rows))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Number)) << out->describe();
+  EXPECT_EQ(out->expr, Expr::if_else(Expr::compare(">", rows, Expr(2)), Expr::parse("4.5"), Expr(4)));
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(12)}, {"experts_hit", Expr(4)}}), Expr::parse("4.5"));
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(12)}, {"experts_hit", Expr(8)}}), Expr(4));
+}
+
 TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

@@ -47,10 +47,11 @@ struct Arg {
 // What the analysis knows of the values of a mixture-of-experts layer's routing tensors beyond
 // their shapes (trace/routing.h says how each stage arises and what follows from it).
 struct Routing {
-  enum class Stage { Indices, Mask, Counts, Hit, HitList, HitClass, ClassSlice };
+  enum class Stage { Indices, Mask, Counts, Hit, HitList, HitClass, ClassSlice, ClassIndex };
   Stage stage = Stage::Indices;
   Expr reach;    // how many classes the values can take (topk's n; a mask's min(C, n))
-  Expr entries;  // R: the ones of the mask (per class slice: R / H, on average)
+  Expr entries;  // R: the ones of the mask (per class slice: R / H, on average; per ClassIndex:
+                 // the ones of each class it stands for, R / H for the classes reached, else 0)
   Expr classes;  // C: the classes of the one-hot encoding (Mask, Counts, Hit)
   Expr hit;      // H: the classes reached (HitList, HitClass, ClassSlice)
 };

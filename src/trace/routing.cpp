@@ -73,6 +73,16 @@ ValuePtr follow_routing(const std::string& op, const ValuePtr& self, const std::
     r.entries = x->routing->entries / r.hit;
     return marked(*out, r);
   }
+  // mask[e] for a class index of a loop over range(C) (class_indices): that class's entries.
+  if (op == "__getitem__" && at(x, Stage::Mask) && !args.empty() && args[0].value && args[0].value->routing &&
+      args[0].value->routing->stage == Stage::ClassIndex && args[0].value->routing->classes == x->routing->classes &&
+      !x->shape.empty() && x->shape[0] == x->routing->classes) {
+    Routing r = *x->routing;
+    r.stage = Stage::ClassSlice;
+    r.hit = args[0].value->routing->hit;
+    r.entries = args[0].value->routing->entries;
+    return marked(*out, r);
+  }
   // mask[e] for every class e in turn (a loop over range(C): an index the analysis cannot know):
   // R / C entries each, summed over the C classes exactly R.
   if (op == "__getitem__" && at(x, Stage::Mask) && !args.empty() && args[0].value &&
@@ -89,6 +99,20 @@ ValuePtr follow_routing(const std::string& op, const ValuePtr& self, const std::
   // Any other op: an ordinary tensor, even when its output was made like a marked operand (a mark
   // an op's own rule set, topk's or one_hot's, is not the operand's and stays).
   return out->routing && x && x->routing == out->routing ? without_routing(out) : out;
+}
+
+std::vector<std::pair<ValuePtr, Expr>> class_indices(const Routing& mask) {
+  Expr hit = Expr::min(Expr::min(mask.reach, mask.entries), Expr::symbol("experts_hit"));
+  auto index = [&](const Expr& entries) {
+    Routing r;
+    r.stage = Stage::ClassIndex;
+    r.reach = mask.reach;
+    r.classes = mask.classes;
+    r.hit = hit;
+    r.entries = entries;
+    return marked(*Value::number(Expr::symbol("index")), r);
+  };
+  return {{index(mask.entries / hit), hit}, {index(Expr(0)), mask.classes - hit}};
 }
 
 std::optional<Expr> nonzero_count(const Value& x) {

@@ -15,7 +15,14 @@
 //                                          prefill)
 //   for e in hit_list: ...                 H iterations; e is a HitClass (also e[0])
 //   mask[e] (and .squeeze(0))              ClassSlice: that expert's entries, R / H on average
-//   (for e in range(C): mask[e])           every class in turn: R / C each (transformers 4.x)
+//   for e in range(C): ... mask[e]         every class in turn (transformers 4.x): a ClassIndex
+//                                          run twice, for the H classes reached (R / H entries
+//                                          each) and for the C - H others (none), each counted
+//                                          as often as its kind occurs (class_indices), so a
+//                                          body that skips an expert without rows (`if
+//                                          rows.numel() > 0`) or calls it on no rows costs what
+//                                          the real loop costs
+//   (mask[e], e another symbolic index)    R / C each, summed over the C classes exactly R
 //   torch.where(mask[e]) -> [R / H] each   the rows routed to that expert
 //
 // Every cost in such a loop body is per expert (its weights, read once) or linear in the rows
@@ -26,6 +33,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "interp/value.h"
@@ -53,5 +61,10 @@ ValuePtr nonzero_output(const Value& x, const Expr& n, bool as_tuple);
 ValuePtr tensor_row(const Value& t);
 // The value without a routing mark.
 ValuePtr without_routing(const ValuePtr& v);
+// The iterations of a loop over range(C) of the C classes of routing mask `mask` (a Mask's
+// Routing): the H = min(reach, R, experts_hit) classes some row reaches, each with R / H of the
+// mask's ones, and the C - H others, with none; each a ClassIndex (a symbolic index) with its
+// count.
+std::vector<std::pair<ValuePtr, Expr>> class_indices(const Routing& mask);
 
 }  // namespace kcost

@@ -69,6 +69,33 @@ TEST(Routing, ALoopOverEveryClassSeesRowsOverClassesEach) {
   EXPECT_FALSE(nonzero_count(*one));
 }
 
+TEST(Routing, ALoopOverRangeOfTheClassesRunsTheClassesReachedAndTheOthersApart) {
+  // transformers 4.x: for e in range(C): rows = torch.where(mask[e]); if rows.numel() > 0: ...
+  ValuePtr mask = with_shape(*mask_over(E), {E, k, T});
+  std::vector<std::pair<ValuePtr, Expr>> kinds = class_indices(*mask->routing);
+  ASSERT_EQ(kinds.size(), 2u);
+  Expr H = Expr::min(Expr::min(E, T * k), hit_symbol);
+  EXPECT_EQ(kinds[0].second, H);
+  EXPECT_EQ(kinds[1].second, E - H);
+  ASSERT_TRUE(kinds[0].first->routing);
+  EXPECT_EQ(kinds[0].first->routing->stage, Routing::Stage::ClassIndex);
+  // A class reached: R / H rows on average; another: none.
+  ValuePtr reached = follow_routing("__getitem__", mask, {pos(kinds[0].first)}, with_shape(*mask, {k, T}));
+  ValuePtr other = follow_routing("__getitem__", mask, {pos(kinds[1].first)}, with_shape(*mask, {k, T}));
+  ASSERT_EQ(nonzero_count(*reached), T * k / H);
+  ASSERT_EQ(nonzero_count(*other), Expr(0));
+  // Summed over both kinds: R rows, and H experts with rows, whatever H is.
+  Expr rows = kinds[0].second * *nonzero_count(*reached) + kinds[1].second * *nonzero_count(*other);
+  EXPECT_EQ(rows.subs({{"experts_hit", Expr(3)}, {"tokens", Expr(11)}}), Expr(22));
+  EXPECT_EQ(kinds[0].second.subs({{"experts_hit", Expr(3)}, {"tokens", Expr(11)}}), Expr(3));
+  EXPECT_EQ(kinds[1].second.subs({{"experts_hit", Expr(3)}, {"tokens", Expr(11)}}), Expr(5));
+  // The index of another mask's classes is an index like any other: R / C each.
+  ValuePtr wider = with_shape(*mask_over(E + Expr(1)), {E + Expr(1), k, T});
+  ValuePtr slice = follow_routing("__getitem__", wider, {pos(kinds[0].first)}, with_shape(*wider, {k, T}));
+  ASSERT_TRUE(slice->routing);
+  EXPECT_EQ(nonzero_count(*slice), T * k / (E + Expr(1)));
+}
+
 TEST(Routing, OtherOpsMakeOrdinaryTensors) {
   ValuePtr mask = mask_over(E);
   // mask * w (an elementwise op whose output was made like the mask): no longer a routing mask.

@@ -416,7 +416,12 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
   lc.op = op;
   lc.self = self;
   lc.args = args;
-  return follow_fill(op, self, args, follow_routing(op, self, args, call_leaf(node, *leaf, lc, label_for(op, node))));
+  return remember_mask(follow_fill(op, self, args, follow_routing(op, self, args, call_leaf(node, *leaf, lc, label_for(op, node)))));
+}
+
+ValuePtr ShapeTracer::remember_mask(const ValuePtr& out) {
+  if (out && out->routing && out->routing->stage == Routing::Stage::Mask) routing_masks_.push_back(out->routing);
+  return out;
 }
 
 ValuePtr ShapeTracer::call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args) {
@@ -1262,6 +1267,15 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::iterate(const ast::Nod
       for (long long i = 0; i < n->known->to_long(); ++i) out.push_back({Value::integer(i), Expr(1)});
       return out;
     }
+    // range(C) of the C classes of a routing mask this forward made (transformers 4.x's experts
+    // loop, `for expert_idx in range(self.num_experts)`): the classes some row reaches and the
+    // others, each kind once with its count (trace/routing.h, class_indices).
+    for (auto mask = routing_masks_.rbegin(); mask != routing_masks_.rend(); ++mask)
+      if ((*mask)->classes == n->expr) {
+        std::vector<Iteration> out;
+        for (auto& [item, count] : class_indices(**mask)) out.push_back({item, count});
+        return out;
+      }
     return std::vector<Iteration>{{Value::number(Expr::symbol("index")), n->expr}};
   }
   // range(lo, hi): the same, from lo (the forward substitution of a chunk's triangular system,

@@ -176,6 +176,11 @@ class ShapeTracer : public Hooks {
   std::vector<Interpreter*> interpreters_;
   std::vector<std::string> prefixes_;
   std::vector<Expr> counts_;
+  // The routing masks (one_hot of topk's indices) this trace has made: a loop over range(C) of
+  // one's classes runs once for the classes some row reaches and once for the others (routing.h).
+  std::vector<std::shared_ptr<const Routing>> routing_masks_;
+  // `out`, remembered when it is a routing mask (one_hot of routing indices).
+  ValuePtr remember_mask(const ValuePtr& out);
   int mask_line_ = 0;
   // The conv / recurrent states the cache holds ("conv|<layer key>|<state index>" -> the state
   // after cache_len tokens), learned from the forward's update_*_state calls: a forward reads
