@@ -197,6 +197,10 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
       return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:
+      // A method of a builtin class the builtins table decides (dict.fromkeys).
+      if (base->global_kind == Value::GlobalKind::Builtin && find_builtin(base->qualname + "." + attr))
+        return Value::global(Value::GlobalKind::Builtin, base->qualname + "." + attr, base->path + "." + attr,
+                             base->reached + "." + attr);
       // Attributes of a Python module, and class attributes and static methods: resolved like
       // module attributes.
       if (base->global_kind == Value::GlobalKind::PyModule || base->global_kind == Value::GlobalKind::Class) {

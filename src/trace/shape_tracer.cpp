@@ -1203,6 +1203,21 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
       if (first) return first;
     }
   }
+  if (base->is(Value::Kind::Dict)) {
+    // config.per_layer_config[layer_idx] (a dict keyed by layer indices) in a kernel standing for
+    // several layers: the item when it is the same at every layer the index takes.
+    if (std::optional<std::vector<long long>> at = index_values(*index)) {
+      ValuePtr first;
+      for (long long i : *at) {
+        auto key = std::find(base->keys.begin(), base->keys.end(), std::to_string(i));
+        if (key == base->keys.end()) return Value::unknown("subscript of " + base->describe());
+        const ValuePtr& item = base->items[key - base->keys.begin()];
+        if (first && !same_value(*first, *item)) return Value::unknown("subscript of " + base->describe());
+        if (!first) first = item;
+      }
+      if (first) return first;
+    }
+  }
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;
