@@ -1,5 +1,7 @@
 #include "trace/shape_tracer.h"
 
+#include "trace/call_strings.h"
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -455,7 +457,13 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   const ClassSource& cls = ctx_.locator.find_class(module->class_name);
   if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
   std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
-  const std::string kernel = kernel_of(*module);
+  // The kernel of this module's kind and the strings this call passes (call_strings.h).
+  std::string kernel = module->class_name;
+  if (ctx_.variants)
+    if (auto cls = ctx_.variants->find(module->class_name); cls != ctx_.variants->end()) {
+      auto kind = cls->second.find(kind_key(*module) + call_strings(inputs));
+      if (kind != cls->second.end()) kernel = kind->second;
+    }
   if (ctx_.sites) {
     auto& sites = (*ctx_.sites)[kernel];
     if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(kernel);
