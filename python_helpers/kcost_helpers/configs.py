@@ -25,7 +25,16 @@ def _jsonable(value):
                 out[str(k)] = v
         return out
     if hasattr(value, "to_dict") and callable(value.to_dict):  # nested configs
-        return _jsonable(value.to_dict())
+        out = value.to_dict()
+        # A heterogeneous nested config (Gemma-4's text_config) leaves its per-layer attributes
+        # (head_dim) out of to_dict: their global values, and the overrides with unpadded indices.
+        spec = getattr(value, "__dict__", {}).get("_heterogeneity_spec")
+        if spec is not None and isinstance(out, dict):
+            for name in sorted(spec.per_layer_attributes):
+                if name in value.__dict__:
+                    out.setdefault(name, value.__dict__[name])
+            out["per_layer_config"] = _per_layer_overrides(value)
+        return _jsonable(out)
     return _SKIP
 
 
