@@ -25,7 +25,16 @@ def _jsonable(value):
                 out[str(k)] = v
         return out
     if hasattr(value, "to_dict") and callable(value.to_dict):  # nested configs
-        return _jsonable(value.to_dict())
+        out = value.to_dict()
+        # A heterogeneous nested config (Gemma-4's text_config) leaves its per-layer attributes
+        # (head_dim) out of to_dict: their global values, and the overrides with unpadded indices.
+        spec = getattr(value, "__dict__", {}).get("_heterogeneity_spec")
+        if spec is not None and isinstance(out, dict):
+            for name in sorted(spec.per_layer_attributes):
+                if name in value.__dict__:
+                    out.setdefault(name, value.__dict__[name])
+            out["per_layer_config"] = _per_layer_overrides(value)
+        return _jsonable(out)
     return _SKIP
 
 
@@ -80,6 +89,26 @@ def _class_values(config):
     return out
 
 
+def _per_layer_overrides(config):
+    """The per-layer overrides of a heterogeneous config (transformers' per_layer_config: Gemma-4's
+    full-attention layers' head_dim), as {layer index (decimal text): {attribute: value}}; {} for a
+    config whose class has the per-layer view but no overrides (the view is then the config at
+    every layer); None for a config class without the view (transformers before it)."""
+    try:
+        type(config).per_layer_config  # noqa: B018 - the property exists where the view does
+    except AttributeError:
+        return None
+    spec = config.__dict__.get("_heterogeneity_spec")
+    if spec is None:
+        return {}
+    out = {}
+    for index, overrides in sorted(spec.per_layer_overrides.items()):
+        layer = _jsonable(dict(overrides))
+        if layer is not _SKIP:
+            out[str(int(index))] = layer
+    return out
+
+
 def _config_values(config):
     values = {}
     for name, value in (_class_values(config) + _property_values(config) + list(config.to_dict().items()) +
@@ -87,6 +116,11 @@ def _config_values(config):
         value = _jsonable(value)
         if value is not _SKIP:
             values[name] = value
+    # The per-layer view the model reads (config.per_layer_config[i]): unpadded layer indices
+    # (to_dict zero-pads them), and present for a homogeneous config too.
+    overrides = _per_layer_overrides(config)
+    if overrides is not None:
+        values["per_layer_config"] = overrides
     return values
 
 

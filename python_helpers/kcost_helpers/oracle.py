@@ -349,6 +349,94 @@ def _small_per_layer_config(config_class, kwargs, defaults):
     return {"per_layer_config": layers}
 
 
+def _kv_shared_layers(config_class, kwargs, defaults, params, layers_name):
+    """A count of the stack's last layers that reuse the KV cache of an earlier layer (Gemma-3n's
+    num_kv_shared_layers: the last n layers read the cache of the last layer of their kind before
+    them): scaled by the factor the layer count was (15 of 35 -> 1 of 3), at least 1 where the
+    defaults share, and fewer than the small stack's layers, so that layers produce the cache the
+    shared ones read. Kept only when the config it makes can say which layers share
+    (`kv_sharing_modes`, where the config has it: every kind a shared layer has is produced before
+    them); else fewer, down to 0."""
+    layers0 = defaults.__dict__.get(layers_name) if layers_name else None
+    layers = kwargs.get(layers_name) if layers_name else None
+    if not (_is_int(layers0) and _is_int(layers) and layers0 > 0):
+        return {}
+    out = {}
+    for p in sorted(params):
+        low = p.lower()
+        v = getattr(defaults, p, None)
+        if p in kwargs or not _is_int(v) or v <= 0 or v >= layers0 or "shared" not in low or "kv" not in low:
+            continue
+        if not low.endswith("_layers"):
+            continue
+        for n in range(min(layers - 1, max(1, int(round(v * layers / layers0)))), -1, -1):
+            try:
+                config = config_class(**{**kwargs, **out, p: n})
+                getattr(config, "kv_sharing_modes", None)
+            except Exception:  # noqa: BLE001 - the kinds the shared layers read are not produced: fewer
+                continue
+            out[p] = n
+            break
+    return out
+
+
+def _empty_rope_parameters(config_class, kwargs, defaults):
+    """RoPE parameters for a config whose defaults give none (`rope_parameters` {}: CohereCompass's,
+    which transformers warns about, "no RoPE parameters were found") while its model reads them per
+    layer kind (`config.rope_parameters[layer_type]`): for each kind of the config's layer_types
+    (or, without layer_types, for the whole model), the default RoPE at the config's own default
+    theta (`default_theta`), as transformers fills in a theta that is not given. {} otherwise."""
+    if not (isinstance(getattr(defaults, "rope_parameters", None), dict) and not defaults.rope_parameters):
+        return {}
+    theta = getattr(defaults, "default_theta", None)
+    if not isinstance(theta, (int, float)) or isinstance(theta, bool):
+        return {}
+    try:
+        small = config_class(**kwargs)
+    except Exception:  # noqa: BLE001 - the small keywords do not make a config: other rules' business
+        return {}
+    default = {"rope_type": "default", "rope_theta": float(theta)}
+    kinds = getattr(small, "layer_types", None)
+    if isinstance(kinds, (list, tuple)) and kinds and all(isinstance(k, str) for k in kinds):
+        return {"rope_parameters": {k: dict(default) for k in dict.fromkeys(kinds)}}
+    return {"rope_parameters": default}
+
+
+# What the fields of a token indexer (sparse attention that selects blocks of keys: Qwen4-Exp's
+# QSA) mean, read off their names, and the small value of each: its query heads, its one key head,
+# its head size, the tokens it selects (a window's worth, so that the default points select
+# fewer than the cache holds), and the tokens averaged into one block.
+_INDEXER_FIELDS = (("n_heads", _HEADS), ("kv_heads", 1), ("head_dim", _HEAD_DIM), ("budget", _WINDOW),
+                   ("topk", _WINDOW), ("compress_ratio", 2))
+
+
+def _indexer_fields(config_class, kwargs, defaults, params):
+    """The fields of a token indexer that the defaults leave None (Qwen4-Exp's indexer_n_heads,
+    indexer_kv_heads, indexer_head_dim, indexer_budget, indexer_compress_ratio, which its
+    indexed-attention layers read unconditionally: `token_budget // compress_ratio`): the small
+    values of `_INDEXER_FIELDS`, all of them or none, kept only when the config takes them."""
+    signature = inspect.signature(config_class.__init__).parameters
+    out = {}
+    for p in sorted(params):
+        low = p.lower()
+        if p in kwargs or getattr(defaults, p, None) is not None or not low.startswith(("indexer_", "index_")):
+            continue
+        if "int" not in str(signature[p].annotation) if p in signature else True:
+            continue
+        rest = low.split("_", 1)[1]
+        value = next((v for suffix, v in _INDEXER_FIELDS if rest == suffix), None)
+        if value is None:
+            return {}
+        out[p] = value
+    if not out:
+        return {}
+    try:
+        config_class(**{**kwargs, **out})
+    except Exception:  # noqa: BLE001 - the config does not take these values
+        return {}
+    return out
+
+
 def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
@@ -480,6 +568,9 @@ def small_config_kwargs(config_class):
     kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
     kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))
     kwargs.update(_small_per_layer_config(config_class, kwargs, defaults))
+    kwargs.update(_kv_shared_layers(config_class, kwargs, defaults, params, layers_name))
+    kwargs.update(_indexer_fields(config_class, kwargs, defaults, params))
+    kwargs.update(_empty_rope_parameters(config_class, kwargs, defaults))
     vocab_name = name_of("vocab_size")
     if vocab_name and _is_int(default(vocab_name)):
         kwargs[vocab_name] = min(default(vocab_name), _VOCAB)

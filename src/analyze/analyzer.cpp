@@ -9,6 +9,7 @@
 
 #include "ast/parameters.h"
 #include "emit/atomic_file.h"
+#include "trace/call_strings.h"
 #include "trace/op_leaf.h"
 #include "trace/shape_tracer.h"
 
@@ -100,7 +101,7 @@ std::map<std::string, std::map<std::string, std::string>> kernel_variants(ShapeT
     std::vector<ValuePtr> representatives;  // a module of each kind
     for (const auto& site : sites[kernel]) {
       ValuePtr module = Value::module(kernel, site.ctor_args);
-      keys.push_back(tracer.kind_key(*module));
+      keys.push_back(tracer.kind_key(*module) + call_strings(site.inputs));
       if (std::find(kinds.begin(), kinds.end(), keys.back()) == kinds.end()) {
         kinds.push_back(keys.back());
         representatives.push_back(module);

@@ -157,6 +157,20 @@ std::optional<ValuePtr> distinct(const BuiltinCall& c) {
   return Value::list(items);
 }
 
+std::optional<ValuePtr> dict_fromkeys(const BuiltinCall& c) {
+  // dict.fromkeys(config.layer_types): a dict of the distinct keys, in the order first met, each
+  // mapped to the value given (None when none is); keys that are not strings are left to the hooks.
+  ValuePtr v = c.positional(0), value = c.positional(1);
+  if (!v || !is_sequence(*v)) return std::nullopt;
+  std::vector<std::string> keys;
+  for (const auto& i : v->items) {
+    if (!i || !i->is(Value::Kind::String)) return std::nullopt;
+    if (std::find(keys.begin(), keys.end(), i->str) == keys.end()) keys.push_back(i->str);
+  }
+  std::vector<ValuePtr> items(keys.size(), value ? value : Value::none());
+  return Value::dict(std::move(keys), std::move(items));
+}
+
 std::optional<ValuePtr> sorted(const BuiltinCall& c) {
   ValuePtr v = c.positional(0);
   if (!v || !is_sequence(*v) || c.args.size() != 1) return std::nullopt;
@@ -234,6 +248,8 @@ const Builtin* find_builtin(const std::string& name) {
       {"set", distinct},
       {"frozenset", distinct},
       {"sorted", sorted},
+      {"dict.fromkeys", dict_fromkeys},
+      {"builtins.dict.fromkeys", dict_fromkeys},
       {"tuple", [](const BuiltinCall& c) { return sequence(c, true); }},
       {"list", [](const BuiltinCall& c) { return sequence(c, false); }},
       {"abs", absolute},

@@ -8,6 +8,7 @@
 
 #include "ast/parameters.h"
 #include "interp/builtins.h"
+#include "interp/per_layer_config.h"
 #include "locate/source_locator.h"
 
 namespace kcost {
@@ -183,6 +184,9 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   switch (base->kind) {
     case Value::Kind::Config: {
       if (ValuePtr set = base->config_set(attr)) return set;
+      // A heterogeneous config's per-layer view: each layer's config with its overrides.
+      if (attr == "per_layer_config")
+        if (ValuePtr view = per_layer_config_view(config_, base->config_path)) return view;
       if (auto v = config_.attribute(base->config_path, attr)) return *v;
       // A property of the config class (an attribute computed from others): its getter runs on
       // the config, as Python does.
@@ -193,6 +197,10 @@ ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
       return Value::unknown(base->config_path + " has no attribute '" + attr + "'");
     }
     case Value::Kind::Global:
+      // A method of a builtin class the builtins table decides (dict.fromkeys).
+      if (base->global_kind == Value::GlobalKind::Builtin && find_builtin(base->qualname + "." + attr))
+        return Value::global(Value::GlobalKind::Builtin, base->qualname + "." + attr, base->path + "." + attr,
+                             base->reached + "." + attr);
       // Attributes of a Python module, and class attributes and static methods: resolved like
       // module attributes.
       if (base->global_kind == Value::GlobalKind::PyModule || base->global_kind == Value::GlobalKind::Class) {
@@ -332,6 +340,12 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
   if (base->is(Value::Kind::Dict) && index->is(Value::Kind::Number) && index->expr.is_number()) {
     // A dict keyed by numbers (rope thetas): keys are kept as their text.
     auto it = std::find(base->keys.begin(), base->keys.end(), index->describe());
+    if (it != base->keys.end()) return base->items[it - base->keys.begin()];
+  }
+  if (base->is(Value::Kind::Dict) && known_int(*index)) {
+    // A dict keyed by numbers indexed by a symbol whose value is known (a layer's index into a
+    // config's per-layer view): the key of that value.
+    auto it = std::find(base->keys.begin(), base->keys.end(), std::to_string(*known_int(*index)));
     if (it != base->keys.end()) return base->items[it - base->keys.begin()];
   }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {

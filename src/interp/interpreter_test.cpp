@@ -282,6 +282,38 @@ TEST(Interpreter, AnAttributeSetOnAConfigIsWhatItReadsFromThenOn) {
   EXPECT_EQ(out->items[3]->config_path, "config");
 }
 
+// A heterogeneous config's per-layer view (Gemma-4's config.per_layer_config[layer_idx]): a
+// layer's index, a symbol whose value is known, reads that layer's overrides and the config's own
+// values for the rest; a layer kind reads its first layer's; dict.fromkeys keeps the kinds in order.
+TEST(Interpreter, APerLayerConfigReadsTheLayersOverrides) {
+  TableGlobals globals;
+  GlobalRef dict;
+  dict.kind = GlobalRef::Kind::Builtin;
+  dict.qualname = dict.path = "dict";
+  globals.add("dict", dict);
+  ConfigView config(nlohmann::json{{"num_hidden_layers", 3},
+                                   {"head_dim", 16},
+                                   {"num_key_value_heads", 4},
+                                   {"layer_types", {"sliding_attention", "sliding_attention", "full_attention"}},
+                                   {"per_layer_config", {{"2", {{"head_dim", 32}}}}}});
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("per_layer_views"),
+                                     {positional(Value::config("config")),
+                                      positional(Value::number(Expr::symbol("layer_idx"), GiNaC::numeric(2)))},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 4u);
+  ASSERT_TRUE(out->items[0]->known) << out->items[0]->describe();
+  EXPECT_EQ(*out->items[0]->known, 32);  // layer 2's own head_dim
+  ASSERT_TRUE(out->items[1]->known) << out->items[1]->describe();
+  EXPECT_EQ(*out->items[1]->known, 16);  // the sliding layers read the config's
+  EXPECT_EQ(out->items[1]->expr, Expr::symbol("config.head_dim"));
+  ASSERT_TRUE(out->items[2]->is(Value::Kind::Dict)) << out->items[2]->describe();
+  EXPECT_EQ(out->items[2]->keys, (std::vector<std::string>{"sliding_attention", "full_attention"}));
+  EXPECT_EQ(out->items[3]->expr, Expr::symbol("config.num_key_value_heads"));  // not overridden
+}
+
 TEST(Interpreter, ImportsInsideAFunctionBindTheirNames) {
   Session run;
   ValuePtr out = run.call("local_imports", {});

@@ -18,9 +18,18 @@ namespace {
 // and the process is ending anyway.
 PythonSession* g_session = nullptr;
 
+// The first line of `text` that is not blank (transformers' requires_backends message starts
+// with a newline: "\nTimmWrapperModel requires the timm library but it was not found ...").
 std::string first_line(const std::string& text) {
-  auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) return line;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return "";
 }
 
 std::string site_packages_of(const std::string& env) {
@@ -31,8 +40,8 @@ std::string site_packages_of(const std::string& env) {
 // The one-line text of the Python exception being handled.
 std::string describe(const py::error_already_set& e) {
   std::string type = e.type() ? py::str(e.type().attr("__name__")).cast<std::string>() : "Error";
-  std::string message = e.value() ? py::str(e.value()).cast<std::string>() : "";
-  return first_line(message.empty() ? type : type + ": " + message);
+  std::string message = e.value() ? first_line(py::str(e.value()).cast<std::string>()) : "";
+  return message.empty() ? type : type + ": " + message;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "trace/shape_tracer.h"
 
+#include "trace/call_strings.h"
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -460,7 +462,13 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   const ClassSource& cls = ctx_.locator.find_class(module->class_name);
   if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
   std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
-  const std::string kernel = kernel_of(*module);
+  // The kernel of this module's kind and the strings this call passes (call_strings.h).
+  std::string kernel = module->class_name;
+  if (ctx_.variants)
+    if (auto cls = ctx_.variants->find(module->class_name); cls != ctx_.variants->end()) {
+      auto kind = cls->second.find(kind_key(*module) + call_strings(inputs));
+      if (kind != cls->second.end()) kernel = kind->second;
+    }
   if (ctx_.sites) {
     auto& sites = (*ctx_.sites)[kernel];
     if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(kernel);
@@ -1204,6 +1212,21 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
         long long k = i < 0 ? i + n : i;
         if (k < 0 || k >= n || (first && !same_value(*first, *base->items[k]))) return Value::unknown("subscript of " + base->describe());
         if (!first) first = base->items[k];
+      }
+      if (first) return first;
+    }
+  }
+  if (base->is(Value::Kind::Dict)) {
+    // config.per_layer_config[layer_idx] (a dict keyed by layer indices) in a kernel standing for
+    // several layers: the item when it is the same at every layer the index takes.
+    if (std::optional<std::vector<long long>> at = index_values(*index)) {
+      ValuePtr first;
+      for (long long i : *at) {
+        auto key = std::find(base->keys.begin(), base->keys.end(), std::to_string(i));
+        if (key == base->keys.end()) return Value::unknown("subscript of " + base->describe());
+        const ValuePtr& item = base->items[key - base->keys.begin()];
+        if (first && !same_value(*first, *item)) return Value::unknown("subscript of " + base->describe());
+        if (!first) first = item;
       }
       if (first) return first;
     }

@@ -137,3 +137,9 @@ def config_set_attribute(self, config):
     before = config.hidden_size
     config.hidden_size = 7
     return before, config.hidden_size, getattr(config, "hidden_size"), config
+
+
+def per_layer_views(self, config, layer_idx):
+    layer = config.per_layer_config[layer_idx]
+    kinds = {kind: 1 for kind in dict.fromkeys(config.layer_types)}
+    return layer.head_dim, config.per_layer_config["sliding_attention"].head_dim, kinds, layer.num_key_value_heads
