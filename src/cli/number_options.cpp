@@ -10,6 +10,16 @@ namespace po = boost::program_options;
 
 namespace kcost {
 
+namespace {
+
+// 10000000 as "10 million", other counts as digits.
+std::string count_text(size_t n) {
+  if (n >= 1000000 && n % 1000000 == 0) return std::to_string(n / 1000000) + " million";
+  return std::to_string(n);
+}
+
+}  // namespace
+
 po::options_description point_options() {
   po::options_description o("Runtime point");
   o.add_options()
@@ -149,8 +159,10 @@ double si_number(const std::string& text, const std::string& option) {
   }
 }
 
-std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option) {
+std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option,
+                                        size_t max_values) {
   std::vector<GiNaC::numeric> out;
+  const std::string too_many = "the list has more than " + count_text(max_values) + " values";
   auto bad = [&](const std::string& why) {
     return po::error("--" + option + " " + quote_for_message(text) + ": " + one_line(why) + " (want a list like 1,8,64 or a range start:stop:step)");
   };
@@ -161,7 +173,7 @@ std::vector<GiNaC::numeric> number_list(const std::string& text, const std::stri
     try {
       size_t c1 = item.find(':');
       if (c1 == std::string::npos) {
-        if (out.size() >= 10000000) throw bad("the list has more than 10 million values");
+        if (out.size() >= max_values) throw bad(too_many);
         out.push_back(parse_exact_number(item));
       } else {
         size_t c2 = item.find(':', c1 + 1);
@@ -170,7 +182,7 @@ std::vector<GiNaC::numeric> number_list(const std::string& text, const std::stri
         GiNaC::numeric step = c2 == std::string::npos ? 1 : parse_exact_number(item.substr(c2 + 1));
         if (!step.is_positive()) throw bad("the step must be positive");
         if (b < a) throw bad("the range is empty");
-        if ((b - a) / step + out.size() > 10000000) throw bad("the list has more than 10 million values");
+        if ((b - a) / step + out.size() >= max_values) throw bad(too_many);
         for (GiNaC::numeric v = a; v <= b; v += step) out.push_back(v);
       }
     } catch (const std::invalid_argument& e) {

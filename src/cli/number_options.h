@@ -35,8 +35,10 @@ std::optional<ExpertsHit> experts_hit(const boost::program_options::variables_ma
 // The runtime point of point_options; po::error naming the option for a bad number.
 RuntimePoint runtime_point(const boost::program_options::variables_map& vm);
 
-// "1,8,64", "0:4096:512" (start:stop:step, stop included), or a mix; po::error naming `option`.
-std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option);
+// "1,8,64", "0:4096:512" (start:stop:step, stop included), or a mix; po::error naming `option`,
+// also for a list of more than `max_values` values (10 million on the command line).
+std::vector<GiNaC::numeric> number_list(const std::string& text, const std::string& option,
+                                        size_t max_values = 10000000);
 // "989e12", "989T", "3.35e12", "3.35T" -> the number; po::error naming `option`.
 double si_number(const std::string& text, const std::string& option);
 

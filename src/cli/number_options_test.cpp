@@ -34,6 +34,13 @@ TEST(NumberOptions, ListsAndRanges) {
   EXPECT_EQ(refusal([] { number_list("4:1", "seq-len"); }),
             "--seq-len '4:1': the range is empty (want a list like 1,8,64 or a range start:stop:step)");
   EXPECT_NE(refusal([] { number_list("0:99999999:1", "seq-len"); }).find("more than 10 million"), std::string::npos);
+  // The limit is exact: a range of exactly max_values values is taken, one more is refused.
+  EXPECT_EQ(number_list("0:99", "seq-len", 100).size(), 100u);
+  EXPECT_EQ(number_list("0:98,7", "seq-len", 100).size(), 100u);
+  EXPECT_NE(refusal([] { number_list("0:100", "seq-len", 100); }).find("more than 100 values"), std::string::npos);
+  EXPECT_NE(refusal([] { number_list("0:99,7", "seq-len", 100); }).find("more than 100 values"), std::string::npos);
+  EXPECT_NE(refusal([] { number_list("0:198:2,1", "seq-len", 100); }).find("more than 100 values"), std::string::npos);
+  EXPECT_EQ(number_list("0:197:2,1", "seq-len", 100).size(), 100u);
   EXPECT_NE(refusal([] { number_list("1:5:0", "seq-len"); }).find("the step must be positive"), std::string::npos);
   EXPECT_NE(refusal([] { number_list("3,-1", "seq-len"); }).find("negative value"), std::string::npos);
 }

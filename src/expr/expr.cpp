@@ -115,7 +115,7 @@ struct WholeExponents : GiNaC::map_function {
 bool Expr::equivalent(const Expr& other) const {
   try {
     WholeExponents whole;
-    return (whole(e_) - whole(other.e_)).expand().is_zero();
+    return (whole(e_) - whole(other.e_)).expand(GiNaC::expand_options::expand_function_args).is_zero();
   } catch (const std::exception&) {
     return false;
   }

@@ -55,8 +55,9 @@ class Expr {
   // but (a + b)**2 != a**2 + 2*a*b + b**2 (see equivalent).
   bool operator==(const Expr& other) const;
   bool operator!=(const Expr& other) const { return !(*this == other); }
-  // Equal after expansion ((a + b)**2 is equivalent to a**2 + 2*a*b + b**2), with whole float
-  // exponents taken as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)).
+  // Equal after expansion ((a + b)**2 is equivalent to a**2 + 2*a*b + b**2), inside function
+  // arguments too (min(a * (b + 1), c) to min(a * b + a, c)), with whole float exponents taken
+  // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)).
   bool equivalent(const Expr& other) const;
 
   // Arithmetic with Python semantics; all throw ExprError on division by zero and overflow.

@@ -303,6 +303,10 @@ TEST(ExprEquality, Equivalent) {
   EXPECT_TRUE(parse("x != 2 * (3 - b) ** -1.0").equivalent(parse("x != -2 / (b - 3)")));
   EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x != 1 / (b - 3)")));
   EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x == 1 / (3 - b)")));
+  // Inside function arguments (found by fuzz/expr_roundtrip: a float coefficient multiplied into
+  // a sum inside min() reads back as a different tree that prints the same).
+  EXPECT_TRUE(parse("min(c, -3.0 * (a + n) * y)").equivalent(parse("min(c, -y * (3.0 * n + 3.0 * a))")));
+  EXPECT_FALSE(parse("min(c, -3.0 * (a + n) * y)").equivalent(parse("min(c, -y * (3.0 * n + 2.0 * a))")));
 }
 
 TEST(ExprExpand, Polynomials) {
