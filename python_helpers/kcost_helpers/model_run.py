@@ -144,7 +144,7 @@ def generation_inputs(model, config, prefix_ids, ids, keyword=None):
         update = model._update_model_kwargs_for_generation
         update_params = inspect.signature(update).parameters
         extra = {"num_new_tokens": s} if "num_new_tokens" in update_params else {}
-        model_kwargs = update(out, model_kwargs, is_encoder_decoder=bool(getattr(config, "is_encoder_decoder", False)), **extra)
+        model_kwargs = update(out, model_kwargs, is_encoder_decoder=bool(getattr(model.config, "is_encoder_decoder", False)), **extra)
         if keyword not in model_kwargs and getattr(out, "past_key_values", None) is not None:
             model_kwargs[keyword] = out.past_key_values  # legacy tuples (4.x): generate's own carry
         inputs = _step_inputs(model, torch.cat([prefix_ids, ids], dim=1), s, False, model_kwargs)
