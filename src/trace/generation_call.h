@@ -6,7 +6,8 @@
 // last token's logits only. Where the root class (or a model class in its MRO) overrides it, the
 // override is interpreted over the step generate makes at a point (the whole sequence so far,
 // [batch_size, cache_len + seq_len], with the last seq_len tokens new; is_first_iteration is
-// `cache_len == 0`; next_sequence_length is seq_len); what it returns is the root forward()'s
+// `cache_len == 0`; next_sequence_length is seq_len, which generate leaves None at the prefill,
+// where the whole sequence is the new tokens: the same slice); what it returns is the root forward()'s
 // inputs. An item it makes in one arm of a run-time condition only (the mask that is None past the
 // prefill) is a value that is None unless that condition holds (Value::none_unless). An item the
 // interpretation cannot decide keeps the design's value, and a note says which and why.
