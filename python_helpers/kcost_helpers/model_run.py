@@ -87,8 +87,8 @@ def prefill(model, config, ids, keyword=None):
 
 def _generation_method_parameters():
     """The parameters of GenerationMixin.prepare_inputs_for_generation: which of generate's
-    per-step arguments (is_first_iteration, next_sequence_length, cache_position) the installed
-    transformers passes."""
+    per-step arguments (is_first_iteration, next_sequence_length; cache_position in 4.x) the
+    installed transformers passes."""
     from transformers.generation.utils import GenerationMixin
 
     return inspect.signature(GenerationMixin.prepare_inputs_for_generation).parameters
@@ -98,7 +98,7 @@ def starts_with_dynamic_cache(model):
     """Whether generate starts this model with a DynamicCache of its own making: not when the
     model declines one (`_supports_default_dynamic_cache()` False: a cache class of its own, or
     state it returns in its output), and not for legacy tuples (takes_cache_objects)."""
-    supports = getattr(type(model), "_supports_default_dynamic_cache", None)
+    supports = getattr(model, "_supports_default_dynamic_cache", None)  # a classmethod in 5.x, a method in 4.x
     if supports is not None and not supports():
         return False
     return takes_cache_objects(model)
@@ -116,9 +116,6 @@ def _step_inputs(model, all_ids, new_tokens, first, model_kwargs):
         step["is_first_iteration"] = first
     if "next_sequence_length" in params:
         step["next_sequence_length"] = None if first else new_tokens
-    if "cache_position" in params:
-        total = all_ids.shape[1]
-        step["cache_position"] = torch.arange(total - new_tokens, total, device=all_ids.device)
     inputs = model.prepare_inputs_for_generation(all_ids, **step)
     inputs["return_dict"] = True
     return inputs
@@ -134,6 +131,12 @@ def generation_inputs(model, config, prefix_ids, ids, keyword=None):
     keyword = keyword or cache_keyword(model)
     b, c = prefix_ids.shape
     s = ids.shape[1]
+    if "cache_position" in _generation_method_parameters():
+        # generate of transformers 4.x: its base prepare_inputs_for_generation makes position_ids
+        # and cache_position itself, which the analysis does not follow yet
+        # (trace/generation_call.cpp): the design's call, on both sides.
+        cache = prefill(model, config, prefix_ids, keyword)
+        return cache, {"input_ids": ids, "attention_mask": inference_mask(ids, c), keyword: cache, "use_cache": True}
     model_kwargs = {"use_cache": True}
     if starts_with_dynamic_cache(model):
         model_kwargs[keyword] = new_cache(config, model)

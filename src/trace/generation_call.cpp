@@ -36,6 +36,14 @@ GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, cons
   } catch (const std::exception&) {
   }
   ast::Parameters declared = ast::parameters_of(base && base->def ? *base->def : *prepare->def);
+  // transformers 4.x's generate: its base method makes position_ids and cache_position itself,
+  // which only an interpretation of the base method would follow: the design's call, as the
+  // oracle makes it there (model_run.generation_inputs).
+  if (declared.has("cache_position")) {
+    call.notes.push_back({prepare->file, prepare->def_line,
+                          cls.qualname + "." + kPrepare + " is not followed where generate passes cache_position (4.x): the design's call"});
+    return call;
+  }
   Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
   std::vector<Arg> args;
   args.push_back({"", Value::tensor({b, c + s}, Value::DType::Integer), "input_ids"});
@@ -51,8 +59,6 @@ GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, cons
   if (declared.has("is_first_iteration"))
     args.push_back({"is_first_iteration", Value::number(Expr::compare("==", c, Expr(0))), "is_first_iteration"});
   if (declared.has("next_sequence_length")) args.push_back({"next_sequence_length", Value::number(s), "next_sequence_length"});
-  if (declared.has("cache_position"))
-    args.push_back({"cache_position", Value::tensor({s}, Value::DType::Integer), "cache_position"});
   const std::string method = cls.qualname + "." + kPrepare;
   ValuePtr out;
   try {
