@@ -3,7 +3,11 @@
 is made from its config class with random weights.
 
 The call: model(input_ids, attention_mask=ones(b, c + s), <cache keyword>=cache, use_cache=True)
-with `c` tokens already in a DynamicCache and `s` new tokens.
+with `c` tokens already in a DynamicCache and `s` new tokens. The oracle makes it as
+`GenerationMixin.generate` does (generation_inputs): the model's own `prepare_inputs_for_generation`
+builds each call's keywords and its `_update_model_kwargs_for_generation` carries the cache from
+the prefill to the next call, so a model that overrides them (no mask after the prefill, the
+whole sequence where there is no cache, a cache of its own) is run the way transformers runs it.
 """
 
 import inspect
@@ -79,3 +83,80 @@ def prefill(model, config, ids, keyword=None):
         if cache is None:
             cache = getattr(out, "past_key_values", None)
     return cache
+
+
+def _generation_method_parameters():
+    """The parameters of GenerationMixin.prepare_inputs_for_generation: which of generate's
+    per-step arguments (is_first_iteration, next_sequence_length; cache_position in 4.x) the
+    installed transformers passes."""
+    from transformers.generation.utils import GenerationMixin
+
+    return inspect.signature(GenerationMixin.prepare_inputs_for_generation).parameters
+
+
+def starts_with_dynamic_cache(model):
+    """Whether generate starts this model with a DynamicCache of its own making: not when the
+    model declines one (`_supports_default_dynamic_cache()` False: a cache class of its own, or
+    state it returns in its output), and not for legacy tuples (takes_cache_objects)."""
+    supports = getattr(model, "_supports_default_dynamic_cache", None)  # a classmethod in 5.x, a method in 4.x
+    if supports is not None and not supports():
+        return False
+    return takes_cache_objects(model)
+
+
+def _step_inputs(model, all_ids, new_tokens, first, model_kwargs):
+    """What generate passes to the model for one step: `prepare_inputs_for_generation` over the
+    whole sequence so far (`all_ids`, [b, c + s]) with the `new_tokens` last ones new, and the
+    model kwargs generate carries (mask, cache, use_cache); return_dict=True as generate asks."""
+    import torch
+
+    params = _generation_method_parameters()
+    step = dict(model_kwargs)
+    if "is_first_iteration" in params:
+        step["is_first_iteration"] = first
+    if "next_sequence_length" in params:
+        step["next_sequence_length"] = None if first else new_tokens
+    inputs = model.prepare_inputs_for_generation(all_ids, **step)
+    inputs["return_dict"] = True
+    return inputs
+
+
+def generation_inputs(model, config, prefix_ids, ids, keyword=None):
+    """(cache, inputs): generate's prefill run over `prefix_ids` ([b, c], nothing when c is 0) and
+    the keywords of its next call with `ids` ([b, s]) as new tokens; `cache` is what that call
+    continues with (None where it has none). Everything but the call itself runs here, so that a
+    recording of `model(**inputs)` sees only the call."""
+    import torch
+
+    keyword = keyword or cache_keyword(model)
+    b, c = prefix_ids.shape
+    s = ids.shape[1]
+    if "cache_position" in _generation_method_parameters():
+        # generate of transformers 4.x: its base prepare_inputs_for_generation makes position_ids
+        # and cache_position itself, which the analysis does not follow yet
+        # (trace/generation_call.cpp): the design's call, on both sides.
+        cache = prefill(model, config, prefix_ids, keyword)
+        return cache, {"input_ids": ids, "attention_mask": inference_mask(ids, c), keyword: cache, "use_cache": True}
+    model_kwargs = {"use_cache": True}
+    if starts_with_dynamic_cache(model):
+        model_kwargs[keyword] = new_cache(config, model)
+    carried_before = {"use_cache", "attention_mask", keyword}
+    if c > 0:
+        model_kwargs["attention_mask"] = torch.ones(b, c, dtype=torch.long, device=ids.device)
+        out = model(**_step_inputs(model, prefix_ids, c, True, model_kwargs))
+        update = model._update_model_kwargs_for_generation
+        update_params = inspect.signature(update).parameters
+        extra = {"num_new_tokens": s} if "num_new_tokens" in update_params else {}
+        model_kwargs = update(out, model_kwargs, is_encoder_decoder=bool(getattr(model.config, "is_encoder_decoder", False)), **extra)
+        if keyword not in model_kwargs and getattr(out, "past_key_values", None) is not None:
+            model_kwargs[keyword] = out.past_key_values  # legacy tuples (4.x): generate's own carry
+        inputs = _step_inputs(model, torch.cat([prefix_ids, ids], dim=1), s, False, model_kwargs)
+    else:
+        model_kwargs["attention_mask"] = torch.ones(b, s, dtype=torch.long, device=ids.device)
+        inputs = _step_inputs(model, ids, s, True, model_kwargs)
+    # The state the call continues with: the cache, or what the prefill's output carried over
+    # under a name of the model's own (rwkv's `state`, xlnet's `mems`).
+    cache = model_kwargs.get(keyword)
+    if cache is None:
+        cache = [v for k, v in model_kwargs.items() if k not in carried_before and v is not None] or None
+    return cache, inputs

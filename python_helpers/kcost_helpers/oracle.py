@@ -5,6 +5,9 @@ derived from its config class defaults (random weights, CPU, float32, eval, no d
 each point (batch_size, seq_len, cache_len) prefills cache_len tokens into a DynamicCache (not
 recorded), then runs the measured call
     model(input_ids, attention_mask=ones(b, c + s), cache=cache, use_cache=True)
+both made as GenerationMixin.generate makes them (model_run.generation_inputs: the model's own
+prepare_inputs_for_generation and _update_model_kwargs_for_generation; a model whose generate
+starts without a DynamicCache continues with the state its prefill returned),
 and records, at the level the model source is written in, every call it makes:
   - module calls (forward pre/post hooks): the class's qualified names, constructor parameters
     read off the instance, the arguments, and the calls made inside its forward (nested);
@@ -34,7 +37,7 @@ import os
 import sys
 
 from .locate import _import_object, _qualname, attention_registry
-from .model_run import build_model, cache_keyword, inference_call, inference_mask, prefill
+from .model_run import build_model, cache_keyword, generation_inputs
 
 # Sizes of the small config: heads, kv heads (when the config has them), head_dim, layers, vocab.
 _HEADS = 8
@@ -1086,10 +1089,12 @@ def _run_point(model, config, vocab, b, s, c):
 
     generator = torch.Generator().manual_seed(1000 * b + 100 * s + c)
     keyword = cache_keyword(model)
-    cache = prefill(model, config, torch.randint(0, vocab, (b, c), generator=generator), keyword)
-    cache_elements = cache_tensor_elements(cache)
+    prefix = torch.randint(0, vocab, (b, c), generator=generator)
     ids = torch.randint(0, vocab, (b, s), generator=generator)
-    mask = inference_mask(ids, c)  # made before the recording: not part of the measured call
+    # generate's prefill and the keywords of its next call (the mask among them), made before the
+    # recording: not part of the measured call.
+    cache, inputs = generation_inputs(model, config, prefix, ids, keyword)
+    cache_elements = cache_tensor_elements(cache)
     recorder = _Recorder(_excluded_files())
     handles = _hook_modules(model, recorder)
     original = _wrap_attention_functions(recorder)
@@ -1098,7 +1103,7 @@ def _run_point(model, config, vocab, b, s, c):
         with FlopCounterMode(display=False) as counter:
             recorder.counter = counter
             with _make_byte_mode(recorder), _make_mode(recorder):
-                inference_call(model, ids, cache, c, keyword, mask)
+                model(**inputs)
     finally:
         registry.clear()
         registry.update(original)

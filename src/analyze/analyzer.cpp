@@ -11,6 +11,7 @@
 #include "emit/atomic_file.h"
 #include "trace/call_strings.h"
 #include "trace/op_leaf.h"
+#include "trace/generation_call.h"
 #include "trace/shape_tracer.h"
 
 namespace kcost {
@@ -253,6 +254,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   // Phase 1: every composite call site, from the root down.
   std::map<std::string, std::vector<CallSite>> sites;
   std::vector<std::string> order;
+  GenerationCall generation;  // the root's inputs, as generate makes the call
   {
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
     with_own_shapes(ctx);
@@ -263,7 +265,8 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     ctx.discovery_order = &order;
     ShapeTracer tracer(ctx, nullptr);
     auto facts = tracer.facts_of(root.qualname, nullptr);
-    tracer.run_forward(*facts, root_inputs(root));
+    generation = generation_call(tracer, locator, *facts);
+    tracer.run_forward(*facts, generation.inputs);
   }
 
   // Signatures of the composite kernels.
@@ -331,7 +334,8 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     }
     std::map<std::string, ValuePtr> inputs;
     if (kernel == root.qualname) {
-      inputs = root_inputs(cls);
+      inputs = generation.inputs;
+      trace.assumptions.insert(trace.assumptions.end(), generation.notes.begin(), generation.notes.end());
     } else {
       const KernelSignature& sig = signatures[kernel];
       inputs = sig.inputs;

@@ -1211,6 +1211,47 @@ bool leaves_straight_line(const ast::Node& node) {
 
 }  // namespace
 
+namespace {
+
+// Two arms' dicts as one: an item both arms agree on (or a tensor of one shape) keeps it; a
+// tensor one arm sets and the other leaves None (or out) is that tensor, None unless its arm's
+// condition holds (`x is None` decides by it: none_unless) and present only there; a number each
+// arm sets is the one the condition chooses; anything else is unknown, naming `where`.
+ValuePtr merged_dict(const Expr& cond, const Value& a, const Value& b, const std::string& where) {
+  auto out = std::make_shared<Value>(a);
+  out->keys.clear();
+  out->items.clear();
+  std::vector<std::string> keys = a.keys;
+  for (const auto& k : b.keys)
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  auto item = [](const Value& d, const std::string& k) -> ValuePtr {
+    auto it = std::find(d.keys.begin(), d.keys.end(), k);
+    return it == d.keys.end() ? Value::none() : d.items[static_cast<size_t>(it - d.keys.begin())];
+  };
+  for (const auto& k : keys) {
+    ValuePtr x = item(a, k), y = item(b, k), v;
+    if (same_value(*x, *y) || (x->is_tensor() && y->is_tensor() && x->shape == y->shape)) {
+      v = x;
+    } else if ((x->is(Value::Kind::None) && y->is_tensor()) || (y->is(Value::Kind::None) && x->is_tensor())) {
+      const Value& t = x->is_tensor() ? *x : *y;
+      Expr when = x->is_tensor() ? cond : Expr::logical_not(cond);
+      auto present = std::make_shared<Value>(t);
+      present->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+      present->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
+      v = present;
+    } else if (x->is(Value::Kind::Number) && y->is(Value::Kind::Number)) {
+      v = Value::number(Expr::if_else(cond, x->expr, y->expr), x->known && y->known && *x->known == *y->known ? x->known : std::nullopt);
+    } else {
+      v = Value::unknown("item '" + k + "' of " + where + " differs between its arms (" + x->describe() + " / " + y->describe() + ")");
+    }
+    out->keys.push_back(k);
+    out->items.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
 bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope& scope) {
   // Only a condition that is a formula of symbols (run-time sizes, config values) can weigh the
   // arms; only arms that run straight through can be merged after.
@@ -1248,6 +1289,11 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
       // tokens): per dim, the size the condition chooses.
       scope.set(n, merged_tensor(cond.expr, *a, *b));
+    else if (a && b && a->is(Value::Kind::Dict) && b->is(Value::Kind::Dict) && a->class_name == b->class_name &&
+             a->class_name.empty())
+      // A dict each arm sets its own items in (`model_inputs["attention_mask"] = None` after a
+      // prefill): item by item, as names are.
+      scope.set(n, merged_dict(cond.expr, *a, *b, "`" + n + "` of `if " + text(*stmt.child("test")) + "`"));
     else
       scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "` (" +
                                       (a ? a->describe() : std::string("unset")) + " / " +

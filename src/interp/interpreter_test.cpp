@@ -246,6 +246,33 @@ TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
   EXPECT_EQ(out->presence->subs({{"seq_len", Expr(5)}}), Expr(1));
 }
 
+TEST(Interpreter, ADictItemOneArmSetsToNoneIsNoneUnlessTheOtherArmsConditionHolds) {
+  SessionWith<WeighingHooks> run;
+  Interpreter& interp = run.interp;
+  Expr c = Expr::symbol("cache_len"), s = Expr::symbol("seq_len");
+  // generate's is_first_iteration is `cache_len == 0`; the mask is dropped past the prefill.
+  ValuePtr mask = Value::tensor({c + s});
+  ValuePtr out = interp.run_function(function("inputs_after_prefill"),
+                                     {positional(mask), positional(Value::boolean(true)),
+                                      positional(Value::number(Expr::compare("==", c, Expr(0))))},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  const Value& inputs = *out->items[0];
+  ASSERT_TRUE(inputs.is(Value::Kind::Dict)) << inputs.describe();
+  ASSERT_EQ(inputs.keys, (std::vector<std::string>{"input_ids", "attention_mask", "use_cache"}));
+  EXPECT_TRUE(same_value(*inputs.items[0], *mask));  // both arms agree
+  const Value& m = *inputs.items[1];
+  ASSERT_TRUE(m.is_tensor()) << m.describe();
+  ASSERT_TRUE(m.none_unless);
+  EXPECT_EQ(m.none_unless->subs({{"cache_len", Expr(0)}}), Expr(1));
+  EXPECT_EQ(m.none_unless->subs({{"cache_len", Expr(7)}}), Expr(0));
+  // `is not None` on it: the condition, as a number.
+  const Value& present = *out->items[1];
+  ASSERT_TRUE(present.is(Value::Kind::Number)) << present.describe();
+  EXPECT_EQ(present.expr.subs({{"cache_len", Expr(0)}}), Expr(1));
+  EXPECT_EQ(present.expr.subs({{"cache_len", Expr(9)}}), Expr(0));
+}
+
 TEST(Interpreter, ConditionsKnownValuesDecideKeepTheirExpressionsAndAreRecorded) {
   TableGlobals globals;
   ConfigView config(nlohmann::json{{"first_dense", 1}, {"period", 1}});

@@ -234,6 +234,20 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   return result;
 }
 
+ValuePtr ShapeTracer::run_method(const ModuleFacts& facts, const std::string& qualname, const std::vector<Arg>& args) {
+  const ModuleFacts* previous = facts_;
+  facts_ = &facts;
+  ValuePtr result;
+  try {
+    result = inline_function(qualname, args, Value::self());
+  } catch (...) {
+    facts_ = previous;
+    throw;
+  }
+  facts_ = previous;
+  return result;
+}
+
 Expr ShapeTracer::count() const {
   Expr c(1);
   for (const auto& e : counts_) c = c * e;

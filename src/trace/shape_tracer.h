@@ -68,6 +68,9 @@ class ShapeTracer : public Hooks {
 
   // Runs `facts`'s forward with `inputs` (forward parameter -> value); returns its output.
   ValuePtr run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs);
+  // Runs method `qualname` (prepare_inputs_for_generation) of the module `facts` describes, self
+  // being that module, with `args` (super() in it looks past forward()'s owner, as in forward).
+  ValuePtr run_method(const ModuleFacts& facts, const std::string& qualname, const std::vector<Arg>& args);
   // Facts of a module built with these constructor arguments (memoized).
   std::shared_ptr<ModuleFacts> facts_of(const std::string& kernel, const std::vector<Arg>* ctor_args);
   // Binds call arguments to the parameters of forward() (without self).

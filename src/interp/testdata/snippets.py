@@ -103,6 +103,15 @@ def mask_left_out(self, x, n):
         mask = x
     return mask
 
+def inputs_after_prefill(self, mask, use_cache, is_first_iteration):
+    # mamba's prepare_inputs_for_generation: a dict whose mask one arm of a run-time condition
+    # sets to None; a test of the mask after it decides by that condition.
+    model_inputs = {"input_ids": mask, "attention_mask": mask, "use_cache": use_cache}
+    if use_cache and not is_first_iteration:
+        model_inputs["attention_mask"] = None
+    present = model_inputs["attention_mask"] is not None
+    return model_inputs, present
+
 def early_return_number(self, n):
     if n > 2:
         return 5

@@ -1,0 +1,36 @@
+// GenerationCall: the call the analysis models, as transformers' GenerationMixin.generate makes
+// it. generate builds each step's keywords with the model's `prepare_inputs_for_generation`: the
+// base class's (transformers.generation) gives the design's call (input_ids sliced to the new
+// tokens, the cache, the 2-D mask of ones, use_cache), and a model may override it: mamba passes
+// no mask once past the prefill, openai-gpt (no cache) the whole sequence, bamba asks for the
+// last token's logits only. Where the root class (or a model class in its MRO) overrides it, the
+// override is interpreted over the step generate makes at a point (the whole sequence so far,
+// [batch_size, cache_len + seq_len], with the last seq_len tokens new; is_first_iteration is
+// `cache_len == 0`; next_sequence_length is seq_len, which generate leaves None at the prefill,
+// where the whole sequence is the new tokens: the same slice); what it returns is the root forward()'s
+// inputs. An item it makes in one arm of a run-time condition only (the mask that is None past the
+// prefill) is a value that is None unless that condition holds (Value::none_unless). An item the
+// interpretation cannot decide keeps the design's value, and a note says which and why.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "facts/module_facts.h"
+#include "interp/value.h"
+#include "trace/kernel_trace.h"
+#include "trace/shape_tracer.h"
+
+namespace kcost {
+
+struct GenerationCall {
+  std::map<std::string, ValuePtr> inputs;  // root forward() parameter -> value
+  std::vector<TraceNote> notes;            // what the override decided, and what it could not
+};
+
+// The root forward()'s inputs at a point (root_inputs, changed by the model's own
+// prepare_inputs_for_generation where it has one); `tracer` runs the override (record null).
+GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, const ModuleFacts& root);
+
+}  // namespace kcost
