@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Full-size check: kcost's matmul-class FLOPs for published checkpoints' configs against
+torch.utils.flop_counter.FlopCounterMode counting a real forward on the meta device.
+
+`kcost validate` proves everything on small configs; this checks the same cost files at the sizes
+people deploy, past the sliding windows (Mistral-7B's 4096, Gemma-2's 4096, Gemma-3's 512), with
+an independent counter. The model is built on the meta device (no memory, no weights), the cache
+is prefilled with cache_len tokens (not counted), and one call of seq_len new tokens is counted,
+with eager attention (FlopCounterMode then counts the attention matmuls too). kcost's side is
+`kcost eval <type> --config <the config> --attn-implementation eager --format json`: the FLOPs of
+its matmul-class leaves (F.linear, torch.matmul, ...). The configs are typed here from the model
+cards' config.json (nothing is downloaded) and have no linear biases, whose adds FlopCounterMode
+does not count.
+
+  .venv/bin/python scripts/full_size_check.py                      # every model, every point
+  .venv/bin/python scripts/full_size_check.py mistral-7b --points 1,1,9000
+
+Prints one line per (model, point) and exits 1 when any differs (2 on a usage error).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Published configs (the fields that size the model; the rest are the config class defaults).
+MODELS = {
+    "llama-3-8b": ("llama", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                                 num_attention_heads=32, num_key_value_heads=8, vocab_size=128256,
+                                 rope_theta=500000.0, max_position_embeddings=8192)),
+    "mistral-7b": ("mistral", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                                   num_attention_heads=32, num_key_value_heads=8, vocab_size=32000,
+                                   sliding_window=4096, max_position_embeddings=32768)),
+    "gemma-2-9b": ("gemma2", dict(hidden_size=3584, intermediate_size=14336, num_hidden_layers=42,
+                                  num_attention_heads=16, num_key_value_heads=8, head_dim=256,
+                                  vocab_size=256000, sliding_window=4096, query_pre_attn_scalar=256,
+                                  final_logit_softcapping=30.0, attn_logit_softcapping=50.0)),
+    "phi-3-mini": ("phi3", dict(hidden_size=3072, intermediate_size=8192, num_hidden_layers=32,
+                                num_attention_heads=32, num_key_value_heads=32, vocab_size=32064,
+                                sliding_window=2047, max_position_embeddings=4096)),
+    "gemma-3-1b": ("gemma3_text", dict(hidden_size=1152, intermediate_size=6912, num_hidden_layers=26,
+                                       num_attention_heads=4, num_key_value_heads=1, head_dim=256,
+                                       vocab_size=262144, sliding_window=512, query_pre_attn_scalar=256)),
+}
+MATMUL_CLASS = {"F.linear", "torch.matmul", "torch.bmm", "torch.mm", "torch.addmm", "torch.baddbmm",
+                "torch.einsum", "F.scaled_dot_product_attention"}
+
+
+def points(text):
+    out = []
+    for item in text.split(";"):
+        fields = item.split(",")
+        if len(fields) != 3 or not all(f.strip().isdigit() for f in fields):
+            raise argparse.ArgumentTypeError(f"bad point {item!r} (want batch,seq,cache; ...)")
+        b, s, c = (int(f) for f in fields)
+        if b < 1 or s < 1:
+            raise argparse.ArgumentTypeError(f"bad point {item!r}: batch and seq_len must be positive")
+        out.append((b, s, c))
+    return out
+
+
+def counted(config, b, s, c):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    from transformers import AutoModelForCausalLM, DynamicCache
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config, attn_implementation="eager").eval()
+    with torch.no_grad(), torch.device("meta"):
+        cache = DynamicCache(config=config)
+        if c:
+            model(input_ids=torch.zeros(b, c, dtype=torch.long),
+                  attention_mask=torch.ones(b, c, dtype=torch.long), past_key_values=cache, use_cache=True)
+        with FlopCounterMode(display=False) as counter:
+            model(input_ids=torch.zeros(b, s, dtype=torch.long),
+                  attention_mask=torch.ones(b, c + s, dtype=torch.long), past_key_values=cache, use_cache=True)
+    return counter.get_total_flops()
+
+
+def kcost_flops(kcost, model_type, config_path, b, s, c):
+    command = [kcost, "eval", model_type, "--config", config_path, "--attn-implementation", "eager",
+               "--batch-size", str(b), "--seq-len", str(s), "--cache-len", str(c), "--format", "json",
+               "--depth", "0", "--python-env", sys.prefix]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"{' '.join(command)} exited {run.returncode}: {run.stderr.strip()[-500:]}")
+    by_kernel = json.loads(run.stdout)["by_kernel"]
+    return sum(int(v["flops"]) for k, v in by_kernel.items() if k in MATMUL_CLASS)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="models: " + ", ".join(MODELS))
+    parser.add_argument("models", nargs="*", help="models to check (default: all)")
+    parser.add_argument("--points", type=points, default=points("1,256,0;1,1,9000;2,7,5000"),
+                        help="batch,seq_len,cache_len;... (default: a prefill, a decode and a chunk "
+                             "past every window: 1,256,0;1,1,9000;2,7,5000)")
+    parser.add_argument("--kcost", default=os.path.join(ROOT, "build", "kcost"), help="the kcost binary")
+    args = parser.parse_args()
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model {unknown[0]!r} (models: {', '.join(MODELS)})")
+    import warnings
+    warnings.simplefilter("ignore")
+    from transformers import AutoConfig
+    differ = 0
+    with tempfile.TemporaryDirectory() as work:
+        for name in args.models or MODELS:
+            model_type, fields = MODELS[name]
+            config = AutoConfig.for_model(model_type, **fields)
+            path = os.path.join(work, f"{name}.json")
+            config.to_json_file(path)
+            for b, s, c in args.points:
+                theirs = counted(config, b, s, c)
+                ours = kcost_flops(args.kcost, model_type, path, b, s, c)
+                same = ours == theirs
+                differ += not same
+                print(f"{name:12} b={b} s={s} c={c}: kcost {ours}  FlopCounterMode {theirs}  "
+                      f"{'agree' if same else 'DIFFER'}", flush=True)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
