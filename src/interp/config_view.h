@@ -35,6 +35,9 @@ class ConfigView {
   // when the config has no value of that name; nullopt otherwise.
   std::optional<std::string> method(const std::string& path, const std::string& name) const;
   const nlohmann::json& values() const { return values_; }
+  // The JSON object of the config at `path` ("config" is the top level); nullptr when there is
+  // none.
+  const nlohmann::json* object_at(const std::string& path) const;
   // The same config with top-level attribute `name` (an alias names its real attribute) set to
   // `value` (null: None), e.g. to run the code that derives it when it is not given.
   ConfigView with_value(const std::string& name, nlohmann::json value) const;
@@ -43,7 +46,6 @@ class ConfigView {
   static ValuePtr from_json(const nlohmann::json& value);
 
  private:
-  const nlohmann::json* object_at(const std::string& path) const;
   const std::string& real_name(const std::string& name) const;
   // The real name of `name` read on the config at `path` ("config", "config.audio_config").
   const std::string& real_name(const std::string& path, const std::string& name) const;

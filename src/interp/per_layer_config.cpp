@@ -5,26 +5,8 @@
 
 namespace kcost {
 
-namespace {
-
-// The JSON object of the config at `path` in `values` ("config" is the top level).
-const nlohmann::json* object_at(const nlohmann::json& values, const std::string& path) {
-  const nlohmann::json* node = &values;
-  size_t start = path.find('.');
-  while (start != std::string::npos) {
-    size_t end = path.find('.', start + 1);
-    std::string part = path.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
-    if (!node->is_object() || !node->contains(part)) return nullptr;
-    node = &(*node)[part];
-    start = end;
-  }
-  return node->is_object() ? node : nullptr;
-}
-
-}  // namespace
-
 ValuePtr per_layer_config_view(const ConfigView& config, const std::string& path) {
-  const nlohmann::json* obj = object_at(config.values(), path);
+  const nlohmann::json* obj = config.object_at(path);
   if (!obj || !obj->contains("per_layer_config")) return nullptr;
   const nlohmann::json& overrides = (*obj)["per_layer_config"];
   if (!overrides.is_object()) return nullptr;
