@@ -161,7 +161,7 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
     for (auto it = b.preorder_begin(); it != b.preorder_end(); ++it)
       if (GiNaC::is_exactly_a<numeric>(*it) && num(*it).is_rational())
         bits = std::max<double>(bits, std::max(num(*it).numer().int_length(), num(*it).denom().int_length()));
-    if (bits * std::fabs(num(x).to_double()) > 1e7) throw ExprError("number too large in power");
+    if (bits * std::fabs(num(x).to_double()) > number::kMaxPowerBits) throw ExprError("number too large in power");
   }
   return guarded([&] { return GiNaC::pow(b, x); });
 }

@@ -107,11 +107,10 @@ GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b) {
     return float_pow(as_double(a), as_double(b));
   if (b.is_zero()) return 1;  // Python: 0**0 == 1 (GiNaC calls it undefined)
   if (a.is_zero() && b.is_negative()) division_by_zero();
-  // Refuse results that would not fit in memory: a few million digits are plenty for any
-  // cost formula, and bad input must not exhaust the machine.
+  // Refuse results beyond kMaxPowerBits: bad input must not exhaust the machine or the clock.
   if (!a.is_zero() && !a.is_equal(1) && !a.is_equal(-1)) {
     double bits = std::max(a.numer().int_length(), a.denom().int_length());
-    if (bits * std::fabs(b.to_double()) > 1e7) throw ExprError("number too large in power");
+    if (bits * std::fabs(b.to_double()) > kMaxPowerBits) throw ExprError("number too large in power");
   }
   return GiNaC::pow(a, b);
 }
