@@ -26,8 +26,8 @@ GiNaC::numeric floordiv(const GiNaC::numeric& a, const GiNaC::numeric& b);  // a
 GiNaC::numeric mod(const GiNaC::numeric& a, const GiNaC::numeric& b);       // a % b
 // The most bits an exact power may have (about 300,000 decimal digits; an expression's own
 // numbers are bounded at 4300 digits, its intermediate results here): far beyond any cost, and
-// small enough that bad input (a fuzzed `10 ** 1700440 * ...`) cannot spend minutes multiplying
-// numbers of millions of digits. A larger power is an ExprError.
+// small enough that bad input (a fuzzed tower of powers such as `10 ** 170040 * 4440 * ...`)
+// cannot spend minutes multiplying numbers of millions of digits. A larger power is an ExprError.
 constexpr double kMaxPowerBits = 1000000;
 // a ** b. Exact for a rational base and an integer exponent (2**-1 is 1/2, not 0.5); a
 // non-integer exponent is a Python float exponent (1/2 is 0.5 in Python), the result a float.
