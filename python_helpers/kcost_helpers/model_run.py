@@ -10,6 +10,7 @@ the prefill to the next call, so a model that overrides them (no mask after the 
 whole sequence where there is no cache, a cache of its own) is run the way transformers runs it.
 """
 
+import functools
 import inspect
 
 
@@ -85,6 +86,7 @@ def prefill(model, config, ids, keyword=None):
     return cache
 
 
+@functools.lru_cache(maxsize=None)
 def _generation_method_parameters():
     """The parameters of GenerationMixin.prepare_inputs_for_generation: which of generate's
     per-step arguments (is_first_iteration, next_sequence_length; cache_position in 4.x) the
@@ -108,8 +110,6 @@ def _step_inputs(model, all_ids, new_tokens, first, model_kwargs):
     """What generate passes to the model for one step: `prepare_inputs_for_generation` over the
     whole sequence so far (`all_ids`, [b, c + s]) with the `new_tokens` last ones new, and the
     model kwargs generate carries (mask, cache, use_cache); return_dict=True as generate asks."""
-    import torch
-
     params = _generation_method_parameters()
     step = dict(model_kwargs)
     if "is_first_iteration" in params:

@@ -424,7 +424,8 @@ def _indexer_fields(config_class, kwargs, defaults, params):
         low = p.lower()
         if p in kwargs or getattr(defaults, p, None) is not None or not low.startswith(("indexer_", "index_")):
             continue
-        if "int" not in str(signature[p].annotation) if p in signature else True:
+        annotation = signature[p].annotation if p in signature else None
+        if annotation is None or "int" not in str(annotation):
             continue
         rest = low.split("_", 1)[1]
         value = next((v for suffix, v in _INDEXER_FIELDS if rest == suffix), None)

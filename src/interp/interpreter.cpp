@@ -347,9 +347,7 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     // config's per-layer view): the key of that value.
     auto it = std::find(base->keys.begin(), base->keys.end(), std::to_string(*known_int(*index)));
     if (it != base->keys.end()) return base->items[it - base->keys.begin()];
-  }
-  if (base->is(Value::Kind::Dict) && known_int(*index)) {
-    // A ModelOutput record indexed like a tuple: its fields that are not None, in order
+    // Otherwise a ModelOutput record indexed like a tuple: its fields that are not None, in order
     // (`outputs[0]` is the last hidden state).
     std::vector<ValuePtr> fields;
     for (const auto& v : base->items)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ast/parameters.h"
+#include "util/strings.h"
 
 namespace kcost {
 
@@ -10,8 +11,6 @@ namespace {
 
 const char* const kBaseModule = "transformers.generation";
 const char* const kPrepare = "prepare_inputs_for_generation";
-
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 }  // namespace
 
@@ -52,9 +51,7 @@ GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, cons
       args.push_back({keyword, Value::cache(), keyword});
       break;
     }
-  auto mask = std::make_shared<Value>(*Value::tensor({b, c + s}, Value::DType::Integer));
-  mask->fill = GiNaC::numeric(1);
-  args.push_back({"attention_mask", mask, "attention_mask"});
+  args.push_back({"attention_mask", design_attention_mask(), "attention_mask"});
   args.push_back({"use_cache", Value::boolean(true), "use_cache"});
   if (declared.has("is_first_iteration"))
     args.push_back({"is_first_iteration", Value::number(Expr::compare("==", c, Expr(0))), "is_first_iteration"});

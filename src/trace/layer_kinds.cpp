@@ -9,6 +9,7 @@
 #include "ast/parameters.h"
 #include "expr/functions.h"
 #include "expr/index_count.h"
+#include "trace/call_strings.h"
 #include "trace/shape_tracer.h"
 #include "util/strings.h"
 
@@ -166,11 +167,11 @@ std::string ShapeTracer::kind_key(const Value& v, int depth) {
   }
 }
 
-std::string ShapeTracer::kernel_of(const Value& module) {
+std::string ShapeTracer::kernel_of(const Value& module, const std::map<std::string, ValuePtr>& inputs) {
   if (!ctx_.variants) return module.class_name;
   auto cls = ctx_.variants->find(module.class_name);
   if (cls == ctx_.variants->end()) return module.class_name;
-  auto kind = cls->second.find(kind_key(module));
+  auto kind = cls->second.find(kind_key(module) + call_strings(inputs));
   return kind == cls->second.end() ? module.class_name : kind->second;
 }
 

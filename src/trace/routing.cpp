@@ -19,6 +19,9 @@ ValuePtr marked(const Value& v, Routing r) {
 
 bool at(const ValuePtr& v, Stage s) { return v && v->is_tensor() && v->routing && v->routing->stage == s; }
 
+// H = min(reach, R, experts_hit): the classes some row of `r` reaches.
+Expr classes_hit(const Routing& r) { return Expr::min(Expr::min(r.reach, r.entries), Expr::symbol("experts_hit")); }
+
 bool is_zero(const ValuePtr& v) { return v && v->is(Value::Kind::Number) && v->expr.is_number() && v->expr.as_number().is_zero(); }
 
 }  // namespace
@@ -102,7 +105,7 @@ ValuePtr follow_routing(const std::string& op, const ValuePtr& self, const std::
 }
 
 std::vector<std::pair<ValuePtr, Expr>> class_indices(const Routing& mask) {
-  Expr hit = Expr::min(Expr::min(mask.reach, mask.entries), Expr::symbol("experts_hit"));
+  Expr hit = classes_hit(mask);
   auto index = [&](const Expr& entries) {
     Routing r;
     r.stage = Stage::ClassIndex;
@@ -126,8 +129,7 @@ std::optional<Expr> nonzero_count(const Value& x) {
     return Expr(n);
   }
   if (!x.routing) return std::nullopt;
-  if (x.routing->stage == Stage::Hit)
-    return Expr::min(Expr::min(x.routing->reach, x.routing->entries), Expr::symbol("experts_hit"));
+  if (x.routing->stage == Stage::Hit) return classes_hit(*x.routing);
   if (x.routing->stage == Stage::ClassSlice) return x.routing->entries;
   return std::nullopt;
 }

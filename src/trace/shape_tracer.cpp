@@ -1,7 +1,5 @@
 #include "trace/shape_tracer.h"
 
-#include "trace/call_strings.h"
-
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -89,14 +87,17 @@ std::string inputs_key(const std::map<std::string, ValuePtr>& inputs) {
 
 }  // namespace
 
+ValuePtr design_attention_mask() {
+  auto mask = std::make_shared<Value>(*Value::tensor(
+      {Expr::symbol("batch_size"), Expr::symbol("cache_len") + Expr::symbol("seq_len")}, Value::DType::Integer));
+  mask->fill = GiNaC::numeric(1);
+  return mask;
+}
+
 std::map<std::string, ValuePtr> root_inputs(const ClassSource& root) {
   std::map<std::string, ValuePtr> in;
-  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
-  in["input_ids"] = Value::tensor({b, s}, Value::DType::Integer);
-  // Ones: no padding (trace/fill.h).
-  auto mask = std::make_shared<Value>(*Value::tensor({b, c + s}, Value::DType::Integer));
-  mask->fill = GiNaC::numeric(1);
-  in["attention_mask"] = mask;
+  in["input_ids"] = Value::tensor({Expr::symbol("batch_size"), Expr::symbol("seq_len")}, Value::DType::Integer);
+  in["attention_mask"] = design_attention_mask();
   in["cache"] = Value::cache();
   in["past_key_values"] = in["cache"];
   in["use_cache"] = Value::boolean(true);
@@ -476,13 +477,7 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   const ClassSource& cls = ctx_.locator.find_class(module->class_name);
   if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
   std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
-  // The kernel of this module's kind and the strings this call passes (call_strings.h).
-  std::string kernel = module->class_name;
-  if (ctx_.variants)
-    if (auto cls = ctx_.variants->find(module->class_name); cls != ctx_.variants->end()) {
-      auto kind = cls->second.find(kind_key(*module) + call_strings(inputs));
-      if (kind != cls->second.end()) kernel = kind->second;
-    }
+  const std::string kernel = kernel_of(*module, inputs);
   if (ctx_.sites) {
     auto& sites = (*ctx_.sites)[kernel];
     if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(kernel);
@@ -1209,6 +1204,22 @@ ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const 
   return call_op(node, *base, {"torch.Tensor.__" + *base + "__"}, nullptr, {{"", a, operand}});
 }
 
+namespace {
+
+// Item `i` of a list or tuple (negative from the end), or of a dict keyed by numbers; null when
+// there is none.
+ValuePtr layer_item(const Value& base, long long i) {
+  if (base.is(Value::Kind::Dict)) {
+    auto key = std::find(base.keys.begin(), base.keys.end(), std::to_string(i));
+    return key == base.keys.end() ? nullptr : base.items[static_cast<size_t>(key - base.keys.begin())];
+  }
+  long long n = static_cast<long long>(base.items.size());
+  long long k = i < 0 ? i + n : i;
+  return k < 0 || k >= n ? nullptr : base.items[static_cast<size_t>(k)];
+}
+
+}  // namespace
+
 ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
   if (is_tensor(base)) {
     ValuePtr out = index_tensor(*base, *index);
@@ -1216,35 +1227,20 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
     return follow_fill("__getitem__", base, {{"", index, ""}}, follow_routing("__getitem__", base, {{"", index, ""}}, out));
   }
   if (base->is(Value::Kind::Cache) && index->is(Value::Kind::Number)) return cache_layer_item(node, index);
-  if ((base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element) {
-    // config.layer_types[layer_idx] in a kernel standing for several layers: the item when it is
-    // the same at every layer the index takes (a kind of layer: all of them sliding).
-    if (std::optional<std::vector<long long>> at = index_values(*index)) {
-      long long n = static_cast<long long>(base->items.size());
-      ValuePtr first;
-      for (long long i : *at) {
-        long long k = i < 0 ? i + n : i;
-        if (k < 0 || k >= n || (first && !same_value(*first, *base->items[k]))) return Value::unknown("subscript of " + base->describe());
-        if (!first) first = base->items[k];
-      }
-      if (first) return first;
-    }
-  }
-  if (base->is(Value::Kind::Dict)) {
-    // config.per_layer_config[layer_idx] (a dict keyed by layer indices) in a kernel standing for
-    // several layers: the item when it is the same at every layer the index takes.
+  // config.layer_types[layer_idx] (a list) or config.per_layer_config[layer_idx] (a dict keyed
+  // by layer indices) in a kernel standing for several layers: the item when it is the same at
+  // every layer the index takes (a kind of layer: all of them sliding).
+  const bool listed = (base->is(Value::Kind::List) || base->is(Value::Kind::Tuple)) && !base->element;
+  if (listed || base->is(Value::Kind::Dict))
     if (std::optional<std::vector<long long>> at = index_values(*index)) {
       ValuePtr first;
       for (long long i : *at) {
-        auto key = std::find(base->keys.begin(), base->keys.end(), std::to_string(i));
-        if (key == base->keys.end()) return Value::unknown("subscript of " + base->describe());
-        const ValuePtr& item = base->items[key - base->keys.begin()];
-        if (first && !same_value(*first, *item)) return Value::unknown("subscript of " + base->describe());
+        ValuePtr item = layer_item(*base, i);
+        if (!item || (first && !same_value(*first, *item))) return Value::unknown("subscript of " + base->describe());
         if (!first) first = item;
       }
       if (first) return first;
     }
-  }
   if (base->is(Value::Kind::ModuleList)) {
     if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
     if (base->element) return base->element;

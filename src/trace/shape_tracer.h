@@ -83,8 +83,9 @@ class ShapeTracer : public Hooks {
   // The conditions on the symbols of `index` (a layer's index, each mapped to what replaces it)
   // that building `module` decided, through its submodules (layer_kinds.cpp).
   void index_decisions(const Value& module, const std::map<std::string, Expr>& index, std::vector<Decision>& out, int depth);
-  // The kernel a module value is: its class, or the class's variant for its kind.
-  std::string kernel_of(const Value& module);
+  // The kernel a call of a module value is: its class, or the class's variant for its kind and
+  // the strings the call passes (`inputs`: forward parameter -> value; call_strings.h).
+  std::string kernel_of(const Value& module, const std::map<std::string, ValuePtr>& inputs);
 
   // What `module.parameters()` and `module.buffers()` of a built module hold, in elements, from
   // what __init__ makes of it (module_parameters.cpp): its own nn.Parameter / register_buffer
@@ -205,6 +206,9 @@ ValuePtr with_index_values(const Value& element, const Value& item);
 // `__init__` parameter's name) carrying the index as its value, as with_index_values makes it
 // for a stack with an element; other arguments are kept as they are (layer_kinds.cpp).
 std::vector<ValuePtr> with_index_symbols(SourceLocator& locator, const std::vector<ValuePtr>& items);
+
+// The design's attention mask: ones over [batch_size, cache_len + seq_len] (no padding; fill.h).
+ValuePtr design_attention_mask();
 
 // The inputs of the design's default inference call `model(input_ids, attention_mask=ones,
 // past_key_values=cache, use_cache=True)` for a root model's forward.
