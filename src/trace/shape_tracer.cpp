@@ -406,6 +406,7 @@ ValuePtr ShapeTracer::call_op(const ast::Node& node, const std::string& op, cons
     count_held_cache(op, args, out);
     return follow_fill(op, self, args, out);
   }
+  if (ValuePtr view = permuting_einsum(op, args)) return view;
   std::optional<std::string> leaf = leaf_for_op(ctx_.names, op, names, self, args);
   if (!leaf && !is_tensor(self) && !any_tensor(args) &&
       std::none_of(names.begin(), names.end(), [](const std::string& n) { return starts_with(n, "torch."); })) {

@@ -1,6 +1,8 @@
 #include "trace/tensor_ops.h"
 
+#include <cctype>
 #include <map>
+#include <set>
 
 #include "trace/tensor_shapes.h"
 
@@ -90,6 +92,20 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
     s.push_back(d->expr);
   }
   return Value::tensor(s);
+}
+
+// The legacy typed constructors, torch.FloatTensor(2, 3) or torch.LongTensor([1, 2]) (XLNet's
+// nn.Parameter(torch.FloatTensor(d_model, n_head, d_head))): numbers are the sizes of an
+// uninitialized tensor, one list or tuple is its data; the type names the dtype class.
+ValuePtr typed_constructor(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
+  static const std::set<std::string> integer = {"LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"};
+  const Value::DType dtype = integer.count(name) ? Value::DType::Integer : Value::DType::Float;
+  ValuePtr first = argument(args, 0, "data");
+  if (!first) return Value::tensor({Expr(0)}, dtype);  // torch.FloatTensor(): no elements
+  ValuePtr made = first && (first->is(Value::Kind::List) || first->is(Value::Kind::Tuple))
+                      ? from_data(name, self, args)
+                      : filled(name, self, args);
+  return made->is_tensor() ? with_dtype(*made, dtype) : made;
 }
 
 // torch.eye(n) / torch.eye(n, m): an n x m identity (m = n when not given).
@@ -466,6 +482,9 @@ const std::map<std::string, Rule>& table() {
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
     row({"normal"}, C::Creation, false, sampled);
+    row({"FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor",
+         "CharTensor", "ByteTensor", "BoolTensor"},
+        C::Creation, false, typed_constructor);
     row({"eye"}, C::Creation, false, identity_matrix);
     // On a tensor.
     row({"view", "reshape"}, C::ZeroCost, true, reshape);
@@ -536,6 +555,35 @@ ValuePtr shape_op(const std::string& name, const ValuePtr& self_in, const std::v
   if (!r->tensor_from_args) return r->rule(name, nullptr, args);
   if (!self || !self->is_tensor()) return Value::unknown(name + " on " + (self ? self->describe() : "nothing"));
   return r->rule(name, self, args);
+}
+
+ValuePtr permuting_einsum(const std::string& op, const std::vector<Arg>& args) {
+  if (op != "einsum") return nullptr;
+  std::vector<ValuePtr> given;
+  for (const auto& a : args)
+    if (a.name.empty()) given.push_back(a.value);
+  if (given.size() == 2 && (given[1]->is(Value::Kind::List) || given[1]->is(Value::Kind::Tuple))) {
+    if (given[1]->items.size() != 1) return nullptr;
+    given[1] = given[1]->items[0];
+  }
+  if (given.size() != 2 || !given[0]->is(Value::Kind::String) || !given[1]->is_tensor()) return nullptr;
+  std::string eq;
+  for (char ch : given[0]->str)
+    if (ch != ' ') eq += ch;
+  const size_t arrow = eq.find("->");
+  if (arrow == std::string::npos) return nullptr;
+  const std::string in = eq.substr(0, arrow), out = eq.substr(arrow + 2);
+  const Shape& shape = given[1]->shape;
+  if (in.size() != shape.size() || out.size() != in.size() || std::set<char>(in.begin(), in.end()).size() != in.size() ||
+      std::set<char>(out.begin(), out.end()).size() != out.size())
+    return nullptr;
+  Shape permuted;
+  for (char ch : out) {
+    const size_t at = in.find(ch);
+    if (at == std::string::npos || !std::isalpha(static_cast<unsigned char>(ch))) return nullptr;
+    permuted.push_back(shape[at]);
+  }
+  return with_shape(*given[1], permuted);
 }
 
 }  // namespace kcost

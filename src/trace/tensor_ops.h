@@ -38,4 +38,9 @@ bool is_zero_cost_op(const std::string& name);
 bool is_creation_op(const std::string& name);
 bool has_shape_rule(const std::string& name);
 
+// torch.einsum("ijbn->bnij", x): one operand, each of its indices once in the output and no other:
+// a permutation of x's dims, which aten returns as the view x.permute(...) (no kernel, no FLOPs).
+// Returns that view for such a call of op "einsum", null for any other call.
+ValuePtr permuting_einsum(const std::string& op, const std::vector<Arg>& args);
+
 }  // namespace kcost

@@ -57,6 +57,42 @@ TEST(TensorOps, PermuteUnsqueezeSqueezeExpandFlatten) {
   EXPECT_TRUE(shape_op("permute", x, {pos(n(0))})->is(Value::Kind::Unknown));
 }
 
+// torch.FloatTensor(d, n, h) (XLNet's parameters) is an uninitialized tensor of those sizes;
+// torch.LongTensor([1, 2, 3]) one of that data; the type names the dtype class.
+TEST(TensorOps, LegacyTypedConstructorsTakeSizesOrData) {
+  ValuePtr f = shape_op("FloatTensor", nullptr, {pos(sym(h)), pos(n(8)), pos(n(16))});
+  EXPECT_EQ(shape_of(f), (Shape{h, Expr(8), Expr(16)}));
+  EXPECT_EQ(f->dtype, Value::DType::Float);
+  ValuePtr l = shape_op("LongTensor", nullptr, {pos(Value::list({n(1), n(2), n(3)}))});
+  EXPECT_EQ(shape_of(l), (Shape{Expr(3)}));
+  EXPECT_EQ(l->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_of(shape_op("FloatTensor", nullptr, {})), (Shape{Expr(0)}));
+  EXPECT_TRUE(shape_op("FloatTensor", nullptr, {pos(Value::string("x"))})->is(Value::Kind::Unknown));
+  EXPECT_TRUE(is_creation_op("FloatTensor"));
+}
+
+// torch.einsum("ijbn->bnij", x) only permutes x's dims: aten returns the view x.permute(...).
+// Anything that sums, repeats an index, takes two operands or names no output is no such view.
+TEST(TensorOps, AOneOperandEinsumThatOnlyPermutesIsAView) {
+  ValuePtr x = Value::tensor({s, s + Expr(1), b, Expr(8)});
+  auto einsum = [&](const std::string& eq, std::vector<ValuePtr> ops) {
+    std::vector<Arg> args = {pos(Value::string(eq))};
+    for (auto& o : ops) args.push_back(pos(o));
+    return permuting_einsum("einsum", args);
+  };
+  EXPECT_EQ(shape_of(einsum("ijbn->bnij", {x})), (Shape{b, Expr(8), s, s + Expr(1)}));
+  EXPECT_EQ(shape_of(einsum("i j b n -> b n i j", {x})), (Shape{b, Expr(8), s, s + Expr(1)}));
+  EXPECT_EQ(shape_of(einsum("ijbn->bnij", {Value::list({x})})), (Shape{b, Expr(8), s, s + Expr(1)}));
+  EXPECT_EQ(einsum("ijbn->bni", {x}), nullptr);       // sums j
+  EXPECT_EQ(einsum("iibn->bnii", {x}), nullptr);      // a diagonal
+  EXPECT_EQ(einsum("ijbn->bnii", {x}), nullptr);      // repeats an output index
+  EXPECT_EQ(einsum("ijbn", {x}), nullptr);            // implicit output
+  EXPECT_EQ(einsum("ijb->bji", {x}), nullptr);        // not x's rank
+  EXPECT_EQ(einsum("...n->n...", {x}), nullptr);      // an ellipsis
+  EXPECT_EQ(einsum("ij,jk->ik", {x, x}), nullptr);    // two operands
+  EXPECT_EQ(permuting_einsum("matmul", {pos(Value::string("ijbn->bnij")), pos(x)}), nullptr);
+}
+
 TEST(TensorOps, NormalSamplesOfAGivenSize) {
   // DiffLlama's nn.Parameter(torch.normal(0, config.lambda_std_dev, size=(self.head_dim,))).
   EXPECT_TRUE(is_creation_op("normal"));

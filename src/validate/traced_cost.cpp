@@ -90,7 +90,7 @@ class Pricer {
       case TracedCall::Kind::Function: {
         OpName on = op_name(c.op);
         bool state = std::any_of(c.names.begin(), c.names.end(), [](const std::string& n) { return inference_state(n) != nullptr; });
-        if (is_free_protocol(c.op) || is_zero_cost_op(on.op) || state) {
+        if (is_free_protocol(c.op) || is_zero_cost_op(on.op) || permuting_einsum(on.op, c.args) || state) {
           if (c.aten_flops) result.flop_counter_by_kernel["zero-cost " + c.op].aten_flops += c.aten_flops;
           return;
         }
