@@ -568,6 +568,11 @@ def small_config_kwargs(config_class):
             kinds = _layer_kinds_named(config_class, "mlp" in p.lower())
             if kinds:
                 kwargs[p] = [kinds[i % len(kinds)] for i in range(layers)]
+    # A causal LM is a decoder: `is_decoder`, False in the defaults of the encoder families (whose
+    # LM head then attends both ways; transformers warns "add `is_decoder=True`", and Reformer's
+    # LM head refuses to build without it), is True, as in the configs of their decoder checkpoints.
+    if "is_decoder" in params and default("is_decoder") is False:
+        kwargs["is_decoder"] = True
     kwargs.update(_encoder_decoder_twins(kwargs, params))
     kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
     kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))
