@@ -573,6 +573,13 @@ def small_config_kwargs(config_class):
     # LM head refuses to build without it), is True, as in the configs of their decoder checkpoints.
     if "is_decoder" in params and default("is_decoder") is False:
         kwargs["is_decoder"] = True
+    # A choice the defaults leave open among listed ones (X-MOD's default_language, None, among
+    # its languages: the model refuses input of no language): the first listed.
+    for p in sorted(params):
+        listed = default(p[len("default_"):] + "s") if p.startswith("default_") else None
+        if p not in kwargs and default(p) is None and isinstance(listed, (list, tuple)) and listed and \
+                all(isinstance(x, str) for x in listed):
+            kwargs[p] = listed[0]
     kwargs.update(_encoder_decoder_twins(kwargs, params))
     kwargs.update(_state_space_heads(config_class, kwargs, defaults, params))
     kwargs.update(_attention_layer_kept(config_class, kwargs, defaults, params))

@@ -78,6 +78,15 @@ class InitHooks : public Hooks {
     if (callee->is(Value::Kind::Global)) {
       const std::string& name = callee->qualname;
       if (name == "torch.nn.modules.container.ModuleList") return module_list(args);
+      // nn.ModuleDict({...}) / nn.ModuleDict(): the dict of its modules, in insertion order
+      // (X-MOD's adapter per language, filled by `self.adapter_modules[lang] = ...`); its items
+      // are registered as the dict's (module_parameters), and forward's keys(), items() and
+      // subscripts read it as a dict.
+      if (name == "torch.nn.modules.container.ModuleDict") {
+        if (args.empty() || args[0].value->is(Value::Kind::None)) return Value::dict({}, {});
+        if (args[0].value->is(Value::Kind::Dict) && args[0].value->class_name.empty()) return args[0].value;
+        return Value::unknown("ModuleDict of " + args[0].value->describe());
+      }
       if (name == "torch.nn.parameter.Parameter" || name == "torch.nn.parameter.Buffer") {
         if (args.empty() || !args[0].value->is_tensor()) return Value::unknown("parameter of unknown shape");
         auto v = std::make_shared<Value>(*args[0].value);
@@ -140,6 +149,8 @@ class InitHooks : public Hooks {
     if (fallback_) return fallback_->attribute(node, base, name);
     return Value::unknown("attribute '" + name + "' of " + base->describe());
   }
+
+  bool sets_attribute_items() const override { return true; }  // self.adapter_modules[lang] = ...
 
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
                         const ValuePtr& value) override {

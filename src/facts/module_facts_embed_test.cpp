@@ -46,6 +46,17 @@ TEST(ModuleFacts, LlamaAttentionValuesAreConfigExpressions) {
   EXPECT_EQ(attr(f, "config").kind, Attribute::Kind::Config);
 }
 
+// nn.ModuleDict({}) filled by `self.adapter_modules[str(language)] = XmodAdapter(config)` (X-MOD):
+// a dict of its modules, by key, in insertion order.
+TEST(ModuleFacts, AModuleDictFilledInInitIsADictOfItsModules) {
+  ModuleFacts f = facts_under("transformers.models.xmod.modeling_xmod.XmodForCausalLM",
+                              "transformers.models.xmod.modeling_xmod.XmodOutput");
+  const Attribute& adapters = attr(f, "adapter_modules");
+  ASSERT_TRUE(adapters.value->is(Value::Kind::Dict)) << adapters.value->describe();
+  ASSERT_EQ(adapters.value->keys, std::vector<std::string>{"en_XX"});  // the config's languages
+  EXPECT_EQ(adapters.value->items[0]->class_name, "transformers.models.xmod.modeling_xmod.XmodAdapter");
+}
+
 TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
   ModuleFacts f = facts_of("transformers.models.llama.modeling_llama.LlamaAttention");
   const Attribute& q = attr(f, "q_proj");

@@ -97,7 +97,7 @@ struct Value {
     CacheMethod,        // cache.<name>(...): qualname is the method name
     AttentionFunction,  // transformers' attention interface entry: qualname is the implementation
     GetInterface,       // AttentionInterface.get_interface
-    DictMethod,         // receiver.<name>() on a dict: qualname is the method name
+    DictMethod,         // receiver.<name>() on a dict, list or tuple: qualname is the method name
     RegisterState,      // self.register_buffer / register_parameter: qualname is which
     SuperInit,          // super().__init__
     Noop,               // a framework method that does nothing on this path (post_init)

@@ -1,7 +1,10 @@
 #include "trace/fill.h"
 
+#include <map>
 #include <optional>
 #include <set>
+
+#include "trace/tensor_shapes.h"
 
 namespace kcost {
 
@@ -50,6 +53,25 @@ ValuePtr follow_fill(const std::string& op, const ValuePtr& self, const std::vec
     if (!a || !b) return with_fill(out, std::nullopt);
     Expr r = Expr::compare(c->second, Expr::number(*a), Expr::number(*b));
     return with_fill(out, r.as_number());
+  }
+  // Made filled: ones, zeros, full with a known value (X-MOD's `default_lang_id * torch.ones(b)`).
+  static const std::map<std::string, int> made = {{"ones", 1}, {"ones_like", 1}, {"new_ones", 1},
+                                                  {"zeros", 0}, {"zeros_like", 0}, {"new_zeros", 0}};
+  if (auto m = made.find(n); m != made.end()) return with_fill(out, GiNaC::numeric(m->second));
+  if (n == "full" || n == "full_like" || n == "new_full") {
+    // full(size, v), full_like(x, v), x.new_full(size, v): the value is the second argument.
+    ValuePtr value = argument(args, 1, "fill_value");
+    return with_fill(out, value && value->is(Value::Kind::Number) ? value->known : std::nullopt);
+  }
+  // Arithmetic of fills and known numbers: the one number every element is.
+  static const std::map<std::string, std::string> arithmetic = {{"mul", "*"}, {"rmul", "*"}, {"add", "+"}, {"radd", "+"},
+                                                                {"sub", "-"}, {"rsub", "-"}};
+  if (auto a = arithmetic.find(n); a != arithmetic.end() && operands.size() == 2) {
+    auto x = number_of(operands[0]), y = number_of(operands[1]);
+    if (!x || !y) return with_fill(out, std::nullopt);
+    if (n == "rsub") std::swap(x, y);  // recorded as y.__rsub__(x): x - y
+    GiNaC::numeric r = a->second == "*" ? *x * *y : a->second == "+" ? *x + *y : *x - *y;
+    return with_fill(out, r);
   }
   if ((n == "logical_not" || n == "invert" || n == "bitwise_not") && !operands.empty()) {
     auto a = number_of(operands[0]);

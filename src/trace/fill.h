@@ -6,12 +6,15 @@
 //
 // What keeps or makes a fill (Value::fill), and nothing else:
 //   the design's attention_mask                      fill 1 (root_inputs)
+//   ones, zeros (and _like, new_), full of a number  1, 0, the number
+//   add, sub, mul of fills and numbers               the number they make (`lang_id * torch.ones(b)`)
 //   views, reshapes, slices, dtype casts, clone      the same fill (`a.to(bool)` of 1 is 1)
 //   comparisons with a number or a filled tensor     1 or 0 (`mask == 1`, eq, ne, lt, le, gt, ge)
 //   logical_not / ~                                  1 or 0
 //   all, any                                         the fill's truth, as 1 or 0
 // Any other op's output made like a filled operand loses the fill. A filled tensor of one element
-// has a truth value (`if torch.all(mask == 1):`), Value::truth.
+// has a truth value (`if torch.all(mask == 1):`), Value::truth, and a filled bool mask selects all
+// of a tensor's rows or none (`x[lang_ids == i]`, tensor_shapes' index_tensor).
 #pragma once
 
 #include <string>

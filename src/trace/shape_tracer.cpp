@@ -931,6 +931,22 @@ std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Exp
 }
 
 ValuePtr ShapeTracer::call_dict_method(const Value& d, const std::string& method, const std::vector<Arg>& args) {
+  if (d.is(Value::Kind::List) || d.is(Value::Kind::Tuple)) {
+    // seq.index(x) / seq.count(x) of items that are known strings or numbers (X-MOD's
+    // list(adapter_modules.keys()).index(config.default_language)).
+    ValuePtr x = argument(args, 0, "value");
+    long long first = -1, count = 0;
+    for (size_t i = 0; x && i < d.items.size(); ++i) {
+      std::optional<bool> same = python_equal(*d.items[i], *x);
+      if (!same) return Value::unknown(method + " of " + x->describe() + " among " + d.describe());
+      if (*same && first < 0) first = static_cast<long long>(i);
+      count += *same ? 1 : 0;
+    }
+    if (!x) return Value::unknown(method + " without a value");
+    if (method == "count") return Value::integer(count);
+    if (first < 0) return Value::unknown(x->describe() + " is not in " + d.describe() + " (ValueError)");
+    return Value::integer(first);
+  }
   if (method == "copy") return std::make_shared<Value>(d);  // values are never mutated in place here
   if (method == "get") {
     ValuePtr key = argument(args, 0, "key"), dflt = argument(args, 1, "default");
@@ -1151,8 +1167,11 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
     }
     case Value::Kind::Cache: return Value::callable(Value::Target::CacheMethod, name);
     case Value::Kind::Tuple:
+    case Value::Kind::List:
       // torch.return_types (topk, sort, max, min, kthvalue, mode): the pair (values, indices).
-      if (base->items.size() == 2 && (name == "values" || name == "indices")) return base->items[name == "values" ? 0 : 1];
+      if (base->is(Value::Kind::Tuple) && base->items.size() == 2 && (name == "values" || name == "indices"))
+        return base->items[name == "values" ? 0 : 1];
+      if ((name == "index" || name == "count") && !base->element) return Value::callable(Value::Target::DictMethod, name, base);
       return Value::unknown("attribute " + name + " of " + base->describe());
     case Value::Kind::Opaque:
       // The device a tensor is on: the accelerator the cost model is for (x.device.type), or the

@@ -93,6 +93,22 @@ TEST(TensorOps, AOneOperandEinsumThatOnlyPermutesIsAView) {
   EXPECT_EQ(permuting_einsum("matmul", {pos(Value::string("ijbn->bnij")), pos(x)}), nullptr);
 }
 
+// x[mask] with a bool mask whose elements are all known (a fill): the mask's dims become one of
+// all its elements where true, none where false; a mask not known is not modelled.
+TEST(TensorOps, AFilledBoolMaskSelectsAllRowsOrNone) {
+  ValuePtr x = Value::tensor({b, s, h});
+  auto mask = [&](std::optional<int> fill, Shape shape) {
+    auto m = std::make_shared<Value>(*Value::tensor(std::move(shape), Value::DType::Bool));
+    if (fill) m->fill = GiNaC::numeric(*fill);
+    return m;
+  };
+  EXPECT_EQ(shape_of(index_tensor(*x, *mask(1, {b}))), (Shape{b, s, h}));
+  EXPECT_EQ(shape_of(index_tensor(*x, *mask(0, {b}))), (Shape{Expr(0), s, h}));
+  EXPECT_EQ(shape_of(index_tensor(*x, *mask(1, {b, s}))), (Shape{b * s, h}));
+  EXPECT_TRUE(index_tensor(*x, *mask(std::nullopt, {b}))->is(Value::Kind::Unknown));
+  EXPECT_TRUE(index_tensor(*x, *mask(1, {b, s, h, Expr(2)}))->is(Value::Kind::Unknown));  // past x's rank
+}
+
 TEST(TensorOps, NormalSamplesOfAGivenSize) {
   // DiffLlama's nn.Parameter(torch.normal(0, config.lambda_std_dev, size=(self.head_dim,))).
   EXPECT_TRUE(is_creation_op("normal"));

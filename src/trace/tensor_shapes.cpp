@@ -187,6 +187,15 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       ++dim;
       continue;
     }
+    if (p->is_tensor() && lists == 1 && p->dtype == Value::DType::Bool && p->fill && !p->shape.empty() &&
+        dim + p->shape.size() <= in.size()) {
+      // x[mask] with a mask every element of which is known (X-MOD's `lang_ids == adapter_idx`
+      // on a batch of one language): the mask's dims become one, of all its elements where it
+      // is true, none where false.
+      out.push_back(p->fill->is_zero() ? Expr(0) : numel(p->shape));
+      dim += p->shape.size();
+      continue;
+    }
     if (p->is(Value::Kind::List) && lists == 1 &&
         std::all_of(p->items.begin(), p->items.end(), [](const ValuePtr& i) { return i->is(Value::Kind::Number); })) {
       // x[..., [-2], :]: one advanced index, a list of positions: that many elements.
