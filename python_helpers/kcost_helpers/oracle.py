@@ -1054,6 +1054,35 @@ def _build_model(model_class, kwargs, attn_implementation, experts_implementatio
     return model, config
 
 
+# The most layers the small config grows to when transformers cannot build the model with fewer.
+_MAX_LAYERS = 12
+
+
+def _build_model_deeper_if_needed(model_class, kwargs, attn_implementation, experts_implementation="grouped_mm"):
+    """_build_model_repairing_nested; when transformers cannot build the model from the small
+    config's layer count (Zamba's one shared transformer block, tied from its first hybrid layer
+    to every later one: post_init refuses a stack with a single hybrid layer, which 3 layers
+    have, [mamba, mamba, hybrid]), the fewest more layers, up to _MAX_LAYERS, with which it builds,
+    kept in `kwargs` so that the static side reads the same config. The first error is raised
+    when no layer count builds."""
+    layers_name = next((n for n in ("num_hidden_layers", "num_layers", "n_layer") if _is_int(kwargs.get(n))), None)
+    try:
+        return _build_model_repairing_nested(model_class, kwargs, attn_implementation, experts_implementation)
+    except Exception as first:  # noqa: BLE001 - retried deeper, re-raised if no depth builds
+        if layers_name is None:
+            raise
+        for layers in range(kwargs[layers_name] + 1, _MAX_LAYERS + 1):
+            deeper = {**kwargs, layers_name: layers}
+            try:
+                built = _build_model_repairing_nested(model_class, deeper, attn_implementation, experts_implementation)
+            except Exception:  # noqa: BLE001 - not this depth either
+                continue
+            kwargs.clear()
+            kwargs.update(deeper)
+            return built
+        raise first
+
+
 def _build_model_repairing_nested(model_class, kwargs, attn_implementation, experts_implementation="grouped_mm"):
     """_build_model; when the model reads a field off a nested config (Dbrx's attn_config) that
     the nested config class does not have but the top-level config does (rope_theta, kept in
@@ -1193,7 +1222,7 @@ def traced_run(model_class_name, attn_implementation, points_json, experts_imple
     torch.set_num_threads(1)
     try:
         with torch.no_grad():
-            model, config = _build_model_repairing_nested(model_class, kwargs, attn_implementation, experts_implementation)
+            model, config = _build_model_deeper_if_needed(model_class, kwargs, attn_implementation, experts_implementation)
             vocab = getattr(config, "vocab_size", _VOCAB)
             runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
             parameters = sum(p.numel() for p in model.parameters())

@@ -115,6 +115,20 @@ TEST(ValidateOracle, LlamaTraceIsTheModelSourcesCalls) {
 // A wrong leaf formula: F.linear counting an extra M * N. Both sides price with the same (wrong)
 // library, so they still agree with each other; FlopCounterMode, which PyTorch wrote, does not,
 // and the check names the kernel.
+// Zamba ties one shared transformer block from its first hybrid layer to every later one, and
+// transformers refuses to build a stack with a single hybrid layer, which the small config's 3
+// layers make ([mamba, mamba, hybrid]). The oracle takes the fewest more layers it builds with
+// (8: hybrid layers 2 and 7) and says so in the config the static side reads.
+TEST(ValidateOracle, AModelThreeLayersCannotBuildGetsTheFewestLayersThatDo) {
+  Library& lib = library();
+  TracedRun run = run_traced(PythonSession::start(), lib.locator.qualified_name("zamba"), "eager", {{1, 3, 0}});
+  EXPECT_EQ(run.config_kwargs.value("num_hidden_layers", 0), 8);
+  ASSERT_EQ(run.points.size(), 1u);
+  // A model 3 layers build keeps them.
+  TracedRun llama = run_traced(PythonSession::start(), lib.locator.qualified_name("llama"), "eager", {{1, 3, 0}});
+  EXPECT_EQ(llama.config_kwargs.value("num_hidden_layers", 0), 3);
+}
+
 TEST(ValidateNegative, WrongLeafFormulaFailsAndIsNamed) {
   fs::path dir = fs::temp_directory_path() / ("kcost_validate_negative_" + std::to_string(getpid()));
   fs::remove_all(dir);
