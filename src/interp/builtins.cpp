@@ -188,10 +188,39 @@ std::optional<ValuePtr> sorted(const BuiltinCall& c) {
   return Value::list(items);
 }
 
+// The items of range(stop) / range(start, stop[, step]): each known integer when all bounds are
+// known (at most 4096 of them); else, with a step of 1, a list of stop - start items not known
+// one by one (CPM-Ant's `list(range(seqlen - prompt_length))`: only its length is used).
+std::optional<ValuePtr> range_items(const Value& r) {
+  if (r.items.empty() || r.items.size() > 3) return std::nullopt;
+  for (const auto& a : r.items)
+    if (!a->is(Value::Kind::Number)) return std::nullopt;
+  const bool one = r.items.size() == 1;
+  std::optional<long long> start = one ? 0LL : known_int(*r.items[0]), stop = known_int(*r.items[one ? 0 : 1]);
+  std::optional<long long> step = r.items.size() == 3 ? known_int(*r.items[2]) : 1LL;
+  if (start && stop && step && *step != 0) {
+    const long long n = *step > 0 ? (*stop > *start ? (*stop - *start + *step - 1) / *step : 0)
+                                  : (*start > *stop ? (*start - *stop - *step - 1) / -*step : 0);
+    if (n > 4096) return std::nullopt;
+    std::vector<ValuePtr> items;
+    for (long long i = 0; i < n; ++i) items.push_back(Value::integer(*start + i * *step));
+    return Value::list(items);
+  }
+  if (!step || *step != 1) return std::nullopt;
+  Expr length = one ? r.items[0]->expr : r.items[1]->expr - r.items[0]->expr;
+  return Value::repeated_list(Value::unknown("an item of a range of " + length.str() + " items"), length, {});
+}
+
 std::optional<ValuePtr> sequence(const BuiltinCall& c, bool tuple) {
   ValuePtr v = c.positional(0);
   if (!v) return tuple ? Value::tuple({}) : Value::list({});
-  if (is_sequence(*v)) return tuple ? Value::tuple(v->items) : Value::list(v->items);
+  if (is_sequence(*v) && !v->element) return tuple ? Value::tuple(v->items) : Value::list(v->items);
+  if (v->is(Value::Kind::List) && v->element && !tuple) return v;  // list() of a list of a symbolic length
+  if (v->is(Value::Kind::Range) && !tuple) return range_items(*v);
+  if (v->is(Value::Kind::Range)) {
+    std::optional<ValuePtr> items = range_items(*v);
+    if (items && !(*items)->element) return Value::tuple((*items)->items);
+  }
   return std::nullopt;
 }
 

@@ -375,6 +375,10 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
       return Value::unknown("index " + index->expr.str() + " into " + text(*node.child("value")) +
                             ", whose items differ");
     }
+    if (index->is(Value::Kind::Slice) && base->element && index->items[0]->is(Value::Kind::None) &&
+        index->items[1]->is(Value::Kind::None) &&
+        (index->items[2]->is(Value::Kind::None) || known_int(*index->items[2]) == 1 || known_int(*index->items[2]) == -1))
+      return base;  // seq[:], seq[::-1] of a list of a symbolic length: as long, its items alike
     if (index->is(Value::Kind::Slice)) {
       auto bound = [&](const ValuePtr& v, long long dflt) -> std::optional<long long> {
         if (v->is(Value::Kind::None)) return dflt;

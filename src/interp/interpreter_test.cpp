@@ -135,6 +135,32 @@ TEST(Interpreter, ContainersComprehensionsAndBuiltins) {
   EXPECT_EQ(*out->items[5]->items[0]->known, 4);
 }
 
+// list() and tuple() of a range: its integers when its bounds are known; a list of stop - start
+// items not known one by one when they are not (CPM-Ant's list(range(seqlen - prompt_length))),
+// which [::-1] keeps and len() measures.
+TEST(Interpreter, ListOfARangeIsItsItemsOrASymbolicLength) {
+  Session run;
+  Expr n = Expr::symbol("n");
+  ValuePtr out = run.call("ranges_as_lists", {positional(Value::number(n))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 5u) << out->describe();
+  auto ints = [](const ValuePtr& v) {
+    std::vector<long long> got;
+    for (const auto& i : v->items) got.push_back(known_int(*i).value_or(-999));
+    return got;
+  };
+  EXPECT_TRUE(out->items[0]->is(Value::Kind::List));
+  EXPECT_EQ(ints(out->items[0]), (std::vector<long long>{0, 1, 2, 3}));
+  EXPECT_EQ(ints(out->items[1]), (std::vector<long long>{2, 5, 8}));
+  EXPECT_TRUE(out->items[2]->is(Value::Kind::Tuple));
+  EXPECT_EQ(ints(out->items[2]), (std::vector<long long>{5, 3, 1}));
+  const Value& symbolic = *out->items[3];
+  ASSERT_TRUE(symbolic.is(Value::Kind::List)) << symbolic.describe();
+  ASSERT_TRUE(symbolic.element);
+  EXPECT_EQ(symbolic.length, n);
+  EXPECT_EQ(out->items[4]->expr, n);
+}
+
 // A ModuleList of config.num_hidden_layers alike pkg.Layer modules.
 ValuePtr symbolic_layers() {
   auto layers = std::make_shared<Value>();

@@ -76,6 +76,9 @@ ValuePtr arange(const std::string&, const ValuePtr&, const std::vector<Arg>& arg
 ValuePtr from_data(const std::string& name, const ValuePtr&, const std::vector<Arg>& args) {
   ValuePtr data = argument(args, 0, "data");
   if (data && data->is(Value::Kind::Number)) return Value::tensor({});
+  if (data && data->is(Value::Kind::List) && data->element && !data->element->is_tensor() &&
+      !data->element->is(Value::Kind::List) && !data->element->is(Value::Kind::Tuple) && !data->element->is(Value::Kind::Dict))
+    return Value::tensor({data->length});  // a list of a symbolic length of numbers
   if (data && (data->is(Value::Kind::List) || data->is(Value::Kind::Tuple)))
     return Value::tensor({Expr(static_cast<long long>(data->items.size()))});
   return Value::unknown("torch." + name + " of " + (data ? data->describe() : "nothing"));
@@ -92,6 +95,13 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
     s.push_back(d->expr);
   }
   return Value::tensor(s);
+}
+
+// torch.scalar_tensor(v): a tensor of no dims holding v, floating unless a dtype says otherwise.
+ValuePtr scalar(const std::string&, const ValuePtr&, const std::vector<Arg>& args) {
+  ValuePtr dtype = argument(args, 99, "dtype");
+  std::optional<Value::DType> cls = dtype ? torch_dtype_class(*dtype) : std::nullopt;
+  return Value::tensor({}, cls.value_or(Value::DType::Float));
 }
 
 // The legacy typed constructors, torch.FloatTensor(2, 3) or torch.LongTensor([1, 2]) (XLNet's
@@ -482,6 +492,7 @@ const std::map<std::string, Rule>& table() {
     row({"arange"}, C::Creation, false, arange);
     row({"ones", "zeros", "empty", "full", "rand", "randn"}, C::Creation, false, filled);
     row({"normal"}, C::Creation, false, sampled);
+    row({"scalar_tensor"}, C::Creation, false, scalar);
     row({"FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor",
          "CharTensor", "ByteTensor", "BoolTensor"},
         C::Creation, false, typed_constructor);

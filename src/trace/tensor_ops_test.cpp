@@ -109,6 +109,20 @@ TEST(TensorOps, AFilledBoolMaskSelectsAllRowsOrNone) {
   EXPECT_TRUE(index_tensor(*x, *mask(1, {b, s, h, Expr(2)}))->is(Value::Kind::Unknown));  // past x's rank
 }
 
+// torch.scalar_tensor(v) is one element of no dims; torch.tensor of a list of a symbolic length
+// of numbers (list(range(n))) is a vector of that length.
+TEST(TensorOps, ScalarTensorAndATensorOfASymbolicList) {
+  ValuePtr t = shape_op("scalar_tensor", nullptr, {pos(n(0))});
+  EXPECT_EQ(shape_of(t), Shape{});
+  EXPECT_EQ(t->dtype, Value::DType::Float);
+  EXPECT_TRUE(is_creation_op("scalar_tensor"));
+  ValuePtr items = Value::repeated_list(Value::unknown("an item"), s - Expr(3), {});
+  EXPECT_EQ(shape_of(shape_op("tensor", nullptr, {pos(items)})), (Shape{s - Expr(3)}));
+  // A list of a symbolic length of lists is not a vector.
+  ValuePtr rows = Value::repeated_list(Value::list({n(1), n(2)}), s, {});
+  EXPECT_EQ(shape_of(shape_op("tensor", nullptr, {pos(rows)})), (Shape{Expr(0)}));
+}
+
 TEST(TensorOps, NormalSamplesOfAGivenSize) {
   // DiffLlama's nn.Parameter(torch.normal(0, config.lambda_std_dev, size=(self.head_dim,))).
   EXPECT_TRUE(is_creation_op("normal"));

@@ -152,3 +152,11 @@ def per_layer_views(self, config, layer_idx):
     layer = config.per_layer_config[layer_idx]
     kinds = {kind: 1 for kind in dict.fromkeys(config.layer_types)}
     return layer.head_dim, config.per_layer_config["sliding_attention"].head_dim, kinds, layer.num_key_value_heads
+
+
+def ranges_as_lists(self, n):
+    known = list(range(4))
+    stepped = list(range(2, 9, 3))
+    backwards = tuple(range(5, 0, -2))
+    reversed_symbolic = list(range(n))[::-1]
+    return known, stepped, backwards, reversed_symbolic, len(reversed_symbolic)
