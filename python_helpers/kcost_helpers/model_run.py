@@ -45,14 +45,40 @@ def takes_cache_objects(model):
     return getattr(type(model), "_supports_cache_class", True) is not False
 
 
-def new_cache(config, model=None):
-    """The cache the default path starts with: a DynamicCache built from the config where the
+def generate_cache_implementation(model):
+    """The cache implementation generate sets up for this model before its first call, when its
+    generation config names one (`cache_implementation`, which GenerationConfig takes from the
+    model config: "hybrid" for gemma2, gemma3_text and cohere2 on transformers 4.50) and the model
+    makes it with `_get_cache` (4.x generate's `_prepare_cache_for_generation`); else None (a
+    DynamicCache, or legacy tuples)."""
+    generation_config = getattr(model, "generation_config", None)
+    implementation = getattr(generation_config, "cache_implementation", None)
+    if implementation is None or not hasattr(model, "_get_cache") or not takes_cache_objects(model):
+        return None
+    return implementation
+
+
+def new_cache(config, model=None, batch_size=None, max_cache_len=None):
+    """The cache the default path starts with: the one generate sets up for the model where its
+    generation config names one (generate_cache_implementation: `model._get_cache` for
+    `batch_size` sequences of `max_cache_len` tokens, the cached and the new ones, as generate
+    makes it for a run of that length), else a DynamicCache built from the config where the
     installed transformers takes one (its per-layer kinds), else plain (older 4.x); None for a
     model that takes only legacy tuples (takes_cache_objects)."""
     from transformers import DynamicCache
 
     if model is not None and not takes_cache_objects(model):
         return None
+    implementation = generate_cache_implementation(model) if model is not None and max_cache_len else None
+    if implementation is not None:
+        # A cache an earlier run left on the model (generate keeps one and reuses it when it is
+        # long enough) would be another length: each point is its own run.
+        if hasattr(model, "_cache"):
+            del model._cache
+        return model._get_cache(
+            cache_implementation=implementation, batch_size=batch_size, max_cache_len=max_cache_len,
+            device=model.device, model_kwargs={},
+        )
     if "config" in inspect.signature(DynamicCache.__init__).parameters:
         return DynamicCache(config=config)
     return DynamicCache()
@@ -74,11 +100,13 @@ def inference_call(model, ids, cache, cached_tokens, keyword=None, mask=None):
     return model(ids, attention_mask=mask, **{keyword or cache_keyword(model): cache}, use_cache=True)
 
 
-def prefill(model, config, ids, keyword=None):
+def prefill(model, config, ids, keyword=None, new_tokens=None):
     """A new cache (new_cache) holding the tokens `ids` ([b, c]); an empty one when c is 0. A
     model started with no cache (legacy tuples) goes on with the one its prefill returns, as
-    generate does."""
-    cache = new_cache(config, model)
+    generate does. `new_tokens`: the tokens the call after it adds (s), which a cache generate
+    sets up with a length of its own needs room for (max_cache_len c + s)."""
+    b, c = ids.shape
+    cache = new_cache(config, model, b, c + new_tokens if new_tokens else None)
     if ids.shape[1] > 0:
         out = inference_call(model, ids, cache, 0, keyword)
         if cache is None:
@@ -135,7 +163,7 @@ def generation_inputs(model, config, prefix_ids, ids, keyword=None):
         # generate of transformers 4.x: its base prepare_inputs_for_generation makes position_ids
         # and cache_position itself, which the analysis does not follow yet
         # (trace/generation_call.cpp): the design's call, on both sides.
-        cache = prefill(model, config, prefix_ids, keyword)
+        cache = prefill(model, config, prefix_ids, keyword, new_tokens=s)
         return cache, {"input_ids": ids, "attention_mask": inference_mask(ids, c), keyword: cache, "use_cache": True}
     model_kwargs = {"use_cache": True}
     if starts_with_dynamic_cache(model):

@@ -266,6 +266,9 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     ShapeTracer tracer(ctx, nullptr);
     auto facts = tracer.facts_of(root.qualname, nullptr);
     generation = generation_call(tracer, locator, *facts);
+    // The cache the call runs with is of the class generate sets up (a DynamicCache, or its own).
+    for (auto& [name, v] : generation.inputs)
+      if (v && v->is(Value::Kind::Cache)) v = ctx.cache.value();
     tracer.run_forward(*facts, generation.inputs);
   }
 

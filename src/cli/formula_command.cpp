@@ -8,6 +8,7 @@
 #include "evaluate/experts_hit.h"
 #include "locate/python_on_demand.h"
 #include "python/session.h"
+#include "resolve/point_domain.h"
 
 namespace po = boost::program_options;
 
@@ -16,7 +17,8 @@ namespace kcost {
 namespace {
 
 CostExprs readable(const CostExprs& c, const std::map<std::string, Expr>& numbers) {
-  return {c.flops.subs(numbers).expand(), c.memory_read.subs(numbers).expand(), c.memory_write.subs(numbers).expand()};
+  return {decided_by_point(c.flops.subs(numbers)).expand(), decided_by_point(c.memory_read.subs(numbers)).expand(),
+          decided_by_point(c.memory_write.subs(numbers)).expand()};
 }
 
 nlohmann::ordered_json formulas_json(const CostExprs& c) {

@@ -113,8 +113,7 @@ std::optional<ValuePtr> len(const BuiltinCall& c) {
   return Value::unknown("len() of " + (v ? v->describe() : "nothing"));
 }
 
-std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
-  ValuePtr v = c.positional(0), cls = c.positional(1);
+std::optional<ValuePtr> instance_of(const ValuePtr& v, const ValuePtr& cls) {
   if (!v || !cls || !cls->is(Value::Kind::Global)) return std::nullopt;
   const std::string& n = cls->qualname;
   if (n == "int" || n == "float" || n == "numbers.Number" || n == "numbers.Real") return Value::boolean(v->is(Value::Kind::Number));
@@ -138,10 +137,31 @@ std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
   if (v->is_tensor() && cls->global_kind == Value::GlobalKind::Class && !cls->is_module_class) return Value::boolean(false);
   if (v->is(Value::Kind::Module) && v->class_name == n) return Value::boolean(true);
   // The cache of the design's call is a DynamicCache: an instance of it and of its base Cache,
-  // of no other cache class (older 4.x models ask isinstance(past_key_values, StaticCache)).
+  // of no other cache class (older 4.x models ask isinstance(past_key_values, StaticCache));
+  // or the cache generate sets up (a HybridCache on 4.50: trace/kv_cache.h), whose classes are
+  // its MRO (the value's keys).
+  if (v->is(Value::Kind::Cache) && !v->keys.empty())
+    return Value::boolean(std::find(v->keys.begin(), v->keys.end(), n) != v->keys.end());
   if (v->is(Value::Kind::Cache) && n.rfind("transformers.cache_utils.", 0) == 0)
     return Value::boolean(n == "transformers.cache_utils.DynamicCache" || n == "transformers.cache_utils.Cache");
   return std::nullopt;
+}
+
+std::optional<ValuePtr> isinstance(const BuiltinCall& c) {
+  ValuePtr v = c.positional(0), cls = c.positional(1);
+  // A tuple of classes (isinstance(past_key_values, (HybridCache, StaticCache))): an instance of
+  // any of them; decided when each is.
+  if (cls && cls->is(Value::Kind::Tuple)) {
+    bool any = false;
+    for (const ValuePtr& one : cls->items) {
+      std::optional<ValuePtr> is = instance_of(v, one);
+      std::optional<bool> truth = is ? (*is)->truth() : std::nullopt;
+      if (!truth) return std::nullopt;
+      any = any || *truth;
+    }
+    return Value::boolean(any);
+  }
+  return instance_of(v, cls);
 }
 
 std::optional<ValuePtr> distinct(const BuiltinCall& c) {

@@ -704,6 +704,24 @@ ValuePtr merged_tensor(const Expr& cond, const Value& a, const Value& b) {
   return t;
 }
 
+// What `a if cond else b` is where what the two return are tensors of one rank (merged_tensor:
+// a cache's update returns all the new keys where they overflow its window, its window's slots
+// elsewhere), or tuples of such item by item; nullptr otherwise.
+ValuePtr chosen_by(const Expr& cond, const ValuePtr& a, const ValuePtr& b) {
+  if (!a || !b) return nullptr;
+  if (mergeable_tensors(*a, *b)) return merged_tensor(cond, *a, *b);
+  if (a->is(Value::Kind::Tuple) && b->is(Value::Kind::Tuple) && a->items.size() == b->items.size()) {
+    std::vector<ValuePtr> items;
+    for (size_t i = 0; i < a->items.size(); ++i) {
+      ValuePtr item = same_value(*a->items[i], *b->items[i]) ? b->items[i] : chosen_by(cond, a->items[i], b->items[i]);
+      if (!item) return nullptr;
+      items.push_back(item);
+    }
+    return Value::tuple(items);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool Interpreter::runtime_condition(const Value& cond) const {
@@ -1376,8 +1394,10 @@ bool Interpreter::weigh_early_return(const ast::Node& stmt, const Value& cond, S
   else if (a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
     *result = Value::number(Expr::if_else(cond.expr, a->expr, b->expr), a->known && b->known && *a->known == *b->known ? a->known : std::nullopt);
   else if (a->is_tensor() && b->is_tensor() && a->shape == b->shape) *result = b;
+  else if (ValuePtr either = chosen_by(cond.expr, a, b)) *result = either;
   else
-    *result = Value::unknown("what `" + text(stmt) + "` returns differs from what the rest of the function returns");
+    *result = Value::unknown("what `" + text(*stmt.child("test")) + "` returns (" + a->describe() +
+                             ") differs from what the rest of the function returns (" + b->describe() + ")");
   note(stmt.line, "condition `" + text(*stmt.child("test")) + "` is decided at run time (" + cond.expr.str() +
                       "): it returns where it holds, the rest of the function runs where it does not");
   return true;

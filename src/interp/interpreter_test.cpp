@@ -258,6 +258,26 @@ TEST(Interpreter, AnEarlyReturnUnderARunTimeConditionWeighsTheRestOfTheFunction)
   EXPECT_EQ(n->expr.subs({{"seq_len", Expr(2)}}), Expr(7));
 }
 
+TEST(Interpreter, AnEarlyReturnOfOtherShapesReturnsTheShapesTheConditionChooses) {
+  SessionWith<WeighingHooks> run;
+  Expr s = Expr::symbol("seq_len"), w = Expr::parse("min(config.sliding_window, cache_len + seq_len)");
+  ValuePtr fresh = Value::tensor({Expr::symbol("batch_size"), s}), held = Value::tensor({Expr::symbol("batch_size"), w});
+  ValuePtr out = run.interp.run_function(function("early_return_either"),
+                                         {positional(fresh), positional(held), positional(Value::number(s)), positional(Value::number(w))},
+                                         Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 2u);
+  for (const ValuePtr& t : out->items) {
+    ASSERT_TRUE(t->is_tensor()) << t->describe();
+    EXPECT_EQ(t->shape[0], Expr::symbol("batch_size"));
+    // A chunk of 5 over a window of 4 returns its 5 keys; a decode step past it, the 4 slots.
+    std::map<std::string, Expr> chunk = {{"seq_len", Expr(5)}, {"cache_len", Expr(7)}, {"config.sliding_window", Expr(4)}};
+    std::map<std::string, Expr> decode = {{"seq_len", Expr(1)}, {"cache_len", Expr(9)}, {"config.sliding_window", Expr(4)}};
+    EXPECT_EQ(t->shape[1].subs(chunk), Expr(5));
+    EXPECT_EQ(t->shape[1].subs(decode), Expr(4));
+  }
+}
+
 TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

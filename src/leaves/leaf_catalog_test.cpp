@@ -130,6 +130,15 @@ std::vector<Point> hand_points() {
       {"torch.baddbmm", {{"B", 5}, {"M", 2}, {"K", 3}, {"N", 4}}, 2, 280, 260, 80},
       {"torch.mm", {{"M", 2}, {"K", 3}, {"N", 4}}, 2, 48, 36, 16},
       {"torch.addmm", {{"M", 2}, {"K", 3}, {"N", 4}}, 2, 56, 44, 16},
+      // No rows (an expert a 4.x loop over every expert calls on none): the output is empty and
+      // aten reads no operand, the weight neither; one row reads it whole.
+      {"F.linear", {{"M", 0}, {"K", 3}, {"N", 4}, {"has_bias", 1}}, 2, 0, 0, 0},
+      {"F.linear", {{"M", 1}, {"K", 3}, {"N", 4}, {"has_bias", 1}}, 2, 28, 38, 8},
+      {"torch.matmul", {{"B", 5}, {"M", 0}, {"K", 3}, {"N", 4}, {"a_elements", 0}, {"b_elements", 12}}, 2, 0, 0, 0},
+      {"torch.bmm", {{"B", 5}, {"M", 0}, {"K", 3}, {"N", 4}}, 2, 0, 0, 0},
+      {"torch.baddbmm", {{"B", 5}, {"M", 0}, {"K", 3}, {"N", 4}}, 2, 0, 0, 0},
+      {"torch.mm", {{"M", 0}, {"K", 3}, {"N", 4}}, 2, 0, 0, 0},
+      {"torch.addmm", {{"M", 0}, {"K", 3}, {"N", 4}}, 2, 0, 0, 0},
       // 6 rows x [3,4] weights, 2 of 5 experts reached: 2*6*3*4; read (18 + 2*12) * 2 + 5 int32
       // offsets * 4.
       {"F.grouped_mm", {{"S", 6}, {"K", 3}, {"N", 4}, {"E", 5}, {"E_read", 2}}, 2, 144, 104, 48},

@@ -9,6 +9,7 @@
 
 #include "costfile/cost_file.h"
 #include "costfile/message_text.h"
+#include "resolve/point_domain.h"
 
 namespace kcost {
 
@@ -109,8 +110,11 @@ class Resolver {
                        kernel);
   }
 
+  // A leaf's formulas at its bindings, with what the point's domain decides decided
+  // (point_domain.h: a weight read `min(M, 1)` times at M = batch_size * seq_len is read once).
   static CostExprs substitute(const CostExprs& f, const std::map<std::string, Expr>& env) {
-    return {f.flops.subs(env), f.memory_read.subs(env), f.memory_write.subs(env)};
+    return {decided_by_point(f.flops.subs(env)), decided_by_point(f.memory_read.subs(env)),
+            decided_by_point(f.memory_write.subs(env))};
   }
 
   ResolvedNode resolve_kernel(const std::string& kernel, const std::map<std::string, Expr>& env,

@@ -9,6 +9,7 @@ namespace kcost {
 
 std::string CacheLayer::key() const {
   std::string k = class_name + (sliding ? "|sliding" : "|full") + (attention ? "" : "|states");
+  if (index) k += "|whole|" + (window ? window->str() : std::string("max_cache_len"));
   for (const auto& [name, v] : attributes) k += "|" + name + "=" + structural_key(*v);
   return k;
 }
@@ -28,11 +29,22 @@ CacheLayer layer_of(const nlohmann::json& data) {
       // A number that a config field sets is that field, a symbol carrying the value.
       if (v->is(Value::Kind::Number) && entry.contains("field") && entry["field"].is_string())
         v = Value::number(Expr::symbol(entry["field"].get<std::string>()), v->known);
+      // A run-time size generate gives a cache it sets up: the sequences, the tokens it has room for.
+      if (entry.is_object() && entry.contains("run") && entry["run"].is_string()) {
+        const std::string run = entry["run"].get<std::string>();
+        if (run == "max_cache_len") v = Value::number(max_cache_len());
+        else if (run == "max_batch_size") v = Value::number(Expr::symbol("batch_size"));
+      }
       layer.attributes[it.key()] = v;
     }
   }
+  if (data.contains("index") && data["index"].is_number_integer()) layer.index = data["index"].get<long long>();
+  if (data.contains("window") && data["window"].is_string()) layer.window = Expr::symbol(data["window"].get<std::string>());
   return layer;
 }
+
+// The slots of a whole cache layer's buffer (CacheLayer::window).
+Expr slots(const CacheLayer& layer) { return layer.window ? Expr::min(*layer.window, max_cache_len()) : max_cache_len(); }
 
 // `self` of a cache layer: its attributes are a plain object's; everything else (torch calls,
 // slicing, operators on tensors) is the shape tracer's.
@@ -139,6 +151,17 @@ std::map<std::string, ValuePtr> empty_state(const CacheLayer& layer) {
   return state;
 }
 
+// The state of a whole cache (CacheLayer::index) as far as `layer`'s calls read it: its attributes,
+// and `key_cache` / `value_cache` lists whose item `layer.index` is the layer's buffer (the
+// items before it stand in for the other layers' buffers, which the layer's update does not read).
+std::map<std::string, ValuePtr> whole_state(const CacheLayer& layer) {
+  std::map<std::string, ValuePtr> state = layer.attributes;
+  std::vector<ValuePtr> buffers(static_cast<size_t>(*layer.index) + 1, states(slots(layer)));
+  state["key_cache"] = Value::list(buffers);
+  state["value_cache"] = Value::list(buffers);
+  return state;
+}
+
 // The state the cache is in before the analysed call: `self` given the `cached` tokens by the
 // layer's `update`. False when update does not return the keys and values.
 bool fill(SourceLocator& locator, const ConfigView& config, LayerObject& self, const FunctionSource& update,
@@ -151,18 +174,34 @@ bool fill(SourceLocator& locator, const ConfigView& config, LayerObject& self, c
 
 }  // namespace
 
+Expr max_cache_len() { return Expr::symbol("cache_len") + Expr::symbol("seq_len"); }
+
 KvCache KvCache::from_json(const nlohmann::json& data) {
   KvCache cache;
   if (!data.is_object()) return cache;
   if (data.contains("layers") && data["layers"].is_array())
     for (const auto& l : data["layers"]) cache.layers_.push_back(layer_of(l));
   if (data.contains("replicate") && data["replicate"].is_string()) cache.replicate_ = data["replicate"].get<std::string>();
+  if (data.contains("generate") && data["generate"].is_object()) {
+    const nlohmann::json& g = data["generate"];
+    if (g.contains("class") && g["class"].is_string()) cache.class_ = g["class"].get<std::string>();
+    if (g.contains("mro") && g["mro"].is_array())
+      for (const auto& c : g["mro"])
+        if (c.is_string()) cache.mro_.push_back(c.get<std::string>());
+  }
   return cache;
+}
+
+ValuePtr KvCache::value() const {
+  auto v = std::make_shared<Value>(*Value::cache());
+  v->class_name = class_;
+  v->keys = mro_;
+  return v;
 }
 
 std::optional<CacheLayer> KvCache::layer(long long index) const {
   if (index >= 0 && static_cast<size_t>(index) < layers_.size()) return layers_[static_cast<size_t>(index)];
-  if (layers_.empty() && !replicate_.empty()) return CacheLayer{replicate_, false, true, {}};
+  if (layers_.empty() && !replicate_.empty()) return CacheLayer{replicate_, false, true, {}, std::nullopt, std::nullopt};
   return std::nullopt;
 }
 
@@ -180,7 +219,8 @@ std::optional<CacheLayer> KvCache::first(bool sliding) const {
 }
 
 std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
-                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why) {
+                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why,
+                                    const std::vector<Arg>& call_args) {
   auto fail = [&](const std::string& w) -> std::optional<CacheStep> {
     if (why) *why = layer.class_name + ".update: " + w;
     return std::nullopt;
@@ -190,6 +230,24 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
     update = &locator.find_function(layer.class_name + ".update");
   } catch (const std::exception& e) {
     return fail(e.what());
+  }
+  if (layer.index) {
+    // A whole cache: static-shaped, it holds its buffer; its update takes the new tokens with the
+    // call's layer index (made the layer's own) and cache_kwargs.
+    std::map<std::string, ValuePtr> state = whole_state(layer);
+    LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
+    std::vector<Arg> args = {{"", states(fresh), "key_states"}, {"", states(fresh), "value_states"}};
+    for (size_t k = 0; k < call_args.size(); ++k) {
+      Arg a = call_args[k];
+      if (a.name == "layer_idx" || (a.name.empty() && k == 0)) a.value = Value::integer(*layer.index);
+      args.push_back(a);
+    }
+    Interpreter step(locator, config, self, update->module, update->file);
+    ValuePtr out = step.run_function(*update->def, args, Value::self());
+    if (!out || !out->is(Value::Kind::Tuple) || out->items.empty() || !out->items[0]->is_tensor() ||
+        out->items[0]->shape.size() != 4)
+      return fail("it does not return a keys tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
+    return CacheStep{slots(layer), out->items[0]->shape[2]};
   }
   std::map<std::string, ValuePtr> state = empty_state(layer);
   LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
@@ -207,6 +265,28 @@ std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& co
       out->items[0]->shape.size() != 4)
     return fail("it does not return a keys tensor here (" + (out ? out->describe() : std::string("nothing")) + ")");
   return CacheStep{held, out->items[0]->shape[2]};
+}
+
+std::optional<ValuePtr> whole_cache_call(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                         const CacheLayer& layer, const std::string& method,
+                                         const std::vector<Arg>& args, std::string* why) {
+  auto fail = [&](const std::string& w) -> std::optional<ValuePtr> {
+    if (why) *why = layer.class_name + "." + method + ": " + w;
+    return std::nullopt;
+  };
+  if (!layer.index) return fail("not a cache that keeps every layer itself");
+  const FunctionSource* called = nullptr;
+  try {
+    called = &locator.find_function(layer.class_name + "." + method);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::map<std::string, ValuePtr> state = whole_state(layer);
+  LayerObject self(state, tensor_ops, &locator, &config, layer.class_name);
+  Interpreter run(locator, config, self, called->module, called->file);
+  ValuePtr out = run.run_function(*called->def, args, Value::self());
+  if (!out || out->is(Value::Kind::Unknown)) return fail(out ? out->describe() : std::string("it returns nothing"));
+  return out;
 }
 
 std::optional<CacheCall> cache_call(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops, const CacheLayer& layer,

@@ -30,10 +30,22 @@ struct CacheLayer {
   bool attention = true;                   // keeps keys and values (a CacheLayerMixin), not only
                                            // a state-space layer's conv and recurrent states
   std::map<std::string, ValuePtr> attributes;  // plain attributes: numbers, booleans, None
+  // A layer of a cache class that keeps every layer's keys and values itself, in per-layer lists
+  // (transformers 4.x's HybridCache, which 4.50's generate sets up for gemma2: its update(keys,
+  // values, layer_idx, cache_kwargs)): the layer's index there (nullopt: a layer object of its
+  // own, as DynamicCache's). Such a cache is static-shaped: generate gives it room for
+  // max_cache_len = cache_len + seq_len tokens, and a layer's buffer has that many slots, or
+  // `window` (a config field) where a window bounds it: min(window, max_cache_len).
+  std::optional<long long> index;
+  std::optional<Expr> window;
 
   // Two layers of the same class with the same attributes behave the same.
   std::string key() const;
 };
+
+// The tokens a static-shaped cache has room for: generate sets it up for the cached tokens and
+// the new ones, cache_len + seq_len.
+Expr max_cache_len();
 
 class KvCache {
  public:
@@ -50,10 +62,17 @@ class KvCache {
   // The first attention layer whose is_sliding is `sliding` (masks are sized from it, as
   // transformers' get_mask_sizes asks the first attention layer, passing over linear ones).
   std::optional<CacheLayer> first(bool sliding) const;
+  // The cache class generate sets up where it is not a DynamicCache (a HybridCache on 4.50), "" else.
+  const std::string& cache_class() const { return class_; }
+  // The cache of the analysed call as a value: a DynamicCache, or generate's class (isinstance
+  // answers from its MRO, kept in the value's `keys`, its class in `class_name`).
+  ValuePtr value() const;
 
  private:
   std::vector<CacheLayer> layers_;
   std::string replicate_;
+  std::string class_;
+  std::vector<std::string> mro_;
 };
 
 // What one `layer.update(keys, values, ...)` does when the layer holds `cached` earlier tokens
@@ -67,8 +86,20 @@ struct CacheStep {
 
 // nullopt (with `why`) when the source could not be followed. `tensor_ops`: the hooks that
 // evaluate torch calls, slicing and operators on shapes (the shape tracer, recording nothing).
+// A layer of a whole cache (CacheLayer::index) holds its buffer whatever it took (static-shaped:
+// `held` is its slots), and its class's update runs once, on the new tokens, with `call_args`:
+// the call's arguments after the keys and values (layer_idx, cache_kwargs), the layer index
+// made the layer's own.
 std::optional<CacheStep> cache_step(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
-                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why);
+                                    const CacheLayer& layer, const Expr& cached, const Expr& fresh, std::string* why,
+                                    const std::vector<Arg>& call_args = {});
+
+// What a method of a whole cache's class (`get_max_cache_shape()`) returns, read by running its
+// source on the state of `layer`'s cache (its attributes and buffers); nullopt with `why` when
+// the source could not be followed.
+std::optional<ValuePtr> whole_cache_call(SourceLocator& locator, const ConfigView& config, Hooks& tensor_ops,
+                                         const CacheLayer& layer, const std::string& method,
+                                         const std::vector<Arg>& args, std::string* why);
 
 // What one call of another method of a cache layer (`update_indexer(keys)`, `get_mask_sizes(q)`)
 // returns once the layer holds `cached` tokens, read by interpreting the class's source: the

@@ -71,6 +71,45 @@ TEST(KvCache, MasksAreSizedFromTheFirstAttentionLayerNotALinearOne) {
   EXPECT_TRUE(KvCache::from_json({{"layers", {full_layer()}}}).layer(0)->attention);  // older JSON: attention
 }
 
+// The HybridCache 4.50's generate sets up for gemma2 (cache_layers.py): one class keeping every
+// layer in lists, a buffer of max_cache_len = cache_len + seq_len slots per full layer and of
+// min(window, max_cache_len) per sliding one; its run-time sizes are the point's; the cache value
+// is of that class, and isinstance asks its MRO.
+TEST(KvCache, ACacheGenerateSetsUpKeepsEveryLayerInBuffersOfItsLength) {
+  const char* kHybrid = "transformers.cache_utils.HybridCache";
+  nlohmann::json attributes = {{"max_cache_len", {{"value", 1048583}, {"field", nullptr}, {"run", "max_cache_len"}}},
+                               {"max_batch_size", {{"value", 3}, {"field", nullptr}, {"run", "max_batch_size"}}},
+                               {"head_dim", {{"value", 16}, {"field", "config.head_dim"}}}};
+  auto layer = [&](int i, bool sliding) {
+    return nlohmann::json{{"class", kHybrid}, {"index", i}, {"sliding", sliding},
+                          {"window", sliding ? nlohmann::json("config.sliding_window") : nlohmann::json(nullptr)},
+                          {"attention", true}, {"attributes", attributes}};
+  };
+  KvCache cache = KvCache::from_json({{"layers", {layer(0, true), layer(1, false), layer(2, true)}},
+                                      {"replicate", nullptr},
+                                      {"generate", {{"class", kHybrid}, {"mro", {kHybrid, "transformers.cache_utils.Cache"}}}}});
+  EXPECT_EQ(cache.cache_class(), kHybrid);
+  std::optional<CacheLayer> l = cache.layer(2);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->index, 2);
+  ASSERT_TRUE(l->window);
+  EXPECT_EQ(*l->window, Expr::symbol("config.sliding_window"));
+  EXPECT_EQ(l->attributes.at("max_cache_len")->expr, Expr::parse("cache_len + seq_len"));
+  EXPECT_EQ(l->attributes.at("max_batch_size")->expr, Expr::symbol("batch_size"));
+  EXPECT_EQ(l->attributes.at("head_dim")->expr, Expr::symbol("config.head_dim"));
+  // Layers of one kind share their key (one cost file), whatever their index; the kinds differ.
+  EXPECT_EQ(cache.layer(0)->key(), cache.layer(2)->key());
+  EXPECT_NE(cache.layer(0)->key(), cache.layer(1)->key());
+  EXPECT_FALSE(cache.layer(1)->window);
+  ValuePtr v = cache.value();
+  EXPECT_TRUE(v->is(Value::Kind::Cache));
+  EXPECT_EQ(v->class_name, kHybrid);
+  EXPECT_EQ(v->keys, (std::vector<std::string>{kHybrid, "transformers.cache_utils.Cache"}));
+  // Without a class of generate's own: a DynamicCache, as before.
+  EXPECT_TRUE(KvCache::from_json({{"layers", {full_layer()}}}).value()->keys.empty());
+  EXPECT_EQ(max_cache_len(), Expr::parse("cache_len + seq_len"));
+}
+
 TEST(KvCache, ACacheWithoutLayersAppendsItsClassForEveryLayer) {
   KvCache lazy = KvCache::from_json({{"layers", nlohmann::json::array()}, {"replicate", kFull}});
   EXPECT_FALSE(lazy.empty());

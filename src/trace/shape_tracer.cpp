@@ -802,7 +802,29 @@ ValuePtr ShapeTracer::cache_layer_item(const ast::Node& node, const ValuePtr& in
 }
 
 ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string& method, const std::vector<Arg>& args) {
-  if (method == "get_seq_length") return Value::number(Expr::symbol("cache_len"));
+  if (method == "get_seq_length") {
+    // A cache class that keeps every layer itself answers from its source (4.50's HybridCache:
+    // the occupied slots of layer 0, a 0-d tensor, whose value only positions read: it is taken
+    // as the cache_len tokens the call has seen); any other cache: the cache_len tokens.
+    std::optional<CacheLayer> first = ctx_.cache.cache_class().empty() ? std::nullopt : ctx_.cache.layer(0);
+    if (first && first->index) {
+      std::string why;
+      ShapeTracer quiet(ctx_, nullptr);  // the cache's own tensor work is not the model's
+      std::optional<ValuePtr> out = whole_cache_call(ctx_.locator, ctx_.config, quiet, *first, method, args, &why);
+      if (!out) return unknown(node, "cache." + method + ": " + why, label_for(method, node));
+      if (is_tensor(*out) && (*out)->shape.empty()) {
+        auto valued = std::make_shared<Value>(**out);
+        valued->items = {Value::number(Expr::symbol("cache_len"))};
+        if (record_)
+          record_->assumptions.push_back({"", node.line, "cache.get_seq_length of the " + last_part(ctx_.cache.cache_class()) +
+                                                           " generate sets up (read from its source) is a 0-d tensor, taken as "
+                                                           "the cache_len tokens seen (only positions read its value)"});
+        return valued;
+      }
+      return *out;
+    }
+    return Value::number(Expr::symbol("cache_len"));
+  }
   if (ValuePtr v = call_state_method(node, method, args)) return v;
   if (method == "update") {
     ValuePtr keys = argument(args, 0, "key_states");
@@ -819,7 +841,11 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
                                  (index ? index->describe() : std::string("(not passed)")) + " is not known here",
                        label_for("update", node));
       std::string why;
-      std::optional<CacheStep> n = kv_step(*layer, fresh, &why);
+      std::vector<Arg> call_args(args.size() > 2 ? args.begin() + 2 : args.end(), args.end());
+      call_args.erase(std::remove_if(call_args.begin(), call_args.end(),
+                                     [](const Arg& a) { return a.name == "key_states" || a.name == "value_states"; }),
+                      call_args.end());
+      std::optional<CacheStep> n = kv_step(*layer, fresh, &why, call_args);
       if (!n) return unknown(node, "cache.update: " + why, label_for("update", node));
       length = n->returned;
       held = n->held;
@@ -848,6 +874,21 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
   // layer_idx)): transformers' Cache hands it to that layer's method of the same name with the
   // other arguments; the layer class's source says what it keeps and returns (kv_cache.h).
   // The cache the call runs with is a DynamicCache (kv_cache.h).
+  // A method of a cache class that keeps every layer itself (get_max_cache_shape of 4.50's
+  // HybridCache): its source, run on that cache's state (kv_cache.h).
+  if (!ctx_.cache.cache_class().empty()) {
+    std::optional<CacheLayer> layer = ctx_.cache.layer(0);
+    if (layer && layer->index) {
+      std::string why;
+      ShapeTracer quiet(ctx_, nullptr);  // the cache's own tensor work is not the model's
+      std::optional<ValuePtr> out = whole_cache_call(ctx_.locator, ctx_.config, quiet, *layer, method, args, &why);
+      if (!out) return unknown(node, "cache." + method + ": " + why, label_for(method, node));
+      if (record_)
+        record_->assumptions.push_back({"", node.line, "cache." + method + " of the " + last_part(ctx_.cache.cache_class()) +
+                                                         " generate sets up (read from its source) returns " + (*out)->describe()});
+      return *out;
+    }
+  }
   const std::string cache_method = "transformers.cache_utils.DynamicCache." + method;
   const FunctionSource* at_cache = nullptr;
   try {
@@ -920,12 +961,22 @@ std::optional<CacheLayer> ShapeTracer::cache_layer_at(const ValuePtr& index) con
   return layer;
 }
 
-std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why) {
+std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why,
+                                              const std::vector<Arg>& call_args) {
   std::string key = layer.key() + "|" + fresh.str();
+  // A whole cache's update reads the call's cache_kwargs (a layer's sliding_window); its layer
+  // index is the layer's own (cache_step).
+  if (layer.index) {
+    std::vector<Arg> rest;
+    for (size_t k = 0; k < call_args.size(); ++k)
+      if (call_args[k].name != "layer_idx" && !(call_args[k].name.empty() && k == 0)) rest.push_back(call_args[k]);
+    key += "|" + structural_key(rest);
+  }
   auto it = ctx_.cache_steps.find(key);
   if (it != ctx_.cache_steps.end()) return it->second;
   ShapeTracer quiet(ctx_, nullptr);  // the update's own tensor work is the cache's, not the model's
-  std::optional<CacheStep> n = cache_step(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why);
+  std::optional<CacheStep> n =
+      cache_step(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why, call_args);
   if (n) ctx_.cache_steps.emplace(key, *n);
   return n;
 }
@@ -1212,7 +1263,22 @@ ValuePtr ShapeTracer::binary(const ast::Node& node, const std::string& op, const
     if (l) left = interpreter().text(*l);
     if (r) right = interpreter().text(*r);
   }
-  return call_op(node, op_name, candidates, nullptr, {{"", a, left}, {"", b, right}});
+  ValuePtr out = call_op(node, op_name, candidates, nullptr, {{"", a, left}, {"", b, right}});
+  // A 0-d tensor's value follows + and - (4.50's `past_seen_tokens + inputs_embeds.shape[1]`,
+  // with past_seen_tokens a tensor: the bounds torch.arange then takes).
+  auto scalar = [](const ValuePtr& v) -> std::optional<Expr> {
+    if (v->is(Value::Kind::Number)) return v->expr;
+    if (v->is_tensor() && v->shape.empty() && v->items.size() == 1 && v->items[0]->is(Value::Kind::Number))
+      return v->items[0]->expr;
+    return std::nullopt;
+  };
+  if ((op == "Add" || op == "Sub") && is_tensor(out) && out->shape.empty())
+    if (std::optional<Expr> x = scalar(a), y = scalar(b); x && y) {
+      auto valued = std::make_shared<Value>(*out);
+      valued->items = {Value::number(op == "Add" ? *x + *y : *x - *y)};
+      return valued;
+    }
+  return out;
 }
 
 ValuePtr ShapeTracer::unary(const ast::Node& node, const std::string& op, const ValuePtr& a) {

@@ -145,7 +145,10 @@ class ShapeTracer : public Hooks {
   std::optional<CacheLayer> cache_layer_at(const ValuePtr& index) const;
   // What `layer`'s update keeps of cache_len cached tokens and returns with `fresh` new ones on
   // top (kv_cache.h); nullopt with `why` when its source could not be followed.
-  std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why);
+  // `call_args`: the update call's arguments after the keys and values (a whole cache's update
+  // reads them: layer_idx, cache_kwargs).
+  std::optional<CacheStep> kv_step(const CacheLayer& layer, const Expr& fresh, std::string* why,
+                                   const std::vector<Arg>& call_args = {});
   // cache[layer_idx] (legacy tuples, a 4.x Cache's __getitem__): the layer's held keys and values.
   // The plain objects made here (make_object), by address: their attributes change as __init__
   // and methods assign them.

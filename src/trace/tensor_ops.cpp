@@ -63,6 +63,10 @@ ValuePtr arange(const std::string&, const ValuePtr&, const std::vector<Arg>& arg
   if (nums.empty())
     if (ValuePtr end = argument(args, 99, "end")) nums.push_back(end);
   if (nums.empty()) return Value::unknown("arange without an end");
+  // A 0-d tensor given as a bound is its number, as torch.arange takes it (4.50's HybridCache's
+  // get_seq_length() is a tensor: torch.arange(past_seen_tokens, ...)); a real run's has its value.
+  for (auto& n : nums)
+    if (n->is_tensor() && n->shape.empty() && n->items.size() == 1 && n->items[0]->is(Value::Kind::Number)) n = n->items[0];
   for (const auto& n : nums)
     if (!n->is(Value::Kind::Number)) return Value::unknown("arange of " + n->describe());
   Expr n = nums.size() == 1 ? nums[0]->expr : nums[1]->expr - nums[0]->expr;
@@ -94,7 +98,11 @@ ValuePtr filled(const std::string& name, const ValuePtr&, const std::vector<Arg>
     if (!d->is(Value::Kind::Number)) return Value::unknown(name + " with a non-number size");
     s.push_back(d->expr);
   }
-  return Value::tensor(s);
+  // Of the dtype given (torch.ones(n, dtype=torch.long): the positions 4.50's HybridCache indexes
+  // with), else of the floats.
+  ValuePtr dtype = argument(args, 99, "dtype");
+  std::optional<Value::DType> cls = dtype ? torch_dtype_class(*dtype) : std::nullopt;
+  return Value::tensor(s, cls.value_or(Value::DType::Float));
 }
 
 // torch.scalar_tensor(v): a tensor of no dims holding v, floating unless a dtype says otherwise.

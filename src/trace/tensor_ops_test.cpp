@@ -187,6 +187,18 @@ TEST(TensorOps, CreationAndDtypeClasses) {
   EXPECT_EQ(ids->dtype, Value::DType::Integer);
   EXPECT_EQ(shape_of(shape_op("ones", nullptr, {pos(sym(b)), pos(sym(s))})), (Shape{b, s}));
   EXPECT_EQ(shape_of(shape_op("full", nullptr, {pos(Value::tuple({sym(b), n(3)})), pos(n(7))})), (Shape{b, Expr(3)}));
+  // A creation takes its dtype (torch.ones(n, dtype=torch.long): positions to index with).
+  EXPECT_EQ(shape_op("ones", nullptr, {pos(sym(s))})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("ones", nullptr, {pos(sym(s)), kw("dtype", Value::opaque("torch.int64"))})->dtype, Value::DType::Integer);
+  // A 0-d tensor bound is its value (4.50's HybridCache's get_seq_length() is one).
+  auto scalar = [](const Expr& v) {
+    auto t = std::make_shared<Value>(*Value::tensor({}, Value::DType::Integer));
+    t->items = {Value::number(v)};
+    return t;
+  };
+  const Expr c = Expr::symbol("cache_len");
+  EXPECT_EQ(shape_of(shape_op("arange", nullptr, {pos(scalar(c)), pos(scalar(c + s))})), (Shape{s}));
+  EXPECT_FALSE(shape_op("arange", nullptr, {pos(Value::tensor({}, Value::DType::Integer))})->is_tensor());
   ValuePtr x = Value::tensor({b, s});
   ValuePtr as_long = shape_op("long", x, {});
   EXPECT_EQ(as_long->dtype, Value::DType::Integer);

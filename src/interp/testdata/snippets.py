@@ -112,6 +112,13 @@ def inputs_after_prefill(self, mask, use_cache, is_first_iteration):
     present = model_inputs["attention_mask"] is not None
     return model_inputs, present
 
+def early_return_either(self, new, held, n, window):
+    # transformers 4.50's HybridCache._sliding_update: all the new keys where they overflow the
+    # window's slots, the slots elsewhere.
+    if n > window:
+        return new, new
+    return held, held
+
 def early_return_number(self, n):
     if n > 2:
         return 5
