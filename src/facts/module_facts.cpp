@@ -141,6 +141,10 @@ class InitHooks : public Hooks {
     return Value::unknown("attribute '" + name + "' of " + base->describe());
   }
 
+  // `self.d[k] = v` on a dict attribute (CohereCompass's rotary `self.mrope_section[layer_type] =
+  // ...`): the attribute holds the dict with that item set.
+  bool sets_attribute_items() const override { return true; }
+
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
                         const ValuePtr& value) override {
     if (base->is(Value::Kind::Self)) {

@@ -342,6 +342,21 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     auto it = std::find(base->keys.begin(), base->keys.end(), index->describe());
     if (it != base->keys.end()) return base->items[it - base->keys.begin()];
   }
+  if (base->is(Value::Kind::Dict) && index->is(Value::Kind::Tuple)) {
+    // A dict keyed by tuples (Inkling2-Loop's layer_classes[(is_sliding, is_loop_layer)]): keys
+    // are kept as their text; an item of the index that is a number with a known value (a
+    // comparison at a layer's index) is that value, as Python hashes it.
+    std::vector<ValuePtr> constants;
+    for (const auto& item : index->items) {
+      if (item->is(Value::Kind::Number) && item->known) constants.push_back(Value::number(Expr::number(*item->known), *item->known));
+      else if (item->is(Value::Kind::String) || item->is(Value::Kind::None)) constants.push_back(item);
+      else break;
+    }
+    if (constants.size() == index->items.size()) {
+      auto it = std::find(base->keys.begin(), base->keys.end(), Value::tuple(constants)->describe());
+      if (it != base->keys.end()) return base->items[it - base->keys.begin()];
+    }
+  }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {
     // A dict keyed by numbers indexed by a symbol whose value is known (a layer's index into a
     // config's per-layer view): the key of that value.

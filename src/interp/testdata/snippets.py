@@ -152,3 +152,8 @@ def per_layer_views(self, config, layer_idx):
     layer = config.per_layer_config[layer_idx]
     kinds = {kind: 1 for kind in dict.fromkeys(config.layer_types)}
     return layer.head_dim, config.per_layer_config["sliding_attention"].head_dim, kinds, layer.num_key_value_heads
+
+
+def tuple_keyed_dict(self, a, b):
+    classes = {(False, False): "ff", (True, False): "tf", (False, True): "ft"}
+    return classes[(a == 1, b < 3)], classes[(False, True)]
