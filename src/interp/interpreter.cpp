@@ -526,8 +526,39 @@ std::optional<ValuePtr> Interpreter::grow_list(const ast::Node& call, Scope& sco
   return Value::none();
 }
 
+std::optional<ValuePtr> Interpreter::pop_item(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Attribute") || func->str("attr") != "pop") return std::nullopt;
+  const ast::Node* target = func->child("value");
+  if (!target->is("Name")) return std::nullopt;
+  ValuePtr base = eval(*target, scope);
+  if (!base->is(Value::Kind::Dict) || !base->class_name.empty()) return std::nullopt;
+  const auto& positional = call.list("args");
+  if (positional.empty() || positional.size() > 2 || !call.list("keywords").empty() || positional[0]->is("Starred") ||
+      positional.back()->is("Starred"))
+    return std::nullopt;
+  std::vector<Arg> args = eval_args(call, scope);
+  const ValuePtr& key = args[0].value;
+  std::string k;
+  if (key->is(Value::Kind::String)) k = key->str;
+  else if (key->is(Value::Kind::Number) && key->expr.is_number()) k = key->describe();
+  else return Value::unknown("pop of the key " + key->describe() + " from " + text(*target));
+  auto it = std::find(base->keys.begin(), base->keys.end(), k);
+  if (it == base->keys.end())
+    return args.size() == 2 ? args[1].value : Value::unknown("pop of the missing key \"" + k + "\" from " + text(*target));
+  // The dict is a value here, so the name it was read from now holds it without the key.
+  auto shrunk = std::make_shared<Value>(*base);
+  size_t i = static_cast<size_t>(it - base->keys.begin());
+  ValuePtr item = base->items[i];
+  shrunk->keys.erase(shrunk->keys.begin() + static_cast<long>(i));
+  shrunk->items.erase(shrunk->items.begin() + static_cast<long>(i));
+  assign(*target, shrunk, scope);
+  return item;
+}
+
 ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
+  if (std::optional<ValuePtr> r = pop_item(node, scope)) return *r;
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
   // At the depth limit a call is not followed: the hooks see a callee that could not be

@@ -622,6 +622,24 @@ TEST(Interpreter, ADictKeyedByTuplesIsIndexedByATupleOfKnownValues) {
   EXPECT_EQ(out->items[1]->str, "ft");
 }
 
+// dict.pop on a dict a name holds (Qwen4-Exp's kwargs.pop("cu_seq_lens_q", None)): the item,
+// then the default once the key is gone; the name holds the dict without the key.
+TEST(Interpreter, PopTakesTheItemOutOfTheDictANameHolds) {
+  TableGlobals globals;
+  ConfigView config;
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("dict_pop"), {positional(Value::tensor({Expr(3)}))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 4u);
+  EXPECT_TRUE(out->items[0]->is_tensor()) << out->items[0]->describe();
+  EXPECT_TRUE(out->items[1]->is(Value::Kind::None)) << out->items[1]->describe();
+  EXPECT_EQ(known_int(*out->items[2]), 2);
+  ASSERT_TRUE(out->items[3]->is(Value::Kind::Dict)) << out->items[3]->describe();
+  EXPECT_TRUE(out->items[3]->keys.empty());
+  EXPECT_TRUE(hooks.calls.empty());
+}
+
 // A nested config's properties and methods (Gemma-4's text_config.kv_sharing_modes), keyed by its
 // path below the config: its getter is found on the nested config, not on the top-level one, and
 // a value the nested config holds is never a property.

@@ -157,3 +157,11 @@ def per_layer_views(self, config, layer_idx):
 def tuple_keyed_dict(self, a, b):
     classes = {(False, False): "ff", (True, False): "tf", (False, True): "ft"}
     return classes[(a == 1, b < 3)], classes[(False, True)]
+
+
+def dict_pop(self, x):
+    kwargs = {"cu_seq_lens_q": x, "keep": 2}
+    first = kwargs.pop("cu_seq_lens_q", None)
+    again = kwargs.pop("cu_seq_lens_q", None)
+    kept = kwargs.pop("keep")
+    return first, again, kept, kwargs
