@@ -181,10 +181,14 @@ def config_defaults(model_class, config_file=""):
     # A nested config's own aliases (an audio config's d_model -> hidden_size), keyed by its path
     # below the config: "audio_config.d_model".
     aliases.update(_nested_aliases(config, values))
+    properties = _config_properties(config_class)
+    # A nested config's own properties and methods (Gemma-4's text_config.kv_sharing_modes), keyed
+    # by its path below the config, as its aliases are.
+    properties.update(_nested_properties(config, values))
     from .cache_layers import cache_layers
 
     return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases,
-                       "cache_layers": cache_layers(config), "properties": _config_properties(config_class)})
+                       "cache_layers": cache_layers(config), "properties": properties})
 
 
 def _nested_aliases(config, values, prefix="", depth=0):
@@ -204,6 +208,24 @@ def _nested_aliases(config, values, prefix="", depth=0):
                 out[f"{path}.{alias}"] = real
                 values[name].pop(alias, None)
         out.update(_nested_aliases(sub, values[name], path + ".", depth + 1))
+    return out
+
+
+def _nested_properties(config, values, prefix="", depth=0):
+    """{"<path>.<name>": getter (or {"method": ...})} of the properties and public methods of every
+    sub-config's class (_config_properties of it), for the sub-configs `values` holds as dicts."""
+    from transformers import PretrainedConfig
+
+    out = {}
+    if depth > 4:
+        return out
+    for name, sub in vars(config).items():
+        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
+            continue
+        path = f"{prefix}{name}"
+        for prop, getter in _config_properties(type(sub)).items():
+            out[f"{path}.{prop}"] = getter
+        out.update(_nested_properties(sub, values[name], path + ".", depth + 1))
     return out
 
 

@@ -150,7 +150,10 @@ class InitHooks : public Hooks {
     return Value::unknown("attribute '" + name + "' of " + base->describe());
   }
 
-  bool sets_attribute_items() const override { return true; }  // self.adapter_modules[lang] = ...
+  // `self.d[k] = v` on a dict attribute (CohereCompass's rotary `self.mrope_section[layer_type] =
+  // ...`, X-MOD's `self.adapter_modules[lang] = XmodAdapter(config)` on an nn.ModuleDict): the
+  // attribute holds the dict with that item set.
+  bool sets_attribute_items() const override { return true; }
 
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name,
                         const ValuePtr& value) override {

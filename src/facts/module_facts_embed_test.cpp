@@ -57,6 +57,18 @@ TEST(ModuleFacts, AModuleDictFilledInInitIsADictOfItsModules) {
   EXPECT_EQ(adapters.value->items[0]->class_name, "transformers.models.xmod.modeling_xmod.XmodAdapter");
 }
 
+// `self.mrope_section = {}` then `self.mrope_section[layer_type] = ...` in a loop (CohereCompass's
+// rotary embedding): the attribute is the dict with an item per layer type, as forward reads it.
+TEST(ModuleFacts, AnItemSetOnADictAttributeIsKept) {
+  ModuleFacts f = facts_under("transformers.models.cohere_compass.modeling_cohere_compass.CohereCompassForCausalLM",
+                              "transformers.models.cohere_compass.modeling_cohere_compass.CohereCompassRotaryEmbedding");
+  const Attribute& sections = attr(f, "mrope_section");
+  ASSERT_TRUE(sections.value->is(Value::Kind::Dict)) << sections.value->describe();
+  // The config class defaults' one layer type (its value depends on rope_parameters, which the
+  // defaults leave empty); without the item set, the dict stays empty.
+  EXPECT_EQ(sections.value->keys, (std::vector<std::string>{"full_attention"}));
+}
+
 TEST(ModuleFacts, LlamaAttentionProjectionsAreSubmodules) {
   ModuleFacts f = facts_of("transformers.models.llama.modeling_llama.LlamaAttention");
   const Attribute& q = attr(f, "q_proj");

@@ -78,16 +78,25 @@ ConfigView ConfigView::with_value(const std::string& name, nlohmann::json value)
   return out;
 }
 
+const nlohmann::json* ConfigView::property_entry(const std::string& path, const std::string& name) const {
+  if (has(path, name)) return nullptr;
+  // A nested config's own properties: keyed by its path below the config ("text_config.x").
+  std::string key = path == "config" ? name : path.substr(path.find('.') + 1) + "." + name;
+  auto it = properties_.find(key);
+  return it == properties_.end() ? nullptr : &*it;
+}
+
 std::optional<std::string> ConfigView::method(const std::string& path, const std::string& name) const {
-  if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_object() ||
-      !properties_[name].contains("method") || !properties_[name]["method"].is_string())
+  const nlohmann::json* entry = property_entry(path, name);
+  if (!entry || !entry->is_object() || !entry->contains("method") || !(*entry)["method"].is_string())
     return std::nullopt;
-  return properties_[name]["method"].get<std::string>();
+  return (*entry)["method"].get<std::string>();
 }
 
 std::optional<std::string> ConfigView::property(const std::string& path, const std::string& name) const {
-  if (path != "config" || has(path, name) || !properties_.contains(name) || !properties_[name].is_string()) return std::nullopt;
-  return properties_[name].get<std::string>();
+  const nlohmann::json* entry = property_entry(path, name);
+  if (!entry || !entry->is_string()) return std::nullopt;
+  return entry->get<std::string>();
 }
 
 }  // namespace kcost

@@ -19,7 +19,9 @@ class ConfigView {
   // `aliases`: attribute_map of the config class (alias -> real attribute, e.g. GPT2's
   // hidden_size -> n_embd); an alias reads and is written as the real attribute.
   // `properties`: the config class's properties (name -> qualified name of the getter function),
-  // for attributes computed from others (MiniCPM3's logits_scaling).
+  // for attributes computed from others (MiniCPM3's logits_scaling), and its public methods
+  // (name -> {"method": qualified name}); a nested config's are keyed by its path below the
+  // config ("text_config.kv_sharing_modes").
   explicit ConfigView(nlohmann::json values, nlohmann::json aliases = nlohmann::json::object(),
                       nlohmann::json properties = nlohmann::json::object())
       : values_(std::move(values)), aliases_(std::move(aliases)), properties_(std::move(properties)) {}
@@ -28,11 +30,12 @@ class ConfigView {
   // config has no such attribute.
   std::optional<ValuePtr> attribute(const std::string& path, const std::string& name) const;
   bool has(const std::string& path, const std::string& name) const;
-  // The getter of `config.<name>` when it is a property of the (top-level) config class and no
-  // value: its qualified name; nullopt otherwise.
+  // The getter of `config.<name>` when it is a property of the class of the config at `path` (the
+  // top level or a nested one, e.g. "config.text_config") and that config has no value of that
+  // name: its qualified name; nullopt otherwise.
   std::optional<std::string> property(const std::string& path, const std::string& name) const;
-  // The qualified name of the config class's public method `name` (config.get_text_config()),
-  // when the config has no value of that name; nullopt otherwise.
+  // The qualified name of the public method `name` of the class of the config at `path`
+  // (config.get_text_config()), when that config has no value of that name; nullopt otherwise.
   std::optional<std::string> method(const std::string& path, const std::string& name) const;
   const nlohmann::json& values() const { return values_; }
   // The JSON object of the config at `path` ("config" is the top level); nullptr when there is
@@ -47,6 +50,9 @@ class ConfigView {
 
  private:
   const std::string& real_name(const std::string& name) const;
+  // The properties_ entry of `name` on the config at `path`, when that config has no value of
+  // that name; nullptr otherwise.
+  const nlohmann::json* property_entry(const std::string& path, const std::string& name) const;
   // The real name of `name` read on the config at `path` ("config", "config.audio_config").
   const std::string& real_name(const std::string& path, const std::string& name) const;
 

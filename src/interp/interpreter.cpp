@@ -342,6 +342,21 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     auto it = std::find(base->keys.begin(), base->keys.end(), index->describe());
     if (it != base->keys.end()) return base->items[it - base->keys.begin()];
   }
+  if (base->is(Value::Kind::Dict) && index->is(Value::Kind::Tuple)) {
+    // A dict keyed by tuples (Inkling2-Loop's layer_classes[(is_sliding, is_loop_layer)]): keys
+    // are kept as their text; an item of the index that is a number with a known value (a
+    // comparison at a layer's index) is that value, as Python hashes it.
+    std::vector<ValuePtr> constants;
+    for (const auto& item : index->items) {
+      if (item->is(Value::Kind::Number) && item->known) constants.push_back(Value::number(Expr::number(*item->known), *item->known));
+      else if (item->is(Value::Kind::String) || item->is(Value::Kind::None)) constants.push_back(item);
+      else break;
+    }
+    if (constants.size() == index->items.size()) {
+      auto it = std::find(base->keys.begin(), base->keys.end(), Value::tuple(constants)->describe());
+      if (it != base->keys.end()) return base->items[it - base->keys.begin()];
+    }
+  }
   if (base->is(Value::Kind::Dict) && known_int(*index)) {
     // A dict keyed by numbers indexed by a symbol whose value is known (a layer's index into a
     // config's per-layer view): the key of that value.
@@ -515,8 +530,39 @@ std::optional<ValuePtr> Interpreter::grow_list(const ast::Node& call, Scope& sco
   return Value::none();
 }
 
+std::optional<ValuePtr> Interpreter::pop_item(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Attribute") || func->str("attr") != "pop") return std::nullopt;
+  const ast::Node* target = func->child("value");
+  if (!target->is("Name")) return std::nullopt;
+  ValuePtr base = eval(*target, scope);
+  if (!base->is(Value::Kind::Dict) || !base->class_name.empty()) return std::nullopt;
+  const auto& positional = call.list("args");
+  if (positional.empty() || positional.size() > 2 || !call.list("keywords").empty() || positional[0]->is("Starred") ||
+      positional.back()->is("Starred"))
+    return std::nullopt;
+  std::vector<Arg> args = eval_args(call, scope);
+  const ValuePtr& key = args[0].value;
+  std::string k;
+  if (key->is(Value::Kind::String)) k = key->str;
+  else if (key->is(Value::Kind::Number) && key->expr.is_number()) k = key->describe();
+  else return Value::unknown("pop of the key " + key->describe() + " from " + text(*target));
+  auto it = std::find(base->keys.begin(), base->keys.end(), k);
+  if (it == base->keys.end())
+    return args.size() == 2 ? args[1].value : Value::unknown("pop of the missing key \"" + k + "\" from " + text(*target));
+  // The dict is a value here, so the name it was read from now holds it without the key.
+  auto shrunk = std::make_shared<Value>(*base);
+  size_t i = static_cast<size_t>(it - base->keys.begin());
+  ValuePtr item = base->items[i];
+  shrunk->keys.erase(shrunk->keys.begin() + static_cast<long>(i));
+  shrunk->items.erase(shrunk->items.begin() + static_cast<long>(i));
+  assign(*target, shrunk, scope);
+  return item;
+}
+
 ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
+  if (std::optional<ValuePtr> r = pop_item(node, scope)) return *r;
   ValuePtr callee = eval(*node.child("func"), scope);
   std::vector<Arg> args = eval_args(node, scope);
   // At the depth limit a call is not followed: the hooks see a callee that could not be

@@ -134,6 +134,10 @@ class Interpreter {
   // `x.append(v)` / `self.layers.extend(vs)` on a list or ModuleList: the name or attribute holds
   // the longer list after; nullopt when the call is not one of these.
   std::optional<ValuePtr> grow_list(const ast::Node& call, Scope& scope);
+  // `d.pop(key)` / `kwargs.pop("x", default)` on a dict a name holds: the item (the default when
+  // the key is missing), and the name holds the dict without the key after; nullopt when the
+  // call is not one of these.
+  std::optional<ValuePtr> pop_item(const ast::Node& call, Scope& scope);
   ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
   // What a comprehension made so far: its items (and a dict comprehension's keys), each with
   // how many items it stands for (one per kind of layer when it iterates a ModuleList).

@@ -649,5 +649,60 @@ TEST(Interpreter, AConfigPropertyRunsItsGetterOnTheConfig) {
   EXPECT_EQ(out->items[1]->expr, Expr::symbol("config.hidden_size"));
 }
 
+// A dict keyed by tuples indexed by a tuple (Inkling2-Loop's layer_classes[(is_sliding,
+// is_loop_layer)]): comparisons whose values are known at this layer stand for those values.
+TEST(Interpreter, ADictKeyedByTuplesIsIndexedByATupleOfKnownValues) {
+  TableGlobals globals;
+  ConfigView config;
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("tuple_keyed_dict"),
+                                     {positional(Value::number(Expr::symbol("a"), GiNaC::numeric(1))),
+                                      positional(Value::number(Expr::symbol("b"), GiNaC::numeric(5)))},
+                                     Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 2u);
+  ASSERT_TRUE(out->items[0]->is(Value::Kind::String)) << out->items[0]->describe();
+  EXPECT_EQ(out->items[0]->str, "tf");
+  ASSERT_TRUE(out->items[1]->is(Value::Kind::String)) << out->items[1]->describe();
+  EXPECT_EQ(out->items[1]->str, "ft");
+}
+
+// dict.pop on a dict a name holds (Qwen4-Exp's kwargs.pop("cu_seq_lens_q", None)): the item,
+// then the default once the key is gone; the name holds the dict without the key.
+TEST(Interpreter, PopTakesTheItemOutOfTheDictANameHolds) {
+  TableGlobals globals;
+  ConfigView config;
+  IdentityHooks hooks;
+  Interpreter interp{globals, config, hooks, "snippets", kSnippets};
+  ValuePtr out = interp.run_function(function("dict_pop"), {positional(Value::tensor({Expr(3)}))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 4u);
+  EXPECT_TRUE(out->items[0]->is_tensor()) << out->items[0]->describe();
+  EXPECT_TRUE(out->items[1]->is(Value::Kind::None)) << out->items[1]->describe();
+  EXPECT_EQ(known_int(*out->items[2]), 2);
+  ASSERT_TRUE(out->items[3]->is(Value::Kind::Dict)) << out->items[3]->describe();
+  EXPECT_TRUE(out->items[3]->keys.empty());
+  EXPECT_TRUE(hooks.calls.empty());
+}
+
+// A nested config's properties and methods (Gemma-4's text_config.kv_sharing_modes), keyed by its
+// path below the config: its getter is found on the nested config, not on the top-level one, and
+// a value the nested config holds is never a property.
+TEST(ConfigView, PropertiesAndMethodsOfANestedConfig) {
+  ConfigView config(nlohmann::json{{"text_config", {{"model_type", "t"}, {"num_hidden_layers", 4}}}},
+                    nlohmann::json::object(),
+                    nlohmann::json{{"text_config.kv_sharing_modes", "pkg.TextConfig.kv_sharing_modes"},
+                                   {"text_config.num_hidden_layers", "pkg.TextConfig.num_hidden_layers"},
+                                   {"text_config.layer_kind", {{"method", "pkg.TextConfig.layer_kind"}}}});
+  EXPECT_EQ(config.property("config.text_config", "kv_sharing_modes"),
+            std::optional<std::string>("pkg.TextConfig.kv_sharing_modes"));
+  EXPECT_EQ(config.property("config", "kv_sharing_modes"), std::nullopt);
+  EXPECT_EQ(config.property("config.text_config", "num_hidden_layers"), std::nullopt);
+  EXPECT_EQ(config.method("config.text_config", "layer_kind"), std::optional<std::string>("pkg.TextConfig.layer_kind"));
+  EXPECT_EQ(config.property("config.text_config", "layer_kind"), std::nullopt);
+  EXPECT_EQ(config.method("config", "layer_kind"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace kcost

@@ -165,5 +165,24 @@ TEST(KvCacheSource, ARecurrentStateIsKeptAsGiven) {
   EXPECT_EQ(step->returned->shape, (std::vector<Expr>{b, h, Expr(16), Expr(16)}));
 }
 
+// A layer of both kinds (Zamba2's, Inkling's LinearAttentionAndFullAttentionLayer) initializes
+// its conv state through `LinearAttentionLayer.lazy_initialization(self, **kwargs)`: a base's
+// function called with the layer first runs on the layer, so the state is what the linear layer's
+// is.
+TEST(KvCacheSource, ABaseMethodCalledWithTheLayerRunsOnTheLayer) {
+  const Expr b = Expr::symbol("batch_size"), channels = Expr::symbol("config.conv_dim"), k = Expr::symbol("config.conv_kernel");
+  CacheLayer both = linear_layer();
+  both.class_name = "transformers.cache_utils.LinearAttentionAndFullAttentionLayer";
+  std::string why;
+  std::optional<StateStep> step =
+      state_step(fx().locator, fx().config, fx().ops, both, "update_conv_state", "conv_states",
+                 Value::tensor({b, channels, seq_len}), Value::integer(0),
+                 {{"conv_kernel_size", Value::number(k, GiNaC::numeric(4)), "conv_kernel_size"}}, cache_len, &why);
+  ASSERT_TRUE(step) << why;
+  EXPECT_EQ(step->held->shape, (std::vector<Expr>{b, channels, k}));
+  ASSERT_EQ(step->returned->shape.size(), 3u);
+  EXPECT_EQ(at(step->returned->shape[2], 7, 5), Expr(9));
+}
+
 }  // namespace
 }  // namespace kcost

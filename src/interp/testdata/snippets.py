@@ -167,3 +167,16 @@ def ranges_as_lists(self, n):
     backwards = tuple(range(5, 0, -2))
     reversed_symbolic = list(range(n))[::-1]
     return known, stepped, backwards, reversed_symbolic, len(reversed_symbolic)
+
+
+def tuple_keyed_dict(self, a, b):
+    classes = {(False, False): "ff", (True, False): "tf", (False, True): "ft"}
+    return classes[(a == 1, b < 3)], classes[(False, True)]
+
+
+def dict_pop(self, x):
+    kwargs = {"cu_seq_lens_q": x, "keep": 2}
+    first = kwargs.pop("cu_seq_lens_q", None)
+    again = kwargs.pop("cu_seq_lens_q", None)
+    kept = kwargs.pop("keep")
+    return first, again, kept, kwargs
