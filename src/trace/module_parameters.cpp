@@ -2,6 +2,7 @@
 #include "trace/shape_tracer.h"
 #include <algorithm>
 #include <cstdlib>
+#include <regex>
 
 namespace kcost {
 
@@ -105,7 +106,79 @@ ShapeTracer::ModuleParameters ShapeTracer::module_parameters(const ModuleFacts& 
     }
   }
   --ctx_.depth;
+  subtract_instance_ties(facts, path, out);
   return out;
+}
+
+// The submodules of `facts` by their paths relative to it (a ModuleList's items by index, a
+// dict's by key), down to `depth` levels.
+void ShapeTracer::submodule_paths(const ModuleFacts& facts, const std::string& path, int depth,
+                                  std::vector<std::pair<std::string, ValuePtr>>& out) {
+  if (depth <= 0) return;
+  auto visit = [&](const std::string& where, const ValuePtr& m) {
+    out.push_back({where, m});
+    try {
+      submodule_paths(*facts_of(m->class_name, &m->args), where, depth - 1, out);
+    } catch (const std::exception&) {
+    }
+  };
+  for (const Attribute& a : facts.attributes) {
+    if (!a.value) continue;
+    const Value& v = *a.value;
+    const std::string where = joined(path, a.name);
+    if (a.kind == Attribute::Kind::Submodule) visit(where, a.value);
+    if (a.kind == Attribute::Kind::ModuleList)
+      for (size_t i = 0; i < v.items.size(); ++i)
+        if (v.items[i] && v.items[i]->is(Value::Kind::Module))
+          visit(where + "." + std::to_string(i), v.element ? with_index_values(*v.element, *v.items[i]) : v.items[i]);
+    if (a.kind == Attribute::Kind::Value && v.is(Value::Kind::Dict))
+      for (size_t i = 0; i < v.items.size() && i < v.keys.size(); ++i)
+        if (v.items[i] && v.items[i]->is(Value::Kind::Module)) visit(joined(where, v.keys[i]), v.items[i]);
+  }
+}
+
+// `self._tied_weights_keys = {target pattern: source}` set by a module's own __init__ (Zamba's
+// shared transformer block, built at every hybrid layer and tied from the first one's:
+// {"layers.(?!2\.)\d+.shared_transf": "layers.2.shared_transf"}): post_init ties every parameter
+// whose name the pattern matches from its start to the source's, and model.parameters() yields a
+// tied parameter once. The parameters of each submodule whose path the pattern matches (the
+// first such on a path) are taken off. A pattern that is not a regular expression is noted.
+void ShapeTracer::subtract_instance_ties(const ModuleFacts& facts, const std::string& path, ModuleParameters& out) {
+  const Attribute* ties = facts.find("_tied_weights_keys");
+  if (!ties || !ties->value || !ties->value->is(Value::Kind::Dict) || ties->value->keys.empty()) return;
+  // PreTrainedModel.get_expanded_tied_weights_keys: ties of a PreTrainedModel (sub)model, and only
+  // when the config ties word embeddings (false when absent).
+  std::optional<ValuePtr> tie = ctx_.config.attribute("config", "tie_word_embeddings");
+  if (!tie || !*tie || (*tie)->truth() != true) return;
+  try {
+    const std::vector<std::string>& mro = ctx_.locator.find_class(facts.qualname).mro;
+    if (std::none_of(mro.begin(), mro.end(), [](const std::string& c) { return c == "transformers.modeling_utils.PreTrainedModel"; }))
+      return;
+  } catch (const std::exception&) {
+    return;
+  }
+  std::vector<std::pair<std::string, ValuePtr>> modules;
+  submodule_paths(facts, "", 8, modules);
+  for (size_t t = 0; t < ties->value->keys.size(); ++t) {
+    const ValuePtr& source = ties->value->items[t];
+    if (!source || !source->is(Value::Kind::String)) continue;
+    std::regex target;
+    try {
+      target = std::regex("^(" + ties->value->keys[t] + ")(\\.|$)");
+    } catch (const std::regex_error&) {
+      out.unknown.push_back(joined(path, "_tied_weights_keys") + ": '" + ties->value->keys[t] + "' is not a pattern kcost reads");
+      continue;
+    }
+    std::vector<std::string> taken;
+    for (const auto& [where, module] : modules) {
+      if (!std::regex_search(where, target)) continue;
+      if (std::any_of(taken.begin(), taken.end(), [&](const std::string& p) { return where.rfind(p + ".", 0) == 0; }))
+        continue;  // inside a submodule already taken off
+      taken.push_back(where);
+      ModuleParameters tied = module_parameters(*module, joined(path, where));
+      out.parameters = out.parameters - tied.parameters;
+    }
+  }
 }
 
 std::optional<Expr> ShapeTracer::state_elements(const ModuleFacts& root, const std::string& dotted) {

@@ -100,6 +100,9 @@ class ShapeTracer : public Hooks {
   };
   ModuleParameters module_parameters(const ModuleFacts& module, const std::string& path = "");
   ModuleParameters module_parameters(const Value& module, const std::string& path);
+  void submodule_paths(const ModuleFacts& facts, const std::string& path, int depth,
+                       std::vector<std::pair<std::string, ValuePtr>>& out);
+  void subtract_instance_ties(const ModuleFacts& facts, const std::string& path, ModuleParameters& out);
   // The elements of the parameter or buffer at `dotted` ("lm_head.weight", "layers.0.mlp.w1")
   // under `module`; nullopt when the path does not name one.
   std::optional<Expr> state_elements(const ModuleFacts& module, const std::string& dotted);
