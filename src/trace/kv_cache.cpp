@@ -55,6 +55,18 @@ class LayerObject : public Hooks {
         return Value::unknown(callee->qualname + ": " + e.what());
       }
     }
+    // A base class's method called on the layer itself (`LinearAttentionLayer.lazy_initialization(self,
+    // **kwargs)` in a layer of two bases): it runs on the same state.
+    if (locator_ && callee && callee->is(Value::Kind::Global) && callee->global_kind == Value::GlobalKind::Function &&
+        !args.empty() && args[0].name.empty() && args[0].value && args[0].value->is(Value::Kind::Self)) {
+      try {
+        const FunctionSource& f = locator_->find_function(callee->qualname);
+        Interpreter run(*locator_, *config_, *this, f.module, f.file);
+        return run.run_function(*f.def, std::vector<Arg>(args.begin() + 1, args.end()), Value::self());
+      } catch (const std::exception& e) {
+        return Value::unknown(callee->qualname + ": " + e.what());
+      }
+    }
     return ops_.call(node, callee, args);
   }
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override {
