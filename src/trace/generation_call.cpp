@@ -28,10 +28,11 @@ ValuePtr carried(const ValuePtr& v, std::set<const Value*>& seen, Expr& elements
   }
   for (auto& item : out->items) item = carried(item, seen, elements, depth + 1);
   if (out->element) {
-    // An item standing for `length` of them (a dict over the layers): its elements that often.
+    // An item standing for `length` of them (a dict over the layers): its elements that often,
+    // unless the items are listed as well (a list of known length keeps both).
     Expr one(0);
     out->element = carried(out->element, seen, one, depth + 1);
-    elements = elements + out->length.subs({{"seq_len", Expr::symbol("cache_len")}}) * one;
+    if (out->items.empty()) elements = elements + out->length.subs({{"seq_len", Expr::symbol("cache_len")}}) * one;
   }
   return out;
 }
