@@ -228,7 +228,9 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
   for (const auto& n : wanted) {
     auto it = probe.held_after_.find("self." + n);
     if (it == probe.held_after_.end() || !is_tensor(it->second)) continue;
+    // The previous call is generate's prefill: cache_len tokens, none cached before them.
     auto v = std::make_shared<Value>(*it->second);
+    for (auto& d : v->shape) d = d.subs({{"seq_len", Expr::symbol("cache_len")}, {"cache_len", Expr(0)}});
     v->none_unless = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
     held_["self." + n] = v;
     if (record_)
