@@ -158,7 +158,21 @@ def _describe_class(cls):
         "mro": [_qualname(k) for k in cls.__mro__],
         "methods": {name: _method(cls, name) for name in ("__init__", "forward")},
         "tied_weights": _tied_weights(cls),
+        "default_dynamic_cache": _default_dynamic_cache(cls),
     }
+
+
+def _default_dynamic_cache(cls):
+    """Whether transformers' generate starts this class with a DynamicCache of its own making: its
+    `_supports_default_dynamic_cache()` (False for a model with a cache class of its own or state
+    it returns in its output: generate starts it with none and carries what its forward returns).
+    True where the class has no such classmethod (4.x: a method of an instance, and the design's
+    call there)."""
+    supports = getattr(cls, "_supports_default_dynamic_cache", None)
+    try:
+        return bool(supports()) if supports is not None else True
+    except TypeError:
+        return True
 
 
 def _tied_weights(cls):

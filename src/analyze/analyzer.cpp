@@ -30,6 +30,16 @@ std::vector<std::string> forward_parameter_names(const FunctionSource& forward) 
   return names;
 }
 
+// forward()'s parameters and the module state its callers set ("self.x" inputs: a parent's
+// `self.rg_lru.recurrent_states = ...`, ShapeTracer::call_composite).
+std::vector<std::string> input_names(const FunctionSource& forward, const std::vector<CallSite>& sites) {
+  std::vector<std::string> names = forward_parameter_names(forward);
+  for (const auto& site : sites)
+    for (const auto& [name, v] : site.inputs)
+      if (name.rfind("self.", 0) == 0 && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
+}
+
 // Constructor arguments that stand for every call site in the kernel's own symbols: each
 // numeric init param is a symbol of its name (known when all sites agree on its value); other
 // arguments (the config, strings) are taken from the first site.
@@ -289,7 +299,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   for (const auto& kernel : order) {
     const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
     std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
-    signatures[kernel] = generalize(forward_parameter_names(*cls.forward), sites[kernel]);
+    signatures[kernel] = generalize(input_names(*cls.forward, sites[kernel]), sites[kernel]);
     ctor_args[kernel] = own_ctor_args(binder, locator, kernel, sites[kernel], init, &param_values[kernel]);
   }
   ctx.signatures = &signatures;
@@ -312,7 +322,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
       if (signatures.count(kernel) || kernel == root.qualname) continue;
       const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
       std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
-      signatures[kernel] = generalize(forward_parameter_names(*cls.forward), late_sites[kernel]);
+      signatures[kernel] = generalize(input_names(*cls.forward, late_sites[kernel]), late_sites[kernel]);
       ctor_args[kernel] = own_ctor_args(binder, locator, kernel, late_sites[kernel], init, &param_values[kernel]);
       kernels.push_back(kernel);
     }
@@ -339,6 +349,10 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     if (kernel == root.qualname) {
       inputs = generation.inputs;
       trace.assumptions.insert(trace.assumptions.end(), generation.notes.begin(), generation.notes.end());
+      // The state a prefill returned and the call continues with: the cache's memory, once a
+      // token is cached.
+      trace.cache_elements = trace.cache_elements + Expr::if_else(Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)),
+                                                                  generation.carried_elements, Expr(0));
     } else {
       const KernelSignature& sig = signatures[kernel];
       inputs = sig.inputs;

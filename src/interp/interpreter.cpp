@@ -10,6 +10,7 @@
 #include "interp/builtins.h"
 #include "interp/per_layer_config.h"
 #include "locate/source_locator.h"
+#include "util/strings.h"
 
 namespace kcost {
 
@@ -177,9 +178,27 @@ ValuePtr Interpreter::eval_name(const ast::Node& node, Scope& scope) {
   return global(id);
 }
 
+std::string Interpreter::self_path(const ast::Node& node, Scope& scope) const {
+  // `self.x`, `self.a.x`: the path, where the name `self` holds the module (not a plain object).
+  std::string path;
+  const ast::Node* n = &node;
+  while (n->is("Attribute")) {
+    path = "." + n->str("attr") + path;
+    n = n->child("value");
+  }
+  if (!n->is("Name") || n->str("id") != "self") return "";
+  ValuePtr self = scope.find("self");
+  return self && self->is(Value::Kind::Self) ? "self" + path : "";
+}
+
 ValuePtr Interpreter::eval_attribute(const ast::Node& node, Scope& scope) {
   const ast::Node* base_node = node.child("value");
   const std::string& attr = node.str("attr");
+  if (hooks_.module_state()) {
+    std::string path = self_path(node, scope);
+    if (!path.empty())
+      if (ValuePtr held = scope.find(path)) return held;
+  }
   ValuePtr base = eval(*base_node, scope);
   switch (base->kind) {
     case Value::Kind::Config: {
@@ -701,6 +720,14 @@ ValuePtr Interpreter::comprehension_value(const ast::Node& node, const Comprehen
     // Items that stand for several (one per kind of layer in a ModuleList): one item standing
     // for all is a repeated list; several kinds make no list this can index.
     if (out.items.size() == 1 && !node.is("DictComp")) return Value::repeated_list(out.items[0], out.counts[0], {});
+    // A dict keyed by an index that stands for all its values (xLSTMCache's rnn_state, one
+    // entry per layer): every item that one, as many as the count (`element`, `length`).
+    if (out.items.size() == 1 && node.is("DictComp") && out.keys[0]->is(Value::Kind::Number) && !out.keys[0]->known) {
+      auto d = std::make_shared<Value>(*Value::dict({}, {}));
+      d->element = out.items[0];
+      d->length = out.counts[0];
+      return d;
+    }
     return Value::unknown("comprehension over items that stand for several: " + text(node));
   }
   if (node.is("DictComp")) {
@@ -989,6 +1016,10 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
       return;
     }
     hooks_.assign_attribute(target, base, target.str("attr"), value);
+    if (hooks_.module_state()) {
+      std::string path = self_path(target, scope);
+      if (!path.empty()) scope.set(path, value);
+    }
   } else if (target.is("Starred")) {
     assign(*target.child("value"), value, scope);
   } else if (target.is("Subscript") &&
@@ -1059,7 +1090,15 @@ ValuePtr Interpreter::run_function(const ast::Node& def, const std::vector<Arg>&
   ast::Parameters params = ast::parameters_of(def);
   if (!is_static && !params.positional.empty()) scope.set(params.positional[0].name(), self);
   bind_parameters(def, args, scope, !is_static);
+  const std::map<std::string, ValuePtr>* state = self && self->is(Value::Kind::Self) ? hooks_.module_state() : nullptr;
+  if (state)
+    for (const auto& [path, v] : *state) scope.set(path, v);
   ValuePtr result = exec_function_body(def.list("body"), scope);
+  if (state) {
+    module_state_after_.clear();
+    for (const auto& [name, v] : scope.vars())
+      if (starts_with(name, "self.")) module_state_after_[name] = v;
+  }
   return result ? result : Value::none();
 }
 
@@ -1259,6 +1298,15 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
 
 namespace {
 
+// Whether statements end in a return on every path: a return last, or an `if` last whose arms
+// both do.
+bool returns_on_every_path(const std::vector<ast::NodePtr>& body) {
+  if (body.empty() || !body.back()) return false;
+  const ast::Node& last = *body.back();
+  if (last.is("Return")) return true;
+  return last.is("If") && returns_on_every_path(last.list("body")) && returns_on_every_path(last.list("orelse"));
+}
+
 // Whether statements leave the straight line: return, break, continue, yield (anywhere in them,
 // nested functions aside). A raise does not: the default path never raises (the real run would
 // fail), and exec_statement passes over it.
@@ -1287,6 +1335,8 @@ ValuePtr merged_dict(const Expr& cond, const Value& a, const Value& b, const std
   auto out = std::make_shared<Value>(a);
   out->keys.clear();
   out->items.clear();
+  // None unless a condition holds only where both arms are.
+  if (!(a.none_unless && b.none_unless && *a.none_unless == *b.none_unless)) out->none_unless.reset();
   std::vector<std::string> keys = a.keys;
   for (const auto& k : b.keys)
     if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
@@ -1336,7 +1386,11 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
   for (const auto& [n, v] : else_scope.vars()) names.insert(n);
   for (const auto& n : names) {
     ValuePtr a = then_scope.find(n), b = else_scope.find(n);
-    if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
+    if ((!a || !b) && starts_with(n, "self."))
+      // Module state one arm sets and the other never had (`self.rg_lru.recurrent_states = ...`
+      // where the cache starts): what was set, as the module keeps it (ShapeTracer::held_).
+      scope.set(n, a ? a : b);
+    else if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
       scope.set(n, a);
     else if (a && b && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
       // A number each arm sets its own way: the one the condition chooses (`max += 0.001` when
@@ -1355,11 +1409,15 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
       // tokens): per dim, the size the condition chooses.
       scope.set(n, merged_tensor(cond.expr, *a, *b));
-    else if (a && b && a->is(Value::Kind::Dict) && b->is(Value::Kind::Dict) && a->class_name == b->class_name &&
-             a->class_name.empty())
+    else if (a && b && a->is(Value::Kind::Dict) && b->is(Value::Kind::Dict) && a->class_name == b->class_name)
       // A dict each arm sets its own items in (`model_inputs["attention_mask"] = None` after a
-      // prefill): item by item, as names are.
+      // prefill), or an object of one class each arm has its own way (a cache the model makes
+      // where none was passed, and the one a prefill returned): item by item, as names are.
       scope.set(n, merged_dict(cond.expr, *a, *b, "`" + n + "` of `if " + text(*stmt.child("test")) + "`"));
+    else if (a && b && a->is(Value::Kind::Cache) && b->is(Value::Kind::Cache))
+      // The cache a model makes where none was passed, and the one passed (None unless a token is
+      // cached): a cache either way.
+      scope.set(n, Value::cache());
     else
       scope.set(n, Value::unknown("`" + n + "` differs between the arms of `if " + text(*stmt.child("test")) + "` (" +
                                       (a ? a->describe() : std::string("unset")) + " / " +
@@ -1406,17 +1464,23 @@ bool Interpreter::weigh_early_return(const ast::Node& stmt, const Value& cond, S
   // arm runs where the condition holds, the rest of the body where it does not; what the function
   // returns is the one the condition chooses (a mask that is None where the arm returns None has
   // that as its presence).
+  // With an `else` too, where the arm returns on every path (its last statement a return, or an
+  // `if` whose arms both do: _rnn_scan's sampling mode), the `else` runs where the condition does
+  // not hold, followed by the rest of the function.
   if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number() || frames_.empty() ||
-      (*frames_.back().body)[frames_.back().index].get() != &stmt || !stmt.list("orelse").empty())
+      (*frames_.back().body)[frames_.back().index].get() != &stmt)
     return false;
   const auto& body = stmt.list("body");
-  if (body.empty() || !body.back()->is("Return")) return false;
+  const auto& orelse = stmt.list("orelse");
+  if (body.empty() || !(orelse.empty() ? body.back()->is("Return") : returns_on_every_path(body))) return false;
   for (size_t i = 0; i + 1 < body.size(); ++i)
     if (leaves_straight_line(*body[i])) return false;
+  for (const auto& s : orelse)
+    if (leaves_straight_line(*s)) return false;
   for (const auto& s : cond.expr.symbols())
     if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s.rfind("config.", 0) != 0) return false;
   // What runs after the `if`: the rest of its block, then of each enclosing block.
-  std::vector<ast::NodePtr> rest;
+  std::vector<ast::NodePtr> rest(orelse.begin(), orelse.end());
   for (auto f = frames_.rbegin(); f != frames_.rend(); ++f)
     rest.insert(rest.end(), f->body->begin() + static_cast<long>(f->index) + 1, f->body->end());
   Expr taken = Expr::if_else(cond.expr, Expr(1), Expr(0)), not_taken = Expr::if_else(cond.expr, Expr(0), Expr(1));

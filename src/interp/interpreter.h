@@ -86,6 +86,13 @@ class Hooks {
   // item assignments were followed: __init__'s facts of a rotary embedding's per-layer-type
   // rope_type dict would otherwise choose init functions the interpreter does not follow).
   virtual bool sets_attribute_items() const { return false; }
+  // State a module keeps in attributes its forward() sets (`self.conv1d_state = ...`,
+  // `self.rg_lru.recurrent_states = ...`), by the attribute's path from self ("self.conv1d_state"):
+  // what they hold when a function of the module starts. Null: such assignments are not followed
+  // as state (passes over __init__, cache layers). Where given, the interpreter keeps these paths
+  // as names of the function's scope from its start (so that an `if` merges them as it does
+  // names), reads `self.x` from them first, and sets them where the code assigns.
+  virtual const std::map<std::string, ValuePtr>* module_state() const { return nullptr; }
 };
 
 class Interpreter {
@@ -107,6 +114,10 @@ class Interpreter {
   // The source text of a node (for notes and reasoning).
   std::string text(const ast::Node& node) const;
   const std::vector<Note>& notes() const { return notes_; }
+  // The module state (Hooks::module_state) as the last function run_function ran left it.
+  const std::map<std::string, ValuePtr>& module_state_after() const { return module_state_after_; }
+  // "self.a.x" for the expression `self.a.x` where `self` is the module; "" otherwise.
+  std::string self_path(const ast::Node& node, Scope& scope) const;
   void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
   // The `if` tests and `a if c else b` conditions decided by known values of symbolic numbers.
   const std::vector<Decision>& decisions() const { return decisions_; }
@@ -180,6 +191,7 @@ class Interpreter {
   const std::map<std::string, GlobalRef>* closure_ = nullptr;
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
+  std::map<std::string, ValuePtr> module_state_after_;
   std::vector<Decision> decisions_;
   struct Frame {
     const std::vector<ast::NodePtr>* body;

@@ -278,6 +278,47 @@ TEST(Interpreter, AnEarlyReturnOfOtherShapesReturnsTheShapesTheConditionChooses)
   }
 }
 
+TEST(Interpreter, AnArmThatReturnsOnEveryPathWeighsItsElseAndTheRestOfTheFunction) {
+  SessionWith<WeighingHooks> run;
+  Expr s = Expr::symbol("seq_len");
+  // `if n == 1:` whose arm returns through an inner if/else (state given: 2), its else falling
+  // through to `return k` (3): the one the condition chooses, not the else assumed.
+  ValuePtr out = run.interp.run_function(function("returns_in_both_inner_arms"),
+                                         {positional(Value::number(s)), positional(Value::tensor({s}))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Number)) << out->describe();
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(1)}}), Expr(2));
+  EXPECT_EQ(out->expr.subs({{"seq_len", Expr(5)}}), Expr(3));
+}
+
+// A pass that keeps a module's state (as the shape tracer does): `self.kept` holds what a
+// previous call left, None unless a token is cached.
+class StateHooks : public WeighingHooks {
+ public:
+  StateHooks() {
+    auto kept = std::make_shared<Value>(*Value::integer(9));
+    kept->none_unless = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
+    state["self.kept"] = kept;
+  }
+  const std::map<std::string, ValuePtr>* module_state() const override { return &state; }
+  std::map<std::string, ValuePtr> state;
+};
+
+TEST(Interpreter, AModulesStateIsReadFromWhatItHoldsAndSetWhereTheCodeAssignsIt) {
+  SessionWith<StateHooks> run;
+  Expr s = Expr::symbol("seq_len");
+  ValuePtr out = run.interp.run_function(function("held_state"), {positional(Value::number(s))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  // `self.kept is None` is the formula of what the previous call left.
+  ASSERT_TRUE(out->items[0]->is(Value::Kind::Number)) << out->items[0]->describe();
+  EXPECT_EQ(out->items[0]->expr.subs({{"cache_len", Expr(0)}}), Expr(1));
+  EXPECT_EQ(out->items[0]->expr.subs({{"cache_len", Expr(3)}}), Expr(0));
+  // After the `if`, the one the condition chooses: 4 where seq_len == 1, else what it held.
+  ASSERT_TRUE(out->items[1]->is(Value::Kind::Number)) << out->items[1]->describe();
+  EXPECT_EQ(out->items[1]->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
+  EXPECT_EQ(out->items[1]->expr.subs({{"seq_len", Expr(5)}}), Expr(9));
+  EXPECT_EQ(run.interp.module_state_after().at("self.kept")->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
+}
+
 TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

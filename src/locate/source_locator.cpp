@@ -124,6 +124,7 @@ const ClassSource& SourceLocator::find_class(const std::string& name) {
     for (const auto& t : d["tied_weights"])
       if (t.is_array() && t.size() == 2 && t[0].is_string())
         c.tied_weights.emplace_back(t[0].get<std::string>(), t[1].is_string() ? t[1].get<std::string>() : "");
+  c.default_dynamic_cache = d.value("default_dynamic_cache", true);
   const auto& methods = d["methods"];
   if (methods.contains("__init__") && methods["__init__"].is_object())
     c.init = function_from_json(methods["__init__"]);

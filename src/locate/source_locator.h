@@ -57,6 +57,10 @@ struct ClassSource {
   // embeddings (target path, source path; the source is empty in transformers 4.x's list form,
   // which ties to the input embeddings).
   std::vector<std::pair<std::string, std::string>> tied_weights;
+  // GenerationMixin._supports_default_dynamic_cache(): whether generate starts the model with a
+  // DynamicCache; where not, it starts with none and carries the state the prefill's forward returns
+  // (trace/generation_call.h).
+  bool default_dynamic_cache = true;
 };
 
 // The classes after `owner` in `cls`'s MRO, without builtins.object (where super() looks);

@@ -11,6 +11,12 @@
 // inputs. An item it makes in one arm of a run-time condition only (the mask that is None past the
 // prefill) is a value that is None unless that condition holds (Value::none_unless). An item the
 // interpretation cannot decide keeps the design's value, and a note says which and why.
+// A model generate starts without a DynamicCache (_supports_default_dynamic_cache() False:
+// ClassSource::default_dynamic_cache) continues from what its prefill returned: the root forward()
+// runs first on the prefill's tokens with no cache (recording nothing), the model's own
+// `_update_model_kwargs_for_generation` takes its output, and what that adds (its cache object,
+// rwkv's `state`) is passed to the call, None unless a token is cached; its floating-point tensors
+// are the cache's memory (carried_elements).
 #pragma once
 
 #include <map>
@@ -27,6 +33,9 @@ namespace kcost {
 struct GenerationCall {
   std::map<std::string, ValuePtr> inputs;  // root forward() parameter -> value
   std::vector<TraceNote> notes;            // what the override decided, and what it could not
+  // Elements of the floating-point tensors of the state a prefill returned and the call continues
+  // with (generation_call's carry): the cache's memory, 0 at cache_len = 0.
+  Expr carried_elements{0};
 };
 
 // The root forward()'s inputs at a point (root_inputs, changed by the model's own

@@ -184,5 +184,21 @@ TEST(KvCacheSource, ABaseMethodCalledWithTheLayerRunsOnTheLayer) {
   EXPECT_EQ(at(step->returned->shape[2], 7, 5), Expr(9));
 }
 
+TEST(KvCacheSource, ALayerOfTwoBasesRunsABasesMethodCalledOnItselfOnItsOwnState) {
+  // LinearAttentionAndFullAttentionLayer.lazy_initialization calls
+  // `LinearAttentionLayer.lazy_initialization(self, **kwargs)` (ZAYA's layers): that method runs
+  // on the layer's state, so the recurrent state is kept.
+  CacheLayer both = linear_layer();
+  both.class_name = "transformers.cache_utils.LinearAttentionAndFullAttentionLayer";
+  both.attention = true;
+  const Expr b = Expr::symbol("batch_size"), h = Expr(8);
+  std::string why;
+  std::optional<StateStep> step = state_step(fx().locator, fx().config, fx().ops, both, "update_recurrent_state",
+                                             "recurrent_states", Value::tensor({b, h}), Value::integer(0), {}, cache_len, &why);
+  ASSERT_TRUE(step) << why;
+  EXPECT_EQ(step->held->shape, (std::vector<Expr>{b, h}));
+  EXPECT_EQ(step->returned->shape, (std::vector<Expr>{b, h}));
+}
+
 }  // namespace
 }  // namespace kcost

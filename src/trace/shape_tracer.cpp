@@ -173,7 +173,73 @@ bool reads_cache_state(const ast::Node& node) {
   return false;
 }
 
+// The names x of `self.x = ...` (and `self.x += ...`) anywhere in a function's body.
+void self_assigned(const ast::Node& node, std::set<std::string>& out) {
+  auto target = [&](const ast::Node* t) {
+    if (t && t->is("Attribute") && t->child("value") && t->child("value")->is("Name") && t->child("value")->str("id") == "self")
+      out.insert(t->str("attr"));
+  };
+  if (node.is("Assign"))
+    for (const auto& t : node.list("targets")) target(t.get());
+  if (node.is("AugAssign") || node.is("AnnAssign")) target(node.child("target"));
+  for (const auto& [name, field] : node.fields) {
+    if (field.kind == ast::Field::Kind::Node && field.node) self_assigned(*field.node, out);
+    if (field.kind == ast::Field::Kind::List)
+      for (const auto& n : field.list)
+        if (n) self_assigned(*n, out);
+  }
+}
+
 }  // namespace
+
+std::string self_attribute_path(const ast::Node& node) {
+  std::string path;
+  const ast::Node* n = &node;
+  while (n && n->is("Attribute")) {
+    path = "." + n->str("attr") + path;
+    n = n->child("value");
+  }
+  return n && n->is("Name") && n->str("id") == "self" ? "self" + path : "";
+}
+
+void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& forward,
+                             const std::map<std::string, ValuePtr>& inputs) {
+  std::set<std::string> assigned;
+  self_assigned(*forward.def, assigned);
+  std::vector<std::string> wanted;
+  for (const auto& n : assigned) {
+    if (held_.count("self." + n)) continue;  // given by the caller
+    const Attribute* a = facts.find(n);
+    if (a && a->value && a->value->is(Value::Kind::None)) wanted.push_back(n);
+  }
+  if (wanted.empty()) return;
+  auto* sites = ctx_.sites;
+  auto* order = ctx_.discovery_order;
+  ctx_.sites = nullptr;
+  ctx_.discovery_order = nullptr;
+  ShapeTracer probe(ctx_, nullptr);
+  probe.probing_held_ = true;
+  try {
+    probe.run_forward(facts, inputs);
+  } catch (const std::exception&) {
+  }
+  ctx_.sites = sites;
+  ctx_.discovery_order = order;
+  for (const auto& n : wanted) {
+    auto it = probe.held_after_.find("self." + n);
+    if (it == probe.held_after_.end() || !is_tensor(it->second)) continue;
+    // The previous call is generate's prefill: cache_len tokens, none cached before them.
+    auto v = std::make_shared<Value>(*it->second);
+    for (auto& d : v->shape) d = d.subs({{"seq_len", Expr::symbol("cache_len")}, {"cache_len", Expr(0)}});
+    v->none_unless = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
+    held_["self." + n] = v;
+    if (record_)
+      record_->assumptions.push_back({forward.file, forward.def_line,
+                                      "self." + n + " is None after __init__ and forward() sets it: a call finds in it what the "
+                                      "previous call (generate's prefill) left, " + v->describe() +
+                                      " (read from a run of forward()), None when cache_len = 0"});
+  }
+}
 
 ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
   const ClassSource& cls = *facts.source;
@@ -208,6 +274,10 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
     ctx_.discovery_order = order;
     for (const auto& [k, v] : probe.states_) states_.emplace(k, v);
   }
+  // State the caller set on this module ("self.x" inputs), and what earlier calls left.
+  for (const auto& [name, v] : inputs)
+    if (starts_with(name, "self.")) held_[name] = v;
+  if (!probing_ && !probing_held_) held_state(facts, *forward, inputs);
   Interpreter ev(ctx_.locator, ctx_.config, *this, forward->module, forward->file);
   interpreters_.push_back(&ev);
   const ModuleFacts* previous = facts_;
@@ -218,6 +288,7 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   const ast::Node* kwarg = ast::parameters_of(*cls.forward->def).kwarg;
   std::string kwargs = kwarg ? kwarg->str("arg") : "";
   for (const auto& [name, v] : inputs) {
+    if (starts_with(name, "self.")) continue;
     if (name == kwargs && v && v->is(Value::Kind::Dict)) {
       for (size_t i = 0; i < v->keys.size(); ++i)
         if (!inputs.count(v->keys[i])) args.push_back({v->keys[i], v->items[i], v->keys[i]});
@@ -227,12 +298,32 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   }
   if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
+  held_after_ = ev.module_state_after();
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({forward->file, n.line, n.text});
   --ctx_.depth;
   facts_ = previous;
   interpreters_.pop_back();
   return result;
+}
+
+ValuePtr ShapeTracer::run_earlier_call(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
+  auto* sites = ctx_.sites;
+  auto* order = ctx_.discovery_order;
+  ctx_.sites = nullptr;
+  ctx_.discovery_order = nullptr;
+  ShapeTracer earlier(ctx_, nullptr);
+  ValuePtr out;
+  try {
+    out = earlier.run_forward(facts, inputs);
+  } catch (...) {
+    ctx_.sites = sites;
+    ctx_.discovery_order = order;
+    throw;
+  }
+  ctx_.sites = sites;
+  ctx_.discovery_order = order;
+  return out;
 }
 
 ValuePtr ShapeTracer::run_method(const ModuleFacts& facts, const std::string& qualname, const std::vector<Arg>& args) {
@@ -478,6 +569,14 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   const ClassSource& cls = ctx_.locator.find_class(module->class_name);
   if (!cls.forward) return unknown(node, cls.qualname + " has no forward() to trace", label);
   std::map<std::string, ValuePtr> inputs = bind_forward(cls, args);
+  // State this forward() set on the submodule (`self.rg_lru.recurrent_states = ...`): what the
+  // submodule's forward() finds in it ("self.recurrent_states"), an input of the call.
+  if (!module->attr.empty()) {
+    const std::string prefix = "self." + module->attr + ".";
+    for (const auto& [path, v] : held_)
+      if (starts_with(path, prefix) && path.find('.', prefix.size()) == std::string::npos)
+        inputs["self." + path.substr(prefix.size())] = v;
+  }
   const std::string kernel = kernel_of(*module, inputs);
   if (ctx_.sites) {
     auto& sites = (*ctx_.sites)[kernel];
@@ -1063,7 +1162,24 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
 
 ValuePtr ShapeTracer::call_class(const ast::Node& node, const Value& cls, const std::vector<Arg>& args) {
   if (cls.is_module_class) return Value::module(cls.qualname, args);
-  if (cls.qualname.find("Cache") != std::string::npos) return Value::cache();
+  if (cls.qualname.find("Cache") != std::string::npos) {
+    // A cache: the framework's (transformers' Cache and its subclasses, or a plain class with its
+    // protocol: update, update_conv_state, get_seq_length, as 4.x's MambaCache), else a plain
+    // object of the model's own that holds the state in attributes (xLSTMCache's rnn_state), whose
+    // __init__ runs like any plain object's.
+    bool protocol = false;
+    for (const char* m : {"update", "update_conv_state", "update_recurrent_state", "get_seq_length"}) {
+      try {
+        ctx_.locator.find_function(cls.qualname + "." + m);
+        protocol = true;
+      } catch (const std::exception&) {
+      }
+      if (protocol) break;
+    }
+    if (protocol) return Value::cache();
+    if (ValuePtr object = make_object(cls, args)) return object;
+    return Value::cache();
+  }
   if (ValuePtr object = make_object(cls, args)) return object;
   if (is_zero_cost_op(last_part(cls.qualname)) || ctx_.names.lookup(cls.reached))
     return call_op(node, last_part(cls.qualname), {cls.reached, cls.qualname}, nullptr, args);
@@ -1098,10 +1214,17 @@ ValuePtr ShapeTracer::make_object(const Value& cls, const std::vector<Arg>& args
   return object;
 }
 
-void ShapeTracer::assign_attribute(const ast::Node&, const ValuePtr& base, const std::string& name, const ValuePtr& value) {
+void ShapeTracer::assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) {
   // self.x = v in a plain object's method (make_object): the object keeps it.
   auto it = base ? objects_.find(base.get()) : objects_.end();
-  if (it == objects_.end()) return;
+  if (it == objects_.end()) {
+    // self.x = v, self.a.x = v on the module: state it keeps (held_).
+    if (base && (base->is(Value::Kind::Self) || (base->is(Value::Kind::Module) && !base->attr.empty()))) {
+      std::string path = self_attribute_path(node);
+      if (!path.empty()) held_[path] = value;
+    }
+    return;
+  }
   Value& object = *it->second;
   for (size_t i = 0; i < object.keys.size(); ++i)
     if (object.keys[i] == name) {
@@ -1313,6 +1436,8 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
     return follow_fill("__getitem__", base, {{"", index, ""}}, follow_routing("__getitem__", base, {{"", index, ""}}, out));
   }
   if (base->is(Value::Kind::Cache) && index->is(Value::Kind::Number)) return cache_layer_item(node, index);
+  // A dict keyed by an index whose item stands for all (a comprehension over layers): that item.
+  if (base->is(Value::Kind::Dict) && base->element && index->is(Value::Kind::Number)) return base->element;
   // config.layer_types[layer_idx] (a list) or config.per_layer_config[layer_idx] (a dict keyed
   // by layer indices) in a kernel standing for several layers: the item when it is the same at
   // every layer the index takes (a kind of layer: all of them sliding).

@@ -68,6 +68,9 @@ class ShapeTracer : public Hooks {
 
   // Runs `facts`'s forward with `inputs` (forward parameter -> value); returns its output.
   ValuePtr run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs);
+  // run_forward as a call before the analysed one (generate's prefill, whose returned state the
+  // analysed call continues with): it records nothing, and no call sites.
+  ValuePtr run_earlier_call(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs);
   // Runs method `qualname` (prepare_inputs_for_generation) of the module `facts` describes, self
   // being that module, with `args` (super() in it looks past forward()'s owner, as in forward).
   ValuePtr run_method(const ModuleFacts& facts, const std::string& qualname, const std::vector<Arg>& args);
@@ -116,6 +119,7 @@ class ShapeTracer : public Hooks {
   void enter_repeat(const Expr& count) override { counts_.push_back(count); }
   void exit_repeat() override { counts_.pop_back(); }
   bool weighs_branches() const override { return true; }
+  const std::map<std::string, ValuePtr>* module_state() const override { return &held_; }
 
  private:
   ValuePtr call_module(const ast::Node& node, const ValuePtr& module, const std::vector<Arg>& args);
@@ -199,7 +203,20 @@ class ShapeTracer : public Hooks {
   std::map<std::string, ValuePtr> states_;
   std::set<std::string> states_counted_;  // states whose elements this trace has counted
   bool probing_ = false;
+  // State the module keeps in attributes (Hooks::module_state): "self.x" -> what it holds, set
+  // where forward() assigns (the last assignment, for the methods it calls and the submodules it
+  // calls: "self.rg_lru.recurrent_states" is passed to rg_lru as its "self.recurrent_states").
+  // An attribute __init__ sets to None that forward() assigns holds, when forward() starts, what
+  // the previous call left (generate's prefill): what a probe of forward() leaves in it, None
+  // unless a token is cached (held_state).
+  std::map<std::string, ValuePtr> held_;
+  std::map<std::string, ValuePtr> held_after_;  // held state as the forward() run_forward ran left it
+  bool probing_held_ = false;
+  void held_state(const ModuleFacts& facts, const FunctionSource& forward, const std::map<std::string, ValuePtr>& inputs);
 };
+
+// "self.a.x" for the attribute expression `self.a.x`; "" where it is not rooted at `self`.
+std::string self_attribute_path(const ast::Node& node);
 
 // A stack's `element` (its index a symbol, `layer_idx`) with the index's value taken from `item`
 // (the same call with the index a number): numbers keep their symbol and carry the value, so

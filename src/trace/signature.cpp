@@ -94,7 +94,14 @@ ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& i
       sub.push_back(i);
       items.push_back(generalize_value(input, sub, column, params));
     }
-    return first->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+    ValuePtr out = first->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
+    // A state that is None unless a token is cached (generation_call's carry) stays so.
+    if (first->none_unless) {
+      auto state = std::make_shared<Value>(*out);
+      state->none_unless = first->none_unless;
+      return state;
+    }
+    return out;
   }
   return first;
 }

@@ -124,6 +124,26 @@ def early_return_number(self, n):
         return 5
     return 7
 
+def returns_in_both_inner_arms(self, n, state):
+    # recurrent_gemma's _rnn_scan: the sampling arm returns on every path (an inner `if` whose
+    # arms both return); the else arm falls through to the return after it.
+    if n == 1:
+        if state is None:
+            return 1
+        else:
+            return 2
+    else:
+        k = 3
+    return k
+
+def held_state(self, n):
+    # A module's own state: set in one arm of a run-time condition, read after it.
+    first = self.kept is None
+    if n == 1:
+        self.kept = 4
+    after = self.kept
+    return first, after
+
 def decided_conditions(self, config, layer_idx):
     kind = 0
     if layer_idx >= config.first_dense and (layer_idx + 1) % config.period == 0 and layer_idx < 99:

@@ -1,0 +1,65 @@
+// generation_call on a model generate starts without a cache: the state its prefill's forward()
+// returns, carried by its own _update_model_kwargs_for_generation (RWKV's `state`), is the call's
+// input, None unless a token is cached; a model generate starts with a DynamicCache keeps the
+// design's cache.
+#include <gtest/gtest.h>
+
+#include "analyze/analyzer.h"
+#include "python/session.h"
+#include "trace/generation_call.h"
+#include "trace/shape_tracer.h"
+
+namespace kcost {
+namespace {
+
+struct Fixture {
+  LeafCatalog leaves = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  NameMap names = NameMap::load(std::string(KCOST_SOURCE_DIR) + "/kernel_name_map.json");
+  SourceLocator locator{PythonSession::start()};
+  NameMap analysis = analysis_names(names, leaves, locator);
+};
+
+Fixture& fx() {
+  static Fixture f;
+  return f;
+}
+
+TEST(GenerationCall, AModelStartedWithoutACacheContinuesWithTheStateItsPrefillReturned) {
+  const std::string root = "transformers.models.rwkv.modeling_rwkv.RwkvForCausalLM";
+  EXPECT_FALSE(fx().locator.find_class(root).default_dynamic_cache);
+  const ConfigDefaults& d = fx().locator.config_of(root);
+  ConfigView config{d.values, d.aliases};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "eager"};
+  ShapeTracer tracer(ctx, nullptr);
+  auto facts = tracer.facts_of(root, nullptr);
+  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  ASSERT_TRUE(call.inputs.count("state"));
+  const Value& state = *call.inputs["state"];
+  ASSERT_TRUE(state.is(Value::Kind::List)) << state.describe();
+  ASSERT_EQ(state.items.size(), 5u);
+  const Expr b = Expr::symbol("batch_size"), h = Expr::symbol("config.hidden_size"), l = Expr::symbol("config.num_hidden_layers");
+  for (const auto& s : state.items) EXPECT_EQ(s->shape, (std::vector<Expr>{b, h, l})) << s->describe();
+  // None at the prefill (cache_len = 0), present once a token is cached.
+  ASSERT_TRUE(state.none_unless);
+  EXPECT_EQ(state.none_unless->subs({{"cache_len", Expr(0)}}), Expr(0));
+  EXPECT_EQ(state.none_unless->subs({{"cache_len", Expr(9)}}), Expr(1));
+  // The cache's memory: the five tensors, once each.
+  EXPECT_EQ(call.carried_elements, Expr(5) * b * h * l);
+}
+
+TEST(GenerationCall, AModelStartedWithADynamicCacheKeepsTheDesignsCache) {
+  const std::string root = "transformers.models.llama.modeling_llama.LlamaForCausalLM";
+  EXPECT_TRUE(fx().locator.find_class(root).default_dynamic_cache);
+  const ConfigDefaults& d = fx().locator.config_of(root);
+  ConfigView config{d.values, d.aliases};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "sdpa"};
+  ShapeTracer tracer(ctx, nullptr);
+  auto facts = tracer.facts_of(root, nullptr);
+  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  ASSERT_TRUE(call.inputs.count("cache"));
+  EXPECT_TRUE(call.inputs["cache"]->is(Value::Kind::Cache));
+  EXPECT_EQ(call.carried_elements, Expr(0));
+}
+
+}  // namespace
+}  // namespace kcost
