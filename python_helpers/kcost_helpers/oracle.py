@@ -29,6 +29,7 @@ lists (tuples, torch.Size) as JSON; slices, Ellipsis, dtypes, devices, modules a
 as one-key objects. The C++ side decides what each record costs.
 """
 
+import copy
 import importlib
 import inspect
 import json
@@ -1224,7 +1225,10 @@ def traced_run(model_class_name, attn_implementation, points_json, experts_imple
         with torch.no_grad():
             model, config = _build_model_deeper_if_needed(model_class, kwargs, attn_implementation, experts_implementation)
             vocab = getattr(config, "vocab_size", _VOCAB)
-            runs = [_run_point(model, config, vocab, int(b), int(s), int(c)) for b, s, c in points]
+            # Each point on a copy of the model as built: state a module keeps between calls
+            # (RecurrentGemma's conv1d_state, RWKV's layers_are_rescaled) is what generate's own
+            # prefill leaves at that point, never what an earlier point left.
+            runs = [_run_point(copy.deepcopy(model), config, vocab, int(b), int(s), int(c)) for b, s, c in points]
             parameters = sum(p.numel() for p in model.parameters())
             buffers = sum(t.numel() for t in model.buffers())
     finally:

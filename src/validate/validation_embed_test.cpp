@@ -129,6 +129,23 @@ TEST(ValidateOracle, AModelThreeLayersCannotBuildGetsTheFewestLayersThatDo) {
   EXPECT_EQ(llama.config_kwargs.value("num_hidden_layers", 0), 3);
 }
 
+// RecurrentGemma keeps its conv and recurrent states on its modules between calls. Each point runs
+// on a copy of the model as built, so a prefill after a decode point costs what it costs alone
+// (it read the earlier point's state before).
+TEST(ValidateOracle, EachPointRunsOnTheModelAsBuilt) {
+  Library& lib = library();
+  const std::string cls = lib.locator.qualified_name("recurrent_gemma");
+  TracedRun after = run_traced(PythonSession::start(), cls, "eager", {{2, 1, 9}, {2, 5, 0}});
+  TracedRun alone = run_traced(PythonSession::start(), cls, "eager", {{2, 5, 0}});
+  ASSERT_EQ(after.points.size(), 2u);
+  ASSERT_EQ(alone.points.size(), 1u);
+  TracedCost a = price_traced_calls(after.points[1].calls, lib.leaves, lib.names, GiNaC::numeric(4));
+  TracedCost b = price_traced_calls(alone.points[0].calls, lib.leaves, lib.names, GiNaC::numeric(4));
+  EXPECT_EQ(a.totals.flops, b.totals.flops);
+  EXPECT_EQ(a.totals.memory_read, b.totals.memory_read);
+  EXPECT_EQ(a.totals.memory_write, b.totals.memory_write);
+}
+
 TEST(ValidateNegative, WrongLeafFormulaFailsAndIsNamed) {
   fs::path dir = fs::temp_directory_path() / ("kcost_validate_negative_" + std::to_string(getpid()));
   fs::remove_all(dir);
