@@ -802,11 +802,16 @@ bool Interpreter::runtime_condition(const Value& cond) const {
   // parameter is not something an evaluation point binds. The experts a routing reaches
   // (experts_hit) are such a run-time quantity (`if token_indices.numel() > 0` on the rows an
   // expert gets).
+  // A kernel parameter beside a run-time size is bound by the caller like a config value
+  // (`seq_len < conv_kernel_size`, the kernel size a cache layer's update_conv_state pads a short
+  // prefill to): the condition still varies with the point, so it is weighed too.
   if (!hooks_.weighs_branches() || !cond.is(Value::Kind::Number) || cond.expr.is_number()) return false;
-  for (const auto& s : cond.expr.symbols())
-    if (s != "batch_size" && s != "seq_len" && s != "cache_len" && s != "experts_hit" && s.rfind("config.", 0) != 0)
-      return false;
-  return true;
+  bool runtime_size = false, other = false;
+  for (const auto& s : cond.expr.symbols()) {
+    if (s == "batch_size" || s == "seq_len" || s == "cache_len" || s == "experts_hit") runtime_size = true;
+    else if (s.rfind("config.", 0) != 0) other = true;
+  }
+  return !other || runtime_size;
 }
 
 ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {

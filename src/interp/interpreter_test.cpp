@@ -319,6 +319,20 @@ TEST(Interpreter, AModulesStateIsReadFromWhatItHoldsAndSetWhereTheCodeAssignsIt)
   EXPECT_EQ(run.interp.module_state_after().at("self.kept")->expr.subs({{"seq_len", Expr(1)}}), Expr(4));
 }
 
+// A condition on a kernel parameter beside a run-time size (`seq_len < conv_kernel_size`: a cache
+// layer pads a prefill shorter than its conv kernel) varies with the point: both arms are
+// weighed. One on kernel parameters alone is not something a point binds: assumed false, noted.
+TEST(Interpreter, AConditionOnAKernelParameterBesideARunTimeSizeIsWeighed) {
+  SessionWith<WeighingHooks> run;
+  Expr s = Expr::symbol("seq_len"), k = Expr::symbol("conv_kernel_size");
+  ValuePtr out = run.interp.run_function(function("weigh_kernel_param"),
+                                         {positional(Value::number(s)), positional(Value::number(k))}, Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  EXPECT_EQ(out->items[0]->expr.subs({{"seq_len", Expr(1)}, {"conv_kernel_size", Expr(4)}}), Expr(4));
+  EXPECT_EQ(out->items[0]->expr.subs({{"seq_len", Expr(6)}, {"conv_kernel_size", Expr(4)}}), Expr(6));
+  EXPECT_EQ(out->items[1]->expr, Expr(1));
+}
+
 TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

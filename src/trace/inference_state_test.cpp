@@ -16,6 +16,12 @@ TEST(InferenceState, QueriesAreFalseSwitchesAreNoneOthersAreNotState) {
   ValuePtr set = inference_state("torch._C._set_grad_enabled");
   ASSERT_TRUE(set);
   EXPECT_TRUE(set->is(Value::Kind::None));
+  // The default dtype is a floating one, as a tensor's `.dtype` says (xglm's
+  // `emb.to(torch.get_default_dtype())`).
+  ValuePtr dtype = inference_state("torch.get_default_dtype");
+  ASSERT_TRUE(dtype && dtype->is(Value::Kind::Opaque));
+  EXPECT_EQ(dtype->qualname, "dtype");
+  EXPECT_EQ(dtype->str, "float");
   EXPECT_EQ(inference_state("torch.matmul"), nullptr);
   EXPECT_EQ(inference_state("is_grad_enabled"), nullptr);  // only qualified names
 }

@@ -200,3 +200,13 @@ def dict_pop(self, x):
     again = kwargs.pop("cu_seq_lens_q", None)
     kept = kwargs.pop("keep")
     return first, again, kept, kwargs
+
+
+def weigh_kernel_param(self, n, k):
+    m = n
+    if n < k:
+        m = k
+    j = 1
+    if k > 2:
+        j = 7
+    return m, j
