@@ -270,6 +270,11 @@ std::optional<PyOp> py_op(const ex& e) {
   return std::nullopt;
 }
 
+bool is_py_op(const ex& e, PyOp op) {
+  std::optional<PyOp> o = py_op(e);
+  return o && *o == op;
+}
+
 bool is_comparison(PyOp op) {
   return static_cast<int>(op) >= static_cast<int>(PyOp::lt) &&
          static_cast<int>(op) <= static_cast<int>(PyOp::ne);

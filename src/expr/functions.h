@@ -51,6 +51,8 @@ GiNaC::ex py_call(PyOp op, const GiNaC::ex& a, const GiNaC::ex& b, const GiNaC::
 
 // Which Python operation `e` is, if it is one of these functions.
 std::optional<PyOp> py_op(const GiNaC::ex& e);
+// Whether `e` is a call of Python operation `op` (is_py_op(e, PyOp::min): e is min(...)).
+bool is_py_op(const GiNaC::ex& e, PyOp op);
 
 // True for the comparison operations lt..ne.
 bool is_comparison(PyOp op);

@@ -10,14 +10,9 @@ namespace {
 
 using GiNaC::ex;
 
-bool is_min(const ex& e) {
-  auto op = py_op(e);
-  return op && *op == PyOp::min;
-}
-
 // The arguments of a tree of nested mins (a lone expression is its own argument).
 void min_arguments(const ex& e, std::vector<ex>& out) {
-  if (is_min(e)) {
+  if (is_py_op(e, PyOp::min)) {
     min_arguments(e.op(0), out);
     min_arguments(e.op(1), out);
   } else {
@@ -38,7 +33,7 @@ struct BoundRewrite : GiNaC::map_function {
   Replace replace;
   BoundRewrite(ex s, Replace r) : symbol(std::move(s)), replace(std::move(r)) {}
   ex operator()(const ex& e) override {
-    if (is_min(e)) {
+    if (is_py_op(e, PyOp::min)) {
       for (int i = 0; i < 2; ++i)
         if (e.op(i).is_equal(symbol)) {
           ex other = (*this)(e.op(1 - i));

@@ -10,11 +10,6 @@ namespace {
 
 using GiNaC::ex;
 
-bool is_min(const ex& e) {
-  auto op = py_op(e);
-  return op && *op == PyOp::min;
-}
-
 bool is_one(const ex& e) { return GiNaC::is_a<GiNaC::numeric>(e) && GiNaC::ex_to<GiNaC::numeric>(e).is_equal(1); }
 
 // One term of an expanded sum: a positive rational coefficient times powers of the point's
@@ -72,7 +67,7 @@ bool at_least_one(const ex& x) {
 struct Decide : GiNaC::map_function {
   ex operator()(const ex& e) override {
     ex out = e.map(*this);
-    if (is_min(out))
+    if (is_py_op(out, PyOp::min))
       for (int i = 0; i < 2; ++i)
         if (is_one(out.op(i)) && at_least_one(out.op(1 - i))) return ex(1);
     return out;
