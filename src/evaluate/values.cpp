@@ -1,5 +1,6 @@
 #include "evaluate/values.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <fstream>
@@ -41,12 +42,22 @@ void add_values(const nlohmann::json& object, const std::string& prefix, Values&
 // Nesting of a config.json that kcost reads (real ones nest 3 levels; text_config.rope_scaling).
 constexpr int kMaxConfigDepth = 32;
 
+// A key as a JSON path step: `.name` for a plain name, else `["..."]` with the key as a JSON
+// string (escaped, so that a key holding a newline keeps an error on one line).
+std::string path_step(const std::string& key) {
+  const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (plain) return "." + key;
+  return "[" + nlohmann::json(key).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "]";
+}
+
 // The JSON path of the first integer beyond 64 bits in `j` ("$.vocab_size"), or "".
 std::string exact_number_path(const nlohmann::ordered_json& j, const std::string& path) {
   if (is_exact_number(j) && json_number_value(j)) return path;  // (not NaN or Infinity)
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it)
-      if (std::string p = exact_number_path(it.value(), path + "." + it.key()); !p.empty()) return p;
+      if (std::string p = exact_number_path(it.value(), path + path_step(it.key())); !p.empty()) return p;
   } else if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i)
       if (std::string p = exact_number_path(j[i], path + "[" + std::to_string(i) + "]"); !p.empty()) return p;

@@ -94,6 +94,25 @@ TEST(Values, ConfigFileErrorsNameTheFile) {
   for (const auto& f : {bad, list, good}) std::remove(f.c_str());
 }
 
+// An integer past 64 bits is named by its JSON path; a key that is not a plain name is written
+// as a JSON string, so a key holding a newline (`"a\nb"`, found by the config fuzzer) keeps the
+// error on one line.
+TEST(Values, AnIntegerPast64BitsIsNamedByItsPathOnOneLine) {
+  std::string plain = temp_file(R"({"text_config": {"vocab_size": 123456789012345678901234567890}})");
+  std::string odd = temp_file(R"({"a\nb": {"x.y": [1, 123456789012345678901234567890]}})");
+  auto message = [](const std::string& path) {
+    try {
+      read_config_file(path);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(plain), plain + ": $.text_config.vocab_size: integer out of the 64-bit range");
+  EXPECT_EQ(message(odd), odd + R"(: $["a\nb"]["x.y"][1]: integer out of the 64-bit range)");
+  for (const auto& f : {plain, odd}) std::remove(f.c_str());
+}
+
 TEST(Values, TextConfigOfAMultimodalCheckpoint) {
   nlohmann::json file = {{"model_type", "gemma3"},
                          {"tie_word_embeddings", true},
