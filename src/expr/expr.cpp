@@ -162,6 +162,11 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
       if (GiNaC::is_exactly_a<numeric>(*it) && num(*it).is_rational())
         bits = std::max<double>(bits, std::max(num(*it).numer().int_length(), num(*it).denom().int_length()));
     if (bits * std::fabs(num(x).to_double()) > number::kMaxPowerBits) throw ExprError("number too large in power");
+    // A symbolic base to a whole power above kMaxSymbolicPower: cost formulas use small powers;
+    // a large one expands into as many terms, and `(a + b) ** 829 % -(c - b)` then took minutes
+    // to compare (a fuzz finding).
+    if (!number::is_real(b) && std::fabs(num(x).to_double()) > number::kMaxSymbolicPower)
+      throw ExprError("power of a symbolic expression above " + std::to_string(static_cast<int>(number::kMaxSymbolicPower)));
   }
   return guarded([&] { return GiNaC::pow(b, x); });
 }
