@@ -202,6 +202,31 @@ std::string self_attribute_path(const ast::Node& node) {
   return n && n->is("Name") && n->str("id") == "self" ? "self" + path : "";
 }
 
+namespace {
+
+// While a probe runs forward ahead of the traced call: no call sites or discovery order are
+// recorded; what the context held is back when the probe ends, however it ends.
+class UnrecordedSites {
+ public:
+  explicit UnrecordedSites(TraceContext& ctx) : ctx_(ctx), sites_(ctx.sites), order_(ctx.discovery_order) {
+    ctx_.sites = nullptr;
+    ctx_.discovery_order = nullptr;
+  }
+  ~UnrecordedSites() {
+    ctx_.sites = sites_;
+    ctx_.discovery_order = order_;
+  }
+  UnrecordedSites(const UnrecordedSites&) = delete;
+  UnrecordedSites& operator=(const UnrecordedSites&) = delete;
+
+ private:
+  TraceContext& ctx_;
+  decltype(TraceContext::sites) sites_;
+  decltype(TraceContext::discovery_order) order_;
+};
+
+}  // namespace
+
 void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& forward,
                              const std::map<std::string, ValuePtr>& inputs) {
   std::set<std::string> assigned;
@@ -213,18 +238,13 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
     if (a && a->value && a->value->is(Value::Kind::None)) wanted.push_back(n);
   }
   if (wanted.empty()) return;
-  auto* sites = ctx_.sites;
-  auto* order = ctx_.discovery_order;
-  ctx_.sites = nullptr;
-  ctx_.discovery_order = nullptr;
   ShapeTracer probe(ctx_, nullptr);
   probe.probing_held_ = true;
   try {
+    UnrecordedSites quiet(ctx_);
     probe.run_forward(facts, inputs);
   } catch (const std::exception&) {
   }
-  ctx_.sites = sites;
-  ctx_.discovery_order = order;
   for (const auto& n : wanted) {
     auto it = probe.held_after_.find("self." + n);
     if (it == probe.held_after_.end() || !is_tensor(it->second)) continue;
@@ -263,15 +283,12 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   // A forward that reads a conv or recurrent state before it updates it: a probe, recording
   // nothing (no call sites either), runs it first to learn the states from the updates.
   if (!probing_ && reads_cache_state(*forward->def)) {
-    auto* sites = ctx_.sites;
-    auto* order = ctx_.discovery_order;
-    ctx_.sites = nullptr;
-    ctx_.discovery_order = nullptr;
     ShapeTracer probe(ctx_, nullptr);
     probe.probing_ = true;
-    probe.run_forward(facts, inputs);
-    ctx_.sites = sites;
-    ctx_.discovery_order = order;
+    {
+      UnrecordedSites quiet(ctx_);
+      probe.run_forward(facts, inputs);
+    }
     for (const auto& [k, v] : probe.states_) states_.emplace(k, v);
   }
   // State the caller set on this module ("self.x" inputs), and what earlier calls left.
