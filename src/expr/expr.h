@@ -49,7 +49,9 @@ class Expr {
   // zero and the like ("division by zero in 'x / y'").
   GiNaC::numeric eval(const std::map<std::string, GiNaC::numeric>& values) const;
 
-  Expr expand() const;  // polynomial expansion (for readable totals)
+  // Polynomial expansion (for readable totals). An expression whose expansion would be large
+  // (expansion_size.h: `(a + b + c + d) ** 200` has 1.37 million terms) is returned as it is.
+  Expr expand() const;
 
   // Structural equality after GiNaC's automatic normalization: a*b == b*a, a + a == 2*a,
   // but (a + b)**2 != a**2 + 2*a*b + b**2 (see equivalent).
@@ -57,7 +59,8 @@ class Expr {
   bool operator!=(const Expr& other) const { return !(*this == other); }
   // Equal after expansion ((a + b)**2 is equivalent to a**2 + 2*a*b + b**2), inside function
   // arguments too (min(a * (b + 1), c) to min(a * b + a, c)), with whole float exponents taken
-  // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)).
+  // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)). False, as not known, when either
+  // side's expansion would be large (expansion_size.h).
   bool equivalent(const Expr& other) const;
 
   // Arithmetic with Python semantics; all throw ExprError on division by zero and overflow.

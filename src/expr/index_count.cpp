@@ -3,6 +3,7 @@
 #include <numeric>
 #include <vector>
 
+#include "expr/expansion_size.h"
 #include "expr/functions.h"
 
 namespace kcost {
@@ -140,6 +141,7 @@ class Counter {
 
   // k when e is i + k with k free of i.
   std::optional<Expr> offset(const ex& e) const {
+    if (!cheap_to_expand(e)) return std::nullopt;
     ex x = e.expand();
     if (!x.is_polynomial(i_) || x.degree(i_) != 1) return std::nullopt;
     ex c = x.coeff(i_, 1);
@@ -187,6 +189,7 @@ class Counter {
       }
     }
     // a - b = s * i + k with s = 1 or -1: `s * i + k op 0`, so `i op' -k` (op' flipped when s = -1).
+    if (!cheap_to_expand(a - b)) return std::nullopt;
     ex diff = (a - b).expand();
     bool flip = false;
     std::optional<Expr> k = offset(diff);

@@ -29,8 +29,6 @@ GiNaC::numeric mod(const GiNaC::numeric& a, const GiNaC::numeric& b);       // a
 // small enough that bad input (a fuzzed tower of powers such as `10 ** 170040 * 4440 * ...`)
 // cannot spend minutes multiplying numbers of millions of digits. A larger power is an ExprError.
 constexpr double kMaxPowerBits = 1000000;
-// The largest whole power of an expression that is not a number (Expr::pow).
-constexpr double kMaxSymbolicPower = 64;
 // a ** b. Exact for a rational base and an integer exponent (2**-1 is 1/2, not 0.5); a
 // non-integer exponent is a Python float exponent (1/2 is 0.5 in Python), the result a float.
 GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b);

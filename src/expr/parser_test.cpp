@@ -296,9 +296,6 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"(--------4-----a + b) ** 2 - (a - b) ** 2** 1999 - (a - b)", 38, "number too large in power"},
       {"(2 * x) ** 10000000", 9, "number too large in power"},
       {"x ** -20000000", 3, "number too large in power"},
-      // a symbolic base to a large whole power (fuzz finding: (a + b) ** 829 % ... compared for minutes)
-      {"(a + b) ** 829 % -(c - b) * 2", 9, "power of a symbolic expression above 64"},
-      {"x ** -65", 3, "power of a symbolic expression above 64"},
       // a fuzz finding that ran for over a minute: refused within milliseconds
       {"1_0**17_0_04_0**1**174_0*444_0**1*444_0*444_0**1*444_04_0**1**174_0*444_0**174444444+44", 74,
        "number too large in power"},
