@@ -25,23 +25,16 @@ double monomials(double n, double t) {
 }  // namespace
 
 ExpansionSize expansion_size(const GiNaC::ex& e) {
-  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0};
-  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1};
-  if (GiNaC::is_a<GiNaC::add>(e)) {
-    ExpansionSize size{0, 0};
+  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0};
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0};
+  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
+    const bool sum = GiNaC::is_a<GiNaC::add>(e);
+    ExpansionSize size{sum ? 0.0 : 1.0, 0, 0};
     for (size_t i = 0; i < e.nops(); ++i) {
-      const ExpansionSize term = expansion_size(e.op(i));
-      size.terms += term.terms;
-      size.degree = std::max(size.degree, term.degree);
-    }
-    return size;
-  }
-  if (GiNaC::is_a<GiNaC::mul>(e)) {
-    ExpansionSize size{1, 0};
-    for (size_t i = 0; i < e.nops(); ++i) {
-      const ExpansionSize factor = expansion_size(e.op(i));
-      size.terms *= factor.terms;
-      size.degree += factor.degree;
+      const ExpansionSize part = expansion_size(e.op(i));
+      size.terms = sum ? size.terms + part.terms : size.terms * part.terms;
+      size.degree = sum ? std::max(size.degree, part.degree) : size.degree + part.degree;
+      size.inner_terms = std::max(size.inner_terms, part.inner_terms);
     }
     return size;
   }
@@ -49,21 +42,30 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
       GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_integer()) {
     const ExpansionSize base = expansion_size(e.op(0));
     const double n = std::fabs(GiNaC::ex_to<GiNaC::numeric>(e.op(1)).to_double());
-    return {monomials(n, base.terms), base.degree * n};
+    return {monomials(n, base.terms), base.degree * n, base.inner_terms};
   }
   // Any other power, a function: one opaque term; its operands are expanded on their own.
-  ExpansionSize size{1, 1};
+  ExpansionSize size{1, 1, 0};
   for (size_t i = 0; i < e.nops(); ++i) {
     const ExpansionSize operand = expansion_size(e.op(i));
-    size.terms += operand.terms;
-    size.degree = std::max(size.degree, operand.degree);
+    size.inner_terms = std::max({size.inner_terms, operand.terms, operand.inner_terms});
   }
   return size;
 }
 
 bool cheap_to_expand(const GiNaC::ex& e) {
   const ExpansionSize size = expansion_size(e);
-  return size.terms <= kMaxExpandedTerms && size.degree <= kMaxExpandedDegree;
+  return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms;
+}
+
+bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
+  for (const GiNaC::ex* e : {&a, &b}) {
+    const ExpansionSize size = expansion_size(*e);
+    if (size.terms > kMaxExpandedTerms || size.inner_terms > kMaxExpandedTerms ||
+        size.degree > kMaxDividedDegree)
+      return false;
+  }
+  return true;
 }
 
 }  // namespace kcost

@@ -3,7 +3,7 @@
 // `(a + b + c + d) ** 200` is five nodes and expands into 1.37 million terms (seconds);
 // dividing `(a + b) ** 829` by `c - b` took over a minute (a fuzz finding). The analysis
 // expands to simplify (exact quotients, equivalence, offsets of an index, readable totals) and
-// skips a simplification whose expansion would be large: cost formulas are of small degree.
+// skips a simplification whose expansion would be large: cost formulas are small polynomials.
 //
 // The estimate is an upper bound computed on the tree, without expanding:
 // - a number: 1 term of degree 0; a symbol: 1 term of degree 1;
@@ -11,8 +11,8 @@
 // - a product: the product of the counts, the sum of the degrees;
 // - a power to a whole n: a base of t terms gives C(|n| + t - 1, t - 1) terms (the monomials
 //   of degree |n| in t variables), of |n| times the base's degree; any other power, and any
-//   function (min, //, ...), one term of degree 1 (expand does not multiply out through them;
-//   their arguments are expanded on their own, so they count too, as a sum would).
+//   function (min, //, ...), one term of degree 1: expand does not multiply out through them.
+//   Their operands are expanded on their own: the largest of those is `inner_terms`.
 // Counts saturate at infinity rather than overflow.
 #pragma once
 
@@ -23,15 +23,20 @@ namespace kcost {
 struct ExpansionSize {
   double terms = 1;   // how many terms the expansion has, at most
   double degree = 0;  // its total degree in symbols and opaque functions, at most
+  double inner_terms = 0;  // the most terms of an operand of a function or power inside it
 };
 
 ExpansionSize expansion_size(const GiNaC::ex& e);
 
-// The bounds past which an expansion is skipped: about a tenth of a second of GiNaC's time.
+// The bounds past which an expansion or a division is skipped: each about a tenth of a second of
+// GiNaC's time. Expansion grows with the terms (`x ** 1000` is one term, cheap); polynomial
+// division with the degree too (`(a + b) ** 200 / (c - b)`: 0.24 s).
 constexpr double kMaxExpandedTerms = 100000;
-constexpr double kMaxExpandedDegree = 128;
+constexpr double kMaxDividedDegree = 128;
 
-// Whether expanding `e` (or dividing it as a polynomial) stays within both bounds.
+// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms.
 bool cheap_to_expand(const GiNaC::ex& e);
+// Whether dividing `a` by `b` as polynomials stays within both bounds.
+bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);
 
 }  // namespace kcost

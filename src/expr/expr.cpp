@@ -114,12 +114,34 @@ struct WholeExponents : GiNaC::map_function {
 
 }  // namespace
 
+namespace {
+
+// Each power whose expansion would be large, as one symbol: the same power (its base expanded
+// where that is cheap) the same symbol, wherever it occurs. `x - (a + b + c) ** 2000` and
+// `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`.
+struct OpaqueLargePowers : GiNaC::map_function {
+  GiNaC::exmap symbols;
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
+    GiNaC::ex base = e.op(0).map(*this);
+    if (cheap_to_expand(base)) base = base.expand(GiNaC::expand_options::expand_function_args);
+    const GiNaC::ex key = GiNaC::pow(base, e.op(1));
+    auto found = symbols.find(key);
+    if (found != symbols.end()) return found->second;
+    return symbols[key] = GiNaC::symbol();
+  }
+};
+
+}  // namespace
+
 bool Expr::equivalent(const Expr& other) const {
   try {
-    WholeExponents whole;
     if (e_.is_equal(other.e_)) return true;
-    if (!cheap_to_expand(e_) || !cheap_to_expand(other.e_)) return false;
-    return (whole(e_) - whole(other.e_)).expand(GiNaC::expand_options::expand_function_args).is_zero();
+    WholeExponents whole;
+    OpaqueLargePowers opaque;
+    const GiNaC::ex difference = opaque(whole(e_)) - opaque(whole(other.e_));
+    if (!cheap_to_expand(difference)) return false;
+    return difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
   } catch (const std::exception&) {
     return false;
   }

@@ -83,7 +83,7 @@ bool integer_valued(const ex& e) {
 // (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
 std::optional<ex> exact_quotient(const ex& a, const ex& b) {
   if (has_float(a) || has_float(b)) return std::nullopt;
-  if (!cheap_to_expand(a) || !cheap_to_expand(b)) return std::nullopt;
+  if (!cheap_to_divide(a, b)) return std::nullopt;
   try {
     ex q = a * GiNaC::pow(b, -1);  // GiNaC cancels equal factors itself
     if (integer_valued(q)) return q;
