@@ -73,6 +73,24 @@ std::optional<ValuePtr> to_bool(const BuiltinCall& c) {
   return Value::unknown("bool() undecidable");
 }
 
+// all(items), any(items) of a sequence (a generator expression is one): decided when each item's
+// truth is known, or when one item decides it (a false one for all, a true one for any).
+std::optional<ValuePtr> all_or_any(const BuiltinCall& c, bool is_all) {
+  ValuePtr v = c.positional(0);
+  const char* name = is_all ? "all" : "any";
+  if (!v || !is_sequence(*v) || v->element) return Value::unknown(std::string(name) + "() of an unknown sequence");
+  bool undecided = false;
+  for (const ValuePtr& item : v->items) {
+    std::optional<bool> t = item ? item->truth() : std::nullopt;
+    if (!t)
+      undecided = true;
+    else if (*t != is_all)
+      return Value::boolean(!is_all);
+  }
+  if (undecided) return Value::unknown(std::string(name) + "() undecidable");
+  return Value::boolean(is_all);
+}
+
 // str(x) of a string, a known integer or a bool: its text (add_module(str(idx), m)).
 std::optional<ValuePtr> to_text(const BuiltinCall& c) {
   ValuePtr v = c.positional(0);
@@ -289,6 +307,8 @@ const Builtin* find_builtin(const std::string& name) {
       {"min", [](const BuiltinCall& c) { return min_or_max(c, true); }},
       {"max", [](const BuiltinCall& c) { return min_or_max(c, false); }},
       {"bool", to_bool},
+      {"all", [](const BuiltinCall& c) { return all_or_any(c, true); }},
+      {"any", [](const BuiltinCall& c) { return all_or_any(c, false); }},
       {"int", [](const BuiltinCall& c) { return to_number(c, true); }},
       {"float", [](const BuiltinCall& c) { return to_number(c, false); }},
       {"len", len},

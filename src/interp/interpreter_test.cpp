@@ -135,6 +135,20 @@ TEST(Interpreter, ContainersComprehensionsAndBuiltins) {
   EXPECT_EQ(*out->items[5]->items[0]->known, 4);
 }
 
+TEST(Interpreter, AllAndAnyDecideItemByItem) {
+  Session run;
+  ValuePtr out = run.call("all_and_any", {positional(Value::number(Expr::symbol("n")))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple));
+  ASSERT_EQ(out->items.size(), 7u);
+  EXPECT_EQ(out->items[0]->truth(), std::optional<bool>(true));   // all(x > 0 for x in [1, 2])
+  EXPECT_EQ(out->items[1]->truth(), std::optional<bool>(false));  // any(x > 5 for x in [1, 2])
+  EXPECT_EQ(out->items[2]->truth(), std::optional<bool>(true));   // all([])
+  EXPECT_EQ(out->items[3]->truth(), std::optional<bool>(false));  // any([])
+  EXPECT_EQ(out->items[4]->truth(), std::optional<bool>(false));  // all([n > 0, False])
+  EXPECT_TRUE(out->items[5]->is(Value::Kind::Unknown));           // all([n > 0, True]): n decides
+  EXPECT_EQ(out->items[6]->truth(), std::optional<bool>(true));   // any([n > 0, True])
+}
+
 // list() and tuple() of a range: its integers when its bounds are known; a list of stop - start
 // items not known one by one when they are not (CPM-Ant's list(range(seqlen - prompt_length))),
 // which [::-1] keeps and len() measures.

@@ -25,6 +25,7 @@ GlobalRef reference_from_json(const nlohmann::json& d) {
   r.path = d.contains("path") && d["path"].is_string() ? d["path"].get<std::string>() : "";
   r.is_module = d.value("is_module", false);
   if (d.contains("value")) r.value = d["value"];
+  if (d.contains("type") && d["type"].is_string()) r.type = d["type"].get<std::string>();
   return r;
 }
 

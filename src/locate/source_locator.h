@@ -31,6 +31,7 @@ struct GlobalRef {
   std::string path;      // the name as reached through modules: "torch.nn.functional.softmax"
   bool is_module = false;
   nlohmann::json value;  // for constants
+  std::string type;      // for others: the qualified name of their type ("builtins.property")
 };
 
 struct FunctionSource {

@@ -1275,6 +1275,49 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
   }
 }
 
+ValuePtr ShapeTracer::class_member(const std::string& cls, const std::string& name, const ValuePtr& object) {
+  const size_t dot = cls.rfind('.');
+  if (dot == std::string::npos) return nullptr;
+  const GlobalRef* ref = nullptr;
+  try {
+    ref = &ctx_.locator.resolve_global(cls.substr(0, dot), cls.substr(dot + 1) + "." + name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  if (ref->kind == GlobalRef::Kind::Constant) return ConfigView::from_json(ref->value);
+  if (ref->kind != GlobalRef::Kind::Other || (ref->type != "builtins.property" && ref->type != "functools.cached_property"))
+    return nullptr;
+  try {
+    ctx_.locator.find_function(cls + "." + name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  ShapeTracer quiet(ctx_, nullptr);
+  quiet.objects_ = objects_;
+  return quiet.inline_function(cls + "." + name, {}, object);
+}
+
+ValuePtr ShapeTracer::cache_object() {
+  std::string cls = ctx_.cache.cache_class();
+  if (cls.empty()) cls = "transformers.cache_utils.DynamicCache";
+  if (ctx_.cache.empty()) return nullptr;
+  std::vector<ValuePtr> layers;
+  for (long long i = 0; i < static_cast<long long>(std::max<size_t>(ctx_.cache.size(), 1)); ++i) {
+    std::optional<CacheLayer> layer = ctx_.cache.layer(i);
+    if (!layer) return nullptr;
+    auto object = std::make_shared<Value>(*Value::dict({}, {}));
+    object->class_name = layer->class_name;
+    for (const auto& [key, value] : layer->attributes) {
+      object->keys.push_back(key);
+      object->items.push_back(value);
+    }
+    layers.push_back(object);
+  }
+  auto object = std::make_shared<Value>(*Value::dict({"layers"}, {Value::list(layers)}));
+  object->class_name = cls;
+  return object;
+}
+
 ValuePtr ShapeTracer::method_of(const ValuePtr& object, const std::string& name) {
   std::string method = object->class_name + "." + name;
   try {
@@ -1287,7 +1330,7 @@ ValuePtr ShapeTracer::method_of(const ValuePtr& object, const std::string& name)
   return Value::unknown(method);
 }
 
-ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base, const std::string& name) {
+ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) {
   switch (base->kind) {
     case Value::Kind::Self: {
       if (facts_) {
@@ -1340,6 +1383,7 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
         // A plain object (make_object): its attribute, else a method of its class.
         for (size_t i = 0; i < base->keys.size(); ++i)
           if (base->keys[i] == name) return base->items[i];
+        if (ValuePtr member = class_member(base->class_name, name, base)) return member;
         return method_of(base, name);
       }
       if (name == "get" || name == "keys" || name == "values" || name == "items" || name == "copy")
@@ -1356,7 +1400,20 @@ ValuePtr ShapeTracer::attribute(const ast::Node& /*node*/, const ValuePtr& base,
       if (!method.empty()) return Value::callable(Value::Target::SelfMethod, method);
       return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
     }
-    case Value::Kind::Cache: return Value::callable(Value::Target::CacheMethod, name);
+    case Value::Kind::Cache: {
+      // A property or plain class attribute of the cache's class (`is_compileable`, which 4.x's
+      // masks read with getattr): its value, read from the source; anything else a method.
+      if (ValuePtr object = cache_object()) {
+        if (ValuePtr member = class_member(object->class_name, name, object)) {
+          if (record_)
+            record_->assumptions.push_back({"", node.line, "cache." + name + " of the " + last_part(object->class_name) +
+                                                             " (read from its source, on its layers as built) is " +
+                                                             member->describe()});
+          return member;
+        }
+      }
+      return Value::callable(Value::Target::CacheMethod, name);
+    }
     case Value::Kind::Tuple:
     case Value::Kind::List:
       // torch.return_types (topk, sort, max, min, kthvalue, mode): the pair (values, indices).

@@ -165,6 +165,15 @@ class ShapeTracer : public Hooks {
   // Method `name` of the class of `object` (a submodule, a plain object), bound to it; unknown
   // when its class has none.
   ValuePtr method_of(const ValuePtr& object, const std::string& name);
+  // What `name` is on an object of class `cls` that does not hold it itself: a class attribute of
+  // plain data (`is_compileable = False` in DynamicLayer's body) is that value; a property
+  // (DynamicCache's `is_compileable`) runs its getter on `object`, recording nothing (a class's
+  // bookkeeping is not the model's work). nullptr when it is neither (a method, or nothing).
+  ValuePtr class_member(const std::string& cls, const std::string& name, const ValuePtr& object);
+  // The analysed call's cache as a plain object of its class (generate's, else DynamicCache), for
+  // its properties' getters: `layers`, one object per layer with the layer's attributes (their
+  // class's members as class_member finds them). nullptr when the cache's layers are not known.
+  ValuePtr cache_object();
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
   ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
   // The cache a cat of cache_layer_item's tensors shows (their elements, now sized).

@@ -210,3 +210,9 @@ def weigh_kernel_param(self, n, k):
     if k > 2:
         j = 7
     return m, j
+
+def all_and_any(self, n):
+    # Python's all/any over a generator: decided item by item; an unknown item decides nothing
+    # unless another item decides the whole (all(...) with a False item is False).
+    return (all(x > 0 for x in [1, 2]), any(x > 5 for x in [1, 2]), all([]), any([]),
+            all([n > 0, False]), all([n > 0, True]), any([n > 0, True]))
