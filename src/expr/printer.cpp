@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -189,6 +190,37 @@ struct Term {
 // a * b, b**2), then numbers last.
 std::vector<Term> sorted_terms(const ex& e);
 
+// What one to_python call has printed, by subexpression: a sum's terms are split (and their
+// factors printed) to sort them, a power's base printed again for its sort key, so a nested
+// expression would otherwise be printed again at each level, 2**depth times (a fuzz finding
+// took 27 s).
+struct PrintMemo {
+  std::map<ex, Printed, GiNaC::ex_is_less> printed;
+  std::map<ex, std::vector<Term>, GiNaC::ex_is_less> terms;
+};
+thread_local PrintMemo* memo = nullptr;
+
+Printed print_uncached(const ex& e);
+std::vector<Term> sorted_terms_uncached(const ex& e);
+
+Printed print(const ex& e) {
+  if (!memo) return print_uncached(e);
+  auto found = memo->printed.find(e);
+  if (found != memo->printed.end()) return found->second;
+  Printed p = print_uncached(e);
+  memo->printed.emplace(e, p);
+  return p;
+}
+
+std::vector<Term> sorted_terms(const ex& e) {
+  if (!memo) return sorted_terms_uncached(e);
+  auto found = memo->terms.find(e);
+  if (found != memo->terms.end()) return found->second;
+  std::vector<Term> terms = sorted_terms_uncached(e);
+  memo->terms.emplace(e, terms);
+  return terms;
+}
+
 bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
 
 // Splits a term of a sum (or a product) into its numeric coefficient and sorted factors. A sum
@@ -215,7 +247,7 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
   std::sort(factors->begin(), factors->end());
 }
 
-std::vector<Term> sorted_terms(const ex& e) {
+std::vector<Term> sorted_terms_uncached(const ex& e) {
   std::vector<Term> terms(e.nops());
   for (size_t i = 0; i < e.nops(); ++i) {
     Term& t = terms[i];
@@ -376,7 +408,7 @@ Printed print_function(const ex& e) {
   }
 }
 
-Printed print(const ex& e) {
+Printed print_uncached(const ex& e) {
   if (GiNaC::is_exactly_a<numeric>(e)) return print_number(num(e));
   if (GiNaC::is_a<GiNaC::symbol>(e)) return {GiNaC::ex_to<GiNaC::symbol>(e).get_name(), kAtom};
   if (GiNaC::is_exactly_a<GiNaC::add>(e)) return print_sum(e);
@@ -390,6 +422,18 @@ Printed print(const ex& e) {
 
 }  // namespace
 
-std::string to_python(const GiNaC::ex& e) { return print(e).text; }
+std::string to_python(const GiNaC::ex& e) {
+  if (memo) return print(e).text;
+  PrintMemo here;
+  memo = &here;
+  try {
+    std::string text = print(e).text;
+    memo = nullptr;
+    return text;
+  } catch (...) {
+    memo = nullptr;
+    throw;
+  }
+}
 
 }  // namespace kcost

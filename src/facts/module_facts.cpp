@@ -161,18 +161,27 @@ class InitHooks : public Hooks {
       record(name, value, node.line);
       return;
     }
-    // `self.norm_1.bias = None` (MPT): a submodule's state that its constructor makes from a
-    // parameter of the same name is removed after construction; the submodule is what
-    // constructing it with that argument None makes (LayerNorm(..., bias=None): no bias).
-    if (base->is(Value::Kind::Module) && value->is(Value::Kind::None) && constructor_takes(base->class_name, name))
-      for (auto& a : facts_.attributes)
-        if (a.value == base) {
-          auto changed = std::make_shared<Value>(*base);
-          auto& args = changed->args;
-          args.erase(std::remove_if(args.begin(), args.end(), [&](const Arg& x) { return x.name == name; }), args.end());
-          args.push_back({name, value, ""});
-          a.value = changed;
-        }
+    // A submodule's state that its constructor makes from a parameter of the same name, set after
+    // construction: the submodule is what constructing it with that argument makes.
+    // - `self.norm_1.bias = None` (MPT): removed; LayerNorm(..., bias=None) has no bias.
+    // - `self.decoder.bias = self.bias` (BERT's LM head on transformers 4.x): a tensor; the
+    //   submodule has that state (Linear(..., bias=True)), and the parent's attribute holding the
+    //   same tensor is that one parameter under a second name (nn.Module counts it once).
+    if (!base->is(Value::Kind::Module) || !constructor_takes(base->class_name, name)) return;
+    if (!value->is(Value::Kind::None) && !value->is_tensor()) return;
+    const ValuePtr argument = value->is(Value::Kind::None) ? value : Value::boolean(true);
+    for (auto& a : facts_.attributes) {
+      if (a.value == base) {
+        auto changed = std::make_shared<Value>(*base);
+        auto& args = changed->args;
+        args.erase(std::remove_if(args.begin(), args.end(), [&](const Arg& x) { return x.name == name; }), args.end());
+        args.push_back({name, argument, ""});
+        a.value = changed;
+      } else if (value->is_tensor() && a.value == value &&
+                 (a.kind == Attribute::Kind::Parameter || a.kind == Attribute::Kind::Buffer)) {
+        a.kind = Attribute::Kind::Value;
+      }
+    }
   }
 
   bool constructor_takes(const std::string& class_name, const std::string& param) {
