@@ -217,10 +217,13 @@ def describe(name):
         obj = obj.fget
     if inspect.ismethod(obj) and inspect.isclass(obj.__self__):  # a classmethod: its function (`cls` first)
         obj = obj.__func__
-    if inspect.isclass(obj):
-        return json.dumps(_describe_class(obj))
-    if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):
-        return json.dumps(_describe_function(obj))
+    try:
+        if inspect.isclass(obj):
+            return json.dumps(_describe_class(obj))
+        if inspect.isfunction(obj) or inspect.isfunction(inspect.unwrap(obj)):
+            return json.dumps(_describe_function(obj))
+    except OSError as e:  # inspect finds no source (a class made at run time): say which
+        raise LookupError(f"'{name}': {e}") from e
     raise LookupError(f"'{name}' is a {type(obj).__name__}, not a class or function with Python source")
 
 

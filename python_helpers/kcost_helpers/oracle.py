@@ -523,6 +523,17 @@ def small_config_kwargs(config_class):
             kwargs[p] = _WINDOW_LAYERS
         elif low in ("sliding_window_pattern", "_sliding_window_pattern") and v > 0:
             kwargs[p] = min(v, _WINDOW_PATTERN)
+    # Parts that add up to the hidden size (Reformer's axial_pos_embds_dim (64, 192) of 256,
+    # which the model requires to sum to hidden_size): the same shares of the small hidden size.
+    if _is_int(hidden0) and hidden0 and hidden != hidden0:
+        for p in sorted(params):
+            v = default(p)
+            if p in kwargs or not isinstance(v, (list, tuple)) or len(v) < 2 or \
+                    not all(_is_int(i) and i > 0 for i in v) or sum(v) != hidden0:
+                continue
+            parts = [max(1, int(round(i * scale))) for i in v[:-1]]
+            if sum(parts) < hidden:
+                kwargs[p] = type(v)(parts + [hidden - sum(parts)])
     # An expert count or top-k the defaults leave unset (None, where the parameter takes an int:
     # Dots1's n_routed_experts, n_shared_experts, num_experts_per_tok): the small values, so that
     # the expert layers the model has are built and proven.

@@ -717,6 +717,15 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     std::string n = path.empty() ? qualname : path;
     return call_op(node, last_part(n), {n, qualname}, nullptr, args);
   }
+  // A Python function whose source cannot be read (a frozen standard-library module's:
+  // `os.getenv`): not modelled, a child that could cost anything when it takes tensors.
+  try {
+    ctx_.locator.find_function(qualname);
+  } catch (const std::exception& e) {
+    const std::string why = std::string("call of ") + qualname + ": " + e.what();
+    bool on_tensors = std::any_of(args.begin(), args.end(), [](const Arg& a) { return is_tensor(a.value); });
+    return on_tensors ? unknown(node, why, label_for(last_part(qualname), node)) : Value::unknown(why);
+  }
   return inline_function(qualname, args, nullptr);
 }
 
