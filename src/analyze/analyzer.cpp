@@ -207,9 +207,12 @@ void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const Class
       if (!tied) continue;
       // A 4.x list (no source): PreTrainedModel._tie_or_clone_weights shares the output
       // embeddings' weight only; a bias the list names too (BERT's `cls.predictions.decoder.bias`)
-      // is padded to the vocabulary, not shared.
-      if (source.empty() && target.size() >= 6 && target.compare(target.size() - 6, 6, "weight") != 0) continue;
+      // is padded to the vocabulary, not shared, and a module it names (MegatronBERT's
+      // `cls.predictions.decoder`) shares its weight.
+      const bool listed = source.empty();
+      if (listed && target.size() >= 4 && target.compare(target.size() - 4, 4, "bias") == 0) continue;
       std::optional<Expr> n = tracer.state_elements(facts, target);
+      if (!n && listed) n = tracer.state_elements(facts, target + ".weight");
       if (!n) {
         trace.assumptions.push_back({"", 0, "tied weight '" + target + "' is not a parameter the analysis knows: counted twice"});
         continue;

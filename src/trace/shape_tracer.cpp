@@ -1309,21 +1309,23 @@ ValuePtr ShapeTracer::class_member(const std::string& cls, const std::string& na
 ValuePtr ShapeTracer::cache_object() {
   std::string cls = ctx_.cache.cache_class();
   if (cls.empty()) cls = "transformers.cache_utils.DynamicCache";
-  if (ctx_.cache.empty()) return nullptr;
+  auto object = std::make_shared<Value>(*Value::dict({}, {}));
+  object->class_name = cls;
+  if (ctx_.cache.empty()) return object;  // a cache of no layer objects (4.x before 4.54): no `layers`
   std::vector<ValuePtr> layers;
   for (long long i = 0; i < static_cast<long long>(std::max<size_t>(ctx_.cache.size(), 1)); ++i) {
     std::optional<CacheLayer> layer = ctx_.cache.layer(i);
-    if (!layer) return nullptr;
-    auto object = std::make_shared<Value>(*Value::dict({}, {}));
-    object->class_name = layer->class_name;
+    if (!layer) return object;
+    auto layer_object = std::make_shared<Value>(*Value::dict({}, {}));
+    layer_object->class_name = layer->class_name;
     for (const auto& [key, value] : layer->attributes) {
-      object->keys.push_back(key);
-      object->items.push_back(value);
+      layer_object->keys.push_back(key);
+      layer_object->items.push_back(value);
     }
-    layers.push_back(object);
+    layers.push_back(layer_object);
   }
-  auto object = std::make_shared<Value>(*Value::dict({"layers"}, {Value::list(layers)}));
-  object->class_name = cls;
+  object->keys.push_back("layers");
+  object->items.push_back(Value::list(layers));
   return object;
 }
 

@@ -172,7 +172,7 @@ class ShapeTracer : public Hooks {
   ValuePtr class_member(const std::string& cls, const std::string& name, const ValuePtr& object);
   // The analysed call's cache as a plain object of its class (generate's, else DynamicCache), for
   // its properties' getters: `layers`, one object per layer with the layer's attributes (their
-  // class's members as class_member finds them). nullptr when the cache's layers are not known.
+  // class's members as class_member finds them), when the cache's layers are known.
   ValuePtr cache_object();
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
   ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
