@@ -202,3 +202,29 @@ TEST(KvCacheSource, ALayerOfTwoBasesRunsABasesMethodCalledOnItselfOnItsOwnState)
 
 }  // namespace
 }  // namespace kcost
+
+namespace kcost {
+namespace {
+
+// A property of the cache's class is its getter run on the cache (4.x masks read
+// `getattr(past_key_values, "is_compileable", False)`: DynamicCache's property, all() of its
+// layers' class attribute); a method stays a method, called later.
+TEST(KvCacheSource, PropertiesAndClassAttributesOfTheCacheAreReadFromTheSource) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names};
+  nlohmann::json full = {{"class", "transformers.cache_utils.DynamicLayer"}, {"sliding", false}, {"attributes", nlohmann::json::object()}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({full, full})}});
+  ShapeTracer tracer{ctx, nullptr};
+  ast::Node node;
+  ValuePtr compileable = tracer.attribute(node, ctx.cache.value(), "is_compileable");
+  EXPECT_EQ(compileable->truth(), std::optional<bool>(false)) << compileable->describe();
+  ValuePtr update = tracer.attribute(node, ctx.cache.value(), "update");
+  EXPECT_TRUE(update->is(Value::Kind::Callable)) << update->describe();
+  // A static layer's class says True: a cache of them is compileable.
+  nlohmann::json fixed = {{"class", "transformers.cache_utils.StaticLayer"}, {"sliding", false}, {"attributes", nlohmann::json::object()}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({fixed})}});
+  ShapeTracer on_static{ctx, nullptr};
+  EXPECT_EQ(on_static.attribute(node, ctx.cache.value(), "is_compileable")->truth(), std::optional<bool>(true));
+}
+
+}  // namespace
+}  // namespace kcost
