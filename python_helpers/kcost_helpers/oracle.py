@@ -583,7 +583,8 @@ def small_config_kwargs(config_class):
     # A causal LM is a decoder: `is_decoder`, False in the defaults of the encoder families (whose
     # LM head then attends both ways; transformers warns "add `is_decoder=True`", and Reformer's
     # LM head refuses to build without it), is True, as in the configs of their decoder checkpoints.
-    if "is_decoder" in params and default("is_decoder") is False:
+    # (On 4.x the field is PretrainedConfig's, taken through **kwargs, not a named parameter.)
+    if default("is_decoder") is False:
         kwargs["is_decoder"] = True
     # A choice the defaults leave open among listed ones (X-MOD's default_language, None, among
     # its languages: the model refuses input of no language): the first listed.

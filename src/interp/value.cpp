@@ -425,6 +425,9 @@ std::optional<Value::DType> torch_dtype_class(const Value& v) {
       {"torch.int64", D::Integer},    {"torch.long", D::Integer},   {"torch.int32", D::Integer},  {"torch.int", D::Integer},
       {"torch.int16", D::Integer},    {"torch.int8", D::Integer},   {"torch.uint8", D::Integer}};
   if (!v.is(Value::Kind::Global) && !v.is(Value::Kind::Opaque)) return std::nullopt;
+  // A tensor's `.dtype` (its class: torch.ones(n, dtype=mask.dtype) is of the mask's class).
+  if (v.is(Value::Kind::Opaque) && v.qualname == "dtype" && !v.str.empty())
+    return v.str == "bool" ? D::Bool : v.str == "integer" ? D::Integer : D::Float;
   auto it = classes.find(v.qualname.empty() ? v.path : v.qualname);
   if (it == classes.end()) return std::nullopt;
   return it->second;

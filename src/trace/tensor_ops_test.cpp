@@ -144,6 +144,8 @@ TEST(TensorOps, ComplexViewsPairTheLastDim) {
 TEST(TensorOps, CatStackSplitChunk) {
   ValuePtr x = Value::tensor({b, s, Expr(6)}), y = Value::tensor({b, s, Expr(10)});
   EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::tuple({x, y})), kw("dim", n(-1))})), (Shape{b, s, Expr(16)}));
+  // NumPy's `axis` is torch's `dim` (transformers 4.x: torch.cat([ones, causal_mask], axis=-1)).
+  EXPECT_EQ(shape_of(shape_op("cat", nullptr, {pos(Value::tuple({x, y})), kw("axis", n(-1))})), (Shape{b, s, Expr(16)}));
   EXPECT_EQ(shape_of(shape_op("stack", nullptr, {pos(Value::list({x, x})), kw("dim", n(0))})), (Shape{Expr(2), b, s, Expr(6)}));
   ValuePtr parts = shape_op("split", y, {pos(Value::list({n(4), n(6)})), kw("dim", n(-1))});
   ASSERT_TRUE(parts->is(Value::Kind::Tuple));
@@ -286,6 +288,26 @@ TEST(TensorShapes, ComputedOffsetsFromTheEndClampAsPythonDoes) {
             (Shape{b, h, s}));
   EXPECT_EQ(shape_of(index_tensor(*conv, *Value::tuple({all, all, Value::slice(Value::none(), sym(s), Value::none())}))),
             (Shape{b, h, s}));
+}
+
+}  // namespace
+}  // namespace kcost
+
+namespace kcost {
+namespace {
+
+// A creation op given another tensor's dtype (`torch.ones(n, dtype=mask.dtype)`) makes a tensor of
+// that dtype's class; `.dtype` of a tensor is its class (bool, integer, floating).
+TEST(TensorOps, CreationTakesAnotherTensorsDtype) {
+  auto dtype_of = [](const char* klass) {
+    auto d = std::make_shared<Value>(*Value::opaque("dtype"));
+    d->str = klass;
+    return d;
+  };
+  const Expr b = Expr::symbol("batch_size");
+  EXPECT_EQ(shape_op("ones", nullptr, {{"", Value::integer(2), ""}, {"dtype", dtype_of("integer"), ""}})->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_op("zeros", nullptr, {{"", Value::number(b), ""}, {"dtype", dtype_of("bool"), ""}})->dtype, Value::DType::Bool);
+  EXPECT_EQ(shape_op("ones", nullptr, {{"", Value::integer(2), ""}, {"dtype", dtype_of("float"), ""}})->dtype, Value::DType::Float);
 }
 
 }  // namespace

@@ -60,7 +60,9 @@ ValuePtr argument(const std::vector<Arg>& args, size_t i, const std::string& nam
   for (const auto& a : args) {
     if (a.name.empty()) {
       if (k++ == i) return a.value;
-    } else if (a.name == name) {
+    } else if (a.name == name || (name == "dim" && a.name == "axis")) {
+      // torch's argument parser takes NumPy's `axis` for `dim` (torch.cat(..., axis=-1) in
+      // transformers 4.x's create_extended_attention_mask_for_decoder).
       return a.value;
     }
   }

@@ -34,7 +34,8 @@ bool has_unsized(const Shape& shape);
 // Indexing a tensor: x[..., :n], x[:, None], x[0], x[:, slice(-k, None), :].
 ValuePtr index_tensor(const Value& tensor, const Value& index);
 
-// The positional argument i, or the keyword `name`; nullptr if neither was passed.
+// The positional argument i, or the keyword `name` (`dim` also as `axis`, as torch takes it);
+// nullptr if neither was passed.
 ValuePtr argument(const std::vector<Arg>& args, size_t i, const std::string& name);
 
 }  // namespace kcost
