@@ -1395,8 +1395,13 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // Module state one arm sets and the other never had (`self.rg_lru.recurrent_states = ...`
       // where the cache starts): what was set, as the module keeps it (ShapeTracer::held_).
       scope.set(n, a ? a : b);
-    else if (a && b && (same_value(*a, *b) || (a->is_tensor() && b->is_tensor() && a->shape == b->shape)))
+    else if (a && b && same_value(*a, *b))
       scope.set(n, a);
+    else if (a && b && a->is_tensor() && b->is_tensor() && a->shape == b->shape)
+      // One shape either way; whether it may be absent (presence, none_unless) only where both
+      // arms say so (4.x's to_4d: the causal mask's masked_fill where a causal mask exists, the
+      // expanded mask elsewhere, a mask either way).
+      scope.set(n, merged_tensor(cond.expr, *a, *b));
     else if (a && b && a->is(Value::Kind::Number) && b->is(Value::Kind::Number))
       // A number each arm sets its own way: the one the condition chooses (`max += 0.001` when
       // `min == max`).
@@ -1404,11 +1409,13 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
     else if (a && b && ((a->is(Value::Kind::None) && b->is_tensor()) || (b->is(Value::Kind::None) && a->is_tensor()))) {
       // A tensor one arm makes and the other sets to None (`expanded_4d_mask = None` where the
-      // mask can be left out): the tensor, present where its arm's condition holds.
+      // mask can be left out): the tensor, present where its arm's condition holds, and None
+      // elsewhere (`if causal_4d_mask is not None` after 4.x's to_4d is that condition).
       const Value& t = a->is_tensor() ? *a : *b;
       Expr when = a->is_tensor() ? cond.expr : Expr::logical_not(cond.expr);
       auto out = std::make_shared<Value>(t);
       out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+      out->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
       scope.set(n, out);
     } else if (a && b && mergeable_tensors(*a, *b))
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len
