@@ -210,3 +210,28 @@ def weigh_kernel_param(self, n, k):
     if k > 2:
         j = 7
     return m, j
+
+
+def tie_cycle(self, kinds, every):
+    ties = {}
+    firsts = []
+    for i, kind in enumerate(kinds):
+        if kind == "h":
+            name = f"layers.{i}.shared"
+            if not isinstance(firsts, list) or len(firsts) >= every:
+                if isinstance(firsts, list):
+                    firsts = cycle(firsts)
+                ties.update({name: next(firsts)})
+            else:
+                firsts.append(name)
+    ties.update(last=i)
+    return ties, next(iter([7, 8])), next(iter([]), None)
+
+
+def partial_calls(self, x):
+    def scale(a, b, by=1, shift=0):
+        return a * by + b + shift
+
+    twice = partial(scale, by=2)
+    once_more = partial(twice, 3, shift=5)
+    return once_more(x), twice(x, 1, by=4)
