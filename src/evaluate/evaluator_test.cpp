@@ -77,10 +77,10 @@ TEST(Evaluator, ACallThatDoesNotRunIsNotEvaluated) {
   static const LeafCatalog leaves = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
   std::string dir = (fs::temp_directory_path() / ("kcost_evaluator_zero_" + std::to_string(getpid()))).string();
   fs::create_directories(dir);
-  std::ofstream(dir + "/Top.json") << R"({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
+  std::ofstream(dir + "/Top.json") << R"json({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
     "chunks": {"kernel": "F.silu", "bindings": {"num_elements": "batch_size * config.d // (seq_len // 2)"},
                "count": "1 if seq_len > 1 else 0"},
-    "act": {"kernel": "F.silu", "bindings": {"num_elements": "batch_size * config.d"}}}})";
+    "act": {"kernel": "F.silu", "bindings": {"num_elements": "batch_size * config.d"}}}})json";
   ResolvedTree t = resolve(dir, "Top", leaves);
   fs::remove_all(dir);
   Values decode = values_at(3, 1, 9), prefill = values_at(3, 5, 0);
