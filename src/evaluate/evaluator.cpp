@@ -53,6 +53,11 @@ EvaluatedNode eval_node(const ResolvedNode& node, const Values& values, const st
   out.kernel = node.kernel;
   out.leaf = node.leaf;
   out.count = eval_at(node.count, values, node.kernel, path, "count");
+  // A call that does not run at this point (an arm of a run-time condition that does not hold,
+  // a loop of no iterations) costs nothing, and its formulas are not evaluated: they may be
+  // undefined there, as the code it stands for would be (xLSTM's chunkwise kernel divides by the
+  // number of whole chunks, which only runs when there is one).
+  if (out.count.is_zero()) return out;
   if (node.leaf) {
     out.cost.flops = eval_at(node.cost.flops, values, node.kernel, path, "flops");
     out.cost.memory_read = eval_at(node.cost.memory_read, values, node.kernel, path, "memory_read");

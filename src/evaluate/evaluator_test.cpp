@@ -70,6 +70,28 @@ TEST(Evaluator, NumbersByHand) {
   EXPECT_EQ(e.tree.children[0].second.children[1].second.cost.flops, numeric(act / 2));  // one call
 }
 
+// A call that does not run at a point (count 0: an arm of a run-time condition that does not
+// hold) costs nothing there, and its formulas, undefined there (a division by the number of whole
+// chunks, none at seq_len 1), are not evaluated; where it runs it costs what its formulas say.
+TEST(Evaluator, ACallThatDoesNotRunIsNotEvaluated) {
+  static const LeafCatalog leaves = LeafCatalog::load(std::string(KCOST_SOURCE_DIR) + "/kernels");
+  std::string dir = (fs::temp_directory_path() / ("kcost_evaluator_zero_" + std::to_string(getpid()))).string();
+  fs::create_directories(dir);
+  std::ofstream(dir + "/Top.json") << R"json({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
+    "chunks": {"kernel": "F.silu", "bindings": {"num_elements": "batch_size * config.d // (seq_len // 2)"},
+               "count": "1 if seq_len > 1 else 0"},
+    "act": {"kernel": "F.silu", "bindings": {"num_elements": "batch_size * config.d"}}}})json";
+  ResolvedTree t = resolve(dir, "Top", leaves);
+  fs::remove_all(dir);
+  Values decode = values_at(3, 1, 9), prefill = values_at(3, 5, 0);
+  Evaluation e = evaluate(t, decode);
+  ASSERT_EQ(e.tree.children.size(), 2u);
+  EXPECT_EQ(e.tree.children[0].second.count, numeric(0));
+  EXPECT_EQ(e.tree.children[0].second.cost.flops, numeric(0));
+  EXPECT_EQ(e.totals.flops, numeric(2 * 3 * 24));
+  EXPECT_EQ(evaluate(t, prefill).totals.flops, numeric(2 * 3 * 24 / 2 + 2 * 3 * 24));
+}
+
 TEST(Evaluator, MissingConfigValueNamesItAndTheKernel) {
   ResolvedTree t = small_model();
   Values v = values_at(1, 1, 0);

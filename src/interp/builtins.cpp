@@ -283,6 +283,44 @@ std::optional<ValuePtr> repeat(const BuiltinCall& c) {
   return Value::list(std::vector<ValuePtr>(static_cast<size_t>(times->known->to_long()), v));
 }
 
+// iter(x) / itertools.cycle(x) of a sequence whose items are known (a list, a tuple, a range of
+// known bounds, a dict's keys): an iterator over them; next() takes them in turn (Zamba2's
+// shared blocks, tied by `next(cycle(unique_hybrid_blocks))`).
+std::optional<ValuePtr> iterator(const BuiltinCall& c, bool cycles) {
+  ValuePtr v = c.positional(0);
+  if (!v || c.args.size() != 1) return std::nullopt;
+  if (v->is(Value::Kind::Iterator)) return cycles ? Value::iterator(v->items, true) : v;
+  std::vector<ValuePtr> items;
+  if (is_sequence(*v) && !v->element) {
+    items = v->items;
+  } else if (v->is(Value::Kind::Dict)) {
+    for (const auto& k : v->keys) items.push_back(Value::string(k));
+  } else if (v->is(Value::Kind::Range)) {
+    std::optional<ValuePtr> known = range_items(*v);
+    if (!known || (*known)->element) return std::nullopt;
+    items = (*known)->items;
+  } else {
+    return std::nullopt;
+  }
+  return Value::iterator(std::move(items), cycles);
+}
+
+// functools.partial(func, *args, **keywords): func with those arguments bound (xLSTM's kernels,
+// kept on self in __init__ and called in forward); a partial of a partial binds the inner's first.
+std::optional<ValuePtr> partial(const BuiltinCall& c) {
+  if (c.args.empty() || !c.args[0].name.empty()) return std::nullopt;
+  ValuePtr func = c.args[0].value;
+  std::vector<Arg> bound(c.args.begin() + 1, c.args.end());
+  for (const Arg& a : bound)
+    if (a.name == "*") return Value::unknown("functools.partial of arguments not known one by one");
+  if (func && func->is(Value::Kind::Callable) && func->target == Value::Target::Partial) {
+    std::vector<Arg> inner = func->args;
+    inner.insert(inner.end(), bound.begin(), bound.end());
+    return Value::partial(func->receiver, std::move(inner));
+  }
+  return Value::partial(func, std::move(bound));
+}
+
 std::optional<ValuePtr> range(const BuiltinCall& c) {
   std::vector<ValuePtr> items;
   for (const auto& a : c.args) items.push_back(a.value);
@@ -324,6 +362,9 @@ const Builtin* find_builtin(const std::string& name) {
       {"abs", absolute},
       {"range", range},
       {"itertools.repeat", repeat},
+      {"itertools.cycle", [](const BuiltinCall& c) { return iterator(c, true); }},
+      {"iter", [](const BuiltinCall& c) { return iterator(c, false); }},
+      {"functools.partial", partial},
       {"slice", slice},
       {"super", [](const BuiltinCall&) -> std::optional<ValuePtr> { return Value::super_object(); }},
       {"enumerate", [](const BuiltinCall& c) -> std::optional<ValuePtr> {

@@ -579,15 +579,91 @@ std::optional<ValuePtr> Interpreter::pop_item(const ast::Node& call, Scope& scop
   return item;
 }
 
-ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
-  if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
-  if (std::optional<ValuePtr> r = pop_item(node, scope)) return *r;
-  ValuePtr callee = eval(*node.child("func"), scope);
-  std::vector<Arg> args = eval_args(node, scope);
-  // At the depth limit a call is not followed: the hooks see a callee that could not be
-  // modelled, so the call is an unknown child (never a silent stop).
-  if (call_depth >= kMaxCallDepth)
-    return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
+std::optional<ValuePtr> Interpreter::update_dict(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Attribute") || func->str("attr") != "update") return std::nullopt;
+  const ast::Node* target = func->child("value");
+  if (!target->is("Name") && !target->is("Attribute")) return std::nullopt;
+  const auto& positional = call.list("args");
+  if (positional.size() > 1 || (positional.size() == 1 && positional[0]->is("Starred"))) return std::nullopt;
+  ValuePtr base = eval(*target, scope);
+  if (!base->is(Value::Kind::Dict) || !base->class_name.empty()) return std::nullopt;
+  std::vector<Arg> args = eval_args(call, scope);
+  std::vector<std::pair<std::string, ValuePtr>> added;
+  for (const Arg& a : args) {
+    if (!a.name.empty()) {
+      added.push_back({a.name, a.value});
+      continue;
+    }
+    if (!a.value->is(Value::Kind::Dict))
+      return Value::unknown("update of " + text(*target) + " with " + a.value->describe());
+    for (size_t i = 0; i < a.value->keys.size() && i < a.value->items.size(); ++i)
+      added.push_back({a.value->keys[i], a.value->items[i]});
+  }
+  // The dict is a value here, so the name or attribute it was read from now holds it updated:
+  // a key it has keeps its place with the new item, a new key goes last.
+  auto updated = std::make_shared<Value>(*base);
+  for (auto& [k, v] : added) {
+    auto it = std::find(updated->keys.begin(), updated->keys.end(), k);
+    if (it != updated->keys.end()) {
+      updated->items[static_cast<size_t>(it - updated->keys.begin())] = v;
+    } else {
+      updated->keys.push_back(k);
+      updated->items.push_back(v);
+    }
+  }
+  assign(*target, updated, scope);
+  return Value::none();
+}
+
+std::optional<ValuePtr> Interpreter::next_item(const ast::Node& call, Scope& scope) {
+  const ast::Node* func = call.child("func");
+  if (!func || !func->is("Name") || func->str("id") != "next" || scope.find("next")) return std::nullopt;
+  const auto& positional = call.list("args");
+  if (positional.empty() || positional.size() > 2 || !call.list("keywords").empty() || positional[0]->is("Starred"))
+    return std::nullopt;
+  ValuePtr callee = eval(*func, scope);
+  if (!callee->is(Value::Kind::Global) || callee->qualname != "next") return std::nullopt;
+  const ast::Node& target = *positional[0];
+  ValuePtr it = eval(target, scope);
+  if (!it->is(Value::Kind::Iterator)) return std::nullopt;
+  if (it->items.empty()) {
+    if (positional.size() == 2) return eval(*positional[1], scope);
+    return Value::unknown("next() of an exhausted iterator: " + text(target));
+  }
+  ValuePtr item = it->items[0];
+  // The iterator is a value here, so the name or attribute it was read from now holds it moved
+  // on by one (a cycle puts the item back last).
+  if (target.is("Name") || target.is("Attribute")) {
+    std::vector<ValuePtr> rest(it->items.begin() + 1, it->items.end());
+    const bool cycles = it->qualname == "itertools.cycle";
+    if (cycles) rest.push_back(item);
+    assign(target, Value::iterator(std::move(rest), cycles), scope);
+  }
+  return item;
+}
+
+ValuePtr Interpreter::call_value(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) {
+  // A partial: its function with the bound positional arguments first, then the call's, and
+  // the bound keywords unless the call gives them again.
+  if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::Partial && callee->receiver) {
+    std::vector<Arg> merged;
+    for (const Arg& a : callee->args)
+      if (a.name.empty()) merged.push_back(a);
+    for (const Arg& a : args)
+      if (a.name.empty() || a.name == "*") merged.push_back(a);
+    for (const Arg& a : callee->args) {
+      if (a.name.empty()) continue;
+      bool again = std::any_of(args.begin(), args.end(), [&](const Arg& b) { return b.name == a.name; });
+      auto earlier = std::find_if(merged.begin(), merged.end(), [&](const Arg& b) { return b.name == a.name; });
+      if (again) continue;
+      if (earlier != merged.end()) *earlier = a;  // a partial of a partial: the outer keyword wins
+      else merged.push_back(a);
+    }
+    for (const Arg& a : args)
+      if (!a.name.empty() && a.name != "*") merged.push_back(a);
+    return call_value(node, callee->receiver, merged);
+  }
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::LocalFunction && callee->function)
     return call_local(*callee->function, args);
   if (callee->is(Value::Kind::Callable) && callee->target == Value::Target::ConfigMethod && callee->receiver) {
@@ -601,6 +677,20 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
     if (const Builtin* builtin = find_builtin(callee->qualname))
       if (std::optional<ValuePtr> v = (*builtin)(BuiltinCall{*this, node, args})) return *v;
   return hooks_.call(node, callee, args);
+}
+
+ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
+  if (std::optional<ValuePtr> r = grow_list(node, scope)) return *r;
+  if (std::optional<ValuePtr> r = pop_item(node, scope)) return *r;
+  if (std::optional<ValuePtr> r = update_dict(node, scope)) return *r;
+  if (std::optional<ValuePtr> r = next_item(node, scope)) return *r;
+  ValuePtr callee = eval(*node.child("func"), scope);
+  std::vector<Arg> args = eval_args(node, scope);
+  // At the depth limit a call is not followed: the hooks see a callee that could not be
+  // modelled, so the call is an unknown child (never a silent stop).
+  if (call_depth >= kMaxCallDepth)
+    return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
+  return call_value(node, callee, args);
 }
 
 ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
@@ -644,6 +734,10 @@ ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
 std::optional<std::vector<Hooks::Iteration>> Interpreter::iteration(const ast::Node& node, const ValuePtr& iter) {
   std::vector<Hooks::Iteration> out;
   if (is_sequence(*iter) && !iter->element) {
+    for (const auto& item : iter->items) out.push_back({item, Expr(1)});
+    return out;
+  }
+  if (iter->is(Value::Kind::Iterator) && iter->qualname.empty()) {  // what an iterator has left
     for (const auto& item : iter->items) out.push_back({item, Expr(1)});
     return out;
   }

@@ -111,6 +111,11 @@ class Interpreter {
   // or it is a staticmethod. Returns what it returns (None when it returns nothing).
   ValuePtr run_function(const ast::Node& def, const std::vector<Arg>& args, const ValuePtr& self);
 
+  // Calls `callee` with `args` as a call expression `node` would, once they are evaluated: a
+  // partial (its function with the bound arguments first), a local function, a config method,
+  // a builtin of the table; anything else goes to the hooks.
+  ValuePtr call_value(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args);
+
   // The source text of a node (for notes and reasoning).
   std::string text(const ast::Node& node) const;
   const std::vector<Note>& notes() const { return notes_; }
@@ -149,6 +154,12 @@ class Interpreter {
   // the key is missing), and the name holds the dict without the key after; nullopt when the
   // call is not one of these.
   std::optional<ValuePtr> pop_item(const ast::Node& call, Scope& scope);
+  // `d.update(other)` / `self._tied_weights_keys.update({k: v})` / `d.update(k=v)` on a dict a
+  // name or attribute holds: it holds the updated dict after; nullopt when the call is not one.
+  std::optional<ValuePtr> update_dict(const ast::Node& call, Scope& scope);
+  // `next(it[, default])` of an iterator (iter(), itertools.cycle()): its next item, and the name
+  // or attribute holding it holds it moved on after; nullopt when the call is not one.
+  std::optional<ValuePtr> next_item(const ast::Node& call, Scope& scope);
   ValuePtr eval_comprehension(const ast::Node& node, Scope& scope);
   // What a comprehension made so far: its items (and a dict comprehension's keys), each with
   // how many items it stands for (one per kind of layer when it iterates a ModuleList).

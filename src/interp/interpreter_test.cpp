@@ -755,6 +755,59 @@ TEST(Interpreter, PopTakesTheItemOutOfTheDictANameHolds) {
   EXPECT_TRUE(hooks.calls.empty());
 }
 
+// itertools.cycle and next() on the name that holds it, and dict.update (Zamba2's shared-block
+// ties, made in __init__): the first `every` hybrid layers are sources, each later one tied to the
+// next source in turn; iter() and next()'s default; update with keywords.
+TEST(Interpreter, CycleNextAndUpdateFollowTheNamesThatHoldThem) {
+  Session run;
+  GlobalRef cycle;
+  cycle.kind = GlobalRef::Kind::Class;
+  cycle.qualname = cycle.path = "itertools.cycle";
+  run.globals.add("cycle", cycle);
+  GlobalRef next;
+  next.kind = GlobalRef::Kind::Builtin;
+  next.qualname = next.path = "next";
+  run.globals.add("next", next);
+  std::vector<ValuePtr> kinds;
+  for (const char* k : {"m", "h", "h", "m", "h", "h", "h"}) kinds.push_back(Value::string(k));
+  ValuePtr out = run.call("tie_cycle", {positional(Value::list(kinds)), positional(Value::integer(2))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 3u);
+  const Value& ties = *out->items[0];
+  ASSERT_TRUE(ties.is(Value::Kind::Dict)) << ties.describe();
+  EXPECT_EQ(ties.keys, (std::vector<std::string>{"layers.4.shared", "layers.5.shared", "layers.6.shared", "last"}));
+  ASSERT_EQ(ties.items.size(), 4u);
+  std::vector<std::string> sources;
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(ties.items[i]->is(Value::Kind::String)) << ties.items[i]->describe();
+    sources.push_back(ties.items[i]->str);
+  }
+  EXPECT_EQ(sources, (std::vector<std::string>{"layers.1.shared", "layers.2.shared", "layers.1.shared"}));
+  EXPECT_EQ(known_int(*ties.items[3]), 6);
+  EXPECT_EQ(known_int(*out->items[1]), 7);
+  EXPECT_TRUE(out->items[2]->is(Value::Kind::None)) << out->items[2]->describe();
+  EXPECT_TRUE(run.hooks.calls.empty());
+}
+
+// functools.partial (xLSTM's kernels): the bound positional arguments first, the bound keywords
+// unless the call gives them again; a partial of a partial binds the inner one's first.
+TEST(Interpreter, PartialCallsItsFunctionWithTheBoundArguments) {
+  Session run;
+  GlobalRef partial;
+  partial.kind = GlobalRef::Kind::Class;
+  partial.qualname = partial.path = "functools.partial";
+  run.globals.add("partial", partial);
+  ValuePtr out = run.call("partial_calls", {positional(Value::number(Expr::symbol("x"), GiNaC::numeric(10)))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 2u);
+  // scale(3, x, by=2, shift=5) and scale(x, 1, by=4)
+  EXPECT_EQ(known_int(*out->items[0]), 21) << out->items[0]->describe();
+  EXPECT_EQ(out->items[0]->expr, Expr::symbol("x") + Expr(11));
+  EXPECT_EQ(known_int(*out->items[1]), 41) << out->items[1]->describe();
+  EXPECT_EQ(out->items[1]->expr, Expr(4) * Expr::symbol("x") + Expr(1));
+  EXPECT_TRUE(run.hooks.calls.empty());
+}
+
 // A nested config's properties and methods (Gemma-4's text_config.kv_sharing_modes), keyed by its
 // path below the config: its getter is found on the nested config, not on the top-level one, and
 // a value the nested config holds is never a property.

@@ -155,6 +155,22 @@ ValuePtr Value::enumerate(ValuePtr iterable) {
   return v;
 }
 
+ValuePtr Value::iterator(std::vector<ValuePtr> items, bool cycles) {
+  auto v = make(Kind::Iterator);
+  v->items = std::move(items);
+  if (cycles) v->qualname = "itertools.cycle";
+  return v;
+}
+
+ValuePtr Value::partial(ValuePtr func, std::vector<Arg> bound) {
+  auto v = make(Kind::Callable);
+  v->target = Target::Partial;
+  v->qualname = "functools.partial(" + (func ? func->describe() : std::string("?")) + ")";
+  v->receiver = std::move(func);
+  v->args = std::move(bound);
+  return v;
+}
+
 ValuePtr Value::super_object() { return make(Kind::Super); }
 
 ValuePtr Value::opaque(std::string what) {
@@ -190,6 +206,7 @@ std::optional<bool> Value::truth() const {
     case Kind::Cache:
     case Kind::Range:
     case Kind::Enumerate:
+    case Kind::Iterator:
     case Kind::Super:
     case Kind::Opaque:
     case Kind::Ellipsis:
@@ -256,6 +273,7 @@ std::string Value::describe() const {
     case Kind::Cache: return "cache";
     case Kind::Range: return "range";
     case Kind::Enumerate: return "enumerate";
+    case Kind::Iterator: return (qualname.empty() ? "iter(" : qualname + "(") + join(items) + ")";
     case Kind::Super: return "super";
     case Kind::Slice: return "slice(" + join(items) + ")";
     case Kind::Ellipsis: return "...";
@@ -320,6 +338,7 @@ void append_key(std::string& out, const Value* v) {
     case Value::Kind::ModuleList:
     case Value::Kind::Range:
     case Value::Kind::Enumerate:
+    case Value::Kind::Iterator:
     case Value::Kind::Slice:
       append_items(out, v->items);
       if (v->element) {
@@ -327,6 +346,7 @@ void append_key(std::string& out, const Value* v) {
         append_expr(out, v->length);
       }
       out += v->attr;
+      out += v->qualname;  // an iterator's: whether it cycles
       break;
     case Value::Kind::Module:
       out += v->class_name;
@@ -357,6 +377,7 @@ void append_key(std::string& out, const Value* v) {
     case Value::Kind::Callable:
       out += std::to_string(static_cast<int>(v->target)) + v->qualname;
       if (v->receiver) append_key(out, v->receiver.get());
+      if (!v->args.empty()) append_args(out, v->args);  // a partial's bound arguments
       if (v->function) {
         // One definition (its node), seeing these values.
         out += '@' + std::to_string(reinterpret_cast<std::uintptr_t>(v->function->def)) + '{';

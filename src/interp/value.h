@@ -76,6 +76,8 @@ struct Value {
     Cache,       // the KV cache object
     Range,       // range(...): items are its arguments
     Enumerate,   // enumerate(x): items[0] is x
+    Iterator,    // iter(x) / itertools.cycle(x): items are what it yields from here on, in order;
+                 // qualname "itertools.cycle" when it starts over after the last (next() moves it)
     Super,       // super()
     Opaque,      // an object that only flows through (a dtype, a device): qualname says which
     Slice,       // items: lower, upper, step (None when absent)
@@ -104,6 +106,8 @@ struct Value {
     LocalFunction,      // a function defined in the code being interpreted: `function`; qualname is its name
     ConfigMethod,       // a method of the config class bound to the config (receiver): qualname is the function
     ReturnsReceiver,    // a method that returns its receiver: nn.Module.to / float / eval / requires_grad_
+    Partial,            // functools.partial(func, *args, **keywords): receiver is func, args the bound
+                        // arguments (positional first, then keywords); a call runs func with them first
   };
 
   Kind kind = Kind::Unknown;
@@ -124,7 +128,7 @@ struct Value {
   ValuePtr element;               // List (comprehension), ModuleList
   // Module, ModuleList
   std::string class_name;
-  std::vector<Arg> args;
+  std::vector<Arg> args;  // Module: its constructor's arguments; Callable Partial: the bound ones
   std::string attr;  // the self attribute the module is stored in ("" when not one)
   // Tensor
   std::vector<Expr> shape;
@@ -173,6 +177,10 @@ struct Value {
   static ValuePtr cache();
   static ValuePtr range(std::vector<ValuePtr> args);
   static ValuePtr enumerate(ValuePtr iterable);
+  // An iterator yielding `items` in order; `cycles`: itertools.cycle's, which starts over.
+  static ValuePtr iterator(std::vector<ValuePtr> items, bool cycles);
+  // functools.partial(func, *args, **keywords).
+  static ValuePtr partial(ValuePtr func, std::vector<Arg> bound);
   static ValuePtr super_object();
   static ValuePtr opaque(std::string what);
   static ValuePtr slice(ValuePtr lower, ValuePtr upper, ValuePtr step);

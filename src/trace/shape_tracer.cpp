@@ -1182,6 +1182,7 @@ ValuePtr ShapeTracer::call_callable(const ast::Node& node, const Value& callee, 
     case T::SuperInit: break;  // __init__ only
     case T::LocalFunction: break;  // the interpreter runs these itself
     case T::ConfigMethod: break;   // so these (eval_call)
+    case T::Partial: break;        // and these (call_value)
   }
   return Value::unknown("call of " + callee.describe());
 }

@@ -109,6 +109,27 @@ TEST(TensorOps, AFilledBoolMaskSelectsAllRowsOrNone) {
   EXPECT_TRUE(index_tensor(*x, *mask(1, {b, s, h, Expr(2)}))->is(Value::Kind::Unknown));  // past x's rank
 }
 
+// Slice bounds that move together cancel in the length (xLSTM's chunks x[k * c : (k + 1) * c]
+// with k a loop index: c long; its states x[:, :-d] of (n + 1) * d: n * d); any other length is
+// what it was.
+TEST(TensorOps, SliceBoundsThatMoveTogetherCancel) {
+  const Expr k = Expr::symbol("index"), c = Expr::symbol("config.chunk_size"), nc = Expr::symbol("n"), d = Expr::symbol("d");
+  ValuePtr x = Value::tensor({b, (nc + Expr(1)) * d});
+  auto slice = [](ValuePtr lo, ValuePtr hi) { return Value::slice(std::move(lo), std::move(hi), Value::none()); };
+  ValuePtr chunk = Value::tuple({slice(Value::none(), Value::none()), slice(sym(k * c), sym((k + Expr(1)) * c))});
+  EXPECT_EQ(shape_of(index_tensor(*x, *chunk)), (Shape{b, c}));
+  ValuePtr states = Value::tuple({slice(Value::none(), Value::none()),
+                                  slice(Value::none(), Value::number(-d))});
+  Shape kept = shape_of(index_tensor(*x, *states));
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[1].str(), (nc * d).str());
+  ValuePtr last = Value::tuple({slice(Value::none(), Value::none()), slice(sym(s), Value::none())});
+  Shape rest = shape_of(index_tensor(*x, *last));
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_TRUE((rest[1] - ((nc + Expr(1)) * d - s)).expand().is_number()) << rest[1].str();
+  EXPECT_EQ((rest[1] - ((nc + Expr(1)) * d - s)).expand(), Expr(0));
+}
+
 // torch.scalar_tensor(v) is one element of no dims; torch.tensor of a list of a symbolic length
 // of numbers (list(range(n))) is a vector of that length.
 TEST(TensorOps, ScalarTensorAndATensorOfASymbolicList) {

@@ -165,8 +165,14 @@ ValuePtr index_tensor(const Value& tensor, const Value& index) {
       if (!lo || !hi) return Value::unknown("slice with non-number bounds");
       const ValuePtr& step = p->items[2];
       if (step->is(Value::Kind::None)) {
-        // x[-0:] is the whole dim (0 == -0).
-        out.push_back(*hi - *lo);
+        // x[-0:] is the whole dim (0 == -0). Bounds that move together cancel: the length
+        // expanded when that is simpler (xLSTM's chunks x[k * c : (k + 1) * c], k a loop index,
+        // are c long whatever the iteration; its states x[:, :, :-d] of (n + 1) * d are n * d).
+        Expr length = *hi - *lo;
+        Expr expanded = length.expand();
+        if (expanded.symbols().size() < length.symbols().size() || expanded.str().size() < length.str().size())
+          length = expanded;
+        out.push_back(length);
       } else if (step->is(Value::Kind::Number) && step->known && step->known->is_pos_integer()) {
         // x[..., ::2]: every step-th element, ceil((hi - lo) / step) of them.
         out.push_back(Expr::floordiv(*hi - *lo + step->expr - Expr(1), step->expr));

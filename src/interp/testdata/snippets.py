@@ -216,3 +216,28 @@ def all_and_any(self, n):
     # unless another item decides the whole (all(...) with a False item is False).
     return (all(x > 0 for x in [1, 2]), any(x > 5 for x in [1, 2]), all([]), any([]),
             all([n > 0, False]), all([n > 0, True]), any([n > 0, True]))
+
+
+def tie_cycle(self, kinds, every):
+    ties = {}
+    firsts = []
+    for i, kind in enumerate(kinds):
+        if kind == "h":
+            name = f"layers.{i}.shared"
+            if not isinstance(firsts, list) or len(firsts) >= every:
+                if isinstance(firsts, list):
+                    firsts = cycle(firsts)
+                ties.update({name: next(firsts)})
+            else:
+                firsts.append(name)
+    ties.update(last=i)
+    return ties, next(iter([7, 8])), next(iter([]), None)
+
+
+def partial_calls(self, x):
+    def scale(a, b, by=1, shift=0):
+        return a * by + b + shift
+
+    twice = partial(scale, by=2)
+    once_more = partial(twice, 3, shift=5)
+    return once_more(x), twice(x, 1, by=4)
