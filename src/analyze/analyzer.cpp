@@ -272,12 +272,19 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   std::map<std::string, std::vector<CallSite>> sites;
   std::vector<std::string> order;
   GenerationCall generation;  // the root's inputs, as generate makes the call
-  {
+  // The tokens the cache holds when the call starts (KvCache::held_tokens): cache_len, unless the
+  // first cache.update of phase 1 shows the prefill caching other than its tokens (a model that
+  // prepends tokens of its own to every call); then phase 1 runs again with what it holds.
+  std::optional<Expr> held_tokens;
+  for (int pass = 0; pass < 2; ++pass) {
+    sites.clear();
+    order.clear();
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
     with_own_shapes(ctx);
     ctx.derived_lists = &derived;
     ctx.device = options.device;
     ctx.cache = KvCache::from_json(defaults.cache_layers);
+    if (held_tokens) ctx.cache.set_held_tokens(*held_tokens);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
     ShapeTracer tracer(ctx, nullptr);
@@ -287,6 +294,9 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     for (auto& [name, v] : generation.inputs)
       if (v && v->is(Value::Kind::Cache)) v = ctx.cache.value();
     tracer.run_forward(*facts, generation.inputs);
+    if (held_tokens || !ctx.first_update_tokens) break;
+    held_tokens = prefill_held_tokens(*ctx.first_update_tokens);
+    if (!held_tokens) break;
   }
 
   // Signatures of the composite kernels.
@@ -295,6 +305,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   ctx.derived_lists = &derived;
   ctx.device = options.device;
   ctx.cache = KvCache::from_json(defaults.cache_layers);
+  if (held_tokens) ctx.cache.set_held_tokens(*held_tokens);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;
   ShapeTracer binder(ctx, nullptr);

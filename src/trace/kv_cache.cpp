@@ -189,6 +189,15 @@ bool fill(SourceLocator& locator, const ConfigView& config, LayerObject& self, c
 
 Expr max_cache_len() { return Expr::symbol("cache_len") + Expr::symbol("seq_len"); }
 
+std::optional<Expr> prefill_held_tokens(const Expr& fresh) {
+  const Expr cache_len = Expr::symbol("cache_len");
+  Expr prefill = fresh.subs({{"seq_len", cache_len}, {"cache_len", Expr(0)}});
+  if (prefill == cache_len) return std::nullopt;
+  for (const auto& s : prefill.symbols())
+    if (s != "cache_len" && s.rfind("config.", 0) != 0) return std::nullopt;  // not a number of tokens
+  return Expr::if_else(Expr::compare("!=", cache_len, Expr(0)), prefill, Expr(0));
+}
+
 KvCache KvCache::from_json(const nlohmann::json& data) {
   KvCache cache;
   if (!data.is_object()) return cache;

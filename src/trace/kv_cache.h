@@ -67,13 +67,27 @@ class KvCache {
   // The cache of the analysed call as a value: a DynamicCache, or generate's class (isinstance
   // answers from its MRO, kept in the value's `keys`, its class in `class_name`).
   ValuePtr value() const;
+  // The tokens the cache holds when the call starts: what generate's prefill gave its layers'
+  // update. That is cache_len unless the model adds tokens of its own to every call (CPM-Ant
+  // prepends `prompt_length` prompt tokens, which the prefill caches too): then what the
+  // prefill's forward gave cache.update, once a token is cached (0 when cache_len = 0).
+  // get_seq_length answers it, and each layer's update is filled with it (kv_cache.h).
+  const Expr& held_tokens() const { return held_tokens_; }
+  void set_held_tokens(const Expr& tokens) { held_tokens_ = tokens; }
 
  private:
   std::vector<CacheLayer> layers_;
   std::string replicate_;
   std::string class_;
   std::vector<std::string> mro_;
+  Expr held_tokens_ = Expr::symbol("cache_len");
 };
+
+// The tokens a cache holds when the call starts (KvCache::held_tokens) when the prefill's forward
+// gave its first cache.update `fresh` new tokens at the analysed call's sizes (seq_len new on
+// top of the held tokens taken as cache_len): `fresh` at the prefill (seq_len the cached tokens,
+// none before them), 0 when cache_len = 0; nullopt when that is cache_len (the usual case).
+std::optional<Expr> prefill_held_tokens(const Expr& fresh);
 
 // What one `layer.update(keys, values, ...)` does when the layer holds `cached` earlier tokens
 // and gets `fresh` new ones, read by interpreting the class's update(): the number of tokens the

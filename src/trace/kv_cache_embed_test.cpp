@@ -200,6 +200,37 @@ TEST(KvCacheSource, ALayerOfTwoBasesRunsABasesMethodCalledOnItselfOnItsOwnState)
   EXPECT_EQ(step->returned->shape, (std::vector<Expr>{b, h}));
 }
 
+// `cache.layers` (Qwen4Exp keeps its indexer's positions on a layer: `indexer_cache =
+// cache.layers[i]; indexer_cache.indexer_position_ids = position_ids`): the cache's layers as
+// objects of their classes, with the attributes DynamicCache(config=config) gave them; what the
+// forward sets on one is what it reads back from the same layer, and the other layers keep theirs.
+TEST(KvCacheSource, TheCachesLayersAreObjectsThatKeepWhatTheForwardSetsOnThem) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names};
+  nlohmann::json full = {{"class", "transformers.cache_utils.DynamicLayer"}, {"sliding", false}, {"attributes", nlohmann::json::object()}};
+  nlohmann::json indexed = {{"class", "transformers.cache_utils.DynamicIndexedLayer"},
+                            {"sliding", false},
+                            {"attributes", {{"indexer_position_ids", {{"value", nullptr}, {"field", nullptr}}}}}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({full, indexed})}});
+  ShapeTracer tracer{ctx, nullptr};
+  ast::Node node;
+  ValuePtr layers = tracer.attribute(node, Value::cache(), "layers");
+  ASSERT_TRUE(layers->is(Value::Kind::List)) << layers->describe();
+  ASSERT_EQ(layers->items.size(), 2u);
+  const ValuePtr& layer = layers->items[1];
+  EXPECT_EQ(layer->class_name, "transformers.cache_utils.DynamicIndexedLayer");
+  EXPECT_TRUE(tracer.attribute(node, layer, "indexer_position_ids")->is(Value::Kind::None));
+  const Expr b = Expr::symbol("batch_size");
+  ValuePtr positions = Value::tensor({Expr(3), b, seq_len}, Value::DType::Integer);
+  static_cast<Hooks&>(tracer).assign_attribute(node, layer, "indexer_position_ids", positions);
+  ValuePtr again = tracer.attribute(node, tracer.attribute(node, Value::cache(), "layers")->items[1], "indexer_position_ids");
+  ASSERT_TRUE(again->is_tensor()) << again->describe();
+  EXPECT_EQ(again->shape, positions->shape);
+  EXPECT_FALSE(tracer.attribute(node, layers->items[0], "indexer_position_ids")->is_tensor());
+  // A method of the layer's class is bound to the layer.
+  ValuePtr method = tracer.attribute(node, layer, "update_indexer");
+  EXPECT_TRUE(method->is(Value::Kind::Callable)) << method->describe();
+}
+
 }  // namespace
 }  // namespace kcost
 

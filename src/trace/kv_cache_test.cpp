@@ -120,5 +120,22 @@ TEST(KvCache, ACacheWithoutLayersAppendsItsClassForEveryLayer) {
   EXPECT_TRUE(KvCache::from_json(nullptr).empty());
 }
 
+// The tokens a cache holds when the call starts: cache_len where the prefill's first update took
+// its new tokens (nullopt: nothing to change); CPM-Ant's prefill caches its prompt_length prompt
+// tokens too (the update at the analysed call's sizes took prompt_length + seq_len when the held
+// tokens were taken as cache_len), so the cache holds prompt_length + cache_len once a token is
+// cached, and nothing at cache_len = 0.
+TEST(KvCache, TheTokensHeldAreWhatThePrefillGaveTheUpdate) {
+  const Expr c = Expr::symbol("cache_len"), s = Expr::symbol("seq_len"), p = Expr::symbol("config.prompt_length");
+  EXPECT_FALSE(prefill_held_tokens(s));
+  std::optional<Expr> held = prefill_held_tokens(p + s);
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->subs({{"cache_len", Expr(9)}, {"config.prompt_length", Expr(32)}}), Expr(41));
+  EXPECT_EQ(held->subs({{"cache_len", Expr(0)}, {"config.prompt_length", Expr(32)}}), Expr(0));
+  // A length in symbols that are no number of tokens (a kernel's own parameter) changes nothing.
+  EXPECT_FALSE(prefill_held_tokens(Expr::symbol("hidden_states_dim1")));
+  EXPECT_EQ(KvCache().held_tokens(), c);
+}
+
 }  // namespace
 }  // namespace kcost

@@ -190,6 +190,47 @@ void self_assigned(const ast::Node& node, std::set<std::string>& out) {
   }
 }
 
+// Whether a function's body reads `<x>.layers` of a name other than self (a cache's layers).
+bool reads_foreign_layers(const ast::Node& node) {
+  if (node.is("Attribute") && node.str("attr") == "layers" && node.child("value") && node.child("value")->is("Name") &&
+      node.child("value")->str("id") != "self")
+    return true;
+  for (const auto& [name, field] : node.fields) {
+    if (field.kind == ast::Field::Kind::Node && field.node && reads_foreign_layers(*field.node)) return true;
+    if (field.kind == ast::Field::Kind::List)
+      for (const auto& n : field.list)
+        if (n && reads_foreign_layers(*n)) return true;
+  }
+  return false;
+}
+
+// Whether a function's body assigns an attribute of a name other than self (`layer.x = v`).
+bool sets_foreign_attribute(const ast::Node& node) {
+  auto foreign = [](const ast::Node* t) {
+    return t && t->is("Attribute") && t->child("value") && t->child("value")->is("Name") && t->child("value")->str("id") != "self";
+  };
+  if (node.is("Assign"))
+    for (const auto& t : node.list("targets"))
+      if (foreign(t.get())) return true;
+  if ((node.is("AugAssign") || node.is("AnnAssign")) && foreign(node.child("target"))) return true;
+  for (const auto& [name, field] : node.fields) {
+    if (field.kind == ast::Field::Kind::Node && field.node && sets_foreign_attribute(*field.node)) return true;
+    if (field.kind == ast::Field::Kind::List)
+      for (const auto& n : field.list)
+        if (n && sets_foreign_attribute(*n)) return true;
+  }
+  return false;
+}
+
+// What a call finds that generate's prefill left: `v` with the prefill's sizes (its new tokens
+// the cached ones, none cached before them), None unless a token is cached.
+ValuePtr left_by_prefill(const ValuePtr& v) {
+  auto out = std::make_shared<Value>(*v);
+  for (auto& d : out->shape) d = d.subs({{"seq_len", Expr::symbol("cache_len")}, {"cache_len", Expr(0)}});
+  out->none_unless = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
+  return out;
+}
+
 }  // namespace
 
 std::string self_attribute_path(const ast::Node& node) {
@@ -249,9 +290,7 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
     auto it = probe.held_after_.find("self." + n);
     if (it == probe.held_after_.end() || !is_tensor(it->second)) continue;
     // The previous call is generate's prefill: cache_len tokens, none cached before them.
-    auto v = std::make_shared<Value>(*it->second);
-    for (auto& d : v->shape) d = d.subs({{"seq_len", Expr::symbol("cache_len")}, {"cache_len", Expr(0)}});
-    v->none_unless = Expr::compare("!=", Expr::symbol("cache_len"), Expr(0));
+    ValuePtr v = left_by_prefill(it->second);
     held_["self." + n] = v;
     if (record_)
       record_->assumptions.push_back({forward.file, forward.def_line,
@@ -259,6 +298,60 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
                                       "previous call (generate's prefill) left, " + v->describe() +
                                       " (read from a run of forward()), None when cache_len = 0"});
   }
+}
+
+void ShapeTracer::held_layer_state(const ModuleFacts& facts, const FunctionSource& forward,
+                                   const std::map<std::string, ValuePtr>& inputs) {
+  if (ctx_.cache.size() == 0 || !reads_foreign_layers(*forward.def) || !sets_foreign_attribute(*forward.def)) return;
+  ShapeTracer probe(ctx_, nullptr);
+  probe.probing_held_ = true;
+  try {
+    UnrecordedSites quiet(ctx_);
+    probe.run_forward(facts, inputs);
+  } catch (const std::exception&) {
+  }
+  for (size_t i = 0; i < probe.cache_layer_objects_.size(); ++i) {
+    std::optional<CacheLayer> layer = ctx_.cache.layer(static_cast<long long>(i));
+    if (!layer) continue;
+    const Value& after = *probe.cache_layer_objects_[i];
+    for (size_t k = 0; k < after.keys.size(); ++k) {
+      auto built = layer->attributes.find(after.keys[k]);
+      if (built == layer->attributes.end() || !built->second->is(Value::Kind::None) || !is_tensor(after.items[k])) continue;
+      ValuePtr v = left_by_prefill(after.items[k]);
+      layer_held_[i][after.keys[k]] = v;
+      if (record_)
+        record_->assumptions.push_back({forward.file, forward.def_line,
+                                        "cache layer " + std::to_string(i) + " (" + last_part(layer->class_name) + ")'s " +
+                                            after.keys[k] + " is None as the cache builds it and forward() sets it: a call finds "
+                                            "in it what the previous call (generate's prefill) left, " + v->describe() +
+                                            " (read from a run of forward()), None when cache_len = 0"});
+    }
+  }
+}
+
+ValuePtr ShapeTracer::cache_layer_objects() {
+  if (ctx_.cache.size() == 0) return nullptr;
+  if (cache_layer_objects_.empty()) {
+    for (size_t i = 0; i < ctx_.cache.size(); ++i) {
+      std::optional<CacheLayer> layer = ctx_.cache.layer(static_cast<long long>(i));
+      if (!layer) return nullptr;
+      std::map<std::string, ValuePtr> state = layer->attributes;
+      auto held = layer_held_.find(i);
+      if (held != layer_held_.end())
+        for (const auto& [name, v] : held->second) state[name] = v;
+      std::vector<std::string> keys;
+      std::vector<ValuePtr> items;
+      for (const auto& [name, v] : state) {
+        keys.push_back(name);
+        items.push_back(v);
+      }
+      auto object = std::make_shared<Value>(*Value::dict(keys, items));
+      object->class_name = layer->class_name;
+      objects_[object.get()] = object;
+      cache_layer_objects_.push_back(object);
+    }
+  }
+  return Value::list(cache_layer_objects_);
 }
 
 ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
@@ -294,7 +387,10 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   // State the caller set on this module ("self.x" inputs), and what earlier calls left.
   for (const auto& [name, v] : inputs)
     if (starts_with(name, "self.")) held_[name] = v;
-  if (!probing_ && !probing_held_) held_state(facts, *forward, inputs);
+  if (!probing_ && !probing_held_) {
+    held_state(facts, *forward, inputs);
+    held_layer_state(facts, *forward, inputs);
+  }
   Interpreter ev(ctx_.locator, ctx_.config, *this, forward->module, forward->file);
   interpreters_.push_back(&ev);
   const ModuleFacts* previous = facts_;
@@ -948,17 +1044,22 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
       }
       return *out;
     }
-    return Value::number(Expr::symbol("cache_len"));
+    // The tokens it holds: what the prefill gave it (KvCache::held_tokens).
+    if (record_ && !(ctx_.cache.held_tokens() == Expr::symbol("cache_len")))
+      record_->assumptions.push_back({"", node.line, "cache.get_seq_length(): the cache holds " + ctx_.cache.held_tokens().str() +
+                                                       " tokens, what generate's prefill of cache_len tokens gave cache.update"});
+    return Value::number(ctx_.cache.held_tokens());
   }
   if (ValuePtr v = call_state_method(node, method, args)) return v;
   if (method == "update") {
     ValuePtr keys = argument(args, 0, "key_states");
     if (!is_tensor(keys) || keys->shape.size() < 2) return Value::unknown("cache.update of non-tensors");
     Expr fresh = keys->shape[keys->shape.size() - 2];
+    if (!ctx_.first_update_tokens) ctx_.first_update_tokens = fresh;
     // The cache layer of this call.
     ValuePtr index = argument(args, 2, "layer_idx");
     std::optional<CacheLayer> layer = cache_layer_at(index);
-    Expr length = Expr::symbol("cache_len") + fresh, held = Expr::symbol("cache_len");
+    Expr length = ctx_.cache.held_tokens() + fresh, held = ctx_.cache.held_tokens();
     std::string what = "every token";
     if (!ctx_.cache.empty()) {
       if (!layer)
@@ -1048,7 +1149,7 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
   }
   std::string why;
   ShapeTracer quiet(ctx_, nullptr);  // the cache's own tensor work is not the model's
-  std::optional<CacheCall> done = cache_call(ctx_.locator, ctx_.config, quiet, *layer, method, rest, Expr::symbol("cache_len"), &why);
+  std::optional<CacheCall> done = cache_call(ctx_.locator, ctx_.config, quiet, *layer, method, rest, ctx_.cache.held_tokens(), &why);
   if (!done) return Value::unknown("cache." + method + ": " + why);
   if (record_) {
     record_->cache_elements = record_->cache_elements + count() * done->held_elements;
@@ -1101,7 +1202,7 @@ std::optional<CacheStep> ShapeTracer::kv_step(const CacheLayer& layer, const Exp
   if (it != ctx_.cache_steps.end()) return it->second;
   ShapeTracer quiet(ctx_, nullptr);  // the update's own tensor work is the cache's, not the model's
   std::optional<CacheStep> n =
-      cache_step(ctx_.locator, ctx_.config, quiet, layer, Expr::symbol("cache_len"), fresh, why, call_args);
+      cache_step(ctx_.locator, ctx_.config, quiet, layer, ctx_.cache.held_tokens(), fresh, why, call_args);
   if (n) ctx_.cache_steps.emplace(key, *n);
   return n;
 }
@@ -1312,21 +1413,22 @@ ValuePtr ShapeTracer::cache_object() {
   if (cls.empty()) cls = "transformers.cache_utils.DynamicCache";
   auto object = std::make_shared<Value>(*Value::dict({}, {}));
   object->class_name = cls;
-  if (ctx_.cache.empty()) return object;  // a cache of no layer objects (4.x before 4.54): no `layers`
-  std::vector<ValuePtr> layers;
-  for (long long i = 0; i < static_cast<long long>(std::max<size_t>(ctx_.cache.size(), 1)); ++i) {
-    std::optional<CacheLayer> layer = ctx_.cache.layer(i);
-    if (!layer) return object;
+  // Its layers: the layer objects of the trace (cache_layer_objects); a cache that appends one
+  // class for every layer (no per-layer structure), one object of that class.
+  ValuePtr layers = cache_layer_objects();
+  if (!layers) {
+    std::optional<CacheLayer> layer = ctx_.cache.empty() ? std::nullopt : ctx_.cache.layer(0);
+    if (!layer) return object;  // a cache of no layer objects (4.x before 4.54): no `layers`
     auto layer_object = std::make_shared<Value>(*Value::dict({}, {}));
     layer_object->class_name = layer->class_name;
     for (const auto& [key, value] : layer->attributes) {
       layer_object->keys.push_back(key);
       layer_object->items.push_back(value);
     }
-    layers.push_back(layer_object);
+    layers = Value::list({layer_object});
   }
   object->keys.push_back("layers");
-  object->items.push_back(Value::list(layers));
+  object->items.push_back(layers);
   return object;
 }
 
@@ -1413,6 +1515,9 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       return Value::unknown("super()." + name + ": no base class of " + cls.qualname + " defines it");
     }
     case Value::Kind::Cache: {
+      // cache.layers: the layer objects (cache_layer_objects).
+      if (name == "layers")
+        if (ValuePtr layers = cache_layer_objects()) return layers;
       // A property or plain class attribute of the cache's class (`is_compileable`, which 4.x's
       // masks read with getattr): its value, read from the source; anything else a method.
       if (ValuePtr object = cache_object()) {

@@ -41,6 +41,8 @@ struct TraceContext {
   KvCache cache{};
   // What a cache layer's update keeps and returns (memo: layer key + new tokens -> step).
   std::map<std::string, CacheStep> cache_steps{};
+  // The new tokens the first cache.update of the trace was given (KvCache::held_tokens).
+  std::optional<Expr> first_update_tokens{};
   // Phase 1: every composite call is recorded here (kernel -> call sites).
   std::map<std::string, std::vector<CallSite>>* sites = nullptr;
   std::vector<std::string>* discovery_order = nullptr;
@@ -171,8 +173,8 @@ class ShapeTracer : public Hooks {
   // bookkeeping is not the model's work). nullptr when it is neither (a method, or nothing).
   ValuePtr class_member(const std::string& cls, const std::string& name, const ValuePtr& object);
   // The analysed call's cache as a plain object of its class (generate's, else DynamicCache), for
-  // its properties' getters: `layers`, one object per layer with the layer's attributes (their
-  // class's members as class_member finds them), when the cache's layers are known.
+  // its properties' getters: `layers`, the layer objects (cache_layer_objects; their class's
+  // members as class_member finds them), when the cache's layers are known.
   ValuePtr cache_object();
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
   ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
@@ -222,6 +224,20 @@ class ShapeTracer : public Hooks {
   std::map<std::string, ValuePtr> held_after_;  // held state as the forward() run_forward ran left it
   bool probing_held_ = false;
   void held_state(const ModuleFacts& facts, const FunctionSource& forward, const std::map<std::string, ValuePtr>& inputs);
+  // `cache.layers`: the cache's layer objects, plain objects of their classes (kv_cache.h's
+  // CacheLayer: its attributes as DynamicCache(config=config) built it), made once per trace so
+  // that what the forward sets on one (Qwen4Exp's `indexer_cache.indexer_position_ids =
+  // position_ids`) is what it reads back. An attribute the layer's class leaves None that the
+  // forward sets holds, when the call starts, what generate's prefill left (held_layer_state).
+  std::vector<ValuePtr> cache_layer_objects_;
+  ValuePtr cache_layer_objects();
+  // Layer index -> attribute -> what the prefill left in it (held_layer_state).
+  std::map<size_t, std::map<std::string, ValuePtr>> layer_held_;
+  // A forward that reads `<cache>.layers` and sets an attribute of an object it does not own: a
+  // probe of it (recording nothing) on the layers as built learns what it leaves on them; with
+  // the prefill's sizes (seq_len -> cache_len, no token cached before), None unless a token is
+  // cached, that is what the analysed call finds there (as held_state for a module's own state).
+  void held_layer_state(const ModuleFacts& facts, const FunctionSource& forward, const std::map<std::string, ValuePtr>& inputs);
 };
 
 // "self.a.x" for the attribute expression `self.a.x`; "" where it is not rooted at `self`.
