@@ -92,6 +92,9 @@ PythonSession& PythonSession::start(const SessionOptions& options) {
     if (!has_site) site_module.attr("addsitedir")(site);
     // Highest priority last: source checkouts, then kcost's own helpers.
     path.insert(0, std::string(KCOST_SOURCE_DIR) + "/python_helpers");
+    // What Python code prints (a model's own `print`: Reformer's "Warning: next_sequence_length is
+    // not a recognized input.") goes to stderr: kcost's stdout is its output (JSON, CSV, tables).
+    sys.attr("stdout") = sys.attr("stderr");
     if (!options.pytorch_dir.empty()) path.insert(0, options.pytorch_dir);
     if (!options.transformers_dir.empty()) {
       fs::path src = fs::path(options.transformers_dir) / "src";
