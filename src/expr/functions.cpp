@@ -79,9 +79,23 @@ bool integer_valued(const ex& e) {
   }
 }
 
+// `e` with every float 1.0 or -1.0 made the integer: the coefficient of `-1.0 * x` is what the
+// printer writes as `-x` (GiNaC itself drops a 1.0 factor), so a simplification that floats
+// prevent must not depend on it, or `(-1.0 * j * c) % 1` and its printed form `-j * c % 1` would
+// simplify differently (a fuzz finding).
+struct UnitFloatsExact : GiNaC::map_function {
+  ex operator()(const ex& e) override {
+    if (GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational() && (num(e).is_equal(1) || num(e).is_equal(-1)))
+      return num(e).is_positive() ? ex(1) : ex(-1);
+    return e.map(*this);
+  }
+};
+
 // a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
 // (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
-std::optional<ex> exact_quotient(const ex& a, const ex& b) {
+std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
+  UnitFloatsExact exact;
+  const ex a = exact(a_in), b = exact(b_in);
   if (has_float(a) || has_float(b)) return std::nullopt;
   if (!cheap_to_divide(a, b)) return std::nullopt;
   try {

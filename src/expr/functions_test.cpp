@@ -247,6 +247,11 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   EXPECT_EQ(printed("x // 2"), "x // 2");
   EXPECT_EQ(printed("(x / 2) // 1"), "x / 2 // 1");
   EXPECT_EQ(printed("(0.5 * x) // 0.5"), "0.5 * x // 0.5");
+  // A coefficient of 1.0 or -1.0 is what the printer writes as 1 or -1 (a fuzz finding: the
+  // form and its printed text simplified differently).
+  EXPECT_EQ(printed("(-1.0 * j * c) % 1 % a"), printed("-j * c % 1 % a"));
+  EXPECT_EQ(printed("(-1.0 * j * c) % 1"), "0");
+  EXPECT_EQ(printed("(2.0 * x) // 2"), "2.0 * x // 2");  // other floats still decide nothing
   EXPECT_EQ(printed("6 // x"), "6 // x");
 }
 
