@@ -83,19 +83,30 @@ bool integer_valued(const ex& e) {
 // printer writes as `-x` (GiNaC itself drops a 1.0 factor), so a simplification that floats
 // prevent must not depend on it, or `(-1.0 * j * c) % 1` and its printed form `-j * c % 1` would
 // simplify differently (a fuzz finding).
+// Only through sums, products and powers: a function's arguments were made so when it was built,
+// and rebuilding one would evaluate it again, and so on down a chain (`t % Z % Z % ...`, a fuzz
+// finding that took minutes).
 struct UnitFloatsExact : GiNaC::map_function {
   ex operator()(const ex& e) override {
     if (GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational() && (num(e).is_equal(1) || num(e).is_equal(-1)))
       return num(e).is_positive() ? ex(1) : ex(-1);
+    if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e) && !GiNaC::is_a<GiNaC::power>(e)) return e;
     return e.map(*this);
   }
 };
+
+bool has_unit_float(const ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
+      return true;
+  return false;
+}
 
 // a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
 // (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
 std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
   UnitFloatsExact exact;
-  const ex a = exact(a_in), b = exact(b_in);
+  const ex a = has_unit_float(a_in) ? exact(a_in) : a_in, b = has_unit_float(b_in) ? exact(b_in) : b_in;
   if (has_float(a) || has_float(b)) return std::nullopt;
   if (!cheap_to_divide(a, b)) return std::nullopt;
   try {
