@@ -132,6 +132,21 @@ struct OpaqueLargePowers : GiNaC::map_function {
   }
 };
 
+// Each whole power of a sum as the power of whichever of the sum and its negation sorts first,
+// the sign taken out: GiNaC normalizes the sign of a sum with rational coefficients itself, not of
+// one with floats, so `1 / (a - 0.5 * b)` and `-1 / (0.5 * b - a)` would not cancel.
+struct SignedBases : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    const GiNaC::ex mapped = e.map(*this);
+    if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
+        !GiNaC::is_exactly_a<numeric>(mapped.op(1)) || !num(mapped.op(1)).is_integer())
+      return mapped;
+    const GiNaC::ex negated = (-mapped.op(0)).expand();
+    if (!GiNaC::is_exactly_a<GiNaC::add>(negated) || negated.compare(mapped.op(0)) >= 0) return mapped;
+    return GiNaC::pow(-1, mapped.op(1)) * GiNaC::pow(negated, mapped.op(1));
+  }
+};
+
 }  // namespace
 
 bool Expr::equivalent(const Expr& other) const {
@@ -139,7 +154,8 @@ bool Expr::equivalent(const Expr& other) const {
     if (e_.is_equal(other.e_)) return true;
     WholeExponents whole;
     OpaqueLargePowers opaque;
-    const GiNaC::ex difference = opaque(whole(e_)) - opaque(whole(other.e_));
+    SignedBases signed_bases;
+    const GiNaC::ex difference = signed_bases(opaque(whole(e_))) - signed_bases(opaque(whole(other.e_)));
     if (!cheap_to_expand(difference)) return false;
     return difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
   } catch (const std::exception&) {

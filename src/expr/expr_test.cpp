@@ -300,6 +300,11 @@ TEST(ExprEquality, Equivalent) {
   // the exponent -1.0 keeps GiNaC from normalizing the sum's sign; (3 - b)**-1.0 prints
   // 1 / (3 - b), which reads back as -1 / (b - 3)).
   EXPECT_TRUE(parse("(3 - b) ** -1.0").equivalent(parse("-1 / (b - 3)")));
+  // GiNaC does not normalize the sign of a sum with float coefficients: equivalence does (an
+  // expr_roundtrip finding: a denominator printed with the other sign).
+  EXPECT_TRUE(parse("x / (a - 0.5 * b)").equivalent(parse("-x / (0.5 * b - a)")));
+  EXPECT_TRUE(parse("(a - 0.5 * b) ** -3").equivalent(parse("-(0.5 * b - a) ** -3")));
+  EXPECT_FALSE(parse("x / (a - 0.5 * b)").equivalent(parse("x / (0.5 * b - a)")));
   EXPECT_TRUE(parse("x != 2 * (3 - b) ** -1.0").equivalent(parse("x != -2 / (b - 3)")));
   EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x != 1 / (b - 3)")));
   EXPECT_FALSE(parse("x != 1 / (3 - b)").equivalent(parse("x == 1 / (3 - b)")));
