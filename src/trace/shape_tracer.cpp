@@ -160,66 +160,66 @@ std::map<std::string, ValuePtr> ShapeTracer::ctor_params(const std::string& kern
 
 namespace {
 
-// Whether a function's body calls `<x>.get_conv_state(...)` or `<x>.get_recurrent_state(...)`.
-bool reads_cache_state(const ast::Node& node) {
-  if (node.is("Attribute") && (node.str("attr") == "get_conv_state" || node.str("attr") == "get_recurrent_state"))
-    return true;
+// Whether `pred` holds of `node` or of any node below it.
+bool any_node(const ast::Node& node, const std::function<bool(const ast::Node&)>& pred) {
+  if (pred(node)) return true;
   for (const auto& [name, field] : node.fields) {
-    if (field.kind == ast::Field::Kind::Node && field.node && reads_cache_state(*field.node)) return true;
+    if (field.kind == ast::Field::Kind::Node && field.node && any_node(*field.node, pred)) return true;
     if (field.kind == ast::Field::Kind::List)
       for (const auto& n : field.list)
-        if (n && reads_cache_state(*n)) return true;
+        if (n && any_node(*n, pred)) return true;
   }
   return false;
+}
+
+// The targets an assignment statement assigns (`a = b = v`, `a += v`, `a: T = v`).
+std::vector<const ast::Node*> assigned_targets(const ast::Node& node) {
+  std::vector<const ast::Node*> out;
+  if (node.is("Assign"))
+    for (const auto& t : node.list("targets")) out.push_back(t.get());
+  if (node.is("AugAssign") || node.is("AnnAssign")) out.push_back(node.child("target"));
+  return out;
+}
+
+// `<name>.<attr>` with <name> a plain name: that name, else "".
+std::string attribute_base_name(const ast::Node* t) {
+  if (!t || !t->is("Attribute") || !t->child("value") || !t->child("value")->is("Name")) return "";
+  return t->child("value")->str("id");
+}
+
+// Whether a function's body calls `<x>.get_conv_state(...)` or `<x>.get_recurrent_state(...)`.
+bool reads_cache_state(const ast::Node& node) {
+  return any_node(node, [](const ast::Node& n) {
+    return n.is("Attribute") && (n.str("attr") == "get_conv_state" || n.str("attr") == "get_recurrent_state");
+  });
 }
 
 // The names x of `self.x = ...` (and `self.x += ...`) anywhere in a function's body.
 void self_assigned(const ast::Node& node, std::set<std::string>& out) {
-  auto target = [&](const ast::Node* t) {
-    if (t && t->is("Attribute") && t->child("value") && t->child("value")->is("Name") && t->child("value")->str("id") == "self")
-      out.insert(t->str("attr"));
-  };
-  if (node.is("Assign"))
-    for (const auto& t : node.list("targets")) target(t.get());
-  if (node.is("AugAssign") || node.is("AnnAssign")) target(node.child("target"));
-  for (const auto& [name, field] : node.fields) {
-    if (field.kind == ast::Field::Kind::Node && field.node) self_assigned(*field.node, out);
-    if (field.kind == ast::Field::Kind::List)
-      for (const auto& n : field.list)
-        if (n) self_assigned(*n, out);
-  }
+  any_node(node, [&](const ast::Node& n) {
+    for (const ast::Node* t : assigned_targets(n))
+      if (attribute_base_name(t) == "self") out.insert(t->str("attr"));
+    return false;
+  });
 }
 
 // Whether a function's body reads `<x>.layers` of a name other than self (a cache's layers).
 bool reads_foreign_layers(const ast::Node& node) {
-  if (node.is("Attribute") && node.str("attr") == "layers" && node.child("value") && node.child("value")->is("Name") &&
-      node.child("value")->str("id") != "self")
-    return true;
-  for (const auto& [name, field] : node.fields) {
-    if (field.kind == ast::Field::Kind::Node && field.node && reads_foreign_layers(*field.node)) return true;
-    if (field.kind == ast::Field::Kind::List)
-      for (const auto& n : field.list)
-        if (n && reads_foreign_layers(*n)) return true;
-  }
-  return false;
+  return any_node(node, [](const ast::Node& n) {
+    const std::string base = attribute_base_name(&n);
+    return n.is("Attribute") && n.str("attr") == "layers" && !base.empty() && base != "self";
+  });
 }
 
 // Whether a function's body assigns an attribute of a name other than self (`layer.x = v`).
 bool sets_foreign_attribute(const ast::Node& node) {
-  auto foreign = [](const ast::Node* t) {
-    return t && t->is("Attribute") && t->child("value") && t->child("value")->is("Name") && t->child("value")->str("id") != "self";
-  };
-  if (node.is("Assign"))
-    for (const auto& t : node.list("targets"))
-      if (foreign(t.get())) return true;
-  if ((node.is("AugAssign") || node.is("AnnAssign")) && foreign(node.child("target"))) return true;
-  for (const auto& [name, field] : node.fields) {
-    if (field.kind == ast::Field::Kind::Node && field.node && sets_foreign_attribute(*field.node)) return true;
-    if (field.kind == ast::Field::Kind::List)
-      for (const auto& n : field.list)
-        if (n && sets_foreign_attribute(*n)) return true;
-  }
-  return false;
+  return any_node(node, [](const ast::Node& n) {
+    for (const ast::Node* t : assigned_targets(n)) {
+      const std::string base = attribute_base_name(t);
+      if (!base.empty() && base != "self") return true;
+    }
+    return false;
+  });
 }
 
 // What a call finds that generate's prefill left: `v` with the prefill's sizes (its new tokens
