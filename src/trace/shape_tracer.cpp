@@ -222,6 +222,19 @@ bool sets_foreign_attribute(const ast::Node& node) {
   });
 }
 
+// A plain object of class `cls` holding `attributes` (a cache layer's, as the cache built it).
+ValuePtr plain_object(const std::string& cls, const std::map<std::string, ValuePtr>& attributes) {
+  std::vector<std::string> keys;
+  std::vector<ValuePtr> items;
+  for (const auto& [name, v] : attributes) {
+    keys.push_back(name);
+    items.push_back(v);
+  }
+  auto object = std::make_shared<Value>(*Value::dict(keys, items));
+  object->class_name = cls;
+  return object;
+}
+
 // What a call finds that generate's prefill left: `v` with the prefill's sizes (its new tokens
 // the cached ones, none cached before them), None unless a token is cached.
 ValuePtr left_by_prefill(const ValuePtr& v) {
@@ -280,12 +293,7 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
   }
   if (wanted.empty()) return;
   ShapeTracer probe(ctx_, nullptr);
-  probe.probing_held_ = true;
-  try {
-    UnrecordedSites quiet(ctx_);
-    probe.run_forward(facts, inputs);
-  } catch (const std::exception&) {
-  }
+  probe.probe_forward(facts, inputs);
   for (const auto& n : wanted) {
     auto it = probe.held_after_.find("self." + n);
     if (it == probe.held_after_.end() || !is_tensor(it->second)) continue;
@@ -300,16 +308,20 @@ void ShapeTracer::held_state(const ModuleFacts& facts, const FunctionSource& for
   }
 }
 
+void ShapeTracer::probe_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs) {
+  probing_held_ = true;
+  try {
+    UnrecordedSites quiet(ctx_);
+    run_forward(facts, inputs);
+  } catch (const std::exception&) {
+  }
+}
+
 void ShapeTracer::held_layer_state(const ModuleFacts& facts, const FunctionSource& forward,
                                    const std::map<std::string, ValuePtr>& inputs) {
   if (ctx_.cache.size() == 0 || !reads_foreign_layers(*forward.def) || !sets_foreign_attribute(*forward.def)) return;
   ShapeTracer probe(ctx_, nullptr);
-  probe.probing_held_ = true;
-  try {
-    UnrecordedSites quiet(ctx_);
-    probe.run_forward(facts, inputs);
-  } catch (const std::exception&) {
-  }
+  probe.probe_forward(facts, inputs);
   for (size_t i = 0; i < probe.cache_layer_objects_.size(); ++i) {
     std::optional<CacheLayer> layer = ctx_.cache.layer(static_cast<long long>(i));
     if (!layer) continue;
@@ -339,15 +351,8 @@ ValuePtr ShapeTracer::cache_layer_objects() {
       auto held = layer_held_.find(i);
       if (held != layer_held_.end())
         for (const auto& [name, v] : held->second) state[name] = v;
-      std::vector<std::string> keys;
-      std::vector<ValuePtr> items;
-      for (const auto& [name, v] : state) {
-        keys.push_back(name);
-        items.push_back(v);
-      }
-      auto object = std::make_shared<Value>(*Value::dict(keys, items));
-      object->class_name = layer->class_name;
-      objects_[object.get()] = object;
+      ValuePtr object = plain_object(layer->class_name, state);
+      objects_[object.get()] = std::const_pointer_cast<Value>(object);
       cache_layer_objects_.push_back(object);
     }
   }
@@ -1411,25 +1416,15 @@ ValuePtr ShapeTracer::class_member(const std::string& cls, const std::string& na
 ValuePtr ShapeTracer::cache_object() {
   std::string cls = ctx_.cache.cache_class();
   if (cls.empty()) cls = "transformers.cache_utils.DynamicCache";
-  auto object = std::make_shared<Value>(*Value::dict({}, {}));
-  object->class_name = cls;
   // Its layers: the layer objects of the trace (cache_layer_objects); a cache that appends one
   // class for every layer (no per-layer structure), one object of that class.
   ValuePtr layers = cache_layer_objects();
   if (!layers) {
     std::optional<CacheLayer> layer = ctx_.cache.empty() ? std::nullopt : ctx_.cache.layer(0);
-    if (!layer) return object;  // a cache of no layer objects (4.x before 4.54): no `layers`
-    auto layer_object = std::make_shared<Value>(*Value::dict({}, {}));
-    layer_object->class_name = layer->class_name;
-    for (const auto& [key, value] : layer->attributes) {
-      layer_object->keys.push_back(key);
-      layer_object->items.push_back(value);
-    }
-    layers = Value::list({layer_object});
+    if (!layer) return plain_object(cls, {});  // a cache of no layer objects (4.x before 4.54): no `layers`
+    layers = Value::list({plain_object(layer->class_name, layer->attributes)});
   }
-  object->keys.push_back("layers");
-  object->items.push_back(layers);
-  return object;
+  return plain_object(cls, {{"layers", layers}});
 }
 
 ValuePtr ShapeTracer::method_of(const ValuePtr& object, const std::string& name) {

@@ -223,6 +223,10 @@ class ShapeTracer : public Hooks {
   std::map<std::string, ValuePtr> held_;
   std::map<std::string, ValuePtr> held_after_;  // held state as the forward() run_forward ran left it
   bool probing_held_ = false;
+  // This tracer runs forward ahead of the traced call, recording nothing and no call sites, to
+  // learn the state the call leaves (held_after_, cache_layer_objects_); what it cannot follow it
+  // leaves.
+  void probe_forward(const ModuleFacts& facts, const std::map<std::string, ValuePtr>& inputs);
   void held_state(const ModuleFacts& facts, const FunctionSource& forward, const std::map<std::string, ValuePtr>& inputs);
   // `cache.layers`: the cache's layer objects, plain objects of their classes (kv_cache.h's
   // CacheLayer: its attributes as DynamicCache(config=config) built it), made once per trace so
