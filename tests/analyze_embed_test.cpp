@@ -33,18 +33,26 @@ struct Analyzed {
   AnalyzeResult result;
 };
 
-// Analyzes a model once per process and attention implementation.
-const Analyzed& analyzed(const std::string& model, const std::string& attn) {
+// Analyzes a model once per process, attention implementation and config (a config.json's
+// text; empty: the config class defaults).
+const Analyzed& analyzed(const std::string& model, const std::string& attn, const std::string& config = "") {
   static std::map<std::string, Analyzed> cache;
-  std::string key = model + "/" + attn;
+  std::string key = model + "/" + attn + "/" + config;
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   Analyzed a;
-  a.dir = (fs::temp_directory_path() / ("kcost_analyze_test_" + std::to_string(getpid())) / model / attn).string();
-  fs::remove_all(a.dir);
+  const fs::path base = fs::temp_directory_path() / ("kcost_analyze_test_" + std::to_string(getpid())) / model /
+                        (attn + (config.empty() ? "" : "_config" + std::to_string(cache.size())));
+  a.dir = (base / "costs").string();
+  fs::remove_all(base);
   AnalyzeOptions options;
   options.costs_dir = a.dir;
   options.attn_implementation = attn;
+  if (!config.empty()) {
+    fs::create_directories(base);
+    options.config_file = (base / "config.json").string();
+    std::ofstream(options.config_file) << config;
+  }
   Library& lib = library();
   a.result = analyze(lib.locator, lib.leaves, lib.names, lib.locator.qualified_name(model), options);
   return cache[key] = a;
@@ -222,6 +230,41 @@ TEST(AnalyzeQwen2, BiasedQkv) {
   nlohmann::json attn = kernel("qwen2", "sdpa", "transformers.models.qwen2.modeling_qwen2.Qwen2Attention");
   EXPECT_TRUE(binds(child(attn, "q_proj"), "has_bias", "1"));
   EXPECT_TRUE(binds(child(attn, "o_proj"), "has_bias", "0"));
+}
+
+// Kernels met first in phase 2, from a caller traced in its own symbols, and kernels whose
+// callers a probe ran ahead of the call: every file validates and every child binds what its
+// kernel needs (validate_cost_dir), at the small configs `kcost validate` builds. Inkling2's
+// ShortConvolution, met first from a projection whose width is `num_heads * head_dim` (its own
+// params), held those names; Qwen4Exp's hyper-connection norm, whose caller a probe had traced
+// (and memoized) without recording its call sites, was never a site of the norm, whose
+// signature then lacked the rank of that call.
+TEST(AnalyzeSmallConfig, LateKernelsAndProbedCallersBindEveryParam) {
+  const std::map<std::string, std::string> configs = {
+      {"inkling2_text", R"({"eos_token_id": 996, "head_dim": 16, "hidden_size": 96, "moe_intermediate_size": 48,
+          "n_routed_experts": 4, "num_attention_heads": 8, "num_experts_per_tok": 2, "num_hidden_layers": 3,
+          "num_key_value_heads": 4, "sliding_window_size": 4, "swa_head_dim": 16, "vocab_size": 997})"},
+      {"qwen4_exp_text", R"({"head_dim": 16, "hidden_size": 64, "indexer_budget": 4, "indexer_compress_ratio": 2,
+          "indexer_head_dim": 16, "indexer_kv_heads": 1, "indexer_n_heads": 8,
+          "layer_types": ["linear_attention", "indexed_attention", "linear_attention"], "linear_key_head_dim": 8,
+          "linear_value_head_dim": 8, "moe_intermediate_size": 16, "num_attention_heads": 8, "num_experts": 4,
+          "num_experts_per_tok": 2, "num_hidden_layers": 3, "num_key_value_heads": 4,
+          "shared_expert_intermediate_size": 16, "vocab_size": 997})"}};
+  for (const auto& [model, config] : configs) {
+    const Analyzed& a = analyzed(model, "eager", config);
+    std::vector<std::string> problems = validate_cost_dir(a.dir, library().leaves, true);
+    for (const auto& p : problems) ADD_FAILURE() << model << ": " << p;
+  }
+  // The norm's call on [batch, seq, hc_count * hidden] is a phase-1 site: a kind of its own
+  // (its group_size and rank differ from the per-head norms'), not the plain class name phase 2
+  // falls back to for a kind phase 1 never saw.
+  const std::string dir = analyzed("qwen4_exp_text", "eager", configs.at("qwen4_exp_text")).dir;
+  const std::string qwen4 = "transformers.models.qwen4_exp.modeling_qwen4_exp.";
+  nlohmann::json residual = nlohmann::json::parse(std::ifstream(dir + "/" + qwen4 + "Qwen4ExpTextGatedResidual@kind1.json"));
+  const std::string norm = child(residual, "hc_norm")["kernel"];
+  EXPECT_EQ(norm.rfind(qwen4 + "Qwen4ExpTextRMSNorm@", 0), 0u) << norm;
+  nlohmann::json attention = nlohmann::json::parse(std::ifstream(dir + "/" + qwen4 + "Qwen4ExpTextAttention.json"));
+  EXPECT_NE(child(attention, "q_norm")["kernel"], norm);
 }
 
 }  // namespace

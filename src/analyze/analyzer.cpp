@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ast/parameters.h"
+#include "costfile/cost_schema.h"
 #include "emit/atomic_file.h"
 #include "trace/call_strings.h"
 #include "trace/op_leaf.h"
@@ -327,12 +328,21 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   // symbols, is none of the kinds phase 1 saw: then its plain class name) joins the work list,
   // its signature generalized from those sites, so that no cost file names a kernel that is not
   // written.
+  // Such sites are in the caller's own symbols: a dim that names the caller's params
+  // (`num_heads * head_dim`) is a forward_param of the late kernel, and the caller, written
+  // before the late kernel had a signature, is traced again to bind it.
   std::vector<std::string> kernels = {root.qualname};
   kernels.insert(kernels.end(), order.begin(), order.end());
   std::map<std::string, std::vector<CallSite>> late_sites;
   std::vector<std::string> late_order;
   ctx.sites = &late_sites;
   ctx.discovery_order = &late_order;
+  const SharedExpr shared = [](const Expr& e) {
+    for (const std::string& symbol : e.symbols())
+      if (!is_implicit_symbol(symbol) && symbol.rfind("config.", 0) != 0) return false;
+    return true;
+  };
+  std::set<std::string> retraced;  // callers traced again, once each
   size_t late_seen = 0;
   for (size_t next = 0;; ++next) {
     for (; late_seen < late_order.size(); ++late_seen) {
@@ -340,13 +350,17 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
       if (signatures.count(kernel) || kernel == root.qualname) continue;
       const ClassSource& cls = locator.find_class(class_of_kernel(kernel));
       std::vector<std::string> init = cls.init ? init_param_names(*cls.init->def) : std::vector<std::string>{};
-      signatures[kernel] = generalize(input_names(*cls.forward, late_sites[kernel]), late_sites[kernel]);
+      signatures[kernel] = generalize(input_names(*cls.forward, late_sites[kernel]), late_sites[kernel], shared);
       ctor_args[kernel] = own_ctor_args(binder, locator, kernel, late_sites[kernel], init, &param_values[kernel]);
       kernels.push_back(kernel);
+      // The kernel traced last met it (late_order grows while one kernel is traced).
+      if (next == 0 || signatures[kernel].forward_params.empty()) continue;
+      const std::string caller = kernels[next - 1];
+      if (retraced.insert(caller).second) kernels.push_back(caller);
     }
     if (next >= kernels.size()) break;
     const std::string kernel = kernels[next];
-    if (!options.force && kernel_written(options.costs_dir, kernel)) {
+    if (!options.force && !retraced.count(kernel) && kernel_written(options.costs_dir, kernel)) {
       result.kept.push_back(kernel);
       continue;
     }
@@ -389,11 +403,16 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     auto facts = tracer.facts_of(cls.qualname, kernel == root.qualname ? nullptr : &ctor_args[kernel]);
     tracer.run_forward(*facts, inputs);
     count_parameters(tracer, *facts, cls, config, kernel == root.qualname, trace);
+    const std::string mine = kernel + ": ";  // a kernel traced again: its unknowns of this trace
+    result.unknowns.erase(std::remove_if(result.unknowns.begin(), result.unknowns.end(),
+                                         [&](const std::string& u) { return u.rfind(mine, 0) == 0; }),
+                          result.unknowns.end());
     for (const auto& c : trace.children)
       if (c.kernel == "unknown")
         result.unknowns.push_back(kernel + ": " + c.label + " (line " + std::to_string(c.line) + "): " + c.why);
     write_kernel(options.costs_dir, trace);
-    result.written.push_back(kernel);
+    if (std::find(result.written.begin(), result.written.end(), kernel) == result.written.end())
+      result.written.push_back(kernel);
   }
   return result;
 }

@@ -701,16 +701,21 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
     if (sites.empty() && ctx_.discovery_order) ctx_.discovery_order->push_back(kernel);
     sites.push_back({module->args, inputs});
   }
-  std::string key = cls.qualname + "|" + structural_key(module->args) + "|" + inputs_key(inputs);
+  // A call traced before with the same module and inputs has the same output. A trace that
+  // recorded no call sites (a probe running forward ahead of the call) is not reused where
+  // sites are recorded: the children it met would never be recorded.
+  const std::string key = cls.qualname + "|" + structural_key(module->args) + "|" + inputs_key(inputs);
+  const std::string unrecorded = key + "|unrecorded";
   ValuePtr output;
   auto memo = ctx_.outputs.find(key);
+  if (memo == ctx_.outputs.end() && !ctx_.sites) memo = ctx_.outputs.find(unrecorded);
   if (memo != ctx_.outputs.end()) {
     output = memo->second;
   } else {
     auto facts = facts_of(cls.qualname, &module->args);
     ShapeTracer sub(ctx_, nullptr);
     output = sub.run_forward(*facts, inputs);
-    ctx_.outputs[key] = output;
+    ctx_.outputs[ctx_.sites ? key : unrecorded] = output;
   }
   if (record_) {
     ChildCall c;

@@ -35,7 +35,7 @@ Shape merged(const Shape& s, size_t rank) {
 }
 
 ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& item,
-                          const std::vector<ValuePtr>& values, std::vector<ParamPath>& params) {
+                          const std::vector<ValuePtr>& values, const SharedExpr& shared, std::vector<ParamPath>& params) {
   const ValuePtr& first = values[0];
   bool all_tensors = true, all_numbers = true, all_sequences = true;
   for (const auto& v : values) {
@@ -54,7 +54,7 @@ ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& i
     for (size_t d = 0; d < rank; ++d) {
       bool same = true;
       for (const auto& s : shapes) same = same && s[d] == shapes[0][d];
-      if (same) {
+      if (same && (!shared || shared(shapes[0][d]))) {
         t->shape.push_back(shapes[0][d]);
         continue;
       }
@@ -74,7 +74,7 @@ ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& i
   if (all_numbers) {
     bool same = true;
     for (const auto& v : values) same = same && v->expr == first->expr;
-    if (same) return first;
+    if (same && (!shared || shared(first->expr))) return first;
     ParamPath p;
     p.input = input;
     p.item = item;
@@ -92,7 +92,7 @@ ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& i
       for (const auto& v : values) column.push_back(v->items[i]);
       std::vector<size_t> sub = item;
       sub.push_back(i);
-      items.push_back(generalize_value(input, sub, column, params));
+      items.push_back(generalize_value(input, sub, column, shared, params));
     }
     ValuePtr out = first->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
     // A state that is None unless a token is cached (generation_call's carry) stays so.
@@ -119,7 +119,8 @@ Expr extract(const ParamPath& path, const std::map<std::string, ValuePtr>& input
   return static_cast<size_t>(path.dim) < s.size() ? s[path.dim] : Expr::symbol(path.name);
 }
 
-KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites) {
+KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites,
+                           const SharedExpr& shared) {
   KernelSignature sig;
   if (sites.empty()) return sig;
   for (const auto& name : forward_param_order) {
@@ -128,7 +129,7 @@ KernelSignature generalize(const std::vector<std::string>& forward_param_order, 
       auto it = site.inputs.find(name);
       values.push_back(it == site.inputs.end() ? Value::none() : it->second);
     }
-    sig.inputs[name] = generalize_value(name, {}, values, sig.forward_params);
+    sig.inputs[name] = generalize_value(name, {}, values, shared, sig.forward_params);
   }
   return sig;
 }

@@ -5,6 +5,7 @@
 // each site binds, so a module called with differently shaped inputs costs what each call costs.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,8 +33,15 @@ struct KernelSignature {
   std::vector<ParamPath> forward_params;
 };
 
-// Generalizes the call sites of one kernel whose forward() takes `forward_param_order`.
-KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites);
+// Which expressions a kernel may hold as they are: those of the symbols every kernel has.
+using SharedExpr = std::function<bool(const Expr&)>;
+
+// Generalizes the call sites of one kernel whose forward() takes `forward_param_order`. A dim (or
+// number input) the same at every site stays as it is, unless `shared` says the callee cannot
+// hold it (sites seen from a caller in its own symbols: `head_dim * num_heads` names the
+// caller's params); then it is a forward_param too, which each site binds.
+KernelSignature generalize(const std::vector<std::string>& forward_param_order, const std::vector<CallSite>& sites,
+                           const SharedExpr& shared = nullptr);
 
 // The value of a forward_param at one call.
 Expr extract(const ParamPath& path, const std::map<std::string, ValuePtr>& inputs);

@@ -52,5 +52,26 @@ TEST(Signature, InputsOfDifferentRankMergeLeadingDims) {
   EXPECT_EQ(extract(sig.forward_params[0], c.inputs), s);
 }
 
+// Sites seen from a caller traced in its own symbols (a kernel phase 2 meets first): a dim that
+// names the caller's params cannot stay in the callee, even where every site agrees; the sites
+// bind it. Dims of the symbols every kernel has stay.
+TEST(Signature, DimsTheCalleeCannotHoldBecomeParamsAtEverySite) {
+  const Expr heads = Expr::symbol("num_heads"), dim = Expr::symbol("head_dim");
+  CallSite a = site({{"x", Value::tensor({b, s, heads * dim})}, {"offset", Value::number(heads)}});
+  SharedExpr shared = [](const Expr& e) {
+    for (const auto& symbol : e.symbols())
+      if (symbol != "batch_size" && symbol != "seq_len") return false;
+    return true;
+  };
+  KernelSignature sig = generalize({"x", "offset"}, {a, a}, shared);
+  std::vector<std::string> names;
+  for (const auto& p : sig.forward_params) names.push_back(p.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"x_dim2", "offset"}));
+  EXPECT_EQ(sig.inputs["x"]->shape, (Shape{b, s, Expr::symbol("x_dim2")}));
+  EXPECT_EQ(extract(sig.forward_params[0], a.inputs), heads * dim);
+  EXPECT_EQ(extract(sig.forward_params[1], a.inputs), heads);
+  EXPECT_TRUE(generalize({"x", "offset"}, {a, a}).forward_params.empty());  // no predicate: all stay
+}
+
 }  // namespace
 }  // namespace kcost
