@@ -132,6 +132,25 @@ struct OpaqueLargePowers : GiNaC::map_function {
   }
 };
 
+// Every float 1.0 or -1.0 as the integer, everywhere in e (function arguments too): the printer
+// writes `-1.0 * x` as `-x` and `1.0 * b` as `b`, so an expression and its printed form differ
+// there only, and terms GiNaC kept apart for it are one term after (`-2 * y * (a + b) - 1.0 * y *
+// (a + 1.0 * b)` inside a comparison, a fuzz finding, prints as and is `-3 * y * (a + b)`).
+struct UnitFloats : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    if (GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational() && (num(e).is_equal(1) || num(e).is_equal(-1)))
+      return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
+    return e.map(*this);
+  }
+};
+
+bool has_unit_float(const GiNaC::ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
+      return true;
+  return false;
+}
+
 // Each whole power of a sum as the power of whichever of the sum and its negation sorts first,
 // the sign taken out: GiNaC normalizes the sign of a sum with rational coefficients itself, not of
 // one with floats, so `1 / (a - 0.5 * b)` and `-1 / (0.5 * b - a)` would not cancel.
@@ -152,10 +171,12 @@ struct SignedBases : GiNaC::map_function {
 bool Expr::equivalent(const Expr& other) const {
   try {
     if (e_.is_equal(other.e_)) return true;
+    UnitFloats units;
     WholeExponents whole;
     OpaqueLargePowers opaque;
     SignedBases signed_bases;
-    const GiNaC::ex difference = signed_bases(opaque(whole(e_))) - signed_bases(opaque(whole(other.e_)));
+    auto normal = [&](const GiNaC::ex& e) { return signed_bases(opaque(whole(has_unit_float(e) ? units(e) : e))); };
+    const GiNaC::ex difference = normal(e_) - normal(other.e_);
     if (!cheap_to_expand(difference)) return false;
     return difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
   } catch (const std::exception&) {

@@ -59,7 +59,8 @@ class Expr {
   bool operator!=(const Expr& other) const { return !(*this == other); }
   // Equal after expansion ((a + b)**2 is equivalent to a**2 + 2*a*b + b**2), inside function
   // arguments too (min(a * (b + 1), c) to min(a * b + a, c)), with whole float exponents taken
-  // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)). A power whose expansion would be
+  // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)) and floats 1.0 and -1.0 as the
+  // integers the printer writes (min(-1.0 * x, y) is equivalent to min(-x, y)). A power whose expansion would be
   // large (expansion_size.h) is compared as a whole (its base expanded): (a + b + c)**2000 and
   // (c + a + b)**2000 are the same, (a + b)**2000 and its expansion are not known to be (false).
   bool equivalent(const Expr& other) const;

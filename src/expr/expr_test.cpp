@@ -312,6 +312,13 @@ TEST(ExprEquality, Equivalent) {
   // a sum inside min() reads back as a different tree that prints the same).
   EXPECT_TRUE(parse("min(c, -3.0 * (a + n) * y)").equivalent(parse("min(c, -y * (3.0 * n + 3.0 * a))")));
   EXPECT_FALSE(parse("min(c, -3.0 * (a + n) * y)").equivalent(parse("min(c, -y * (3.0 * n + 2.0 * a))")));
+  // Floats 1.0 and -1.0 as the integers the printer writes, everywhere: GiNaC keeps
+  // -2 * y * (a + b) and -1.0 * y * (a + 1.0 * b) apart, which print as -2 * y * (a + b) and
+  // -y * (a + b) and read back as one term (an expr_roundtrip finding, inside a comparison).
+  EXPECT_TRUE(parse("-2 * y * (a + b) - 1.0 * y * (a + 1.0 * b) < c").equivalent(parse("-3 * y * (a + b) < c")));
+  EXPECT_TRUE(parse("min(-1.0 * x, y) % 1").equivalent(parse("min(-x, y) % 1")));
+  EXPECT_FALSE(parse("-2 * y * (a + b) - 1.0 * y * (a + 1.0 * b) < c").equivalent(parse("-3 * y * (a + b) <= c")));
+  EXPECT_FALSE(parse("min(-1.5 * x, y)").equivalent(parse("min(-x, y)")));
 }
 
 TEST(ExprExpand, Polynomials) {
