@@ -889,6 +889,18 @@ ValuePtr chosen_by(const Expr& cond, const ValuePtr& a, const ValuePtr& b) {
   return nullptr;
 }
 
+// What a value tests as (`if x`, `not x`; `x and y` is a value, not a test): a value that is None unless a condition
+// holds (a state a prefill leaves: XLNet's `mems`, None unless a token is cached) and true where
+// present tests as that condition; any other value as itself.
+ValuePtr as_test(const ValuePtr& v) {
+  if (!v || !v->none_unless) return v;
+  auto present = std::make_shared<Value>(*v);
+  present->none_unless.reset();
+  if (present->truth() != true) return v;
+  const Expr& when = *v->none_unless;
+  return Value::number(when, when.is_number() ? std::optional<GiNaC::numeric>(when.as_number()) : std::nullopt);
+}
+
 }  // namespace
 
 bool Interpreter::runtime_condition(const Value& cond) const {
@@ -921,6 +933,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     ValuePtr v = eval(*node.child("operand"), scope);
     const std::string& op = node.str("op");
     if (op == "Not") {
+      v = as_test(v);
       auto truth = v->truth();
       if (truth) return Value::boolean(!*truth);
       if (v->is(Value::Kind::Number)) return Value::number(Expr::logical_not(v->expr));
@@ -975,7 +988,7 @@ ValuePtr Interpreter::eval(const ast::Node& node, Scope& scope) {
     return acc;
   }
   if (t == "IfExp") {
-    ValuePtr cond = eval(*node.child("test"), scope);
+    ValuePtr cond = as_test(eval(*node.child("test"), scope));
     if (auto truth = cond->truth()) {
       if (cond->is(Value::Kind::Number) && !cond->expr.is_number()) decisions_.push_back({cond->expr, *truth});
       return eval(*node.child(*truth ? "body" : "orelse"), scope);
@@ -1263,7 +1276,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     return false;
   }
   if (t == "If") {
-    ValuePtr cond = eval(*stmt.child("test"), scope);
+    ValuePtr cond = as_test(eval(*stmt.child("test"), scope));
     auto truth = cond->truth();
     if (!truth && weigh_branches(stmt, *cond, scope)) return false;
     if (!truth && weigh_early_return(stmt, *cond, scope, result)) return true;
@@ -1426,8 +1439,13 @@ bool leaves_straight_line(const ast::Node& node) {
 
 namespace {
 
+// What one arm may set where the other leaves None, to be None unless that arm's condition holds:
+// a tensor, or a tuple or list (XLNet's `mems`, a tuple of one tensor per layer, passed only where
+// a token is cached).
+bool present_or_none(const Value& v) { return v.is_tensor() || is_sequence(v); }
+
 // Two arms' dicts as one: an item both arms agree on (or a tensor of one shape) keeps it; a
-// tensor one arm sets and the other leaves None (or out) is that tensor, None unless its arm's
+// tensor (or sequence) one arm sets and the other leaves None (or out) is that tensor, None unless its arm's
 // condition holds (`x is None` decides by it: none_unless) and present only there; a number each
 // arm sets is the one the condition chooses; anything else is unknown, naming `where`.
 ValuePtr merged_dict(const Expr& cond, const Value& a, const Value& b, const std::string& where) {
@@ -1447,11 +1465,11 @@ ValuePtr merged_dict(const Expr& cond, const Value& a, const Value& b, const std
     ValuePtr x = item(a, k), y = item(b, k), v;
     if (same_value(*x, *y) || (x->is_tensor() && y->is_tensor() && x->shape == y->shape)) {
       v = x;
-    } else if ((x->is(Value::Kind::None) && y->is_tensor()) || (y->is(Value::Kind::None) && x->is_tensor())) {
-      const Value& t = x->is_tensor() ? *x : *y;
-      Expr when = x->is_tensor() ? cond : Expr::logical_not(cond);
+    } else if ((x->is(Value::Kind::None) && present_or_none(*y)) || (y->is(Value::Kind::None) && present_or_none(*x))) {
+      const Value& t = present_or_none(*x) ? *x : *y;
+      Expr when = present_or_none(*x) ? cond : Expr::logical_not(cond);
       auto present = std::make_shared<Value>(t);
-      present->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+      if (t.is_tensor()) present->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
       present->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
       v = present;
     } else if (x->is(Value::Kind::Number) && y->is(Value::Kind::Number)) {
@@ -1501,14 +1519,14 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
-    else if (a && b && ((a->is(Value::Kind::None) && b->is_tensor()) || (b->is(Value::Kind::None) && a->is_tensor()))) {
-      // A tensor one arm makes and the other sets to None (`expanded_4d_mask = None` where the
-      // mask can be left out): the tensor, present where its arm's condition holds, and None
-      // elsewhere (`if causal_4d_mask is not None` after 4.x's to_4d is that condition).
-      const Value& t = a->is_tensor() ? *a : *b;
-      Expr when = a->is_tensor() ? cond.expr : Expr::logical_not(cond.expr);
+    else if (a && b && ((a->is(Value::Kind::None) && present_or_none(*b)) || (b->is(Value::Kind::None) && present_or_none(*a)))) {
+      // A tensor (or sequence) one arm makes and the other sets to None (`expanded_4d_mask = None`
+      // where the mask can be left out): the value, present where its arm's condition holds, and
+      // None elsewhere (`if causal_4d_mask is not None` after 4.x's to_4d is that condition).
+      const Value& t = present_or_none(*a) ? *a : *b;
+      Expr when = present_or_none(*a) ? cond.expr : Expr::logical_not(cond.expr);
       auto out = std::make_shared<Value>(t);
-      out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+      if (t.is_tensor()) out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
       out->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
       scope.set(n, out);
     } else if (a && b && mergeable_tensors(*a, *b))

@@ -361,6 +361,38 @@ TEST(Interpreter, ATensorOneArmSetsToNoneIsPresentWhereTheOtherArmHolds) {
   EXPECT_EQ(out->presence->subs({{"seq_len", Expr(5)}}), Expr(1));
 }
 
+// A value that is None unless a condition holds (a state generate carries from the prefill:
+// XLNet's `mems`) tests as that condition in `if`, a conditional expression and `not`; a tuple
+// one arm puts in a dict is None unless that arm's condition holds, as a tensor is.
+TEST(Interpreter, AStateThatIsNoneUntilATokenIsCachedTestsAsThatCondition) {
+  SessionWith<WeighingHooks> run;
+  Expr c = Expr::symbol("cache_len"), s = Expr::symbol("seq_len"), b = Expr::symbol("batch_size");
+  auto mems = std::make_shared<Value>(*Value::tuple({Value::tensor({c, b})}));
+  mems->none_unless = Expr::compare("!=", c, Expr(0));
+  ValuePtr out = run.interp.run_function(
+      function("inputs_with_state"), {positional(Value::tensor({b, s})), positional(Value::number(s)), positional(mems)},
+      Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  const Value& inputs = *out->items[0];
+  ASSERT_TRUE(inputs.is(Value::Kind::Dict)) << inputs.describe();
+  ASSERT_EQ(inputs.keys, (std::vector<std::string>{"input_ids", "mems"}));
+  const Value& width = *out->items[3];
+  ASSERT_TRUE(width.is(Value::Kind::Number)) << width.describe();
+  EXPECT_EQ(width.expr.subs({{"cache_len", Expr(0)}, {"seq_len", Expr(11)}}), Expr(12));
+  EXPECT_EQ(width.expr.subs({{"cache_len", Expr(9)}, {"seq_len", Expr(11)}}), Expr(3));
+  const Value& carried = *inputs.items[1];
+  ASSERT_TRUE(carried.is(Value::Kind::Tuple)) << carried.describe();
+  ASSERT_TRUE(carried.none_unless);
+  EXPECT_EQ(carried.none_unless->subs({{"cache_len", Expr(0)}}), Expr(0));
+  EXPECT_EQ(carried.none_unless->subs({{"cache_len", Expr(4)}}), Expr(1));
+  for (size_t i : {1, 2}) {
+    const Value& n = *out->items[i];
+    ASSERT_TRUE(n.is(Value::Kind::Number)) << n.describe();
+    EXPECT_EQ(n.expr.subs({{"cache_len", Expr(0)}}), Expr(i == 1 ? 0 : 1));
+    EXPECT_EQ(n.expr.subs({{"cache_len", Expr(3)}}), Expr(i == 1 ? 1 : 0));
+  }
+}
+
 TEST(Interpreter, ADictItemOneArmSetsToNoneIsNoneUnlessTheOtherArmsConditionHolds) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

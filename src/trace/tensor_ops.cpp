@@ -131,7 +131,9 @@ ValuePtr identity_matrix(const std::string&, const ValuePtr&, const std::vector<
   ValuePtr n = argument(args, 0, "n"), m = argument(args, 1, "m");
   if (!n || !n->is(Value::Kind::Number) || (m && !m->is(Value::Kind::Number) && !m->is(Value::Kind::None)))
     return Value::unknown("eye with a non-number size");
-  return Value::tensor({n->expr, m && m->is(Value::Kind::Number) ? m->expr : n->expr});
+  ValuePtr dtype = argument(args, 99, "dtype");
+  std::optional<Value::DType> cls = dtype ? torch_dtype_class(*dtype) : std::nullopt;
+  return Value::tensor({n->expr, m && m->is(Value::Kind::Number) ? m->expr : n->expr}, cls.value_or(Value::DType::Float));
 }
 
 // x.new_empty(*size), x.new_zeros(size), x.new_ones(size), x.new_full(size, fill): a tensor of
@@ -463,6 +465,23 @@ ValuePtr to_float(const std::string&, const ValuePtr& self, const std::vector<Ar
   return with_dtype(*self, Value::DType::Float);
 }
 
+ValuePtr to_bool(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  return with_dtype(*self, Value::DType::Bool);
+}
+
+// x.to(dtype), x.to(device, dtype), x.to(other) (other's dtype), x.to(dtype=...), x.type(dtype):
+// x of that dtype's class; a device, a copy flag or a dtype the analysis does not know leaves
+// x's (`(mask > 0).to(self.dtype)` is a float mask, not a bool one).
+ValuePtr converted(const std::string&, const ValuePtr& self, const std::vector<Arg>& args) {
+  for (const auto& a : args) {
+    if (!a.name.empty() && a.name != "dtype" && a.name != "other") continue;
+    if (!a.value) continue;
+    if (a.value->is_tensor()) return with_dtype(*self, a.value->dtype);
+    if (std::optional<Value::DType> cls = torch_dtype_class(*a.value)) return with_dtype(*self, *cls);
+  }
+  return self;
+}
+
 // x.gather(dim, index): one element of x per element of index, so index's shape, x's dtype.
 ValuePtr gathered(const std::string& name, const ValuePtr& self, const std::vector<Arg>& args) {
   ValuePtr index = argument(args, 1, "index");
@@ -530,8 +549,9 @@ const std::map<std::string, Rule>& table() {
     row({"is_floating_point"}, C::ZeroCost, true, is_floating_point);
     row({"long", "int"}, C::ZeroCost, true, to_integer);
     row({"float", "half", "bfloat16", "double"}, C::ZeroCost, true, to_float);
-    row({"to", "contiguous", "bool", "type", "detach", "cpu", "cuda", "requires_grad_", "repeat_interleave_view",
-         "dropout_identity"},
+    row({"bool"}, C::ZeroCost, true, to_bool);
+    row({"to", "type"}, C::ZeroCost, true, converted);
+    row({"contiguous", "detach", "cpu", "cuda", "requires_grad_", "repeat_interleave_view", "dropout_identity"},
         C::ZeroCost, true, identity);
     row({"ones_like", "zeros_like", "empty_like", "full_like"}, C::Creation, true, same_shape);
     row({"clone"}, C::Creation, true, identity);

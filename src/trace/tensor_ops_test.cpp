@@ -329,6 +329,31 @@ TEST(TensorOps, CreationTakesAnotherTensorsDtype) {
   EXPECT_EQ(shape_op("ones", nullptr, {{"", Value::integer(2), ""}, {"dtype", dtype_of("integer"), ""}})->dtype, Value::DType::Integer);
   EXPECT_EQ(shape_op("zeros", nullptr, {{"", Value::number(b), ""}, {"dtype", dtype_of("bool"), ""}})->dtype, Value::DType::Bool);
   EXPECT_EQ(shape_op("ones", nullptr, {{"", Value::integer(2), ""}, {"dtype", dtype_of("float"), ""}})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("eye", nullptr, {{"", Value::number(b), ""}, {"dtype", dtype_of("bool"), ""}})->dtype, Value::DType::Bool);
+}
+
+// x.to(dtype), x.to(other), x.type(dtype) and x.bool() make x of that class; a device or an
+// unknown dtype leaves x's (`(mask > 0).to(self.dtype)`: XLNet's float attention mask).
+TEST(TensorOps, ConversionsTakeTheDtypeGiven) {
+  const Expr b = Expr::symbol("batch_size");
+  ValuePtr mask = Value::tensor({b, Expr(3)}, Value::DType::Bool);
+  auto opaque_dtype = std::make_shared<Value>(*Value::opaque("dtype"));
+  opaque_dtype->str = "float";
+  auto global = [](const char* name) {
+    auto g = std::make_shared<Value>(*Value::opaque(name));
+    g->kind = Value::Kind::Global;
+    g->qualname = name;
+    return g;
+  };
+  EXPECT_EQ(shape_op("to", mask, {{"", opaque_dtype, ""}})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("to", mask, {{"dtype", global("torch.long"), ""}})->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_op("to", mask, {{"", Value::string("cpu"), ""}, {"", global("torch.float16"), ""}})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("to", mask, {{"", Value::tensor({b}, Value::DType::Integer), ""}})->dtype, Value::DType::Integer);
+  EXPECT_EQ(shape_op("type", mask, {{"", global("torch.float32"), ""}})->dtype, Value::DType::Float);
+  EXPECT_EQ(shape_op("to", mask, {{"", Value::string("cpu"), ""}})->dtype, Value::DType::Bool);
+  EXPECT_EQ(shape_op("to", mask, {{"", Value::unknown("self.dtype"), ""}})->dtype, Value::DType::Bool);
+  EXPECT_EQ(shape_op("bool", Value::tensor({b}), {})->dtype, Value::DType::Bool);
+  EXPECT_EQ(shape_op("to", mask, {})->shape, mask->shape);
 }
 
 }  // namespace

@@ -112,6 +112,18 @@ def inputs_after_prefill(self, mask, use_cache, is_first_iteration):
     present = model_inputs["attention_mask"] is not None
     return model_inputs, present
 
+def inputs_with_state(self, ids, n, mems):
+    # XLNet's prepare_inputs_for_generation: `if mems:` of a state that is None until a token is
+    # cached; a tuple one arm puts in the dict and the other leaves out.
+    width = n + 1
+    if mems:
+        width = 3
+    model_inputs = {"input_ids": ids}
+    if mems:
+        model_inputs["mems"] = tuple(m for m in mems)
+    taken = 1 if mems else 0
+    return model_inputs, taken, not mems, width
+
 def early_return_either(self, new, held, n, window):
     # transformers 4.50's HybridCache._sliding_update: all the new keys where they overflow the
     # window's slots, the slots elsewhere.
