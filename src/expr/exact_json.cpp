@@ -258,37 +258,63 @@ std::string dump_exact(const ojson& j, int indent) {
 }
 
 ojson parse_exact(std::string_view text, int max_depth, bool nonfinite) {
-  // With `nonfinite`, NaN, Infinity and -Infinity outside strings become `null`, remembered in
-  // the order of the null tokens, which is the order the parser reports them in.
+  // Outside strings, each integer literal of more than 20 digits (beyond 64 bits, an exact number:
+  // nlohmann would read one beyond the double range, `125 ** 890` written out, as an error) and,
+  // with `nonfinite`, each NaN, Infinity and -Infinity becomes `null` padded with spaces to its
+  // length (error offsets stay those of the text), remembered in the order of the null tokens,
+  // which is the order the parser reports them in.
   std::string replaced;
   std::vector<std::string> nulls;
-  if (nonfinite) {
-    bool in_string = false;
-    for (size_t i = 0; i < text.size();) {
-      char c = text[i];
-      if (in_string) {
-        if (c == '\\') replaced += text.substr(i, 2), i += 2;
-        else replaced += c, in_string = c != '"', ++i;
-        continue;
+  bool in_string = false;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') replaced += text.substr(i, 2), i += 2;
+      else replaced += c, in_string = c != '"', ++i;
+      continue;
+    }
+    if (is_digit(c) || (c == '-' && i + 1 < text.size() && is_digit(text[i + 1]))) {
+      size_t end = i + 1;
+      while (end < text.size() && (is_digit(text[end]) || text[end] == '.' || text[end] == 'e' || text[end] == 'E' ||
+                                   text[end] == '+' || text[end] == '-'))
+        ++end;
+      const std::string_view token = text.substr(i, end - i);
+      const size_t first = token[0] == '-' ? 1 : 0;  // an integer: a minus, then digits, the first not 0
+      if (token.find_first_not_of("0123456789", first) == std::string_view::npos && token.size() - first > 20 &&
+          token[first] != '0') {
+        nulls.push_back(std::string(token));
+        replaced += "null" + std::string(token.size() - 4, ' ');
+      } else {
+        replaced += token;
       }
-      bool matched = false;
+      i = end;
+      continue;
+    }
+    bool matched = false;
+    if (nonfinite)
       for (const char* literal : {"null", "NaN", "Infinity", "-Infinity"}) {
         std::string_view l(literal);
         if (text.substr(i, l.size()) == l) {
           nulls.push_back(l == "null" ? "" : std::string(l));
-          replaced += "null";
+          replaced += l.size() < 4 ? std::string("null") : "null" + std::string(l.size() - 4, ' ');
           i += l.size();
           matched = true;
           break;
         }
       }
-      if (matched) continue;
-      in_string = c == '"';
-      replaced += c;
-      ++i;
+    if (matched) continue;
+    if (c == 'n' && text.substr(i, 4) == "null") {  // a null of the text stands for itself
+      nulls.push_back("");
+      replaced += "null";
+      i += 4;
+      continue;
     }
-    text = replaced;
+    in_string = c == '"';
+    replaced += c;
+    ++i;
   }
+  text = replaced;
   ExactBuilder builder(max_depth, std::move(nulls));
   bool ok = false;
   try {

@@ -1,5 +1,7 @@
 #include "expr/exact_json.h"
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 namespace kcost {
@@ -42,6 +44,28 @@ TEST(ExactJson, ParseKeepsBigIntegersExact) {
   EXPECT_TRUE(j["f"].is_number_float());
   EXPECT_EQ(j["i"], 7);
   EXPECT_EQ(dump_exact(j), R"({"count":123456789012345678901234567890,"n":-99999999999999999999,"f":2.5,"i":7})");
+}
+
+// An integer beyond the double range (a count of 125 ** 890 written out by dump_exact, a
+// cost_json fuzz finding: nlohmann's lexer stops at it with "number overflow") reads back exactly,
+// inside arrays and negative too, and an error after it is at its byte in the text.
+TEST(ExactJson, ParseKeepsIntegersBeyondTheDoubleRangeExact) {
+  const numeric big = GiNaC::ex_to<numeric>(GiNaC::pow(numeric(125), 890));
+  std::ostringstream digits;
+  digits << big;
+  ojson j = parse_exact("{\"count\": " + digits.str() + ", \"a\": [-" + digits.str() + ", 1e3]}");
+  ASSERT_TRUE(is_exact_number(j["count"]));
+  EXPECT_EQ(*json_number_value(j["count"]), big);
+  EXPECT_EQ(*json_number_value(j["a"][0]), -big);
+  EXPECT_EQ(j["a"][1], 1000.0);
+  EXPECT_EQ(dump_exact(j), "{\"count\":" + digits.str() + ",\"a\":[-" + digits.str() + ",1000.0]}");
+  EXPECT_THROW(parse_exact("[0" + digits.str() + "]"), JsonTextError);  // a leading zero stays an error
+  try {
+    parse_exact("[" + digits.str() + ",,]");
+    FAIL();
+  } catch (const JsonTextError& e) {
+    EXPECT_NE(std::string(e.what()).find("column " + std::to_string(digits.str().size() + 3)), std::string::npos) << e.what();
+  }
 }
 
 TEST(ExactJson, ParseRefusesWhatNlohmannWouldMisread) {
