@@ -253,7 +253,11 @@ std::optional<ValuePtr> sequence(const BuiltinCall& c, bool tuple) {
   ValuePtr v = c.positional(0);
   if (!v) return tuple ? Value::tuple({}) : Value::list({});
   if (is_sequence(*v) && !v->element) return tuple ? Value::tuple(v->items) : Value::list(v->items);
-  if (v->is(Value::Kind::List) && v->element && !tuple) return v;  // list() of a list of a symbolic length
+  if (is_sequence(*v) && v->element) {  // of a symbolic length (one item per layer): as long
+    auto out = std::make_shared<Value>(*v);
+    out->kind = tuple ? Value::Kind::Tuple : Value::Kind::List;
+    return out;
+  }
   if (v->is(Value::Kind::Range) && !tuple) return range_items(*v);
   if (v->is(Value::Kind::Range)) {
     std::optional<ValuePtr> items = range_items(*v);

@@ -252,6 +252,14 @@ ValuePtr Interpreter::eval_binop(const ast::Node& node, Scope& scope) {
     items.insert(items.end(), b->items.begin(), b->items.end());
     return a->is(Value::Kind::Tuple) ? Value::tuple(items) : Value::list(items);
   }
+  if (op == "Mult" && is_sequence(*a) && a->items.size() == 1 && !a->element && b->is(Value::Kind::Number) &&
+      !b->expr.is_number()) {
+    // [x] * n of a symbolic n (`[None] * len(self.layer)`, config.n_layer): x repeated n times,
+    // as long as the layers however many the config has.
+    auto repeated = std::make_shared<Value>(*Value::repeated_list(a->items[0], b->expr, {}));
+    repeated->kind = a->kind;
+    return repeated;
+  }
   if (op == "Mult" && is_sequence(*a) && known_int(*b)) {
     std::vector<ValuePtr> items;
     for (long long i = 0; i < *known_int(*b); ++i) items.insert(items.end(), a->items.begin(), a->items.end());
@@ -392,6 +400,9 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     return Value::unknown("index " + std::to_string(i) + " out of range in the record " + text(*node.child("value")));
   }
   if (is_sequence(*base)) {
+    // A list or tuple of a symbolic length whose items are alike (one per layer): any item is the
+    // element (XLNet's `mems[0]`, `mems[i]`).
+    if (base->element && base->items.empty() && index->is(Value::Kind::Number)) return base->element;
     if (auto i = known_int(*index)) {
       long long n = static_cast<long long>(base->items.size());
       long long k = *i < 0 ? *i + n : *i;
@@ -737,6 +748,11 @@ std::optional<std::vector<Hooks::Iteration>> Interpreter::iteration(const ast::N
     for (const auto& item : iter->items) out.push_back({item, Expr(1)});
     return out;
   }
+  if (is_sequence(*iter) && iter->items.empty() && !iter->length.is_number()) {
+    // A sequence of a symbolic length (one item per layer): its item, standing for all of them.
+    out.push_back({iter->element, iter->length});
+    return out;
+  }
   if (iter->is(Value::Kind::Iterator) && iter->qualname.empty()) {  // what an iterator has left
     for (const auto& item : iter->items) out.push_back({item, Expr(1)});
     return out;
@@ -896,8 +912,13 @@ ValuePtr as_test(const ValuePtr& v) {
   if (!v || !v->none_unless) return v;
   auto present = std::make_shared<Value>(*v);
   present->none_unless.reset();
-  if (present->truth() != true) return v;
-  const Expr& when = *v->none_unless;
+  Expr when = *v->none_unless;
+  if (present->truth() != true) {
+    // A sequence of one item per layer (config.n_layer of them): also as long as that is.
+    if (!(present->element && present->items.empty() && (present->is(Value::Kind::Tuple) || present->is(Value::Kind::List))))
+      return v;
+    when = Expr::logical_and(when, Expr::compare("!=", present->length, Expr(0)));
+  }
   return Value::number(when, when.is_number() ? std::optional<GiNaC::numeric>(when.as_number()) : std::nullopt);
 }
 
@@ -1330,18 +1351,18 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           !iter->items[0]->expr.is_number() && known_int(*iter->items[0]) == static_cast<long long>(groups->size()) &&
           std::all_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count == Expr(1); }))
         symbolic_length = iter->items[0]->expr;
-      // A range of a length known only at run time, run once standing for all its indices: a
-      // list the body grows by one item is that item repeated once per index (the scan outputs
-      // of a recurrence over seq_len).
+      // A loop run once standing for all its iterations (a range of a length known only at run
+      // time, the layers of a ModuleList of config.n_layer): an empty list or tuple the body grows
+      // by one item is that item repeated once per iteration (the scan outputs of a recurrence
+      // over seq_len; XLNet's `new_mems = new_mems + (...,)`, one memory per layer).
       std::optional<Expr> repeated_length;
-      if (!symbolic_length && iter->is(Value::Kind::Range) && iter->items.size() == 1 &&
-          iter->items[0]->is(Value::Kind::Number) && !iter->items[0]->expr.is_number() && groups->size() == 1 &&
-          (*groups)[0].count == iter->items[0]->expr)
-        repeated_length = iter->items[0]->expr;
+      if (!symbolic_length && groups->size() == 1 && !(*groups)[0].count.is_number())
+        repeated_length = (*groups)[0].count;
       std::map<std::string, size_t> before;
       if (symbolic_length || repeated_length)
         for (const auto& [name, v] : scope.vars())
-          if (v && v->is(Value::Kind::List) && !v->element && v->length.is_number() &&
+          if (v && (v->is(Value::Kind::List) || (repeated_length && v->is(Value::Kind::Tuple) && v->items.empty())) &&
+              !v->element && v->length.is_number() &&
               (v->length.as_number().is_zero() || v->length == Expr(static_cast<long long>(v->items.size()))))
             before[name] = v->items.size();
       for (const auto& g : *groups) {
@@ -1356,11 +1377,15 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       }
       for (const auto& [name, size] : before) {
         ValuePtr v = scope.find(name);
-        if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
+        if (!v || !is_sequence(*v) || v->element || v->items.size() != size + groups->size()) continue;
         if (repeated_length) {
-          if (size == 0) scope.set(name, Value::repeated_list(v->items.back(), *repeated_length, {}));
+          if (size != 0) continue;
+          auto repeated = std::make_shared<Value>(*Value::repeated_list(v->items.back(), *repeated_length, {}));
+          repeated->kind = v->kind;  // a tuple stays a tuple
+          scope.set(name, repeated);
           continue;
         }
+        if (!v->is(Value::Kind::List)) continue;
         auto grown = std::make_shared<Value>(*v);
         grown->length = Expr(static_cast<long long>(size)) + *symbolic_length;
         scope.set(name, grown);
@@ -1528,6 +1553,21 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       auto out = std::make_shared<Value>(t);
       if (t.is_tensor()) out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
       out->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
+      scope.set(n, out);
+    } else if (a && b && is_sequence(*a) && is_sequence(*b) && a->element && b->element && a->items.empty() &&
+               b->items.empty() && a->length == b->length &&
+               ((a->element->is(Value::Kind::None) && present_or_none(*b->element)) ||
+                (b->element->is(Value::Kind::None) && present_or_none(*a->element)))) {
+      // One item per layer either way, None in one arm (`mems = [None] * len(self.layer)` where
+      // no memory was passed) and a tensor in the other: each item that tensor, None unless its
+      // arm's condition holds.
+      const bool first = present_or_none(*a->element);
+      auto item = std::make_shared<Value>(*(first ? a->element : b->element));
+      Expr when = first ? cond.expr : Expr::logical_not(cond.expr);
+      item->none_unless = item->none_unless ? Expr::logical_and(*item->none_unless, when) : when;
+      auto out = std::make_shared<Value>(*(first ? a : b));
+      out->element = item;
+      out->none_unless.reset();  // a sequence either way
       scope.set(n, out);
     } else if (a && b && mergeable_tensors(*a, *b))
       // A tensor each arm shapes its own way (a decode step's one token, a prefill's seq_len

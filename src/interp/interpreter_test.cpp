@@ -393,6 +393,39 @@ TEST(Interpreter, AStateThatIsNoneUntilATokenIsCachedTestsAsThatCondition) {
   }
 }
 
+// One item per layer of a ModuleList of config.num_hidden_layers: `[None] * len(layers)` is None
+// repeated that often; merged with the memories a prefill left (None until a token is cached),
+// each item is a memory, None unless a token is cached; a tuple grown by one item per layer in the
+// loop is that item repeated per layer, and a tuple() over it as long; any index is the item.
+TEST(Interpreter, SequencesOfOneItemPerLayer) {
+  SessionWith<WeighingHooks> run;
+  Expr c = Expr::symbol("cache_len"), b = Expr::symbol("batch_size"), n = Expr::symbol("config.num_hidden_layers");
+  ValuePtr memory = Value::tensor({c, b, Expr(8)});
+  auto mems = std::make_shared<Value>(*Value::repeated_list(memory, n, {}));
+  mems->kind = Value::Kind::Tuple;
+  mems->none_unless = Expr::compare("!=", c, Expr(0));
+  ValuePtr x = Value::tensor({Expr::symbol("seq_len"), b, Expr(8)});
+  ValuePtr out = run.interp.run_function(function("memory_per_layer"), {positional(symbolic_layers()), positional(mems), positional(x)},
+                                         Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  for (size_t i : {0, 3}) {
+    const Value& first = *out->items[i];
+    ASSERT_TRUE(first.is_tensor()) << first.describe();
+    EXPECT_EQ(first.shape, memory->shape);
+    ASSERT_TRUE(first.none_unless);
+    EXPECT_EQ(first.none_unless->subs({{"cache_len", Expr(0)}}), Expr(0));
+    EXPECT_EQ(first.none_unless->subs({{"cache_len", Expr(5)}}), Expr(1));
+  }
+  for (size_t i : {1, 2}) {
+    const Value& grown = *out->items[i];
+    ASSERT_TRUE(grown.is(Value::Kind::Tuple)) << grown.describe();
+    ASSERT_TRUE(grown.element) << grown.describe();
+    EXPECT_TRUE(grown.items.empty());
+    EXPECT_EQ(grown.length, n);
+    EXPECT_TRUE(same_value(*grown.element, *x));
+  }
+}
+
 TEST(Interpreter, ADictItemOneArmSetsToNoneIsNoneUnlessTheOtherArmsConditionHolds) {
   SessionWith<WeighingHooks> run;
   Interpreter& interp = run.interp;

@@ -196,7 +196,13 @@ std::optional<bool> Value::truth() const {
     case Kind::String: return !str.empty();
     case Kind::Tuple:
     case Kind::List:
-    case Kind::Dict: return !items.empty();
+    case Kind::Dict:
+      // A sequence standing for `length` items alike (one per layer): as long as that is.
+      if (element && items.empty()) {
+        if (length.is_number()) return !length.as_number().is_zero();
+        return std::nullopt;
+      }
+      return !items.empty();
     case Kind::Config:
     case Kind::Self:
     case Kind::Module:

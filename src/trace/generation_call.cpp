@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <optional>
 #include <set>
 
 #include "ast/parameters.h"
@@ -37,6 +38,57 @@ ValuePtr carried(const ValuePtr& v, std::set<const Value*>& seen, Expr& elements
   return out;
 }
 
+// The model's own prepare_inputs_for_generation on `args`, as forward()'s inputs: the items of
+// the dict it returns that forward() takes (one undecided keeps `design`'s value where it has
+// one, else is not passed; `passed` says what was). Empty, with a note, where it cannot be
+// followed or returns something else than a dict.
+std::optional<std::map<std::string, ValuePtr>> prepared_inputs(ShapeTracer& tracer, const ModuleFacts& root,
+                                                               const FunctionSource& prepare, const std::vector<Arg>& args,
+                                                               const std::map<std::string, ValuePtr>& design,
+                                                               std::vector<TraceNote>& notes, std::string& passed) {
+  const ClassSource& cls = *root.source;
+  const std::string method = cls.qualname + "." + kPrepare;
+  ValuePtr out;
+  try {
+    out = tracer.run_method(root, method, args);
+  } catch (const std::exception& e) {
+    notes.push_back({prepare.file, prepare.def_line, method + " could not be followed (" + e.what() + "): the design's call"});
+    return std::nullopt;
+  }
+  if (!out || !out->is(Value::Kind::Dict) || !out->class_name.empty()) {
+    notes.push_back({prepare.file, prepare.def_line,
+                     method + " returns " + (out ? out->describe() : std::string("nothing")) + ": the design's call"});
+    return std::nullopt;
+  }
+  std::map<std::string, ValuePtr> inputs;
+  for (const auto& p : ast::parameters_of(*cls.forward->def).all()) {
+    auto it = std::find(out->keys.begin(), out->keys.end(), p.name());
+    if (it == out->keys.end()) continue;  // not passed: forward()'s default
+    ValuePtr v = out->items[static_cast<size_t>(it - out->keys.begin())];
+    auto given = design.find(p.name());
+    if (v->is(Value::Kind::Unknown) && given != design.end()) {
+      notes.push_back({prepare.file, prepare.def_line,
+                       std::string(kPrepare) + ": `" + p.name() + "` undecided (" + v->describe() + "): the design's"});
+      v = given->second;
+    } else if (v->is(Value::Kind::Unknown)) {
+      notes.push_back({prepare.file, prepare.def_line,
+                       std::string(kPrepare) + ": `" + p.name() + "` undecided (" + v->describe() + "): not passed"});
+      continue;
+    }
+    inputs[p.name()] = v;
+    passed += (passed.empty() ? "" : ", ") + p.name() + "=" + v->describe() +
+              (v->none_unless ? " (None unless " + v->none_unless->str() + ")" : "");
+  }
+  return inputs;
+}
+
+// The model's own prepare_inputs_for_generation, where it has one (not GenerationMixin's), and
+// what the base method declares (is_first_iteration, next_sequence_length).
+struct OwnPrepare {
+  const FunctionSource* prepare = nullptr;
+  ast::Parameters declared;
+};
+
 // generate's prefill of a model it starts without a DynamicCache (the root class's
 // default_dynamic_cache is false: rwkv's `state`, xlstm's and minimax's caches of their own): the
 // root forward() on the prefill's tokens (seq_len of them, made cache_len after) with no cache, and
@@ -44,7 +96,7 @@ ValuePtr carried(const ValuePtr& v, std::set<const Value*>& seen, Expr& elements
 // (the cache, or a state under a name of the model's own) are what the next call continues with,
 // None unless a token is cached. Empty, with a note, where the interpretation cannot say.
 std::map<std::string, ValuePtr> prefill_carry(ShapeTracer& tracer, SourceLocator& locator, const ModuleFacts& root,
-                                              GenerationCall& call) {
+                                              const OwnPrepare& own, GenerationCall& call) {
   const ClassSource& cls = *root.source;
   const std::string method = cls.qualname + "." + kUpdate;
   const FunctionSource* update = nullptr;
@@ -60,6 +112,18 @@ std::map<std::string, ValuePtr> prefill_carry(ShapeTracer& tracer, SourceLocator
   for (const auto& [name, v] : root_inputs(cls))
     if (name != "cache" && name != "past_key_values") inputs[name] = v;
   if (inputs.count("attention_mask")) inputs["attention_mask"] = mask;
+  // The prefill's call is what the model's own prepare_inputs_for_generation makes of its tokens
+  // at the first iteration, as for the call after it (XLNet appends a dummy token, which its
+  // memory then holds too).
+  if (own.prepare) {
+    std::vector<Arg> args = {{"", Value::tensor({b, s}, Value::DType::Integer), "input_ids"},
+                             {"attention_mask", mask, "attention_mask"},
+                             {"use_cache", Value::boolean(true), "use_cache"}};
+    if (own.declared.has("is_first_iteration")) args.push_back({"is_first_iteration", Value::boolean(true), "is_first_iteration"});
+    if (own.declared.has("next_sequence_length")) args.push_back({"next_sequence_length", Value::none(), "next_sequence_length"});
+    std::string passed;
+    if (auto prepared = prepared_inputs(tracer, root, *own.prepare, args, inputs, call.notes, passed)) inputs = *prepared;
+  }
   std::map<std::string, ValuePtr> out;
   auto note = [&](const std::string& text) { call.notes.push_back({update->file, update->def_line, text}); };
   try {
@@ -130,10 +194,15 @@ GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, cons
                             cls.qualname + "." + kPrepare + " is not followed where generate passes cache_position (4.x): the design's call"});
     return call;
   }
+  OwnPrepare own;
+  if (!starts_with(prepare->module, kBaseModule)) {
+    own.prepare = prepare;
+    own.declared = declared;
+  }
   // A model generate starts without a cache: what its prefill returned, carried.
   std::map<std::string, ValuePtr> carry;
   if (!cls.default_dynamic_cache) {
-    carry = prefill_carry(tracer, locator, root, call);
+    carry = prefill_carry(tracer, locator, root, own, call);
     ast::Parameters forward = ast::parameters_of(*cls.forward->def);
     for (const char* keyword : {"cache", "past_key_values"})
       if (call.inputs.count(keyword)) {
@@ -164,45 +233,13 @@ GenerationCall generation_call(ShapeTracer& tracer, SourceLocator& locator, cons
   if (declared.has("is_first_iteration"))
     args.push_back({"is_first_iteration", Value::number(Expr::compare("==", c, Expr(0))), "is_first_iteration"});
   if (declared.has("next_sequence_length")) args.push_back({"next_sequence_length", Value::number(s), "next_sequence_length"});
-  const std::string method = cls.qualname + "." + kPrepare;
-  ValuePtr out;
-  try {
-    out = tracer.run_method(root, method, args);
-  } catch (const std::exception& e) {
-    call.notes.push_back({prepare->file, prepare->def_line,
-                          method + " could not be followed (" + e.what() +
-                              "): the design's call"});
-    return call;
-  }
-  if (!out || !out->is(Value::Kind::Dict) || !out->class_name.empty()) {
-    call.notes.push_back({prepare->file, prepare->def_line,
-                          method + " returns " +
-                              (out ? out->describe() : std::string("nothing")) + ": the design's call"});
-    return call;
-  }
-  std::map<std::string, ValuePtr> inputs;
   std::string passed;
-  for (const auto& p : ast::parameters_of(*cls.forward->def).all()) {
-    auto it = std::find(out->keys.begin(), out->keys.end(), p.name());
-    if (it == out->keys.end()) continue;  // not passed: forward()'s default
-    ValuePtr v = out->items[static_cast<size_t>(it - out->keys.begin())];
-    auto design = call.inputs.find(p.name());
-    if (v->is(Value::Kind::Unknown) && design != call.inputs.end()) {
-      call.notes.push_back({prepare->file, prepare->def_line,
-                            std::string(kPrepare) + ": `" + p.name() + "` undecided (" + v->describe() + "): the design's"});
-      v = design->second;
-    } else if (v->is(Value::Kind::Unknown)) {
-      call.notes.push_back({prepare->file, prepare->def_line,
-                            std::string(kPrepare) + ": `" + p.name() + "` undecided (" + v->describe() + "): not passed"});
-      continue;
-    }
-    inputs[p.name()] = v;
-    passed += (passed.empty() ? "" : ", ") + p.name() + "=" + v->describe() +
-              (v->none_unless ? " (None unless " + v->none_unless->str() + ")" : "");
-  }
+  std::optional<std::map<std::string, ValuePtr>> inputs = prepared_inputs(tracer, root, *prepare, args, call.inputs, call.notes, passed);
+  if (!inputs) return call;
+  const std::string method = cls.qualname + "." + kPrepare;
   call.notes.push_back({prepare->file, prepare->def_line,
                         "the call is what generate makes: " + method + " gives " + passed});
-  call.inputs = std::move(inputs);
+  call.inputs = std::move(*inputs);
   return call;
 }
 

@@ -47,6 +47,37 @@ TEST(GenerationCall, AModelStartedWithoutACacheContinuesWithTheStateItsPrefillRe
   EXPECT_EQ(call.carried_elements, Expr(5) * b * h * l);
 }
 
+// XLNet's own prepare_inputs_for_generation makes the prefill's call too: it appends a dummy
+// token, which the memory of every layer then holds (config.n_layer memories, the tuple its
+// layer loop grows by one per layer); the call after it takes the last two tokens and the dummy.
+TEST(GenerationCall, ThePrefillsCallIsWhatTheModelsOwnPrepareMakes) {
+  const std::string root = "transformers.models.xlnet.modeling_xlnet.XLNetLMHeadModel";
+  EXPECT_FALSE(fx().locator.find_class(root).default_dynamic_cache);
+  const ConfigDefaults& d = fx().locator.config_of(root);
+  ConfigView config{d.values, d.aliases};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "eager"};
+  ShapeTracer tracer(ctx, nullptr);
+  auto facts = tracer.facts_of(root, nullptr);
+  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  ASSERT_TRUE(call.inputs.count("mems"));
+  const Value& mems = *call.inputs["mems"];
+  ASSERT_TRUE(mems.is(Value::Kind::Tuple)) << mems.describe();
+  ASSERT_TRUE(mems.element) << mems.describe();
+  const Expr b = Expr::symbol("batch_size"), dm = Expr::symbol("config.d_model"), layers = Expr::symbol("config.n_layer");
+  EXPECT_EQ(mems.length, layers);
+  ASSERT_EQ(mems.element->shape.size(), 3u) << mems.element->describe();
+  // generate passes them without the last two positions (`layer_past[:-offset]`).
+  const std::map<std::string, Expr> at = {{"cache_len", Expr(9)}, {"config.mem_len", Expr(512)}};
+  EXPECT_EQ(mems.element->shape[0].subs(at), Expr(8)) << mems.element->describe();
+  EXPECT_EQ(mems.element->shape[1], b);
+  EXPECT_EQ(mems.element->shape[2], dm);
+  // The cache's memory: every layer's, of the cached tokens and the dummy one.
+  EXPECT_EQ(call.carried_elements.subs(at), (Expr(10) * b * dm * layers)) << call.carried_elements.str();
+  ASSERT_TRUE(call.inputs.count("input_ids"));
+  EXPECT_EQ(call.inputs["input_ids"]->shape[1].subs({{"cache_len", Expr(9)}, {"config.n_layer", Expr(24)}}), Expr(3));
+  EXPECT_EQ(call.inputs["input_ids"]->shape[1].subs({{"cache_len", Expr(0)}, {"seq_len", Expr(11)}}), Expr(12));
+}
+
 TEST(GenerationCall, AModelStartedWithADynamicCacheKeepsTheDesignsCache) {
   const std::string root = "transformers.models.llama.modeling_llama.LlamaForCausalLM";
   EXPECT_TRUE(fx().locator.find_class(root).default_dynamic_cache);

@@ -85,6 +85,13 @@ ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& i
       if (!v->known || !first->known || *v->known != *first->known) known.reset();
     return Value::number(Expr::symbol(p.name), known);
   }
+  if (all_sequences && first && first->element && first->items.empty()) {
+    // A sequence standing for `length` items alike (one per layer: XLNet's mems): kept as it is
+    // where every site passes the same; its item has no path a site could bind.
+    bool same = true;
+    for (const auto& v : values) same = same && v->element && v->items.empty() && same_value(*v, *first);
+    if (same) return first;
+  }
   if (all_sequences && first) {
     std::vector<ValuePtr> items;
     for (size_t i = 0; i < first->items.size(); ++i) {

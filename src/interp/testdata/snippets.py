@@ -124,6 +124,17 @@ def inputs_with_state(self, ids, n, mems):
     taken = 1 if mems else 0
     return model_inputs, taken, not mems, width
 
+def memory_per_layer(self, layers, mems, out):
+    # XLNetModel.forward: one memory per layer, [None] * n where no token is cached yet; a new
+    # memory per layer, the tuple grown by one item in the loop over the layers.
+    if mems is None:
+        mems = [None] * len(layers)
+    new_mems = ()
+    for layer in layers:
+        new_mems = new_mems + (layer(out),)
+    kept = tuple(m for m in new_mems)
+    return mems[0], new_mems, kept, mems[1]
+
 def early_return_either(self, new, held, n, window):
     # transformers 4.50's HybridCache._sliding_update: all the new keys where they overflow the
     # window's slots, the slots elsewhere.
