@@ -255,6 +255,10 @@ TEST(AnalyzeSmallConfig, LateKernelsAndProbedCallersBindEveryParam) {
     std::vector<std::string> problems = validate_cost_dir(a.dir, library().leaves, true);
     for (const auto& p : problems) ADD_FAILURE() << model << ": " << p;
   }
+  // Inkling2's model picks each decoder layer's mask by `decoder_layer.attention_type`, a
+  // constant of the layer's class body: read, the whole closure is modelled.
+  const Analyzed& inkling2 = analyzed("inkling2_text", "eager", configs.at("inkling2_text"));
+  for (const auto& u : inkling2.result.unknowns) ADD_FAILURE() << u;
   // The norm's call on [batch, seq, hc_count * hidden] is a phase-1 site: a kind of its own
   // (its group_size and rank differ from the per-head norms'), not the plain class name phase 2
   // falls back to for a kind phase 1 never saw.

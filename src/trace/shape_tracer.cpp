@@ -1396,7 +1396,19 @@ ValuePtr ShapeTracer::call(const ast::Node& node, const ValuePtr& callee, const 
   }
 }
 
+ValuePtr ShapeTracer::class_constant(const std::string& cls, const std::string& name) {
+  const size_t dot = cls.rfind('.');
+  if (dot == std::string::npos) return nullptr;
+  try {
+    const GlobalRef& ref = ctx_.locator.resolve_global(cls.substr(0, dot), cls.substr(dot + 1) + "." + name);
+    if (ref.kind == GlobalRef::Kind::Constant) return ConfigView::from_json(ref.value);
+  } catch (const std::exception&) {
+  }
+  return nullptr;
+}
+
 ValuePtr ShapeTracer::class_member(const std::string& cls, const std::string& name, const ValuePtr& object) {
+  if (ValuePtr constant = class_constant(cls, name)) return constant;
   const size_t dot = cls.rfind('.');
   if (dot == std::string::npos) return nullptr;
   const GlobalRef* ref = nullptr;
@@ -1405,7 +1417,6 @@ ValuePtr ShapeTracer::class_member(const std::string& cls, const std::string& na
   } catch (const std::exception&) {
     return nullptr;
   }
-  if (ref->kind == GlobalRef::Kind::Constant) return ConfigView::from_json(ref->value);
   if (ref->kind != GlobalRef::Kind::Other || (ref->type != "builtins.property" && ref->type != "functools.cached_property"))
     return nullptr;
   try {
@@ -1466,6 +1477,9 @@ ValuePtr ShapeTracer::attribute(const ast::Node& node, const ValuePtr& base, con
       auto facts = facts_of(base->class_name, &base->args);
       if (const Attribute* a = facts->find(name)) return a->value;
       if (name == "training") return Value::boolean(false);
+      // A constant of its class body (`attention_type = "sliding_attention"`, which Inkling2's
+      // model reads off each decoder layer to pick its mask): what every instance reads.
+      if (ValuePtr constant = class_constant(base->class_name, name)) return constant;
       // A method of a submodule other than forward (JetMoE's `self.experts.map(x)`): its source
       // runs with that module as self.
       return method_of(base, name);

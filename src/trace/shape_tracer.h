@@ -172,6 +172,9 @@ class ShapeTracer : public Hooks {
   // (DynamicCache's `is_compileable`) runs its getter on `object`, recording nothing (a class's
   // bookkeeping is not the model's work). nullptr when it is neither (a method, or nothing).
   ValuePtr class_member(const std::string& cls, const std::string& name, const ValuePtr& object);
+  // A constant the body of class `cls` sets (`attention_type = "sliding_attention"`); nullptr
+  // when it sets none of that name.
+  ValuePtr class_constant(const std::string& cls, const std::string& name);
   // The analysed call's cache as a plain object of its class (generate's, else DynamicCache), for
   // its properties' getters: `layers`, the layer objects (cache_layer_objects; their class's
   // members as class_member finds them), when the cache's layers are known.
