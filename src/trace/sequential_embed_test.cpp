@@ -68,6 +68,44 @@ TEST(ModuleListOfDifferentModules, AKnownIndexIsThatModule) {
   EXPECT_TRUE(tracer.subscript(node, list, Value::integer(2))->is(Value::Kind::Unknown));
 }
 
+// self.layers[lo:hi] (Inkling2-Loop's layers before, in and after its loop): the layers the
+// analysed config builds there, hi - lo of them in any config; negative bounds from the end; a
+// bound of no known value or a step leaves the stack whole.
+TEST(ModuleListSlice, IsTheLayersBetweenItsBounds) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().analysis, "sdpa"};
+  ShapeTracer tracer(ctx, nullptr);
+  auto norm = [](long long i) {
+    return Value::module("torch.nn.modules.normalization.LayerNorm", {{"", Value::integer(8 + i), ""}});
+  };
+  const Expr n = Expr::symbol("config.num_hidden_layers"), start = Expr::symbol("config.loop_start");
+  auto stack = std::make_shared<Value>();
+  stack->kind = Value::Kind::ModuleList;
+  stack->items = {norm(0), norm(1), norm(2), norm(3)};
+  stack->element = Value::module("torch.nn.modules.normalization.LayerNorm", {{"", Value::number(Expr::symbol("d")), ""}});
+  stack->length = n;
+  ast::Node node;
+  node.type = "Subscript";
+  ValuePtr loop_start = Value::number(start, GiNaC::numeric(1));
+  ValuePtr before = tracer.subscript(node, stack, Value::slice(Value::none(), loop_start, Value::none()));
+  ASSERT_EQ(before->items.size(), 1u);
+  EXPECT_TRUE(same_value(*before->items[0], *norm(0)));
+  EXPECT_EQ(before->length, start);
+  ValuePtr after = tracer.subscript(node, stack, Value::slice(loop_start, Value::none(), Value::none()));
+  ASSERT_EQ(after->items.size(), 3u);
+  EXPECT_TRUE(same_value(*after->items[0], *norm(1)));
+  EXPECT_EQ(after->length, n - start);
+  ValuePtr last_two = tracer.subscript(node, stack, Value::slice(Value::integer(-2), Value::none(), Value::none()));
+  ASSERT_EQ(last_two->items.size(), 2u);
+  EXPECT_TRUE(same_value(*last_two->items[0], *norm(2)));
+  EXPECT_EQ(last_two->length, Expr(2));
+  ValuePtr past_the_end = tracer.subscript(node, stack, Value::slice(Value::integer(6), Value::integer(18), Value::none()));
+  EXPECT_TRUE(past_the_end->items.empty());
+  EXPECT_EQ(past_the_end->length.subs({{"config.num_hidden_layers", Expr(4)}}), Expr(0));
+  EXPECT_EQ(past_the_end->length.subs({{"config.num_hidden_layers", Expr(24)}}), Expr(12));
+  EXPECT_EQ(tracer.subscript(node, stack, Value::slice(Value::none(), Value::number(Expr::symbol("k")), Value::none())), stack);
+  EXPECT_EQ(tracer.subscript(node, stack, Value::slice(Value::none(), Value::none(), Value::integer(2))), stack);
+}
+
 // A submodule's method other than forward (JetMoE's attention calls self.experts.map(x), a
 // JetMoeMoA method): its source runs with that module as self, so its own submodules (router,
 // input_linear) are children of the caller, labelled under the submodule and the method.

@@ -1634,6 +1634,45 @@ ValuePtr layer_item(const Value& base, long long i) {
 
 }  // namespace
 
+namespace {
+
+// self.layers[lo:hi] of a stack: the layers from lo to hi, as many as hi - lo however many the
+// config makes (Inkling2-Loop's layers before, in and after its loop: `self.layers[:loop_start]`,
+// `[loop_start:loop_end]`, `[loop_end:]`), the layers the analysed config builds there its items.
+// Bounds are None or numbers whose value the analysed config gives (negative from the end); a
+// step, or a bound of no known value, leaves the stack whole.
+ValuePtr module_list_slice(const ValuePtr& base, const Value& slice) {
+  if (slice.items.size() != 3 || !(slice.items[2]->is(Value::Kind::None) || known_int(*slice.items[2]) == 1)) return base;
+  const long long n = static_cast<long long>(base->items.size());
+  const Expr length = base->element ? base->length : Expr(n);
+  struct Bound {
+    Expr expr;
+    long long at;  // in the analysed config, from the start
+  };
+  auto bound = [&](const ValuePtr& v, const Expr& whole, long long whole_at) -> std::optional<Bound> {
+    if (v->is(Value::Kind::None)) return Bound{whole, whole_at};
+    std::optional<long long> k = known_int(*v);
+    if (!k) return std::nullopt;
+    Expr e = v->expr.is_number() ? Expr(*k) : v->expr;
+    if (*k < 0) return Bound{length + e, *k + n};
+    return Bound{e, *k};
+  };
+  std::optional<Bound> lo = bound(slice.items[0], Expr(0), 0), hi = bound(slice.items[1], length, n);
+  if (!lo || !hi) return base;
+  const long long from = std::clamp(lo->at, 0LL, n), to = std::clamp(hi->at, from, n);
+  auto out = std::make_shared<Value>(*base);
+  out->items.assign(base->items.begin() + from, base->items.begin() + to);
+  // hi - lo where the bounds lie in the stack (as a config's loop bounds do); Python's clamping
+  // where they do not (layers[6:18] of a 3-layer stack is empty).
+  if (base->element)
+    out->length = from == lo->at && to == hi->at
+                      ? hi->expr - lo->expr
+                      : Expr::max(Expr::min(hi->expr, length) - Expr::min(Expr::max(lo->expr, Expr(0)), length), Expr(0));
+  return out;
+}
+
+}  // namespace
+
 ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) {
   if (is_tensor(base)) {
     ValuePtr out = index_tensor(*base, *index);
@@ -1658,7 +1697,7 @@ ValuePtr ShapeTracer::subscript(const ast::Node& node, const ValuePtr& base, con
       if (first) return first;
     }
   if (base->is(Value::Kind::ModuleList)) {
-    if (index->is(Value::Kind::Slice)) return base;  // self.layers[: config.num_hidden_layers]
+    if (index->is(Value::Kind::Slice)) return module_list_slice(base, *index);
     if (base->element) return base->element;
     // A list of modules that differ (LongCat's self_attn = [MLA(layer_idx=2*i), MLA(layer_idx=2*i+1)])
     // at a known index: that module.
