@@ -10,6 +10,7 @@
 #include "ast/parameters.h"
 #include "costfile/cost_schema.h"
 #include "emit/atomic_file.h"
+#include "facts/module_state.h"
 #include "trace/call_strings.h"
 #include "trace/op_leaf.h"
 #include "trace/generation_call.h"
@@ -56,7 +57,7 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
   for (const auto& site : sites) {
     Interpreter ev(locator, ConfigView(), tracer, cls.init->module, cls.init->file);
     Scope scope;
-    ev.bind_parameters(*cls.init->def, site.ctor_args, scope, true);
+    ev.bind_parameters(*cls.init->def, constructor_arguments(site.ctor_args), scope, true);
     bound.push_back(scope.vars());
   }
   std::set<std::string> numeric(init_params.begin(), init_params.end());
@@ -76,6 +77,9 @@ std::vector<Arg> own_ctor_args(ShapeTracer& tracer, SourceLocator& locator, cons
     if (numeric.count(name) && all_numbers) args.push_back({name, Value::number(Expr::symbol(name), known), name});
     else args.push_back({name, first, name});
   }
+  // State its parent set on it after construction (facts/module_state.h): part of what the
+  // kernel is (its sites are of one kind, so of one state), kept as the first site has it.
+  for (const Arg& state : state_arguments(sites[0].ctor_args)) args.push_back(state);
   return args;
 }
 

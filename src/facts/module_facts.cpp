@@ -1,9 +1,11 @@
 #include "facts/module_facts.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "ast/parameters.h"
+#include "facts/module_state.h"
 #include "trace/tensor_ops.h"
 #include "util/strings.h"
 
@@ -68,7 +70,9 @@ class InitHooks : public Hooks {
     if (callee->is(Value::Kind::Callable)) {
       switch (callee->target) {
         case Value::Target::SuperInit: return run_super_init(args);
-        case Value::Target::RegisterState: return register_state(callee->qualname, args, node.line);
+        case Value::Target::RegisterState:
+          if (callee->receiver) return register_state_on(callee->receiver, callee->qualname, args);
+          return register_state(callee->qualname, args, node.line);
         case Value::Target::SelfMethod: return run_method(callee->qualname, args);
         case Value::Target::Noop: return Value::none();
         case Value::Target::ReturnsReceiver: return callee->receiver;
@@ -141,6 +145,19 @@ class InitHooks : public Hooks {
     // the same shapes.
     if (base->is(Value::Kind::Module) && module_returns_itself(name))
       return Value::callable(Value::Target::ReturnsReceiver, base->class_name + "." + name, base);
+    // `layer.mamba.register_buffer("mup_vector", t)` on a module self holds: state set on it
+    // after construction (set_state).
+    if (base->is(Value::Kind::Module) && (name == "register_buffer" || name == "register_parameter"))
+      return Value::callable(Value::Target::RegisterState, name, base);
+    if (base->is(Value::Kind::Module) && fallback_) {
+      // A submodule of a module (`layer.mamba`): a value of its own, remembered as reached from
+      // `base` by `name`, so that state set on it is set on what self holds at its path.
+      ValuePtr sub = fallback_->attribute(node, base, name);
+      if (!sub->is(Value::Kind::Module) && !sub->is(Value::Kind::ModuleList)) return sub;
+      ValuePtr own = std::make_shared<Value>(*sub);
+      reached_[own.get()] = {own, base, name};
+      return own;
+    }
     if (base->is_tensor() && name == "shape") {
       std::vector<ValuePtr> dims;
       for (const auto& d : base->shape) dims.push_back(Value::number(d));
@@ -167,7 +184,22 @@ class InitHooks : public Hooks {
     // - `self.decoder.bias = self.bias` (BERT's LM head on transformers 4.x): a tensor; the
     //   submodule has that state (Linear(..., bias=True)), and the parent's attribute holding the
     //   same tensor is that one parameter under a second name (nn.Module counts it once).
-    if (!base->is(Value::Kind::Module) || !constructor_takes(base->class_name, name)) return;
+    if (!base->is(Value::Kind::Module)) return;
+    if (!constructor_takes(base->class_name, name)) {
+      // Other state set on a module self holds (`layer.mamba.scale = 2.0`): part of that module
+      // from then on (set_state). A tensor is state only when it is registered (an nn.Parameter
+      // or nn.Buffer: nn.Module keeps a plain tensor as an attribute, not state) and self holds
+      // it under no other name (a tie, which the parent's attributes already count); a module
+      // assigned into another (a tied submodule) is not followed here.
+      if (value->is(Value::Kind::Unknown) || value->is(Value::Kind::Module) || value->is(Value::Kind::ModuleList)) return;
+      if (value->is_tensor()) {
+        if (value->origin != Value::Origin::Parameter && value->origin != Value::Origin::Buffer) return;
+        for (const auto& a : facts_.attributes)
+          if (a.value == value) return;
+      }
+      set_state(base, name, value);
+      return;
+    }
     if (!value->is(Value::Kind::None) && !value->is_tensor()) return;
     const ValuePtr argument = value->is(Value::Kind::None) ? value : Value::boolean(true);
     for (auto& a : facts_.attributes) {
@@ -200,6 +232,19 @@ class InitHooks : public Hooks {
   // of the analysed config, so that each layer is built for its place. The list it grows keeps
   // the symbolic length (the interpreter's For).
   std::optional<std::vector<Iteration>> iterate(const ast::Node& node, const ValuePtr& iterable) override {
+    // `for layer in self.layers:` over a ModuleList self holds (FalconH1Model's loop setting each
+    // layer's mup_vector): each item once, or the repeated element once for all of them; the loop
+    // variable is the very value the list holds, so that state set through it is set on that item.
+    if (iterable->is(Value::Kind::ModuleList)) {
+      std::vector<Iteration> out;
+      if (!iterable->items.empty()) {
+        for (size_t i = 0; i < iterable->items.size(); ++i)
+          out.push_back({iterable->items[i], Expr(1), static_cast<long long>(i)});
+        return out;
+      }
+      if (iterable->element) return std::vector<Iteration>{{iterable->element, iterable->length, 0}};
+      return std::nullopt;
+    }
     if (!iterable->is(Value::Kind::Range) || iterable->items.empty() || iterable->items.size() > 3) return std::nullopt;
     std::vector<long long> bounds;
     for (const auto& a : iterable->items) {
@@ -264,7 +309,106 @@ class InitHooks : public Hooks {
   // parameter a symbol of its own name.
   void run_init(const FunctionSource& init, const std::vector<Arg>* args);
 
+  // State a parent set on this module after constructing it (module_state.h), applied after
+  // __init__ as the parent's code did: `mup_vector` is a buffer of self; `mamba.mup_vector` is
+  // state of the submodule self.mamba, which is then that module with it.
+  void apply_state(const std::string& path, const ValuePtr& value, int line) {
+    auto [first, rest] = split_state_path(path);
+    if (rest.empty()) {
+      record(first, value, line);
+      return;
+    }
+    for (auto& a : facts_.attributes)
+      if (a.name == first && a.kind == Attribute::Kind::Submodule) {
+        a.value = with_state(*a.value, rest, value);
+        return;
+      }
+    facts_.notes.push_back({line, "state set on self." + path + " after construction: self." + first +
+                                      " is not a submodule __init__ builds"});
+  }
+
  private:
+  // What a module value was reached from: `base.name` (reached_).
+  struct Reached {
+    ValuePtr self;  // kept alive, so that its address names it
+    ValuePtr base;
+    std::string name;
+  };
+
+  // Sets `value` at `name` of `module` after construction (FalconH1Model's
+  // `layer.mamba.register_buffer("mup_vector", ...)` in a loop over self.layers): `module` is
+  // followed up to what self holds (an attribute, or an item or the element of a ModuleList
+  // attribute) through the submodules it was reached by, and that value becomes itself with the
+  // state at the path (`self.mamba.mup_vector`). False when `module` is not something self holds.
+  bool set_state(ValuePtr module, std::string path_in_module, const ValuePtr& value) {
+    std::string path = std::move(path_in_module);
+    for (int depth = 0; module && depth < 32; ++depth) {
+      for (auto f = replaced_.find(module.get()); f != replaced_.end(); f = replaced_.find(module.get()))
+        module = f->second.second;
+      if (replace_held(module, path, value)) return true;
+      auto r = reached_.find(module.get());
+      if (r == reached_.end()) return false;
+      path = r->second.name + "." + path;
+      module = r->second.base;
+    }
+    return false;
+  }
+
+  // Replaces `module` where self holds it with itself carrying `value` at `path`.
+  bool replace_held(const ValuePtr& module, const std::string& path, const ValuePtr& value) {
+    ValuePtr changed;
+    auto with = [&]() {
+      if (!changed) changed = with_state(*module, path, value);
+      return changed;
+    };
+    for (auto& a : facts_.attributes) {
+      if (a.value == module) {
+        a.value = with();
+      } else if (a.value && a.value->is(Value::Kind::ModuleList)) {
+        bool holds = a.value->element == module ||
+                     std::find(a.value->items.begin(), a.value->items.end(), module) != a.value->items.end();
+        if (!holds) continue;
+        auto list = std::make_shared<Value>(*a.value);
+        for (auto& item : list->items)
+          if (item == module) item = with();
+        // The element that stands for every item (a comprehension's, in the layer index's
+        // symbol) has the state once every item has it.
+        if (list->element == module) {
+          list->element = with();
+        } else if (list->element && std::all_of(list->items.begin(), list->items.end(), [&](const ValuePtr& item) {
+                     return carries(*item, path, *value);
+                   })) {
+          list->element = with_state(*list->element, path, value);
+        }
+        a.value = list;
+      }
+    }
+    if (!changed) return false;
+    replaced_[module.get()] = {module, changed};
+    return true;
+  }
+
+  static bool carries(const Value& module, const std::string& path, const Value& value) {
+    for (const Arg& a : state_arguments(module.args))
+      if (state_path(a) == path && same_value(*a.value, value)) return true;
+    return false;
+  }
+
+  // receiver.register_buffer("name", t) / register_parameter on a module self holds.
+  ValuePtr register_state_on(const ValuePtr& receiver, const std::string& which, const std::vector<Arg>& args) {
+    ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
+    if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(which + " with a computed name");
+    ValuePtr v = args[1].value;
+    if (v->is_tensor()) {
+      auto t = std::make_shared<Value>(*v);
+      t->origin = which == "register_buffer" ? Value::Origin::Buffer : Value::Origin::Parameter;
+      v = t;
+    }
+    if (!set_state(receiver, attr->str, v))
+      return Value::unknown(which + " on " + receiver->describe() + ", which self does not hold");
+    return Value::none();
+  }
+
   // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None) /
   // self.add_module("0", m) (nn.Sequential's items): an attribute.
   ValuePtr register_state(const std::string& which, const std::vector<Arg>& args, int line) {
@@ -351,6 +495,9 @@ class InitHooks : public Hooks {
   Hooks* fallback_ = nullptr;
   std::string current_owner_;   // qualified name of the class whose __init__ runs now
   std::string current_module_;  // the module whose globals that __init__ reads
+  std::map<const Value*, Reached> reached_;
+  // A value self held that set_state replaced: (it, what replaced it).
+  std::map<const Value*, std::pair<ValuePtr, ValuePtr>> replaced_;
 };
 
 void InitHooks::run_init(const FunctionSource& init, const std::vector<Arg>* args) {
@@ -429,7 +576,15 @@ ModuleFacts build_module_facts(SourceLocator& locator, const ConfigView& config,
   if (!cls.init) return facts;
   facts.init_params = init_param_names(*cls.init->def);
   InitHooks hooks(locator, config, facts, fallback);
-  hooks.run_init(*cls.init, ctor_args);
+  if (ctor_args) {
+    // The constructor runs with its own arguments; state set on the module after construction
+    // (module_state.h) is applied after it, in the order it was set.
+    std::vector<Arg> constructor = constructor_arguments(*ctor_args);
+    hooks.run_init(*cls.init, &constructor);
+    for (const Arg& state : state_arguments(*ctor_args)) hooks.apply_state(state_path(state), state.value, cls.init->first_line);
+  } else {
+    hooks.run_init(*cls.init, nullptr);
+  }
   // A decorator that chooses forward at run time also sets attributes on self in its __init__.
   if (std::optional<ForwardDispatch> d = locator.forward_dispatch(cls.qualname))
     for (auto it = d->attributes.begin(); it != d->attributes.end(); ++it)

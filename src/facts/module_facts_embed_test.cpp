@@ -170,7 +170,7 @@ TEST(ModuleFacts, ParametersHaveShapes) {
 TEST(ModuleFacts, ASubmoduleStateSetToNoneIsItsConstructorArgumentNone) {
   // MptBlock: self.norm_1 = LayerNorm(hidden_size, eps=...); self.norm_1.bias = None. The norm is
   // what LayerNorm(..., bias=None) makes (no bias); an attribute its constructor does not take
-  // (self.norm_1.foo = None) changes nothing.
+  // (self.norm_1.foo = None) is state set after construction instead (facts/module_state.h).
   const std::string mpt = "transformers.models.mpt.modeling_mpt.MptForCausalLM";
   ConfigView config{fx().locator.config_of(mpt).values, fx().locator.config_of(mpt).aliases};
   ModuleFacts f = build_module_facts(fx().locator, config, "transformers.models.mpt.modeling_mpt.MptBlock");

@@ -7,6 +7,7 @@
 
 #include "ast/parameters.h"
 #include "costfile/cost_schema.h"  // is_implicit_symbol
+#include "facts/module_state.h"
 #include "trace/inference_state.h"
 #include "trace/dispatched_arguments.h"
 #include "trace/op_leaf.h"
@@ -154,7 +155,8 @@ std::map<std::string, ValuePtr> ShapeTracer::ctor_params(const std::string& kern
   if (!cls.init) return {};
   Interpreter ev(ctx_.locator, ctx_.config, *this, cls.init->module, cls.init->file);
   Scope scope;
-  ev.bind_parameters(*cls.init->def, args, scope, true);
+  // State set on the module after construction is no constructor argument (facts/module_state.h).
+  ev.bind_parameters(*cls.init->def, constructor_arguments(args), scope, true);
   return scope.vars();
 }
 
