@@ -690,7 +690,31 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   // modelled, so the call is an unknown child (never a silent stop).
   if (call_depth >= kMaxCallDepth)
     return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
-  return call_value(node, callee, args);
+  hooks_.take_changed_arguments();
+  ValuePtr out = call_value(node, callee, args);
+  // A dict argument the callee set items of is that changed dict here too (one object).
+  for (const auto& [before, after] : hooks_.take_changed_arguments()) dict_changed(before, after, scope);
+  return out;
+}
+
+void Interpreter::dict_changed(const ValuePtr& before, const ValuePtr& after, Scope& scope) {
+  std::vector<std::string> holders;
+  for (const auto& [name, v] : scope.vars())
+    if (v == before) holders.push_back(name);
+  for (const auto& name : holders) scope.set(name, after);
+  changed_[before.get()] = {before, after};
+}
+
+ValuePtr Interpreter::changed(const ValuePtr& v) const {
+  ValuePtr now;
+  const Value* at = v.get();
+  for (size_t hops = 0; hops <= changed_.size(); ++hops) {
+    auto it = changed_.find(at);
+    if (it == changed_.end()) break;
+    now = it->second.second;
+    at = now.get();
+  }
+  return now;
 }
 
 ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
@@ -1142,7 +1166,10 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
       d->keys.push_back(k);
       d->items.push_back(value);
     }
-    if (holder.is("Name")) scope.set(holder.str("id"), d);
+    if (holder.is("Name")) {
+      dict_changed(base, d, scope);
+      scope.set(holder.str("id"), d);
+    }
     else hooks_.assign_attribute(holder, eval(*holder.child("value"), scope), holder.str("attr"), d);
   }
 }
