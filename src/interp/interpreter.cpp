@@ -1352,6 +1352,13 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           iter->items[0]->is(Value::Kind::Number) && !iter->items[0]->expr.is_number() && groups->size() == 1 &&
           (*groups)[0].count == iter->items[0]->expr)
         repeated_length = iter->items[0]->expr;
+      // range(lo, hi) of a symbolic length, run once standing for its max(hi - lo, 0) indices
+      // (Gemma-3n's `for i in range(1, self.config.altup_num_inputs)`), likewise.
+      if (!symbolic_length && iter->is(Value::Kind::Range) && iter->items.size() == 2 && groups->size() == 1 &&
+          iter->items[0]->is(Value::Kind::Number) && iter->items[1]->is(Value::Kind::Number) &&
+          !(iter->items[1]->expr - iter->items[0]->expr).is_number() &&
+          (*groups)[0].count == Expr::max(iter->items[1]->expr - iter->items[0]->expr, Expr(0)))
+        repeated_length = (*groups)[0].count;
       std::map<std::string, size_t> before;
       if (symbolic_length || repeated_length)
         for (const auto& [name, v] : scope.vars())
@@ -1372,7 +1379,12 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
         ValuePtr v = scope.find(name);
         if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
         if (repeated_length) {
-          if (size == 0) scope.set(name, Value::repeated_list(v->items.back(), *repeated_length, {}));
+          // The items it held before the loop count too when they are the same value as the one
+          // the body appends (tensors of one shape: `temp = [h0]` then one item an index, stacked).
+          const ValuePtr& item = v->items.back();
+          bool same = std::all_of(v->items.begin(), v->items.end() - 1, [&](const ValuePtr& x) { return x && same_value(*x, *item); });
+          if (size == 0 || same)
+            scope.set(name, Value::repeated_list(item, Expr(static_cast<long long>(size)) + *repeated_length, {}));
           continue;
         }
         auto grown = std::make_shared<Value>(*v);
