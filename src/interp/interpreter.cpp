@@ -692,7 +692,12 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
     return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
   hooks_.take_changed_arguments();
   ValuePtr out = call_value(node, callee, args);
-  // A dict argument the callee set items of is that changed dict here too (one object).
+  // A dict argument the callee set items of is that changed dict here too (one object): a
+  // function this interpreter ran (a local function) changed it here, a module's forward() the
+  // pass traced says so.
+  for (const Arg& a : args)
+    if (a.value && a.value->is(Value::Kind::Dict))
+      if (ValuePtr now = changed(a.value)) dict_changed(a.value, now, scope);
   for (const auto& [before, after] : hooks_.take_changed_arguments()) dict_changed(before, after, scope);
   return out;
 }
