@@ -701,7 +701,36 @@ ValuePtr Interpreter::eval_call(const ast::Node& node, Scope& scope) {
   // modelled, so the call is an unknown child (never a silent stop).
   if (call_depth >= kMaxCallDepth)
     return hooks_.call(node, CallDepth::unknown_callee(text(*node.child("func"))), args);
-  return call_value(node, callee, args);
+  hooks_.take_changed_arguments();
+  ValuePtr out = call_value(node, callee, args);
+  // A dict argument the callee set items of is that changed dict here too (one object): a
+  // function this interpreter ran (a local function) changed it here, a module's forward() the
+  // pass traced says so.
+  for (const Arg& a : args)
+    if (a.value && a.value->is(Value::Kind::Dict))
+      if (ValuePtr now = changed(a.value)) dict_changed(a.value, now, scope);
+  for (const auto& [before, after] : hooks_.take_changed_arguments()) dict_changed(before, after, scope);
+  return out;
+}
+
+void Interpreter::dict_changed(const ValuePtr& before, const ValuePtr& after, Scope& scope) {
+  std::vector<std::string> holders;
+  for (const auto& [name, v] : scope.vars())
+    if (v == before) holders.push_back(name);
+  for (const auto& name : holders) scope.set(name, after);
+  changed_[before.get()] = {before, after};
+}
+
+ValuePtr Interpreter::changed(const ValuePtr& v) const {
+  ValuePtr now;
+  const Value* at = v.get();
+  for (size_t hops = 0; hops <= changed_.size(); ++hops) {
+    auto it = changed_.find(at);
+    if (it == changed_.end()) break;
+    now = it->second.second;
+    at = now.get();
+  }
+  return now;
 }
 
 ValuePtr Interpreter::eval_comprehension(const ast::Node& node, Scope& scope) {
@@ -1176,7 +1205,10 @@ void Interpreter::assign(const ast::Node& target, const ValuePtr& value, Scope& 
       d->keys.push_back(k);
       d->items.push_back(value);
     }
-    if (holder.is("Name")) scope.set(holder.str("id"), d);
+    if (holder.is("Name")) {
+      dict_changed(base, d, scope);
+      scope.set(holder.str("id"), d);
+    }
     else hooks_.assign_attribute(holder, eval(*holder.child("value"), scope), holder.str("attr"), d);
   }
 }
@@ -1379,10 +1411,15 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
         ValuePtr v = scope.find(name);
         if (!v || !is_sequence(*v) || v->element || v->items.size() != size + groups->size()) continue;
         if (repeated_length) {
-          if (size != 0) continue;
-          auto repeated = std::make_shared<Value>(*Value::repeated_list(v->items.back(), *repeated_length, {}));
-          repeated->kind = v->kind;  // a tuple stays a tuple
-          scope.set(name, repeated);
+          // The items it held before the loop count too when they are the same value as the one
+          // the body appends (tensors of one shape: `temp = [h0]` then one item an index, stacked).
+          const ValuePtr& item = v->items.back();
+          bool same = std::all_of(v->items.begin(), v->items.end() - 1, [&](const ValuePtr& x) { return x && same_value(*x, *item); });
+          if (size == 0 || same) {
+            auto repeated = std::make_shared<Value>(*Value::repeated_list(item, Expr(static_cast<long long>(size)) + *repeated_length, {}));
+            repeated->kind = v->kind;  // a tuple stays a tuple
+            scope.set(name, repeated);
+          }
           continue;
         }
         if (!v->is(Value::Kind::List)) continue;

@@ -93,6 +93,11 @@ class Hooks {
   // as names of the function's scope from its start (so that an `if` merges them as it does
   // names), reads `self.x` from them first, and sets them where the code assigns.
   virtual const std::map<std::string, ValuePtr>* module_state() const { return nullptr; }
+  // The dicts the last call's callee (a module's forward() the pass traced) set items of, as
+  // (what the caller passed, what the callee left in it): a dict is one object in Python, so the
+  // caller's names that hold it hold it so changed after the call (Gemma-3n's shared_kv_states,
+  // which one layer's attention fills and a later layer's reads). Taken once: the pass forgets them.
+  virtual std::vector<std::pair<ValuePtr, ValuePtr>> take_changed_arguments() { return {}; }
 };
 
 class Interpreter {
@@ -121,6 +126,9 @@ class Interpreter {
   const std::vector<Note>& notes() const { return notes_; }
   // The module state (Hooks::module_state) as the last function run_function ran left it.
   const std::map<std::string, ValuePtr>& module_state_after() const { return module_state_after_; }
+  // What the dict `v` (an argument of the function run) became where the code set its items
+  // (`d[k] = v`, also through a call that set them), or nullptr when it did not change.
+  ValuePtr changed(const ValuePtr& v) const;
   // "self.a.x" for the expression `self.a.x` where `self` is the module; "" otherwise.
   std::string self_path(const ast::Node& node, Scope& scope) const;
   void note(int line, std::string text) { notes_.push_back({line, std::move(text)}); }
@@ -203,6 +211,11 @@ class Interpreter {
   const std::vector<std::string>& lines_;
   std::vector<Note> notes_;
   std::map<std::string, ValuePtr> module_state_after_;
+  // Dicts whose items the code set (a dict a name held -> the dict with the item set), each pair
+  // kept whole so that an address is never reused while it is a key (changed()).
+  std::map<const Value*, std::pair<ValuePtr, ValuePtr>> changed_;
+  // The dict `before` is `after` from here on: every name of `scope` holding it holds `after`.
+  void dict_changed(const ValuePtr& before, const ValuePtr& after, Scope& scope);
   std::vector<Decision> decisions_;
   struct Frame {
     const std::vector<ast::NodePtr>* body;

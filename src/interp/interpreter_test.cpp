@@ -891,5 +891,56 @@ TEST(ConfigView, PropertiesAndMethodsOfANestedConfig) {
   EXPECT_EQ(config.method("config", "layer_kind"), std::nullopt);
 }
 
+// A pass whose module calls set item "other" of a dict argument (as a module's forward() that
+// does `d["other"] = v` is traced), and which runs a range of symbolic length once standing for
+// all its indices (as the shape tracer does).
+class DictSettingHooks : public IdentityHooks {
+ public:
+  ValuePtr set_to;
+  ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override {
+    if (callee && callee->is(Value::Kind::Module) && !args.empty() && args[0].value->is(Value::Kind::Dict)) {
+      auto after = std::make_shared<Value>(*args[0].value);
+      after->keys.push_back("other");
+      after->items.push_back(set_to);
+      changed.push_back({args[0].value, after});
+      return Value::none();
+    }
+    return IdentityHooks::call(node, callee, args);
+  }
+  std::vector<std::pair<ValuePtr, ValuePtr>> take_changed_arguments() override { return std::move(changed); }
+  std::optional<std::vector<Iteration>> iterate(const ast::Node&, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range) || iterable->items.size() != 2) return std::nullopt;
+    return std::vector<Iteration>{
+        {Value::number(Expr::symbol("index")), Expr::max(iterable->items[1]->expr - iterable->items[0]->expr, Expr(0))}};
+  }
+  std::vector<std::pair<ValuePtr, ValuePtr>> changed;
+};
+
+TEST(Interpreter, ADictACalleeSetsItemsOfIsTheCallersDictChanged) {
+  SessionWith<DictSettingHooks> run;
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
+  ValuePtr y = Value::tensor({Expr::symbol("batch_size"), Expr(8)});
+  run.hooks.set_to = y;
+  ValuePtr out = run.call("dict_filled_by_calls",
+                          {positional(x), positional(y), positional(Value::module("pkg.Layer", {}))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  ASSERT_EQ(out->items.size(), 4u);
+  // The local function's d["kv"] = v is seen through both names; the module call's item too.
+  EXPECT_TRUE(same_value(*out->items[0], *x)) << out->items[0]->describe();
+  EXPECT_TRUE(same_value(*out->items[1], *x)) << out->items[1]->describe();
+  EXPECT_TRUE(same_value(*out->items[2], *y)) << out->items[2]->describe();
+}
+
+TEST(Interpreter, AListGrownOverARangeOfSymbolicLengthCountsTheItemsBeforeAlike) {
+  SessionWith<DictSettingHooks> run;
+  ValuePtr h = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
+  Expr n = Expr::symbol("config.altup_num_inputs");
+  ValuePtr out = run.call("stacked_projections", {positional(h), positional(Value::number(n, GiNaC::numeric(4)))});
+  ASSERT_TRUE(out->is(Value::Kind::List)) << out->describe();
+  ASSERT_TRUE(out->element) << out->describe();
+  EXPECT_TRUE(same_value(*out->element, *h));
+  EXPECT_EQ(out->length, Expr(1) + Expr::max(n - Expr(1), Expr(0)));
+}
+
 }  // namespace
 }  // namespace kcost

@@ -419,6 +419,10 @@ ValuePtr ShapeTracer::run_forward(const ModuleFacts& facts, const std::map<std::
   if (forward != &*cls.forward) args = dispatched_arguments(*cls.forward->def, *forward->def, inputs);
   ValuePtr result = ev.run_function(*forward->def, args, Value::self());
   held_after_ = ev.module_state_after();
+  changed_inputs_.clear();
+  for (const auto& [name, v] : inputs)
+    if (v && v->is(Value::Kind::Dict))
+      if (ValuePtr now = ev.changed(v)) changed_inputs_[name] = now;
   if (record_)
     for (const auto& n : ev.notes()) record_->branches.push_back({forward->file, n.line, n.text});
   --ctx_.depth;
@@ -711,14 +715,23 @@ ValuePtr ShapeTracer::call_composite(const ast::Node& node, const ValuePtr& modu
   ValuePtr output;
   auto memo = ctx_.outputs.find(key);
   if (memo == ctx_.outputs.end() && !ctx_.sites) memo = ctx_.outputs.find(unrecorded);
+  const std::string traced = memo != ctx_.outputs.end() ? memo->first : ctx_.sites ? key : unrecorded;
   if (memo != ctx_.outputs.end()) {
     output = memo->second;
   } else {
     auto facts = facts_of(cls.qualname, &module->args);
     ShapeTracer sub(ctx_, nullptr);
     output = sub.run_forward(*facts, inputs);
-    ctx_.outputs[ctx_.sites ? key : unrecorded] = output;
+    ctx_.outputs[traced] = output;
+    ctx_.changed_inputs[traced] = sub.changed_inputs_;
   }
+  // The dicts passed in that its forward() set items of: the same objects here (Python passes
+  // a dict, never a copy), changed so after the call.
+  changed_arguments_.clear();
+  auto changed = ctx_.changed_inputs.find(traced);
+  if (changed != ctx_.changed_inputs.end())
+    for (const auto& [name, now] : changed->second)
+      if (auto in = inputs.find(name); in != inputs.end()) changed_arguments_.push_back({in->second, now});
   if (record_) {
     ChildCall c;
     c.label = label;

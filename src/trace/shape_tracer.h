@@ -59,6 +59,9 @@ struct TraceContext {
   std::string kernel{};  // phase 2: the kernel being traced in its own symbols
   // Outputs of composite calls already traced (memo: kernel + arguments -> output).
   std::map<std::string, ValuePtr> outputs{};
+  // Beside each output: the dict inputs its forward() set items of, by parameter name -> what
+  // the forward left in them (Interpreter::changed; the caller's dict changes with them).
+  std::map<std::string, std::map<std::string, ValuePtr>> changed_inputs{};
   std::map<std::string, std::shared_ptr<ModuleFacts>> facts{};
   int depth = 0;
 };
@@ -114,6 +117,7 @@ class ShapeTracer : public Hooks {
 
   ValuePtr call(const ast::Node& node, const ValuePtr& callee, const std::vector<Arg>& args) override;
   ValuePtr attribute(const ast::Node& node, const ValuePtr& base, const std::string& name) override;
+  std::vector<std::pair<ValuePtr, ValuePtr>> take_changed_arguments() override { return std::move(changed_arguments_); }
   ValuePtr binary(const ast::Node& node, const std::string& op, const ValuePtr& a, const ValuePtr& b) override;
   ValuePtr unary(const ast::Node& node, const std::string& op, const ValuePtr& a) override;
   ValuePtr subscript(const ast::Node& node, const ValuePtr& base, const ValuePtr& index) override;
@@ -225,6 +229,11 @@ class ShapeTracer : public Hooks {
   // unless a token is cached (held_state).
   std::map<std::string, ValuePtr> held_;
   std::map<std::string, ValuePtr> held_after_;  // held state as the forward() run_forward ran left it
+  // The dict inputs the forward() run_forward ran set items of: parameter -> what it left in them.
+  std::map<std::string, ValuePtr> changed_inputs_;
+  // The last module call's dict arguments its forward() changed: (passed, left), for the caller
+  // (Hooks::take_changed_arguments).
+  std::vector<std::pair<ValuePtr, ValuePtr>> changed_arguments_;
   bool probing_held_ = false;
   // This tracer runs forward ahead of the traced call, recording nothing and no call sites, to
   // learn the state the call leaves (held_after_, cache_layer_objects_); what it cannot follow it

@@ -264,3 +264,24 @@ def partial_calls(self, x):
     twice = partial(scale, by=2)
     once_more = partial(twice, 3, shift=5)
     return once_more(x), twice(x, 1, by=4)
+
+
+def dict_filled_by_calls(self, x, y, layer):
+    # A dict is one object: what a called function sets in it the caller's names see.
+    shared = {}
+    alias = shared
+
+    def store(d, v):
+        d["kv"] = v
+
+    store(shared, x)
+    first = alias["kv"]
+    layer(shared)  # the pass reports that this call set "other"
+    return first, shared["kv"], alias["other"], y
+
+
+def stacked_projections(self, h, n):
+    temp = [h]
+    for i in range(1, n):
+        temp.append(h)
+    return temp
