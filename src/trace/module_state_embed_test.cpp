@@ -44,7 +44,7 @@ long long at_config(const Expr& e) {
   return at.is_number() ? at.as_number().to_long() : -1;
 }
 
-TEST(ModuleState, AStateSetThroughALoopOverTheLayersIsABufferOfEachLayersSubmodule) {
+TEST(StateAfterConstruction, AStateSetThroughALoopOverTheLayersIsABufferOfEachLayersSubmodule) {
   ShapeTracer tracer(fx().ctx, nullptr);
   std::shared_ptr<ModuleFacts> model = tracer.facts_of(kBase, nullptr);
   const Attribute* layers = model->find("layers");
