@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "ast/parameters.h"
@@ -394,17 +395,25 @@ class InitHooks : public Hooks {
     return false;
   }
 
-  // receiver.register_buffer("name", t) / register_parameter on a module self holds.
-  ValuePtr register_state_on(const ValuePtr& receiver, const std::string& which, const std::vector<Arg>& args) {
+  // The (name, value) register_buffer / register_parameter / add_module registers: a tensor as a
+  // buffer or a parameter; nullopt where the name is computed.
+  static std::optional<std::pair<std::string, ValuePtr>> registered(const std::string& which, const std::vector<Arg>& args) {
     ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
-    if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(which + " with a computed name");
+    if (!attr || !attr->is(Value::Kind::String)) return std::nullopt;
     ValuePtr v = args[1].value;
     if (v->is_tensor()) {
       auto t = std::make_shared<Value>(*v);
       t->origin = which == "register_buffer" ? Value::Origin::Buffer : Value::Origin::Parameter;
       v = t;
     }
-    if (!set_state(receiver, attr->str, v))
+    return std::make_pair(attr->str, v);
+  }
+
+  // receiver.register_buffer("name", t) / register_parameter on a module self holds.
+  ValuePtr register_state_on(const ValuePtr& receiver, const std::string& which, const std::vector<Arg>& args) {
+    auto r = registered(which, args);
+    if (!r) return Value::unknown(which + " with a computed name");
+    if (!set_state(receiver, r->first, r->second))
       return Value::unknown(which + " on " + receiver->describe() + ", which self does not hold");
     return Value::none();
   }
@@ -412,15 +421,9 @@ class InitHooks : public Hooks {
   // self.register_buffer("inv_freq", t) / self.register_parameter("bias", None) /
   // self.add_module("0", m) (nn.Sequential's items): an attribute.
   ValuePtr register_state(const std::string& which, const std::vector<Arg>& args, int line) {
-    ValuePtr attr = args.size() >= 2 ? args[0].value : nullptr;
-    if (!attr || !attr->is(Value::Kind::String)) return Value::unknown(which + " with a computed name");
-    ValuePtr v = args[1].value;
-    if (v->is_tensor()) {
-      auto t = std::make_shared<Value>(*v);
-      t->origin = which == "register_buffer" ? Value::Origin::Buffer : Value::Origin::Parameter;
-      v = t;
-    }
-    record(attr->str, v, line);
+    auto r = registered(which, args);
+    if (!r) return Value::unknown(which + " with a computed name");
+    record(r->first, r->second, line);
     return Value::none();
   }
 

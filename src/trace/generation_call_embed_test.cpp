@@ -24,15 +24,20 @@ Fixture& fx() {
   return f;
 }
 
+// generation_call of `root` under its config class defaults.
+GenerationCall call_of(const std::string& root, const std::string& attn) {
+  const ConfigDefaults& d = fx().locator.config_of(root);
+  ConfigView config{d.values, d.aliases};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, attn};
+  ShapeTracer tracer(ctx, nullptr);
+  auto facts = tracer.facts_of(root, nullptr);
+  return generation_call(tracer, fx().locator, *facts);
+}
+
 TEST(GenerationCall, AModelStartedWithoutACacheContinuesWithTheStateItsPrefillReturned) {
   const std::string root = "transformers.models.rwkv.modeling_rwkv.RwkvForCausalLM";
   EXPECT_FALSE(fx().locator.find_class(root).default_dynamic_cache);
-  const ConfigDefaults& d = fx().locator.config_of(root);
-  ConfigView config{d.values, d.aliases};
-  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "eager"};
-  ShapeTracer tracer(ctx, nullptr);
-  auto facts = tracer.facts_of(root, nullptr);
-  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  GenerationCall call = call_of(root, "eager");
   ASSERT_TRUE(call.inputs.count("state"));
   const Value& state = *call.inputs["state"];
   ASSERT_TRUE(state.is(Value::Kind::List)) << state.describe();
@@ -53,12 +58,7 @@ TEST(GenerationCall, AModelStartedWithoutACacheContinuesWithTheStateItsPrefillRe
 TEST(GenerationCall, ThePrefillsCallIsWhatTheModelsOwnPrepareMakes) {
   const std::string root = "transformers.models.xlnet.modeling_xlnet.XLNetLMHeadModel";
   EXPECT_FALSE(fx().locator.find_class(root).default_dynamic_cache);
-  const ConfigDefaults& d = fx().locator.config_of(root);
-  ConfigView config{d.values, d.aliases};
-  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "eager"};
-  ShapeTracer tracer(ctx, nullptr);
-  auto facts = tracer.facts_of(root, nullptr);
-  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  GenerationCall call = call_of(root, "eager");
   ASSERT_TRUE(call.inputs.count("mems"));
   const Value& mems = *call.inputs["mems"];
   ASSERT_TRUE(mems.is(Value::Kind::Tuple)) << mems.describe();
@@ -81,12 +81,7 @@ TEST(GenerationCall, ThePrefillsCallIsWhatTheModelsOwnPrepareMakes) {
 TEST(GenerationCall, AModelStartedWithADynamicCacheKeepsTheDesignsCache) {
   const std::string root = "transformers.models.llama.modeling_llama.LlamaForCausalLM";
   EXPECT_TRUE(fx().locator.find_class(root).default_dynamic_cache);
-  const ConfigDefaults& d = fx().locator.config_of(root);
-  ConfigView config{d.values, d.aliases};
-  TraceContext ctx{fx().locator, config, fx().leaves, fx().analysis, "sdpa"};
-  ShapeTracer tracer(ctx, nullptr);
-  auto facts = tracer.facts_of(root, nullptr);
-  GenerationCall call = generation_call(tracer, fx().locator, *facts);
+  GenerationCall call = call_of(root, "sdpa");
   ASSERT_TRUE(call.inputs.count("cache"));
   EXPECT_TRUE(call.inputs["cache"]->is(Value::Kind::Cache));
   EXPECT_EQ(call.carried_elements, Expr(0));
