@@ -8,6 +8,7 @@
 
 #include "ast/parameters.h"
 #include "interp/builtins.h"
+#include "interp/counted_items.h"
 #include "interp/per_layer_config.h"
 #include "locate/source_locator.h"
 #include "util/strings.h"
@@ -392,6 +393,9 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     return Value::unknown("index " + std::to_string(i) + " out of range in the record " + text(*node.child("value")));
   }
   if (is_sequence(*base)) {
+    // A list whose element stands for each of its items, which are not known one by one (split's
+    // pieces by a routing's counts): any item is the element.
+    if (base->element && base->items.empty() && index->is(Value::Kind::Number)) return base->element;
     if (auto i = known_int(*index)) {
       long long n = static_cast<long long>(base->items.size());
       long long k = *i < 0 ? *i + n : *i;
@@ -1325,8 +1329,13 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           iter->items[0]->is(Value::Kind::Number) && !iter->items[0]->expr.is_number() && groups->size() == 1 &&
           (*groups)[0].count == iter->items[0]->expr)
         repeated_length = iter->items[0]->expr;
+      // Iterations standing for several otherwise (kinds of layers, the classes a routing reaches
+      // and the others): a list the body grows by one item a kind holds each item as often as
+      // its kind runs (counted_items.h).
+      const bool counted = !symbolic_length && !repeated_length &&
+                           std::any_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count != Expr(1); });
       std::map<std::string, size_t> before;
-      if (symbolic_length || repeated_length)
+      if (symbolic_length || repeated_length || counted)
         for (const auto& [name, v] : scope.vars())
           if (v && v->is(Value::Kind::List) && !v->element && v->length.is_number() &&
               (v->length.as_number().is_zero() || v->length == Expr(static_cast<long long>(v->items.size()))))
@@ -1343,6 +1352,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       }
       for (const auto& [name, size] : before) {
         ValuePtr v = scope.find(name);
+        if (counted) {
+          if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() == size) continue;
+          std::vector<Expr> counts;
+          for (const auto& g : *groups) counts.push_back(g.count);
+          if (size == 0 && v->items.size() == groups->size()) scope.set(name, counted_items(v->items, counts));
+          else scope.set(name, Value::unknown("list " + name + " grown in a loop whose iterations stand for several"));
+          continue;
+        }
         if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() != size + groups->size()) continue;
         if (repeated_length) {
           if (size == 0) scope.set(name, Value::repeated_list(v->items.back(), *repeated_length, {}));

@@ -241,3 +241,16 @@ def partial_calls(self, x):
     twice = partial(scale, by=2)
     once_more = partial(twice, 3, shift=5)
     return once_more(x), twice(x, 1, by=4)
+
+
+def grow_by_kinds(self, n, first):
+    outputs = []
+    more = [first]
+    for piece in range(n):
+        outputs.append(piece)
+        more.append(piece)
+    return outputs, more
+
+
+def item_of_repeated(self, parts, i):
+    return parts[i], parts[0]
