@@ -8,6 +8,7 @@
 
 #include "ast/parameters.h"
 #include "interp/builtins.h"
+#include "interp/counted_items.h"
 #include "interp/per_layer_config.h"
 #include "locate/source_locator.h"
 #include "util/strings.h"
@@ -400,8 +401,9 @@ ValuePtr Interpreter::eval_subscript(const ast::Node& node, Scope& scope) {
     return Value::unknown("index " + std::to_string(i) + " out of range in the record " + text(*node.child("value")));
   }
   if (is_sequence(*base)) {
-    // A list or tuple of a symbolic length whose items are alike (one per layer): any item is the
-    // element (XLNet's `mems[0]`, `mems[i]`).
+    // A list or tuple whose element stands for each of its items, which are not known one by one
+    // (one per layer: XLNet's `mems[0]`, `mems[i]`; split's pieces by a routing's counts): any
+    // item is the element.
     if (base->element && base->items.empty() && index->is(Value::Kind::Number)) return base->element;
     if (auto i = known_int(*index)) {
       long long n = static_cast<long long>(base->items.size());
@@ -1390,8 +1392,13 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       std::optional<Expr> repeated_length;
       if (!symbolic_length && groups->size() == 1 && !(*groups)[0].count.is_number())
         repeated_length = (*groups)[0].count;
+      // Iterations standing for several otherwise (kinds of layers, the classes a routing reaches
+      // and the others): a list the body grows by one item a kind holds each item as often as
+      // its kind runs (counted_items.h).
+      const bool counted = !symbolic_length && !repeated_length &&
+                           std::any_of(groups->begin(), groups->end(), [](const Hooks::Iteration& g) { return g.count != Expr(1); });
       std::map<std::string, size_t> before;
-      if (symbolic_length || repeated_length)
+      if (symbolic_length || repeated_length || counted)
         for (const auto& [name, v] : scope.vars())
           if (v && (v->is(Value::Kind::List) || (repeated_length && v->is(Value::Kind::Tuple) && v->items.empty())) &&
               !v->element && v->length.is_number() &&
@@ -1409,6 +1416,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
       }
       for (const auto& [name, size] : before) {
         ValuePtr v = scope.find(name);
+        if (counted) {
+          if (!v || !v->is(Value::Kind::List) || v->element || v->items.size() == size) continue;
+          std::vector<Expr> counts;
+          for (const auto& g : *groups) counts.push_back(g.count);
+          if (size == 0 && v->items.size() == groups->size()) scope.set(name, counted_items(v->items, counts));
+          else scope.set(name, Value::unknown("list " + name + " grown in a loop whose iterations stand for several"));
+          continue;
+        }
         if (!v || !is_sequence(*v) || v->element || v->items.size() != size + groups->size()) continue;
         if (repeated_length) {
           // The items it held before the loop count too when they are the same value as the one

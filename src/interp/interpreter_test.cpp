@@ -620,6 +620,43 @@ TEST(Interpreter, AListGrownOncePerIndexOfARunTimeRangeIsItsItemRepeated) {
   EXPECT_TRUE(same_value(*out->element, *step));
 }
 
+// A pass that runs range(n) as two kinds of iterations, each standing for several (the shape
+// tracer's loop over the classes of a routing: the H reached, R / H rows each, the C - H others,
+// none).
+const Expr kRows = Expr::symbol("rows"), kHit = Expr::symbol("hit"), kClasses = Expr(8);
+class KindHooks : public IdentityHooks {
+ public:
+  std::optional<std::vector<Iteration>> iterate(const ast::Node&, const ValuePtr& iterable) override {
+    if (!iterable->is(Value::Kind::Range)) return std::nullopt;
+    return std::vector<Iteration>{{Value::tensor({kRows / kHit, Expr(16)}), kHit},
+                                  {Value::tensor({Expr(0), Expr(16)}), kClasses - kHit}};
+  }
+};
+
+TEST(Interpreter, AListGrownInIterationsThatStandForSeveralHoldsEachItemAsOftenAsItRuns) {
+  SessionWith<KindHooks> run;
+  ValuePtr out = run.call("grow_by_kinds", {positional(Value::number(Expr::symbol("n"))), positional(Value::integer(1))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple) && out->items.size() == 2) << out->describe();
+  // outputs: C items, R rows in all (a cat of them: H * R / H + (C - H) * 0).
+  const ValuePtr& outputs = out->items[0];
+  ASSERT_TRUE(outputs->is(Value::Kind::List) && outputs->element) << outputs->describe();
+  EXPECT_EQ(outputs->length, kClasses);
+  EXPECT_EQ(outputs->element->shape[0] * outputs->length, kRows);
+  // A list that held an item before: not one element standing for all, so unknown (never one
+  // item a kind).
+  EXPECT_TRUE(out->items[1]->is(Value::Kind::Unknown)) << out->items[1]->describe();
+}
+
+TEST(Interpreter, AnyItemOfAListStandingForItsItemsIsItsElement) {
+  Session run;
+  ValuePtr piece = Value::tensor({Expr::symbol("rows"), Expr(16)});
+  ValuePtr parts = Value::repeated_list(piece, Expr::symbol("config.num_local_experts"), {});
+  ValuePtr out = run.call("item_of_repeated", {positional(parts), positional(Value::number(Expr::symbol("index")))});
+  ASSERT_TRUE(out->is(Value::Kind::Tuple) && out->items.size() == 2) << out->describe();
+  EXPECT_TRUE(same_value(*out->items[0], *piece));
+  EXPECT_TRUE(same_value(*out->items[1], *piece));
+}
+
 ValuePtr number(const std::string& text) {
   Expr e = Expr::parse(text);
   return Value::number(e, e.as_number());

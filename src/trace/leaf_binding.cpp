@@ -494,8 +494,11 @@ LeafBinding topk(const LeafCall& c) {
   Shape s = x->shape;
   s[*d] = k->expr;
   Expr rows = numel(x->shape) / x->shape[*d];
+  // Indices along the last dim are routing indices (trace/routing.h: distinct along it).
+  ValuePtr indices = Value::tensor(s, Value::DType::Integer);
+  if (*d + 1 == s.size()) indices = routing_indices(indices, x->shape[*d]);
   return done({{"num_elements", numel(x->shape)}, {"rows", rows}, {"k", k->expr}},
-              Value::tuple({with_shape(*x, s), routing_indices(Value::tensor(s, Value::DType::Integer), x->shape[*d])}),
+              Value::tuple({with_shape(*x, s), indices}),
               "the top " + k->expr.str() + " of " + shape_text(x->shape) + " along dim " + std::to_string(*d));
 }
 

@@ -235,6 +235,13 @@ TEST(LeafBinding, TopkReturnsValuesAndIndices) {
   EXPECT_EQ(lb.output->items[1]->shape, (Shape{b * s, Expr(2)}));
   EXPECT_EQ(lb.output->items[1]->dtype, Value::DType::Integer);
   EXPECT_FALSE(bind("torch.topk", "topk", logits, {pos(Value::unknown("k"))}).ok);
+  // Indices along the last dim are routing indices (distinct along it: trace/routing.h); along
+  // another dim a column's may repeat, and they are not.
+  ASSERT_TRUE(lb.output->items[1]->routing);
+  EXPECT_EQ(lb.output->items[1]->routing->reach, Expr(8));
+  LeafBinding along0 = bind("torch.topk", "topk", nullptr, {pos(logits), pos(Value::integer(2)), kw("dim", Value::integer(0))});
+  ASSERT_TRUE(along0.ok);
+  EXPECT_FALSE(along0.output->items[1]->routing);
 }
 
 TEST(LeafBinding, IndexSelectAndIndexAdd) {

@@ -24,6 +24,27 @@ Expr classes_hit(const Routing& r) { return Expr::min(Expr::min(r.reach, r.entri
 
 bool is_zero(const ValuePtr& v) { return v && v->is(Value::Kind::Number) && v->expr.is_number() && v->expr.as_number().is_zero(); }
 
+bool is_one(const ValuePtr& v) { return v && v->is(Value::Kind::Number) && v->known && *v->known == 1; }
+
+// zeros.scatter(dim, idx, 1) / torch.scatter(zeros, dim, idx, 1) (and scatter_'s output): ones
+// written at topk's indices into a tensor of zeros, along idx's last dim, where its values are
+// distinct (routing_indices), so each of its numel(idx) entries sets its own one: a Mask over the
+// C = zeros.shape[dim] classes of that dim. Anything else: nullptr.
+ValuePtr scattered_mask(const std::string& op, const ValuePtr& self, const std::vector<Arg>& args, const ValuePtr& out) {
+  if (op != "scatter" && op != "scatter_") return nullptr;
+  const size_t first = self ? 0 : 1;
+  ValuePtr zeros = self ? self : argument(args, 0, "input");
+  ValuePtr dim = argument(args, first, "dim"), index = argument(args, first + 1, "index");
+  ValuePtr value = argument(args, first + 2, "value");
+  if (!value) value = argument(args, first + 2, "src");
+  if (!zeros || !zeros->is_tensor() || !zeros->fill || !zeros->fill->is_zero() || !dim || !at(index, Stage::Indices) ||
+      !is_one(value) || index->shape.size() != zeros->shape.size() || out->shape != zeros->shape)
+    return nullptr;
+  std::optional<size_t> d = dim_index(*dim, zeros->shape.size());
+  if (!d || *d + 1 != index->shape.size()) return nullptr;
+  return routing_mask(*index, zeros->shape[*d], out);
+}
+
 }  // namespace
 
 ValuePtr without_routing(const ValuePtr& v) {
@@ -52,6 +73,7 @@ ValuePtr routing_mask(const Value& index, const Expr& classes, const ValuePtr& o
 ValuePtr follow_routing(const std::string& op, const ValuePtr& self, const std::vector<Arg>& args, const ValuePtr& out) {
   if (!out || !out->is_tensor()) return out;
   ValuePtr x = self ? self : (args.empty() ? nullptr : args[0].value);
+  if (ValuePtr mask = scattered_mask(op, self, args, out)) return mask;
   // counts = mask.sum(dims): the per-class counts when what is left is the class dim.
   if (op == "sum" && at(x, Stage::Mask) && out->shape.size() == 1 && out->shape[0] == x->routing->classes) {
     Routing r = *x->routing;
@@ -116,6 +138,15 @@ std::vector<std::pair<ValuePtr, Expr>> class_indices(const Routing& mask) {
     return marked(*Value::number(Expr::symbol("index")), r);
   };
   return {{index(mask.entries / hit), hit}, {index(Expr(0)), mask.classes - hit}};
+}
+
+ValuePtr counts_list(const Value& counts) {
+  if (!counts.is_tensor() || !counts.routing || counts.routing->stage != Stage::Counts || counts.shape.size() != 1 ||
+      counts.shape[0] != counts.routing->classes)
+    return nullptr;
+  auto each = std::make_shared<Value>(*Value::number(counts.routing->entries / counts.routing->classes));
+  each->routing = counts.routing;
+  return Value::repeated_list(each, counts.routing->classes, {});
 }
 
 std::optional<Expr> nonzero_count(const Value& x) {

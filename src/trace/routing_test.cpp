@@ -96,6 +96,58 @@ TEST(Routing, ALoopOverRangeOfTheClassesRunsTheClassesReachedAndTheOthersApart) 
   EXPECT_EQ(nonzero_count(*slice), T * k / (E + Expr(1)));
 }
 
+ValuePtr zeros(Shape s) {
+  auto t = std::make_shared<Value>(*Value::tensor(std::move(s)));
+  t->fill = GiNaC::numeric(0);
+  return t;
+}
+
+TEST(Routing, OnesScatteredIntoZerosAtTopkIndicesAreAMask) {
+  // JetMoE's gating: zeros([T, E]).scatter(1, top_k_indices, 1) -> .long() -> .sum(0) -> .tolist()
+  ValuePtr idx = routing_indices(Value::tensor({T, k}, Value::DType::Integer), E);
+  ValuePtr gates = follow_routing("scatter", zeros({T, E}), {pos(Value::integer(1)), pos(idx), pos(Value::integer(1))},
+                                  Value::tensor({T, E}));
+  ASSERT_TRUE(gates->routing);
+  EXPECT_EQ(gates->routing->stage, Routing::Stage::Mask);
+  EXPECT_EQ(gates->routing->entries, T * k);  // each row's k indices differ: T * k ones
+  EXPECT_EQ(gates->routing->classes, E);
+  // torch.scatter(zeros, dim=-1, index=idx, value=1) and scatter_'s output alike.
+  ValuePtr fn = follow_routing("scatter_", nullptr,
+                               {pos(zeros({T, E})), {"dim", Value::integer(-1), ""}, {"index", idx, ""}, {"value", Value::integer(1), ""}},
+                               Value::tensor({T, E}));
+  ASSERT_TRUE(fn->routing);
+  EXPECT_EQ(fn->routing->stage, Routing::Stage::Mask);
+  // .long() is a cast (with_dtype keeps the mark); .sum(0) leaves the class dim: Counts.
+  ValuePtr as_long = with_dtype(*gates, Value::DType::Integer);
+  ASSERT_TRUE(as_long->routing);
+  ValuePtr counts = follow_routing("sum", as_long, {pos(Value::integer(0))}, Value::tensor({E}, Value::DType::Integer));
+  ASSERT_TRUE(counts->routing);
+  EXPECT_EQ(counts->routing->stage, Routing::Stage::Counts);
+  // .tolist(): E numbers, each one class's count, T * k / E on average, T * k in all.
+  ValuePtr sizes = counts_list(*counts);
+  ASSERT_TRUE(sizes && sizes->is(Value::Kind::List) && sizes->element);
+  EXPECT_EQ(sizes->length, E);
+  EXPECT_EQ(sizes->element->expr * sizes->length, T * k);
+  ASSERT_TRUE(sizes->element->routing);
+  EXPECT_EQ(sizes->element->routing->stage, Routing::Stage::Counts);
+  EXPECT_FALSE(counts_list(*Value::tensor({E}, Value::DType::Integer)));
+}
+
+TEST(Routing, ScatterThatMayWriteOneTwiceOrNotOnesIsNoMask) {
+  ValuePtr idx = routing_indices(Value::tensor({T, k}, Value::DType::Integer), E);
+  auto scatter = [&](ValuePtr into, long long dim, ValuePtr index, ValuePtr value) {
+    return follow_routing("scatter", into, {pos(Value::integer(dim)), pos(index), pos(value)}, Value::tensor(into->shape));
+  };
+  // Along dim 0 the indices of a column may repeat: fewer ones than entries.
+  EXPECT_FALSE(scatter(zeros({T, E}), 0, idx, Value::integer(1))->routing);
+  // Into a tensor not known to be zeros, or another value than 1: not counts of ones.
+  EXPECT_FALSE(scatter(Value::tensor({T, E}), 1, idx, Value::integer(1))->routing);
+  EXPECT_FALSE(scatter(zeros({T, E}), 1, idx, Value::integer(2))->routing);
+  EXPECT_FALSE(scatter(zeros({T, E}), 1, idx, Value::tensor({T, k}))->routing);
+  // Indices that are not topk's.
+  EXPECT_FALSE(scatter(zeros({T, E}), 1, Value::tensor({T, k}, Value::DType::Integer), Value::integer(1))->routing);
+}
+
 TEST(Routing, OtherOpsMakeOrdinaryTensors) {
   ValuePtr mask = mask_over(E);
   // mask * w (an elementwise op whose output was made like the mask): no longer a routing mask.

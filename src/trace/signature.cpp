@@ -37,6 +37,15 @@ Shape merged(const Shape& s, size_t rank) {
 ValuePtr generalize_value(const std::string& input, const std::vector<size_t>& item,
                           const std::vector<ValuePtr>& values, const SharedExpr& shared, std::vector<ParamPath>& params) {
   const ValuePtr& first = values[0];
+  // A list whose element stands for each of its items (a routing's per-class counts, tolist()):
+  // the same at every site, it stays (its element and length are what the items are), else no
+  // item of it is known.
+  if (first && first->is(Value::Kind::List) && first->element && first->items.empty()) {
+    bool same = true;
+    for (const auto& v : values) same = same && v && same_value(*v, *first);
+    const bool held = !shared || (shared(first->length) && (!first->element->is(Value::Kind::Number) || shared(first->element->expr)));
+    return same && held ? first : Value::unknown("a list standing for " + first->length.str() + " items, not the same at every call");
+  }
   bool all_tensors = true, all_numbers = true, all_sequences = true;
   for (const auto& v : values) {
     all_tensors = all_tensors && v && v->is(Value::Kind::Tensor);

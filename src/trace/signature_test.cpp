@@ -73,5 +73,23 @@ TEST(Signature, DimsTheCalleeCannotHoldBecomeParamsAtEverySite) {
   EXPECT_TRUE(generalize({"x", "offset"}, {a, a}).forward_params.empty());  // no predicate: all stay
 }
 
+TEST(Signature, AListStandingForItsItemsStaysWhenTheSitesAgree) {
+  // A routing's per-class counts (counts.tolist()) passed to the experts at two call sites.
+  const Expr E = Expr::symbol("config.num_local_experts");
+  ValuePtr sizes = Value::repeated_list(Value::number(b * s / E), E, {});
+  KernelSignature sig = generalize({"expert_size"}, {site({{"expert_size", sizes}}), site({{"expert_size", sizes}})});
+  ASSERT_TRUE(sig.inputs["expert_size"]->element);
+  EXPECT_EQ(sig.inputs["expert_size"]->length, E);
+  EXPECT_TRUE(sig.forward_params.empty());
+  // Lists that differ between sites: no item of the kernel's is known (not an empty list).
+  ValuePtr other = Value::repeated_list(Value::number(b / E), E, {});
+  KernelSignature differ = generalize({"expert_size"}, {site({{"expert_size", sizes}}), site({{"expert_size", other}})});
+  EXPECT_TRUE(differ.inputs["expert_size"]->is(Value::Kind::Unknown));
+  // A caller's own symbols the kernel cannot hold.
+  ValuePtr own = Value::repeated_list(Value::number(b / Expr::symbol("num_experts")), Expr::symbol("num_experts"), {});
+  SharedExpr shared = [](const Expr& e) { return e.symbols().count("num_experts") == 0; };
+  EXPECT_TRUE(generalize({"x"}, {site({{"x", own}})}, shared).inputs["x"]->is(Value::Kind::Unknown));
+}
+
 }  // namespace
 }  // namespace kcost

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "trace/routing.h"
 #include "trace/tensor_shapes.h"
 
 namespace kcost {
@@ -384,6 +385,17 @@ ValuePtr split(const std::string&, const ValuePtr& self, const std::vector<Arg>&
   if (!i) return Value::unknown("split along an unknown dim");
   if (!first) return Value::unknown("split without sizes");
   std::vector<ValuePtr> parts;
+  if (first->is(Value::Kind::List) && first->element && first->items.empty()) {
+    // Sizes that a list of a symbolic length stands for (a routing's per-class counts,
+    // counts.tolist(): JetMoE's `inputs.split(expert_size, dim=0)`): as many pieces, the element
+    // of which has dim / length rows, their mean, since the sizes sum to the dim (torch's
+    // contract); what is linear in the rows (the products of a loop over the pieces, their cat)
+    // is exact summed over them.
+    if (!first->element->is(Value::Kind::Number)) return Value::unknown("split with a non-number size");
+    Shape out = in;
+    out[*i] = in[*i] / first->length;
+    return Value::repeated_list(with_shape(*self, out), first->length, {});
+  }
   if (first->is(Value::Kind::List) || first->is(Value::Kind::Tuple)) {
     for (const auto& s : first->items) {
       if (!s->is(Value::Kind::Number)) return Value::unknown("split with a non-number size");
@@ -459,6 +471,13 @@ ValuePtr same_shape(const std::string&, const ValuePtr& self, const std::vector<
 
 ValuePtr to_integer(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
   return with_dtype(*self, Value::DType::Integer);
+}
+
+// counts.tolist() of a routing's per-class counts (trace/routing.h, counts_list): a list of C
+// numbers. Any other tensor's values are data.
+ValuePtr to_list(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
+  if (ValuePtr counts = counts_list(*self)) return counts;
+  return Value::unknown("tolist of a tensor's values (data)");
 }
 
 ValuePtr to_float(const std::string&, const ValuePtr& self, const std::vector<Arg>&) {
@@ -549,6 +568,7 @@ const std::map<std::string, Rule>& table() {
     row({"is_floating_point"}, C::ZeroCost, true, is_floating_point);
     row({"long", "int"}, C::ZeroCost, true, to_integer);
     row({"float", "half", "bfloat16", "double"}, C::ZeroCost, true, to_float);
+    row({"tolist"}, C::ZeroCost, true, to_list);
     row({"bool"}, C::ZeroCost, true, to_bool);
     row({"to", "type"}, C::ZeroCost, true, converted);
     row({"contiguous", "detach", "cpu", "cuda", "requires_grad_", "repeat_interleave_view", "dropout_identity"},

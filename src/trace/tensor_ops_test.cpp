@@ -356,5 +356,21 @@ TEST(TensorOps, ConversionsTakeTheDtypeGiven) {
   EXPECT_EQ(shape_op("to", mask, {})->shape, mask->shape);
 }
 
+TEST(TensorOps, SplitByCountsARoutingGivesAsManyPiecesOfTheMeanRows) {
+  // JetMoE: inputs.split(expert_size, dim=0), expert_size = counts.tolist() of E experts: E pieces,
+  // R / E rows each on average (the sizes sum to R), summed R.
+  const Expr R = b * s * Expr(2), E = Expr::symbol("config.num_local_experts");
+  ValuePtr x = Value::tensor({R, h});
+  ValuePtr sizes = Value::repeated_list(Value::number(R / E), E, {});
+  ValuePtr parts = shape_op("split", x, {pos(sizes), kw("dim", n(0))});
+  ASSERT_TRUE(parts->is(Value::Kind::List) && parts->element) << parts->describe();
+  EXPECT_EQ(parts->length, E);
+  EXPECT_EQ(shape_of(parts->element), (Shape{R / E, h}));
+  // tolist of a tensor that is not a routing's counts: its values are data.
+  ValuePtr listed = shape_op("tolist", Value::tensor({E}, Value::DType::Integer), {});
+  EXPECT_TRUE(listed->is(Value::Kind::Unknown));
+  EXPECT_TRUE(is_zero_cost_op("tolist"));
+}
+
 }  // namespace
 }  // namespace kcost

@@ -285,3 +285,15 @@ def stacked_projections(self, h, n):
     for i in range(1, n):
         temp.append(h)
     return temp
+
+def grow_by_kinds(self, n, first):
+    outputs = []
+    more = [first]
+    for piece in range(n):
+        outputs.append(piece)
+        more.append(piece)
+    return outputs, more
+
+
+def item_of_repeated(self, parts, i):
+    return parts[i], parts[0]
