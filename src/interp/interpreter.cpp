@@ -946,7 +946,7 @@ ValuePtr as_test(const ValuePtr& v) {
   Expr when = *v->none_unless;
   if (present->truth() != true) {
     // A sequence of one item per layer (config.n_layer of them): also as long as that is.
-    if (!(present->element && present->items.empty() && (present->is(Value::Kind::Tuple) || present->is(Value::Kind::List))))
+    if (!(present->element && present->items.empty() && is_sequence(*present)))
       return v;
     when = Expr::logical_and(when, Expr::compare("!=", present->length, Expr(0)));
   }
@@ -1521,6 +1521,20 @@ namespace {
 // a token is cached).
 bool present_or_none(const Value& v) { return v.is_tensor() || is_sequence(v); }
 
+// Of `a` (the arm where `cond` holds) and `b`, where one is None and the other a tensor or
+// sequence: that one, None unless its arm's condition holds, and (`with_presence`, a tensor) present
+// only there; nullptr where they are not so.
+ValuePtr present_in_one_arm(const Expr& cond, const Value& a, const Value& b, bool with_presence) {
+  const bool in_a = b.is(Value::Kind::None) && present_or_none(a);
+  if (!in_a && !(a.is(Value::Kind::None) && present_or_none(b))) return nullptr;
+  const Value& t = in_a ? a : b;
+  const Expr when = in_a ? cond : Expr::logical_not(cond);
+  auto out = std::make_shared<Value>(t);
+  if (with_presence && t.is_tensor()) out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
+  out->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
+  return out;
+}
+
 // Two arms' dicts as one: an item both arms agree on (or a tensor of one shape) keeps it; a
 // tensor (or sequence) one arm sets and the other leaves None (or out) is that tensor, None unless its arm's
 // condition holds (`x is None` decides by it: none_unless) and present only there; a number each
@@ -1542,12 +1556,7 @@ ValuePtr merged_dict(const Expr& cond, const Value& a, const Value& b, const std
     ValuePtr x = item(a, k), y = item(b, k), v;
     if (same_value(*x, *y) || (x->is_tensor() && y->is_tensor() && x->shape == y->shape)) {
       v = x;
-    } else if ((x->is(Value::Kind::None) && present_or_none(*y)) || (y->is(Value::Kind::None) && present_or_none(*x))) {
-      const Value& t = present_or_none(*x) ? *x : *y;
-      Expr when = present_or_none(*x) ? cond : Expr::logical_not(cond);
-      auto present = std::make_shared<Value>(t);
-      if (t.is_tensor()) present->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
-      present->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
+    } else if (ValuePtr present = present_in_one_arm(cond, *x, *y, true)) {
       v = present;
     } else if (x->is(Value::Kind::Number) && y->is(Value::Kind::Number)) {
       v = Value::number(Expr::if_else(cond, x->expr, y->expr), x->known && y->known && *x->known == *y->known ? x->known : std::nullopt);
@@ -1596,28 +1605,19 @@ bool Interpreter::weigh_branches(const ast::Node& stmt, const Value& cond, Scope
       // `min == max`).
       scope.set(n, Value::number(Expr::if_else(cond.expr, a->expr, b->expr),
                                  a->known && b->known && *a->known == *b->known ? a->known : std::nullopt));
-    else if (a && b && ((a->is(Value::Kind::None) && present_or_none(*b)) || (b->is(Value::Kind::None) && present_or_none(*a)))) {
+    else if (ValuePtr present = a && b ? present_in_one_arm(cond.expr, *a, *b, true) : nullptr)
       // A tensor (or sequence) one arm makes and the other sets to None (`expanded_4d_mask = None`
       // where the mask can be left out): the value, present where its arm's condition holds, and
       // None elsewhere (`if causal_4d_mask is not None` after 4.x's to_4d is that condition).
-      const Value& t = present_or_none(*a) ? *a : *b;
-      Expr when = present_or_none(*a) ? cond.expr : Expr::logical_not(cond.expr);
-      auto out = std::make_shared<Value>(t);
-      if (t.is_tensor()) out->presence = t.presence ? Expr::logical_and(*t.presence, when) : when;
-      out->none_unless = t.none_unless ? Expr::logical_and(*t.none_unless, when) : when;
-      scope.set(n, out);
-    } else if (a && b && is_sequence(*a) && is_sequence(*b) && a->element && b->element && a->items.empty() &&
-               b->items.empty() && a->length == b->length &&
-               ((a->element->is(Value::Kind::None) && present_or_none(*b->element)) ||
-                (b->element->is(Value::Kind::None) && present_or_none(*a->element)))) {
+      scope.set(n, present);
+    else if (ValuePtr item = a && b && is_sequence(*a) && is_sequence(*b) && a->element && b->element &&
+                                     a->items.empty() && b->items.empty() && a->length == b->length
+                                 ? present_in_one_arm(cond.expr, *a->element, *b->element, false)
+                                 : nullptr) {
       // One item per layer either way, None in one arm (`mems = [None] * len(self.layer)` where
       // no memory was passed) and a tensor in the other: each item that tensor, None unless its
       // arm's condition holds.
-      const bool first = present_or_none(*a->element);
-      auto item = std::make_shared<Value>(*(first ? a->element : b->element));
-      Expr when = first ? cond.expr : Expr::logical_not(cond.expr);
-      item->none_unless = item->none_unless ? Expr::logical_and(*item->none_unless, when) : when;
-      auto out = std::make_shared<Value>(*(first ? a : b));
+      auto out = std::make_shared<Value>(b->element->is(Value::Kind::None) ? *a : *b);
       out->element = item;
       out->none_unless.reset();  // a sequence either way
       scope.set(n, out);
