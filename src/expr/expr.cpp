@@ -144,13 +144,6 @@ struct UnitFloats : GiNaC::map_function {
   }
 };
 
-bool has_unit_float(const GiNaC::ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
-      return true;
-  return false;
-}
-
 // Each whole power of a sum as the power of whichever of the sum and its negation sorts first,
 // the sign taken out: GiNaC normalizes the sign of a sum with rational coefficients itself, not of
 // one with floats, so `1 / (a - 0.5 * b)` and `-1 / (0.5 * b - a)` would not cancel.

@@ -95,12 +95,6 @@ struct UnitFloatsExact : GiNaC::map_function {
   }
 };
 
-bool has_unit_float(const ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
-      return true;
-  return false;
-}
 
 // a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
 // (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
@@ -281,6 +275,13 @@ const std::array<unsigned, kOpCount>& serials() {
 unsigned serial(PyOp op) { return serials()[static_cast<size_t>(op)]; }
 
 }  // namespace
+
+bool has_unit_float(const ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
+      return true;
+  return false;
+}
 
 ex py_call(PyOp op, const ex& a) { return GiNaC::function(serial(op), a); }
 ex py_call(PyOp op, const ex& a, const ex& b) { return GiNaC::function(serial(op), a, b); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <sstream>
+#include <typeinfo>
 #include <vector>
 
 #include "expr/functions.h"
@@ -68,6 +69,8 @@ struct Factor {
   std::string text;    // parenthesized as a factor of a product
   Printed printed;     // unparenthesized
   bool denominator;    // printed after `/` (a negative power)
+  bool sum = false;        // a sum (printed in parentheses)
+  bool float_sum = false;  // a sum with a float in it
   // The sort key: group (0 plain symbols, 1 dotted symbols, 2 the rest), then the base,
   // then the numeric exponent, highest first (a**2 before a * b, as in a**2 + 2 * a * b).
   int group;
@@ -93,6 +96,9 @@ Factor make_factor(const ex& e) {
   ex shown = f.denominator ? GiNaC::pow(e.op(0), -e.op(1)) : e;
   f.printed = print(shown);
   f.text = operand(f.printed, kUnary);
+  f.sum = GiNaC::is_exactly_a<GiNaC::add>(shown);
+  for (auto it = shown.preorder_begin(); f.sum && !f.float_sum && it != shown.preorder_end(); ++it)
+    f.float_sum = GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_crational();
   bool numeric_power = GiNaC::is_exactly_a<GiNaC::power>(e) && number::is_real(e.op(1));
   const ex& base = numeric_power ? e.op(0) : e;
   if (GiNaC::is_a<GiNaC::symbol>(base))
@@ -123,6 +129,22 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   // 1.0 of `1.0 * x` when it parses it, so `y - 1.0 * x` would print back as `y - x`.
   if (!factors.empty() && coeff.is_real() && !coeff.is_rational() && (coeff.is_equal(1) || coeff.is_equal(-1)))
     return compose(coeff.is_negative() ? numeric(-1) : numeric(1), factors);
+  // A number before a sum that leads the factors, where the number or the sum is a float: `8.0 *
+  // (a + b) / c` would read back as `(8.0 * a + 8.0 * b) / c`, as GiNaC multiplies a number into
+  // a lone sum as soon as the two meet and takes it out again only of a rational sum; each print
+  // and read pushed the float one sum deeper (a fuzz finding). The number is written before the
+  // product of the factors, which it then meets: `8.0 * ((a + b) / c)`.
+  const Factor* lead = nullptr;
+  for (const Factor& f : factors)
+    if (!f.denominator) {
+      lead = &f;
+      break;
+    }
+  if (factors.size() > 1 && lead && lead->sum && (!coeff.is_rational() || lead->float_sum) &&
+      !coeff.is_equal(1) && !coeff.is_equal(-1)) {
+    const Printed rest = compose(1, factors);
+    return {print_number(coeff).text + " * (" + rest.text + ")", kProduct};
+  }
   if (!coeff.is_rational()) {
     num_parts.push_back(print_number(coeff).text);  // `-0.5 * x` reads as (-0.5) * x
   } else {
@@ -194,9 +216,19 @@ std::vector<Term> sorted_terms(const ex& e);
 // factors printed) to sort them, a power's base printed again for its sort key, so a nested
 // expression would otherwise be printed again at each level, 2**depth times (a fuzz finding
 // took 27 s).
+// Its keys are ordered by value, never taking a float for the exact number of its value: not by
+// GiNaC's ex::compare, which holds 6.0 and 6 (and x + 6.0, x + 6) equal and then makes the two
+// expressions share one tree, so a lookup of 6 in a memo that held 6.0 turned the printed
+// expression's 6 into 6.0 (or the other way): `x // 6 % 6.0` printed as `x // 6 % 6`, which reads
+// back as 0 when multiplied by 54 (a fuzz finding).
+int exact_compare(const ex& a, const ex& b);
+struct ExactLess {
+  bool operator()(const ex& a, const ex& b) const { return exact_compare(a, b) < 0; }
+};
+
 struct PrintMemo {
-  std::map<ex, Printed, GiNaC::ex_is_less> printed;
-  std::map<ex, std::vector<Term>, GiNaC::ex_is_less> terms;
+  std::map<ex, Printed, ExactLess> printed;
+  std::map<ex, std::vector<Term>, ExactLess> terms;
 };
 thread_local PrintMemo* memo = nullptr;
 
@@ -283,6 +315,34 @@ Printed print_product(const ex& e) {
 struct SumConstant : GiNaC::add {
   static const ex& of(const GiNaC::add& sum) { return sum.*(&SumConstant::overall_coeff); }
 };
+
+// A total order: by hash (GiNaC's hash gives numbers equal in value one hash), then type, then
+// what each type holds, a number's exactness first; children compared the same way. Reads the
+// expressions only (GiNaC's basic::compare is used on symbols and other leaves alone, which have
+// no children for it to share).
+int exact_compare(const ex& a, const ex& b) {
+  const GiNaC::basic& x = GiNaC::ex_to<GiNaC::basic>(a);
+  const GiNaC::basic& y = GiNaC::ex_to<GiNaC::basic>(b);
+  if (&x == &y) return 0;
+  if (a.gethash() != b.gethash()) return a.gethash() < b.gethash() ? -1 : 1;
+  if (typeid(x) != typeid(y)) return typeid(x).before(typeid(y)) ? -1 : 1;
+  if (GiNaC::is_exactly_a<numeric>(a)) {
+    const bool exact_a = num(a).is_crational(), exact_b = num(b).is_crational();
+    if (exact_a != exact_b) return exact_a ? -1 : 1;
+    return num(a).compare(num(b));
+  }
+  if (a.nops() == 0) return x.compare(y);
+  if (GiNaC::is_exactly_a<GiNaC::function>(a)) {
+    const unsigned sa = GiNaC::ex_to<GiNaC::function>(a).get_serial(), sb = GiNaC::ex_to<GiNaC::function>(b).get_serial();
+    if (sa != sb) return sa < sb ? -1 : 1;
+  }
+  if (a.nops() != b.nops()) return a.nops() < b.nops() ? -1 : 1;
+  for (size_t i = 0; i < a.nops(); ++i)
+    if (int c = exact_compare(a.op(i), b.op(i))) return c;
+  if (GiNaC::is_exactly_a<GiNaC::add>(a))  // a float zero constant is no operand
+    return exact_compare(SumConstant::of(GiNaC::ex_to<GiNaC::add>(a)), SumConstant::of(GiNaC::ex_to<GiNaC::add>(b)));
+  return 0;
+}
 
 Printed print_sum(const ex& e) {
   std::vector<Term> terms = sorted_terms(e);

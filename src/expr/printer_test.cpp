@@ -456,5 +456,37 @@ TEST(ExprStablePrint, AWholeFloatExponentSortsAsItsWholeNumber) {
   EXPECT_EQ(printed(printed("(N**-1. - -b)")), printed("(N**-1. - -b)"));
 }
 
+
+// A float and the exact number of its value are different subexpressions to the printer (GiNaC
+// holds them equal and makes equal trees share one when it compares them, so a memo keyed the
+// way GiNaC compares printed `x // 6 % 6.0` as `x // 6 % 6`, which times 54 reads back as 0;
+// found by fuzz/expr_roundtrip in `5 % -r6%-6 * 54%-6.`).
+TEST(ExprPrint, AFloatIsNotTheExactNumberOfItsValue) {
+  EXPECT_EQ(printed("x // 6 % 6."), "x // 6 % 6.0");
+  EXPECT_EQ(printed("x // 6. % 6"), "x // 6.0 % 6");
+  EXPECT_EQ(printed("54 * (x // 6) % 6."), "54 * (x // 6) % 6.0");
+  EXPECT_EQ(printed("x % 6. + y % 6"), "x % 6.0 + y % 6");
+  EXPECT_EQ(printed("5 % -r6 % -6 * 54 % -6."), "54 * (5 % -r6 % -6) % -6.0");
+  const Expr e = Expr::parse("5 % -r6%-6 * 54%-6.");
+  EXPECT_TRUE(Expr::parse(e.str()) == e || Expr::parse(e.str()).equivalent(e));
+  EXPECT_FALSE(Expr::parse(e.str()).is_number());
+}
+
+
+// A float coefficient before a leading sum, or any coefficient before a leading sum with a float,
+// meets the product of the factors: written `8.0 * (a + b) / c`, it reads back with GiNaC having
+// multiplied 8.0 into the sum (which it takes out again only of a rational sum), and each print
+// and read pushed the float one sum deeper (found by fuzz/expr_roundtrip).
+TEST(ExprStablePrint, ANumberBeforeAFloatSumMeetsTheWholeProduct) {
+  EXPECT_EQ(printed("8.0 * ((a + b) / c)"), "8.0 * ((a + b) / c)");
+  EXPECT_EQ(printed("(a + 0.5 * b) / 2 / c"), "1 / 2 * ((a + 0.5 * b) / c)");
+  EXPECT_EQ(printed("2 * (a + b) / c"), "2 * (a + b) / c");  // rational: as before
+  const std::string found =
+      "((a + 8     - + B) *(       8     - + b)  /- c - + B) *(       8.  /  - + b)  /- cx ** kem** 4 - "
+      "(a - x ** kem** 4 - (a - N5GiNaC10realsymb) )** 1";
+  const std::string once = printed(found), twice = printed(once);
+  EXPECT_EQ(printed(twice), twice);
+}
+
 }  // namespace
 }  // namespace kcost
