@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/number_options.h"
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 
 namespace po = boost::program_options;
@@ -28,6 +29,7 @@ void one_line(const std::exception& error) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 4096) return -1;
   auto parts = kcost::fuzz::split_parts(std::string_view(reinterpret_cast<const char*>(data), size));
   parts.resize(4);

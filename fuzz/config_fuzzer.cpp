@@ -13,10 +13,12 @@
 #include "evaluate/values.h"
 #include "expr/exact_json.h"
 #include "expr/error.h"
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 #include "interp/config_view.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 65536) return -1;
   const std::string path = kcost::fuzz::scratch_dir() + "/config.json";
   kcost::fuzz::write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));

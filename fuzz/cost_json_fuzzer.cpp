@@ -10,10 +10,12 @@
 
 #include "costfile/cost_schema.h"
 #include "expr/exact_json.h"
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 #include "resolve/resolved_tree.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 16384) return -1;
   const std::string text(reinterpret_cast<const char*>(data), size);
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);

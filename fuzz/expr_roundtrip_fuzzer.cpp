@@ -7,9 +7,11 @@
 #include <string>
 
 #include "expr/expr.h"
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 4096) return -1;
   const std::string text(reinterpret_cast<const char*>(data), size);
   kcost::Expr e;

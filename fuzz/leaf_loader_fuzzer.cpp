@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 #include "leaves/leaf_catalog.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 16384) return -1;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::string& dir = kcost::fuzz::scratch_dir();

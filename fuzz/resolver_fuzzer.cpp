@@ -12,6 +12,7 @@
 
 #include "costfile/cost_schema.h"
 #include "expr/exact_json.h"
+#include "expr/symbol_table.h"
 #include "fuzz_support.h"
 #include "leaves/leaf_catalog.h"
 #include "resolve/resolved_tree.h"
@@ -38,6 +39,8 @@ void one_line(const std::string& message) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  leaves();  // the leaf library lives on, its symbols made before the scope
+  const kcost::SymbolScope scope;  // the names this input brings are forgotten after it
   if (size > 16384) return -1;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::string& dir = kcost::fuzz::scratch_dir();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <unordered_map>
+#include <vector>
 
 namespace kcost {
 
@@ -11,6 +12,16 @@ namespace {
 std::unordered_map<std::string, GiNaC::realsymbol>& table() {
   static std::unordered_map<std::string, GiNaC::realsymbol> symbols;
   return symbols;
+}
+
+// The names created while a SymbolScope lives, in order, and how many scopes live.
+struct Scopes {
+  std::vector<std::string> created;
+  int depth = 0;
+};
+Scopes& scopes() {
+  static Scopes s;
+  return s;
 }
 
 bool is_ident_start(char c) {
@@ -23,9 +34,23 @@ bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9');
 const GiNaC::symbol& symbol_named(const std::string& name) {
   auto& symbols = table();
   auto it = symbols.find(name);
-  if (it == symbols.end()) it = symbols.emplace(name, GiNaC::realsymbol(name)).first;
+  if (it == symbols.end()) {
+    it = symbols.emplace(name, GiNaC::realsymbol(name)).first;
+    if (scopes().depth > 0) scopes().created.push_back(name);
+  }
   return it->second;
 }
+
+SymbolScope::SymbolScope() : mark_(scopes().created.size()) { ++scopes().depth; }
+
+SymbolScope::~SymbolScope() {
+  auto& created = scopes().created;
+  for (size_t i = mark_; i < created.size(); ++i) table().erase(created[i]);
+  created.resize(mark_);
+  --scopes().depth;
+}
+
+size_t symbol_count() { return table().size(); }
 
 const GiNaC::symbol* find_symbol(const std::string& name) {
   auto& symbols = table();

@@ -15,6 +15,24 @@ const GiNaC::symbol& symbol_named(const std::string& name);
 // The symbol for `name` if one was created, else nullptr.
 const GiNaC::symbol* find_symbol(const std::string& name);
 
+// While a SymbolScope lives, the symbols created are recorded, and its end forgets them: the
+// next use of such a name creates a new symbol. For a process that reads names from unbounded
+// untrusted input and keeps no expression made while the scope lived (the fuzz harnesses: every
+// input brings new names, and the table grew by 2 KB an input until the process ran out of its
+// memory limit). Symbols created before the scope stay. Scopes nest.
+class SymbolScope {
+ public:
+  SymbolScope();
+  ~SymbolScope();
+  SymbolScope(const SymbolScope&) = delete;
+  SymbolScope& operator=(const SymbolScope&) = delete;
+
+ private:
+  size_t mark_;
+};
+// How many symbols the table holds.
+size_t symbol_count();
+
 // Python keywords (`if`, `and`, `lambda`, `None`, `True`, ...).
 bool is_keyword(std::string_view word);
 // An ASCII identifier that is not a keyword: [A-Za-z_][A-Za-z0-9_]*.
