@@ -498,7 +498,7 @@ std::vector<std::string> validate_cost_dir(const std::string& dir, const LeafCat
       } else {
         problems.push_back(at + ".kernel: " + quote_for_message(kernel) +
                            " is neither a leaf kernel nor a file " +
-                           (fs::path(dir) / (kernel + ".json")).string());
+                           path_for_message((fs::path(dir) / (kernel + ".json")).string()));
         continue;
       }
       auto bindings = child.find("bindings");

@@ -482,6 +482,15 @@ TEST_F(CostSchemaDir, WrittenKernelsAreValidButForTheirUnknown) {
                      "model (see the .md file)"});
 }
 
+// A child's kernel name makes the path of the file it would be: a line break in the name is
+// escaped there as in the quoted name (found by fuzz/resolver: the message was two lines).
+TEST_F(CostSchemaDir, AMissingChildKernelWithALineBreakIsOneLine) {
+  put("m.Layer.json", R"({"kernel_name": "m.Layer", "init_params": [], "forward_params": [],
+    "children": {"layers": {"kernel": "m.La\nyers", "bindings": {}}}})");
+  EXPECT_EQ(validate(), Problems{file("m.Layer.json") + ": $.children.layers.kernel: 'm.La\\nyers' is neither a "
+                                 "leaf kernel nor a file " + file("m.La\\nyers.json")});
+}
+
 TEST_F(CostSchemaDir, NotADirectory) {
   EXPECT_EQ(validate_cost_dir(file("nope"), project_catalog(), false),
             Problems{file("nope") + ": not a directory"});

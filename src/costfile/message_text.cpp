@@ -43,6 +43,12 @@ std::string quote_for_message(const std::string& s) {
   return out + "'";
 }
 
+std::string path_for_message(const std::string& path) {
+  std::string out;
+  append_escaped(out, path, /*quote_escapes=*/false, /*named_escapes=*/true);
+  return out;
+}
+
 std::string json_path_key(const std::string& base, const std::string& key) {
   if (is_identifier(key)) return base + "." + key;
   std::string out = base + "['";

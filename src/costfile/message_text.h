@@ -14,6 +14,10 @@ std::string one_line(std::string s);
 // escaped (\xNN), so that the message stays on one line.
 std::string quote_for_message(const std::string& s);
 
+// A file path for an error message: as it is, but for control characters, escaped as in
+// quote_for_message (a path made from a kernel name a file gives may hold a line break).
+std::string path_for_message(const std::string& path);
+
 // `base` extended by an object key: "$.children" + "q_proj" -> "$.children.q_proj"; keys that
 // are not identifiers in brackets: "$.children['a.b']" (quote and backslash escaped, \n, other
 // control characters as \xNN).

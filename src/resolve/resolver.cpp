@@ -103,10 +103,10 @@ class Resolver {
     std::string file = (fs::path(dir_) / (kernel + ".json")).string();
     if (parent.empty())
       throw ResolveError(ResolveError::Kind::missing_kernel,
-                         "kernel '" + kernel + "' is neither a leaf kernel nor a cost file " + file, kernel);
+                         "kernel " + quote_for_message(kernel) + " is neither a leaf kernel nor a cost file " + path_for_message(file), kernel);
     throw ResolveError(ResolveError::Kind::missing_kernel,
-                       file_of_.at(parent) + ": " + json_path_key(json_path_key("$.children", label), "kernel") +
-                           ": '" + kernel + "' is neither a leaf kernel nor a cost file " + file,
+                       path_for_message(file_of_.at(parent)) + ": " + json_path_key(json_path_key("$.children", label), "kernel") +
+                           ": " + quote_for_message(kernel) + " is neither a leaf kernel nor a cost file " + path_for_message(file),
                        kernel);
   }
 
@@ -145,9 +145,9 @@ class Resolver {
         bool on = false;
         for (const std::string& s : stack_) {
           on = on || s == kernel;
-          if (on) cycle += "'" + s + "' -> ";
+          if (on) cycle += quote_for_message(s) + " -> ";
         }
-        throw ResolveError(ResolveError::Kind::bad_file, "cost files call each other in a cycle: " + cycle + "'" + kernel + "'");
+        throw ResolveError(ResolveError::Kind::bad_file, "cost files call each other in a cycle: " + cycle + quote_for_message(kernel));
       }
     stack_.push_back(kernel);
     bool memory_known = f->footprint.has_value();
@@ -158,8 +158,8 @@ class Resolver {
       if (c.kernel == "unknown") {
         if (!options_.allow_unknown)
           throw ResolveError(ResolveError::Kind::unknown_child,
-                             file_of_.at(kernel) + ": " + at + ": child '" + c.label +
-                                 "' could not be modelled (kernel \"unknown\"; the .md says why)");
+                             path_for_message(file_of_.at(kernel)) + ": " + at + ": child " + quote_for_message(c.label) +
+                                 " could not be modelled (kernel \"unknown\"; the .md says why)");
         ResolvedNode unknown;
         unknown.kernel = "unknown";
         unknown.leaf = true;
@@ -174,8 +174,8 @@ class Resolver {
         for (const auto& [param, value] : c.bindings) {
           if (std::find(params.begin(), params.end(), param) == params.end())
             throw ResolveError(ResolveError::Kind::bad_file,
-                               file_of_.at(kernel) + ": " + json_path_key(at + ".bindings", param) + ": '" + c.kernel +
-                                   "' has no parameter '" + param + "'");
+                               path_for_message(file_of_.at(kernel)) + ": " + json_path_key(at + ".bindings", param) + ": " + quote_for_message(c.kernel) +
+                                   " has no parameter " + quote_for_message(param));
           child_env[param] = value.subs(env);
         }
         const bool leaf_child = leaves_.find(c.kernel) != nullptr;
@@ -196,7 +196,7 @@ class Resolver {
         else memory_known = memory_known && child.leaf;
         node.children.emplace_back(c.label, std::move(child));
       } catch (const ExprError& e) {
-        throw ResolveError(ResolveError::Kind::bad_file, file_of_.at(kernel) + ": " + at + ": " + e.what());
+        throw ResolveError(ResolveError::Kind::bad_file, path_for_message(file_of_.at(kernel)) + ": " + at + ": " + e.what());
       }
     }
     stack_.pop_back();
