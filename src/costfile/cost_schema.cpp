@@ -392,7 +392,9 @@ bool param_matters(const std::map<std::string, json>& by_kernel, const LeafCatal
   for (const auto& c : children->items()) {
     if (!c.value().is_object()) continue;
     if (auto n = c.value().find("count"); n != c.value().end() && symbols_of(*n).count(param)) matters = true;
-    std::string child_kernel = c.value().value("kernel", "");
+    // Any JSON value may stand there (pass 2 reports it): a kernel is only a string.
+    auto k = c.value().find("kernel");
+    const std::string child_kernel = k != c.value().end() && k->is_string() ? k->get<std::string>() : "";
     auto b = c.value().find("bindings");
     if (b == c.value().end() || !b->is_object()) continue;
     for (const auto& e : b->items()) {

@@ -491,6 +491,20 @@ TEST_F(CostSchemaDir, AMissingChildKernelWithALineBreakIsOneLine) {
                                  "leaf kernel nor a file " + file("m.La\\nyers.json")});
 }
 
+// Whether an init param matters follows the children of a kernel that binds it, whatever their
+// "kernel" holds (found by fuzz/resolver: an object there threw nlohmann's type_error out of
+// validate_cost_dir).
+TEST_F(CostSchemaDir, AChildKernelThatIsNoStringIsAProblemNotAThrow) {
+  put("m.Model.json", R"({"kernel_name": "m.Model", "init_params": [], "forward_params": [],
+    "children": {"layers": {"kernel": "m.Layer", "bindings": {"layer_idx": "0"}}}})");
+  put("m.Layer.json", R"({"kernel_name": "m.Layer", "init_params": ["layer_idx"], "forward_params": [],
+    "children": {"mlp": {"kernel": {"width": "layer_idx * 4"}, "bindings": {"width": "layer_idx"}}}})");
+  Problems problems;
+  ASSERT_NO_THROW(problems = validate());
+  ASSERT_FALSE(problems.empty());
+  for (const std::string& p : problems) EXPECT_EQ(p.find('\n'), std::string::npos) << p;
+}
+
 TEST_F(CostSchemaDir, NotADirectory) {
   EXPECT_EQ(validate_cost_dir(file("nope"), project_catalog(), false),
             Problems{file("nope") + ": not a directory"});
