@@ -38,12 +38,6 @@ std::optional<int> known_sign(const ex& a, const ex& b) {
   return std::nullopt;
 }
 
-bool has_float(const ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational()) return true;
-  return false;
-}
-
 // Whether `e` takes integer values whenever its symbols do.
 bool integer_valued(const ex& e) {
   if (GiNaC::is_exactly_a<numeric>(e)) return num(e).is_integer();
@@ -94,7 +88,6 @@ struct UnitFloatsExact : GiNaC::map_function {
     return e.map(*this);
   }
 };
-
 
 // a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
 // (a*b + a) / (b + 1) -> a, x / 1 -> x. Empty when it is not, or not known to be.
@@ -275,6 +268,12 @@ const std::array<unsigned, kOpCount>& serials() {
 unsigned serial(PyOp op) { return serials()[static_cast<size_t>(op)]; }
 
 }  // namespace
+
+bool has_float(const ex& e) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational()) return true;
+  return false;
+}
 
 bool has_unit_float(const ex& e) {
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)

@@ -57,6 +57,8 @@ bool is_py_op(const GiNaC::ex& e, PyOp op);
 // True for the comparison operations lt..ne.
 bool is_comparison(PyOp op);
 
+// Whether a number that is not rational (a float) occurs anywhere in `e`.
+bool has_float(const GiNaC::ex& e);
 // Whether a float 1.0 or -1.0 occurs anywhere in `e` (the printer writes `1.0 * x` as `x`, so
 // what simplifies must not depend on it; expr.cpp and functions.cpp make them exact).
 bool has_unit_float(const GiNaC::ex& e);

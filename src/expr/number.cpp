@@ -112,10 +112,8 @@ GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b) {
   if (a.is_zero() || a.is_equal(1)) return a;
   if (a.is_equal(-1)) return b.is_even() ? 1 : -1;
   // Refuse results beyond kMaxPowerBits: bad input must not exhaust the machine or the clock.
-  if (!a.is_zero() && !a.is_equal(1) && !a.is_equal(-1)) {
-    double bits = std::max(a.numer().int_length(), a.denom().int_length());
-    if (bits * std::fabs(b.to_double()) > kMaxPowerBits) throw ExprError("number too large in power");
-  }
+  const double bits = std::max(a.numer().int_length(), a.denom().int_length());
+  if (bits * std::fabs(b.to_double()) > kMaxPowerBits) throw ExprError("number too large in power");
   return GiNaC::pow(a, b);
 }
 

@@ -97,8 +97,7 @@ Factor make_factor(const ex& e) {
   f.printed = print(shown);
   f.text = operand(f.printed, kUnary);
   f.sum = GiNaC::is_exactly_a<GiNaC::add>(shown);
-  for (auto it = shown.preorder_begin(); f.sum && !f.float_sum && it != shown.preorder_end(); ++it)
-    f.float_sum = GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_crational();
+  f.float_sum = f.sum && has_float(shown);
   bool numeric_power = GiNaC::is_exactly_a<GiNaC::power>(e) && number::is_real(e.op(1));
   const ex& base = numeric_power ? e.op(0) : e;
   if (GiNaC::is_a<GiNaC::symbol>(base))
@@ -134,13 +133,8 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   // a lone sum as soon as the two meet and takes it out again only of a rational sum; each print
   // and read pushed the float one sum deeper (a fuzz finding). The number is written before the
   // product of the factors, which it then meets: `8.0 * ((a + b) / c)`.
-  const Factor* lead = nullptr;
-  for (const Factor& f : factors)
-    if (!f.denominator) {
-      lead = &f;
-      break;
-    }
-  if (factors.size() > 1 && lead && lead->sum && (!coeff.is_rational() || lead->float_sum) &&
+  const auto lead = std::find_if(factors.begin(), factors.end(), [](const Factor& f) { return !f.denominator; });
+  if (factors.size() > 1 && lead != factors.end() && lead->sum && (!coeff.is_rational() || lead->float_sum) &&
       !coeff.is_equal(1) && !coeff.is_equal(-1)) {
     const Printed rest = compose(1, factors);
     return {print_number(coeff).text + " * (" + rest.text + ")", kProduct};

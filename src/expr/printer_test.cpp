@@ -456,7 +456,6 @@ TEST(ExprStablePrint, AWholeFloatExponentSortsAsItsWholeNumber) {
   EXPECT_EQ(printed(printed("(N**-1. - -b)")), printed("(N**-1. - -b)"));
 }
 
-
 // A float and the exact number of its value are different subexpressions to the printer (GiNaC
 // holds them equal and makes equal trees share one when it compares them, so a memo keyed the
 // way GiNaC compares printed `x // 6 % 6.0` as `x // 6 % 6`, which times 54 reads back as 0;
