@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "expr/error.h"
+#include "expr/exact_compare.h"
 #include "expr/functions.h"
 #include "expr/number.h"
 #include "expr/parser.h"
@@ -340,7 +341,7 @@ class ClosedFormCompiler {
   ClosedForm& f_;
   std::vector<std::string> rational_;
   std::map<std::string, Value> variables_;
-  std::map<ex, Value, GiNaC::ex_is_less> memo_;
+  std::map<ex, Value, ExactLess> memo_;  // never GiNaC's order, which shares 6 and 6.0
   std::map<std::tuple<int, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t> emitted_;
   std::map<int128, std::uint32_t> constants_;
 };

@@ -118,17 +118,30 @@ namespace {
 
 // Each power whose expansion would be large, as one symbol: the same power (its base expanded
 // where that is cheap) the same symbol, wherever it occurs. `x - (a + b + c) ** 2000` and
-// `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`.
+// `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`. A whole power of a sum is taken
+// with whichever of the sum and its negation sorts first, the sign outside (as SignedBases
+// does for the powers left): `(a - 0.5 * b) ** 2000` is `(0.5 * b - a) ** 2000`, which the
+// printer may write instead (its sum factors lead with a positive term), and GiNaC normalizes the
+// sign of a sum with rational coefficients only.
 struct OpaqueLargePowers : GiNaC::map_function {
-  GiNaC::exmap symbols;
+  GiNaC::exmap symbols;  // by value (GiNaC's order): equivalence holds 2.0 * x and 2 * x the same
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
     GiNaC::ex base = e.op(0).map(*this);
     if (cheap_to_expand(base)) base = base.expand(GiNaC::expand_options::expand_function_args);
-    const GiNaC::ex key = GiNaC::pow(base, e.op(1));
+    const GiNaC::ex& exponent = e.op(1);
+    GiNaC::ex sign = 1;
+    if (GiNaC::is_exactly_a<GiNaC::add>(base) && GiNaC::is_exactly_a<numeric>(exponent) && num(exponent).is_integer()) {
+      const GiNaC::ex negated = -base;  // GiNaC multiplies a number into a sum's terms
+      if (GiNaC::is_exactly_a<GiNaC::add>(negated) && negated.compare(base) < 0) {
+        base = negated;
+        sign = GiNaC::pow(-1, exponent);
+      }
+    }
+    const GiNaC::ex key = GiNaC::pow(base, exponent);
     auto found = symbols.find(key);
-    if (found != symbols.end()) return found->second;
-    return symbols[key] = GiNaC::symbol();
+    if (found != symbols.end()) return sign * found->second;
+    return sign * (symbols[key] = GiNaC::symbol());
   }
 };
 
@@ -210,18 +223,23 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   if (number::is_real(x) && num(x).is_rational() && !num(x).is_integer())
     x = number::make_float(number::as_double(num(x)));
   // GiNaC raises the numbers in a base to an integer power at once ((2*x)**n is 2**n * x**n,
-  // (a - b)**n takes out (-1)**n): bound that as number::pow bounds a number's power, before
-  // GiNaC spends minutes on `(a - b) ** 2 ** 2999999` (a fuzz finding).
+  // (a - b)**n takes out (-1)**n): bound that as number::pow bounds a number's power (a number
+  // counting one bit at least: -1 has no bits of its own), before GiNaC spends minutes on
+  // `(a - b) ** 2 ** 2999999` (a fuzz finding). A base without numbers has nothing to raise:
+  // x ** n is held as it is, whatever n, as GiNaC holds (x ** 444) ** 4444 as x ** 1973136,
+  // which must read back (a fuzz finding).
   if (number::is_real(x) && num(x).is_integer()) {
-    double bits = 1;
+    double bits = 0;
     bool has_float = false;
     for (auto it = b.preorder_begin(); it != b.preorder_end(); ++it) {
       if (!GiNaC::is_exactly_a<numeric>(*it)) continue;
       if (num(*it).is_rational())
-        bits = std::max<double>(bits, std::max(num(*it).numer().int_length(), num(*it).denom().int_length()));
+        bits = std::max<double>({bits, 1, static_cast<double>(num(*it).numer().int_length()),
+                                 static_cast<double>(num(*it).denom().int_length())});
       else
         has_float = true;
     }
+    if (has_float) bits = std::max<double>(bits, 1);
     if (bits * std::fabs(num(x).to_double()) > number::kMaxPowerBits) throw ExprError("number too large in power");
     // GiNaC's power of a sum divides its coefficients by the sum's content, and CLN throws from
     // inside that (leaving what GiNaC had allocated unreachable: a leak) when a float coefficient
@@ -229,7 +247,10 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
     if (has_float && bits > 1000 && GiNaC::is_exactly_a<GiNaC::add>(b))
       throw ExprError("a float beside a number beyond the float range, in a power");
   }
-  return guarded([&] { return GiNaC::pow(b, x); });
+  // A power built here, not on the heap by GiNaC::pow: GiNaC evaluates a new power when an ex
+  // takes it, and when that throws (4.0 ** 848 overflows a float in `(m * 4.0) ** 848`, a fuzz
+  // finding) it leaks one it allocated; a temporary is destroyed either way.
+  return guarded([&] { return GiNaC::ex(GiNaC::power(b, x)); });
 }
 
 Expr Expr::floordiv(const Expr& a, const Expr& b) {

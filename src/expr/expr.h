@@ -62,7 +62,11 @@ class Expr {
   // as integers ((3 - b)**-1.0 is equivalent to -1 / (b - 3)) and floats 1.0 and -1.0 as the
   // integers the printer writes (min(-1.0 * x, y) is equivalent to min(-x, y)). A power whose expansion would be
   // large (expansion_size.h) is compared as a whole (its base expanded): (a + b + c)**2000 and
-  // (c + a + b)**2000 are the same, (a + b)**2000 and its expansion are not known to be (false).
+  // (c + a + b)**2000 are the same, and so are (a - 0.5 * b)**2000 and (0.5 * b - a)**2000;
+  // (a + b)**2000 and its expansion are not known to be (false).
+  // Numbers compare by value here (2.0 * x is equivalent to 2 * x), through GiNaC's order, which
+  // makes two equal-valued parts of the expressions share one tree: a float of one can become the
+  // exact number of the other. Print both before comparing them so (exact_compare.h).
   bool equivalent(const Expr& other) const;
 
   // Arithmetic with Python semantics; all throw ExprError on division by zero and overflow.

@@ -319,6 +319,19 @@ TEST(ExprEquality, Equivalent) {
   EXPECT_TRUE(parse("min(-1.0 * x, y) % 1").equivalent(parse("min(-x, y) % 1")));
   EXPECT_FALSE(parse("-2 * y * (a + b) - 1.0 * y * (a + 1.0 * b) < c").equivalent(parse("-3 * y * (a + b) <= c")));
   EXPECT_FALSE(parse("min(-1.5 * x, y)").equivalent(parse("min(-x, y)")));
+  // A power too large to expand, of a sum with a float, with the sign of the sum the other way
+  // (the printer leads a sum factor with a positive term; an expr_roundtrip finding, a squared sum
+  // holding a fourth power of a twelve-term sum).
+  EXPECT_TRUE(parse("(a - 0.5 * b - c - d) ** 300").equivalent(parse("(0.5 * b + c + d - a) ** 300")));
+  EXPECT_TRUE(parse("x + (a - 0.5 * b - c - d) ** 301").equivalent(parse("x - (0.5 * b + c + d - a) ** 301")));
+  EXPECT_FALSE(parse("x + (a - 0.5 * b - c - d) ** 301").equivalent(parse("x + (0.5 * b + c + d - a) ** 301")));
+  EXPECT_FALSE(parse("(a - 0.5 * b - c - d) ** 300").equivalent(parse("(0.5 * b + c + d + a) ** 300")));
+}
+
+TEST(ExprEquality, EquivalentComparesNumbersByValue) {
+  EXPECT_TRUE(parse("2.0 * x").equivalent(parse("2 * x")));
+  EXPECT_TRUE(parse("(2.0 * x + y + z + w) ** 300").equivalent(parse("(2 * x + y + z + w) ** 300")));
+  EXPECT_FALSE(parse("2.5 * x").equivalent(parse("2 * x")));
 }
 
 TEST(ExprExpand, Polynomials) {

@@ -269,9 +269,20 @@ unsigned serial(PyOp op) { return serials()[static_cast<size_t>(op)]; }
 
 }  // namespace
 
+namespace {
+struct SumConstant : GiNaC::add {
+  static const ex& of(const GiNaC::add& sum) { return sum.*(&SumConstant::overall_coeff); }
+};
+}  // namespace
+
+const ex& sum_constant(const GiNaC::add& sum) { return SumConstant::of(sum); }
+
 bool has_float(const ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
     if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational()) return true;
+    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(sum_constant(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
+      return true;
+  }
   return false;
 }
 

@@ -54,10 +54,16 @@ std::optional<PyOp> py_op(const GiNaC::ex& e);
 // Whether `e` is a call of Python operation `op` (is_py_op(e, PyOp::min): e is min(...)).
 bool is_py_op(const GiNaC::ex& e, PyOp op);
 
+// A sum's numeric term, which GiNaC leaves out of the sum's operands when it is zero, even a
+// float zero (x + y + 3.0 - 3.0 holds x + y and 0.0): read through a member pointer of a class
+// that may name it.
+const GiNaC::ex& sum_constant(const GiNaC::add& sum);
+
 // True for the comparison operations lt..ne.
 bool is_comparison(PyOp op);
 
-// Whether a number that is not rational (a float) occurs anywhere in `e`.
+// Whether a number that is not rational (a float) occurs anywhere in `e`, a sum's float zero
+// constant included (x + 0.0 is a float in Python; sum_constant).
 bool has_float(const GiNaC::ex& e);
 // Whether a float 1.0 or -1.0 occurs anywhere in `e` (the printer writes `1.0 * x` as `x`, so
 // what simplifies must not depend on it; expr.cpp and functions.cpp make them exact).

@@ -253,6 +253,36 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   EXPECT_EQ(printed("(-1.0 * j * c) % 1"), "0");
   EXPECT_EQ(printed("(2.0 * x) // 2"), "2.0 * x // 2");  // other floats still decide nothing
   EXPECT_EQ(printed("6 // x"), "6 // x");
+  // A float zero constant makes the sum a float too (Python: (x * y + z * y + 0.0) // y is a
+  // float). GiNaC drops it from a sum of one term (x * y + 0.0 is x * y).
+  EXPECT_EQ(printed("(x * y + z * y + 3.0 - 3.0) // y"), "(x * y + y * z + 0.0) // y");
+  EXPECT_EQ(printed("(x * y + z * y + 3 - 3) // y"), "x + z");
+}
+
+TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
+  EXPECT_FALSE(has_float(Expr::parse("x + 2 * y / 3").ex()));
+  EXPECT_TRUE(has_float(Expr::parse("x + 2.5 * y").ex()));
+  EXPECT_TRUE(has_float(Expr::parse("min(x, y ** 0.5)").ex()));
+  // GiNaC leaves a zero constant out of a sum's operands, even a float zero.
+  const Expr float_zero = Expr::parse("x + y + 3.0 - 3.0");
+  ASSERT_EQ(float_zero.ex().nops(), 2u);
+  EXPECT_TRUE(has_float(float_zero.ex()));
+  EXPECT_TRUE(has_float(Expr::parse("min(x + z + 3.0 - 3.0, y)").ex()));
+  EXPECT_FALSE(has_float(Expr::parse("x + y + 3 - 3").ex()));
+  EXPECT_EQ(float_zero.str(), "x + y + 0.0");
+}
+
+TEST(ExprFloats, SumConstant) {
+  const GiNaC::ex sum = Expr::parse("x + 7").ex();
+  ASSERT_TRUE(GiNaC::is_exactly_a<GiNaC::add>(sum));
+  EXPECT_TRUE(sum_constant(GiNaC::ex_to<GiNaC::add>(sum)).is_equal(7));
+  const GiNaC::ex none = Expr::parse("x + y").ex();
+  EXPECT_TRUE(sum_constant(GiNaC::ex_to<GiNaC::add>(none)).is_zero());
+  EXPECT_TRUE(GiNaC::ex_to<GiNaC::numeric>(sum_constant(GiNaC::ex_to<GiNaC::add>(none))).is_rational());
+  const GiNaC::ex float_zero = Expr::parse("x + y + 3.0 - 3.0").ex();
+  const GiNaC::numeric& c = GiNaC::ex_to<GiNaC::numeric>(sum_constant(GiNaC::ex_to<GiNaC::add>(float_zero)));
+  EXPECT_TRUE(c.is_zero());
+  EXPECT_FALSE(c.is_rational());
 }
 
 TEST(ExprPythonSymbols, KnownDifferencesDecideMinMaxAndComparisons) {

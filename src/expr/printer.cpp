@@ -4,9 +4,9 @@
 #include <cmath>
 #include <map>
 #include <sstream>
-#include <typeinfo>
 #include <vector>
 
+#include "expr/exact_compare.h"
 #include "expr/functions.h"
 #include "expr/number.h"
 
@@ -210,16 +210,10 @@ std::vector<Term> sorted_terms(const ex& e);
 // factors printed) to sort them, a power's base printed again for its sort key, so a nested
 // expression would otherwise be printed again at each level, 2**depth times (a fuzz finding
 // took 27 s).
-// Its keys are ordered by value, never taking a float for the exact number of its value: not by
-// GiNaC's ex::compare, which holds 6.0 and 6 (and x + 6.0, x + 6) equal and then makes the two
-// expressions share one tree, so a lookup of 6 in a memo that held 6.0 turned the printed
-// expression's 6 into 6.0 (or the other way): `x // 6 % 6.0` printed as `x // 6 % 6`, which reads
-// back as 0 when multiplied by 54 (a fuzz finding).
-int exact_compare(const ex& a, const ex& b);
-struct ExactLess {
-  bool operator()(const ex& a, const ex& b) const { return exact_compare(a, b) < 0; }
-};
-
+// Its keys are ordered by exact_compare, never taking a float for the exact number of its value
+// (GiNaC's order held 6.0 and 6 equal and made the two share one tree, so a lookup of 6 in a memo
+// that held 6.0 turned the printed expression's 6 into 6.0: `x // 6 % 6.0` printed as
+// `x // 6 % 6`, which reads back as 0 when multiplied by 54; a fuzz finding).
 struct PrintMemo {
   std::map<ex, Printed, ExactLess> printed;
   std::map<ex, std::vector<Term>, ExactLess> terms;
@@ -303,41 +297,6 @@ Printed print_product(const ex& e) {
 
 // --- sums ---------------------------------------------------------------------------------
 
-// A sum's numeric term, which GiNaC leaves out of its operands when it is zero, even a float
-// zero (x + y + 3.0 - 3.0 holds x + y and 0.0): read through a member pointer of a class that may
-// name it.
-struct SumConstant : GiNaC::add {
-  static const ex& of(const GiNaC::add& sum) { return sum.*(&SumConstant::overall_coeff); }
-};
-
-// A total order: by hash (GiNaC's hash gives numbers equal in value one hash), then type, then
-// what each type holds, a number's exactness first; children compared the same way. Reads the
-// expressions only (GiNaC's basic::compare is used on symbols and other leaves alone, which have
-// no children for it to share).
-int exact_compare(const ex& a, const ex& b) {
-  const GiNaC::basic& x = GiNaC::ex_to<GiNaC::basic>(a);
-  const GiNaC::basic& y = GiNaC::ex_to<GiNaC::basic>(b);
-  if (&x == &y) return 0;
-  if (a.gethash() != b.gethash()) return a.gethash() < b.gethash() ? -1 : 1;
-  if (typeid(x) != typeid(y)) return typeid(x).before(typeid(y)) ? -1 : 1;
-  if (GiNaC::is_exactly_a<numeric>(a)) {
-    const bool exact_a = num(a).is_crational(), exact_b = num(b).is_crational();
-    if (exact_a != exact_b) return exact_a ? -1 : 1;
-    return num(a).compare(num(b));
-  }
-  if (a.nops() == 0) return x.compare(y);
-  if (GiNaC::is_exactly_a<GiNaC::function>(a)) {
-    const unsigned sa = GiNaC::ex_to<GiNaC::function>(a).get_serial(), sb = GiNaC::ex_to<GiNaC::function>(b).get_serial();
-    if (sa != sb) return sa < sb ? -1 : 1;
-  }
-  if (a.nops() != b.nops()) return a.nops() < b.nops() ? -1 : 1;
-  for (size_t i = 0; i < a.nops(); ++i)
-    if (int c = exact_compare(a.op(i), b.op(i))) return c;
-  if (GiNaC::is_exactly_a<GiNaC::add>(a))  // a float zero constant is no operand
-    return exact_compare(SumConstant::of(GiNaC::ex_to<GiNaC::add>(a)), SumConstant::of(GiNaC::ex_to<GiNaC::add>(b)));
-  return 0;
-}
-
 Printed print_sum(const ex& e) {
   std::vector<Term> terms = sorted_terms(e);
   if (negative(terms[0].coeff)) {  // `b - a` and `1 - x` read better than `-a + b`, `-x + 1`
@@ -357,7 +316,7 @@ Printed print_sum(const ex& e) {
   }
   // A float zero still makes the sum a float: written, so that it reads back the same (a
   // comparison with it stays undecided, as floats decide nothing; functions.cpp known_sign).
-  const ex& constant = SumConstant::of(GiNaC::ex_to<GiNaC::add>(e));
+  const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
   if (GiNaC::is_exactly_a<numeric>(constant) && num(constant).is_zero() && !num(constant).is_rational()) text += " + 0.0";
   return {text, kSum};
 }
