@@ -267,12 +267,31 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
   std::sort(factors->begin(), factors->end());
 }
 
+// A sum's terms as GiNaC holds them, each a rest and its coefficient: read through a member
+// pointer of a class that may name them. Its operands (op(i)) multiply the two, and a rest may
+// hold a float 1.0 GiNaC does not show (`1.0 * e / m` is the product e / m with 1.0 for its
+// number, which equals 1): `e / m / -1. + a / K` raised to a power holds e / m (with that 1.0)
+// times the integer K, whose op(i) is the float K rounded (a fuzz finding: printed so, it read
+// back as a different sum). The coefficient is the pair's, as a float 1.0 is written as the 1 it
+// equals (compose).
+struct SumTerms : GiNaC::add {
+  static const GiNaC::epvector& of(const GiNaC::add& sum) { return sum.*(&SumTerms::seq); }
+};
+
 std::vector<Term> sorted_terms_uncached(const ex& e) {
-  std::vector<Term> terms(e.nops());
-  for (size_t i = 0; i < e.nops(); ++i) {
-    Term& t = terms[i];
-    split(e.op(i), &t.coeff, &t.factors);
-    t.degree = degree(e.op(i));
+  const GiNaC::epvector& pairs = SumTerms::of(GiNaC::ex_to<GiNaC::add>(e));
+  std::vector<Term> terms;
+  for (const GiNaC::expair& pair : pairs) {
+    Term& t = terms.emplace_back();
+    split(pair.rest, &t.coeff, &t.factors);
+    t.coeff *= num(pair.coeff);
+    t.degree = degree(pair.rest);
+  }
+  const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
+  if (!num(constant).is_zero()) {  // the number, an operand of the sum when it is not zero
+    Term& t = terms.emplace_back();
+    split(constant, &t.coeff, &t.factors);
+    t.degree = degree(constant);
   }
   std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
     if (a.degree != b.degree) return a.degree > b.degree;

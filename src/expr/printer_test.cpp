@@ -487,5 +487,18 @@ TEST(ExprStablePrint, ANumberBeforeAFloatSumMeetsTheWholeProduct) {
   EXPECT_EQ(printed(twice), twice);
 }
 
+// A term's coefficient is the one GiNaC pairs with its rest, not their product: a rest may hold a
+// float 1.0 GiNaC does not show (1.0 * e / m is e / m with the number 1.0, equal to 1), and the
+// product made the integer before it a float, rounded (found by fuzz/expr_roundtrip: printed so,
+// the sum read back as a different one). The 1.0 is written as the 1 it equals, as `1.0 * x`
+// is written `x`.
+TEST(ExprStablePrint, ATermsCoefficientIsNotRoundedByAHiddenFloatOne) {
+  const Expr e = Expr::parse("(a / 9007199254740993 - e / m / -1.) ** 2");
+  EXPECT_EQ(e.str(), "(a + 9007199254740993 * e / m)**2 / 81129638414606699710187514626049");
+  EXPECT_EQ(Expr::parse(e.str()), e);
+  EXPECT_EQ(printed("x + 2.5 * y - 3.0"), "x + 2.5 * y - 3.0");
+  EXPECT_EQ(printed("x + 1.0 * y"), "x + y");
+}
+
 }  // namespace
 }  // namespace kcost
