@@ -151,7 +151,7 @@ struct OpaqueLargePowers : GiNaC::map_function {
 // (a + 1.0 * b)` inside a comparison, a fuzz finding, prints as and is `-3 * y * (a + b)`).
 struct UnitFloats : GiNaC::map_function {
   GiNaC::ex operator()(const GiNaC::ex& e) override {
-    if (GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational() && (num(e).is_equal(1) || num(e).is_equal(-1)))
+    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
     return e.map(*this);
   }

@@ -38,9 +38,26 @@ std::optional<int> known_sign(const ex& a, const ex& b) {
   return std::nullopt;
 }
 
-// Whether `e` takes integer values whenever its symbols do.
+// Whether a float occurs anywhere in `e`, a sum's float zero constant included; 1.0 and -1.0
+// only when `units` is set.
+bool find_float(const ex& e, bool units) {
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
+    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (units || !is_unit_float(num(*it))))
+      return true;
+    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(sum_constant(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
+      return true;
+  }
+  return false;
+}
+
+// Whether a float other than 1.0 and -1.0 occurs anywhere in `e`: one that decides against an
+// exact simplification.
+bool has_non_unit_float(const ex& e) { return find_float(e, false); }
+
+// Whether `e` takes integer values whenever its symbols do (a float 1.0 or -1.0 counting as
+// the integer it is written as).
 bool integer_valued(const ex& e) {
-  if (GiNaC::is_exactly_a<numeric>(e)) return num(e).is_integer();
+  if (GiNaC::is_exactly_a<numeric>(e)) return num(e).is_integer() || is_unit_float(num(e));
   if (GiNaC::is_a<GiNaC::symbol>(e)) return true;
   if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
     for (size_t i = 0; i < e.nops(); ++i)
@@ -73,16 +90,14 @@ bool integer_valued(const ex& e) {
   }
 }
 
-// `e` with every float 1.0 or -1.0 made the integer: the coefficient of `-1.0 * x` is what the
-// printer writes as `-x` (GiNaC itself drops a 1.0 factor), so a simplification that floats
-// prevent must not depend on it, or `(-1.0 * j * c) % 1` and its printed form `-j * c % 1` would
-// simplify differently (a fuzz finding).
-// Only through sums, products and powers: a function's arguments were made so when it was built,
-// and rebuilding one would evaluate it again, and so on down a chain (`t % Z % Z % ...`, a fuzz
-// finding that took minutes).
+// `e` with every float 1.0 or -1.0 made the integer (is_unit_float), so that the quotient is
+// computed as of the printed form.
+// Only through sums, products and powers: rebuilding a function would evaluate it again, and so
+// on down a chain (`t % Z % Z % ...`, a fuzz finding that took minutes); the unit floats in a
+// function's arguments stay, and has_non_unit_float and integer_valued take them for integers.
 struct UnitFloatsExact : GiNaC::map_function {
   ex operator()(const ex& e) override {
-    if (GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational() && (num(e).is_equal(1) || num(e).is_equal(-1)))
+    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? ex(1) : ex(-1);
     if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e) && !GiNaC::is_a<GiNaC::power>(e)) return e;
     return e.map(*this);
@@ -94,7 +109,7 @@ struct UnitFloatsExact : GiNaC::map_function {
 std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
   UnitFloatsExact exact;
   const ex a = has_unit_float(a_in) ? exact(a_in) : a_in, b = has_unit_float(b_in) ? exact(b_in) : b_in;
-  if (has_float(a) || has_float(b)) return std::nullopt;
+  if (has_non_unit_float(a) || has_non_unit_float(b)) return std::nullopt;
   if (!cheap_to_divide(a, b)) return std::nullopt;
   try {
     ex q = a * GiNaC::pow(b, -1);  // GiNaC cancels equal factors itself
@@ -277,19 +292,15 @@ struct SumConstant : GiNaC::add {
 
 const ex& sum_constant(const GiNaC::add& sum) { return SumConstant::of(sum); }
 
-bool has_float(const ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational()) return true;
-    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(sum_constant(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
-      return true;
-  }
-  return false;
+bool is_unit_float(const numeric& n) {
+  return n.is_real() && !n.is_rational() && (n.is_equal(1) || n.is_equal(-1));
 }
+
+bool has_float(const ex& e) { return find_float(e, true); }
 
 bool has_unit_float(const ex& e) {
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (num(*it).is_equal(1) || num(*it).is_equal(-1)))
-      return true;
+    if (GiNaC::is_exactly_a<numeric>(*it) && is_unit_float(num(*it))) return true;
   return false;
 }
 

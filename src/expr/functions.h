@@ -65,6 +65,11 @@ bool is_comparison(PyOp op);
 // Whether a number that is not rational (a float) occurs anywhere in `e`, a sum's float zero
 // constant included (x + 0.0 is a float in Python; sum_constant).
 bool has_float(const GiNaC::ex& e);
+// A float 1.0 or -1.0. The printer writes them as the integers 1 and -1 (`-1.0 * x` as `-x`),
+// inside function arguments too, so what simplifies takes them for those integers, or a form and
+// its printed text would simplify differently (fuzz findings: `(-1.0 * j * c) % 1`, and
+// `(x * -1.0 // n) // -1.0`, whose printed form `-x // n // -1.0` is `-(-x // n)`).
+bool is_unit_float(const GiNaC::numeric& n);
 // Whether a float 1.0 or -1.0 occurs anywhere in `e` (the printer writes `1.0 * x` as `x`, so
 // what simplifies must not depend on it; expr.cpp and functions.cpp make them exact).
 bool has_unit_float(const GiNaC::ex& e);

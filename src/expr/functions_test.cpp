@@ -251,6 +251,12 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   // form and its printed text simplified differently).
   EXPECT_EQ(printed("(-1.0 * j * c) % 1 % a"), printed("-j * c % 1 % a"));
   EXPECT_EQ(printed("(-1.0 * j * c) % 1"), "0");
+  // Inside a function's arguments too (a fuzz finding: `// -1.0` of a floor division whose
+  // dividend held -1.0 stayed, and its printed form, which writes -1.0 as -1, simplified).
+  EXPECT_EQ(printed("(x * -1.0 // n) // -1.0"), printed("-x // n // -1.0"));
+  EXPECT_EQ(printed("-x // n // -1.0"), "-(-x // n)");
+  EXPECT_EQ(printed("min(-1.0 * x, y) // 1"), "min(-x, y)");
+  EXPECT_EQ(printed("min(-0.5 * x, y) // 1"), "min(-0.5 * x, y) // 1");
   EXPECT_EQ(printed("(2.0 * x) // 2"), "2.0 * x // 2");  // other floats still decide nothing
   EXPECT_EQ(printed("6 // x"), "6 // x");
   // A float zero constant makes the sum a float too (Python: (x * y + z * y + 0.0) // y is a

@@ -126,7 +126,7 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   bool negate = false;
   // A float coefficient of 1.0 or -1.0 before factors prints as 1 or -1 would: GiNaC drops the
   // 1.0 of `1.0 * x` when it parses it, so `y - 1.0 * x` would print back as `y - x`.
-  if (!factors.empty() && coeff.is_real() && !coeff.is_rational() && (coeff.is_equal(1) || coeff.is_equal(-1)))
+  if (!factors.empty() && is_unit_float(coeff))
     return compose(coeff.is_negative() ? numeric(-1) : numeric(1), factors);
   // A number before a sum that leads the factors, where the number or the sum is a float: `8.0 *
   // (a + b) / c` would read back as `(8.0 * a + 8.0 * b) / c`, as GiNaC multiplies a number into
