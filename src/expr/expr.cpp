@@ -166,9 +166,16 @@ struct SignedBases : GiNaC::map_function {
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
         !GiNaC::is_exactly_a<numeric>(mapped.op(1)) || !num(mapped.op(1)).is_integer())
       return mapped;
-    const GiNaC::ex negated = (-mapped.op(0)).expand();
-    if (!GiNaC::is_exactly_a<GiNaC::add>(negated) || negated.compare(mapped.op(0)) >= 0) return mapped;
-    return GiNaC::pow(-1, mapped.op(1)) * GiNaC::pow(negated, mapped.op(1));
+    // The sum expanded first, where that is cheap: the printer writes a sum factor of a product
+    // in it as it is, and its negation is then a different tree from the expanded negation GiNaC
+    // makes of the original (a fuzz finding: `(2 * b * (a + b) - e * (2.0 * b - 0.25))**12`
+    // against the same with every sign turned).
+    const GiNaC::ex& exponent = mapped.op(1);
+    const GiNaC::ex base = cheap_to_expand(mapped.op(0)) ? mapped.op(0).expand() : mapped.op(0);
+    const GiNaC::ex negated = (-base).expand();
+    if (!GiNaC::is_exactly_a<GiNaC::add>(base) || !GiNaC::is_exactly_a<GiNaC::add>(negated)) return mapped;
+    if (negated.compare(base) >= 0) return GiNaC::pow(base, exponent);
+    return GiNaC::pow(-1, exponent) * GiNaC::pow(negated, exponent);
   }
 };
 
