@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <ostream>
 
 #include "expr/python_eval.h"
@@ -179,6 +181,33 @@ struct SignedBases : GiNaC::map_function {
   }
 };
 
+// Every float in e rounded to 12 significant digits (function arguments too).
+struct RoundedFloats : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    if (!GiNaC::is_exactly_a<numeric>(e)) return e.map(*this);
+    if (num(e).is_rational() || !num(e).is_real()) return e;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.12g", num(e).to_double());
+    return number::make_float(std::strtod(text, nullptr));
+  }
+};
+
+// Whether a and b (both with floats) differ only by float rounding: GiNaC orders a sum's terms
+// by hash, so two forms of one expression may add their float coefficients in another order and
+// differ in the last places, in a function's arguments too (an expr_roundtrip finding:
+// 2 * x * (3.1e-06 * a - 3.1e-06 * b) + x * (3.1e-06 * a - 3.1e-06 * b) in a comparison, and its
+// reading back with the two terms made one). Both are expanded and their floats rounded to 12
+// significant digits.
+bool only_rounding(const GiNaC::ex& a, const GiNaC::ex& b) {
+  if (!cheap_to_expand(a) || !cheap_to_expand(b)) return false;
+  RoundedFloats rounded;
+  const GiNaC::ex ra = rounded(a.expand(GiNaC::expand_options::expand_function_args));
+  const GiNaC::ex rb = rounded(b.expand(GiNaC::expand_options::expand_function_args));
+  if (ra.is_equal(rb)) return true;
+  const GiNaC::ex difference = ra - rb;
+  return cheap_to_expand(difference) && difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
+}
+
 }  // namespace
 
 bool Expr::equivalent(const Expr& other) const {
@@ -189,9 +218,12 @@ bool Expr::equivalent(const Expr& other) const {
     OpaqueLargePowers opaque;
     SignedBases signed_bases;
     auto normal = [&](const GiNaC::ex& e) { return signed_bases(opaque(whole(has_unit_float(e) ? units(e) : e))); };
-    const GiNaC::ex difference = normal(e_) - normal(other.e_);
+    const GiNaC::ex a = normal(e_), b = normal(other.e_);
+    const GiNaC::ex difference = a - b;
     if (!cheap_to_expand(difference)) return false;
-    return difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
+    const GiNaC::ex expanded = difference.expand(GiNaC::expand_options::expand_function_args);
+    if (expanded.is_zero()) return true;
+    return has_float(a) && has_float(b) && only_rounding(a, b);
   } catch (const std::exception&) {
     return false;
   }

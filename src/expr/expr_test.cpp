@@ -340,6 +340,22 @@ TEST(ExprEquality, APowerOfASumAndOfItsNegationWithAProductInIt) {
   EXPECT_FALSE(parse("(" + one + ") ** 12").equivalent(parse("(" + other + " + 1) ** 12")));
 }
 
+TEST(ExprEquality, EquivalentUpToFloatRounding) {
+  // Two forms of one expression may add their floats in another order (an expr_roundtrip
+  // finding); what is left is within 1e-12 of the largest coefficient.
+  ASSERT_NE(parse("0.1 * x + 0.2 * x"), parse("0.3 * x"));  // 0.30000000000000004 * x
+  EXPECT_TRUE(parse("0.1 * x + 0.2 * x").equivalent(parse("0.3 * x")));
+  EXPECT_TRUE(parse("0.1 * x + 0.2 * x + y").equivalent(parse("y + 0.3 * x")));
+  EXPECT_FALSE(parse("0.1 * x + 0.2 * x").equivalent(parse("0.31 * x")));
+  EXPECT_FALSE(parse("0.1 * x + 0.2 * x").equivalent(parse("0.3 * x + 1e-3 * y")));
+  EXPECT_FALSE(parse("x / 3").equivalent(parse("x / 3 + y / 10 ** 20")));  // exact numbers do not round
+  EXPECT_FALSE(parse("0.1 * x + 0.2 * x").equivalent(parse("0.3 * x + 1")));
+  // In a function's arguments too.
+  ASSERT_NE(parse("min(0.1 * x + 0.2 * x, y)"), parse("min(0.3 * x, y)"));
+  EXPECT_TRUE(parse("min(0.1 * x + 0.2 * x, y) < 2").equivalent(parse("min(0.3 * x, y) < 2")));
+  EXPECT_FALSE(parse("min(0.1 * x + 0.2 * x, y) < 2").equivalent(parse("min(0.30001 * x, y) < 2")));
+}
+
 TEST(ExprEquality, EquivalentComparesNumbersByValue) {
   EXPECT_TRUE(parse("2.0 * x").equivalent(parse("2 * x")));
   EXPECT_TRUE(parse("(2.0 * x + y + z + w) ** 300").equivalent(parse("(2 * x + y + z + w) ** 300")));
