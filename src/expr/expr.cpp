@@ -118,32 +118,37 @@ struct WholeExponents : GiNaC::map_function {
 
 namespace {
 
+// A whole power of a sum as the power of whichever of the sum and its negation sorts first, and
+// the sign that takes out ((-1)**n, or 1): GiNaC normalizes the sign of a sum with rational
+// coefficients itself, not of one with floats, and the printer leads a sum factor with a positive
+// term, so `(a - 0.5 * b) ** n` may be written `(0.5 * b - a) ** n`. Other powers as they are.
+struct SignedPower {
+  GiNaC::ex sign;
+  GiNaC::ex base;
+};
+SignedPower sign_out(const GiNaC::ex& base, const GiNaC::ex& exponent) {
+  if (!GiNaC::is_exactly_a<GiNaC::add>(base) || !GiNaC::is_exactly_a<numeric>(exponent) || !num(exponent).is_integer())
+    return {1, base};
+  const GiNaC::ex negated = -base;  // GiNaC multiplies a number into a sum's terms
+  if (!GiNaC::is_exactly_a<GiNaC::add>(negated) || negated.compare(base) >= 0) return {1, base};
+  return {GiNaC::pow(-1, exponent), negated};
+}
+
 // Each power whose expansion would be large, as one symbol: the same power (its base expanded
 // where that is cheap) the same symbol, wherever it occurs. `x - (a + b + c) ** 2000` and
-// `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`. A whole power of a sum is taken
-// with whichever of the sum and its negation sorts first, the sign outside (as SignedBases
-// does for the powers left): `(a - 0.5 * b) ** 2000` is `(0.5 * b - a) ** 2000`, which the
-// printer may write instead (its sum factors lead with a positive term), and GiNaC normalizes the
-// sign of a sum with rational coefficients only.
+// `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`, and, the sign taken out
+// (sign_out), `(a - 0.5 * b) ** 2000` and `(0.5 * b - a) ** 2000` as `P` and `P`.
 struct OpaqueLargePowers : GiNaC::map_function {
   GiNaC::exmap symbols;  // by value (GiNaC's order): equivalence holds 2.0 * x and 2 * x the same
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
     GiNaC::ex base = e.op(0).map(*this);
     if (cheap_to_expand(base)) base = base.expand(GiNaC::expand_options::expand_function_args);
-    const GiNaC::ex& exponent = e.op(1);
-    GiNaC::ex sign = 1;
-    if (GiNaC::is_exactly_a<GiNaC::add>(base) && GiNaC::is_exactly_a<numeric>(exponent) && num(exponent).is_integer()) {
-      const GiNaC::ex negated = -base;  // GiNaC multiplies a number into a sum's terms
-      if (GiNaC::is_exactly_a<GiNaC::add>(negated) && negated.compare(base) < 0) {
-        base = negated;
-        sign = GiNaC::pow(-1, exponent);
-      }
-    }
-    const GiNaC::ex key = GiNaC::pow(base, exponent);
+    const SignedPower p = sign_out(base, e.op(1));
+    const GiNaC::ex key = GiNaC::pow(p.base, e.op(1));
     auto found = symbols.find(key);
-    if (found != symbols.end()) return sign * found->second;
-    return sign * (symbols[key] = GiNaC::symbol());
+    if (found != symbols.end()) return p.sign * found->second;
+    return p.sign * (symbols[key] = GiNaC::symbol());
   }
 };
 
@@ -159,9 +164,8 @@ struct UnitFloats : GiNaC::map_function {
   }
 };
 
-// Each whole power of a sum as the power of whichever of the sum and its negation sorts first,
-// the sign taken out: GiNaC normalizes the sign of a sum with rational coefficients itself, not of
-// one with floats, so `1 / (a - 0.5 * b)` and `-1 / (0.5 * b - a)` would not cancel.
+// Each whole power of a sum with its sign taken out (sign_out), or `1 / (a - 0.5 * b)` and
+// `-1 / (0.5 * b - a)` would not cancel.
 struct SignedBases : GiNaC::map_function {
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = e.map(*this);
@@ -172,12 +176,10 @@ struct SignedBases : GiNaC::map_function {
     // in it as it is, and its negation is then a different tree from the expanded negation GiNaC
     // makes of the original (a fuzz finding: `(2 * b * (a + b) - e * (2.0 * b - 0.25))**12`
     // against the same with every sign turned).
-    const GiNaC::ex& exponent = mapped.op(1);
     const GiNaC::ex base = cheap_to_expand(mapped.op(0)) ? mapped.op(0).expand() : mapped.op(0);
-    const GiNaC::ex negated = (-base).expand();
-    if (!GiNaC::is_exactly_a<GiNaC::add>(base) || !GiNaC::is_exactly_a<GiNaC::add>(negated)) return mapped;
-    if (negated.compare(base) >= 0) return GiNaC::pow(base, exponent);
-    return GiNaC::pow(-1, exponent) * GiNaC::pow(negated, exponent);
+    if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
+    const SignedPower p = sign_out(base, mapped.op(1));
+    return p.sign * GiNaC::pow(p.base, mapped.op(1));
   }
 };
 
