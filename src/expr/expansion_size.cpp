@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "expr/float_range.h"
+#include "expr/functions.h"
+
 namespace kcost {
 
 namespace {
@@ -25,37 +28,44 @@ double monomials(double n, double t) {
 }  // namespace
 
 ExpansionSize expansion_size(const GiNaC::ex& e) {
-  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0};
-  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0};
+  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0, number_extent(e)};
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0, 0};
   if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
     const bool sum = GiNaC::is_a<GiNaC::add>(e);
-    ExpansionSize size{sum ? 0.0 : 1.0, 0, 0};
+    ExpansionSize size{sum ? 0.0 : 1.0, 0, 0, 0};
     for (size_t i = 0; i < e.nops(); ++i) {
       const ExpansionSize part = expansion_size(e.op(i));
       size.terms = sum ? size.terms + part.terms : size.terms * part.terms;
       size.degree = sum ? std::max(size.degree, part.degree) : size.degree + part.degree;
       size.inner_terms = std::max(size.inner_terms, part.inner_terms);
+      size.extent = sum ? std::max(size.extent, part.extent) : size.extent + part.extent;
     }
+    if (sum) size.extent += std::log2(std::max(size.terms, 1.0));
     return size;
   }
   if (GiNaC::is_a<GiNaC::power>(e) && GiNaC::is_a<GiNaC::numeric>(e.op(1)) &&
-      GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_integer()) {
+      GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_real()) {
     const ExpansionSize base = expansion_size(e.op(0));
-    const double n = std::fabs(GiNaC::ex_to<GiNaC::numeric>(e.op(1)).to_double());
-    return {monomials(n, base.terms), base.degree * n, base.inner_terms};
+    const GiNaC::numeric& exponent = GiNaC::ex_to<GiNaC::numeric>(e.op(1));
+    const double n = std::fabs(exponent.to_double());
+    if (exponent.is_integer())
+      return {monomials(n, base.terms), base.degree * n, base.inner_terms, n * base.extent};
+    return {1, 1, std::max(base.terms, base.inner_terms), std::max(n * base.extent, number_extent(exponent))};
   }
   // Any other power, a function: one opaque term; its operands are expanded on their own.
-  ExpansionSize size{1, 1, 0};
+  ExpansionSize size{1, 1, 0, 0};
   for (size_t i = 0; i < e.nops(); ++i) {
     const ExpansionSize operand = expansion_size(e.op(i));
     size.inner_terms = std::max({size.inner_terms, operand.terms, operand.inner_terms});
+    size.extent = std::max(size.extent, operand.extent);
   }
   return size;
 }
 
 bool cheap_to_expand(const GiNaC::ex& e) {
   const ExpansionSize size = expansion_size(e);
-  return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms;
+  return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms &&
+         !(size.extent > kFloatLog2Range && has_float(e));
 }
 
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {

@@ -14,6 +14,15 @@
 //   function (min, //, ...), one term of degree 1: expand does not multiply out through them.
 //   Their operands are expanded on their own: the largest of those is `inner_terms`.
 // Counts saturate at infinity rather than overflow.
+//
+// It also bounds the numbers of the expansion, for a float that would leave the float range
+// there (float_range.h: CLN throws inside GiNaC's expand and GiNaC leaks what it allocated).
+// `extent` is the largest |log2 |c|| a coefficient c may reach, or the log2 of the sum of the
+// |c| of an expansion, whichever is larger: a number's own; a sum's largest plus log2 of its
+// terms; a product's extents added (the sums of |c| multiply); a power to a number p, |p| times
+// the base's (the multinomial coefficients of a whole power sum to the power of the sum of |c|;
+// GiNaC raises a product factor by factor); any other power and a function, the largest of
+// their operands', each expanded on its own.
 #pragma once
 
 #include <ginac/ginac.h>
@@ -24,6 +33,7 @@ struct ExpansionSize {
   double terms = 1;   // how many terms the expansion has, at most
   double degree = 0;  // its total degree in symbols and opaque functions, at most
   double inner_terms = 0;  // the most terms of an operand of a function or power inside it
+  double extent = 0;  // the largest |log2 |c|| of a number c in the expansion, at most
 };
 
 ExpansionSize expansion_size(const GiNaC::ex& e);
@@ -34,7 +44,8 @@ ExpansionSize expansion_size(const GiNaC::ex& e);
 constexpr double kMaxExpandedTerms = 100000;
 constexpr double kMaxDividedDegree = 128;
 
-// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms.
+// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms
+// and, when `e` holds a float, its numbers within kFloatLog2Range.
 bool cheap_to_expand(const GiNaC::ex& e);
 // Whether dividing `a` by `b` as polynomials stays within both bounds.
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);

@@ -76,5 +76,22 @@ TEST(ExpansionSize, LargePowersStayUnexpanded) {
   EXPECT_EQ(Expr::parse("(a + b) ** 2").expand().str(), "a**2 + 2 * a * b + b**2");
 }
 
+TEST(ExpansionSize, ExtentBoundsTheNumbersOfTheExpansion) {
+  EXPECT_EQ(size_of("8 * x + y").extent, 4);  // 8, plus a bit for two terms
+  EXPECT_EQ(size_of("(8 * x) * (8 * y)").extent, 6);
+  EXPECT_EQ(size_of("(2 * x + y) ** 10").extent, 20);  // (2 + 1) ** 10 at most: 10 * (1 + 1)
+  EXPECT_EQ(size_of("(4 * x + y) ** 2.5").extent, 7.5);
+  EXPECT_EQ(size_of("min(8 * x, y) * 2").extent, 4);
+}
+
+TEST(ExpansionSize, AnExpansionWhoseFloatsWouldOverflowIsNotCheap) {
+  // CLN throws inside GiNaC's expand, and GiNaC leaks what it allocated: not expanded at all.
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("(10 ** 10 * x + 1) ** 40").ex()));  // exact: never overflows
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(1e10 * x + 1.5) ** 40").ex()));
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("(1e10 * x + 1.5) ** 20").ex()));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(1e100 * x + 1.5) ** 5 * (1e100 * y + z) ** 5").ex()));
+  EXPECT_EQ(Expr::parse("(1e10 * x + 1.5) ** 40").expand().str(), "(10000000000.0 * x + 1.5)**40");
+}
+
 }  // namespace
 }  // namespace kcost

@@ -304,6 +304,16 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"(x - y) ** 20000000", 9, "number too large in power"},  // -1 counts one bit
       // a fuzz finding: CLN threw inside GiNaC's power of this sum, which then leaked
       {"(44.2 - 2 ** -6422 * x + b) ** 2", 29, "a float beside a number beyond the float range, in a power"},
+      // fuzz findings: CLN threw inside GiNaC's own product (which distributes the number over the
+      // sum's coefficients) and sum, and GiNaC leaked what it had allocated there (float_range.h)
+      {"x * 1e300 * (1e10 * y + z)", 11, "float overflow"},
+      {"(a / 2 ** 64 * y - 4443) * 2 ** 64 * m / 1e-300", 40, "float overflow"},
+      {"x / (1e-300 * y) * 1e300", 18, "float overflow"},
+      {"1e300 * x + 2 ** 2000 * x", 11, "float overflow"},
+      {"1e308 * x", 7, "float overflow"},  // kcost's margin below the float range (float_range.h)
+      // GiNaC divides a sum factor by its content, 2 ** -1774, which is 0.0 as a float
+      {"(2 ** -1774 * a + 1.5) * m", 24, "float overflow"},
+      {"(a / 222222444 ** 64 * y - 4443 - e / 2 ** 64 * z / -1.) * m", 58, "float overflow"},
       // a fuzz finding that ran for over a minute: refused within milliseconds
       {"1_0**17_0_04_0**1**174_0*444_0**1*444_0*444_0**1*444_04_0**1**174_0*444_0**174444444+44", 74,
        "number too large in power"},

@@ -172,7 +172,8 @@ void ShapeTracer::subtract_instance_ties(const ModuleFacts& facts, const std::st
     std::vector<std::string> taken;
     for (const auto& [where, module] : modules) {
       if (!std::regex_search(where, target)) continue;
-      if (std::any_of(taken.begin(), taken.end(), [&](const std::string& p) { return where.rfind(p + ".", 0) == 0; }))
+      const std::string& at = where;  // clang 14 cannot capture a structured binding
+      if (std::any_of(taken.begin(), taken.end(), [&](const std::string& p) { return at.rfind(p + ".", 0) == 0; }))
         continue;  // inside a submodule already taken off
       taken.push_back(where);
       ModuleParameters tied = module_parameters(*module, joined(path, where));

@@ -1,0 +1,171 @@
+#include "expr/float_range.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "expr/functions.h"
+
+namespace kcost {
+
+namespace {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+const numeric& num(const ex& e) { return GiNaC::ex_to<numeric>(e); }
+
+bool is_float(const ex& e) { return GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational(); }
+
+double extent_of(const numeric& v) {
+  if (v.is_zero() || !v.is_real()) return 0;
+  return std::fabs(log2_magnitude(v));
+}
+
+// A term of a sum as GiNaC holds it: its numeric coefficient and the rest.
+struct Term {
+  numeric coefficient;
+  ex rest;
+};
+
+Term term_of(const ex& e) {
+  if (GiNaC::is_exactly_a<numeric>(e)) return {num(e), 1};
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    numeric coefficient = 1;
+    ex rest = 1;
+    for (size_t i = 0; i < e.nops(); ++i) {
+      if (GiNaC::is_exactly_a<numeric>(e.op(i))) coefficient = num(e.op(i));
+      else rest = rest * e.op(i);
+    }
+    return {coefficient, rest};
+  }
+  return {1, e};
+}
+
+// The terms of e as a sum: a sum's own, anything else one term.
+std::vector<Term> terms_of(const ex& e) {
+  std::vector<Term> terms;
+  if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+    for (size_t i = 0; i < e.nops(); ++i) terms.push_back(term_of(e.op(i)));
+    const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
+    if (num(constant).is_zero() && is_float(constant)) terms.push_back({num(constant), 1});
+  } else {
+    terms.push_back(term_of(e));
+  }
+  return terms;
+}
+
+// A factor of a product as GiNaC holds it: a base and its exponent.
+struct Factor {
+  ex base;
+  ex exponent;
+};
+
+// The numeric coefficient of e as a product, and its other factors.
+struct Product {
+  numeric coefficient = 1;
+  std::vector<Factor> factors;
+};
+
+Factor factor_of(const ex& e) {
+  if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) return {e.op(0), e.op(1)};
+  return {e, 1};
+}
+
+Product product_of(const ex& e) {
+  Product p;
+  if (GiNaC::is_exactly_a<numeric>(e)) {
+    p.coefficient = num(e);
+  } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    for (size_t i = 0; i < e.nops(); ++i) {
+      if (GiNaC::is_exactly_a<numeric>(e.op(i))) p.coefficient = num(e.op(i));
+      else p.factors.push_back(factor_of(e.op(i)));
+    }
+  } else {
+    p.factors.push_back(factor_of(e));
+  }
+  return p;
+}
+
+// The largest extent of a coefficient of e's terms.
+double coefficient_extent(const ex& e) {
+  double extent = 0;
+  for (const Term& t : terms_of(e)) extent = std::max(extent, extent_of(t.coefficient));
+  return extent;
+}
+
+}  // namespace
+
+double log2_magnitude(const GiNaC::numeric& v) {
+  if (!v.is_rational()) return std::log2(std::fabs(v.to_double()));
+  return static_cast<double>(v.numer().int_length()) - static_cast<double>(v.denom().int_length());
+}
+
+double number_extent(const GiNaC::ex& e) {
+  double extent = 0;
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (GiNaC::is_exactly_a<numeric>(*it)) extent = std::max(extent, extent_of(num(*it)));
+  return extent;
+}
+
+bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
+  // GiNaC adds the coefficients of like terms (the constants among them), and nothing else.
+  std::map<ex, numeric, GiNaC::ex_is_less> coefficients;
+  for (const Term& t : terms_of(a)) coefficients.emplace(t.rest, t.coefficient);
+  for (const Term& t : terms_of(b)) {
+    auto like = coefficients.find(t.rest);
+    if (like == coefficients.end()) continue;
+    const numeric& x = like->second;
+    const numeric& y = t.coefficient;
+    if ((!x.is_rational() || !y.is_rational()) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
+  }
+  return false;
+}
+
+bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient, double limit) {
+  const numeric content = sum.integer_content();  // exact: GiNaC takes no content from a float
+  if (content == 1) return false;
+  const double divisor = extent_of(content);
+  bool floats = float_coefficient;
+  for (const Term& t : terms_of(sum)) {
+    if (t.coefficient.is_rational()) continue;
+    floats = true;
+    if (extent_of(t.coefficient) + divisor > limit) return true;
+  }
+  return floats && coefficient + divisor > limit;
+}
+
+bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
+  const Product pa = product_of(a), pb = product_of(b);
+  const bool float_coefficient = !pa.coefficient.is_rational() || !pb.coefficient.is_rational();
+  const double coefficients = extent_of(pa.coefficient) + extent_of(pb.coefficient);
+  // The coefficients multiply.
+  if (float_coefficient && coefficients > limit) return true;
+  // A sum factor has its integer content taken out into the coefficient, and may take the
+  // coefficient into its own coefficients (GiNaC distributes a number over a sum that is the
+  // only other factor).
+  for (const Product* p : {&pa, &pb})
+    for (const Factor& f : p->factors) {
+      if (!GiNaC::is_exactly_a<GiNaC::add>(f.base) || !f.exponent.is_equal(1)) continue;
+      if (content_may_overflow(f.base, coefficients, float_coefficient, limit)) return true;
+      for (const Term& t : terms_of(f.base))
+        if ((float_coefficient || !t.coefficient.is_rational()) && coefficients + extent_of(t.coefficient) > limit)
+          return true;
+    }
+  // Factors of a common base add their exponents, and the power is made again: a sum's content
+  // is taken out to the new power (or, at the power 1, the coefficient distributed over it).
+  for (const Factor& fa : pa.factors)
+    for (const Factor& fb : pb.factors) {
+      if (!fa.base.is_equal(fb.base)) continue;
+      const numeric& x = num(fa.exponent);
+      const numeric& y = num(fb.exponent);
+      if ((!x.is_rational() || !y.is_rational()) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
+      if (!GiNaC::is_exactly_a<GiNaC::add>(fa.base) || !(float_coefficient || has_float(fa.base))) continue;
+      const double n = std::fabs(x.to_double() + y.to_double());
+      if (coefficients + n * coefficient_extent(fa.base) > limit) return true;
+    }
+  return false;
+}
+
+}  // namespace kcost
