@@ -6,6 +6,7 @@
 
 #include "expr/float_range.h"
 #include "expr/functions.h"
+#include "expr/number.h"
 
 namespace kcost {
 
@@ -52,7 +53,20 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
       return {monomials(n, base.terms), base.degree * n, base.inner_terms, n * base.extent};
     return {1, 1, std::max(base.terms, base.inner_terms), std::max(n * base.extent, number_extent(exponent))};
   }
-  // Any other power, a function: one opaque term; its operands are expanded on their own.
+  if (GiNaC::is_a<GiNaC::power>(e)) {
+    // A power to a symbolic exponent: GiNaC's expand splits the exponent's sum, x ** (c + y) is
+    // x ** c * x ** y, raising the base to the number c (a number base to a number; a sum base
+    // multiplied out c times): `2 ** (222 + b) ** 41` raised 2 to 222 ** 41 (a fuzz finding that
+    // ran for ever). c is at most 2 ** the exponent's extent.
+    const ExpansionSize base = expansion_size(e.op(0));
+    const ExpansionSize exponent = expansion_size(e.op(1));
+    const double c = std::exp2(exponent.extent);
+    const bool sum = GiNaC::is_a<GiNaC::add>(e.op(0));
+    return {sum ? monomials(c, base.terms) : 1, sum ? base.degree * c + 1 : 1,
+            std::max({base.terms, base.inner_terms, exponent.terms, exponent.inner_terms}),
+            std::max(base.extent == 0 ? 0 : base.extent * c, exponent.extent)};
+  }
+  // A function: one opaque term; its operands are expanded on their own.
   ExpansionSize size{1, 1, 0, 0};
   for (size_t i = 0; i < e.nops(); ++i) {
     const ExpansionSize operand = expansion_size(e.op(i));
@@ -65,7 +79,7 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
 bool cheap_to_expand(const GiNaC::ex& e) {
   const ExpansionSize size = expansion_size(e);
   return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms &&
-         !(size.extent > kFloatLog2Range && has_float(e));
+         size.extent <= number::kMaxPowerBits && !(size.extent > kFloatLog2Range && has_float(e));
 }
 
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {

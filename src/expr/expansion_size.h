@@ -10,9 +10,13 @@
 // - a sum: the sum of its terms' counts, the largest degree;
 // - a product: the product of the counts, the sum of the degrees;
 // - a power to a whole n: a base of t terms gives C(|n| + t - 1, t - 1) terms (the monomials
-//   of degree |n| in t variables), of |n| times the base's degree; any other power, and any
-//   function (min, //, ...), one term of degree 1: expand does not multiply out through them.
-//   Their operands are expanded on their own: the largest of those is `inner_terms`.
+//   of degree |n| in t variables), of |n| times the base's degree; any other power to a
+//   number, and any function (min, //, ...), one term of degree 1: expand does not multiply out
+//   through them. Their operands are expanded on their own: the largest of those is
+//   `inner_terms`;
+// - a power to a symbolic exponent: expand splits a sum exponent, x ** (c + y) is
+//   x ** c * x ** y, so a sum base counts as raised to the whole power c, which is at most
+//   2 ** the exponent's extent (below), times one opaque term.
 // Counts saturate at infinity rather than overflow.
 //
 // It also bounds the numbers of the expansion, for a float that would leave the float range
@@ -21,8 +25,10 @@
 // |c| of an expansion, whichever is larger: a number's own; a sum's largest plus log2 of its
 // terms; a product's extents added (the sums of |c| multiply); a power to a number p, |p| times
 // the base's (the multinomial coefficients of a whole power sum to the power of the sum of |c|;
-// GiNaC raises a product factor by factor); any other power and a function, the largest of
-// their operands', each expanded on its own.
+// GiNaC raises a product factor by factor); a power to a symbolic exponent, the base's extent
+// times that c (a number base is raised to it); any other power and a function, the largest of
+// their operands', each expanded on its own. An expansion whose numbers may pass
+// number::kMaxPowerBits is not made either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).
 #pragma once
 
 #include <ginac/ginac.h>
@@ -44,8 +50,8 @@ ExpansionSize expansion_size(const GiNaC::ex& e);
 constexpr double kMaxExpandedTerms = 100000;
 constexpr double kMaxDividedDegree = 128;
 
-// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms
-// and, when `e` holds a float, its numbers within kFloatLog2Range.
+// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms,
+// its numbers within number::kMaxPowerBits and, when `e` holds a float, within kFloatLog2Range.
 bool cheap_to_expand(const GiNaC::ex& e);
 // Whether dividing `a` by `b` as polynomials stays within both bounds.
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);

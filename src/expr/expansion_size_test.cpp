@@ -93,5 +93,18 @@ TEST(ExpansionSize, AnExpansionWhoseFloatsWouldOverflowIsNotCheap) {
   EXPECT_EQ(Expr::parse("(1e10 * x + 1.5) ** 40").expand().str(), "(10000000000.0 * x + 1.5)**40");
 }
 
+TEST(ExpansionSize, APowerToASymbolicExponentIsRaisedToItsConstant) {
+  // expand makes x ** (c + y) x ** c * x ** y: (a + b) ** (z + 2) multiplies out (a + b) ** 2
+  EXPECT_EQ(Expr::parse("(a + b) ** (z + 2)").expand().str(), "a**2 * (a + b)**z + 2 * a * b * (a + b)**z + b**2 * (a + b)**z");
+  EXPECT_LE(4, size_of("(a + b) ** (z + 2)").terms);  // 2 + 1 (the exponent's extent) bounds the constant
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("(a + b) ** (z + 2)").ex()));
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("2 ** (z + 2)").ex()));
+  // a fuzz finding that ran for ever: 2 ** (222 + b) ** 41 expanded raises 2 to 222 ** 41
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("2 ** (222 + b) ** 41").ex()));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(a + b) ** (z + 2 ** 20)").ex()));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("1.5 ** (z + 2 ** 12)").ex()));  // a float beyond the range
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("x ** (222 + b) ** 41").ex()));  // x ** c stays as it is
+}
+
 }  // namespace
 }  // namespace kcost
