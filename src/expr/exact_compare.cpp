@@ -29,7 +29,7 @@ int exact_compare(const GiNaC::ex& a, const GiNaC::ex& b) {
   for (size_t i = 0; i < a.nops(); ++i)
     if (int c = exact_compare(a.op(i), b.op(i))) return c;
   if (GiNaC::is_exactly_a<GiNaC::add>(a))
-    return exact_compare(sum_constant(GiNaC::ex_to<GiNaC::add>(a)), sum_constant(GiNaC::ex_to<GiNaC::add>(b)));
+    return exact_compare(number_of(GiNaC::ex_to<GiNaC::add>(a)), number_of(GiNaC::ex_to<GiNaC::add>(b)));
   return 0;
 }
 

@@ -29,31 +29,31 @@ struct Term {
   ex rest;
 };
 
-Term term_of(const ex& e) {
-  if (GiNaC::is_exactly_a<numeric>(e)) return {num(e), 1};
-  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-    numeric coefficient = 1;
-    ex rest = 1;
-    for (size_t i = 0; i < e.nops(); ++i) {
-      if (GiNaC::is_exactly_a<numeric>(e.op(i))) coefficient = num(e.op(i));
-      else rest = rest * e.op(i);
-    }
-    return {coefficient, rest};
-  }
-  return {1, e};
-}
-
-// The terms of e as a sum: a sum's own, anything else one term.
+// The terms of e as a sum: a sum's pairs and its number (a float zero too), anything else one
+// term (a product's coefficient and its other factors).
 std::vector<Term> terms_of(const ex& e) {
   std::vector<Term> terms;
   if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
-    for (size_t i = 0; i < e.nops(); ++i) terms.push_back(term_of(e.op(i)));
-    const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
-    if (num(constant).is_zero() && is_float(constant)) terms.push_back({num(constant), 1});
+    const GiNaC::add& sum = GiNaC::ex_to<GiNaC::add>(e);
+    for (const GiNaC::expair& pair : pairs_of(sum)) terms.push_back({num(pair.coeff), pair.rest});
+    const ex& constant = number_of(sum);
+    if (!num(constant).is_zero() || is_float(constant)) terms.push_back({num(constant), 1});
+  } else if (GiNaC::is_exactly_a<numeric>(e)) {
+    terms.push_back({num(e), 1});
+  } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
+    terms.push_back({num(number_of(product)), GiNaC::mul(pairs_of(product))});
   } else {
-    terms.push_back(term_of(e));
+    terms.push_back({1, e});
   }
   return terms;
+}
+
+// Whether a coefficient of e's terms is a float.
+bool has_float_coefficient(const ex& e) {
+  for (const Term& t : terms_of(e))
+    if (!t.coefficient.is_rational()) return true;
+  return false;
 }
 
 // A factor of a product as GiNaC holds it: a base and its exponent.
@@ -68,22 +68,18 @@ struct Product {
   std::vector<Factor> factors;
 };
 
-Factor factor_of(const ex& e) {
-  if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) return {e.op(0), e.op(1)};
-  return {e, 1};
-}
-
 Product product_of(const ex& e) {
   Product p;
   if (GiNaC::is_exactly_a<numeric>(e)) {
     p.coefficient = num(e);
   } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-    for (size_t i = 0; i < e.nops(); ++i) {
-      if (GiNaC::is_exactly_a<numeric>(e.op(i))) p.coefficient = num(e.op(i));
-      else p.factors.push_back(factor_of(e.op(i)));
-    }
+    const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
+    p.coefficient = num(number_of(product));
+    for (const GiNaC::expair& pair : pairs_of(product)) p.factors.push_back({pair.rest, pair.coeff});
+  } else if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
+    p.factors.push_back({e.op(0), e.op(1)});
   } else {
-    p.factors.push_back(factor_of(e));
+    p.factors.push_back({e, 1});
   }
   return p;
 }
@@ -110,10 +106,13 @@ double number_extent(const GiNaC::ex& e) {
 }
 
 bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
-  // GiNaC adds the coefficients of like terms (the constants among them), and nothing else.
+  // GiNaC adds the coefficients of like terms (the numbers among them), and nothing else.
+  const std::vector<Term> ta = terms_of(a), tb = terms_of(b);
+  auto exact = [](const Term& t) { return t.coefficient.is_rational(); };
+  if (std::all_of(ta.begin(), ta.end(), exact) && std::all_of(tb.begin(), tb.end(), exact)) return false;
   std::map<ex, numeric, GiNaC::ex_is_less> coefficients;
-  for (const Term& t : terms_of(a)) coefficients.emplace(t.rest, t.coefficient);
-  for (const Term& t : terms_of(b)) {
+  for (const Term& t : ta) coefficients.emplace(t.rest, t.coefficient);
+  for (const Term& t : tb) {
     auto like = coefficients.find(t.rest);
     if (like == coefficients.end()) continue;
     const numeric& x = like->second;
@@ -124,16 +123,17 @@ bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
 }
 
 bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient, double limit) {
+  const std::vector<Term> terms = terms_of(sum);
+  const bool floats = float_coefficient || std::any_of(terms.begin(), terms.end(), [](const Term& t) {
+                        return !t.coefficient.is_rational();
+                      });
+  if (!floats) return false;  // exact numbers never overflow
   const numeric content = sum.integer_content();  // exact: GiNaC takes no content from a float
   if (content == 1) return false;
   const double divisor = extent_of(content);
-  bool floats = float_coefficient;
-  for (const Term& t : terms_of(sum)) {
-    if (t.coefficient.is_rational()) continue;
-    floats = true;
-    if (extent_of(t.coefficient) + divisor > limit) return true;
-  }
-  return floats && coefficient + divisor > limit;
+  for (const Term& t : terms)
+    if (!t.coefficient.is_rational() && extent_of(t.coefficient) + divisor > limit) return true;
+  return coefficient + divisor > limit;
 }
 
 bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
@@ -161,7 +161,8 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) 
       const numeric& x = num(fa.exponent);
       const numeric& y = num(fb.exponent);
       if ((!x.is_rational() || !y.is_rational()) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
-      if (!GiNaC::is_exactly_a<GiNaC::add>(fa.base) || !(float_coefficient || has_float(fa.base))) continue;
+      if (!GiNaC::is_exactly_a<GiNaC::add>(fa.base) || !(float_coefficient || has_float_coefficient(fa.base)))
+        continue;
       const double n = std::fabs(x.to_double() + y.to_double());
       if (coefficients + n * coefficient_extent(fa.base) > limit) return true;
     }

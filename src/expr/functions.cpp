@@ -44,7 +44,7 @@ bool find_float(const ex& e, bool units) {
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
     if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (units || !is_unit_float(num(*it))))
       return true;
-    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(sum_constant(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
+    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(number_of(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
       return true;
   }
   return false;
@@ -285,12 +285,14 @@ unsigned serial(PyOp op) { return serials()[static_cast<size_t>(op)]; }
 }  // namespace
 
 namespace {
-struct SumConstant : GiNaC::add {
-  static const ex& of(const GiNaC::add& sum) { return sum.*(&SumConstant::overall_coeff); }
+struct SeqParts : GiNaC::expairseq {
+  static const GiNaC::epvector& pairs(const GiNaC::expairseq& e) { return e.*(&SeqParts::seq); }
+  static const ex& number(const GiNaC::expairseq& e) { return e.*(&SeqParts::overall_coeff); }
 };
 }  // namespace
 
-const ex& sum_constant(const GiNaC::add& sum) { return SumConstant::of(sum); }
+const GiNaC::epvector& pairs_of(const GiNaC::expairseq& e) { return SeqParts::pairs(e); }
+const ex& number_of(const GiNaC::expairseq& e) { return SeqParts::number(e); }
 
 bool is_unit_float(const numeric& n) {
   return n.is_real() && !n.is_rational() && (n.is_equal(1) || n.is_equal(-1));

@@ -54,16 +54,21 @@ std::optional<PyOp> py_op(const GiNaC::ex& e);
 // Whether `e` is a call of Python operation `op` (is_py_op(e, PyOp::min): e is min(...)).
 bool is_py_op(const GiNaC::ex& e, PyOp op);
 
-// A sum's numeric term, which GiNaC leaves out of the sum's operands when it is zero, even a
-// float zero (x + y + 3.0 - 3.0 holds x + y and 0.0): read through a member pointer of a class
-// that may name it.
-const GiNaC::ex& sum_constant(const GiNaC::add& sum);
+// The parts of a sum or a product as GiNaC holds them (both are an expairseq), read through
+// member pointers of a class that may name them. Its pairs: (rest, numeric coefficient) for the
+// terms of a sum, (base, exponent) for the factors of a product; GiNaC combines two pairs whose
+// rests are equal. op(i) recombines a pair into a new object, which costs an allocation and can
+// round a coefficient (printer.cpp). Its number: a sum's constant, a product's coefficient,
+// which GiNaC leaves out of the operands when it is 0 (or 1), even a float zero (x + y + 3.0 -
+// 3.0 holds x + y and 0.0).
+const GiNaC::epvector& pairs_of(const GiNaC::expairseq& e);
+const GiNaC::ex& number_of(const GiNaC::expairseq& e);
 
 // True for the comparison operations lt..ne.
 bool is_comparison(PyOp op);
 
 // Whether a number that is not rational (a float) occurs anywhere in `e`, a sum's float zero
-// constant included (x + 0.0 is a float in Python; sum_constant).
+// constant included (x + 0.0 is a float in Python; number_of).
 bool has_float(const GiNaC::ex& e);
 // A float 1.0 or -1.0. The printer writes them as the integers 1 and -1 (`-1.0 * x` as `-x`),
 // inside function arguments too, so what simplifies takes them for those integers, or a form and

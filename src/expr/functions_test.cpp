@@ -278,17 +278,35 @@ TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
   EXPECT_EQ(float_zero.str(), "x + y + 0.0");
 }
 
-TEST(ExprFloats, SumConstant) {
+TEST(ExprFloats, PartsOfSumsAndProducts) {
   const GiNaC::ex sum = Expr::parse("x + 7").ex();
   ASSERT_TRUE(GiNaC::is_exactly_a<GiNaC::add>(sum));
-  EXPECT_TRUE(sum_constant(GiNaC::ex_to<GiNaC::add>(sum)).is_equal(7));
+  EXPECT_TRUE(number_of(GiNaC::ex_to<GiNaC::add>(sum)).is_equal(7));
   const GiNaC::ex none = Expr::parse("x + y").ex();
-  EXPECT_TRUE(sum_constant(GiNaC::ex_to<GiNaC::add>(none)).is_zero());
-  EXPECT_TRUE(GiNaC::ex_to<GiNaC::numeric>(sum_constant(GiNaC::ex_to<GiNaC::add>(none))).is_rational());
+  EXPECT_TRUE(number_of(GiNaC::ex_to<GiNaC::add>(none)).is_zero());
+  EXPECT_TRUE(GiNaC::ex_to<GiNaC::numeric>(number_of(GiNaC::ex_to<GiNaC::add>(none))).is_rational());
   const GiNaC::ex float_zero = Expr::parse("x + y + 3.0 - 3.0").ex();
-  const GiNaC::numeric& c = GiNaC::ex_to<GiNaC::numeric>(sum_constant(GiNaC::ex_to<GiNaC::add>(float_zero)));
+  const GiNaC::numeric& c = GiNaC::ex_to<GiNaC::numeric>(number_of(GiNaC::ex_to<GiNaC::add>(float_zero)));
   EXPECT_TRUE(c.is_zero());
   EXPECT_FALSE(c.is_rational());
+  // a sum's pairs: each term's rest and numeric coefficient
+  const GiNaC::ex terms = Expr::parse("3 * x * y - z + 7").ex();
+  const GiNaC::epvector& pairs = pairs_of(GiNaC::ex_to<GiNaC::add>(terms));
+  ASSERT_EQ(pairs.size(), 2u);
+  for (const GiNaC::expair& p : pairs) {
+    if (p.rest.is_equal(Expr::parse("x * y").ex())) EXPECT_TRUE(p.coeff.is_equal(3));
+    else EXPECT_TRUE(p.rest.is_equal(Expr::parse("z").ex()) && p.coeff.is_equal(-1));
+  }
+  // a product's pairs: each factor's base and exponent; its number the coefficient
+  const GiNaC::ex product = Expr::parse("2.5 * x ** 3 * (a + b)").ex();
+  ASSERT_TRUE(GiNaC::is_exactly_a<GiNaC::mul>(product));
+  EXPECT_TRUE(number_of(GiNaC::ex_to<GiNaC::mul>(product)).is_equal(GiNaC::numeric(2.5)));
+  const GiNaC::epvector& factors = pairs_of(GiNaC::ex_to<GiNaC::mul>(product));
+  ASSERT_EQ(factors.size(), 2u);
+  for (const GiNaC::expair& p : factors) {
+    if (p.rest.is_equal(Expr::parse("x").ex())) EXPECT_TRUE(p.coeff.is_equal(3));
+    else EXPECT_TRUE(p.rest.is_equal(Expr::parse("a + b").ex()) && p.coeff.is_equal(1));
+  }
 }
 
 TEST(ExprPythonSymbols, KnownDifferencesDecideMinMaxAndComparisons) {

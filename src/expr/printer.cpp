@@ -267,19 +267,14 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
   std::sort(factors->begin(), factors->end());
 }
 
-// A sum's terms as GiNaC holds them, each a rest and its coefficient: read through a member
-// pointer of a class that may name them. Its operands (op(i)) multiply the two, and a rest may
-// hold a float 1.0 GiNaC does not show (`1.0 * e / m` is the product e / m with 1.0 for its
-// number, which equals 1): `e / m / -1. + a / K` raised to a power holds e / m (with that 1.0)
-// times the integer K, whose op(i) is the float K rounded (a fuzz finding: printed so, it read
-// back as a different sum). The coefficient is the pair's, as a float 1.0 is written as the 1 it
-// equals (compose).
-struct SumTerms : GiNaC::add {
-  static const GiNaC::epvector& of(const GiNaC::add& sum) { return sum.*(&SumTerms::seq); }
-};
-
+// A sum's terms as GiNaC holds them, each a rest and its coefficient (pairs_of). Its operands
+// (op(i)) multiply the two, and a rest may hold a float 1.0 GiNaC does not show (`1.0 * e / m` is
+// the product e / m with 1.0 for its number, which equals 1): `e / m / -1. + a / K` raised to a
+// power holds e / m (with that 1.0) times the integer K, whose op(i) is the float K rounded (a
+// fuzz finding: printed so, it read back as a different sum). The coefficient is the pair's, as
+// a float 1.0 is written as the 1 it equals (compose).
 std::vector<Term> sorted_terms_uncached(const ex& e) {
-  const GiNaC::epvector& pairs = SumTerms::of(GiNaC::ex_to<GiNaC::add>(e));
+  const GiNaC::epvector& pairs = pairs_of(GiNaC::ex_to<GiNaC::add>(e));
   std::vector<Term> terms;
   for (const GiNaC::expair& pair : pairs) {
     Term& t = terms.emplace_back();
@@ -287,7 +282,7 @@ std::vector<Term> sorted_terms_uncached(const ex& e) {
     t.coeff *= num(pair.coeff);
     t.degree = degree(pair.rest);
   }
-  const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
+  const ex& constant = number_of(GiNaC::ex_to<GiNaC::add>(e));
   if (!num(constant).is_zero()) {  // the number, an operand of the sum when it is not zero
     Term& t = terms.emplace_back();
     split(constant, &t.coeff, &t.factors);
@@ -335,7 +330,7 @@ Printed print_sum(const ex& e) {
   }
   // A float zero still makes the sum a float: written, so that it reads back the same (a
   // comparison with it stays undecided, as floats decide nothing; functions.cpp known_sign).
-  const ex& constant = sum_constant(GiNaC::ex_to<GiNaC::add>(e));
+  const ex& constant = number_of(GiNaC::ex_to<GiNaC::add>(e));
   if (GiNaC::is_exactly_a<numeric>(constant) && num(constant).is_zero() && !num(constant).is_rational()) text += " + 0.0";
   return {text, kSum};
 }
