@@ -268,14 +268,13 @@ namespace {
 // Whether raising `e` to `x` may make a float beyond the float range of a number GiNaC raises
 // at once: a float, or any number when x is a float, that is `e` or a factor of it (GiNaC raises
 // a product factor by factor, (1e300 * x) ** 2.0 is 1e300 ** 2.0 * x ** 2.0), or a factor of a
-// power's base. Not the terms of a sum (GiNaC takes out only an integer content, and none when
-// a coefficient is a float: (x + 5.0) ** 2222 stays as it is), nor a function's arguments
-// (min(x, 1e300) ** 2).
+// power's base. Not the terms of a sum (GiNaC takes out only its integer content, and only to a
+// whole power: content_may_overflow bounds that), nor a function's arguments (min(x, 1e300) ** 2).
 bool overflows_float(const GiNaC::ex& e, const numeric& x) {
   if (GiNaC::is_exactly_a<numeric>(e)) {
     const numeric& v = num(e);
     if (v.is_zero() || !v.is_real() || (v.is_rational() && x.is_rational())) return false;
-    return log2_magnitude(v) * x.to_double() > 1000;
+    return log2_magnitude(v) * x.to_double() > kFloatLog2Limit;
   }
   if (GiNaC::is_exactly_a<GiNaC::power>(e)) return overflows_float(e.op(0), x);
   if (!GiNaC::is_exactly_a<GiNaC::mul>(e)) return false;
