@@ -72,12 +72,48 @@ std::set<std::string> Expr::symbols() const {
   return names;
 }
 
+namespace {
+
+// Substitution through kcost's own arithmetic, each sum, product and power bounded as the
+// operators bound them (float_range.h): GiNaC's subs evaluates what it rebuilds inside itself,
+// where CLN's float overflow leaks what GiNaC had allocated (`1e200 * x + y` with x = 1e200 * z).
+// A function is rebuilt with its arguments substituted, as GiNaC's subs rebuilds it.
+struct BoundedSubstitution : GiNaC::map_function {
+  const GiNaC::exmap& values;
+  explicit BoundedSubstitution(const GiNaC::exmap& v) : values(v) {}
+  GiNaC::ex operator()(const GiNaC::ex& e) override {
+    if (GiNaC::is_a<GiNaC::symbol>(e)) {
+      auto found = values.find(e);
+      return found == values.end() ? e : found->second;
+    }
+    if (GiNaC::is_exactly_a<numeric>(e)) return e;
+    if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+      const bool sum = GiNaC::is_exactly_a<GiNaC::add>(e);
+      Expr folded(sum ? 0 : 1);
+      for (size_t i = 0; i < e.nops(); ++i) {
+        const Expr part((*this)(e.op(i)));
+        folded = sum ? folded + part : folded * part;
+      }
+      return folded.ex();
+    }
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) return Expr::pow(Expr((*this)(e.op(0))), Expr((*this)(e.op(1)))).ex();
+    return e.map(*this);
+  }
+};
+
+}  // namespace
+
 Expr Expr::subs(const std::map<std::string, Expr>& values) const {
   GiNaC::exmap m;
   for (const auto& [name, value] : values)
     if (const GiNaC::symbol* s = find_symbol(name)) m[*s] = value.ex();
   if (m.empty()) return *this;
-  return guarded([&] { return e_.subs(m, GiNaC::subs_options::no_pattern); });
+  // Exact numbers never overflow: GiNaC's own subs, unless a float is there.
+  bool floats = has_float(e_);
+  for (const auto& [symbol, value] : m) floats = floats || has_float(value);
+  if (!floats) return guarded([&] { return e_.subs(m, GiNaC::subs_options::no_pattern); });
+  BoundedSubstitution substitute(m);
+  return guarded([&] { return substitute(e_); });
 }
 
 GiNaC::numeric Expr::eval(const std::map<std::string, GiNaC::numeric>& values) const {

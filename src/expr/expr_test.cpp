@@ -196,6 +196,30 @@ TEST(ExprSubs, ALiteralDivisionByZeroIsAnError) {
   EXPECT_EQ(error_of([] { parse("x // y").subs({{"y", 0}}); }), "division by zero");
 }
 
+TEST(ExprSubs, WithFloatsEachStepIsBoundedAsTheOperatorsAre) {
+  // GiNaC's subs evaluates what it rebuilds inside itself, where CLN's float overflow leaked
+  // what GiNaC had allocated; with a float there, kcost substitutes through its own arithmetic.
+  EXPECT_EQ(error_of([] { parse("1e200 * x + y").subs({{"x", parse("1e200 * z")}}); }), "float overflow");
+  EXPECT_EQ(error_of([] { parse("(x * y + 1.5) * w").subs({{"x", parse("1e10")}, {"w", parse("1e300")}}); }),
+            "float overflow");  // 1e300 distributed over 1e10 * y + 1.5
+  EXPECT_EQ(error_of([] { parse("x / y + 0.5").subs({{"y", 0}}); }), "division by zero");
+  // and gives what GiNaC's subs gives
+  const std::vector<std::pair<const char*, std::map<std::string, Expr>>> cases = {
+      {"0.5 * x + y", {{"x", parse("2 * z")}}},
+      {"x ** 2.5 * y", {{"x", parse("4 * z")}}},
+      {"min(0.5 * x, y) // 2 + x", {{"x", 3}}},
+      {"(x + 0.5) ** 2 - x * y", {{"x", 1}, {"y", parse("0.25 * a")}}},
+      {"a * b + 1e-06 * c", {{"a", parse("b + 1")}, {"c", parse("a * b")}}},
+  };
+  for (const auto& [text, values] : cases) {
+    SCOPED_TRACE(text);
+    GiNaC::exmap m;
+    for (const auto& [name, value] : values) m[sym(name).ex()] = value.ex();
+    const Expr e = parse(text);
+    EXPECT_EQ(e.subs(values), Expr(e.ex().subs(m, GiNaC::subs_options::no_pattern)));
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Exact evaluation
 
