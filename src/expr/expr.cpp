@@ -182,7 +182,11 @@ struct OpaqueLargePowers : GiNaC::map_function {
     GiNaC::ex base = e.op(0).map(*this);
     if (cheap_to_expand(base)) base = base.expand(GiNaC::expand_options::expand_function_args);
     const SignedPower p = sign_out(base, e.op(1));
-    const GiNaC::ex key = GiNaC::pow(p.base, e.op(1));
+    // The key is the base and the exponent, not their power: GiNaC's power of a sum turns the
+    // sum's sign when its first coefficient is a negative integer, which a float coefficient of
+    // the same value is not, so `(2.0 - 2 * e) ** 12` and `(2.0 - 2.0 * e) ** 12` (equal by
+    // value) became powers of opposite sums (an expr_roundtrip finding).
+    const GiNaC::ex key = GiNaC::lst{p.base, e.op(1)};
     auto found = symbols.find(key);
     if (found != symbols.end()) return p.sign * found->second;
     return p.sign * (symbols[key] = GiNaC::symbol());
