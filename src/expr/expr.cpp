@@ -206,10 +206,13 @@ struct UnitFloats : GiNaC::map_function {
 };
 
 // Each whole power of a sum with its sign taken out (sign_out), or `1 / (a - 0.5 * b)` and
-// `-1 / (0.5 * b - a)` would not cancel.
+// `-1 / (0.5 * b - a)` would not cancel; and each sum factor of a product, or `i * (0.5 * c + b)`
+// and `-(-0.5 * c - b) * i` would not (GiNaC normalizes the sign of a sum factor only when its
+// coefficients are rational; an expr_roundtrip finding, in a tree too large to expand).
 struct SignedBases : GiNaC::map_function {
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = e.map(*this);
+    if (GiNaC::is_exactly_a<GiNaC::mul>(mapped)) return signed_factors(mapped);
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
         !GiNaC::is_exactly_a<numeric>(mapped.op(1)) || !num(mapped.op(1)).is_integer())
       return mapped;
@@ -221,6 +224,25 @@ struct SignedBases : GiNaC::map_function {
     if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
     const SignedPower p = sign_out(base, mapped.op(1));
     return p.sign * GiNaC::pow(p.base, mapped.op(1));
+  }
+
+  static GiNaC::ex signed_factors(const GiNaC::ex& product) {
+    GiNaC::ex sign = 1;
+    GiNaC::exvector factors;
+    bool changed = false;
+    for (size_t i = 0; i < product.nops(); ++i) {
+      const GiNaC::ex& f = product.op(i);
+      const GiNaC::ex sum = GiNaC::is_exactly_a<GiNaC::add>(f) && cheap_to_expand(f) ? f.expand() : f;
+      if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) {
+        factors.push_back(f);
+        continue;
+      }
+      const SignedPower p = sign_out(sum, 1);
+      sign = sign * p.sign;
+      factors.push_back(p.base);
+      changed = true;
+    }
+    return changed ? sign * GiNaC::mul(factors) : product;
   }
 };
 

@@ -407,6 +407,28 @@ TEST(ExprEquality, LargePowersOfSumsEqualByValueAreOne) {
   EXPECT_EQ(different, 0);
 }
 
+TEST(ExprEquality, SumFactorsWithTheirSignTurnedAreOne) {
+  // GiNaC normalizes the sign of a sum factor only when its coefficients are rational, so
+  // `x * i * (0.5 * c + b)` and `-x * (-0.5 * c - b) * i` are different trees; here x multiplies
+  // out to 4 ** 9 terms, too many to expand the difference (an expr_roundtrip finding).
+  std::string x;
+  for (int k = 1; k <= 9; ++k) {
+    const std::string n = std::to_string(k);
+    x += (k > 1 ? " * (a" : "(a") + n + " + b" + n + " + c" + n + " + d" + n + ")";
+  }
+  // Whether GiNaC builds the two as one tree depends on its order of the symbols, which their
+  // creation decides: fresh symbols each round.
+  int different = 0;
+  for (int round = 0; round < 20; ++round) {
+    const SymbolScope scope;
+    const Expr p = parse(x + " * i * (0.5 * c + b) + a");
+    const Expr q = parse("a - " + x + " * (-0.5 * c - b) * i");
+    different += !p.equivalent(q) + !q.equivalent(p);
+    EXPECT_FALSE(p.equivalent(parse("a + " + x + " * (-0.5 * c - b) * i")));
+  }
+  EXPECT_EQ(different, 0);
+}
+
 TEST(ExprEquality, EquivalentComparesNumbersByValue) {
   EXPECT_TRUE(parse("2.0 * x").equivalent(parse("2 * x")));
   EXPECT_TRUE(parse("(2.0 * x + y + z + w) ** 300").equivalent(parse("(2 * x + y + z + w) ** 300")));
