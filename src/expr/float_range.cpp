@@ -130,10 +130,16 @@ bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_c
   if (!floats) return false;  // exact numbers never overflow
   const numeric content = sum.integer_content();  // exact: GiNaC takes no content from a float
   if (content == 1) return false;
-  const double divisor = extent_of(content);
+  // The content itself must be a float (GiNaC divides a float by it: a content below the float
+  // range is 0.0), and each float coefficient divided by it must stay in the range: a small float
+  // over a small content is a moderate number (-5e-17 / 2 ** -989 is about 2 ** 935).
+  const double divisor = log2_magnitude(content);
+  if (std::fabs(divisor) > limit) return true;
   for (const Term& t : terms)
-    if (!t.coefficient.is_rational() && extent_of(t.coefficient) + divisor > limit) return true;
-  return coefficient + divisor > limit;
+    if (!t.coefficient.is_rational() && !t.coefficient.is_zero() &&
+        std::fabs(log2_magnitude(t.coefficient) - divisor) > limit)
+      return true;
+  return coefficient + std::fabs(divisor) > limit;
 }
 
 bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {

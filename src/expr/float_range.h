@@ -44,9 +44,10 @@ bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit = kFl
 // Whether GiNaC's division of the coefficients of `sum` by its integer content (the lcm of the
 // denominators over the gcd of the numerators of its exact coefficients: it does so to a sum it
 // makes a factor of a product, or raises to a whole power) may leave the range where a float
-// is: a float coefficient divided by it, or a number of extent `coefficient` (a float when
-// `float_coefficient`) that the content then multiplies. A content beyond the float range is
-// itself refused: as a float it is 0 (GiNaC's `(2 ** -1774 * a + 1.5) * m` divided by zero).
+// is: a float coefficient divided by it (by their values: a small float over a small content is
+// a moderate number), or a number of extent `coefficient` (a float when `float_coefficient`)
+// that the content then multiplies. A content beyond the float range is itself refused: as a
+// float it is 0 (GiNaC's `(2 ** -1774 * a + 1.5) * m` divided by zero).
 bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient,
                           double limit = kFloatLog2Limit);
 // Whether GiNaC's a * b may: when the numbers it combines (above), one of them a float, have
