@@ -283,7 +283,13 @@ bool Expr::equivalent(const Expr& other) const {
     WholeExponents whole;
     OpaqueLargePowers opaque;
     SignedBases signed_bases;
-    auto normal = [&](const GiNaC::ex& e) { return signed_bases(opaque(whole(has_unit_float(e) ? units(e) : e))); };
+    // Signs are taken out before the large powers become symbols too, so that the bases of two
+    // such powers, equal but for the sign of a sum factor deep inside, are one key (an
+    // expr_roundtrip finding: `(-0.25 + 2.0 * b) * e` and `-(0.25 - 2.0 * b) * e` in the base of a
+    // power too large to expand).
+    auto normal = [&](const GiNaC::ex& e) {
+      return signed_bases(opaque(signed_bases(whole(has_unit_float(e) ? units(e) : e))));
+    };
     const GiNaC::ex a = normal(e_), b = normal(other.e_);
     if (sum_may_overflow(a, b, kFloatLog2Range)) return false;
     const GiNaC::ex difference = a - b;

@@ -429,6 +429,18 @@ TEST(ExprEquality, SumFactorsWithTheirSignTurnedAreOne) {
   EXPECT_EQ(different, 0);
 }
 
+TEST(ExprEquality, LargePowersWhoseBasesDifferBySignsOfSumFactorsAreOne) {
+  // The base of each power is too large to expand (the floor division's argument), and its sum
+  // factor has its sign turned in one: the power became two symbols (an expr_roundtrip finding).
+  const std::string f = "f // (a1 + a2 + a3 + a4 + a5 + a6) ** 40";
+  const Expr p = parse("x ** ((e * (2.0 * b - 0.25) + " + f + ") ** 12)");
+  const Expr q = parse("x ** ((-e * (0.25 - 2.0 * b) + " + f + ") ** 12)");
+  ASSERT_NE(p, q);
+  EXPECT_TRUE(p.equivalent(q));
+  EXPECT_TRUE(q.equivalent(p));
+  EXPECT_FALSE(p.equivalent(parse("x ** ((e * (2.0 * b + 0.25) + " + f + ") ** 12)")));
+}
+
 TEST(ExprEquality, EquivalentComparesNumbersByValue) {
   EXPECT_TRUE(parse("2.0 * x").equivalent(parse("2 * x")));
   EXPECT_TRUE(parse("(2.0 * x + y + z + w) ** 300").equivalent(parse("(2 * x + y + z + w) ** 300")));
