@@ -331,28 +331,6 @@ Expr operator-(const Expr& a) {
   return guarded([&] { return -a.e_; });
 }
 
-namespace {
-
-// Whether raising `e` to `x` may make a float beyond the float range of a number GiNaC raises
-// at once: a float, or any number when x is a float, that is `e` or a factor of it (GiNaC raises
-// a product factor by factor, (1e300 * x) ** 2.0 is 1e300 ** 2.0 * x ** 2.0), or a factor of a
-// power's base. Not the terms of a sum (GiNaC takes out only its integer content, and only to a
-// whole power: content_may_overflow bounds that), nor a function's arguments (min(x, 1e300) ** 2).
-bool overflows_float(const GiNaC::ex& e, const numeric& x) {
-  if (GiNaC::is_exactly_a<numeric>(e)) {
-    const numeric& v = num(e);
-    if (v.is_zero() || !v.is_real() || (v.is_rational() && x.is_rational())) return false;
-    return log2_magnitude(v) * x.to_double() > kFloatLog2Limit;
-  }
-  if (GiNaC::is_exactly_a<GiNaC::power>(e)) return overflows_float(e.op(0), x);
-  if (!GiNaC::is_exactly_a<GiNaC::mul>(e)) return false;
-  for (size_t i = 0; i < e.nops(); ++i)
-    if (overflows_float(e.op(i), x)) return true;
-  return false;
-}
-
-}  // namespace
-
 Expr Expr::pow(const Expr& base, const Expr& exp) {
   const GiNaC::ex& b = base.e_;
   GiNaC::ex x = exp.e_;
@@ -390,7 +368,7 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // from inside GiNaC's evaluation otherwise, and GiNaC leaks what it had allocated there
   // (`(1e300 * x) ** 2.0`, `(m * 4.0) ** 848`: fuzz findings). Refused here as Python would
   // refuse the number's power.
-  if (number::is_real(x) && overflows_float(b, num(x))) throw ExprError("float overflow");
+  if (number::is_real(x) && power_may_overflow(b, num(x))) throw ExprError("float overflow");
   // A power built here, not on the heap by GiNaC::pow: GiNaC evaluates a new power when an ex
   // takes it, and when that throws (4.0 ** 848 overflows a float in `(m * 4.0) ** 848`, a fuzz
   // finding) it leaks one it allocated; a temporary is destroyed either way.

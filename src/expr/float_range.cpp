@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "expr/functions.h"
+#include "expr/number.h"
 
 namespace kcost {
 
@@ -15,8 +16,6 @@ using GiNaC::ex;
 using GiNaC::numeric;
 
 const numeric& num(const ex& e) { return GiNaC::ex_to<numeric>(e); }
-
-bool is_float(const ex& e) { return GiNaC::is_exactly_a<numeric>(e) && !num(e).is_rational(); }
 
 double extent_of(const numeric& v) {
   if (v.is_zero() || !v.is_real()) return 0;
@@ -37,7 +36,7 @@ std::vector<Term> terms_of(const ex& e) {
     const GiNaC::add& sum = GiNaC::ex_to<GiNaC::add>(e);
     for (const GiNaC::expair& pair : pairs_of(sum)) terms.push_back({num(pair.coeff), pair.rest});
     const ex& constant = number_of(sum);
-    if (!num(constant).is_zero() || is_float(constant)) terms.push_back({num(constant), 1});
+    if (!num(constant).is_zero() || number::is_float(num(constant))) terms.push_back({num(constant), 1});
   } else if (GiNaC::is_exactly_a<numeric>(e)) {
     terms.push_back({num(e), 1});
   } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
@@ -49,11 +48,8 @@ std::vector<Term> terms_of(const ex& e) {
   return terms;
 }
 
-// Whether a coefficient of e's terms is a float.
-bool has_float_coefficient(const ex& e) {
-  for (const Term& t : terms_of(e))
-    if (!t.coefficient.is_rational()) return true;
-  return false;
+bool float_coefficient_in(const std::vector<Term>& terms) {
+  return std::any_of(terms.begin(), terms.end(), [](const Term& t) { return number::is_float(t.coefficient); });
 }
 
 // A factor of a product as GiNaC holds it: a base and its exponent.
@@ -108,8 +104,7 @@ double number_extent(const GiNaC::ex& e) {
 bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
   // GiNaC adds the coefficients of like terms (the numbers among them), and nothing else.
   const std::vector<Term> ta = terms_of(a), tb = terms_of(b);
-  auto exact = [](const Term& t) { return t.coefficient.is_rational(); };
-  if (std::all_of(ta.begin(), ta.end(), exact) && std::all_of(tb.begin(), tb.end(), exact)) return false;
+  if (!float_coefficient_in(ta) && !float_coefficient_in(tb)) return false;
   std::map<ex, numeric, GiNaC::ex_is_less> coefficients;
   for (const Term& t : ta) coefficients.emplace(t.rest, t.coefficient);
   for (const Term& t : tb) {
@@ -117,17 +112,17 @@ bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
     if (like == coefficients.end()) continue;
     const numeric& x = like->second;
     const numeric& y = t.coefficient;
-    if ((!x.is_rational() || !y.is_rational()) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
+    if ((number::is_float(x) || number::is_float(y)) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
   }
   return false;
 }
 
-bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient, double limit) {
-  const std::vector<Term> terms = terms_of(sum);
-  const bool floats = float_coefficient || std::any_of(terms.begin(), terms.end(), [](const Term& t) {
-                        return !t.coefficient.is_rational();
-                      });
-  if (!floats) return false;  // exact numbers never overflow
+namespace {
+
+// content_may_overflow on the terms of `sum`, read once.
+bool content_overflows(const ex& sum, const std::vector<Term>& terms, double coefficient, bool float_coefficient,
+                       double limit) {
+  if (!float_coefficient && !float_coefficient_in(terms)) return false;  // exact numbers never overflow
   const numeric content = sum.integer_content();  // exact: GiNaC takes no content from a float
   if (content == 1) return false;
   // The content itself must be a float (GiNaC divides a float by it: a content below the float
@@ -136,15 +131,21 @@ bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_c
   const double divisor = log2_magnitude(content);
   if (std::fabs(divisor) > limit) return true;
   for (const Term& t : terms)
-    if (!t.coefficient.is_rational() && !t.coefficient.is_zero() &&
+    if (number::is_float(t.coefficient) && !t.coefficient.is_zero() &&
         std::fabs(log2_magnitude(t.coefficient) - divisor) > limit)
       return true;
   return coefficient + std::fabs(divisor) > limit;
 }
 
+}  // namespace
+
+bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient, double limit) {
+  return content_overflows(sum, terms_of(sum), coefficient, float_coefficient, limit);
+}
+
 bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
   const Product pa = product_of(a), pb = product_of(b);
-  const bool float_coefficient = !pa.coefficient.is_rational() || !pb.coefficient.is_rational();
+  const bool float_coefficient = number::is_float(pa.coefficient) || number::is_float(pb.coefficient);
   const double coefficients = extent_of(pa.coefficient) + extent_of(pb.coefficient);
   // The coefficients multiply.
   if (float_coefficient && coefficients > limit) return true;
@@ -154,9 +155,10 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) 
   for (const Product* p : {&pa, &pb})
     for (const Factor& f : p->factors) {
       if (!GiNaC::is_exactly_a<GiNaC::add>(f.base) || !f.exponent.is_equal(1)) continue;
-      if (content_may_overflow(f.base, coefficients, float_coefficient, limit)) return true;
-      for (const Term& t : terms_of(f.base))
-        if ((float_coefficient || !t.coefficient.is_rational()) && coefficients + extent_of(t.coefficient) > limit)
+      const std::vector<Term> terms = terms_of(f.base);
+      if (content_overflows(f.base, terms, coefficients, float_coefficient, limit)) return true;
+      for (const Term& t : terms)
+        if ((float_coefficient || number::is_float(t.coefficient)) && coefficients + extent_of(t.coefficient) > limit)
           return true;
     }
   // Factors of a common base add their exponents, and the power is made again: a sum's content
@@ -166,12 +168,25 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) 
       if (!fa.base.is_equal(fb.base)) continue;
       const numeric& x = num(fa.exponent);
       const numeric& y = num(fb.exponent);
-      if ((!x.is_rational() || !y.is_rational()) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
-      if (!GiNaC::is_exactly_a<GiNaC::add>(fa.base) || !(float_coefficient || has_float_coefficient(fa.base)))
+      if ((number::is_float(x) || number::is_float(y)) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
+      if (!GiNaC::is_exactly_a<GiNaC::add>(fa.base) || !(float_coefficient || float_coefficient_in(terms_of(fa.base))))
         continue;
       const double n = std::fabs(x.to_double() + y.to_double());
       if (coefficients + n * coefficient_extent(fa.base) > limit) return true;
     }
+  return false;
+}
+
+bool power_may_overflow(const GiNaC::ex& base, const GiNaC::numeric& exponent, double limit) {
+  if (GiNaC::is_exactly_a<numeric>(base)) {
+    const numeric& v = num(base);
+    if (v.is_zero() || !v.is_real() || (v.is_rational() && exponent.is_rational())) return false;
+    return log2_magnitude(v) * exponent.to_double() > limit;
+  }
+  if (GiNaC::is_exactly_a<GiNaC::power>(base)) return power_may_overflow(base.op(0), exponent, limit);
+  if (!GiNaC::is_exactly_a<GiNaC::mul>(base)) return false;
+  for (size_t i = 0; i < base.nops(); ++i)
+    if (power_may_overflow(base.op(i), exponent, limit)) return true;
   return false;
 }
 
