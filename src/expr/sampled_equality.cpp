@@ -1,0 +1,63 @@
+#include "expr/sampled_equality.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "expr/number.h"
+
+namespace kcost {
+
+namespace {
+
+constexpr int kPrimes[] = {11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97};
+constexpr int kPrimeCount = sizeof kPrimes / sizeof kPrimes[0];
+
+// The value of the i-th name at point k. Odd points: 1, 2 or 3. Even points: p / q with p and q
+// distinct primes (so never an integer, and p / q between 11/97 and 97/11); the walk over p steps
+// by 5, coprime to the count of primes, so the first 21 names of a point have 21 different p.
+GiNaC::numeric sample_value(int point, int index) {
+  if (point % 2) return GiNaC::numeric(1 + (point * 5 + index * 7 + index / 3) % 3);
+  const int p = (point * 7 + index * 5) % kPrimeCount;
+  int q = (point * 11 + index * 13 + 1 + index / kPrimeCount) % kPrimeCount;
+  if (q == p) q = (q + 1) % kPrimeCount;
+  return GiNaC::numeric(kPrimes[p], kPrimes[q]);
+}
+
+bool agree(const GiNaC::numeric& x, const GiNaC::numeric& y, double relative) {
+  if (!number::is_float(x) && !number::is_float(y)) return x == y;
+  const double dx = number::as_double(x), dy = number::as_double(y);
+  const double scale = std::max(std::fabs(dx), std::fabs(dy));
+  return std::fabs(dx - dy) <= relative * scale;
+}
+
+}  // namespace
+
+SampledEquality sample_equality(const Expr& a, const Expr& b, int points, double relative) {
+  std::set<std::string> names = a.symbols();
+  const std::set<std::string> more = b.symbols();
+  names.insert(more.begin(), more.end());
+  SampledEquality result;
+  for (int k = 0; k < points; ++k) {
+    std::map<std::string, GiNaC::numeric> values;
+    int index = 0;
+    for (const std::string& name : names) values.emplace(name, sample_value(k, index++));
+    GiNaC::numeric x, y;
+    try {
+      x = a.eval(values);
+      y = b.eval(values);
+      if (!x.is_real() || !y.is_real()) continue;
+      const bool same = agree(x, y, relative);
+      ++result.evaluated;
+      if (same) ++result.agreed;
+    } catch (const std::exception&) {
+      continue;  // no value here (division by zero, a power too large, a float overflow)
+    }
+  }
+  return result;
+}
+
+}  // namespace kcost
