@@ -1,5 +1,8 @@
 #include "expr/python_eval.h"
 
+#include <cln/float.h>
+#include <cln/rational.h>
+
 #include "expr/error.h"
 #include "expr/functions.h"
 #include "expr/number.h"
@@ -13,10 +16,15 @@ using GiNaC::numeric;
 
 class Evaluator {
  public:
-  explicit Evaluator(const std::map<std::string, numeric>& values) : values_(values) {}
+  Evaluator(const std::map<std::string, numeric>& values, FloatLiterals floats) : values_(values), floats_(floats) {}
 
   numeric operator()(const ex& e) const {
-    if (GiNaC::is_exactly_a<numeric>(e)) return GiNaC::ex_to<numeric>(e);
+    if (GiNaC::is_exactly_a<numeric>(e)) {
+      const numeric& n = GiNaC::ex_to<numeric>(e);
+      if (floats_ == FloatLiterals::exact && number::is_float(n))
+        return numeric(cln::rational(cln::the<cln::cl_F>(n.to_cl_N())));
+      return n;
+    }
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
       const std::string& name = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
       auto it = values_.find(name);
@@ -71,13 +79,14 @@ class Evaluator {
   }
 
   const std::map<std::string, numeric>& values_;
+  FloatLiterals floats_;
 };
 
 }  // namespace
 
-numeric evaluate(const ex& e, const std::map<std::string, numeric>& values) {
+numeric evaluate(const ex& e, const std::map<std::string, numeric>& values, FloatLiterals floats) {
   try {
-    numeric result = Evaluator(values)(e);
+    numeric result = Evaluator(values, floats)(e);
     if (!result.is_real()) throw ExprError("does not evaluate to a real number");
     return result;
   } catch (const ExprError&) {

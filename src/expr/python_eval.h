@@ -11,8 +11,19 @@
 
 namespace kcost {
 
+// How the evaluation reads the floats written in the expression.
+enum class FloatLiterals {
+  python,  // as doubles, added and multiplied as Python does, rounding at each step
+  // as the exact rational each double is (0.1 is 3602879701896397 / 2 ** 55): arithmetic on them
+  // is then exact, so two forms of one expression whose float coefficients GiNaC combined in
+  // another order, or whose sums it keeps in another order, take one value (a float still comes
+  // out of a non-integer power and log2). For comparing forms (sampled_equality.h), not for costs.
+  exact,
+};
+
 // Throws ExprError for division by zero and the like, and ("unbound symbol 'x'") for a
 // symbol without a value that the evaluation needs.
-GiNaC::numeric evaluate(const GiNaC::ex& e, const std::map<std::string, GiNaC::numeric>& values);
+GiNaC::numeric evaluate(const GiNaC::ex& e, const std::map<std::string, GiNaC::numeric>& values,
+                        FloatLiterals floats = FloatLiterals::python);
 
 }  // namespace kcost

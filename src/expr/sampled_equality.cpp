@@ -1,13 +1,16 @@
 #include "expr/sampled_equality.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
 
-#include "expr/number.h"
+#include <cln/float.h>
+#include <cln/rational.h>
+
+#include "expr/functions.h"
+#include "expr/python_eval.h"
 
 namespace kcost {
 
@@ -27,11 +30,9 @@ GiNaC::numeric sample_value(int point, int index) {
   return GiNaC::numeric(kPrimes[p], kPrimes[q]);
 }
 
-bool agree(const GiNaC::numeric& x, const GiNaC::numeric& y, double relative) {
-  if (!number::is_float(x) && !number::is_float(y)) return x == y;
-  const double dx = number::as_double(x), dy = number::as_double(y);
-  const double scale = std::max(std::fabs(dx), std::fabs(dy));
-  return std::fabs(dx - dy) <= relative * scale;
+bool agree(const GiNaC::numeric& x, const GiNaC::numeric& y, const GiNaC::numeric& relative) {
+  if (x == y) return true;
+  return GiNaC::abs(x - y) <= relative * std::max(GiNaC::abs(x), GiNaC::abs(y));
 }
 
 }  // namespace
@@ -40,17 +41,20 @@ SampledEquality sample_equality(const Expr& a, const Expr& b, int points, double
   std::set<std::string> names = a.symbols();
   const std::set<std::string> more = b.symbols();
   names.insert(more.begin(), more.end());
+  // Exact expressions must agree exactly; with a float in either, to `relative` (as a rational,
+  // so that comparing two exact values never rounds).
+  const GiNaC::numeric tolerance = has_float(a.ex()) || has_float(b.ex())
+                                       ? GiNaC::numeric(cln::rational(cln::cl_DF(relative)))
+                                       : GiNaC::numeric(0);
   SampledEquality result;
   for (int k = 0; k < points; ++k) {
     std::map<std::string, GiNaC::numeric> values;
     int index = 0;
     for (const std::string& name : names) values.emplace(name, sample_value(k, index++));
-    GiNaC::numeric x, y;
     try {
-      x = a.eval(values);
-      y = b.eval(values);
-      if (!x.is_real() || !y.is_real()) continue;
-      const bool same = agree(x, y, relative);
+      const GiNaC::numeric x = evaluate(a.ex(), values, FloatLiterals::exact);
+      const GiNaC::numeric y = evaluate(b.ex(), values, FloatLiterals::exact);
+      const bool same = agree(x, y, tolerance);
       ++result.evaluated;
       if (same) ++result.agreed;
     } catch (const std::exception&) {

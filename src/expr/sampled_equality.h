@@ -14,11 +14,15 @@
 // (Python's `(-2.5) ** 0.5`) but real at an integer one, and powers of powers stay small there.
 // The same pair of expressions always gets the same answer.
 //
-// Evaluation is Expr::eval (exact, Python's semantics, bounded powers). A point where either
-// expression cannot be evaluated (division by zero, a power too large, a float overflow) is left
-// out. Two values agree when both are exact and equal, or when one is a float and they differ by
-// at most `relative` of the larger magnitude (floats summed in another order differ in their last
-// places; a sum whose terms cancel at the point may not be told from one that does not).
+// Evaluation is python_eval.h's, with each float literal read as the exact rational the double
+// is (FloatLiterals::exact): arithmetic is then exact, so neither the order GiNaC keeps a sum's
+// terms in (which depends on when each symbol was made) nor a float overflow changes a value, and
+// a floor division or modulo cannot land on either side of an integer by rounding alone. A point
+// where either expression has no value (division by zero, a power too large, a complex result)
+// is left out. Values agree when equal, or, with a float literal in either expression, when they
+// differ by at most `relative` of the larger magnitude: GiNaC combines float coefficients as it
+// builds a tree (3 * (a - 0.1 * x) holds 0.30000000000000004), and another form of the tree may
+// combine them otherwise.
 #pragma once
 
 #include "expr/expr.h"

@@ -38,6 +38,13 @@ TEST(SampledEquality, FloatsAgreeUpToTheirLastPlaces) {
   EXPECT_FALSE(sampled("a * (1 + 2 ** -80)", "a").equal(1));
 }
 
+TEST(SampledEquality, AFloorOfAnExactIntegerIsNotTippedByRounding) {
+  // x * (y + 0.1) and x * y + 0.1 * x round differently as floats, and their quotient by
+  // y + 0.1 falls on either side of x (2.0 and 3.0 at x = 3, y = 1/7); read exactly, both are x
+  EXPECT_TRUE(sampled("x * (y + 0.1) // (y + 0.1)", "(x * y + 0.1 * x) // (y + 0.1)").equal(6));
+  EXPECT_FALSE(sampled("x * (y + 0.1) // (y + 0.1)", "(x * y + 0.1 * x) // (y + 0.2)").equal(1));
+}
+
 TEST(SampledEquality, PointsWithoutAValueAreLeftOut) {
   // 1 / (a - a) is a literal division by zero nowhere, but a power too large is an error at
   // every point: nothing is evaluated, so nothing is shown equal
