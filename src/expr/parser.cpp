@@ -1,7 +1,9 @@
 #include "expr/parser.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "expr/lexer.h"
@@ -13,6 +15,24 @@ namespace {
 
 // Deep enough for any formula, shallow enough that bad input cannot exhaust the stack.
 constexpr int kMaxDepth = 200;
+// The most levels the parsed tree may have (a name or a number is one level), so that what parses
+// prints as text that parses again: the printer writes a level with at most three of the nesting
+// levels counted above (a parenthesis, a unary minus and a `**`: `(-a * b) ** c`), and the source
+// may write many levels flat (`x % a % b % ...`, `a < b < c < ...` and `p and q and ...` are a
+// level per operator: an expr_roundtrip finding printed such a chain with a parenthesis a level,
+// past kMaxDepth). Five times the deepest formula of the zoo's cost files (12 levels).
+constexpr int kMaxTreeDepth = 64;
+static_assert(3 * kMaxTreeDepth + 1 <= kMaxDepth);
+
+// The levels of e's tree; a subtree GiNaC shares is measured once.
+int tree_depth(const GiNaC::ex& e, std::unordered_map<const GiNaC::basic*, int>& memo) {
+  if (e.nops() == 0) return 1;
+  const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
+  if (auto it = memo.find(node); it != memo.end()) return it->second;
+  int deepest = 0;
+  for (size_t i = 0; i < e.nops(); ++i) deepest = std::max(deepest, tree_depth(e.op(i), memo));
+  return memo[node] = deepest + 1;
+}
 
 class Parser {
  public:
@@ -23,6 +43,11 @@ class Parser {
     if (tok_.kind == Token::end) fail(tok_, "empty expression");
     Expr e = test();
     if (tok_.kind != Token::end) unexpected();
+    std::unordered_map<const GiNaC::basic*, int> memo;
+    if (tree_depth(e.ex(), memo) > kMaxTreeDepth)
+      throw ExprError("expression is nested too deeply (more than " + std::to_string(kMaxTreeDepth) +
+                          " levels once built)",
+                      std::string(text_), 1);
     for (auto it = e.ex().preorder_begin(); it != e.ex().preorder_end(); ++it)
       if (GiNaC::is_exactly_a<GiNaC::numeric>(*it) && !printable(GiNaC::ex_to<GiNaC::numeric>(*it)))
         throw ExprError("a number in the expression has more than " + std::to_string(kMaxDecimalDigits) + " digits",

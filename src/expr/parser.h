@@ -8,7 +8,9 @@
 //     min/max (2 or more arguments), int, abs, ceil/math.ceil, floor/math.floor, log2/math.log2.
 // Constant arithmetic is done while parsing; a result holding a number of more than
 // kMaxDecimalDigits decimal digits (numerator or denominator) is an error, as a literal that long
-// is, so that everything that parses prints as text that parses again.
+// is, so that everything that parses prints as text that parses again; for the same reason a
+// tree of more than 64 levels is an error, however flat its text (`x % a % b % ...` is a level an
+// operator), as is text nested more than 200 levels deep.
 // It never evaluates Python. Anything else (strings, subscripts, lambdas, attribute access on
 // a non-name, keyword arguments, unknown functions, trailing text, empty text) throws
 // ExprError with the 1-based column where the text goes wrong.

@@ -383,6 +383,36 @@ TEST(ExprParseError, DeepNestingIsAnErrorNotACrash) {
   EXPECT_THROW(Expr::parse("not " + std::string(100000, '(')), ExprError);
 }
 
+// A chain the source writes flat is a tree level per operator, and the printer may write a level
+// with a parenthesis, a unary minus and a `**`: a tree deeper than 64 levels is refused when it is
+// read, so that what parses prints as text that parses again (an expr_roundtrip finding: a chain
+// of `%`, `//` and `/` whose printed form passed the 200 levels of nesting).
+TEST(ExprParseError, DeepTreesAreRefusedHoweverFlatTheirText) {
+  auto chain = [](int operators, const char* op) {
+    std::string text = "x";
+    for (int i = 0; i < operators; ++i) text += std::string(" ") + op + " a" + std::to_string(i);
+    return text;
+  };
+  for (const char* op : {"%", "//", "<", "and"}) {
+    SCOPED_TRACE(op);
+    // at the limit: parses, and its printed form parses back to it
+    const Expr at_limit = parse(chain(op == std::string("<") ? 62 : 63, op));
+    EXPECT_EQ(parse(at_limit.str()), at_limit);
+    try {
+      Expr::parse(chain(200, op));
+      FAIL();
+    } catch (const ExprError& e) {
+      EXPECT_EQ(e.message, "expression is nested too deeply (more than 64 levels once built)");
+      EXPECT_EQ(e.column, 1);
+    }
+  }
+  // the worst a level prints as, `-(...) ** c`, at the limit
+  std::string worst = "y";
+  for (int i = 0; i < 31; ++i) worst = "-(a" + std::to_string(i) + " * " + worst + ") ** c" + std::to_string(i);
+  const Expr deep = parse(worst);
+  EXPECT_EQ(parse(deep.str()), deep);
+}
+
 TEST(ExprParseError, LongFlatExpressionsAreFine) {
   std::string sum = "x0";
   for (int i = 1; i < 5000; ++i) sum += " + x" + std::to_string(i % 50);
