@@ -345,7 +345,10 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // `(a - b) ** 2 ** 2999999` (a fuzz finding). A base without numbers has nothing to raise:
   // x ** n is held as it is, whatever n, as GiNaC holds (x ** 444) ** 4444 as x ** 1973136,
   // which must read back (a fuzz finding).
-  if (number::is_real(x) && num(x).is_integer()) {
+  // A float exponent of 1.0 or -1.0 counts as the integer: the printer writes it so (x ** -1.0
+  // as 1 / x), and what it writes must pass these checks when read back (an expr_roundtrip
+  // finding: `(.1 - (46 ** -14 * e) ** 24) ** -1.`, whose `1 / (...)` was refused).
+  if (number::is_real(x) && (num(x).is_integer() || is_unit_float(num(x)))) {
     double bits = 0;
     bool has_float = false;
     for (auto it = b.preorder_begin(); it != b.preorder_end(); ++it) {

@@ -4,6 +4,7 @@
 
 #include "expr/error.h"
 #include "expr/expansion_size.h"
+#include "expr/float_range.h"
 #include "expr/number.h"
 
 namespace kcost {
@@ -99,9 +100,27 @@ struct UnitFloatsExact : GiNaC::map_function {
   ex operator()(const ex& e) override {
     if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? ex(1) : ex(-1);
-    if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e) && !GiNaC::is_a<GiNaC::power>(e)) return e;
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+      // A base whose 1.0 became 1 may be 0 under a negative exponent, or a sum whose content GiNaC
+      // then divides out beyond the float range; GiNaC throws from inside power::eval then, and
+      // leaks what it had allocated (an expr_roundtrip finding). Such a power is not rebuilt (the
+      // quotient is then not known), and one that is, is built as a temporary, which is
+      // destroyed whatever its evaluation does.
+      const ex base = (*this)(e.op(0)), exponent = (*this)(e.op(1));
+      if (GiNaC::is_exactly_a<numeric>(exponent)) {
+        const numeric& x = num(exponent);
+        if ((base.is_zero() && !x.is_positive()) || power_may_overflow(base, x) ||
+            (GiNaC::is_exactly_a<GiNaC::add>(base) && x.is_integer() && content_may_overflow(base, 0, false))) {
+          failed = true;
+          return e;
+        }
+      }
+      return GiNaC::ex(GiNaC::power(base, exponent));
+    }
+    if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e)) return e;
     return e.map(*this);
   }
+  bool failed = false;  // a power that could not be rebuilt
 };
 
 // a / b when it is an integer-valued polynomial (for integer symbols): (a*b) / b -> a,
@@ -109,7 +128,7 @@ struct UnitFloatsExact : GiNaC::map_function {
 std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
   UnitFloatsExact exact;
   const ex a = has_unit_float(a_in) ? exact(a_in) : a_in, b = has_unit_float(b_in) ? exact(b_in) : b_in;
-  if (has_non_unit_float(a) || has_non_unit_float(b)) return std::nullopt;
+  if (exact.failed || has_non_unit_float(a) || has_non_unit_float(b)) return std::nullopt;
   if (!cheap_to_divide(a, b)) return std::nullopt;
   try {
     ex q = a * GiNaC::pow(b, -1);  // GiNaC cancels equal factors itself

@@ -304,6 +304,9 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"(x - y) ** 20000000", 9, "number too large in power"},  // -1 counts one bit
       // a fuzz finding: CLN threw inside GiNaC's power of this sum, which then leaked
       {"(44.2 - 2 ** -6422 * x + b) ** 2", 29, "a float beside a number beyond the float range, in a power"},
+      // a fuzz finding: a float exponent of -1.0 is printed as a division, whose power of the sum
+      // was refused when read back; it is bounded as the integer -1 is
+      {"(.1-(46**-14*e)**24)**-1.", 21, "a float beside a number beyond the float range, in a power"},
       // fuzz findings: CLN threw inside GiNaC's own product (which distributes the number over the
       // sum's coefficients) and sum, and GiNaC leaked what it had allocated there (float_range.h)
       {"x * 1e300 * (1e10 * y + z)", 11, "float overflow"},
