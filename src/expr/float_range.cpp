@@ -89,9 +89,18 @@ double coefficient_extent(const ex& e) {
 
 }  // namespace
 
+// log2 of a positive integer, to a double's precision: the bit length alone is up to a bit off,
+// which an exponent multiplies (24 has 5 bits and a log2 of 4.58: as 5 - 1, (24 * e) ** 241.0
+// passed as 2 ** 964, and 24.0 ** 241 overflowed inside GiNaC, which leaked: a fuzz finding).
+double log2_of_integer(const GiNaC::numeric& n) {
+  const long bits = n.int_length();
+  if (bits <= 1000) return std::log2(n.to_double());
+  return static_cast<double>(bits - 64) + std::log2((n / GiNaC::numeric(2).power(bits - 64)).to_double());
+}
+
 double log2_magnitude(const GiNaC::numeric& v) {
   if (!v.is_rational()) return std::log2(std::fabs(v.to_double()));
-  return static_cast<double>(v.numer().int_length()) - static_cast<double>(v.denom().int_length());
+  return log2_of_integer(GiNaC::abs(v.numer())) - log2_of_integer(v.denom());
 }
 
 double number_extent(const GiNaC::ex& e) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "expr/expr.h"
+#include "expr/number.h"
 
 namespace kcost {
 namespace {
@@ -19,6 +22,17 @@ TEST(FloatRange, ExtentIsTheFarthestNumberFromOne) {
   EXPECT_NEAR(number_extent(parsed("1e300 * x")), 996.6, 0.1);
   EXPECT_NEAR(number_extent(parsed("1e-300 * x")), 996.6, 0.1);
   EXPECT_NEAR(number_extent(parsed("x * 2 ** 5000")), 5000, 1);  // exact, beyond a double
+}
+
+TEST(FloatRange, Log2IsExactToADoublesPrecision) {
+  EXPECT_NEAR(log2_magnitude(24), 4.585, 0.001);  // not its bit length, 5, minus 1
+  EXPECT_NEAR(log2_magnitude(GiNaC::numeric(1, 24)), -4.585, 0.001);
+  EXPECT_NEAR(log2_magnitude(GiNaC::numeric(3).power(5000)), 5000 * std::log2(3.0), 1e-6);
+  EXPECT_NEAR(log2_magnitude(GiNaC::numeric(3).power(-5000)), -5000 * std::log2(3.0), 1e-6);
+  EXPECT_NEAR(log2_magnitude(-1e300), 996.58, 0.01);
+  // a fuzz finding: 24.0 ** 241 is 2 ** 1105, beyond the range, not 2 ** 964
+  EXPECT_TRUE(power_may_overflow(parsed("24 * e"), number::make_float(241.0)));
+  EXPECT_FALSE(power_may_overflow(parsed("24 * e"), number::make_float(200.0)));
 }
 
 TEST(FloatRange, ExactArithmeticNeverOverflows) {

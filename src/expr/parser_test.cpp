@@ -307,6 +307,9 @@ TEST(ExprParseError, ColumnAndMessage) {
       // a fuzz finding: a float exponent of -1.0 is printed as a division, whose power of the sum
       // was refused when read back; it is bounded as the integer -1 is
       {"(.1-(46**-14*e)**24)**-1.", 21, "a float beside a number beyond the float range, in a power"},
+      // a fuzz finding: 24.0 ** 241 is 2 ** 1105, which log2 as bit lengths (5 - 1 a factor) took
+      // for 2 ** 964, and GiNaC overflowed inside its own power and leaked
+      {"(6*4*e)**241.", 8, "float overflow"},
       // fuzz findings: CLN threw inside GiNaC's own product (which distributes the number over the
       // sum's coefficients) and sum, and GiNaC leaked what it had allocated there (float_range.h)
       {"x * 1e300 * (1e10 * y + z)", 11, "float overflow"},
