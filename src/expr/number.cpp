@@ -65,6 +65,11 @@ GiNaC::numeric make_float(double value) {
 
 bool is_float(const GiNaC::numeric& n) { return n.is_real() && !n.is_rational(); }
 
+GiNaC::numeric exact_value(const GiNaC::numeric& n) {
+  if (!is_float(n)) return n;
+  return GiNaC::numeric(cln::rational(cln::the<cln::cl_F>(n.to_cl_N())));
+}
+
 bool is_real(const GiNaC::ex& e) {
   return GiNaC::is_exactly_a<GiNaC::numeric>(e) && GiNaC::ex_to<GiNaC::numeric>(e).is_real();
 }

@@ -15,6 +15,9 @@ namespace kcost::number {
 GiNaC::numeric make_float(double value);
 // True for floats (real and not rational).
 bool is_float(const GiNaC::numeric& n);
+// The exact rational a number is: a float's double as the fraction it stands for (0.1 is
+// 3602879701896397 / 2 ** 55); an exact number as it is.
+GiNaC::numeric exact_value(const GiNaC::numeric& n);
 // True for real numbers, exact or float.
 bool is_real(const GiNaC::ex& e);
 // The value as a double, like Python's float(n); throws ExprError when out of range.

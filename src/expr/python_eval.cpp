@@ -1,8 +1,5 @@
 #include "expr/python_eval.h"
 
-#include <cln/float.h>
-#include <cln/rational.h>
-
 #include "expr/error.h"
 #include "expr/functions.h"
 #include "expr/number.h"
@@ -21,9 +18,7 @@ class Evaluator {
   numeric operator()(const ex& e) const {
     if (GiNaC::is_exactly_a<numeric>(e)) {
       const numeric& n = GiNaC::ex_to<numeric>(e);
-      if (floats_ == FloatLiterals::exact && number::is_float(n))
-        return numeric(cln::rational(cln::the<cln::cl_F>(n.to_cl_N())));
-      return n;
+      return floats_ == FloatLiterals::exact ? number::exact_value(n) : n;
     }
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
       const std::string& name = GiNaC::ex_to<GiNaC::symbol>(e).get_name();

@@ -6,10 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include <cln/float.h>
-#include <cln/rational.h>
-
 #include "expr/functions.h"
+#include "expr/number.h"
 #include "expr/python_eval.h"
 
 namespace kcost {
@@ -44,7 +42,7 @@ SampledEquality sample_equality(const Expr& a, const Expr& b, int points, double
   // Exact expressions must agree exactly; with a float in either, to `relative` (as a rational,
   // so that comparing two exact values never rounds).
   const GiNaC::numeric tolerance = has_float(a.ex()) || has_float(b.ex())
-                                       ? GiNaC::numeric(cln::rational(cln::cl_DF(relative)))
+                                       ? number::exact_value(number::make_float(relative))
                                        : GiNaC::numeric(0);
   SampledEquality result;
   for (int k = 0; k < points; ++k) {
