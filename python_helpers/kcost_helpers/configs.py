@@ -150,9 +150,11 @@ def _config_class_of(cls):
 
 
 def config_defaults(model_class, config_file=""):
-    """JSON: {"config_class", "values", "aliases", "cache_layers"}: the config of `model_class` (a
-    qualified class name), from the config class defaults or, when given, a user's config.json,
-    and the KV cache layers that config makes (cache_layers.py)."""
+    """JSON: {"config_class", "values", "aliases", "cache_layers", "properties", "sub_configs"}: the
+    config of `model_class` (a qualified class name), from the config class defaults or, when
+    given, a user's config.json, the KV cache layers that config makes (cache_layers.py), and the
+    paths of its sub-configs ("text_config", "text_config.audio_config"), which hold the framework
+    state a built model's config has (_attn_implementation) as the config does."""
     from .locate import _import_object, _qualname
 
     cls = _import_object(model_class)
@@ -188,7 +190,24 @@ def config_defaults(model_class, config_file=""):
     from .cache_layers import cache_layers
 
     return json.dumps({"config_class": _qualname(config_class), "values": values, "aliases": aliases,
-                       "cache_layers": cache_layers(config), "properties": properties})
+                       "cache_layers": cache_layers(config), "properties": properties,
+                       "sub_configs": _sub_config_paths(config, values)})
+
+
+def _sub_config_paths(config, values, prefix="", depth=0):
+    """The paths below `config` of its sub-configs (attributes that are configs themselves, as
+    `values` holds them: dicts), outermost first."""
+    from transformers import PretrainedConfig
+
+    out = []
+    if depth > 4:
+        return out
+    for name, sub in vars(config).items():
+        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
+            continue
+        out.append(f"{prefix}{name}")
+        out.extend(_sub_config_paths(sub, values[name], f"{prefix}{name}.", depth + 1))
+    return out
 
 
 def _nested_aliases(config, values, prefix="", depth=0):

@@ -232,6 +232,25 @@ void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const Class
   trace.has_footprint = true;
 }
 
+// `values[name] = value` in the config and in each of its sub-configs (paths below it): the
+// framework state every config of a built model holds (PretrainedConfig's setter of
+// _attn_implementation sets its sub-configs too, and 4.50's model init does), which a text model
+// reads on its own config (`self.config._attn_implementation` on 4.x Gemma 3).
+void set_framework_state(nlohmann::json& values, const std::vector<std::string>& sub_configs, const std::string& name,
+                         const std::string& value) {
+  values[name] = value;
+  for (const std::string& path : sub_configs) {
+    nlohmann::json* at = &values;
+    for (size_t start = 0; at && start <= path.size();) {
+      size_t dot = std::min(path.find('.', start), path.size());
+      auto it = at->find(path.substr(start, dot - start));
+      at = it != at->end() && it->is_object() ? &*it : nullptr;
+      start = dot + 1;
+    }
+    if (at) (*at)[name] = value;
+  }
+}
+
 }  // namespace
 
 AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const NameMap& given_names,
@@ -243,8 +262,8 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   result.root = root.qualname;
   const ConfigDefaults& defaults = locator.config_of(root.qualname, options.config_file);
   nlohmann::json values = defaults.values;
-  values["_attn_implementation"] = options.attn_implementation;
-  values["_experts_implementation"] = options.experts_implementation;
+  set_framework_state(values, defaults.sub_configs, "_attn_implementation", options.attn_implementation);
+  set_framework_state(values, defaults.sub_configs, "_experts_implementation", options.experts_implementation);
   ConfigView config(values, defaults.aliases, defaults.properties);
   // Lists the config derives from its fields (layer_types): symbolic layer-kind counts.
   nlohmann::json given = nlohmann::json::object();

@@ -280,12 +280,16 @@ ValuePtr Interpreter::eval_compare(const ast::Node& node, Scope& scope) {
     ValuePtr r;
     if (op == "Is" || op == "IsNot" || op == "Eq" || op == "NotEq") {
       bool negate = op == "IsNot" || op == "NotEq";
-      const Value* state = left->none_unless && right->is(Value::Kind::None)   ? left.get()
-                           : right->none_unless && left->is(Value::Kind::None) ? right.get()
+      auto maybe_none = [](const Value& v) { return v.none_unless || v.presence; };
+      const Value* state = maybe_none(*left) && right->is(Value::Kind::None)   ? left.get()
+                           : maybe_none(*right) && left->is(Value::Kind::None) ? right.get()
                                                                                : nullptr;
       if (state && (op == "Is" || op == "IsNot")) {
-        // A cache state that exists only once the cache holds a token: `is None` is the formula.
-        Expr exists = *state->none_unless;
+        // A cache state that exists only once the cache holds a token, or a mask transformers
+        // returns None for where it is not needed (its presence): `is None` is the formula.
+        Expr exists = state->none_unless && state->presence ? Expr::logical_and(*state->none_unless, *state->presence)
+                      : state->none_unless                  ? *state->none_unless
+                                                            : *state->presence;
         Expr e = negate ? exists : Expr::logical_not(exists);
         std::optional<GiNaC::numeric> known;
         if (e.is_number()) known = e.as_number();

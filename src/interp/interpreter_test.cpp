@@ -598,6 +598,37 @@ TEST(Interpreter, ACacheStateIsNoneUntilATokenIsCachedAndTheArmsItDecidesMergePe
   EXPECT_EQ(out->items[5]->expr, s);
 }
 
+// A mask transformers returns None for where it is not needed (sdpa skips it for one query token
+// or an empty cache: its presence) is None exactly where its presence fails: `is None` and `is
+// not None` are formulas of it, and the work under `if mask is not None:` is counted where the
+// mask exists (Doge on transformers 4.57, which tests the mask it is given).
+TEST(Interpreter, AMaskThatMayNotExistIsNoneWhereItsPresenceFails) {
+  SessionWith<WeighingHooks> run;
+  Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
+  Expr present = Expr::logical_and(Expr::compare("!=", s, Expr(1)), Expr::compare("!=", c, Expr(0)));
+  auto mask = std::make_shared<Value>(*Value::tensor({b, Expr(1), s, c + s}, Value::DType::Bool));
+  mask->presence = present;
+  ValuePtr out = run.interp.run_function(function("dynamic_mask"),
+                                         {positional(Value::tensor({b, Expr(4), s, c + s})), positional(mask)},
+                                         Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  EXPECT_EQ(out->items[1]->expr, Expr::logical_not(present));
+  EXPECT_FALSE(out->items[1]->known);
+  ASSERT_EQ(run.hooks.repeats.size(), 2u);  // the `if` weighed: its body, and its empty else
+  EXPECT_EQ(run.hooks.repeats[0], Expr::if_else(present, Expr(1), Expr(0)));
+  EXPECT_EQ(run.hooks.repeats[0].subs({{"seq_len", Expr(11)}, {"cache_len", Expr(0)}}), Expr(0));
+  EXPECT_EQ(run.hooks.repeats[0].subs({{"seq_len", Expr(5)}, {"cache_len", Expr(7)}}), Expr(1));
+  // A mask that always exists is never None.
+  run.hooks.repeats.clear();
+  out = run.interp.run_function(function("dynamic_mask"),
+                                {positional(Value::tensor({b, Expr(4), s, c + s})),
+                                 positional(Value::tensor({b, Expr(1), s, c + s}, Value::DType::Bool))},
+                                Value::self());
+  ASSERT_TRUE(out->is(Value::Kind::Tuple)) << out->describe();
+  EXPECT_EQ(out->items[1]->known, GiNaC::numeric(0));
+  EXPECT_TRUE(run.hooks.repeats.empty());
+}
+
 // A pass that runs a range of unknown length once, standing for all its indices (as the shape
 // tracer does for range(seq_len)).
 class RangeHooks : public IdentityHooks {

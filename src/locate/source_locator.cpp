@@ -159,7 +159,10 @@ const ConfigDefaults& SourceLocator::config_of(const std::string& model_class, c
   if (it != configs_.end()) return it->second;
   nlohmann::json d = as_locate_error([&] { return session_.call("config_defaults", {model_class, config_file}); });
   ConfigDefaults c{d.value("config_class", ""), d["values"], d.value("aliases", nlohmann::json::object()),
-                   d.value("cache_layers", nlohmann::json::object()), d.value("properties", nlohmann::json::object())};
+                   d.value("cache_layers", nlohmann::json::object()), d.value("properties", nlohmann::json::object()), {}};
+  if (d.contains("sub_configs") && d["sub_configs"].is_array())
+    for (const auto& path : d["sub_configs"])
+      if (path.is_string()) c.sub_configs.push_back(path.get<std::string>());
   return configs_[cache_key] = std::move(c);
 }
 

@@ -93,6 +93,9 @@ struct ConfigDefaults {
   nlohmann::json cache_layers = nlohmann::json::object();  // python cache_layers.py: the DynamicCache's layers
   // The config class's own properties: name -> qualified name of the getter (find_function).
   nlohmann::json properties = nlohmann::json::object();
+  // The paths of its sub-configs below it ("text_config", "text_config.audio_config"): configs
+  // that `values` holds as objects.
+  std::vector<std::string> sub_configs;
 };
 
 class SourceLocator : public GlobalResolver {

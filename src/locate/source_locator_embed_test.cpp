@@ -1,6 +1,8 @@
 // Extraction on real transformers classes, through the embedded interpreter.
 #include "locate/source_locator.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include <pybind11/embed.h>
@@ -142,6 +144,13 @@ TEST(SourceLocator, ConfigDefaults) {
   // A module class finds its config through its __init__ annotation.
   const ConfigDefaults& a = locator().config_of(kLlamaAttention);
   EXPECT_EQ(a.config_class, c.config_class);
+  EXPECT_TRUE(c.sub_configs.empty());
+  // A composite config's sub-configs, by their paths below it: the analysis gives each the
+  // framework state a built model's configs hold (_attn_implementation).
+  const ConfigDefaults& g = locator().config_of("transformers.models.gemma3.modeling_gemma3.Gemma3ForConditionalGeneration");
+  EXPECT_EQ(std::set<std::string>(g.sub_configs.begin(), g.sub_configs.end()),
+            (std::set<std::string>{"text_config", "vision_config"}));
+  for (const std::string& path : g.sub_configs) EXPECT_TRUE(g.values[path].is_object()) << path;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // padding): a causal mask is present under sdpa only where it cannot be skipped; a bidirectional
 // one (BERT's encoder-style layers) is skipped altogether, under eager too, unless mask functions
 // are added to it.
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "python/session.h"
@@ -64,6 +66,55 @@ TEST(AttentionMask, ABidirectionalMaskWithoutPaddingIsNoneUnderSdpaAndEager) {
                     {{"and_mask_function", Value::global(Value::GlobalKind::Function, "f", "f", "f"), "f"}});
   ASSERT_TRUE(m->is_tensor()) << m->describe();
   EXPECT_EQ(*m->presence, Expr(1));
+}
+
+// Blocks that attend to each other both ways (Gemma 4's vision tokens, block_sequence_ids) are
+// an or_mask_function of the causal mask: create_causal_mask then never skips it.
+TEST(AttentionMask, ACausalMaskWithBlocksIsAlwaysPresent) {
+  ValuePtr m = mask("create_causal_mask", "sdpa", {{"block_sequence_ids", Value::tensor({b, s}, Value::DType::Integer), "ids"}});
+  ASSERT_TRUE(m->is_tensor()) << m->describe();
+  ASSERT_TRUE(m->presence);
+  EXPECT_EQ(*m->presence, Expr(1));
+  // None for them is no block at all.
+  m = mask("create_causal_mask", "sdpa", {{"block_sequence_ids", Value::none(), "ids"}});
+  ASSERT_TRUE(m->presence);
+  EXPECT_EQ(m->presence->subs({{"seq_len", Expr(1)}, {"cache_len", Expr(7)}}), Expr(0));
+}
+
+// create_masks_for_generate runs from its source: on a config with layer types, a dict of one
+// mask per type, each made by the function masking_utils maps the type to (a sliding window's
+// keys and presence for sliding layers); on one without, the causal mask.
+TEST(AttentionMask, MasksForGenerateAreOnePerLayerType) {
+  const char* gemma = "transformers.models.gemma3.modeling_gemma3.Gemma3ForCausalLM";
+  const ConfigDefaults& defaults = fx().locator.config_of(gemma);
+  ConfigView config{defaults.values, defaults.aliases, defaults.properties};
+  TraceContext ctx{fx().locator, config, fx().leaves, fx().names, "sdpa"};
+  ShapeTracer tracer(ctx, nullptr);
+  ast::Node call;
+  call.type = "Call";
+  const std::string name = "transformers.masking_utils.create_masks_for_generate";
+  ValuePtr fn = Value::global(Value::GlobalKind::Function, name, "create_masks_for_generate", name);
+  std::vector<Arg> args = {{"config", Value::config("config"), "config"},
+                           {"inputs_embeds", Value::tensor({b, s, Expr::symbol("config.hidden_size")}), "inputs_embeds"},
+                           {"attention_mask", Value::tensor({b, c + s}, Value::DType::Integer), "attention_mask"},
+                           {"cache", Value::none(), "cache"},
+                           {"position_ids", Value::tensor({Expr(1), s}, Value::DType::Integer), "position_ids"}};
+  ValuePtr masks = tracer.call(call, fn, args);
+  ASSERT_TRUE(masks->is(Value::Kind::Dict)) << masks->describe();
+  std::set<std::string> keys(masks->keys.begin(), masks->keys.end());
+  EXPECT_EQ(keys, (std::set<std::string>{"full_attention", "sliding_attention"}));
+  for (size_t i = 0; i < masks->keys.size(); ++i) {
+    const Value& m = *masks->items[i];
+    ASSERT_TRUE(m.is_tensor()) << masks->keys[i] << ": " << m.describe();
+    ASSERT_TRUE(m.presence);
+    // A decode step past the window: only the sliding layers' mask exists.
+    EXPECT_EQ(m.presence->subs({{"seq_len", Expr(1)}, {"cache_len", Expr(9000)}, {"config.sliding_window", Expr(512)}}),
+              Expr(masks->keys[i] == "sliding_attention" ? 1 : 0));
+  }
+  // BERT's config has no layer types: one causal mask.
+  ValuePtr one = mask("create_masks_for_generate", "sdpa", {{"cache", Value::none(), "cache"}});
+  ASSERT_TRUE(one->is_tensor()) << one->describe();
+  EXPECT_EQ(one->shape, (std::vector<Expr>{b, Expr(1), s, c + s}));
 }
 
 TEST(AttentionMask, AFunctionOutsideTorchWithoutTensorsIsNoChild) {

@@ -819,7 +819,10 @@ ValuePtr ShapeTracer::call_function(const ast::Node& node, const ValuePtr& fn, c
     // copy.deepcopy(config) for its local rotary embedding).
     return args[0].value;
   }
-  if (starts_with(qualname, "transformers.masking_utils.create_")) {
+  // create_masks_for_generate runs from its source: a mask per layer type, each by the function
+  // masking_utils maps that type to (its LAYER_PATTERN_TO_MASK_FUNCTION_MAPPING), made here.
+  if (starts_with(qualname, "transformers.masking_utils.create_") &&
+      qualname != "transformers.masking_utils.create_masks_for_generate") {
     mask_line_ = node.line;
     return make_mask(args, qualname);
   }
@@ -921,6 +924,10 @@ ValuePtr ShapeTracer::make_mask(const std::vector<Arg>& args, const std::string&
     mask->presence = Expr(1);
   } else if (ValuePtr skip = argument(args, 99, "allow_is_causal_skip"); skip && skip->truth() == false) {
     mask->presence = Expr(1);  // the caller asks for the mask to be materialized (allow_is_causal_skip=False)
+  } else if (given("block_sequence_ids")) {
+    // Blocks that attend to each other both ways (Gemma 4's vision tokens) are an or_mask_function
+    // of the causal one: create_causal_mask and its sliding and chunked kin then never skip it.
+    mask->presence = Expr(1);
   } else {
     mask->presence = Expr::logical_and(Expr::compare("!=", q, Expr(1)), Expr::compare("!=", Expr::symbol("cache_len"), Expr(0)));
     // A sliding-window or chunked mask cannot be skipped once the keys reach the window

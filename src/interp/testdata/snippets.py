@@ -297,3 +297,11 @@ def grow_by_kinds(self, n, first):
 
 def item_of_repeated(self, parts, i):
     return parts[i], parts[0]
+
+def dynamic_mask(self, scores, attention_mask):
+    # Doge's prepare_dynamic_mask on transformers 4.57: the mask sdpa skips (None where it is not
+    # needed) is tested with `is not None`, and the work under that test happens where it exists.
+    if attention_mask is not None:
+        scores = scores.masked_fill(attention_mask != 0, -1.0)
+    missing = attention_mask is None
+    return scores, missing
