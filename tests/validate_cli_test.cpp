@@ -131,6 +131,19 @@ TEST(ValidateCli, SmallConfigFillsPerLayerKindsAndNestedFields) {
   EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0,"rope_theta":10000.0})"), std::string::npos) << r.out << r.err;
 }
 
+// A nested config whose class refuses keywords it does not name (Dbrx's attn_config on 4.x:
+// "Found unknown kwargs") is made small without `is_decoder`, which 4.x takes through **kwargs,
+// so the traced run builds the model. Needs the 4.57.1 environment CI makes
+// (KCOST_EXTRA_TRANSFORMERS); whether the two sides agree is not checked here.
+TEST(ValidateCli, SmallConfigOfANestedConfigThatRefusesUnknownKeywords) {
+  const std::string env = std::string(KCOST_SOURCE_DIR) + "/.venv-transformers-4.57.1";
+  if (access((env + "/bin/python").c_str(), X_OK) != 0) GTEST_SKIP() << "no " << env;
+  Result r = run("validate dbrx --points '2,3,4' --python-env " + env);
+  EXPECT_EQ(r.out.find("Found unknown kwargs"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find(R"(attn_config={"clip_qkv":8.0})"), std::string::npos) << r.out << r.err;
+}
+
 // A heterogeneous config (per-layer overrides) is read for its global values and its overrides
 // are made small by meaning, each scaled by the factor its global value was: Gemma-4's
 // full-attention layer keeps twice the head_dim of the others (512 / 256 -> 32 / 16); Dots3's

@@ -128,7 +128,15 @@ def _nested_small_config(nested):
         return {}
     _NESTING[0] += 1
     try:
-        return small_config_kwargs(type(nested))
+        kwargs = small_config_kwargs(type(nested))
+        # A nested class that refuses keywords it does not name (4.x Dbrx's attn_config: "Found
+        # unknown kwargs") takes no `is_decoder`, which 4.x passes through **kwargs.
+        if "is_decoder" in kwargs:
+            try:
+                type(nested)(**kwargs)
+            except Exception:  # noqa: BLE001 - whatever the class raises
+                kwargs.pop("is_decoder")
+        return kwargs
     except Exception:  # noqa: BLE001 - a nested class that needs arguments to be built
         return {}
     finally:
@@ -559,10 +567,6 @@ def small_config_kwargs(config_class):
         small = _nested_small_config(nested)
         if clips or small:
             kwargs[p] = {**small, **clips}
-
-
-        if clips:
-            kwargs[p] = clips
     kwargs.update(_latent_attention_parts(defaults, params, heads_name, name_of("num_key_value_heads")))
     kwargs.update(_dense_first_layers(defaults, params))
     kwargs.update(_expert_groups(defaults, params))
