@@ -194,57 +194,43 @@ def config_defaults(model_class, config_file=""):
                        "sub_configs": _sub_config_paths(config, values)})
 
 
-def _sub_config_paths(config, values, prefix="", depth=0):
-    """The paths below `config` of its sub-configs (attributes that are configs themselves, as
-    `values` holds them: dicts), outermost first."""
+def _sub_configs(config, values, prefix="", depth=0):
+    """(path, config, its values) of every sub-config below `config` (attributes that are configs
+    themselves, as `values` holds them: dicts), outermost first, four levels deep at most."""
     from transformers import PretrainedConfig
 
-    out = []
     if depth > 4:
-        return out
+        return
     for name, sub in vars(config).items():
-        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
-            continue
-        out.append(f"{prefix}{name}")
-        out.extend(_sub_config_paths(sub, values[name], f"{prefix}{name}.", depth + 1))
-    return out
+        if isinstance(sub, PretrainedConfig) and isinstance(values.get(name), dict):
+            yield f"{prefix}{name}", sub, values[name]
+            yield from _sub_configs(sub, values[name], f"{prefix}{name}.", depth + 1)
 
 
-def _nested_aliases(config, values, prefix="", depth=0):
-    """{"<path>.<alias>": real name} of every sub-config of `config` (attributes that are configs
-    themselves, as `values` holds them: dicts), and their aliases dropped from `values`."""
-    from transformers import PretrainedConfig
+def _sub_config_paths(config, values):
+    """The paths below `config` of its sub-configs ("text_config", "text_config.audio_config")."""
+    return [path for path, _, _ in _sub_configs(config, values)]
 
+
+def _nested_aliases(config, values):
+    """{"<path>.<alias>": real name} of every sub-config of `config`, and their aliases dropped
+    from `values`."""
     out = {}
-    if depth > 4:
-        return out
-    for name, sub in vars(config).items():
-        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
-            continue
-        path = f"{prefix}{name}"
+    for path, sub, sub_values in _sub_configs(config, values):
         for alias, real in getattr(sub, "attribute_map", {}).items():
             if isinstance(real, str):
                 out[f"{path}.{alias}"] = real
-                values[name].pop(alias, None)
-        out.update(_nested_aliases(sub, values[name], path + ".", depth + 1))
+                sub_values.pop(alias, None)
     return out
 
 
-def _nested_properties(config, values, prefix="", depth=0):
+def _nested_properties(config, values):
     """{"<path>.<name>": getter (or {"method": ...})} of the properties and public methods of every
-    sub-config's class (_config_properties of it), for the sub-configs `values` holds as dicts."""
-    from transformers import PretrainedConfig
-
+    sub-config's class (_config_properties of it)."""
     out = {}
-    if depth > 4:
-        return out
-    for name, sub in vars(config).items():
-        if not isinstance(sub, PretrainedConfig) or not isinstance(values.get(name), dict):
-            continue
-        path = f"{prefix}{name}"
+    for path, sub, _ in _sub_configs(config, values):
         for prop, getter in _config_properties(type(sub)).items():
             out[f"{path}.{prop}"] = getter
-        out.update(_nested_properties(sub, values[name], path + ".", depth + 1))
     return out
 
 
