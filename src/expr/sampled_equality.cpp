@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,9 @@ GiNaC::numeric sample_value(int point, int index) {
   return GiNaC::numeric(kPrimes[p], kPrimes[q]);
 }
 
+// What python_eval throws for a division by zero (error.h).
+const std::string kDivisionByZero = "division by zero";
+
 bool agree(const GiNaC::numeric& x, const GiNaC::numeric& y, const GiNaC::numeric& relative) {
   if (x == y) return true;
   return GiNaC::abs(x - y) <= relative * std::max(GiNaC::abs(x), GiNaC::abs(y));
@@ -49,15 +53,27 @@ SampledEquality sample_equality(const Expr& a, const Expr& b, int points, double
     std::map<std::string, GiNaC::numeric> values;
     int index = 0;
     for (const std::string& name : names) values.emplace(name, sample_value(k, index++));
+    std::optional<GiNaC::numeric> x, y;
+    std::string x_error, y_error;
     try {
-      const GiNaC::numeric x = evaluate(a.ex(), values, FloatLiterals::exact);
-      const GiNaC::numeric y = evaluate(b.ex(), values, FloatLiterals::exact);
-      const bool same = agree(x, y, tolerance);
-      ++result.evaluated;
-      if (same) ++result.agreed;
-    } catch (const std::exception&) {
-      continue;  // no value here (division by zero, a power too large, a float overflow)
+      x = evaluate(a.ex(), values, FloatLiterals::exact);
+    } catch (const std::exception& e) {
+      x_error = e.what();
     }
+    try {
+      y = evaluate(b.ex(), values, FloatLiterals::exact);
+    } catch (const std::exception& e) {
+      y_error = e.what();
+    }
+    if (x && y) {
+      ++result.evaluated;
+      if (agree(*x, *y, tolerance)) ++result.agreed;
+    } else if (!x && !y && x_error == kDivisionByZero && y_error == kDivisionByZero) {
+      // Both divide by zero here, as Python would for both: they agree.
+      ++result.evaluated;
+      ++result.agreed;
+    }
+    // Otherwise no value here to compare (a power too large, a complex result, a float overflow).
   }
   return result;
 }

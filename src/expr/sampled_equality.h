@@ -18,8 +18,10 @@
 // is (FloatLiterals::exact): arithmetic is then exact, so neither the order GiNaC keeps a sum's
 // terms in (which depends on when each symbol was made) nor a float overflow changes a value, and
 // a floor division or modulo cannot land on either side of an integer by rounding alone. A point
-// where either expression has no value (division by zero, a power too large, a complex result)
-// is left out. Values agree when equal, or, with a float literal in either expression, when they
+// where both expressions divide by zero counts as one where they agree (Python raises for both:
+// an expression with a factor 1 / 0 that GiNaC keeps, a sum with float terms that cancel, has no
+// value anywhere, and neither has its printed form). A point where either has no value otherwise
+// (a power too large, a complex result, or a division by zero in one only) is left out. Values agree when equal, or, with a float literal in either expression, when they
 // differ by at most `relative` of the larger magnitude: GiNaC combines float coefficients as it
 // builds a tree (3 * (a - 0.1 * x) holds 0.30000000000000004), and another form of the tree may
 // combine them otherwise.

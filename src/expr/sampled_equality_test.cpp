@@ -54,6 +54,20 @@ TEST(SampledEquality, PointsWithoutAValueAreLeftOut) {
   EXPECT_TRUE(s.equal(0));
 }
 
+TEST(SampledEquality, BothDividingByZeroAtAPointAgreeThere) {
+  // (x - 1) * (x - 2) * (x - 3) is 0 at the integer points (1, 2, 3), where both raise, as Python
+  // would for both: they agree there; at the rational points both have a value.
+  SampledEquality s = sampled("1 / ((x - 1) * (x - 2) * (x - 3)) + y", "y + ((x - 1) * (x - 2) * (x - 3)) ** -1");
+  EXPECT_EQ(s.evaluated, 6);
+  EXPECT_EQ(s.agreed, 6);
+  // One dividing by zero where the other has a value is no point to compare; where both have a
+  // value here they differ.
+  s = sampled("1 / ((x - 1) * (x - 2) * (x - 3))", "1 / ((x - 1) * (x - 2) * (x - 3) + 1)");
+  EXPECT_EQ(s.evaluated, 3);
+  EXPECT_EQ(s.agreed, 0);
+  EXPECT_FALSE(s.equal(3));
+}
+
 TEST(SampledEquality, IntegerPointsGiveNegativeBasesARealPower) {
   // complex at the rational points (a - 10 < 0, b + c not an integer), real at the integer ones
   const SampledEquality s = sampled("(a - 10) ** (b + c)", "(a - 10) ** (c + b)");
