@@ -66,11 +66,13 @@ class Resolver {
       const Unbound& u = it->second;
       if (u.parent.empty())
         throw ResolveError(ResolveError::Kind::unbound,
-                           "parameter '" + u.param + "' of root kernel '" + u.kernel +
-                               "' has no value, and its cost depends on it (bind it, e.g. --bind " + u.param + "=EXPR)");
+                           "parameter " + quote_for_message(u.param) + " of root kernel " + quote_for_message(u.kernel) +
+                               " has no value, and its cost depends on it (bind it, e.g. --bind " + one_line(u.param) +
+                               "=EXPR)");
       throw ResolveError(ResolveError::Kind::unbound,
-                         "parameter '" + u.param + "' of kernel '" + u.kernel + "' is not bound by '" + u.parent +
-                             "' child '" + u.label + "' (at " + u.path + "), and its cost depends on it");
+                         "parameter " + quote_for_message(u.param) + " of kernel " + quote_for_message(u.kernel) +
+                             " is not bound by " + quote_for_message(u.parent) + " child " + quote_for_message(u.label) +
+                             " (at " + path_for_message(u.path) + "), and its cost depends on it");
     }
   }
 

@@ -115,6 +115,17 @@ TEST(Resolver, UnboundParamThatACostUsesNamesParamKernelAndParent) {
     EXPECT_NE(m.find("'Top' child 'body'"), std::string::npos) << m;
     EXPECT_EQ(m.find('\n'), std::string::npos);
   }
+  // A child's label with a line break (a resolver fuzz finding) is quoted, escaped: one line.
+  d.write("Top", R"({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
+    "bo\ndy": {"kernel": "Block", "bindings": {}, "count": 2}}})");
+  try {
+    resolve(d.dir(), "Top", leaves());
+    FAIL() << "no error";
+  } catch (const ResolveError& e) {
+    std::string m = e.what();
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_NE(m.find("child 'bo\\ndy'"), std::string::npos) << m;
+  }
 }
 
 TEST(Resolver, MissingLeafBindingIsUnbound) {
