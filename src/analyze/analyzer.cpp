@@ -239,15 +239,10 @@ void count_parameters(ShapeTracer& tracer, const ModuleFacts& facts, const Class
 void set_framework_state(nlohmann::json& values, const std::vector<std::string>& sub_configs, const std::string& name,
                          const std::string& value) {
   values[name] = value;
-  for (const std::string& path : sub_configs) {
-    nlohmann::json* at = &values;
-    for (size_t start = 0; at && start <= path.size();) {
-      size_t dot = std::min(path.find('.', start), path.size());
-      auto it = at->find(path.substr(start, dot - start));
-      at = it != at->end() && it->is_object() ? &*it : nullptr;
-      start = dot + 1;
-    }
-    if (at) (*at)[name] = value;
+  for (std::string path : sub_configs) {
+    std::replace(path.begin(), path.end(), '.', '/');  // attribute names: no '/' or '~' to escape
+    const nlohmann::json::json_pointer at("/" + path);
+    if (values.contains(at) && values.at(at).is_object()) values[at][name] = value;
   }
 }
 

@@ -39,6 +39,17 @@ class CostDir {
 
 Expr E(const std::string& text) { return Expr::parse(text); }
 
+// The error resolving `root` in `d` throws (a test failure, and an empty error, when none).
+ResolveError resolve_error(const CostDir& d, const std::string& root) {
+  try {
+    resolve(d.dir(), root, leaves());
+  } catch (const ResolveError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no error resolving " << root;
+  return ResolveError(ResolveError::Kind::bad_file, "");
+}
+
 // Top -> body (Block x config.n_layer, width = config.hidden_size) + head (F.linear);
 // Block(width, layer_idx) -> proj (F.linear) + add (torch.add) + drop (F.dropout).
 void write_model(CostDir& d) {
@@ -104,28 +115,19 @@ TEST(Resolver, UnboundParamThatACostUsesNamesParamKernelAndParent) {
   write_model(d);
   d.write("Top", R"({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
     "body": {"kernel": "Block", "bindings": {}, "count": 2}}})");
-  try {
-    resolve(d.dir(), "Top", leaves());
-    FAIL() << "no error";
-  } catch (const ResolveError& e) {
-    EXPECT_EQ(e.kind, ResolveError::Kind::unbound);
-    std::string m = e.what();
-    EXPECT_NE(m.find("'width'"), std::string::npos) << m;
-    EXPECT_NE(m.find("'Block'"), std::string::npos) << m;
-    EXPECT_NE(m.find("'Top' child 'body'"), std::string::npos) << m;
-    EXPECT_EQ(m.find('\n'), std::string::npos);
-  }
+  ResolveError e = resolve_error(d, "Top");
+  EXPECT_EQ(e.kind, ResolveError::Kind::unbound);
+  std::string m = e.what();
+  EXPECT_NE(m.find("'width'"), std::string::npos) << m;
+  EXPECT_NE(m.find("'Block'"), std::string::npos) << m;
+  EXPECT_NE(m.find("'Top' child 'body'"), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos);
   // A child's label with a line break (a resolver fuzz finding) is quoted, escaped: one line.
   d.write("Top", R"({"kernel_name": "Top", "init_params": [], "forward_params": [], "children": {
     "bo\ndy": {"kernel": "Block", "bindings": {}, "count": 2}}})");
-  try {
-    resolve(d.dir(), "Top", leaves());
-    FAIL() << "no error";
-  } catch (const ResolveError& e) {
-    std::string m = e.what();
-    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
-    EXPECT_NE(m.find("child 'bo\\ndy'"), std::string::npos) << m;
-  }
+  m = resolve_error(d, "Top").what();
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  EXPECT_NE(m.find("child 'bo\\ndy'"), std::string::npos) << m;
 }
 
 TEST(Resolver, MissingLeafBindingIsUnbound) {

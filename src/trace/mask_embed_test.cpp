@@ -28,8 +28,11 @@ Fixture& fx() {
 
 const Expr b = Expr::symbol("batch_size"), s = Expr::symbol("seq_len"), c = Expr::symbol("cache_len");
 
-ValuePtr mask(const std::string& function, const std::string& impl, std::vector<Arg> extra = {}) {
-  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names, impl};
+// `function` of masking_utils called on BERT's config (or `config`) with the inference call's
+// embeddings and padding mask, and `extra` arguments.
+ValuePtr mask(const std::string& function, const std::string& impl, std::vector<Arg> extra = {},
+              const ConfigView* config = nullptr) {
+  TraceContext ctx{fx().locator, config ? *config : fx().config, fx().leaves, fx().names, impl};
   ShapeTracer tracer(ctx, nullptr);
   std::vector<Arg> args = {{"config", Value::config("config"), "config"},
                            {"inputs_embeds", Value::tensor({b, s, Expr::symbol("config.hidden_size")}), "inputs_embeds"},
@@ -88,18 +91,10 @@ TEST(AttentionMask, MasksForGenerateAreOnePerLayerType) {
   const char* gemma = "transformers.models.gemma3.modeling_gemma3.Gemma3ForCausalLM";
   const ConfigDefaults& defaults = fx().locator.config_of(gemma);
   ConfigView config{defaults.values, defaults.aliases, defaults.properties};
-  TraceContext ctx{fx().locator, config, fx().leaves, fx().names, "sdpa"};
-  ShapeTracer tracer(ctx, nullptr);
-  ast::Node call;
-  call.type = "Call";
-  const std::string name = "transformers.masking_utils.create_masks_for_generate";
-  ValuePtr fn = Value::global(Value::GlobalKind::Function, name, "create_masks_for_generate", name);
-  std::vector<Arg> args = {{"config", Value::config("config"), "config"},
-                           {"inputs_embeds", Value::tensor({b, s, Expr::symbol("config.hidden_size")}), "inputs_embeds"},
-                           {"attention_mask", Value::tensor({b, c + s}, Value::DType::Integer), "attention_mask"},
-                           {"cache", Value::none(), "cache"},
-                           {"position_ids", Value::tensor({Expr(1), s}, Value::DType::Integer), "position_ids"}};
-  ValuePtr masks = tracer.call(call, fn, args);
+  ValuePtr masks = mask("create_masks_for_generate", "sdpa",
+                        {{"cache", Value::none(), "cache"},
+                         {"position_ids", Value::tensor({Expr(1), s}, Value::DType::Integer), "position_ids"}},
+                        &config);
   ASSERT_TRUE(masks->is(Value::Kind::Dict)) << masks->describe();
   std::set<std::string> keys(masks->keys.begin(), masks->keys.end());
   EXPECT_EQ(keys, (std::set<std::string>{"full_attention", "sliding_attention"}));
