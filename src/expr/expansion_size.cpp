@@ -29,19 +29,21 @@ double monomials(double n, double t) {
 }  // namespace
 
 ExpansionSize expansion_size(const GiNaC::ex& e) {
-  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0, number_extent(e)};
-  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0, 0};
+  if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0, number_extent(e), 1};
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0, 0, 1};
   if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
     const bool sum = GiNaC::is_a<GiNaC::add>(e);
-    ExpansionSize size{sum ? 0.0 : 1.0, 0, 0, 0};
+    ExpansionSize size{sum ? 0.0 : 1.0, 0, 0, 0, 0};
     for (size_t i = 0; i < e.nops(); ++i) {
       const ExpansionSize part = expansion_size(e.op(i));
       size.terms = sum ? size.terms + part.terms : size.terms * part.terms;
       size.degree = sum ? std::max(size.degree, part.degree) : size.degree + part.degree;
       size.inner_terms = std::max(size.inner_terms, part.inner_terms);
       size.extent = sum ? std::max(size.extent, part.extent) : size.extent + part.extent;
+      size.work += part.work;
     }
     if (sum) size.extent += std::log2(std::max(size.terms, 1.0));
+    if (!sum) size.work += size.terms;  // the expanded factors multiplied out
     return size;
   }
   if (GiNaC::is_a<GiNaC::power>(e) && GiNaC::is_a<GiNaC::numeric>(e.op(1)) &&
@@ -49,9 +51,12 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
     const ExpansionSize base = expansion_size(e.op(0));
     const GiNaC::numeric& exponent = GiNaC::ex_to<GiNaC::numeric>(e.op(1));
     const double n = std::fabs(exponent.to_double());
-    if (exponent.is_integer())
-      return {monomials(n, base.terms), base.degree * n, base.inner_terms, n * base.extent};
-    return {1, 1, std::max(base.terms, base.inner_terms), std::max(n * base.extent, number_extent(exponent))};
+    if (exponent.is_integer()) {
+      const double terms = monomials(n, base.terms);
+      return {terms, base.degree * n, base.inner_terms, n * base.extent, base.work + terms};
+    }
+    return {1, 1, std::max(base.terms, base.inner_terms), std::max(n * base.extent, number_extent(exponent)),
+            base.work + 1};
   }
   if (GiNaC::is_a<GiNaC::power>(e)) {
     // A power to a symbolic exponent: GiNaC's expand splits the exponent's sum, x ** (c + y) is
@@ -62,16 +67,18 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
     const ExpansionSize exponent = expansion_size(e.op(1));
     const double c = std::exp2(exponent.extent);
     const bool sum = GiNaC::is_a<GiNaC::add>(e.op(0));
-    return {sum ? monomials(c, base.terms) : 1, sum ? base.degree * c + 1 : 1,
+    const double terms = sum ? monomials(c, base.terms) : 1;
+    return {terms, sum ? base.degree * c + 1 : 1,
             std::max({base.terms, base.inner_terms, exponent.terms, exponent.inner_terms}),
-            std::max(base.extent == 0 ? 0 : base.extent * c, exponent.extent)};
+            std::max(base.extent == 0 ? 0 : base.extent * c, exponent.extent), base.work + exponent.work + terms};
   }
   // A function: one opaque term; its operands are expanded on their own.
-  ExpansionSize size{1, 1, 0, 0};
+  ExpansionSize size{1, 1, 0, 0, 1};
   for (size_t i = 0; i < e.nops(); ++i) {
     const ExpansionSize operand = expansion_size(e.op(i));
     size.inner_terms = std::max({size.inner_terms, operand.terms, operand.inner_terms});
     size.extent = std::max(size.extent, operand.extent);
+    size.work += operand.work;
   }
   return size;
 }
@@ -79,13 +86,13 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
 bool cheap_to_expand(const GiNaC::ex& e) {
   const ExpansionSize size = expansion_size(e);
   return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms &&
-         size.extent <= number::kMaxPowerBits && !(size.extent > kFloatLog2Range && has_float(e));
+         size.work <= kMaxExpansionWork && size.extent <= number::kMaxPowerBits && !(size.extent > kFloatLog2Range && has_float(e));
 }
 
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   for (const GiNaC::ex* e : {&a, &b}) {
     const ExpansionSize size = expansion_size(*e);
-    if (size.terms > kMaxExpandedTerms || size.inner_terms > kMaxExpandedTerms ||
+    if (size.terms > kMaxExpandedTerms || size.inner_terms > kMaxExpandedTerms || size.work > kMaxExpansionWork ||
         size.degree > kMaxDividedDegree)
       return false;
   }

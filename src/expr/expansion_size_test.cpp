@@ -1,6 +1,7 @@
 #include "expr/expansion_size.h"
 
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -43,6 +44,24 @@ TEST(ExpansionSize, FunctionsAreOpaqueTermsWhoseArgumentsCount) {
   EXPECT_EQ(size_of("min((a + b) ** 20, c) ** 19").inner_terms, 21);
   EXPECT_EQ(size_of("min((a + b + c + d) ** 64, c) + x").inner_terms, 47905);
   EXPECT_FALSE(cheap_to_expand(Expr::parse("min((a + b + c + d) ** 200, c) + x").ex()));
+}
+
+TEST(ExpansionSize, WorkCountsEveryExpansionOnTheWayOncePerOccurrence) {
+  EXPECT_EQ(size_of("x").work, 1);
+  EXPECT_EQ(size_of("a + b + 1").work, 3);
+  EXPECT_EQ(size_of("(a + b) * (c + d + e)").work, 5 + 6);  // the factors, then the 6 products
+  EXPECT_EQ(size_of("(a + b) ** 10").work, 2 + 11);
+  EXPECT_EQ(size_of("(a + b) // c").work, 3 + 1);
+  EXPECT_EQ(size_of("(a + b) ** 0.5").work, 2 + 1);
+  // one floor division of 47,909 terms' work is cheap; three copies of it in a sum are not,
+  // though each alone is under the bound on an operand's terms
+  const std::string division = "((a + b + c + d) ** 64 // 7)";
+  EXPECT_EQ(size_of(division.c_str()).work, 4 + 47905 + 1 + 1);
+  EXPECT_TRUE(cheap_to_expand(Expr::parse(division + " * x").ex()));
+  const Expr three = Expr::parse(division + " * x + " + division + " * y + " + division + " * z");
+  EXPECT_EQ(expansion_size(three.ex()).inner_terms, 47905);
+  EXPECT_FALSE(cheap_to_expand(three.ex()));
+  EXPECT_EQ(three.expand(), three);  // left as it is
 }
 
 TEST(ExpansionSize, CheapToExpandAndToDivide) {
