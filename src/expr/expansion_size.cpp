@@ -26,16 +26,24 @@ double monomials(double n, double t) {
   return std::round(count);
 }
 
+// The size of an expansion made by expand_all: a function met again (`counted`) costs one term.
+struct Sizer {
+  std::map<GiNaC::ex, ExpansionSize, ExactLess> counted;
+  ExpansionSize operator()(const GiNaC::ex& e);
+};
+
 }  // namespace
 
-ExpansionSize expansion_size(const GiNaC::ex& e) {
+ExpansionSize expansion_size(const GiNaC::ex& e) { return Sizer()(e); }
+
+ExpansionSize Sizer::operator()(const GiNaC::ex& e) {
   if (GiNaC::is_a<GiNaC::numeric>(e)) return {1, 0, 0, number_extent(e), 1};
   if (GiNaC::is_a<GiNaC::symbol>(e)) return {1, 1, 0, 0, 1};
   if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
     const bool sum = GiNaC::is_a<GiNaC::add>(e);
     ExpansionSize size{sum ? 0.0 : 1.0, 0, 0, 0, 0};
     for (size_t i = 0; i < e.nops(); ++i) {
-      const ExpansionSize part = expansion_size(e.op(i));
+      const ExpansionSize part = (*this)(e.op(i));
       size.terms = sum ? size.terms + part.terms : size.terms * part.terms;
       size.degree = sum ? std::max(size.degree, part.degree) : size.degree + part.degree;
       size.inner_terms = std::max(size.inner_terms, part.inner_terms);
@@ -48,7 +56,7 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
   }
   if (GiNaC::is_a<GiNaC::power>(e) && GiNaC::is_a<GiNaC::numeric>(e.op(1)) &&
       GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_real()) {
-    const ExpansionSize base = expansion_size(e.op(0));
+    const ExpansionSize base = (*this)(e.op(0));
     const GiNaC::numeric& exponent = GiNaC::ex_to<GiNaC::numeric>(e.op(1));
     const double n = std::fabs(exponent.to_double());
     if (exponent.is_integer()) {
@@ -63,8 +71,8 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
     // x ** c * x ** y, raising the base to the number c (a number base to a number; a sum base
     // multiplied out c times): `2 ** (222 + b) ** 41` raised 2 to 222 ** 41 (a fuzz finding that
     // ran for ever). c is at most 2 ** the exponent's extent.
-    const ExpansionSize base = expansion_size(e.op(0));
-    const ExpansionSize exponent = expansion_size(e.op(1));
+    const ExpansionSize base = (*this)(e.op(0));
+    const ExpansionSize exponent = (*this)(e.op(1));
     const double c = std::exp2(exponent.extent);
     const bool sum = GiNaC::is_a<GiNaC::add>(e.op(0));
     const double terms = sum ? monomials(c, base.terms) : 1;
@@ -72,14 +80,21 @@ ExpansionSize expansion_size(const GiNaC::ex& e) {
             std::max({base.terms, base.inner_terms, exponent.terms, exponent.inner_terms}),
             std::max(base.extent == 0 ? 0 : base.extent * c, exponent.extent), base.work + exponent.work + terms};
   }
-  // A function: one opaque term; its operands are expanded on their own.
+  // A function: one opaque term; its operands are expanded on their own, once.
+  const auto found = counted.find(e);
+  if (found != counted.end()) {
+    ExpansionSize again = found->second;
+    again.work = 1;
+    return again;
+  }
   ExpansionSize size{1, 1, 0, 0, 1};
   for (size_t i = 0; i < e.nops(); ++i) {
-    const ExpansionSize operand = expansion_size(e.op(i));
+    const ExpansionSize operand = (*this)(e.op(i));
     size.inner_terms = std::max({size.inner_terms, operand.terms, operand.inner_terms});
     size.extent = std::max(size.extent, operand.extent);
     size.work += operand.work;
   }
+  counted.emplace(e, size);
   return size;
 }
 
@@ -98,5 +113,36 @@ bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   }
   return true;
 }
+
+GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
+  // GiNaC's expand without expand_function_args leaves functions as they are.
+  return operands_expanded(e).expand();
+}
+
+GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
+  if (e.nops() == 0) return e;
+  struct Operands : GiNaC::map_function {
+    Expansion& expansion;
+    bool function;
+    Operands(Expansion& x, bool f) : expansion(x), function(f) {}
+    GiNaC::ex operator()(const GiNaC::ex& operand) override {
+      return function ? expansion(operand) : expansion.operands_expanded(operand);
+    }
+  };
+  // Sums, products and powers are multiplied out by expand itself; anything else (a function,
+  // a comparison) has its operands expanded on their own, as expansion_size counts them.
+  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e) || GiNaC::is_a<GiNaC::power>(e)) {
+    Operands inside(*this, false);
+    return e.map(inside);
+  }
+  const auto found = functions_.find(e);
+  if (found != functions_.end()) return found->second;
+  Operands operands(*this, true);
+  const GiNaC::ex expanded = e.map(operands);
+  functions_.emplace(e, expanded);
+  return expanded;
+}
+
+GiNaC::ex expand_all(const GiNaC::ex& e) { return Expansion()(e); }
 
 }  // namespace kcost

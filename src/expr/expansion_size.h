@@ -19,14 +19,15 @@
 //   2 ** the exponent's extent (below), times one opaque term.
 // Counts saturate at infinity rather than overflow.
 //
-// `work` bounds the time: the terms of every expansion made on the way, summed, each occurrence
-// of a subtree counted (GiNaC expands each occurrence of a function's operand again; nothing is
-// shared). A sum adds its terms' work; a product adds its factors' and then its own terms (the
-// multiplying out); a power adds its base's (and exponent's) and its own terms; a function, its
-// operands' and one. The bounds on terms and on the largest operand alone let a tree hold any
-// number of operands of 90,000 terms: an expr_roundtrip finding held 35 copies of one floor
-// division whose operand, `(a sum of 37 terms) ** 4`, took 0.44 s to expand, 15 s in all, and
-// equivalence expanded such a tree at each of the powers around it (over a minute).
+// `work` bounds the time: the terms of every expansion made on the way, summed. A sum adds its
+// terms' work; a product adds its factors' and then its own terms (the multiplying out); a power
+// adds its base's (and exponent's) and its own terms; a function, its operands' and one, the
+// first time it occurs: expand_all (below) expands each distinct function once, and a function
+// met again costs one term. The bounds on terms and on the largest operand alone let a tree hold
+// any number of operands of 90,000 terms: an expr_roundtrip finding held 35 copies of one floor
+// division whose operand, `(a sum of 37 terms) ** 4`, took 0.44 s to expand (GiNaC's expand
+// expands every occurrence again: 15 s in all), and equivalence expanded such a tree at each of
+// the powers around it (over a minute).
 //
 // It also bounds the numbers of the expansion, for a float that would leave the float range
 // there (float_range.h: CLN throws inside GiNaC's expand and GiNaC leaks what it allocated).
@@ -40,7 +41,11 @@
 // number::kMaxPowerBits is not made either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).
 #pragma once
 
+#include <map>
+
 #include <ginac/ginac.h>
+
+#include "expr/exact_compare.h"
 
 namespace kcost {
 
@@ -49,10 +54,25 @@ struct ExpansionSize {
   double degree = 0;  // its total degree in symbols and opaque functions, at most
   double inner_terms = 0;  // the most terms of an operand of a function or power inside it
   double extent = 0;  // the largest |log2 |c|| of a number c in the expansion, at most
-  double work = 1;    // the terms of every expansion made on the way, each occurrence counted
+  double work = 1;    // the terms of every expansion expand_all makes on the way
 };
 
 ExpansionSize expansion_size(const GiNaC::ex& e);
+
+// e expanded, the operands of its functions too (as GiNaC's expand with expand_function_args),
+// each distinct function or comparison (equal in every number's exactness and value:
+// exact_compare.h) expanded once and its expansion used wherever it occurs again. An Expansion keeps what it expanded, for a
+// caller that expands many trees sharing functions.
+class Expansion {
+ public:
+  GiNaC::ex operator()(const GiNaC::ex& e);
+
+ private:
+  GiNaC::ex operands_expanded(const GiNaC::ex& e);  // e with each function's operands expanded
+  std::map<GiNaC::ex, GiNaC::ex, ExactLess> functions_;
+};
+
+GiNaC::ex expand_all(const GiNaC::ex& e);
 
 // The bounds past which an expansion or a division is skipped: each a tenth of a second to half a
 // second of GiNaC's time. Expansion grows with the terms (`x ** 1000` is one term, cheap); polynomial

@@ -46,22 +46,41 @@ TEST(ExpansionSize, FunctionsAreOpaqueTermsWhoseArgumentsCount) {
   EXPECT_FALSE(cheap_to_expand(Expr::parse("min((a + b + c + d) ** 200, c) + x").ex()));
 }
 
-TEST(ExpansionSize, WorkCountsEveryExpansionOnTheWayOncePerOccurrence) {
+TEST(ExpansionSize, WorkCountsEveryExpansionOnTheWayEachFunctionOnce) {
   EXPECT_EQ(size_of("x").work, 1);
   EXPECT_EQ(size_of("a + b + 1").work, 3);
   EXPECT_EQ(size_of("(a + b) * (c + d + e)").work, 5 + 6);  // the factors, then the 6 products
   EXPECT_EQ(size_of("(a + b) ** 10").work, 2 + 11);
   EXPECT_EQ(size_of("(a + b) // c").work, 3 + 1);
   EXPECT_EQ(size_of("(a + b) ** 0.5").work, 2 + 1);
-  // one floor division of 47,909 terms' work is cheap; three copies of it in a sum are not,
-  // though each alone is under the bound on an operand's terms
-  const std::string division = "((a + b + c + d) ** 64 // 7)";
-  EXPECT_EQ(size_of(division.c_str()).work, 4 + 47905 + 1 + 1);
-  EXPECT_TRUE(cheap_to_expand(Expr::parse(division + " * x").ex()));
-  const Expr three = Expr::parse(division + " * x + " + division + " * y + " + division + " * z");
+  // A floor division of 47,909 terms' work is cheap, and so are copies of it (expand_all
+  // expands it once: a copy costs one term); three different ones are not, though each alone is
+  // under the bound on an operand's terms (an expr_roundtrip finding held 35 copies of one such
+  // division, which GiNaC's own expand expanded 35 times).
+  const auto division = [](int d) { return "((a + b + c + d) ** 64 // " + std::to_string(d) + ")"; };
+  EXPECT_EQ(size_of(division(7).c_str()).work, 4 + 47905 + 1 + 1);
+  const Expr copies = Expr::parse(division(7) + " * x + " + division(7) + " * y + " + division(7) + " * z");
+  EXPECT_EQ(expansion_size(copies.ex()).work, (47911 + 1 + 1) + 2 * (1 + 1 + 1));  // D * x, then D (1), y and 1 product each
+  EXPECT_TRUE(cheap_to_expand(copies.ex()));
+  const Expr three = Expr::parse(division(7) + " * x + " + division(11) + " * y + " + division(13) + " * z");
   EXPECT_EQ(expansion_size(three.ex()).inner_terms, 47905);
   EXPECT_FALSE(cheap_to_expand(three.ex()));
   EXPECT_EQ(three.expand(), three);  // left as it is
+}
+
+TEST(ExpansionSize, ExpandAllIsGinacsExpansionWithFunctionOperandsEachExpandedOnce) {
+  for (const char* text : {"min((a + b) ** 2, c) * (x + 1) + min((a + b) ** 2, c) * y", "(a + b) ** 3 // (c * (d + 1))",
+                           "max(min((x + 1) * (y - 1), 2), min((x + 1) * (y - 1), 2) * z)", "(a + 1) ** (z + 2)", "x"}) {
+    const GiNaC::ex e = Expr::parse(text).ex();
+    EXPECT_TRUE(expand_all(e).is_equal(e.expand(GiNaC::expand_options::expand_function_args))) << text;
+  }
+  // a function met again is the first one's expansion only when equal in every number's
+  // exactness: 2.0 * (a + b) stays a float's product, beside 2 * (a + b)
+  EXPECT_EQ(Expr(expand_all(Expr::parse("min(2 * (a + b), c) * x + min(2.0 * (a + b), c) * y").ex())).str(),
+            "x * min(2 * a + 2 * b, c) + y * min(2.0 * a + 2.0 * b, c)");
+  Expansion expansion;  // one Expansion over many trees keeps what it expanded
+  EXPECT_TRUE(expansion(Expr::parse("min((a + b) ** 2, c)").ex()).is_equal(Expr::parse("min(a**2 + 2*a*b + b**2, c)").ex()));
+  EXPECT_TRUE(expansion(Expr::parse("x * min((a + b) ** 2, c)").ex()).is_equal(Expr::parse("x * min(a**2 + 2*a*b + b**2, c)").ex()));
 }
 
 TEST(ExpansionSize, CheapToExpandAndToDivide) {
@@ -93,6 +112,24 @@ TEST(ExpansionSize, LargePowersStayUnexpanded) {
   EXPECT_EQ(Expr::parse("x ** -2 + 1**64 * y**64 * y - 4").str(), "y**65 - 4 + 1 / x**2");
   EXPECT_EQ(Expr::parse("y**65 - 4 + 1 / x**2"), Expr::parse("x ** -2 + 1**64 * y**64 * y - 4"));
   EXPECT_EQ(Expr::parse("(a + b) ** 2").expand().str(), "a**2 + 2 * a * b + b**2");
+}
+
+TEST(ExpansionSize, EquivalenceSaysWhenItCannotDecide) {
+  EXPECT_EQ(Expr::parse("(a + b) ** 2").equivalence(Expr::parse("a**2 + 2*a*b + b**2")), Equivalence::equal);
+  EXPECT_EQ(Expr::parse("(a + b) ** 2").equivalence(Expr::parse("a**2 + b**2")), Equivalence::different);
+  const Expr big = Expr::parse("(a + b + c + d) ** 200");
+  EXPECT_EQ(big.equivalence(big + Expr(1)), Equivalence::different);  // its base expanded: one key
+  // a float beside an integer past the float range: expanding would multiply them (CLN throws)
+  EXPECT_EQ(Expr::parse("(1e-6 * x + 2 ** 5000) * y").equivalence(Expr::parse("1e-6 * x * y + 2 ** 5000 * y")),
+            Equivalence::undecided);
+  EXPECT_FALSE(Expr::parse("(1e-6 * x + 2 ** 5000) * y").equivalent(Expr::parse("1e-6 * x * y + 2 ** 5000 * y")));
+  // a large power whose base is too large to expand keeps its form as its key: two forms of one
+  // base are two keys, and their difference decides nothing
+  const std::string base = "((a + b + c + d) ** 64 // 7 + (a + b + c + d) ** 64 // 11 + (a + b + c + d) ** 64 // 13)";
+  EXPECT_EQ(Expr::parse("x * " + base + " ** 3000").equivalence(Expr::parse(base + " ** 3000 * x + 0")),
+            Equivalence::equal);  // one form: one key
+  EXPECT_EQ(Expr::parse("(" + base + " * (y + 1)) ** 3000").equivalence(Expr::parse("(" + base + " * y + " + base + ") ** 3000")),
+            Equivalence::undecided);
 }
 
 TEST(ExpansionSize, ExtentBoundsTheNumbersOfTheExpansion) {

@@ -129,7 +129,7 @@ GiNaC::numeric Expr::eval(const std::map<std::string, GiNaC::numeric>& values) c
 
 Expr Expr::expand() const {
   if (!cheap_to_expand(e_)) return *this;
-  return guarded([&] { return e_.expand(GiNaC::expand_options::expand_function_args); });
+  return guarded([&] { return expand_all(e_); });
 }
 
 bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
@@ -176,11 +176,17 @@ SignedPower sign_out(const GiNaC::ex& base, const GiNaC::ex& exponent) {
 // `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`, and, the sign taken out
 // (sign_out), `(a - 0.5 * b) ** 2000` and `(0.5 * b - a) ** 2000` as `P` and `P`.
 struct OpaqueLargePowers : GiNaC::map_function {
+  explicit OpaqueLargePowers(Expansion& x) : expansion(x) {}
+  Expansion& expansion;
   GiNaC::exmap symbols;  // by value (GiNaC's order): equivalence holds 2.0 * x and 2 * x the same
+  bool all_bases_expanded = true;  // false once a base was too large to expand (its key is its form)
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
     GiNaC::ex base = e.op(0).map(*this);
-    if (cheap_to_expand(base)) base = base.expand(GiNaC::expand_options::expand_function_args);
+    if (cheap_to_expand(base))
+      base = expansion(base);
+    else
+      all_bases_expanded = false;
     const SignedPower p = sign_out(base, e.op(1));
     // The key is the base and the exponent, not their power: GiNaC's power of a sum turns the
     // sum's sign when its first coefficient is a negative integer, which a float coefficient of
@@ -210,6 +216,7 @@ struct UnitFloats : GiNaC::map_function {
 // and `-(-0.5 * c - b) * i` would not (GiNaC normalizes the sign of a sum factor only when its
 // coefficients are rational; an expr_roundtrip finding, in a tree too large to expand).
 struct SignedBases : GiNaC::map_function {
+  bool all_sums_expanded = true;  // false once a sum was too large to expand before its sign was taken out
   GiNaC::ex operator()(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = e.map(*this);
     if (GiNaC::is_exactly_a<GiNaC::mul>(mapped)) return signed_factors(mapped);
@@ -220,19 +227,24 @@ struct SignedBases : GiNaC::map_function {
     // in it as it is, and its negation is then a different tree from the expanded negation GiNaC
     // makes of the original (a fuzz finding: `(2 * b * (a + b) - e * (2.0 * b - 0.25))**12`
     // against the same with every sign turned).
-    const GiNaC::ex base = cheap_to_expand(mapped.op(0)) ? mapped.op(0).expand() : mapped.op(0);
+    const bool cheap = cheap_to_expand(mapped.op(0));
+    if (!cheap) all_sums_expanded = false;
+    const GiNaC::ex base = cheap ? mapped.op(0).expand() : mapped.op(0);
     if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
     const SignedPower p = sign_out(base, mapped.op(1));
     return p.sign * GiNaC::pow(p.base, mapped.op(1));
   }
 
-  static GiNaC::ex signed_factors(const GiNaC::ex& product) {
+  GiNaC::ex signed_factors(const GiNaC::ex& product) {
     GiNaC::ex sign = 1;
     GiNaC::exvector factors;
     bool changed = false;
     for (size_t i = 0; i < product.nops(); ++i) {
       const GiNaC::ex& f = product.op(i);
-      const GiNaC::ex sum = GiNaC::is_exactly_a<GiNaC::add>(f) && cheap_to_expand(f) ? f.expand() : f;
+      const bool is_sum = GiNaC::is_exactly_a<GiNaC::add>(f);
+      const bool cheap = is_sum && cheap_to_expand(f);
+      if (is_sum && !cheap) all_sums_expanded = false;
+      const GiNaC::ex sum = cheap ? f.expand() : f;
       if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) {
         factors.push_back(f);
         continue;
@@ -263,25 +275,30 @@ struct RoundedFloats : GiNaC::map_function {
 // 2 * x * (3.1e-06 * a - 3.1e-06 * b) + x * (3.1e-06 * a - 3.1e-06 * b) in a comparison, and its
 // reading back with the two terms made one). Both are expanded and their floats rounded to 12
 // significant digits.
-bool only_rounding(const GiNaC::ex& a, const GiNaC::ex& b) {
-  if (!cheap_to_expand(a) || !cheap_to_expand(b)) return false;
+Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b) {
+  if (!cheap_to_expand(a) || !cheap_to_expand(b)) return Equivalence::undecided;
   RoundedFloats rounded;
-  const GiNaC::ex ra = rounded(a.expand(GiNaC::expand_options::expand_function_args));
-  const GiNaC::ex rb = rounded(b.expand(GiNaC::expand_options::expand_function_args));
-  if (ra.is_equal(rb)) return true;
-  if (sum_may_overflow(ra, rb, kFloatLog2Range)) return false;
+  Expansion expansion;
+  const GiNaC::ex ra = rounded(expansion(a));
+  const GiNaC::ex rb = rounded(expansion(b));
+  if (ra.is_equal(rb)) return Equivalence::equal;
+  if (sum_may_overflow(ra, rb, kFloatLog2Range)) return Equivalence::undecided;
   const GiNaC::ex difference = ra - rb;
-  return cheap_to_expand(difference) && difference.expand(GiNaC::expand_options::expand_function_args).is_zero();
+  if (!cheap_to_expand(difference)) return Equivalence::undecided;
+  return expansion(difference).is_zero() ? Equivalence::equal : Equivalence::different;
 }
 
 }  // namespace
 
-bool Expr::equivalent(const Expr& other) const {
+bool Expr::equivalent(const Expr& other) const { return equivalence(other) == Equivalence::equal; }
+
+Equivalence Expr::equivalence(const Expr& other) const {
   try {
-    if (e_.is_equal(other.e_)) return true;
+    if (e_.is_equal(other.e_)) return Equivalence::equal;
     UnitFloats units;
     WholeExponents whole;
-    OpaqueLargePowers opaque;
+    Expansion expansion;  // one for the whole comparison: both sides hold the same functions
+    OpaqueLargePowers opaque(expansion);
     SignedBases signed_bases;
     // Signs are taken out before the large powers become symbols too, so that the bases of two
     // such powers, equal but for the sign of a sum factor deep inside, are one key (an
@@ -291,14 +308,20 @@ bool Expr::equivalent(const Expr& other) const {
       return signed_bases(opaque(signed_bases(whole(has_unit_float(e) ? units(e) : e))));
     };
     const GiNaC::ex a = normal(e_), b = normal(other.e_);
-    if (sum_may_overflow(a, b, kFloatLog2Range)) return false;
+    if (sum_may_overflow(a, b, kFloatLog2Range)) return Equivalence::undecided;
     const GiNaC::ex difference = a - b;
-    if (!cheap_to_expand(difference)) return false;
-    const GiNaC::ex expanded = difference.expand(GiNaC::expand_options::expand_function_args);
-    if (expanded.is_zero()) return true;
-    return has_float(a) && has_float(b) && only_rounding(a, b);
+    if (!cheap_to_expand(difference)) return Equivalence::undecided;
+    const GiNaC::ex expanded = expansion(difference);
+    if (expanded.is_zero()) return Equivalence::equal;
+    const Equivalence rounding =
+        has_float(a) && has_float(b) ? only_rounding(a, b) : Equivalence::different;
+    // A difference left where a large power's base or a sum's sign could not be normalized
+    // (too large to expand) may be two forms of one value.
+    if (rounding == Equivalence::different && !(opaque.all_bases_expanded && signed_bases.all_sums_expanded))
+      return Equivalence::undecided;
+    return rounding;
   } catch (const std::exception&) {
-    return false;
+    return Equivalence::undecided;
   }
 }
 

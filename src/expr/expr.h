@@ -18,6 +18,9 @@
 
 namespace kcost {
 
+// What Expr::equivalence found.
+enum class Equivalence { equal, different, undecided };
+
 class Expr {
  public:
   Expr();                          // 0
@@ -68,6 +71,11 @@ class Expr {
   // makes two equal-valued parts of the expressions share one tree: a float of one can become the
   // exact number of the other. Print both before comparing them so (exact_compare.h).
   bool equivalent(const Expr& other) const;
+  // The same test, saying when it cannot decide: `equal`; `different` (the expansions differ by
+  // more than float rounding, every part normalized); `undecided` where a step was too large to
+  // take (an expansion past expansion_size.h's bounds, a float sum that may overflow) or the
+  // difference is left where a large power's base could not be expanded.
+  Equivalence equivalence(const Expr& other) const;
 
   // Arithmetic with Python semantics; all throw ExprError on division by zero and overflow.
   friend Expr operator+(const Expr& a, const Expr& b);
