@@ -56,6 +56,29 @@ foreach(impl sdpa eager)
   add_test(NAME "regression_${impl}" COMMAND kcost validate ${models} --attn-implementation ${impl})
 endforeach()
 
+# Other small-config rules (tests/small_config_rules.txt): under each rule listed there, the
+# models after it must keep agreeing (sdpa; `kcost validate --small-config-rule RULE`), one ctest
+# entry per rule.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/small_config_rules.txt")
+file(STRINGS "${CMAKE_SOURCE_DIR}/tests/small_config_rules.txt" KCOST_RULE_LINES REGEX "^[a-z0-9_]")
+set(rule_index 0)
+set(rule "")
+set(rule_models "")
+foreach(line ${KCOST_RULE_LINES} "rule: end")
+  if(line MATCHES "^rule:[ ]*(.*)$")
+    set(next_rule "${CMAKE_MATCH_1}")
+    if(NOT rule STREQUAL "" AND rule_models)
+      math(EXPR rule_index "${rule_index} + 1")
+      add_test(NAME "small_config_rule_${rule_index}" COMMAND kcost validate ${rule_models} --small-config-rule "${rule}")
+    endif()
+    set(rule "${next_rule}")
+    set(rule_models "")
+  else()
+    separate_arguments(line_models UNIX_COMMAND "${line}")
+    list(APPEND rule_models ${line_models})
+  endif()
+endforeach()
+
 # Other transformers versions (made by cmake/setup.sh when KCOST_EXTRA_TRANSFORMERS is set): the
 # models tests/transformers_versions.txt lists for a version must agree there, under both
 # implementations (a version it does not list: the first line's models).

@@ -78,6 +78,35 @@ TEST(ValidateCli, BadPointsAreAUsageError) {
   EXPECT_EQ(r.code, 1) << r.err;
 }
 
+// --small-config-rule resizes the oracle's small config: 6 heads of 2 kv heads and size 8, 4
+// layers, a window of 6 (gemma2: a multiple of the 6 heads for the hidden size, which its config
+// checks; its windowed layers reached past their window at the default points), in both workers
+// and one process; the report's config is what ran. A bad rule is a usage error naming it.
+TEST(ValidateCli, SmallConfigRuleResizesTheSmallConfig) {
+  const std::string rule = "--small-config-rule heads=6,kv_heads=2,head_dim=8,layers=4,window=6";
+  Result r = run("validate llama gemma2 --format json " + rule);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["models"].size(), 2u);
+  for (const auto& m : j["models"]) {
+    EXPECT_TRUE(m["ok"].get<bool>()) << m.dump();
+    EXPECT_EQ(m["config"]["num_attention_heads"], 6) << m.dump();
+    EXPECT_EQ(m["config"]["num_key_value_heads"], 2) << m.dump();
+    EXPECT_EQ(m["config"]["num_hidden_layers"], 4) << m.dump();
+    EXPECT_EQ(m["config"]["hidden_size"].get<long long>() % 6, 0) << m.dump();
+  }
+  EXPECT_EQ(j["models"][1]["config"]["sliding_window"], 6);
+  r = run("validate llama gemma2 --summary --jobs 2 " + rule);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(count(r.out, ": agree"), 2u) << r.out;
+  for (const char* bad : {"hedas=6", "layers=0", "layers", "layers=4,layers=5"}) {
+    r = run(std::string("validate llama --small-config-rule '") + bad + "'");
+    EXPECT_EQ(r.code, 1) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--small-config-rule: "), std::string::npos) << r.err;
+    EXPECT_LE(count(r.err, "\n"), 1u) << r.err;  // one line
+  }
+}
+
 TEST(ValidateCli, UnknownModelIsNotFound) {
   Result r = run("validate no_such_model_type");
   EXPECT_EQ(r.code, 2) << r.err;

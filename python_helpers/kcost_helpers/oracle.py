@@ -29,6 +29,7 @@ lists (tuples, torch.Size) as JSON; slices, Ellipsis, dtypes, devices, modules a
 as one-key objects. The C++ side decides what each record costs.
 """
 
+import contextlib
 import copy
 import importlib
 import inspect
@@ -57,6 +58,29 @@ _WINDOW = 4
 _WINDOW_LAYERS = 1
 _WINDOW_PATTERN = 2
 _WINDOW_NAMES = ("sliding_window", "sliding_window_size", "attention_chunk_size", "attention_window")
+# The sizes above by the names `kcost validate --small-config-rule NAME=N,...` gives them: a run
+# of the oracle may take other values for some (`_small_config_rule`), so that the analysis is
+# proven at other shapes (more layers, other head counts, a longer window) than the default's.
+_RULE_SIZES = {"heads": "_HEADS", "kv_heads": "_KV_HEADS", "head_dim": "_HEAD_DIM", "layers": "_LAYERS",
+               "vocab": "_VOCAB", "experts": "_MAX_EXPERTS", "experts_per_token": "_MAX_EXPERTS_PER_TOKEN",
+               "window": "_WINDOW", "window_layers": "_WINDOW_LAYERS", "window_pattern": "_WINDOW_PATTERN"}
+
+
+@contextlib.contextmanager
+def _small_config_rule(sizes):
+    """The rule's sizes set from `sizes` ({name: positive int}, names of _RULE_SIZES) while the
+    block runs, and as they were after it."""
+    saved = {constant: globals()[constant] for constant in _RULE_SIZES.values()}
+    try:
+        for name, value in sizes.items():
+            if name not in _RULE_SIZES:
+                raise ValueError(f"unknown size '{name}' of the small config's rule (known: {', '.join(_RULE_SIZES)})")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"the small config's {name} must be a positive integer, not {value!r}")
+            globals()[_RULE_SIZES[name]] = value
+        yield
+    finally:
+        globals().update(saved)
 
 
 def _config_class_of(model_class):
@@ -418,15 +442,16 @@ def _empty_rope_parameters(config_class, kwargs, defaults):
 # QSA) mean, read off their names, and the small value of each: its query heads, its one key head,
 # its head size, the tokens it selects (a window's worth, so that the default points select
 # fewer than the cache holds), and the tokens averaged into one block.
-_INDEXER_FIELDS = (("n_heads", _HEADS), ("kv_heads", 1), ("head_dim", _HEAD_DIM), ("budget", _WINDOW),
-                   ("topk", _WINDOW), ("compress_ratio", 2))
+def _indexer_small_values():
+    return (("n_heads", _HEADS), ("kv_heads", 1), ("head_dim", _HEAD_DIM), ("budget", _WINDOW),
+            ("topk", _WINDOW), ("compress_ratio", 2))
 
 
 def _indexer_fields(config_class, kwargs, defaults, params):
     """The fields of a token indexer that the defaults leave None (Qwen4-Exp's indexer_n_heads,
     indexer_kv_heads, indexer_head_dim, indexer_budget, indexer_compress_ratio, which its
     indexed-attention layers read unconditionally: `token_budget // compress_ratio`): the small
-    values of `_INDEXER_FIELDS`, all of them or none, kept only when the config takes them."""
+    values of `_indexer_small_values()`, all of them or none, kept only when the config takes them."""
     signature = inspect.signature(config_class.__init__).parameters
     out = {}
     for p in sorted(params):
@@ -437,7 +462,7 @@ def _indexer_fields(config_class, kwargs, defaults, params):
         if annotation is None or "int" not in str(annotation):
             continue
         rest = low.split("_", 1)[1]
-        value = next((v for suffix, v in _INDEXER_FIELDS if rest == suffix), None)
+        value = next((v for suffix, v in _indexer_small_values() if rest == suffix), None)
         if value is None:
             return {}
         out[p] = value
@@ -454,13 +479,14 @@ def small_config_kwargs(config_class):
     """Constructor keywords of a small config of `config_class`: the defaults, shrunk by one rule
     for every architecture. Heads -> 8; kv heads -> 4 (1 stays 1: multi-query); head_dim -> 16,
     set explicitly when the config has a head_dim parameter; hidden -> heads * head_dim times the
-    default's ratio hidden / (heads * head_dim); intermediate-like sizes scale with hidden; 3
+    default's ratio hidden / (heads * head_dim), a multiple of 8 and of the heads; intermediate-like sizes scale with hidden; 3
     layers; vocab 997 (token ids beyond it are clamped); at most 4 experts, 2 per token (fields
     named by meaning: an expert count, a top-k; one left None gets 4, 1 shared, 2 per token),
     experts' intermediate sizes a multiple of 4; windows and attention chunks of 4 tokens
     (use_sliding_window on), layer patterns that mix kinds in 3 layers (max_window_layers 1,
     sliding_window_pattern 2; a per-layer kinds list left None takes the kinds the model source
-    names); a clipping bound a nested config leaves None gets 8."""
+    names); a clipping bound a nested config leaves None gets 8. Those sizes are the rule's
+    defaults: `_small_config_rule` sets others (kcost validate --small-config-rule)."""
     defaults = _defaults_with_global_values(config_class)
     params = set(inspect.signature(config_class.__init__).parameters) - {"self", "kwargs"}
     aliases = {k: v for k, v in getattr(defaults, "attribute_map", {}).items() if isinstance(v, str)}
@@ -492,7 +518,8 @@ def small_config_kwargs(config_class):
         if head_dim_name:
             kwargs[head_dim_name] = _HEAD_DIM
         ratio = hidden0 / (heads0 * head_dim0)
-        hidden = max(8, int(round(_HEADS * _HEAD_DIM * ratio / 8)) * 8)
+        step = math.lcm(8, _HEADS)  # a multiple of the heads too (configs check it), 8 for the default
+        hidden = max(step, int(round(_HEADS * _HEAD_DIM * ratio / step)) * step)
         kwargs[hidden_name] = hidden
     elif _is_int(hidden0):
         hidden = 128
@@ -502,6 +529,9 @@ def small_config_kwargs(config_class):
     if _is_int(hidden0) and _is_int(heads0) and heads0 > 0:
         head_scale = _HEAD_DIM / head_dim0
     signature = inspect.signature(config_class.__init__).parameters
+    # A mixture of experts: any intermediate size may be an expert's (GraniteMoE's
+    # intermediate_size), so all are kept a multiple of 4 elements (grouped_mm's 16-byte rows).
+    experts = any(_is_expert_count(p.lower()) and _is_int(default(p)) and default(p) >= 1 for p in params)
     for p in sorted(params):
         v = default(p)
         if v is None and p.lower() in _WINDOW_NAMES and p in signature:
@@ -511,9 +541,9 @@ def small_config_kwargs(config_class):
         low = p.lower()
         if any(t in low for t in ("intermediate", "ffn", "inner", "mlp_dim", "mlp_hidden")) and v > 0:
             kwargs[p] = max(1, int(round(v * scale)))
-            if "moe" in low or "expert" in low:
+            if "moe" in low or "expert" in low or experts:
                 # The experts' sizes: grouped_mm, which runs experts, takes rows of a multiple of
-                # 16 bytes (4 float32 elements).
+                # 16 bytes (4 float32 elements); in a mixture of experts, every intermediate size.
                 kwargs[p] = max(4, int(round(v * scale / 4)) * 4)
         elif (any(t in low for t in ("rotary_dim", "rope_dim")) or low.endswith("_head_dim")) and v > 0:
             # Rotary dims and the parts of a head (qk_rope_head_dim, v_head_dim) scale with
@@ -1212,11 +1242,19 @@ def cache_tensor_elements(cache):
     return total
 
 
-def traced_run(model_class_name, attn_implementation, points_json, experts_implementation="grouped_mm"):
+def traced_run(model_class_name, attn_implementation, points_json, experts_implementation="grouped_mm",
+               small_config_rule_json="{}"):
     """JSON: {"model_class", "config_class", "config_kwargs", "attn_implementation", "points":
     [{"batch_size", "seq_len", "cache_len", "calls", "flop_counter"}]}. `points_json` is a JSON
     list of [batch_size, seq_len, cache_len]; `experts_implementation` the experts' forward a
-    mixture-of-experts model runs (config._experts_implementation: grouped_mm, batched_mm, eager)."""
+    mixture-of-experts model runs (config._experts_implementation: grouped_mm, batched_mm, eager);
+    `small_config_rule_json` a JSON object of the small config's sizes that differ from the
+    rule's defaults (_RULE_SIZES)."""
+    with _small_config_rule(json.loads(small_config_rule_json)):
+        return _traced_run(model_class_name, attn_implementation, points_json, experts_implementation)
+
+
+def _traced_run(model_class_name, attn_implementation, points_json, experts_implementation):
     import torch
 
     points = json.loads(points_json)

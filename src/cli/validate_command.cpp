@@ -13,6 +13,7 @@
 #include "emit/atomic_file.h"
 #include "locate/source_locator.h"
 #include "python/session.h"
+#include "validate/small_config_rule.h"
 #include "validate/validation.h"
 #include "validate/validation_report.h"
 
@@ -84,6 +85,10 @@ int validate_command(const std::vector<std::string>& args) {
        "sdpa | eager | both (a model without sdpa runs eager on both sides, as transformers runs it, and says so)")
       ("experts-implementation", po::value<std::string>()->default_value("grouped_mm"),
        "the experts' forward of a mixture-of-experts model, on both sides: grouped_mm | batched_mm | eager")
+      ("small-config-rule", po::value<std::string>()->default_value(""),
+       "the small config's sizes, NAME=N,... (heads=8, kv_heads=4, head_dim=16, layers=3, vocab=997, experts=4, "
+       "experts_per_token=2, window=4, window_layers=1, window_pattern=2 unless given): prove the analysis at "
+       "other shapes, e.g. layers=5 reaches a layer kind the default's 3 do not")
       ("format", po::value<std::string>()->default_value("table"), "table | json")
       ("output,o", po::value<std::string>(), "also write the JSON report to FILE (atomically)")
       ("all", "validate every model type the installed transformers maps to a causal LM")
@@ -121,6 +126,11 @@ int validate_command(const std::vector<std::string>& args) {
   std::vector<std::string> implementations = attn == "both" ? std::vector<std::string>{"sdpa", "eager"}
                                                             : std::vector<std::string>{attn};
   options.experts_implementation = experts_implementation(vm);
+  try {
+    options.small_config_rule = parse_small_config_rule(vm["small-config-rule"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw po::error(std::string("--small-config-rule: ") + e.what());
+  }
   std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") throw po::error("--format must be table or json, not '" + format + "'");
   int jobs = vm["jobs"].as<int>();
@@ -198,6 +208,8 @@ int validate_command(const std::vector<std::string>& args) {
     std::vector<std::string> common = {"--points", vm["points"].as<std::string>(), "--experts-implementation",
                                        options.experts_implementation, "--kernels-dir", kernels_dir, "--name-map", name_map};
     if (!work_dir.empty()) common.insert(common.end(), {"--work-dir", work_dir});
+    if (!vm["small-config-rule"].as<std::string>().empty())
+      common.insert(common.end(), {"--small-config-rule", vm["small-config-rule"].as<std::string>()});
     if (vm["library-only"].as<bool>()) common.push_back("--library-only");
     for (const char* o : {"python-env", "transformers-dir", "pytorch-dir"})
       if (vm.count(o)) common.insert(common.end(), {std::string("--") + o, vm[o].as<std::string>()});

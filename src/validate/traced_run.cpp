@@ -158,11 +158,13 @@ TracedRun parse_traced_run(const json& j) {
 }
 
 TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
-                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation) {
+                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation,
+                     const nlohmann::json& small_config_rule) {
   json list = json::array();
   for (const auto& p : points) list.push_back({p.batch_size, p.seq_len, p.cache_len});
   return parse_traced_run(
-      session.call("traced_run", {model_class, attn_implementation, list.dump(), experts_implementation}));
+      session.call("traced_run", {model_class, attn_implementation, list.dump(), experts_implementation,
+                                  small_config_rule.dump()}));
 }
 
 }  // namespace kcost

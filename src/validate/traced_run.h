@@ -82,10 +82,12 @@ ValuePtr traced_value(const nlohmann::json& data, SameTensors& same);
 TracedRun parse_traced_run(const nlohmann::json& j);
 
 // Runs the oracle's traced run in the embedded interpreter (one model build, all points), the
-// experts of a mixture-of-experts model through `experts_implementation`. Asked for sdpa, a model
+// experts of a mixture-of-experts model through `experts_implementation`, the small config made by
+// the oracle's rule with the sizes of `small_config_rule` (small_config_rule.h). Asked for sdpa, a model
 // that has none runs what transformers gives it by default (eager), and the run's
 // attn_implementation says so. Throws PythonError.
 TracedRun run_traced(PythonSession& session, const std::string& model_class, const std::string& attn_implementation,
-                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation = "grouped_mm");
+                     const std::vector<RuntimeShape>& points, const std::string& experts_implementation = "grouped_mm",
+                     const nlohmann::json& small_config_rule = nlohmann::json::object());
 
 }  // namespace kcost

@@ -149,7 +149,7 @@ ModelValidation validate_model(SourceLocator& locator, PythonSession& session, c
   TracedRun run;
   try {
     run = run_traced(session, mv.model_class, options.attn_implementation, options.points,
-                     options.experts_implementation);
+                     options.experts_implementation, options.small_config_rule);
   } catch (const std::exception& e) {  // the model cannot be built or run this way: this model fails
     mv.error = std::string("traced run: ") + e.what();
     return mv;

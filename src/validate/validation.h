@@ -33,6 +33,8 @@ struct ValidationOptions {
   std::string attn_implementation = "sdpa";  // a model without sdpa runs eager (ModelValidation says so)
   // The experts' forward of a mixture-of-experts model (config._experts_implementation).
   std::string experts_implementation = "grouped_mm";
+  // The small config's sizes that differ from the oracle's rule (small_config_rule.h); {}: the rule.
+  nlohmann::json small_config_rule = nlohmann::json::object();
   // Where the small config.json and the static cost files go; empty: a fresh temp directory,
   // removed afterwards.
   std::string work_dir;
