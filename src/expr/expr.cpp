@@ -1,5 +1,8 @@
 #include "expr/expr.h"
 
+#include <unordered_map>
+#include <utility>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -136,10 +139,34 @@ bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
 
 namespace {
 
+// A rewrite of a tree that rewrites each subtree once, however often the tree holds it: GiNaC's
+// trees share subtrees (each term of an expanded power holds the same factor), and map visits
+// every reference, so a pass over a tree of a few hundred distinct nodes may rebuild, and so
+// evaluate, tens of thousands (each floor division's or modulo's evaluation tries to divide its
+// operands: an expr_roundtrip finding took 44,676 of them in one pass, 8 s). A subtree is known
+// by its node; the pass holds each node it rewrote, so no node it knows is freed and its address
+// taken by another while it lives.
+struct TreePass : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) final {
+    if (e.nops() == 0) return rewrite(e);
+    const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
+    auto found = done_.find(node);
+    if (found != done_.end()) return found->second.second;
+    GiNaC::ex out = rewrite(e);
+    done_.emplace(node, std::make_pair(e, out));
+    return out;
+  }
+  // e rewritten; its operands through operator() (e.map(*this)).
+  virtual GiNaC::ex rewrite(const GiNaC::ex& e) = 0;
+
+ private:
+  std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, GiNaC::ex>> done_;
+};
+
 // x**-1.0 as x**-1 (and any whole float exponent as its integer), everywhere in e: GiNaC holds
 // them equal but normalizes only the latter ((3 - b)**-1 becomes -(b - 3)**-1).
-struct WholeExponents : GiNaC::map_function {
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+struct WholeExponents : TreePass {
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = e.map(*this);
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<numeric>(mapped.op(1)))
       return mapped;
@@ -154,6 +181,29 @@ struct WholeExponents : GiNaC::map_function {
 }  // namespace
 
 namespace {
+
+// The expansions one comparison makes, bounded in total: each is cheap_to_expand and its work
+// (expansion_size.h) is taken from what is left, so that a tree with many sums to normalize, one
+// inside another, costs at most a few times one expansion's bound (an expr_roundtrip finding:
+// the signs of a few hundred nested sums, each expanded again at every level, took 8.7 s).
+class ExpansionBudget {
+ public:
+  explicit ExpansionBudget(double work) : left_(work) {}
+  // Whether e may be expanded; if so, its work is spent.
+  bool take(const GiNaC::ex& e) {
+    if (!cheap_to_expand(e)) return false;
+    const double work = expansion_size(e).work;
+    if (work > left_) return false;
+    left_ -= work;
+    return true;
+  }
+
+ private:
+  double left_;
+};
+
+// What one comparison may expand in all: a few expansions at the bound.
+constexpr double kComparisonWork = 4 * kMaxExpansionWork;
 
 // A whole power of a sum as the power of whichever of the sum and its negation sorts first, and
 // the sign that takes out ((-1)**n, or 1): GiNaC normalizes the sign of a sum with rational
@@ -175,15 +225,16 @@ SignedPower sign_out(const GiNaC::ex& base, const GiNaC::ex& exponent) {
 // where that is cheap) the same symbol, wherever it occurs. `x - (a + b + c) ** 2000` and
 // `x - (c + b + a) ** 2000` then compare as `x - P` and `x - P`, and, the sign taken out
 // (sign_out), `(a - 0.5 * b) ** 2000` and `(0.5 * b - a) ** 2000` as `P` and `P`.
-struct OpaqueLargePowers : GiNaC::map_function {
-  explicit OpaqueLargePowers(Expansion& x) : expansion(x) {}
+struct OpaqueLargePowers : TreePass {
+  OpaqueLargePowers(Expansion& x, ExpansionBudget& b) : expansion(x), budget(b) {}
   Expansion& expansion;
+  ExpansionBudget& budget;
   GiNaC::exmap symbols;  // by value (GiNaC's order): equivalence holds 2.0 * x and 2 * x the same
   bool all_bases_expanded = true;  // false once a base was too large to expand (its key is its form)
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
     GiNaC::ex base = e.op(0).map(*this);
-    if (cheap_to_expand(base))
+    if (budget.take(base))
       base = expansion(base);
     else
       all_bases_expanded = false;
@@ -203,8 +254,8 @@ struct OpaqueLargePowers : GiNaC::map_function {
 // writes `-1.0 * x` as `-x` and `1.0 * b` as `b`, so an expression and its printed form differ
 // there only, and terms GiNaC kept apart for it are one term after (`-2 * y * (a + b) - 1.0 * y *
 // (a + 1.0 * b)` inside a comparison, a fuzz finding, prints as and is `-3 * y * (a + b)`).
-struct UnitFloats : GiNaC::map_function {
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+struct UnitFloats : TreePass {
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
     return e.map(*this);
@@ -215,9 +266,11 @@ struct UnitFloats : GiNaC::map_function {
 // `-1 / (0.5 * b - a)` would not cancel; and each sum factor of a product, or `i * (0.5 * c + b)`
 // and `-(-0.5 * c - b) * i` would not (GiNaC normalizes the sign of a sum factor only when its
 // coefficients are rational; an expr_roundtrip finding, in a tree too large to expand).
-struct SignedBases : GiNaC::map_function {
+struct SignedBases : TreePass {
+  explicit SignedBases(ExpansionBudget& b) : budget(b) {}
+  ExpansionBudget& budget;
   bool all_sums_expanded = true;  // false once a sum was too large to expand before its sign was taken out
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = e.map(*this);
     if (GiNaC::is_exactly_a<GiNaC::mul>(mapped)) return signed_factors(mapped);
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
@@ -227,7 +280,7 @@ struct SignedBases : GiNaC::map_function {
     // in it as it is, and its negation is then a different tree from the expanded negation GiNaC
     // makes of the original (a fuzz finding: `(2 * b * (a + b) - e * (2.0 * b - 0.25))**12`
     // against the same with every sign turned).
-    const bool cheap = cheap_to_expand(mapped.op(0));
+    const bool cheap = budget.take(mapped.op(0));
     if (!cheap) all_sums_expanded = false;
     const GiNaC::ex base = cheap ? mapped.op(0).expand() : mapped.op(0);
     if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
@@ -242,7 +295,7 @@ struct SignedBases : GiNaC::map_function {
     for (size_t i = 0; i < product.nops(); ++i) {
       const GiNaC::ex& f = product.op(i);
       const bool is_sum = GiNaC::is_exactly_a<GiNaC::add>(f);
-      const bool cheap = is_sum && cheap_to_expand(f);
+      const bool cheap = is_sum && budget.take(f);
       if (is_sum && !cheap) all_sums_expanded = false;
       const GiNaC::ex sum = cheap ? f.expand() : f;
       if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) {
@@ -259,8 +312,8 @@ struct SignedBases : GiNaC::map_function {
 };
 
 // Every float in e rounded to 12 significant digits (function arguments too).
-struct RoundedFloats : GiNaC::map_function {
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+struct RoundedFloats : TreePass {
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<numeric>(e)) return e.map(*this);
     if (num(e).is_rational() || !num(e).is_real()) return e;
     char text[32];
@@ -275,8 +328,8 @@ struct RoundedFloats : GiNaC::map_function {
 // 2 * x * (3.1e-06 * a - 3.1e-06 * b) + x * (3.1e-06 * a - 3.1e-06 * b) in a comparison, and its
 // reading back with the two terms made one). Both are expanded and their floats rounded to 12
 // significant digits.
-Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b) {
-  if (!cheap_to_expand(a) || !cheap_to_expand(b)) return Equivalence::undecided;
+Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
+  if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
   RoundedFloats rounded;
   Expansion expansion;
   const GiNaC::ex ra = rounded(expansion(a));
@@ -284,7 +337,7 @@ Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b) {
   if (ra.is_equal(rb)) return Equivalence::equal;
   if (sum_may_overflow(ra, rb, kFloatLog2Range)) return Equivalence::undecided;
   const GiNaC::ex difference = ra - rb;
-  if (!cheap_to_expand(difference)) return Equivalence::undecided;
+  if (!budget.take(difference)) return Equivalence::undecided;
   return expansion(difference).is_zero() ? Equivalence::equal : Equivalence::different;
 }
 
@@ -298,8 +351,9 @@ Equivalence Expr::equivalence(const Expr& other) const {
     UnitFloats units;
     WholeExponents whole;
     Expansion expansion;  // one for the whole comparison: both sides hold the same functions
-    OpaqueLargePowers opaque(expansion);
-    SignedBases signed_bases;
+    ExpansionBudget budget(kComparisonWork);
+    OpaqueLargePowers opaque(expansion, budget);
+    SignedBases signed_bases(budget);
     // Signs are taken out before the large powers become symbols too, so that the bases of two
     // such powers, equal but for the sign of a sum factor deep inside, are one key (an
     // expr_roundtrip finding: `(-0.25 + 2.0 * b) * e` and `-(0.25 - 2.0 * b) * e` in the base of a
@@ -310,11 +364,11 @@ Equivalence Expr::equivalence(const Expr& other) const {
     const GiNaC::ex a = normal(e_), b = normal(other.e_);
     if (sum_may_overflow(a, b, kFloatLog2Range)) return Equivalence::undecided;
     const GiNaC::ex difference = a - b;
-    if (!cheap_to_expand(difference)) return Equivalence::undecided;
+    if (!budget.take(difference)) return Equivalence::undecided;
     const GiNaC::ex expanded = expansion(difference);
     if (expanded.is_zero()) return Equivalence::equal;
     const Equivalence rounding =
-        has_float(a) && has_float(b) ? only_rounding(a, b) : Equivalence::different;
+        has_float(a) && has_float(b) ? only_rounding(a, b, budget) : Equivalence::different;
     // A difference left where a large power's base or a sum's sign could not be normalized
     // (too large to expand) may be two forms of one value.
     if (rounding == Equivalence::different && !(opaque.all_bases_expanded && signed_bases.all_sums_expanded))
