@@ -88,6 +88,7 @@ TEST(ValidateCli, SmallConfigRuleResizesTheSmallConfig) {
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["models"].size(), 2u);
+  EXPECT_EQ(j["small_config_rule"], (nlohmann::json{{"heads", 6}, {"kv_heads", 2}, {"head_dim", 8}, {"layers", 4}, {"window", 6}}));
   for (const auto& m : j["models"]) {
     EXPECT_TRUE(m["ok"].get<bool>()) << m.dump();
     EXPECT_EQ(m["config"]["num_attention_heads"], 6) << m.dump();

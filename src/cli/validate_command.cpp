@@ -241,7 +241,10 @@ int validate_command(const std::vector<std::string>& args) {
     all_ok = all_ok && o.ok;
     results.push_back(o.report);
   }
-  nlohmann::ordered_json report{{"ok", all_ok}, {"models", results}};
+  nlohmann::ordered_json report{{"ok", all_ok}};
+  // The sizes the small configs were made with, where they are not the rule's own.
+  if (!options.small_config_rule.empty()) report["small_config_rule"] = options.small_config_rule;
+  report["models"] = results;
   if (vm.count("output")) write_file_atomically(vm["output"].as<std::string>(), dump_exact(report, 2) + "\n");
   if (format == "json") {
     std::cout << dump_exact(report, 2) << "\n";
