@@ -98,17 +98,19 @@ ExpansionSize Sizer::operator()(const GiNaC::ex& e) {
   return size;
 }
 
-bool cheap_to_expand(const GiNaC::ex& e) {
-  const ExpansionSize size = expansion_size(e);
-  return size.terms <= kMaxExpandedTerms && size.inner_terms <= kMaxExpandedTerms &&
-         size.work <= kMaxExpansionWork && size.extent <= number::kMaxPowerBits && !(size.extent > kFloatLog2Range && has_float(e));
+// The work bounds the terms and every operand's terms too (each is part of it), so one bound
+// on the work is the bound on all three.
+bool cheap_to_expand(const GiNaC::ex& e) { return cheap_to_expand(e, expansion_size(e)); }
+
+bool cheap_to_expand(const GiNaC::ex& e, const ExpansionSize& size) {
+  return size.work <= kMaxExpandedTerms && size.extent <= number::kMaxPowerBits &&
+         !(size.extent > kFloatLog2Range && has_float(e));
 }
 
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   for (const GiNaC::ex* e : {&a, &b}) {
     const ExpansionSize size = expansion_size(*e);
-    if (size.terms > kMaxExpandedTerms || size.inner_terms > kMaxExpandedTerms || size.work > kMaxExpansionWork ||
-        size.degree > kMaxDividedDegree)
+    if (size.work > kMaxExpandedTerms || size.degree > kMaxDividedDegree)
       return false;
   }
   return true;

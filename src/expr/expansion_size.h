@@ -78,12 +78,14 @@ GiNaC::ex expand_all(const GiNaC::ex& e);
 // second of GiNaC's time. Expansion grows with the terms (`x ** 1000` is one term, cheap); polynomial
 // division with the degree too (`(a + b) ** 200 / (c - b)`: 0.24 s).
 constexpr double kMaxExpandedTerms = 100000;
-constexpr double kMaxExpansionWork = 100000;
 constexpr double kMaxDividedDegree = 128;
 
-// Whether expanding `e`, and each operand of a function inside it, stays within kMaxExpandedTerms,
-// its numbers within number::kMaxPowerBits and, when `e` holds a float, within kFloatLog2Range.
+// Whether the work of expanding `e` (its terms, and every operand's of a function inside it, included)
+// stays within kMaxExpandedTerms, its numbers within number::kMaxPowerBits and, when `e` holds a float,
+// within kFloatLog2Range.
 bool cheap_to_expand(const GiNaC::ex& e);
+// The same, for `e` whose expansion_size is `size` (a caller that needs the size too).
+bool cheap_to_expand(const GiNaC::ex& e, const ExpansionSize& size);
 // Whether dividing `a` by `b` as polynomials stays within both bounds.
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);
 

@@ -191,10 +191,9 @@ class ExpansionBudget {
   explicit ExpansionBudget(double work) : left_(work) {}
   // Whether e may be expanded; if so, its work is spent.
   bool take(const GiNaC::ex& e) {
-    if (!cheap_to_expand(e)) return false;
-    const double work = expansion_size(e).work;
-    if (work > left_) return false;
-    left_ -= work;
+    const ExpansionSize size = expansion_size(e);
+    if (!cheap_to_expand(e, size) || size.work > left_) return false;
+    left_ -= size.work;
     return true;
   }
 
@@ -203,7 +202,7 @@ class ExpansionBudget {
 };
 
 // What one comparison may expand in all: a few expansions at the bound.
-constexpr double kComparisonWork = 4 * kMaxExpansionWork;
+constexpr double kComparisonWork = 4 * kMaxExpandedTerms;
 
 // A whole power of a sum as the power of whichever of the sum and its negation sorts first, and
 // the sign that takes out ((-1)**n, or 1): GiNaC normalizes the sign of a sum with rational
