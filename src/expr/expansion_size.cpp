@@ -7,6 +7,7 @@
 #include "expr/float_range.h"
 #include "expr/functions.h"
 #include "expr/number.h"
+#include "expr/rebuild.h"
 
 namespace kcost {
 
@@ -131,16 +132,22 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
       return function ? expansion(operand) : expansion.operands_expanded(operand);
     }
   };
-  // Sums, products and powers are multiplied out by expand itself; anything else (a function,
-  // a comparison) has its operands expanded on their own, as expansion_size counts them.
-  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e) || GiNaC::is_a<GiNaC::power>(e)) {
+  // A power's base and exponent are expanded here, first, and the power made again (rebuild.h):
+  // GiNaC's expand would expand them inside itself and make the power there, where one whose base
+  // expands to zero under a negative exponent throws and is never freed (an expr_roundtrip finding,
+  // `((a + b) * (a - b) - a**2 + b**2) ** -1`); made here, it is refused ("division by zero")
+  // before GiNaC evaluates it. Sums and products are multiplied out by expand itself; anything else
+  // (a function, a comparison) has its operands expanded on their own, as expansion_size counts
+  // them, and is made again as rebuild makes it.
+  if (GiNaC::is_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), (*this)(e.op(1))});
+  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
     Operands inside(*this, false);
-    return e.map(inside);
+    return map_operands(e, inside);
   }
   const auto found = functions_.find(e);
   if (found != functions_.end()) return found->second;
   Operands operands(*this, true);
-  const GiNaC::ex expanded = e.map(operands);
+  const GiNaC::ex expanded = map_operands(e, operands);
   functions_.emplace(e, expanded);
   return expanded;
 }

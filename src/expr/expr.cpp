@@ -16,6 +16,7 @@
 #include "expr/number.h"
 #include "expr/parser.h"
 #include "expr/printer.h"
+#include "expr/rebuild.h"
 #include "expr/symbol_table.h"
 
 namespace kcost {
@@ -77,30 +78,44 @@ std::set<std::string> Expr::symbols() const {
 
 namespace {
 
-// Substitution through kcost's own arithmetic, each sum, product and power bounded as the
-// operators bound them (float_range.h): GiNaC's subs evaluates what it rebuilds inside itself,
-// where CLN's float overflow leaks what GiNaC had allocated (`1e200 * x + y` with x = 1e200 * z).
-// A function is rebuilt with its arguments substituted, as GiNaC's subs rebuilds it.
-struct BoundedSubstitution : GiNaC::map_function {
+// A rewrite of a tree that rewrites each subtree once, however often the tree holds it: GiNaC's
+// trees share subtrees (each term of an expanded power holds the same factor), and map visits
+// every reference, so a pass over a tree of a few hundred distinct nodes may rebuild, and so
+// evaluate, tens of thousands (each floor division's or modulo's evaluation tries to divide its
+// operands: an expr_roundtrip finding took 44,676 of them in one pass, 8 s). A subtree is known
+// by its node; the pass holds each node it rewrote, so no node it knows is freed and its address
+// taken by another while it lives.
+struct TreePass : GiNaC::map_function {
+  GiNaC::ex operator()(const GiNaC::ex& e) final {
+    if (e.nops() == 0) return rewrite(e);
+    const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
+    auto found = done_.find(node);
+    if (found != done_.end()) return found->second.second;
+    GiNaC::ex out = rewrite(e);
+    done_.emplace(node, std::make_pair(e, out));
+    return out;
+  }
+  // e rewritten; its operands through operator() (map_operands(e, *this): rebuild.h).
+  virtual GiNaC::ex rewrite(const GiNaC::ex& e) = 0;
+
+ private:
+  std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, GiNaC::ex>> done_;
+};
+
+// Substitution, each node made again as rebuild.h makes it: GiNaC's own subs evaluates what it
+// makes inside itself, where a power of zero to a negative exponent (`1 / (n - 3)` at n = 3), a
+// division by zero or a float beyond the range throws and leaks what it had allocated, and it
+// raises a number to any power (`x ** 10 ** 12` at x = 3 ran out of memory), where kcost's power
+// refuses one beyond number::kMaxPowerBits.
+struct Substitution : TreePass {
   const GiNaC::exmap& values;
-  explicit BoundedSubstitution(const GiNaC::exmap& v) : values(v) {}
-  GiNaC::ex operator()(const GiNaC::ex& e) override {
+  explicit Substitution(const GiNaC::exmap& v) : values(v) {}
+  GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
       auto found = values.find(e);
       return found == values.end() ? e : found->second;
     }
-    if (GiNaC::is_exactly_a<numeric>(e)) return e;
-    if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-      const bool sum = GiNaC::is_exactly_a<GiNaC::add>(e);
-      Expr folded(sum ? 0 : 1);
-      for (size_t i = 0; i < e.nops(); ++i) {
-        const Expr part((*this)(e.op(i)));
-        folded = sum ? folded + part : folded * part;
-      }
-      return folded.ex();
-    }
-    if (GiNaC::is_exactly_a<GiNaC::power>(e)) return Expr::pow(Expr((*this)(e.op(0))), Expr((*this)(e.op(1)))).ex();
-    return e.map(*this);
+    return map_operands(e, *this);
   }
 };
 
@@ -111,11 +126,7 @@ Expr Expr::subs(const std::map<std::string, Expr>& values) const {
   for (const auto& [name, value] : values)
     if (const GiNaC::symbol* s = find_symbol(name)) m[*s] = value.ex();
   if (m.empty()) return *this;
-  // Exact numbers never overflow: GiNaC's own subs, unless a float is there.
-  bool floats = has_float(e_);
-  for (const auto& [symbol, value] : m) floats = floats || has_float(value);
-  if (!floats) return guarded([&] { return e_.subs(m, GiNaC::subs_options::no_pattern); });
-  BoundedSubstitution substitute(m);
+  Substitution substitute(m);
   return guarded([&] { return substitute(e_); });
 }
 
@@ -139,42 +150,18 @@ bool Expr::operator==(const Expr& other) const { return e_.is_equal(other.e_); }
 
 namespace {
 
-// A rewrite of a tree that rewrites each subtree once, however often the tree holds it: GiNaC's
-// trees share subtrees (each term of an expanded power holds the same factor), and map visits
-// every reference, so a pass over a tree of a few hundred distinct nodes may rebuild, and so
-// evaluate, tens of thousands (each floor division's or modulo's evaluation tries to divide its
-// operands: an expr_roundtrip finding took 44,676 of them in one pass, 8 s). A subtree is known
-// by its node; the pass holds each node it rewrote, so no node it knows is freed and its address
-// taken by another while it lives.
-struct TreePass : GiNaC::map_function {
-  GiNaC::ex operator()(const GiNaC::ex& e) final {
-    if (e.nops() == 0) return rewrite(e);
-    const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
-    auto found = done_.find(node);
-    if (found != done_.end()) return found->second.second;
-    GiNaC::ex out = rewrite(e);
-    done_.emplace(node, std::make_pair(e, out));
-    return out;
-  }
-  // e rewritten; its operands through operator() (e.map(*this)).
-  virtual GiNaC::ex rewrite(const GiNaC::ex& e) = 0;
-
- private:
-  std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, GiNaC::ex>> done_;
-};
-
 // x**-1.0 as x**-1 (and any whole float exponent as its integer), everywhere in e: GiNaC holds
 // them equal but normalizes only the latter ((3 - b)**-1 becomes -(b - 3)**-1).
 struct WholeExponents : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
-    const GiNaC::ex mapped = e.map(*this);
+    const GiNaC::ex mapped = map_operands(e, *this);
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<numeric>(mapped.op(1)))
       return mapped;
     const numeric& exponent = GiNaC::ex_to<numeric>(mapped.op(1));
     if (exponent.is_rational() || !exponent.is_real()) return mapped;
     const double v = exponent.to_double();
     if (v != std::floor(v) || std::fabs(v) > 1e15) return mapped;
-    return GiNaC::pow(mapped.op(0), numeric(static_cast<long>(v)));
+    return rebuild(mapped, {mapped.op(0), numeric(static_cast<long>(v))});
   }
 };
 
@@ -231,8 +218,8 @@ struct OpaqueLargePowers : TreePass {
   GiNaC::exmap symbols;  // by value (GiNaC's order): equivalence holds 2.0 * x and 2 * x the same
   bool all_bases_expanded = true;  // false once a base was too large to expand (its key is its form)
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
-    if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return e.map(*this);
-    GiNaC::ex base = e.op(0).map(*this);
+    if (!GiNaC::is_exactly_a<GiNaC::power>(e) || cheap_to_expand(e)) return map_operands(e, *this);
+    GiNaC::ex base = map_operands(e.op(0), *this);
     if (budget.take(base))
       base = expansion(base);
     else
@@ -257,7 +244,7 @@ struct UnitFloats : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
-    return e.map(*this);
+    return map_operands(e, *this);
   }
 };
 
@@ -266,11 +253,12 @@ struct UnitFloats : TreePass {
 // and `-(-0.5 * c - b) * i` would not (GiNaC normalizes the sign of a sum factor only when its
 // coefficients are rational; an expr_roundtrip finding, in a tree too large to expand).
 struct SignedBases : TreePass {
-  explicit SignedBases(ExpansionBudget& b) : budget(b) {}
+  SignedBases(Expansion& x, ExpansionBudget& b) : expansion(x), budget(b) {}
+  Expansion& expansion;
   ExpansionBudget& budget;
   bool all_sums_expanded = true;  // false once a sum was too large to expand before its sign was taken out
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
-    const GiNaC::ex mapped = e.map(*this);
+    const GiNaC::ex mapped = map_operands(e, *this);
     if (GiNaC::is_exactly_a<GiNaC::mul>(mapped)) return signed_factors(mapped);
     if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
         !GiNaC::is_exactly_a<numeric>(mapped.op(1)) || !num(mapped.op(1)).is_integer())
@@ -281,7 +269,7 @@ struct SignedBases : TreePass {
     // against the same with every sign turned).
     const bool cheap = budget.take(mapped.op(0));
     if (!cheap) all_sums_expanded = false;
-    const GiNaC::ex base = cheap ? mapped.op(0).expand() : mapped.op(0);
+    const GiNaC::ex base = cheap ? expansion(mapped.op(0)) : mapped.op(0);
     if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
     const SignedPower p = sign_out(base, mapped.op(1));
     return p.sign * GiNaC::pow(p.base, mapped.op(1));
@@ -296,7 +284,7 @@ struct SignedBases : TreePass {
       const bool is_sum = GiNaC::is_exactly_a<GiNaC::add>(f);
       const bool cheap = is_sum && budget.take(f);
       if (is_sum && !cheap) all_sums_expanded = false;
-      const GiNaC::ex sum = cheap ? f.expand() : f;
+      const GiNaC::ex sum = cheap ? expansion(f) : f;
       if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) {
         factors.push_back(f);
         continue;
@@ -313,7 +301,7 @@ struct SignedBases : TreePass {
 // Every float in e rounded to 12 significant digits (function arguments too).
 struct RoundedFloats : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
-    if (!GiNaC::is_exactly_a<numeric>(e)) return e.map(*this);
+    if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
     if (num(e).is_rational() || !num(e).is_real()) return e;
     char text[32];
     std::snprintf(text, sizeof text, "%.12g", num(e).to_double());
@@ -352,7 +340,7 @@ Equivalence Expr::equivalence(const Expr& other) const {
     Expansion expansion;  // one for the whole comparison: both sides hold the same functions
     ExpansionBudget budget(kComparisonWork);
     OpaqueLargePowers opaque(expansion, budget);
-    SignedBases signed_bases(budget);
+    SignedBases signed_bases(expansion, budget);
     // Signs are taken out before the large powers become symbols too, so that the bases of two
     // such powers, equal but for the sign of a sum factor deep inside, are one key (an
     // expr_roundtrip finding: `(-0.25 + 2.0 * b) * e` and `-(0.25 - 2.0 * b) * e` in the base of a

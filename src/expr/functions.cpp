@@ -6,6 +6,7 @@
 #include "expr/expansion_size.h"
 #include "expr/float_range.h"
 #include "expr/number.h"
+#include "expr/rebuild.h"
 
 namespace kcost {
 
@@ -118,7 +119,12 @@ struct UnitFloatsExact : GiNaC::map_function {
       return GiNaC::ex(GiNaC::power(base, exponent));
     }
     if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e)) return e;
-    return e.map(*this);
+    try {
+      return map_operands(e, *this);  // made as kcost's operators make them (rebuild.h)
+    } catch (const std::exception&) {
+      failed = true;
+      return e;
+    }
   }
   bool failed = false;  // a power that could not be rebuilt
 };

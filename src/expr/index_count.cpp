@@ -142,10 +142,10 @@ class Counter {
   // k when e is i + k with k free of i.
   std::optional<Expr> offset(const ex& e) const {
     if (!cheap_to_expand(e)) return std::nullopt;
-    ex x = e.expand();
+    ex x = expand_all(e);
     if (!x.is_polynomial(i_) || x.degree(i_) != 1) return std::nullopt;
     ex c = x.coeff(i_, 1);
-    ex k = (x - c * i_).expand();
+    ex k = expand_all(x - c * i_);
     if (k.has(i_) || !GiNaC::is_a<GiNaC::numeric>(c) || !GiNaC::ex_to<GiNaC::numeric>(c).is_equal(1)) return std::nullopt;
     return Expr(k);
   }
@@ -190,7 +190,7 @@ class Counter {
     }
     // a - b = s * i + k with s = 1 or -1: `s * i + k op 0`, so `i op' -k` (op' flipped when s = -1).
     if (!cheap_to_expand(a - b)) return std::nullopt;
-    ex diff = (a - b).expand();
+    ex diff = expand_all(a - b);
     bool flip = false;
     std::optional<Expr> k = offset(diff);
     if (!k) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "expr/functions.h"
+#include "expr/rebuild.h"
 
 namespace kcost {
 
@@ -40,7 +41,7 @@ struct BoundRewrite : GiNaC::map_function {
           return replace(other);
         }
     }
-    return e.map(*this);
+    return map_operands(e, *this);
   }
 };
 

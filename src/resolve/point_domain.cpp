@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "expr/expansion_size.h"
 #include "expr/functions.h"
+#include "expr/rebuild.h"
 
 namespace kcost {
 
@@ -46,7 +48,8 @@ bool nonnegative_term(const ex& term, GiNaC::numeric* coefficient, bool* whole) 
 
 // Whether x >= 1 at every point (see the header).
 bool at_least_one(const ex& x) {
-  ex e = x.expand();
+  if (!cheap_to_expand(x)) return false;
+  ex e = expand_all(x);
   bool reaches_one = false;
   auto term = [&](const ex& t) {
     GiNaC::numeric c;
@@ -66,7 +69,7 @@ bool at_least_one(const ex& x) {
 
 struct Decide : GiNaC::map_function {
   ex operator()(const ex& e) override {
-    ex out = e.map(*this);
+    ex out = map_operands(e, *this);
     if (is_py_op(out, PyOp::min))
       for (int i = 0; i < 2; ++i)
         if (is_one(out.op(i)) && at_least_one(out.op(1 - i))) return ex(1);
