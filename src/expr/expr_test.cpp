@@ -161,6 +161,17 @@ TEST(ExprArithmetic, Functions) {
 // ---------------------------------------------------------------------------------------
 // Substitution
 
+// Each text with its values substituted, by Expr::subs and by GiNaC's subs: the same.
+void expect_subs_as_ginac(const std::vector<std::pair<const char*, std::map<std::string, Expr>>>& cases) {
+  for (const auto& [text, values] : cases) {
+    SCOPED_TRACE(text);
+    GiNaC::exmap m;
+    for (const auto& [name, value] : values) m[sym(name).ex()] = value.ex();
+    const Expr e = parse(text);
+    EXPECT_EQ(e.subs(values), Expr(e.ex().subs(m, GiNaC::subs_options::no_pattern)));
+  }
+}
+
 TEST(ExprSubs, ByName) {
   Expr e = parse("a * b + config.c");
   EXPECT_EQ(e.subs({{"a", 3}}).str(), "3 * b + config.c");
@@ -205,20 +216,13 @@ TEST(ExprSubs, WithFloatsEachStepIsBoundedAsTheOperatorsAre) {
             "float overflow");  // 1e300 distributed over 1e10 * y + 1.5
   EXPECT_EQ(error_of([] { parse("x / y + 0.5").subs({{"y", 0}}); }), "division by zero");
   // and gives what GiNaC's subs gives
-  const std::vector<std::pair<const char*, std::map<std::string, Expr>>> cases = {
+  expect_subs_as_ginac({
       {"0.5 * x + y", {{"x", parse("2 * z")}}},
       {"x ** 2.5 * y", {{"x", parse("4 * z")}}},
       {"min(0.5 * x, y) // 2 + x", {{"x", 3}}},
       {"(x + 0.5) ** 2 - x * y", {{"x", 1}, {"y", parse("0.25 * a")}}},
       {"a * b + 1e-06 * c", {{"a", parse("b + 1")}, {"c", parse("a * b")}}},
-  };
-  for (const auto& [text, values] : cases) {
-    SCOPED_TRACE(text);
-    GiNaC::exmap m;
-    for (const auto& [name, value] : values) m[sym(name).ex()] = value.ex();
-    const Expr e = parse(text);
-    EXPECT_EQ(e.subs(values), Expr(e.ex().subs(m, GiNaC::subs_options::no_pattern)));
-  }
+  });
 }
 
 TEST(ExprSubs, EachNodeIsMadeAsTheOperatorsMakeIt) {
@@ -230,20 +234,13 @@ TEST(ExprSubs, EachNodeIsMadeAsTheOperatorsMakeIt) {
   EXPECT_EQ(error_of([] { parse("x ** 1000000000000 + y").subs({{"x", 3}}); }), "number too large in power");
   EXPECT_EQ(parse("x ** 1000000000000 + y").subs({{"x", 1}}).str(), "y + 1");
   // and gives what GiNaC's subs gives where that throws nothing
-  const std::vector<std::pair<const char*, std::map<std::string, Expr>>> cases = {
+  expect_subs_as_ginac({
       {"a * b + c", {{"a", parse("c - 1")}}},
       {"(a + b) ** 3 // c - a", {{"a", parse("2 * c")}, {"b", parse("c")}}},
       {"min(a, b) + x ** 2 * (x - 1) ** -2", {{"x", parse("a + 1")}}},
       {"(a < b) * x + max(x, y) % 3", {{"b", parse("a + 1")}, {"y", 4}}},
       {"hidden // heads * heads", {{"hidden", parse("4096")}, {"heads", parse("32")}}},
-  };
-  for (const auto& [text, values] : cases) {
-    SCOPED_TRACE(text);
-    GiNaC::exmap m;
-    for (const auto& [name, value] : values) m[sym(name).ex()] = value.ex();
-    const Expr e = parse(text);
-    EXPECT_EQ(e.subs(values), Expr(e.ex().subs(m, GiNaC::subs_options::no_pattern)));
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------
