@@ -118,8 +118,37 @@ bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
 }
 
 GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
+  const GiNaC::ex x = expanded(e);
+  return held_.empty() ? x : restored(x);
+}
+
+GiNaC::ex Expansion::expanded(const GiNaC::ex& e) {
   // GiNaC's expand without expand_function_args leaves functions as they are.
   return operands_expanded(e).expand();
+}
+
+GiNaC::ex Expansion::held(const GiNaC::ex& power) {
+  auto found = held_.find(power);
+  if (found != held_.end()) return found->second;
+  const GiNaC::ex symbol = GiNaC::symbol();
+  held_.emplace(power, symbol);
+  powers_.emplace(symbol, power);
+  return symbol;
+}
+
+GiNaC::ex Expansion::restored(const GiNaC::ex& e) {
+  struct Restore : GiNaC::map_function {
+    const GiNaC::exmap& powers;
+    explicit Restore(const GiNaC::exmap& p) : powers(p) {}
+    GiNaC::ex operator()(const GiNaC::ex& x) override {
+      if (GiNaC::is_a<GiNaC::symbol>(x)) {
+        auto found = powers.find(x);
+        return found == powers.end() ? x : (*this)(found->second);  // its exponent may hold one
+      }
+      return map_operands(x, *this);
+    }
+  } restore(powers_);
+  return restore(e);
 }
 
 GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
@@ -129,7 +158,7 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
     bool function;
     Operands(Expansion& x, bool f) : expansion(x), function(f) {}
     GiNaC::ex operator()(const GiNaC::ex& operand) override {
-      return function ? expansion(operand) : expansion.operands_expanded(operand);
+      return function ? expansion.expanded(operand) : expansion.operands_expanded(operand);
     }
   };
   // A power's base and exponent are expanded here, first, and the power made again (rebuild.h):
@@ -139,7 +168,16 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
   // before GiNaC evaluates it. Sums and products are multiplied out by expand itself; anything else
   // (a function, a comparison) has its operands expanded on their own, as expansion_size counts
   // them, and is made again as rebuild makes it.
-  if (GiNaC::is_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), (*this)(e.op(1))});
+  if (GiNaC::is_a<GiNaC::power>(e)) {
+    const GiNaC::ex power = rebuild(e, {expanded(e.op(0)), expanded(e.op(1))});
+    // GiNaC's expand splits a power's exponent sum (x ** (a - 2) is x ** a * x ** -2), making each
+    // part inside itself: of a zero base, one to a negative number throws there (a leak, an
+    // expr_roundtrip finding). Such a power is a symbol while GiNaC expands, in whatever holds it
+    // (`(x + 0 ** (a - 2)) ** 2` too), and itself again at the end.
+    const bool zero_base = GiNaC::is_a<GiNaC::power>(power) && power.op(0).is_zero() &&
+                           !GiNaC::is_a<GiNaC::numeric>(power.op(1));
+    return zero_base ? held(power) : power;
+  }
   if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
     Operands inside(*this, false);
     return map_operands(e, inside);

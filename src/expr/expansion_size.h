@@ -62,14 +62,23 @@ ExpansionSize expansion_size(const GiNaC::ex& e);
 // e expanded, the operands of its functions too (as GiNaC's expand with expand_function_args),
 // each distinct function or comparison (equal in every number's exactness and value:
 // exact_compare.h) expanded once and its expansion used wherever it occurs again. An Expansion keeps what it expanded, for a
-// caller that expands many trees sharing functions.
+// caller that expands many trees sharing functions. Throws ExprError where making a node would
+// (rebuild.h): `((a + b) * (a - b) - a**2 + b**2) ** -1` is a division by zero.
+// A power of zero to a symbolic exponent stays whole (its exponent expanded): GiNaC's expand
+// would split `0 ** (a - 2)` into `0 ** a * 0 ** -2`, a division by zero that `0 ** (a - 2)` is
+// not where a > 2.
 class Expansion {
  public:
   GiNaC::ex operator()(const GiNaC::ex& e);
 
  private:
+  GiNaC::ex expanded(const GiNaC::ex& e);           // e expanded, each held power still its symbol
   GiNaC::ex operands_expanded(const GiNaC::ex& e);  // e with each function's operands expanded
+  GiNaC::ex held(const GiNaC::ex& power);            // a symbol standing for `power` while GiNaC expands
+  GiNaC::ex restored(const GiNaC::ex& e);            // e with each held power for its symbol
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> functions_;
+  std::map<GiNaC::ex, GiNaC::ex, ExactLess> held_;  // a power of zero -> its symbol
+  GiNaC::exmap powers_;                              // the symbol -> its power
 };
 
 GiNaC::ex expand_all(const GiNaC::ex& e);

@@ -488,6 +488,24 @@ TEST(ExprExpand, ABaseExpandedToZeroUnderANegativeExponentIsADivisionByZero) {
   EXPECT_EQ(parse("((a + 1)**2 - a**2 - 2 * a) ** -2 * (x + 1) ** 2").expand().str(), "x**2 + 2 * x + 1");
 }
 
+TEST(ExprExpand, APowerOfZeroToASymbolicExponentStaysWhole) {
+  // GiNaC's expand splits an exponent's sum (0 ** (a - 2) as 0 ** a * 0 ** -2, a division by zero
+  // made inside it, which leaked: an expr_roundtrip finding); 0 ** (a - 2) is 0 where a > 2.
+  EXPECT_EQ(parse("0 ** (a - 2) * (x + 1) ** 2").expand().str(),
+            "x**2 * 0**(a - 2) + 2 * x * 0**(a - 2) + 0**(a - 2)");
+  EXPECT_EQ(parse("(0 ** (a - 2) + x) ** 2").expand().str(), "x**2 + 2 * x * 0**(a - 2) + (0**(a - 2))**2");
+  EXPECT_EQ(parse("0 ** (0 ** (a - 2) + b - 1) + 0 ** (a - 2) * y").expand().str(),
+            "y * 0**(a - 2) + 0**(b + 0**(a - 2) - 1)");
+  EXPECT_EQ(parse("min(0 ** (a - 2), (a + b) ** 2)").expand().str(), "min(0**(a - 2), a**2 + 2 * a * b + b**2)");
+  // an exponent that expands to a number is a number
+  EXPECT_EQ(error_of([] { parse("0 ** ((a + 1)**2 - a**2 - 2 * a - 3)").expand(); }), "division by zero");
+  EXPECT_EQ(parse("0 ** ((a + 1)**2 - a**2 - 2 * a + 1) + x").expand().str(), "x");
+  // and terms that cancel, cancel
+  EXPECT_EQ(error_of([] { parse("x // (0 ** (a - 2) - 0 ** (a - 2) * (1 + y) + y * 0 ** (a - 2))").expand(); }),
+            "division by zero");
+  EXPECT_TRUE(parse("0 ** (a - 2) * (x + 1)").equivalent(parse("0 ** (a - 2) * x + 0 ** (a - 2)")));
+}
+
 // ---------------------------------------------------------------------------------------
 // The error type
 

@@ -126,6 +126,34 @@ bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
   return false;
 }
 
+bool sum_may_overflow(const GiNaC::exvector& operands, double limit) {
+  // As for two: the like terms of all of them, k coefficients at most 2 ** E each adding to at
+  // most 2 ** (E + log2 k).
+  struct Like {
+    double extent = 0;
+    double count = 0;
+    bool has_float = false;
+  };
+  std::vector<std::vector<Term>> terms;
+  bool floats = false;
+  for (const ex& op : operands) {
+    terms.push_back(terms_of(op));
+    floats = floats || float_coefficient_in(terms.back());
+  }
+  if (!floats) return false;
+  std::map<ex, Like, GiNaC::ex_is_less> like;
+  for (const std::vector<Term>& ts : terms)
+    for (const Term& t : ts) {
+      Like& l = like[t.rest];
+      l.extent = std::max(l.extent, extent_of(t.coefficient));
+      l.count += 1;
+      l.has_float = l.has_float || number::is_float(t.coefficient);
+    }
+  for (const auto& [rest, l] : like)
+    if (l.count > 1 && l.has_float && l.extent + std::ceil(std::log2(l.count)) > limit) return true;
+  return false;
+}
+
 namespace {
 
 // content_may_overflow on the terms of `sum`, read once.

@@ -41,6 +41,8 @@ double number_extent(const GiNaC::ex& e);
 // one coefficient a float, have a coefficient beyond it with one bit more (an exact coefficient
 // that meets a float one becomes a float).
 bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit = kFloatLog2Limit);
+// The same for GiNaC's sum of all of `operands` at once.
+bool sum_may_overflow(const GiNaC::exvector& operands, double limit = kFloatLog2Limit);
 // Whether GiNaC's division of the coefficients of `sum` by its integer content (the lcm of the
 // denominators over the gcd of the numerators of its exact coefficients: it does so to a sum it
 // makes a factor of a product, or raises to a whole power) may leave the range where a float

@@ -52,6 +52,25 @@ TEST(FloatRange, ASumAddsTheCoefficientsOfLikeTerms) {
   EXPECT_FALSE(sum_may_overflow(parsed("1e300 * x * y"), parsed("1e300 * x * y ** 2")));
 }
 
+TEST(FloatRange, ASumOfManyAddsTheCoefficientsOfAllLikeTerms) {
+  auto many = [](std::initializer_list<const char*> texts) {
+    GiNaC::exvector operands;
+    for (const char* text : texts) operands.push_back(parsed(text));
+    return operands;
+  };
+  // as for two
+  EXPECT_FALSE(sum_may_overflow(many({"1e300 * x", "1e300 * x"})));
+  EXPECT_TRUE(sum_may_overflow(many({"1e307 * x", "1e307 * x"})));
+  EXPECT_TRUE(sum_may_overflow(many({"1.5 * x + y", "z", "2 ** 2000 * x"})));
+  EXPECT_FALSE(sum_may_overflow(many({"1.5 * x", "z", "2 ** 2000 * y"})));
+  // k like terms add log2 k bits (two bits for three or four); a sum's terms count one by one
+  EXPECT_FALSE(sum_may_overflow(many({"4e306 * x", "4e306 * x"})));
+  EXPECT_TRUE(sum_may_overflow(many({"4e306 * x", "4e306 * x", "4e306 * x + y"})));
+  EXPECT_FALSE(sum_may_overflow(many({"4e306 * x", "4e306 * y", "4e306 * z + w"})));
+  EXPECT_FALSE(sum_may_overflow(many({"2 ** 5000 * x", "3 ** 4000 * x", "x"})));  // exact
+  EXPECT_FALSE(sum_may_overflow(GiNaC::exvector{}));
+}
+
 TEST(FloatRange, AProductMultipliesCoefficientsAndAddsExponents) {
   EXPECT_FALSE(product_may_overflow(parsed("1e150 * x"), parsed("1e150 * y")));
   EXPECT_TRUE(product_may_overflow(parsed("1e200 * x"), parsed("1e200 * y")));
