@@ -111,24 +111,12 @@ double number_extent(const GiNaC::ex& e) {
 }
 
 bool sum_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) {
-  // GiNaC adds the coefficients of like terms (the numbers among them), and nothing else.
-  const std::vector<Term> ta = terms_of(a), tb = terms_of(b);
-  if (!float_coefficient_in(ta) && !float_coefficient_in(tb)) return false;
-  std::map<ex, numeric, GiNaC::ex_is_less> coefficients;
-  for (const Term& t : ta) coefficients.emplace(t.rest, t.coefficient);
-  for (const Term& t : tb) {
-    auto like = coefficients.find(t.rest);
-    if (like == coefficients.end()) continue;
-    const numeric& x = like->second;
-    const numeric& y = t.coefficient;
-    if ((number::is_float(x) || number::is_float(y)) && std::max(extent_of(x), extent_of(y)) + 1 > limit) return true;
-  }
-  return false;
+  return sum_may_overflow(GiNaC::exvector{a, b}, limit);
 }
 
 bool sum_may_overflow(const GiNaC::exvector& operands, double limit) {
-  // As for two: the like terms of all of them, k coefficients at most 2 ** E each adding to at
-  // most 2 ** (E + log2 k).
+  // GiNaC adds the coefficients of like terms (the numbers among them), and nothing else: k
+  // coefficients at most 2 ** E each add to at most 2 ** (E + log2 k).
   struct Like {
     double extent = 0;
     double count = 0;
