@@ -162,6 +162,23 @@ bool content_overflows(const ex& sum, const std::vector<Term>& terms, double coe
   return coefficient + std::fabs(divisor) > limit;
 }
 
+// Whether the product of a and b may have at most one factor besides its number, once GiNaC
+// has combined the factors of a common base (their exponents add: x * (s / x) is s alone; a
+// number's powers may make a number). Counted so as never to miss one: a common base that is a
+// number, or whose exponents may add to zero (as doubles, which neither overflow nor miss a
+// float zero), counts as gone.
+bool sole_factor(const Product& pa, const Product& pb) {
+  size_t factors = pa.factors.size() + pb.factors.size();
+  for (const Factor& fa : pa.factors)
+    for (const Factor& fb : pb.factors) {
+      if (!fa.base.is_equal(fb.base)) continue;
+      const double x = num(fa.exponent).to_double(), y = num(fb.exponent).to_double();
+      const bool stays = !GiNaC::is_exactly_a<numeric>(fa.base) && std::isfinite(x) && std::isfinite(y) && x + y != 0;
+      factors -= stays ? 1 : 2;
+    }
+  return factors <= 1;
+}
+
 }  // namespace
 
 bool content_may_overflow(const GiNaC::ex& sum, double coefficient, bool float_coefficient, double limit) {
@@ -176,12 +193,16 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) 
   if (float_coefficient && coefficients > limit) return true;
   // A sum factor has its integer content taken out into the coefficient, and may take the
   // coefficient into its own coefficients (GiNaC distributes a number over a sum that is the
-  // only other factor).
+  // only other factor: not `2 ** 9000 * x * (3.1e-06 * a - b)`, which GiNaC's power of a sum
+  // makes when it takes out the sum's content, and which must read back: an expr_roundtrip
+  // finding).
+  const bool sole = sole_factor(pa, pb);
   for (const Product* p : {&pa, &pb})
     for (const Factor& f : p->factors) {
       if (!GiNaC::is_exactly_a<GiNaC::add>(f.base) || !f.exponent.is_equal(1)) continue;
       const std::vector<Term> terms = terms_of(f.base);
       if (content_overflows(f.base, terms, coefficients, float_coefficient, limit)) return true;
+      if (!sole) continue;
       for (const Term& t : terms)
         if ((float_coefficient || number::is_float(t.coefficient)) && coefficients + extent_of(t.coefficient) > limit)
           return true;

@@ -302,6 +302,11 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"(2 * x) ** 10000000", 9, "number too large in power"},
       {"(0.5 * x) ** -20000000", 11, "number too large in power"},
       {"(x - y) ** 20000000", 9, "number too large in power"},  // -1 counts one bit
+      // the numbers under a power count at its exponent times the power's (GiNaC folds the two:
+      // the first was (i - 21) ** 265344, refused when read back: an expr_roundtrip finding)
+      {"((21 - i) ** 12) ** 22112", 18, "number too large in power"},
+      {"((i - 21) ** 12 * y) ** 22112", 22, "number too large in power"},
+      {"(1 / x) ** 2000000", 9, "number too large in power"},  // -1 counts one bit
       // a fuzz finding: CLN threw inside GiNaC's power of this sum, which then leaked
       {"(44.2 - 2 ** -6422 * x + b) ** 2", 29, "a float beside a number beyond the float range, in a power"},
       // a fuzz finding: a float exponent of -1.0 is printed as a division, whose power of the sum
@@ -312,13 +317,16 @@ TEST(ExprParseError, ColumnAndMessage) {
       {"(6*4*e)**241.", 8, "float overflow"},
       // fuzz findings: CLN threw inside GiNaC's own product (which distributes the number over the
       // sum's coefficients) and sum, and GiNaC leaked what it had allocated there (float_range.h)
-      {"x * 1e300 * (1e10 * y + z)", 11, "float overflow"},
-      {"(a / 2 ** 64 * y - 4443) * 2 ** 64 * m / 1e-300", 40, "float overflow"},
+      {"1e300 * (1e10 * y + z)", 7, "float overflow"},
+      {"(a / 2 ** 64 * y - 4443.5) * 2 ** 64 / 1e-300", 38, "float overflow"},
       {"x / (1e-300 * y) * 1e300", 18, "float overflow"},
       {"1e300 * x + 2 ** 2000 * x", 11, "float overflow"},
       {"1e308 * x", 7, "float overflow"},  // kcost's margin below the float range (float_range.h)
       // GiNaC divides a sum factor by its content, 2 ** -1774, which is 0.0 as a float
       {"(2 ** -1774 * a + 1.5) * m", 24, "float overflow"},
+      // a number GiNaC distributes over the coefficients of a sum that is the only other factor
+      {"2 ** 9000 * (3.1e-06 * a - b)", 11, "float overflow"},
+      {"x * 2 ** 9000 * (3.1e-06 * a - b) / x", 35, "float overflow"},
       {"(a / 222222444 ** 64 * y - 4443 - e / 2 ** 64 * z / -1.) * m", 58, "float overflow"},
       // a fuzz finding that ran for over a minute: refused within milliseconds
       {"1_0**17_0_04_0**1**174_0*444_0**1*444_0*444_0**1*444_04_0**1**174_0*444_0**174444444+44", 74,
@@ -347,6 +355,22 @@ TEST(ExprParse, APowerOfABaseWithoutNumbersHasNoBound) {
   const Expr product = Expr::parse("r ** 999999 * r ** 999999");
   EXPECT_EQ(Expr::parse(product.str()), product);
   EXPECT_EQ(Expr::parse("(a + b) ** 30000000").str(), "(a + b)**30000000");
+  const Expr distributed = Expr::parse("((i - 21) ** 12 * y) ** 2000");
+  EXPECT_EQ(distributed.str(), "y**2000 * (i - 21)**24000");
+  EXPECT_EQ(Expr::parse(distributed.str()), distributed);
+}
+
+TEST(ExprParse, ANumberBesideOtherFactorsStaysOutOfAFloatSum) {
+  // GiNaC distributes a number over a sum only when the sum is the product's one other factor:
+  // beside x, 2 ** 9000 stays the product's coefficient. GiNaC makes such a product itself when
+  // it takes a sum's content out of its power (1 / (b - x / 2 ** 9000 - ...) is
+  // 2 ** 9000 / (2 ** 9000 * b - ...)), and what it printed was refused when read back (an
+  // expr_roundtrip finding).
+  const Expr product = Expr::parse("2 ** 9000 * x * (3.1e-06 * a - b)");
+  EXPECT_EQ(Expr::parse(product.str()), product);
+  const Expr content = Expr::parse("1 / (b - x / 2 ** 9000 - 2 * y * (3.1e-06 * a - 3.1e-06 * b))");
+  EXPECT_NE(content.str().find(" * y * (3.1e-06 * a - 3.1e-06 * b)"), std::string::npos) << content.str();
+  EXPECT_EQ(Expr::parse(content.str()), content);
 }
 
 TEST(ExprParse, FloatPowersWithinTheFloatRange) {
