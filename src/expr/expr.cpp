@@ -426,6 +426,12 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // Python has no exact fractional powers: `x ** (1/2)` is `x ** 0.5`.
   if (number::is_real(x) && num(x).is_rational() && !num(x).is_integer())
     x = number::make_float(number::as_double(num(x)));
+  // A float exponent of 1.0 or -1.0 on a symbolic base is the whole number: the printer writes
+  // x ** -1.0 as 1 / x, which reads back as x ** -1, and GiNaC makes the two differently (it
+  // takes a sum's content out of its power only to a whole exponent: (21 ** -424 - b) ** -1.0
+  // held its content, the 1 / (...) it printed took it out, and 0.5 times that overflowed a
+  // float, refused when read back: an expr_roundtrip finding).
+  if (number::is_real(x) && is_unit_float(num(x))) x = num(x).is_positive() ? 1 : -1;
   // GiNaC raises the numbers in a base to an integer power at once ((2*x)**n is 2**n * x**n,
   // (a - b)**n takes out (-1)**n): bound that as number::pow bounds a number's power (a number
   // counting one bit at least: -1 has no bits of its own), before GiNaC spends minutes on

@@ -312,6 +312,10 @@ TEST(ExprParseError, ColumnAndMessage) {
       // a fuzz finding: a float exponent of -1.0 is printed as a division, whose power of the sum
       // was refused when read back; it is bounded as the integer -1 is
       {"(.1-(46**-14*e)**24)**-1.", 21, "a float beside a number beyond the float range, in a power"},
+      // a fuzz finding: ** -1.0 is ** -1, whose power takes the sum's content (21 ** 424) out as
+      // GiNaC does for a whole exponent only; 0.5 times that is beyond the float range. With the
+      // float exponent kept, the content stayed in, and the printed 0.5 / (...) was refused
+      {"(21**-424-(b))**-1./2.", 20, "float overflow"},
       // a fuzz finding: 24.0 ** 241 is 2 ** 1105, which log2 as bit lengths (5 - 1 a factor) took
       // for 2 ** 964, and GiNaC overflowed inside its own power and leaked
       {"(6*4*e)**241.", 8, "float overflow"},
@@ -358,6 +362,14 @@ TEST(ExprParse, APowerOfABaseWithoutNumbersHasNoBound) {
   const Expr distributed = Expr::parse("((i - 21) ** 12 * y) ** 2000");
   EXPECT_EQ(distributed.str(), "y**2000 * (i - 21)**24000");
   EXPECT_EQ(Expr::parse(distributed.str()), distributed);
+}
+
+TEST(ExprParse, AUnitFloatExponentIsTheWholeNumber) {
+  EXPECT_EQ(Expr::parse("(x + 1) ** -1.0"), Expr::parse("1 / (x + 1)"));
+  EXPECT_EQ(Expr::parse("(x + 1) ** -1.0").str(), "1 / (x + 1)");
+  EXPECT_EQ(Expr::parse("(x / 3 + 1) ** -1.0").str(), Expr::parse("1 / (x / 3 + 1)").str());
+  EXPECT_EQ(Expr::parse("(2 * x) ** 1.0"), Expr::parse("2 * x"));
+  EXPECT_EQ(Expr::parse("2 ** -1.0").str(), "0.5");  // a number's power stays Python's float
 }
 
 TEST(ExprParse, ANumberBesideOtherFactorsStaysOutOfAFloatSum) {
