@@ -2,9 +2,12 @@
 installed transformers builds them, and where each layer's numbers come from in the config.
 
 Each layer: {"class": qualified name of its cache-layer class, "sliding": its `is_sliding`,
-"attention": whether it keeps keys and values (else only conv / recurrent states), "attributes": {name: {"value": v, "field": "config.<attr>" or null}}} for its int/bool/None
-attributes and its per-state dicts of them (a linear-attention layer's `has_previous_state`, ...). A number's config field is found by perturbation: the field whose change (by one)
-changes the attribute in a cache built again. The analysis interprets the class's `update`
+"attention": whether it keeps keys and values (else only conv / recurrent states),
+"attributes": {name: {"value": v, "field": "config.<attr>" or null}}, "empty": {name: v}}: its
+int/bool/None attributes and its per-state dicts of them (a linear-attention layer's
+`has_previous_state`, ...), and what it holds before its first update (the plain values of
+`keys`, `values` and `is_initialized`). A number's config field is found by perturbation: the
+field whose change (by one) changes the attribute in a cache built again. The analysis interprets the class's `update`
 with these attributes (C++), so what a layer keeps is read from the source, not from a table.
 """
 
@@ -191,6 +194,10 @@ def cache_layers(config):
     fields = {}  # (class, attribute, value) -> field: layers of one kind share it
     for i, layer in enumerate(layers):
         attributes = {}
+        # What the layer holds before its first update (DynamicLayer: keys and values None,
+        # is_initialized False): a layer no call updates stays so (the analysis, C++).
+        empty = {name: value for name, value in vars(layer).items()
+                 if name in ("keys", "values", "is_initialized") and _plain(value)}
         for name, value in sorted(vars(layer).items()):
             if not _plain_or_states(value) or name in ("keys", "values", "is_initialized", "device"):
                 continue
@@ -205,6 +212,6 @@ def cache_layers(config):
                 entry["field"] = fields[key]
             attributes[name] = entry
         out.append({"class": _qualname(type(layer)), "sliding": bool(getattr(layer, "is_sliding", False)),
-                    "attention": _is_attention_layer(layer), "attributes": attributes})
+                    "attention": _is_attention_layer(layer), "attributes": attributes, "empty": empty})
     replicate = getattr(cache, "layer_class_to_replicate", None)
     return {"layers": out, "replicate": _qualname(replicate) if replicate is not None else None}

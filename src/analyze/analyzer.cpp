@@ -295,7 +295,12 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   // first cache.update of phase 1 shows the prefill caching other than its tokens (a model that
   // prepends tokens of its own to every call); then phase 1 runs again with what it holds.
   std::optional<Expr> held_tokens;
-  for (int pass = 0; pass < 2; ++pass) {
+  // The cache layers the prefill filled (KvCache::filled): every one, unless the call reads the
+  // cache's layer objects; then a pass as the prefill (every layer as built) says which its
+  // updates reach, and phase 1 runs again with those filled.
+  std::optional<std::set<long long>> filled;
+  bool prefill = false, prefill_done = false;
+  for (int pass = 0; pass < 4; ++pass) {
     sites.clear();
     order.clear();
     TraceContext ctx{locator, config, leaves, names, options.attn_implementation};
@@ -304,6 +309,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     ctx.device = options.device;
     ctx.cache = KvCache::from_json(defaults.cache_layers);
     if (held_tokens) ctx.cache.set_held_tokens(*held_tokens);
+    ctx.cache.set_filled(prefill ? std::set<long long>{} : filled);
     ctx.sites = &sites;
     ctx.discovery_order = &order;
     ShapeTracer tracer(ctx, nullptr);
@@ -313,9 +319,21 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
     for (auto& [name, v] : generation.inputs)
       if (v && v->is(Value::Kind::Cache)) v = ctx.cache.value();
     tracer.run_forward(*facts, generation.inputs);
-    if (held_tokens || !ctx.first_update_tokens) break;
-    held_tokens = prefill_held_tokens(*ctx.first_update_tokens);
-    if (!held_tokens) break;
+    if (prefill) {
+      prefill = false;
+      prefill_done = true;
+      if (!ctx.every_layer_updated) filled = ctx.updated_layers;
+      continue;  // the call itself, with those filled
+    }
+    if (!held_tokens && ctx.first_update_tokens) {
+      held_tokens = prefill_held_tokens(*ctx.first_update_tokens);
+      if (held_tokens) continue;
+    }
+    if (!prefill_done && ctx.read_cache_layers) {
+      prefill = true;
+      continue;
+    }
+    break;
   }
 
   // Signatures of the composite kernels.
@@ -325,6 +343,7 @@ AnalyzeResult analyze(SourceLocator& locator, const LeafCatalog& leaves, const N
   ctx.device = options.device;
   ctx.cache = KvCache::from_json(defaults.cache_layers);
   if (held_tokens) ctx.cache.set_held_tokens(*held_tokens);
+  ctx.cache.set_filled(filled);
   std::map<std::string, KernelSignature> signatures;
   std::map<std::string, std::vector<Arg>> ctor_args;
   ShapeTracer binder(ctx, nullptr);

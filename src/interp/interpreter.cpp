@@ -1301,6 +1301,10 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
     *result = v ? eval(*v, scope) : Value::none();
     return true;
   }
+  if (t == "Continue" || t == "Break") {
+    loop_exit_ = t == "Continue" ? LoopExit::next : LoopExit::stop;
+    return false;
+  }
   if (t == "Assign") {
     ValuePtr v = eval(*stmt.child("value"), scope);
     for (const auto& target : stmt.list("targets")) assign(*target, v, scope);
@@ -1377,6 +1381,7 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
           *result = r;
           return true;
         }
+        if (take_loop_exit() == LoopExit::stop) break;
       }
       return false;
     }
@@ -1416,6 +1421,14 @@ bool Interpreter::exec_statement(const ast::Node& stmt, Scope& scope, ValuePtr* 
         if (r) {
           *result = r;
           return true;
+        }
+        // A `continue` ends this group's iterations; a `break`, the loop (where the group stands
+        // for several iterations, at the first of them: the rest of its count did not run).
+        if (take_loop_exit() == LoopExit::stop) {
+          if (g.count != Expr(1))
+            note(stmt.line, "`break` in an iteration standing for " + g.count.str() +
+                                ": the loop is taken to end there, its count as traced");
+          break;
         }
       }
       for (const auto& [name, size] : before) {
@@ -1652,7 +1665,7 @@ ValuePtr Interpreter::exec(const std::vector<ast::NodePtr>& body, Scope& scope) 
   ValuePtr result;
   for (const auto& stmt : body) {
     if (exec_statement(*stmt, scope, &result)) return result;
-    if (!raising_.empty()) return nullptr;
+    if (!raising_.empty() || loop_exit_ != LoopExit::none) return nullptr;
   }
   return nullptr;
 }
@@ -1670,7 +1683,7 @@ ValuePtr Interpreter::exec_frame(const std::vector<ast::NodePtr>& body, Scope& s
   ValuePtr result;
   for (size_t k = 0; k < body.size(); ++k) {
     frames_.back().index = k;
-    if (exec_statement(*body[k], scope, &result) || !raising_.empty()) {
+    if (exec_statement(*body[k], scope, &result) || !raising_.empty() || loop_exit_ != LoopExit::none) {
       frames_.pop_back();
       return result;
     }

@@ -225,6 +225,15 @@ class Interpreter {
   // Set while an exception the interpreter models (an import of a module not installed) unwinds
   // to the nearest `try`: what raised.
   std::string raising_;
+  // Set by a `continue` (next) or `break` (stop) until the loop it belongs to takes it: the
+  // statements after it in its loop's body do not run (take_loop_exit).
+  enum class LoopExit { none, next, stop };
+  LoopExit loop_exit_ = LoopExit::none;
+  LoopExit take_loop_exit() {
+    LoopExit e = loop_exit_;
+    loop_exit_ = LoopExit::none;
+    return e;
+  }
   std::string target_;
 };
 

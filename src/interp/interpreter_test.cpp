@@ -195,6 +195,26 @@ TEST(Interpreter, LoopOverModuleListRunsOnceStandingForEveryLayer) {
   EXPECT_EQ(run.hooks.repeats[0], Expr::symbol("config.num_hidden_layers"));
 }
 
+TEST(Interpreter, ContinueAndBreakEndTheirIterationAndTheirLoop) {
+  Session run;
+  ValuePtr out = run.call("loop_exits", {positional(Value::tensor({Expr::symbol("batch_size"), Expr(4)}))});
+  ASSERT_TRUE(out->is(Value::Kind::List));
+  ASSERT_EQ(out->items.size(), 2u);  // 0 and 2: 1 continued past, the loop broken at 3
+  EXPECT_EQ(*out->items[0]->known, 0);
+  EXPECT_EQ(*out->items[1]->known, 2);
+  EXPECT_EQ(run.hooks.calls.size(), 2u);  // nothing after a continue or break runs
+}
+
+TEST(Interpreter, AContinueInAnIterationStandingForEveryLayerSkipsItsBody) {
+  Session skipped;
+  EXPECT_TRUE(skipped.call("loop_exits_per_layer", {positional(symbolic_layers()), positional(Value::none())})->is(Value::Kind::None));
+  EXPECT_TRUE(skipped.hooks.calls.empty());
+  Session run;
+  ValuePtr x = Value::tensor({Expr::symbol("batch_size"), Expr(4)});
+  EXPECT_TRUE(same_value(*run.call("loop_exits_per_layer", {positional(symbolic_layers()), positional(x)}), *x));
+  EXPECT_EQ(run.hooks.calls, std::vector<std::string>{"pkg.Layer()"});
+}
+
 TEST(Interpreter, BindsPositionalDefaultsVarargsKeywordOnlyAndKwargs) {
   Session run;
   ValuePtr out = run.call("params", {positional(Value::integer(1)), {"x", Value::integer(5), ""}, {"c", Value::integer(4), ""}});

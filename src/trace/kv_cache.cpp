@@ -38,6 +38,8 @@ CacheLayer layer_of(const nlohmann::json& data) {
       layer.attributes[it.key()] = v;
     }
   }
+  if (data.contains("empty") && data["empty"].is_object())
+    for (auto it = data["empty"].begin(); it != data["empty"].end(); ++it) layer.empty[it.key()] = ConfigView::from_json(it.value());
   if (data.contains("index") && data["index"].is_number_integer()) layer.index = data["index"].get<long long>();
   if (data.contains("window") && data["window"].is_string()) layer.window = Expr::symbol(data["window"].get<std::string>());
   return layer;

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ struct CacheLayer {
   // `window` (a config field) where a window bounds it: min(window, max_cache_len).
   std::optional<long long> index;
   std::optional<Expr> window;
+  // What the layer holds before its first update, as the cache builds it (DynamicLayer: keys and
+  // values None, is_initialized False): a layer no call of the model updates (Mllama's
+  // cross-attention layers in a text-only call) is so when the call starts (KvCache::filled).
+  // Empty when the helper did not say.
+  std::map<std::string, ValuePtr> empty;
 
   // Two layers of the same class with the same attributes behave the same.
   std::string key() const;
@@ -74,6 +80,11 @@ class KvCache {
   // get_seq_length answers it, and each layer's update is filled with it (kv_cache.h).
   const Expr& held_tokens() const { return held_tokens_; }
   void set_held_tokens(const Expr& tokens) { held_tokens_ = tokens; }
+  // Whether layer `index` holds what the prefill gave it when the call starts: the prefill is
+  // the model's forward on a cache whose layers are all as built, and a layer no update of it
+  // reached holds nothing (CacheLayer::empty). Every layer, unless set_filled says which.
+  bool filled(long long index) const { return !filled_ || filled_->count(index) > 0; }
+  void set_filled(const std::optional<std::set<long long>>& layers) { filled_ = layers; }
 
  private:
   std::vector<CacheLayer> layers_;
@@ -81,6 +92,7 @@ class KvCache {
   std::string class_;
   std::vector<std::string> mro_;
   Expr held_tokens_ = Expr::symbol("cache_len");
+  std::optional<std::set<long long>> filled_;
 };
 
 // The tokens a cache holds when the call starts (KvCache::held_tokens) when the prefill's forward

@@ -237,6 +237,31 @@ TEST(KvCacheSource, TheCachesLayersAreObjectsThatKeepWhatTheForwardSetsOnThem) {
 namespace kcost {
 namespace {
 
+// What a layer holds when the call starts (Mllama's text-only call skips a cross-attention layer
+// whose cache `not layer.is_initialized or layer.keys.numel() == 0`): a layer the prefill's
+// updates reached holds its tokens; one they did not is as the cache built it.
+TEST(KvCacheSource, ALayerThePrefillDidNotUpdateIsAsBuilt) {
+  TraceContext ctx{fx().locator, fx().config, fx().leaves, fx().names};
+  nlohmann::json full = {{"class", "transformers.cache_utils.DynamicLayer"},
+                         {"sliding", false},
+                         {"attributes", nlohmann::json::object()},
+                         {"empty", {{"keys", nullptr}, {"values", nullptr}, {"is_initialized", false}}}};
+  ctx.cache = KvCache::from_json({{"layers", nlohmann::json::array({full, full})}});
+  ctx.cache.set_filled(std::set<long long>{0});
+  ShapeTracer tracer{ctx, nullptr};
+  ast::Node node;
+  ValuePtr layers = tracer.attribute(node, Value::cache(), "layers");
+  ASSERT_TRUE(layers->is(Value::Kind::List)) << layers->describe();
+  ASSERT_EQ(layers->items.size(), 2u);
+  EXPECT_TRUE(ctx.read_cache_layers);
+  EXPECT_EQ(tracer.attribute(node, layers->items[0], "is_initialized")->truth(), std::optional<bool>(true));
+  ValuePtr keys = tracer.attribute(node, layers->items[0], "keys");
+  ASSERT_TRUE(keys->is_tensor()) << keys->describe();
+  EXPECT_EQ(keys->shape[2], Expr::symbol("cache_len"));
+  EXPECT_EQ(tracer.attribute(node, layers->items[1], "is_initialized")->truth(), std::optional<bool>(false));
+  EXPECT_TRUE(tracer.attribute(node, layers->items[1], "keys")->is(Value::Kind::None));
+}
+
 // A property of the cache's class is its getter run on the cache (4.x masks read
 // `getattr(past_key_values, "is_compileable", False)`: DynamicCache's property, all() of its
 // layers' class attribute); a method stays a method, called later.

@@ -137,5 +137,23 @@ TEST(KvCache, TheTokensHeldAreWhatThePrefillGaveTheUpdate) {
   EXPECT_EQ(KvCache().held_tokens(), c);
 }
 
+TEST(KvCache, EveryLayerIsFilledUnlessTheCallSaysWhich) {
+  nlohmann::json built = full_layer();
+  built["empty"] = {{"keys", nullptr}, {"is_initialized", false}};
+  KvCache cache = KvCache::from_json({{"layers", {built, full_layer()}}});
+  EXPECT_TRUE(cache.filled(0));
+  EXPECT_TRUE(cache.filled(1));
+  ASSERT_TRUE(cache.layer(0));
+  EXPECT_TRUE(cache.layer(0)->empty.at("keys")->is(Value::Kind::None));
+  EXPECT_EQ(cache.layer(0)->empty.at("is_initialized")->truth(), std::optional<bool>(false));
+  EXPECT_TRUE(cache.layer(1)->empty.empty());  // an older helper's JSON: nothing said
+  EXPECT_EQ(cache.layer(0)->key(), cache.layer(1)->key());  // what it holds empty is no kind
+  cache.set_filled(std::set<long long>{1});
+  EXPECT_FALSE(cache.filled(0));
+  EXPECT_TRUE(cache.filled(1));
+  cache.set_filled(std::nullopt);
+  EXPECT_TRUE(cache.filled(0));
+}
+
 }  // namespace
 }  // namespace kcost

@@ -295,6 +295,10 @@ std::optional<std::vector<Hooks::Iteration>> ShapeTracer::layer_kinds(const Valu
   std::vector<Iteration> groups;
   for (size_t g = 0; g < kinds.size(); ++g) {
     const Kind& k = kinds[g];
+    // Which cache layers the first layer of a kind stands for (a cache.update it makes reaches
+    // all of them: KvCache::filled).
+    if (ctx_.cache.size() == stack.items.size())
+      ctx_.cache_layer_kinds[static_cast<long long>(k.layers.front())] = {k.layers.begin(), k.layers.end()};
     Expr count = derived.empty() ? Expr(static_cast<long long>(k.layers.size())) : derived[g];
     // One kind of layer: every layer of the stack, however many the config makes.
     if (kinds.size() == 1 && stack.element && !stack.length.is_number()) count = stack.length;

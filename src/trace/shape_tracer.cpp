@@ -345,11 +345,29 @@ void ShapeTracer::held_layer_state(const ModuleFacts& facts, const FunctionSourc
 
 ValuePtr ShapeTracer::cache_layer_objects() {
   if (ctx_.cache.size() == 0) return nullptr;
+  ctx_.read_cache_layers = true;
   if (cache_layer_objects_.empty()) {
     for (size_t i = 0; i < ctx_.cache.size(); ++i) {
       std::optional<CacheLayer> layer = ctx_.cache.layer(static_cast<long long>(i));
       if (!layer) return nullptr;
       std::map<std::string, ValuePtr> state = layer->attributes;
+      // What an attention layer holds when the call starts: nothing, as built, when no update of
+      // the prefill reached it; else the keys and values of the tokens it keeps (as cache[i]).
+      if (layer->attention && !layer->index && !layer->empty.empty()) {
+        if (!ctx_.cache.filled(static_cast<long long>(i))) {
+          for (const auto& [name, v] : layer->empty) state[name] = v;
+        } else {
+          std::string why;
+          std::optional<CacheStep> n = kv_step(*layer, Expr(1), &why);
+          if (n) {
+            ValuePtr t = with_origin(*Value::tensor({Expr::symbol("batch_size"), unsized_dim(), n->held, unsized_dim()}),
+                                     Value::Origin::Cache);
+            state["keys"] = t;
+            state["values"] = t;
+            state["is_initialized"] = Value::boolean(true);
+          }
+        }
+      }
       auto held = layer_held_.find(i);
       if (held != layer_held_.end())
         for (const auto& [name, v] : held->second) state[name] = v;
@@ -1093,6 +1111,15 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
     std::optional<CacheLayer> layer = cache_layer_at(index);
     Expr length = ctx_.cache.held_tokens() + fresh, held = ctx_.cache.held_tokens();
     std::string what = "every token";
+    // The cache layers this call reaches: the layer at a known index, with the layers of its
+    // kind it stands for; all of them at an index not known here.
+    if (std::optional<long long> i = index ? known_int(*index) : std::nullopt) {
+      auto kind = ctx_.cache_layer_kinds.find(*i);
+      if (kind == ctx_.cache_layer_kinds.end()) ctx_.updated_layers.insert(*i);
+      else ctx_.updated_layers.insert(kind->second.begin(), kind->second.end());
+    } else {
+      ctx_.every_layer_updated = true;
+    }
     if (!ctx_.cache.empty()) {
       if (!layer)
         return unknown(node, "cache.update: the cache's layers differ and this call's layer index " +

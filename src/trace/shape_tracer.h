@@ -43,6 +43,16 @@ struct TraceContext {
   std::map<std::string, CacheStep> cache_steps{};
   // The new tokens the first cache.update of the trace was given (KvCache::held_tokens).
   std::optional<Expr> first_update_tokens{};
+  // The cache layers the trace's cache.update calls reach (KvCache::filled); every one when a
+  // call's layer index stands for all of them or is not known.
+  std::set<long long> updated_layers{};
+  bool every_layer_updated = false;
+  // Whether the trace read the cache's layer objects (cache.layers): what they hold depends on
+  // the layers the prefill updated.
+  bool read_cache_layers = false;
+  // A kind of layers of a stack as long as the cache (layer_kinds.cpp): its first layer, which
+  // stands for them in the trace, -> all of them.
+  std::map<long long, std::vector<long long>> cache_layer_kinds{};
   // Phase 1: every composite call is recorded here (kernel -> call sites).
   std::map<std::string, std::vector<CallSite>>* sites = nullptr;
   std::vector<std::string>* discovery_order = nullptr;

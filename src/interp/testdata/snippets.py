@@ -305,3 +305,21 @@ def dynamic_mask(self, scores, attention_mask):
         scores = scores.masked_fill(attention_mask != 0, -1.0)
     missing = attention_mask is None
     return scores, missing
+
+def loop_exits(self, x):
+    kept = []
+    for i in [0, 1, 2, 3, 4]:
+        if i == 1:
+            continue
+        if i == 3:
+            break
+        kept.append(i)
+        x = self.f(x)
+    return kept
+
+def loop_exits_per_layer(self, layers, x):
+    for layer in layers:
+        if x is None:
+            continue
+        x = layer(x)
+    return x
