@@ -1111,15 +1111,14 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
     std::optional<CacheLayer> layer = cache_layer_at(index);
     Expr length = ctx_.cache.held_tokens() + fresh, held = ctx_.cache.held_tokens();
     std::string what = "every token";
-    // The cache layers this call reaches: the layer at a known index, with the layers of its
-    // kind it stands for; all of them at an index not known here.
-    if (std::optional<long long> i = index ? known_int(*index) : std::nullopt) {
-      auto kind = ctx_.cache_layer_kinds.find(*i);
-      if (kind == ctx_.cache_layer_kinds.end()) ctx_.updated_layers.insert(*i);
-      else ctx_.updated_layers.insert(kind->second.begin(), kind->second.end());
-    } else {
-      ctx_.every_layer_updated = true;
-    }
+    // The cache layers this call reaches: the layer at a literal index; at a layer index that
+    // carries the value of a kind's first layer, the layers of the kind it stands for; all of
+    // them at an index that stands for several otherwise, or that is not known here.
+    std::optional<long long> i = index ? known_int(*index) : std::nullopt;
+    auto kind = i ? ctx_.cache_layer_kinds.find(*i) : ctx_.cache_layer_kinds.end();
+    if (i && index->expr.is_number()) ctx_.updated_layers.insert(*i);
+    else if (kind != ctx_.cache_layer_kinds.end()) ctx_.updated_layers.insert(kind->second.begin(), kind->second.end());
+    else ctx_.every_layer_updated = true;
     if (!ctx_.cache.empty()) {
       if (!layer)
         return unknown(node, "cache.update: the cache's layers differ and this call's layer index " +
