@@ -343,6 +343,10 @@ void ShapeTracer::held_layer_state(const ModuleFacts& facts, const FunctionSourc
   }
 }
 
+ValuePtr ShapeTracer::held_keys(const Expr& held) {
+  return with_origin(*Value::tensor({Expr::symbol("batch_size"), unsized_dim(), held, unsized_dim()}), Value::Origin::Cache);
+}
+
 ValuePtr ShapeTracer::cache_layer_objects() {
   if (ctx_.cache.size() == 0) return nullptr;
   ctx_.read_cache_layers = true;
@@ -358,12 +362,8 @@ ValuePtr ShapeTracer::cache_layer_objects() {
           for (const auto& [name, v] : layer->empty) state[name] = v;
         } else {
           std::string why;
-          std::optional<CacheStep> n = kv_step(*layer, Expr(1), &why);
-          if (n) {
-            ValuePtr t = with_origin(*Value::tensor({Expr::symbol("batch_size"), unsized_dim(), n->held, unsized_dim()}),
-                                     Value::Origin::Cache);
-            state["keys"] = t;
-            state["values"] = t;
+          if (std::optional<CacheStep> n = kv_step(*layer, Expr(1), &why)) {
+            state["keys"] = state["values"] = held_keys(n->held);
             state["is_initialized"] = Value::boolean(true);
           }
         }
@@ -1064,8 +1064,7 @@ ValuePtr ShapeTracer::cache_layer_item(const ast::Node& node, const ValuePtr& in
     if (!n) return unknown(node, "cache[" + index->describe() + "]: " + why, label_for("cache_item", node));
     held = n->held;
   }
-  ValuePtr t = Value::tensor({Expr::symbol("batch_size"), unsized_dim(), held, unsized_dim()});
-  t = with_origin(*t, Value::Origin::Cache);
+  ValuePtr t = held_keys(held);
   if (record_)
     record_->assumptions.push_back({"", node.line, "cache[i] is the layer's keys and values of the " + held.str() +
                                                      " tokens it holds (heads and head size as the model's keys)"});
@@ -1114,8 +1113,8 @@ ValuePtr ShapeTracer::call_cache_method(const ast::Node& node, const std::string
     // The cache layers this call reaches: the layer at a literal index; at a layer index that
     // carries the value of a kind's first layer, the layers of the kind it stands for; all of
     // them at an index that stands for several otherwise, or that is not known here.
-    std::optional<long long> i = index ? known_int(*index) : std::nullopt;
-    auto kind = i ? ctx_.cache_layer_kinds.find(*i) : ctx_.cache_layer_kinds.end();
+    const std::optional<long long> i = index ? known_int(*index) : std::nullopt;
+    const auto kind = i ? ctx_.cache_layer_kinds.find(*i) : ctx_.cache_layer_kinds.end();
     if (i && index->expr.is_number()) ctx_.updated_layers.insert(*i);
     else if (kind != ctx_.cache_layer_kinds.end()) ctx_.updated_layers.insert(kind->second.begin(), kind->second.end());
     else ctx_.every_layer_updated = true;

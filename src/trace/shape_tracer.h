@@ -195,6 +195,9 @@ class ShapeTracer : public Hooks {
   ValuePtr cache_object();
   void assign_attribute(const ast::Node& node, const ValuePtr& base, const std::string& name, const ValuePtr& value) override;
   ValuePtr cache_layer_item(const ast::Node& node, const ValuePtr& index);
+  // The keys (or values) a cache layer holds of `held` tokens: heads and head size as the
+  // model's keys have them where it concatenates (unsized_dim), read from the cache.
+  static ValuePtr held_keys(const Expr& held);
   // The cache a cat of cache_layer_item's tensors shows (their elements, now sized).
   void count_held_cache(const std::string& op, const std::vector<Arg>& args, const ValuePtr& out);
   // The state-space / linear-attention cache methods (get_conv_state, update_conv_state,
