@@ -54,6 +54,32 @@ TEST(ByteCheckCli, TheProjectsLeavesAgreeWithTheAtenCounter) {
   EXPECT_TRUE(compared);
 }
 
+// JetMoE's experts call F.linear for every expert, on no rows for one no token reached (its
+// decode step: 2 tokens, top 2 of 4 experts). aten's product of an empty output touches no
+// operand, and F.linear reads its weight min(M, 1) times: the aten counter must not count that
+// weight either (it did: the check failed, F.linear read 28054528 against aten's 38605824). The
+// static side, which cannot tell which experts a decode step reaches, still reads every expert's
+// weight (the totals disagree; the README's zoo table says so), which proves an expert had none.
+TEST(ByteCheckCli, AProductOfNoRowsTouchesNothing) {
+  Result r = run("validate jetmoe --points 2,1,9 --format json");
+  ASSERT_EQ(r.code, 6) << r.out << r.err;
+  const json report = json::parse(r.out);
+  const json& point = report["models"][0]["points"][0];
+  bool compared = false;
+  for (const auto& b : point["bytes"])
+    if (b["kernel"] == "F.linear") {
+      compared = true;
+      EXPECT_TRUE(b["ok"].get<bool>()) << b.dump();
+      EXPECT_EQ(b["leaf_read"], b["aten_read"]) << b.dump();
+    }
+  EXPECT_TRUE(compared);
+  bool no_rows = false;
+  for (const auto& d : point["diffs"])
+    if (d["kernel"] == "F.linear")
+      no_rows = d["traced"]["memory_read"].get<double>() < d["static"]["memory_read"].get<double>();
+  EXPECT_TRUE(no_rows) << point["diffs"].dump();
+}
+
 TEST(ByteCheckCli, AWrongElementwiseMemoryReadFailsAndIsNamed) {
   Result r = run("validate llama --kernels-dir " + wrong_library());
   EXPECT_NE(r.code, 0) << r.out;

@@ -817,7 +817,10 @@ class _ByteFrame:
     read at the elements of memory it addresses (a weight expanded over a batch, once). A view op (every output
     aliases an input, nothing written in place) touches nothing. `mixed` is set when a tensor of
     another width than the model's floats (int64 positions, bool masks) takes part: leaves price
-    every element at `bytes`, so such a call is not compared."""
+    every element at `bytes`, so such a call is not compared. A matrix product of an empty
+    output (no rows: an expert no token reached, which a loop over every expert still calls)
+    touches nothing, as aten's kernels return at once and the leaves price it (min(M, 1)); other
+    ops may read what they were given to find that they make nothing (nonzero of a row of zeros)."""
 
     def __init__(self, float_size, given):
         self.external = 0  # bytes of tensors read that the call was not given
@@ -864,8 +867,12 @@ class _ByteFrame:
          "new_empty", "new_empty_strided", "new_zeros", "new_ones", "new_full")
     )
 
+    # Matrix products, which make each output element from a row and a column of their operands.
+    PRODUCTS = frozenset(("mm", "addmm", "bmm", "baddbmm", "matmul", "linear", "addmv", "mv", "addbmm", "dot", "vdot"))
+
     def op(self, func, inputs, outputs):
-        if func._schema.name.split("::")[-1] in self.METADATA_ONLY:
+        name = func._schema.name.split("::")[-1]
+        if name in self.METADATA_ONLY:
             inputs = []
         in_storages = {t.untyped_storage().data_ptr() for t in inputs}
         in_place = func._schema.name.endswith("_") or any(
@@ -873,6 +880,8 @@ class _ByteFrame:
         )
         if not in_place and outputs and all(t.untyped_storage().data_ptr() in in_storages for t in outputs):
             return  # a view
+        if name in self.PRODUCTS and outputs and all(t.numel() == 0 for t in outputs):
+            return  # a product of no rows: nothing read
         for t in list(inputs) + list(outputs):
             if not t.is_floating_point() or t.element_size() != self.float_size:
                 self.mixed = True
