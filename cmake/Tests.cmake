@@ -115,8 +115,9 @@ endforeach()
 add_test(NAME runtime_branch_doge COMMAND kcost validate doge --points "1,1,2100;2,3,2047")
 
 # Full size: the matmul-class FLOPs of published configs (Mistral-7B past its 4096 window, Gemma-3
-# 1B's sliding layers past 512) against FlopCounterMode counting a forward on the meta device
-# (scripts/full_size_check.py; run it without arguments for every model it knows).
+# 1B's sliding layers past 512, GPT-2 XL's biased products) against FlopCounterMode counting a
+# forward on the meta device (scripts/full_size_check.py; run it without arguments for every model
+# it knows).
 add_test(NAME full_size_flops
          COMMAND "${KCOST_PYTHON_ENV}/bin/python" "${CMAKE_SOURCE_DIR}/scripts/full_size_check.py"
-                 mistral-7b gemma-3-1b --points "1,1,9000;2,7,5000" --kcost $<TARGET_FILE:kcost>)
+                 mistral-7b gemma-3-1b gpt2-xl --points "1,1,9000;2,7,5000" --kcost $<TARGET_FILE:kcost>)
