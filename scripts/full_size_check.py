@@ -89,7 +89,24 @@ MODELS = {
                                       n_positions=8192)),
     "opt-6.7b": ("opt", dict(hidden_size=4096, ffn_dim=16384, num_hidden_layers=32, num_attention_heads=32,
                              vocab_size=50272, word_embed_proj_dim=4096)),
+    "mixtral-8x7b": ("mixtral", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                                     num_attention_heads=32, num_key_value_heads=8, num_local_experts=8,
+                                     num_experts_per_tok=2, vocab_size=32000, sliding_window=None)),
+    "deepseek-v2-lite": ("deepseek_v2", dict(hidden_size=2048, intermediate_size=10944, moe_intermediate_size=1408,
+                                             num_hidden_layers=27, num_attention_heads=16, num_key_value_heads=16,
+                                             n_routed_experts=64, n_shared_experts=2, num_experts_per_tok=6,
+                                             first_k_dense_replace=1, kv_lora_rank=512, q_lora_rank=None,
+                                             qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
+                                             vocab_size=102400, topk_method="greedy", n_group=1, topk_group=1)),
+    "qwen3-30b-a3b": ("qwen3_moe", dict(hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
+                                        num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=4,
+                                        head_dim=128, num_experts=128, num_experts_per_tok=8, vocab_size=151936)),
 }
+# Mixtures of experts run their experts as `batched_mm` on both sides: transformers' default
+# grouped_mm takes only bfloat16 on CPU and the meta device, and the eager loop's `nonzero` needs
+# values the meta device does not have; batched_mm gathers each row's expert weights and runs bmm,
+# which FlopCounterMode counts (a model without experts ignores the option).
+EXPERTS = "batched_mm"
 MATMUL_CLASS = {"F.linear", "torch.matmul", "torch.bmm", "torch.mm", "torch.addmm", "torch.baddbmm",
                 "torch.einsum", "F.scaled_dot_product_attention"}
 
@@ -135,7 +152,8 @@ def counted(config, b, s, c):
     from torch.utils.flop_counter import FlopCounterMode
     from transformers import AutoModelForCausalLM, DynamicCache
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config, attn_implementation="eager").eval()
+        model = AutoModelForCausalLM.from_config(config, attn_implementation="eager",
+                                                 experts_implementation=EXPERTS).eval()
     with torch.no_grad(), torch.device("meta"):
         cache = DynamicCache(config=config)
         if c:
@@ -150,7 +168,7 @@ def counted(config, b, s, c):
 def kcost_flops(kcost, model_type, config_path, b, s, c):
     command = [kcost, "eval", model_type, "--config", config_path, "--attn-implementation", "eager",
                "--batch-size", str(b), "--seq-len", str(s), "--cache-len", str(c), "--format", "json",
-               "--depth", "0", "--python-env", sys.prefix]
+               "--depth", "0", "--experts-implementation", EXPERTS, "--python-env", sys.prefix]
     run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(f"{' '.join(command)} exited {run.returncode}: {run.stderr.strip()[-500:]}")
