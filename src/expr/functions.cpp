@@ -48,6 +48,7 @@ bool find_float(const ex& e, bool units) {
       return true;
     if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(number_of(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
       return true;
+    if (units && has_unit_float_coefficient(*it)) return true;
   }
   return false;
 }
@@ -120,7 +121,14 @@ struct UnitFloatsExact : GiNaC::map_function {
     }
     if (!GiNaC::is_a<GiNaC::add>(e) && !GiNaC::is_a<GiNaC::mul>(e)) return e;
     try {
-      return map_operands(e, *this);  // made as kcost's operators make them (rebuild.h)
+      // made as kcost's operators make them (rebuild.h); a product's hidden 1.0 made 1 by making
+      // it again, which its operands alone do not ask for
+      if (has_unit_float_coefficient(e)) {
+        GiNaC::exvector operands;
+        for (size_t i = 0; i < e.nops(); ++i) operands.push_back((*this)(e.op(i)));
+        return rebuild(e, operands);
+      }
+      return map_operands(e, *this);
     } catch (const std::exception&) {
       failed = true;
       return e;
@@ -327,8 +335,12 @@ bool has_float(const ex& e) { return find_float(e, true); }
 
 bool has_unit_float(const ex& e) {
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it) && is_unit_float(num(*it))) return true;
+    if ((GiNaC::is_exactly_a<numeric>(*it) && is_unit_float(num(*it))) || has_unit_float_coefficient(*it)) return true;
   return false;
+}
+
+bool has_unit_float_coefficient(const ex& e) {
+  return GiNaC::is_exactly_a<GiNaC::mul>(e) && is_unit_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(e))));
 }
 
 ex py_call(PyOp op, const ex& a) { return GiNaC::function(serial(op), a); }

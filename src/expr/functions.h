@@ -68,15 +68,20 @@ const GiNaC::ex& number_of(const GiNaC::expairseq& e);
 bool is_comparison(PyOp op);
 
 // Whether a number that is not rational (a float) occurs anywhere in `e`, a sum's float zero
-// constant included (x + 0.0 is a float in Python; number_of).
+// constant included (x + 0.0 is a float in Python; number_of), and a product's float coefficient
+// 1.0, which GiNaC leaves out of its operands as it does 1 (`a * b * 1.0`).
 bool has_float(const GiNaC::ex& e);
 // A float 1.0 or -1.0. The printer writes them as the integers 1 and -1 (`-1.0 * x` as `-x`),
 // inside function arguments too, so what simplifies takes them for those integers, or a form and
 // its printed text would simplify differently (fuzz findings: `(-1.0 * j * c) % 1`, and
 // `(x * -1.0 // n) // -1.0`, whose printed form `-x // n // -1.0` is `-(-x // n)`).
 bool is_unit_float(const GiNaC::numeric& n);
-// Whether a float 1.0 or -1.0 occurs anywhere in `e` (the printer writes `1.0 * x` as `x`, so
-// what simplifies must not depend on it; expr.cpp and functions.cpp make them exact).
+// Whether a float 1.0 or -1.0 occurs anywhere in `e`, a product's coefficient 1.0 included (the
+// printer writes `1.0 * x` as `x`, so what simplifies must not depend on it; expr.cpp and
+// functions.cpp make them exact).
 bool has_unit_float(const GiNaC::ex& e);
+// Whether `e` is a product whose coefficient is the float 1.0, which GiNaC holds but leaves out of
+// its operands (`a * b * 1.0`): a rewrite that maps the operands and finds none changed keeps it.
+bool has_unit_float_coefficient(const GiNaC::ex& e);
 
 }  // namespace kcost

@@ -257,6 +257,13 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   EXPECT_EQ(printed("-x // n // -1.0"), "-(-x // n)");
   EXPECT_EQ(printed("min(-1.0 * x, y) // 1"), "min(-x, y)");
   EXPECT_EQ(printed("min(-0.5 * x, y) // 1"), "min(-0.5 * x, y) // 1");
+  // A product's coefficient 1.0, which GiNaC leaves out of its operands as it does 1 (an
+  // expr_roundtrip finding: `a * b * .5 * 2 % 2 ** -2` stayed, and its printed form
+  // `a * b % (1 / 4)` is 0).
+  EXPECT_EQ(printed("a * b * 1.0 % (1 / 4)"), "0");
+  EXPECT_EQ(printed("a * b * .5 * 2 % 2 ** -2"), printed("a * b % (1 / 4)"));
+  EXPECT_EQ(printed("(a * b * 1.0) // (1 / 4)"), "4 * a * b");
+  EXPECT_EQ(printed("min(a * b * 1.0, y) // 1"), "min(a * b, y)");
   EXPECT_EQ(printed("(2.0 * x) // 2"), "2.0 * x // 2");  // other floats still decide nothing
   EXPECT_EQ(printed("6 // x"), "6 // x");
   // A float zero constant makes the sum a float too (Python: (x * y + z * y + 0.0) // y is a
@@ -276,6 +283,16 @@ TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
   EXPECT_TRUE(has_float(Expr::parse("min(x + z + 3.0 - 3.0, y)").ex()));
   EXPECT_FALSE(has_float(Expr::parse("x + y + 3 - 3").ex()));
   EXPECT_EQ(float_zero.str(), "x + y + 0.0");
+  // GiNaC leaves a product's coefficient 1.0 out of its operands too, as it does 1.
+  const Expr unit = Expr::parse("a * b * 1.0");
+  ASSERT_EQ(unit.ex().nops(), 2u);
+  EXPECT_TRUE(has_float(unit.ex()));
+  EXPECT_TRUE(has_unit_float(unit.ex()));
+  EXPECT_TRUE(has_unit_float_coefficient(unit.ex()));
+  EXPECT_TRUE(has_unit_float(Expr::parse("min(a * b * 1.0, y)").ex()));
+  EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("a * b").ex()));
+  EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("2.0 * a * b").ex()));
+  EXPECT_FALSE(has_float(Expr::parse("a * b * 1").ex()));
 }
 
 TEST(ExprFloats, PartsOfSumsAndProducts) {
