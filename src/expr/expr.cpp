@@ -340,12 +340,18 @@ Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudge
 // under `(i - 21) ** 12` are raised to 12 n: counting the 12 only as a number of 4 bits passed
 // ((21 - i) ** 12) ** 22112 and refused what it printed, (i - 21) ** 265344 (an expr_roundtrip
 // finding). A power's exponent counts as a number of its own (x ** (n + 3)), unmultiplied.
+// Numbers under a float exponent count nothing: GiNaC raises none of them exactly (it folds
+// (x ** 1e7) ** -1 into x ** -1e7 and raises no number to a float power but as a float, which
+// power_may_overflow bounds), and the printer writes x ** -1e7 as 1 / x ** 1e7, which must read
+// back (an expr_roundtrip finding: `(-b) ** -1e7`, whose -1 counted 1e7 bits there).
 double raised_bits(const GiNaC::ex& e) {
   if (GiNaC::is_exactly_a<numeric>(e)) {
     const numeric& v = num(e);
     if (!v.is_rational()) return 1;
     return std::max<double>({1, static_cast<double>(v.numer().int_length()), static_cast<double>(v.denom().int_length())});
   }
+  if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1)) && !num(e.op(1)).is_rational())
+    return raised_bits(e.op(1));
   if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
     const double base = raised_bits(e.op(0));
     const double exponent = std::fabs(num(e.op(1)).to_double());
