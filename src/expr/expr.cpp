@@ -264,20 +264,34 @@ struct SignedBases : TreePass {
   bool all_sums_expanded = true;  // false once a sum was too large to expand before its sign was taken out
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     const GiNaC::ex mapped = map_operands(e, *this);
+    // A power whose base turned sign as its operands were signed: GiNaC takes (-1) ** n out of
+    // it, and the power it makes is a factor of that product, `-(...) ** 21`, still to be signed
+    // (an expr_roundtrip finding: `0.5 ** (e * (0.09 - 0.03 * b) - e) ** 21` kept its power of
+    // the unsigned sum, and its read-back, signed, became another key of OpaqueLargePowers).
+    if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::mul>(mapped)) {
+      GiNaC::exvector factors;
+      for (size_t i = 0; i < mapped.nops(); ++i) factors.push_back(signed_power(mapped.op(i)));
+      return GiNaC::mul(factors);
+    }
     if (GiNaC::is_exactly_a<GiNaC::mul>(mapped)) return signed_factors(mapped);
-    if (!GiNaC::is_exactly_a<GiNaC::power>(mapped) || !GiNaC::is_exactly_a<GiNaC::add>(mapped.op(0)) ||
-        !GiNaC::is_exactly_a<numeric>(mapped.op(1)) || !num(mapped.op(1)).is_integer())
-      return mapped;
+    return signed_power(mapped);
+  }
+
+  // A whole power of a sum with its sign taken out (sign_out); anything else as it is.
+  GiNaC::ex signed_power(const GiNaC::ex& power) {
+    if (!GiNaC::is_exactly_a<GiNaC::power>(power) || !GiNaC::is_exactly_a<GiNaC::add>(power.op(0)) ||
+        !GiNaC::is_exactly_a<numeric>(power.op(1)) || !num(power.op(1)).is_integer())
+      return power;
     // The sum expanded first, where that is cheap: the printer writes a sum factor of a product
     // in it as it is, and its negation is then a different tree from the expanded negation GiNaC
     // makes of the original (a fuzz finding: `(2 * b * (a + b) - e * (2.0 * b - 0.25))**12`
     // against the same with every sign turned).
-    const bool cheap = budget.take(mapped.op(0));
+    const bool cheap = budget.take(power.op(0));
     if (!cheap) all_sums_expanded = false;
-    const GiNaC::ex base = cheap ? expansion(mapped.op(0)) : mapped.op(0);
-    if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return mapped;
-    const SignedPower p = sign_out(base, mapped.op(1));
-    return p.sign * GiNaC::pow(p.base, mapped.op(1));
+    const GiNaC::ex base = cheap ? expansion(power.op(0)) : power.op(0);
+    if (!GiNaC::is_exactly_a<GiNaC::add>(base)) return power;
+    const SignedPower p = sign_out(base, power.op(1));
+    return p.sign * GiNaC::pow(p.base, power.op(1));
   }
 
   GiNaC::ex signed_factors(const GiNaC::ex& product) {
