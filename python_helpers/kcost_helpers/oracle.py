@@ -867,8 +867,9 @@ class _ByteFrame:
          "new_empty", "new_empty_strided", "new_zeros", "new_ones", "new_full")
     )
 
-    # Matrix products, which make each output element from a row and a column of their operands.
-    PRODUCTS = frozenset(("mm", "addmm", "bmm", "baddbmm", "matmul", "linear", "addmv", "mv", "addbmm", "dot", "vdot"))
+    # Matrix products as the dispatcher sees them (matmul and linear are decomposed before it),
+    # which make each output element from a row and a column of their operands.
+    PRODUCTS = frozenset(("mm", "addmm", "bmm", "baddbmm", "addbmm", "mv", "addmv"))
 
     def op(self, func, inputs, outputs):
         name = func._schema.name.split("::")[-1]

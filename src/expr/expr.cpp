@@ -244,12 +244,8 @@ struct UnitFloats : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
       return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
-    if (has_unit_float_coefficient(e)) {  // `a * b * 1.0`: its 1.0 is no operand; made again, 1
-      GiNaC::exvector operands;
-      for (size_t i = 0; i < e.nops(); ++i) operands.push_back((*this)(e.op(i)));
-      return rebuild(e, operands);
-    }
-    return map_operands(e, *this);
+    // `a * b * 1.0`: its 1.0 is no operand; made again, 1
+    return has_unit_float_coefficient(e) ? remake(e, *this) : map_operands(e, *this);
   }
 };
 

@@ -123,12 +123,7 @@ struct UnitFloatsExact : GiNaC::map_function {
     try {
       // made as kcost's operators make them (rebuild.h); a product's hidden 1.0 made 1 by making
       // it again, which its operands alone do not ask for
-      if (has_unit_float_coefficient(e)) {
-        GiNaC::exvector operands;
-        for (size_t i = 0; i < e.nops(); ++i) operands.push_back((*this)(e.op(i)));
-        return rebuild(e, operands);
-      }
-      return map_operands(e, *this);
+      return has_unit_float_coefficient(e) ? remake(e, *this) : map_operands(e, *this);
     } catch (const std::exception&) {
       failed = true;
       return e;

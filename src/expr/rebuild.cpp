@@ -64,4 +64,11 @@ GiNaC::ex map_operands(const GiNaC::ex& e, GiNaC::map_function& f) {
   return changed ? rebuild(e, operands) : e;
 }
 
+GiNaC::ex remake(const GiNaC::ex& e, GiNaC::map_function& f) {
+  GiNaC::exvector operands;
+  operands.reserve(e.nops());
+  for (size_t i = 0; i < e.nops(); ++i) operands.push_back(f(e.op(i)));
+  return rebuild(e, operands);
+}
+
 }  // namespace kcost

@@ -28,4 +28,9 @@ GiNaC::ex rebuild(const GiNaC::ex& e, const GiNaC::exvector& operands);
 // rebuild(e, each operand through f). f sees every operand before anything is built.
 GiNaC::ex map_operands(const GiNaC::ex& e, GiNaC::map_function& f);
 
+// rebuild(e, each operand through f), even when f returns every operand unchanged: what GiNaC
+// holds beside the operands is made again (a product's float coefficient 1.0, which it leaves
+// out of them, becomes 1).
+GiNaC::ex remake(const GiNaC::ex& e, GiNaC::map_function& f);
+
 }  // namespace kcost

@@ -7,6 +7,7 @@
 
 #include "expr/error.h"
 #include "expr/expr.h"
+#include "expr/functions.h"
 
 namespace kcost {
 namespace {
@@ -36,6 +37,18 @@ struct Replace : GiNaC::map_function {
     return map_operands(e, *this);
   }
 };
+
+TEST(Rebuild, RemakeMakesANodeAgainWhenNoOperandChanges) {
+  // GiNaC leaves a product's coefficient 1.0 out of its operands: mapping them changes nothing,
+  // so map_operands keeps the node, float and all; remake makes it again, with 1.
+  const GiNaC::ex product = Expr::parse("a * b * 1.0").ex();
+  Replace none;
+  EXPECT_TRUE(GiNaC::are_ex_trivially_equal(map_operands(product, none), product));
+  const GiNaC::ex made = remake(product, none);
+  EXPECT_TRUE(has_float(product));
+  EXPECT_FALSE(has_float(made));
+  EXPECT_TRUE(made.is_equal(Expr::parse("a * b").ex()));
+}
 
 TEST(Rebuild, MakesEachKindOfNodeWithNewOperands) {
   EXPECT_EQ(str(rebuild(parse("a + b"), {parse("c"), parse("2 * c")})), "3 * c");
