@@ -123,8 +123,79 @@ GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
 }
 
 GiNaC::ex Expansion::expanded(const GiNaC::ex& e) {
-  // GiNaC's expand without expand_function_args leaves functions as they are.
-  return operands_expanded(e).expand();
+  if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+    GiNaC::exvector terms;
+    terms.reserve(e.nops());
+    for (size_t i = 0; i < e.nops(); ++i) terms.push_back(expanded(e.op(i)));
+    return GiNaC::add(terms);  // flattens the sums among them and adds like terms
+  }
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) return multiplied_out(e);
+  if (!GiNaC::is_a<GiNaC::power>(e)) return operands_expanded(e);
+  // A function or a comparison stays as it is, its operands expanded (GiNaC's expand without
+  // expand_function_args leaves functions so). A power made again (its base and exponent
+  // expanded) is expanded by GiNaC: the multinomial terms of a whole power of a sum made at once,
+  // a sum exponent split (x ** (c + y) is x ** c * x ** y, one sum among the factors at most);
+  // made again, it may be a product of powers ((2 * x) ** 2 is 4 * x ** 2).
+  const GiNaC::ex power = operands_expanded(e);
+  return GiNaC::is_exactly_a<GiNaC::symbol>(power) ? power : power.expand();
+}
+
+namespace {
+
+// Whether a product of expanded terms must be expanded again: a factor that is a sum, or a whole
+// positive power of one (`(a + b) ** 0.5 * (a + b) ** 0.5` is `a + b`), as GiNaC's
+// can_be_further_expanded.
+bool expands_further(const GiNaC::ex& e) {
+  auto sum_power = [](const GiNaC::ex& x) {
+    return GiNaC::is_exactly_a<GiNaC::add>(x) ||
+           (GiNaC::is_exactly_a<GiNaC::power>(x) && GiNaC::is_exactly_a<GiNaC::add>(x.op(0)) &&
+            x.op(1).info(GiNaC::info_flags::posint));
+  };
+  if (!GiNaC::is_exactly_a<GiNaC::mul>(e)) return sum_power(e);
+  for (size_t i = 0; i < e.nops(); ++i)
+    if (sum_power(e.op(i))) return true;
+  return false;
+}
+
+}  // namespace
+
+// A product multiplied out here rather than by GiNaC's expand, which adds the partial products of
+// two sums one into the running sum after another (mul::expand's `tmp_accu +=`), copying the
+// running sum each time: time quadratic in the terms, 2 to 20 s for `(a + b) * (a sum of four
+// terms) ** 32` (13,000 terms, an expr_roundtrip slow input; which factor came first, and so the
+// time, depended on GiNaC's order of the two). Here each sum is multiplied into the terms so far
+// at once, the smaller sums first, and every partial product made one sum: time proportional to
+// the terms made (expansion_size's `work`).
+GiNaC::ex Expansion::multiplied_out(const GiNaC::ex& product) {
+  GiNaC::exvector others, sums;
+  for (size_t i = 0; i < product.nops(); ++i) {
+    const GiNaC::ex factor = expanded(product.op(i));
+    (GiNaC::is_exactly_a<GiNaC::add>(factor) ? sums : others).push_back(factor);
+  }
+  GiNaC::ex result = GiNaC::mul(others);
+  if (sums.empty()) return expands_further(result) ? expanded(result) : result;
+  std::stable_sort(sums.begin(), sums.end(),
+                   [](const GiNaC::ex& a, const GiNaC::ex& b) { return a.nops() < b.nops(); });
+  // A sum's op(i) makes its term anew each time (GiNaC keeps a coefficient and a rest): each is made once.
+  auto terms_of = [](const GiNaC::ex& e) {
+    GiNaC::exvector terms;
+    if (!GiNaC::is_exactly_a<GiNaC::add>(e)) return GiNaC::exvector{e};
+    terms.reserve(e.nops());
+    for (size_t i = 0; i < e.nops(); ++i) terms.push_back(e.op(i));
+    return terms;
+  };
+  for (const GiNaC::ex& sum : sums) {
+    const GiNaC::exvector left = terms_of(result), right = terms_of(sum);
+    GiNaC::exvector terms;
+    terms.reserve(left.size() * right.size());
+    for (const GiNaC::ex& t : left)
+      for (const GiNaC::ex& u : right) {
+        const GiNaC::ex term = t * u;
+        terms.push_back(expands_further(term) ? expanded(term) : term);
+      }
+    result = GiNaC::add(terms);
+  }
+  return result;
 }
 
 GiNaC::ex Expansion::held(const GiNaC::ex& power) {
@@ -153,21 +224,12 @@ GiNaC::ex Expansion::restored(const GiNaC::ex& e) {
 
 GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
   if (e.nops() == 0) return e;
-  struct Operands : GiNaC::map_function {
-    Expansion& expansion;
-    bool function;
-    Operands(Expansion& x, bool f) : expansion(x), function(f) {}
-    GiNaC::ex operator()(const GiNaC::ex& operand) override {
-      return function ? expansion.expanded(operand) : expansion.operands_expanded(operand);
-    }
-  };
   // A power's base and exponent are expanded here, first, and the power made again (rebuild.h):
   // GiNaC's expand would expand them inside itself and make the power there, where one whose base
   // expands to zero under a negative exponent throws and is never freed (an expr_roundtrip finding,
   // `((a + b) * (a - b) - a**2 + b**2) ** -1`); made here, it is refused ("division by zero")
-  // before GiNaC evaluates it. Sums and products are multiplied out by expand itself; anything else
-  // (a function, a comparison) has its operands expanded on their own, as expansion_size counts
-  // them, and is made again as rebuild makes it.
+  // before GiNaC evaluates it. Anything else (a function, a comparison) has its operands expanded
+  // on their own, as expansion_size counts them, and is made again as rebuild makes it.
   if (GiNaC::is_a<GiNaC::power>(e)) {
     const GiNaC::ex power = rebuild(e, {expanded(e.op(0)), expanded(e.op(1))});
     // GiNaC's expand splits a power's exponent sum (x ** (a - 2) is x ** a * x ** -2), making each
@@ -178,13 +240,13 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
                            !GiNaC::is_a<GiNaC::numeric>(power.op(1));
     return zero_base ? held(power) : power;
   }
-  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e)) {
-    Operands inside(*this, false);
-    return map_operands(e, inside);
-  }
   const auto found = functions_.find(e);
   if (found != functions_.end()) return found->second;
-  Operands operands(*this, true);
+  struct Operands : GiNaC::map_function {
+    Expansion& expansion;
+    explicit Operands(Expansion& x) : expansion(x) {}
+    GiNaC::ex operator()(const GiNaC::ex& operand) override { return expansion.expanded(operand); }
+  } operands(*this);
   const GiNaC::ex expanded = map_operands(e, operands);
   functions_.emplace(e, expanded);
   return expanded;

@@ -73,7 +73,8 @@ class Expansion {
 
  private:
   GiNaC::ex expanded(const GiNaC::ex& e);           // e expanded, each held power still its symbol
-  GiNaC::ex operands_expanded(const GiNaC::ex& e);  // e with each function's operands expanded
+  GiNaC::ex multiplied_out(const GiNaC::ex& product);  // a product's factors expanded and multiplied out
+  GiNaC::ex operands_expanded(const GiNaC::ex& e);  // a power's or a function's operands expanded, it made again
   GiNaC::ex held(const GiNaC::ex& power);            // a symbol standing for `power` while GiNaC expands
   GiNaC::ex restored(const GiNaC::ex& e);            // e with each held power for its symbol
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> functions_;
