@@ -151,6 +151,12 @@ TEST(ExpansionSize, EquivalenceSaysWhenItCannotDecide) {
             Equivalence::equal);  // one form: one key
   EXPECT_EQ(Expr::parse("(" + base + " * (y + 1)) ** 3000").equivalence(Expr::parse("(" + base + " * y + " + base + ") ** 3000")),
             Equivalence::undecided);
+  // the work of the whole comparison is bounded: by default 400,000 terms; a caller may afford less
+  const Expr product = Expr::parse("y * ((a + b) * (c + d + e + f) ** 32 - x)");
+  const Expr printed = Expr::parse("y * (a * (c + d + e + f) ** 32 + b * (c + d + e + f) ** 32 - x)");
+  EXPECT_EQ(product.equivalence(printed), Equivalence::equal);  // each sum factor expanded: 13,091 terms
+  EXPECT_EQ(product.equivalence(printed, 20000), Equivalence::undecided);
+  EXPECT_EQ(product.equivalence(printed - Expr(1), 20000), Equivalence::undecided);
 }
 
 TEST(ExpansionSize, ExtentBoundsTheNumbersOfTheExpansion) {

@@ -188,8 +188,8 @@ class ExpansionBudget {
   double left_;
 };
 
-// What one comparison may expand in all: a few expansions at the bound.
-constexpr double kComparisonWork = 4 * kMaxExpandedTerms;
+// What one comparison may expand in all by default: a few expansions at the bound.
+static_assert(Expr::kComparisonWork == 4 * kMaxExpandedTerms);
 
 // A whole power of a sum as the power of whichever of the sum and its negation sorts first, and
 // the sign that takes out ((-1)**n, or 1): GiNaC normalizes the sign of a sum with rational
@@ -376,13 +376,13 @@ double raised_bits(const GiNaC::ex& e) {
 
 bool Expr::equivalent(const Expr& other) const { return equivalence(other) == Equivalence::equal; }
 
-Equivalence Expr::equivalence(const Expr& other) const {
+Equivalence Expr::equivalence(const Expr& other, double work) const {
   try {
     if (e_.is_equal(other.e_)) return Equivalence::equal;
     UnitFloats units;
     WholeExponents whole;
     Expansion expansion;  // one for the whole comparison: both sides hold the same functions
-    ExpansionBudget budget(kComparisonWork);
+    ExpansionBudget budget(work);
     OpaqueLargePowers opaque(expansion, budget);
     SignedBases signed_bases(expansion, budget);
     // Signs are taken out before the large powers become symbols too, so that the bases of two

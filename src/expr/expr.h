@@ -73,9 +73,13 @@ class Expr {
   bool equivalent(const Expr& other) const;
   // The same test, saying when it cannot decide: `equal`; `different` (the expansions differ by
   // more than float rounding, every part normalized); `undecided` where a step was too large to
-  // take (an expansion past expansion_size.h's bounds, a float sum that may overflow) or the
-  // difference is left where a large power's base could not be expanded.
-  Equivalence equivalence(const Expr& other) const;
+  // take (an expansion past expansion_size.h's bounds or past `work`, a float sum that may
+  // overflow) or the difference is left where a large power's base could not be expanded.
+  // `work` bounds the expansions of the whole comparison (expansion_size.h's work, summed):
+  // by default a few expansions at expansion_size.h's bound, a second or so; a caller comparing
+  // many expressions (the expr_roundtrip fuzz harness) may afford less.
+  Equivalence equivalence(const Expr& other, double work = kComparisonWork) const;
+  static constexpr double kComparisonWork = 400000;
 
   // Arithmetic with Python semantics; all throw ExprError on division by zero and overflow.
   friend Expr operator+(const Expr& a, const Expr& b);
