@@ -313,26 +313,37 @@ struct SignedBases : TreePass {
   }
 };
 
-// Every float in e rounded to 12 significant digits (function arguments too).
-struct RoundedFloats : TreePass {
+// Every float in e rounded to 12 significant digits (function arguments too), and so every exact
+// number that a double cannot hold exactly (a fraction, an integer of 2 ** 53 or more) within the
+// float range: GiNaC multiplies an exact number by a float as a float, so `3 * C * (2.0 * b + 7.0)`
+// expands to a float 6.0 * C * b that differs from the exact `6 * C * b` of another form in the
+// last places when C has more digits than a double (an expr_roundtrip finding: C of 110 digits,
+// its whole floats on one side only, the other's unit floats made exact).
+struct RoundedNumbers : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
-    if (num(e).is_rational() || !num(e).is_real()) return e;
+    const numeric& v = num(e);
+    if (!v.is_real()) return e;
+    if (v.is_rational() && ((v.is_integer() && GiNaC::abs(v) < kExactInDouble) ||
+                            std::fabs(log2_magnitude(v)) > kFloatLog2Range))
+      return e;
     char text[32];
-    std::snprintf(text, sizeof text, "%.12g", num(e).to_double());
+    std::snprintf(text, sizeof text, "%.12g", v.to_double());
     return number::make_float(std::strtod(text, nullptr));
   }
+  const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
 };
 
-// Whether a and b (both with floats) differ only by float rounding: GiNaC orders a sum's terms
+// Whether a and b (either with floats) differ only by float rounding: GiNaC orders a sum's terms
 // by hash, so two forms of one expression may add their float coefficients in another order and
 // differ in the last places, in a function's arguments too (an expr_roundtrip finding:
 // 2 * x * (3.1e-06 * a - 3.1e-06 * b) + x * (3.1e-06 * a - 3.1e-06 * b) in a comparison, and its
-// reading back with the two terms made one). Both are expanded and their floats rounded to 12
-// significant digits.
+// reading back with the two terms made one), and a float coefficient may stand where the other
+// form has an exact number (RoundedNumbers). Both are expanded and their numbers rounded to 12
+// significant digits (RoundedNumbers).
 Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
-  RoundedFloats rounded;
+  RoundedNumbers rounded;
   Expansion expansion;
   const GiNaC::ex ra = rounded(expansion(a));
   const GiNaC::ex rb = rounded(expansion(b));
@@ -399,7 +410,7 @@ Equivalence Expr::equivalence(const Expr& other, double work) const {
     const GiNaC::ex expanded = expansion(difference);
     if (expanded.is_zero()) return Equivalence::equal;
     const Equivalence rounding =
-        has_float(a) && has_float(b) ? only_rounding(a, b, budget) : Equivalence::different;
+        has_float(a) || has_float(b) ? only_rounding(a, b, budget) : Equivalence::different;
     // A difference left where a large power's base or a sum's sign could not be normalized
     // (too large to expand) may be two forms of one value.
     if (rounding == Equivalence::different && !(opaque.all_bases_expanded && signed_bases.all_sums_expanded))

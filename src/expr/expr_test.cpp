@@ -1,6 +1,7 @@
 // Tests of the Expr API: construction, symbols, arithmetic, substitution, exact evaluation,
 // equality, expansion and the error messages.
 #include "expr/expr.h"
+#include "expr/functions.h"
 #include "expr/symbol_table.h"
 
 #include <gtest/gtest.h>
@@ -423,6 +424,17 @@ TEST(ExprEquality, EquivalentUpToFloatRounding) {
   ASSERT_NE(parse("min(0.1 * x + 0.2 * x, y)"), parse("min(0.3 * x, y)"));
   EXPECT_TRUE(parse("min(0.1 * x + 0.2 * x, y) < 2").equivalent(parse("min(0.3 * x, y) < 2")));
   EXPECT_FALSE(parse("min(0.1 * x + 0.2 * x, y) < 2").equivalent(parse("min(0.30001 * x, y) < 2")));
+  // A float on one side only: its coefficient a float where the other form's is exact. GiNaC
+  // multiplies 3.0 into the 110-digit C as a float, and expanding divides that by 10 * C: a float
+  // 0.30000000000000004 beside the other side's exact 3 / 10 (an expr_roundtrip finding, whose
+  // other side's floats were all 1.0, made exact). Rounded to 12 digits, both are 0.3.
+  const std::string c = "60763960966477069091681387708388361355303280176484348309962019712017763508902413224558184053204667865497389610";
+  const Expr exact = parse("3 * e * b / 10 + e * x / (10 * " + c + ")");
+  ASSERT_FALSE(has_float(exact.ex()));
+  EXPECT_EQ(parse("e * (3.0 * " + c + " * b + x) / (10 * " + c + ")").equivalence(exact), Equivalence::equal);
+  EXPECT_EQ(parse("e * (3.0 * " + c + " * b + x) / (10 * " + c + ")").equivalence(exact + parse("b")), Equivalence::different);
+  EXPECT_FALSE(parse("e * (3.0 * " + c + " * b + x) / (10 * " + c + ")").equivalent(exact + parse("y / 10 ** 20")));
+  EXPECT_TRUE(parse("0.5 * z + x / 3").equivalent(parse("0.5 * z + 0.3333333333333333 * x")));  // to a double's digits
 }
 
 TEST(ExprEquality, EquivalenceNeverRaisesANumberToAnEnormousPower) {
