@@ -450,6 +450,19 @@ Expr operator-(const Expr& a) {
   return guarded([&] { return -a.e_; });
 }
 
+namespace {
+
+// Whether e expands to 0, where expanding it is cheap (Expr::expand) and does not fail.
+bool expands_to_zero(const Expr& e) {
+  try {
+    return e.expand().ex().is_zero();
+  } catch (const ExprError&) {
+    return false;  // a step of the expansion refused (a division by zero inside it): not known to be 0
+  }
+}
+
+}  // namespace
+
 Expr Expr::pow(const Expr& base, const Expr& exp) {
   const GiNaC::ex& b = base.e_;
   GiNaC::ex x = exp.e_;
@@ -483,6 +496,15 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
     if (GiNaC::is_exactly_a<GiNaC::add>(b) && content_may_overflow(b, 0, false))
       throw ExprError("a float beside a number beyond the float range, in a power");
   }
+  // Zero to a negative power is a division by zero, and so is a sum with floats whose expansion
+  // is zero: GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)` as two terms (it takes the
+  // sign out of a sum factor only when its coefficients are rational, and then such terms cancel
+  // as they are made), while the printer writes each sum factor with its first term positive, so
+  // that the printed form of its power -1, `-1 / (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25))`,
+  // was a division by zero when read back (an expr_roundtrip finding). Expanded where that is
+  // cheap (expansion_size.h), as Python would find it 0 at every point.
+  if (number::is_real(x) && num(x).is_negative() && !GiNaC::is_a<numeric>(b) && has_float(b) && expands_to_zero(base))
+    throw ExprError("division by zero");
   // A float power of a number GiNaC raises at once must stay in the float range: CLN throws
   // from inside GiNaC's evaluation otherwise, and GiNaC leaks what it had allocated there
   // (`(1e300 * x) ** 2.0`, `(m * 4.0) ** 848`: fuzz findings). Refused here as Python would

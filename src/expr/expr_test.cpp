@@ -127,6 +127,17 @@ TEST(ExprArithmetic, TrueDivisionIsExact) {
   EXPECT_EQ((Expr::from_double(1.0) / Expr(4)).str(), "0.25");
   EXPECT_EQ(error_of([] { Expr(1) / Expr(0); }), "division by zero");
   EXPECT_EQ(error_of([] { sym("x") / (sym("y") - sym("y")); }), "division by zero");
+  // A zero GiNaC keeps as two terms, their float sum factors of opposite signs (an expr_roundtrip
+  // finding: its printed form, each sum led by a positive term, was 0 when read back).
+  const Expr sum = parse("e * (2.0 * b - 0.25)");
+  const Expr opposite = parse("e * (0.25 - 2.0 * b)");
+  ASSERT_FALSE((sum + opposite).ex().is_zero());
+  EXPECT_EQ(error_of([&] { Expr(-1) / (sum + opposite); }), "division by zero");
+  EXPECT_EQ(error_of([&] { Expr::pow(sum + opposite, parse("-0.5")); }), "division by zero");
+  EXPECT_EQ(error_of([&] { parse("-1 / (e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b))"); }),
+            "expression '-1 / (e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b))': column 4: division by zero");
+  EXPECT_NO_THROW(Expr(-1) / (sum + opposite + sym("x")));
+  EXPECT_NO_THROW(Expr::pow(sum + opposite, Expr(2)));
 }
 
 TEST(ExprArithmetic, Functions) {
