@@ -13,6 +13,7 @@
 #include "expr/expansion_size.h"
 #include "expr/float_range.h"
 #include "expr/functions.h"
+#include "expr/lexer.h"
 #include "expr/number.h"
 #include "expr/parser.h"
 #include "expr/printer.h"
@@ -477,6 +478,12 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // held its content, the 1 / (...) it printed took it out, and 0.5 times that overflowed a
   // float, refused when read back: an expr_roundtrip finding).
   if (number::is_real(x) && is_unit_float(num(x))) x = num(x).is_positive() ? 1 : -1;
+  // An integer exponent too long to print (more digits than a literal may have, lexer.h) is
+  // refused before GiNaC raises anything to it: it raises a product's coefficient, 1 included,
+  // squaring through every bit of the exponent and shifting the exponent each time (quadratic in
+  // its bits: 2.5 s for `(t2 * N) ** 22112 ** 22112`, 2 GB under ASan, an expr_roundtrip finding).
+  if (number::is_real(x) && num(x).is_integer() && num(x).int_length() > kMaxDecimalBits)
+    throw ExprError("number too large in power");
   // GiNaC raises the numbers in a base to an integer power at once ((2*x)**n is 2**n * x**n,
   // (a - b)**n takes out (-1)**n): bound that as number::pow bounds a number's power (a number
   // counting one bit at least: -1 has no bits of its own), before GiNaC spends minutes on

@@ -15,6 +15,9 @@ namespace kcost {
 // a longer decimal literal is an error, and so is an expression holding a number that would
 // print longer (see parser.h).
 constexpr size_t kMaxDecimalDigits = 4300;
+// An integer of more bits than this has more than kMaxDecimalDigits digits (2**14299 > 10**4304),
+// known without writing them out.
+constexpr int kMaxDecimalBits = 14300;
 
 struct Token {
   enum Kind { end, number, name, op };

@@ -73,6 +73,8 @@ class Parser {
     if (!n.is_rational()) return true;  // a float prints as its repr
     for (const GiNaC::numeric& part : {n.numer(), n.denom()}) {
       if (part.int_length() <= 14000) continue;  // 2**14000 < 10**4215
+      // More digits than the bound, known without writing them out (lexer.h).
+      if (part.int_length() > kMaxDecimalBits) return false;
       std::ostringstream text;
       text << GiNaC::abs(part);
       if (text.str().size() > kMaxDecimalDigits) return false;
