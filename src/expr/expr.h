@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "expr/error.h"
 
@@ -25,6 +26,9 @@ class Expr {
  public:
   Expr();                          // 0
   Expr(long long value);           // implicit, integers
+  // Not from a float: it would convert to the integer (Expr(-0.5) was 0). Use from_double.
+  template <typename F, std::enable_if_t<std::is_floating_point_v<F>, int> = 0>
+  Expr(F value) = delete;
   explicit Expr(const GiNaC::ex& e);
 
   // Parses the Python expression subset (see parser.h); throws ExprError with the column.

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace kcost {
 namespace {
@@ -118,6 +120,19 @@ TEST(ExprArithmetic, Operators) {
   c -= a;
   c /= 3;
   EXPECT_EQ(c.str(), "a / 3 + 2 / 3");
+}
+
+// An Expr is made from an integer implicitly, never from a float: Expr(-0.5) was Expr(0), the
+// double converted to the long long constructor's integer (Expr::from_double keeps it).
+static_assert(std::is_convertible_v<int, Expr> && std::is_convertible_v<long long, Expr> &&
+              std::is_convertible_v<std::size_t, Expr> && std::is_convertible_v<bool, Expr>);
+static_assert(!std::is_constructible_v<Expr, double> && !std::is_constructible_v<Expr, float> &&
+              !std::is_convertible_v<double, Expr> && !std::is_convertible_v<long double, Expr>);
+
+TEST(ExprArithmetic, FloatsAreMadeByFromDouble) {
+  EXPECT_EQ(Expr::from_double(-0.5).str(), "-0.5");
+  EXPECT_EQ(Expr::from_double(2.0).str(), "2.0");
+  EXPECT_EQ(Expr(std::size_t{7}).str(), "7");
 }
 
 TEST(ExprArithmetic, TrueDivisionIsExact) {
