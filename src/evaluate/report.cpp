@@ -19,6 +19,14 @@ std::string fixed(double v, int digits) {
   return buffer;
 }
 
+// 4 significant digits in exponent form ("2.621e+31"): for magnitudes no prefix or unit reaches,
+// which `fixed` would write with up to 309 digits.
+std::string scientific(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.3e", v);
+  return buffer;
+}
+
 // Exact value with thousands separators ("13,476,298,752"); rationals as "a/b".
 std::string grouped(const numeric& n) {
   std::string s = to_string(n);
@@ -37,8 +45,10 @@ std::string percent(const numeric& part, const numeric& whole) {
   return fixed(100.0 * part.to_double() / whole.to_double(), 1) + "%";
 }
 
+// A column right-aligned in `width`; wider text keeps one space before it, so that it never runs
+// into the column to its left (a count of 1 beside 26214400.0 YFLOP read as 126214400.0).
 std::string pad_left(const std::string& s, size_t width) {
-  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+  return s.size() >= width ? " " + s : std::string(width - s.size(), ' ') + s;
 }
 std::string pad_right(const std::string& s, size_t width) {
   return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
@@ -123,6 +133,7 @@ std::string si(double value, const std::string& unit) {
     v /= 1000;
     ++i;
   }
+  if (!std::isfinite(v) || v >= 999.95) return scientific(value) + " " + unit;  // past Y (1e27 and up)
   std::string number = (i == 0 && v == std::floor(v)) ? fixed(v, 0)
                        : v >= 100                     ? fixed(v, 1)
                        : v >= 10                      ? fixed(v, 2)
@@ -132,6 +143,7 @@ std::string si(double value, const std::string& unit) {
 
 std::string format_seconds(double s) {
   if (s == 0) return "0 s";
+  if (!std::isfinite(s) || s >= 1e6) return scientific(s) + " s";
   if (s >= 1) return fixed(s, s >= 100 ? 1 : s >= 10 ? 2 : 3) + " s";
   if (s >= 1e-3) return fixed(s * 1e3, s >= 0.1 ? 1 : s >= 0.01 ? 2 : 3) + " ms";
   if (s >= 1e-6) return fixed(s * 1e6, s >= 1e-4 ? 1 : s >= 1e-5 ? 2 : 3) + " us";

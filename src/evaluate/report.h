@@ -43,9 +43,11 @@ nlohmann::ordered_json eval_json(const EvalReport& report, int depth);
 // (calls = product of counts from the root, the costs are of all those calls).
 std::string eval_csv(const EvalReport& report, int depth);
 
-// 1234567 -> "1.235 M"; `unit` appended ("FLOP", "B").
+// 1234567 -> "1.235 M"; `unit` appended ("FLOP", "B"). Past the largest prefix (Y, 1e24) in
+// exponent form: 2.62e31 -> "2.621e+31 FLOP".
 std::string si(double value, const std::string& unit);
-// Seconds in s, ms, us or ns with 4 significant digits.
+// Seconds in s, ms, us or ns with 4 significant digits; from a million seconds on (11.6 days) in
+// exponent form ("3.000e+07 s").
 std::string format_seconds(double seconds);
 // A CSV field, quoted when it needs to be.
 std::string csv_field(const std::string& text);
