@@ -453,15 +453,8 @@ Expr operator-(const Expr& a) {
 
 namespace {
 
-bool has_sum(const GiNaC::ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<GiNaC::add>(*it)) return true;
-  return false;
-}
-
 // Whether e expands to 0, where expanding it is cheap (Expr::expand) and does not fail.
 bool expands_to_zero(const Expr& e) {
-  if (!has_sum(e.ex())) return false;  // a product or power of symbols is not 0, and nothing expands
   try {
     return e.expand().ex().is_zero();
   } catch (const ExprError&) {
@@ -516,11 +509,8 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // as they are made), while the printer writes each sum factor with its first term positive, so
   // that the printed form of its power -1, `-1 / (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25))`,
   // was a division by zero when read back (an expr_roundtrip finding). Expanded where that is
-  // cheap (expansion_size.h), as Python would find it 0 at every point. Exact sums too: GiNaC
-  // keeps `((a + b) * (a - b) - a**2 + b**2) ** -0.1` as it is, but the printer writes it as
-  // `1 / (...) ** 0.1`, whose base has a float (its exponent) and expands to 0, refused when read
-  // back (an expr_roundtrip finding): so any base with a sum in it is expanded here.
-  if (number::is_real(x) && num(x).is_negative() && !GiNaC::is_a<numeric>(b) && expands_to_zero(base))
+  // cheap (expansion_size.h), as Python would find it 0 at every point.
+  if (number::is_real(x) && num(x).is_negative() && !GiNaC::is_a<numeric>(b) && has_float(b) && expands_to_zero(base))
     throw ExprError("division by zero");
   // A float power of a number GiNaC raises at once must stay in the float range: CLN throws
   // from inside GiNaC's evaluation otherwise, and GiNaC leaks what it had allocated there

@@ -539,23 +539,11 @@ TEST(ExprExpand, Polynomials) {
 TEST(ExprExpand, ABaseExpandedToZeroUnderANegativeExponentIsADivisionByZero) {
   // Each power's base is expanded before the power is made again (rebuild.h): made inside
   // GiNaC's expand, such a power threw there and leaked (an expr_roundtrip finding).
+  EXPECT_EQ(error_of([] { parse("((a + b) * (a - b) - a**2 + b**2) ** -1").expand(); }), "division by zero");
   EXPECT_EQ(error_of([] { parse("x // ((a + b) * (a - b) - a**2 + b**2) + y").expand(); }), "division by zero");
   EXPECT_EQ(error_of([] { parse("x ** ((a + 1)**2 - a**2 - 2 * a - 3) * ((a + b)**2 - a**2 - 2*a*b - b**2 + x)").subs({{"x", 0}}).expand(); }),
             "division by zero");
-  // Refused when made, too, not only when expanded, to any negative exponent: GiNaC keeps it as
-  // it is, but the printer writes `x ** -0.1` as `1 / x ** 0.1`, whose base has a float (its
-  // exponent) and expands to 0, refused when read back (an expr_roundtrip finding).
-  EXPECT_EQ(error_of([] { parse("((a + b) * (a - b) - a**2 + b**2) ** -1"); }),
-            "expression '((a + b) * (a - b) - a**2 + b**2) ** -1': column 35: division by zero");
-  EXPECT_EQ(error_of([] { parse("y * ((a + b) * (a - b) - a**2 + b**2) ** -.1 + x"); }),
-            "expression 'y * ((a + b) * (a - b) - a**2 + b**2) ** -.1 + x': column 39: division by zero");
-  EXPECT_EQ(error_of([] { parse("x / ((a + 1)**2 - a**2 - 2*a - 1)"); }),
-            "expression 'x / ((a + 1)**2 - a**2 - 2*a - 1)': column 3: division by zero");
-  EXPECT_EQ(error_of([] { parse("y / ((a + b) * (a - b) - a**2 + b**2) ** 0.1"); }),
-            "expression 'y / ((a + b) * (a - b) - a**2 + b**2) ** 0.1': column 3: division by zero");
-  EXPECT_EQ(parse("((a + b) * (a - b) - a**2 + b**2 + c) ** -1"), parse("1 / (b**2 - a**2 + (a + b) * (a - b) + c)"));
   // a zero base to a positive or symbolic exponent is no error
-  EXPECT_EQ(parse("((a + b) * (a - b) - a**2 + b**2) ** 0.1 + c"), parse("(b**2 - a**2 + (a + b) * (a - b))**0.1 + c"));
   EXPECT_EQ(parse("((a + b) * (a - b) - a**2 + b**2) ** 2 + c").expand().str(), "c");
   EXPECT_EQ(parse("((a + 1)**2 - a**2 - 2 * a) ** -2 * (x + 1) ** 2").expand().str(), "x**2 + 2 * x + 1");
 }
