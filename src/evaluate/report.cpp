@@ -13,19 +13,18 @@ namespace {
 using GiNaC::numeric;
 using ojson = nlohmann::ordered_json;
 
-std::string fixed(double v, int digits) {
+// v printed by a printf conversion of one precision ("%.*f", "%.*e"); callers keep it short.
+std::string printed(const char* format, int digits, double v) {
   char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", digits, v);
+  std::snprintf(buffer, sizeof(buffer), format, digits, v);
   return buffer;
 }
 
+std::string fixed(double v, int digits) { return printed("%.*f", digits, v); }
+
 // 4 significant digits in exponent form ("2.621e+31"): for magnitudes no prefix or unit reaches,
 // which `fixed` would write with up to 309 digits.
-std::string scientific(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.3e", v);
-  return buffer;
-}
+std::string scientific(double v) { return printed("%.*e", 3, v); }
 
 // Exact value with thousands separators ("13,476,298,752"); rationals as "a/b".
 std::string grouped(const numeric& n) {
