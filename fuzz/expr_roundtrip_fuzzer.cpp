@@ -1,8 +1,8 @@
 // libFuzzer harness: the expression lexer, parser and printer. Any text either fails to parse
 // with an ExprError (a one-line message whose column lies inside the text) or parses to an
 // expression e whose printed text parses back to an expression equal (or equivalent, or equal in
-// value at sample points) to e, where either test can decide, and printing the same (with float
-// coefficients in sums: the same from the second print on).
+// value at sample points) to e, where either test can decide, and printing the same (with floats:
+// the same once the signs the printer moves have settled, by the (depth + 2)-th print; below).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
