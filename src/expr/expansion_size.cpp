@@ -108,6 +108,11 @@ bool cheap_to_expand(const GiNaC::ex& e, const ExpansionSize& size) {
          !(size.extent > kFloatLog2Range && has_float(e));
 }
 
+bool cheap_to_expand(const GiNaC::ex& e, double max_work) {
+  const ExpansionSize size = expansion_size(e);
+  return size.work <= max_work && cheap_to_expand(e, size);
+}
+
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   for (const GiNaC::ex* e : {&a, &b}) {
     const ExpansionSize size = expansion_size(*e);

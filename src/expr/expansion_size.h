@@ -96,6 +96,8 @@ constexpr double kMaxDividedDegree = 128;
 bool cheap_to_expand(const GiNaC::ex& e);
 // The same, for `e` whose expansion_size is `size` (a caller that needs the size too).
 bool cheap_to_expand(const GiNaC::ex& e, const ExpansionSize& size);
+// The same with `max_work` for kMaxExpandedTerms, for a caller that can do with less.
+bool cheap_to_expand(const GiNaC::ex& e, double max_work);
 // Whether dividing `a` by `b` as polynomials stays within both bounds.
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);
 

@@ -453,27 +453,55 @@ Expr operator-(const Expr& a) {
 
 namespace {
 
-// Whether e expands to 0, where expanding it is cheap (Expr::expand) and does not fail.
-bool expands_to_zero(const Expr& e) {
-  try {
-    return e.expand().ex().is_zero();
-  } catch (const ExprError&) {
-    return false;  // a step of the expansion refused (a division by zero inside it): not known to be 0
-  }
+// Whether the tree of `e` has at most `limit` nodes (counting stops past it).
+bool small_tree(const GiNaC::ex& e, int limit) {
+  int nodes = 0;
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+    if (++nodes > limit) return false;
+  return true;
 }
 
-// Whether a float occurs in `e` outside the exponents of its powers (as has_float counts them: a
-// sum's float zero constant, a product's float coefficient 1.0). The printer moves exponents
-// about (`x ** -0.1` is written `1 / x ** 0.1`, a power -1 of a base whose only float is its
-// exponent), the coefficients it keeps where they are.
-bool has_float_outside_exponents(const GiNaC::ex& e) {
-  if (GiNaC::is_exactly_a<GiNaC::power>(e)) return has_float_outside_exponents(e.op(0));
-  if (GiNaC::is_exactly_a<numeric>(e)) return !num(e).is_rational();
-  if (GiNaC::is_exactly_a<GiNaC::add>(e) && !num(number_of(GiNaC::ex_to<GiNaC::add>(e))).is_rational()) return true;
-  if (has_unit_float_coefficient(e)) return true;
-  for (size_t i = 0; i < e.nops(); ++i)
-    if (has_float_outside_exponents(e.op(i))) return true;
-  return false;
+// Whether e is 0, for a base under a negative exponent. Its value at the point where every symbol
+// is 1 comes first (exact, each float read as the rational it is, no number on the way longer
+// than kValueBits; a power of 1 is 1 whatever its exponent): not 0 there, e is not 0. Then, where
+// expanding e takes at most kZeroTestWork terms (expansion_size.h) and does not fail, its
+// expansion decides, as Python would find it 0 at every point. A larger expansion from a tree of
+// at most kZeroTestNodes nodes (`(f + g + h + i + j) ** 10 * (...)`) is 0 when the tree's printed
+// text reads back as 0: what the printer reveals (it writes each float sum factor led by a
+// positive term, so that terms GiNaC kept apart become one and cancel) is what a tree and its
+// printed form must agree on. Anything larger is not known to be 0.
+//
+// Expanding alone, as this test did before, rebuilds every floor division and modulo in e from
+// its expanded operands: 0.7 to 4 s (13 s in all, at each of the powers around it) for one base
+// of `//` and `%` chains over the 21st power of a float sum, within the 100,000 terms
+// Expr::expand allows (an expr_roundtrip timeout: 0 at the point of ones, as `% Yb` is there).
+// Reading back every larger tree instead took expr_roundtrip's grown corpus from 62 to 127 s of a
+// release build; values at other points decide nothing (`n // 8` is 0 at every small point, and
+// the corpus's large bases overflow a float at every sample point).
+bool vanishes(const Expr& e) {
+  constexpr double kValueBits = 16384;  // a double's exact value takes at most 1,075
+  constexpr double kZeroTestWork = 2000;
+  constexpr int kZeroTestNodes = 200;
+  std::map<std::string, numeric> ones;
+  for (const std::string& name : e.symbols()) ones.emplace(name, numeric(1));
+  try {
+    if (!evaluate(e.ex(), ones, FloatLiterals::exact, kValueBits).is_zero()) return false;
+  } catch (const std::exception&) {
+    // no value there (1 / (x - 1), a float overflow)
+  }
+  if (cheap_to_expand(e.ex(), kZeroTestWork)) {
+    try {
+      return e.expand().ex().is_zero();
+    } catch (const ExprError&) {
+      return false;  // a step of the expansion refused (a division by zero inside it): not known to be 0
+    }
+  }
+  if (!small_tree(e.ex(), kZeroTestNodes)) return false;
+  try {
+    return Expr::parse(e.str()).ex().is_zero();
+  } catch (const ExprError&) {
+    return false;  // refused as it is read back (a power in it too large): not known to be 0
+  }
 }
 
 }  // namespace
@@ -522,15 +550,16 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // sign out of a sum factor only when its coefficients are rational, and then such terms cancel
   // as they are made), while the printer writes each sum factor with its first term positive, so
   // that the printed form of its power -1, `-1 / (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25))`,
-  // was a division by zero when read back (an expr_roundtrip finding). Expanded where that is
-  // cheap (expansion_size.h), as Python would find it 0 at every point. Only floats outside
+  // was a division by zero when read back (an expr_roundtrip finding). Judged by its values at
+  // sample points (vanishes, above), as Python would find it 0 at every point. Only floats outside
   // exponents count: GiNaC keeps the exact `((a + b) * (a - b) - a**2 + b**2) ** -0.1` as it is
   // (exact sums that cancel are not looked for), and the printer writes it `1 / (...) ** 0.1`, a
   // power -1 of a base whose float is its exponent, which must be kept too (an expr_roundtrip
   // finding: refused when read back). Expanding every base with a sum in it instead made leaf
-  // files of `%` and `/` chains over 30-digit numbers 2,000 times slower to load (leaf_loader).
+  // files of `%` and `/` chains over 30-digit numbers 2,000 times slower to load (leaf_loader);
+  // expanding even the float-bearing ones took 13 s for one expr_roundtrip input (vanishes).
   if (number::is_real(x) && num(x).is_negative() && !GiNaC::is_a<numeric>(b) && has_float_outside_exponents(b) &&
-      expands_to_zero(base))
+      vanishes(base))
     throw ExprError("division by zero");
   // A float power of a number GiNaC raises at once must stay in the float range: CLN throws
   // from inside GiNaC's evaluation otherwise, and GiNaC leaks what it had allocated there

@@ -1,6 +1,8 @@
 // Tests of the Expr API: construction, symbols, arithmetic, substitution, exact evaluation,
 // equality, expansion and the error messages.
 #include "expr/expr.h"
+
+#include "expr/expansion_size.h"
 #include "expr/functions.h"
 #include "expr/symbol_table.h"
 
@@ -169,6 +171,40 @@ TEST(ExprArithmetic, AFloatInAnExponentDoesNotDecideADivisionByZero) {
   // a float coefficient in the base still decides
   EXPECT_EQ(error_of([] { parse("1 / (e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)) ** 0.5"); }),
             "expression '1 / (e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)) ** 0.5': column 3: division by zero");
+}
+
+TEST(ExprArithmetic, AFloatBearingBaseIsZeroByItsValues) {
+  // A base of more than 2,000 terms of expansion work (vanishes's kZeroTestWork) is 0 when its
+  // printed text reads back as 0: a division by zero
+  const Expr many = parse("(f + g + h + i + j) ** 10 * (x // 3 % y)");
+  ASSERT_GT(expansion_size(many.ex()).work, 2000);
+  const Expr zero = parse("e * (2.0 * b - 0.25)") * many + parse("e * (0.25 - 2.0 * b)") * many;
+  ASSERT_FALSE(zero.ex().is_zero());
+  EXPECT_EQ(error_of([&] { Expr::pow(zero, Expr(-1)); }), "division by zero");
+  // 0 at the point of ones, not 0 as a function, whatever its size: `x // 3 % y`, 0 at every
+  // small value of x, is no zero either
+  EXPECT_NO_THROW(Expr::pow(parse("(13.0 * a - 11) * (a - 1.0)") * many, Expr(-1)));
+  EXPECT_NO_THROW(Expr::pow(parse("(2.5 * a - 2.5)") * many, Expr(-1)));
+  // the same bases small enough are expanded
+  EXPECT_EQ(error_of([&] { Expr::pow(parse("(e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)) * (x // 3 % y)"), Expr(-1)); }),
+            "division by zero");
+  EXPECT_NO_THROW(Expr::pow(parse("(13.0 * a - 11) * (a - 1.0) * (x // 3 % y)"), Expr(-1)));
+  // No value at any sample point (powers too large): the point of ones has one, not 0 (an
+  // expr_roundtrip timeout: expanding this base's `(...)**21` under `//` and `%` took seconds)
+  const Expr large = parse("-8.0 * ((b2**2222222 + 2.0 * e * (5.0 - b2 * e * (0.44959297744299714 * oi64 * "
+                           "(b * b4**2 * e + a - 1.0)**e4 - b))**0.0004 * (b - 3) - a - b2222 + e)**21 // 1) % -3 % Yb + c");
+  const Expr kept = Expr::pow(large, Expr(-1));
+  EXPECT_EQ(parse(kept.str()), kept);
+  // ... and where that value is 0 too (`% Yb` is 0 at Yb = 1), the base too large to expand: its
+  // printed text does not read back as 0, kept
+  EXPECT_NO_THROW(Expr::pow(large - sym("c"), Expr(-1)));
+  // A small base 0 at the point of ones (its powers too large to evaluate elsewhere) is
+  // expanded: 0; and its printed form, the sign of one term's sum turned, is 0 as it is read back
+  const Expr unevaluable = parse("b**2222222 * d**2222222 * (2.0 * c - 0.25) + b**2222222 * d**2222222 * (0.25 - 2.0 * c)");
+  EXPECT_EQ(error_of([&] { Expr::pow(unevaluable, Expr(-1)); }), "division by zero");
+  EXPECT_EQ(error_of([&] { parse("y + 1 / (b**2222222 * d**2222222 * (2.0 * c - 0.25) - b**2222222 * d**2222222 * (2.0 * c - 0.25))"); }),
+            "expression 'y + 1 / (b**2222222 * d**2222222 * (2.0 * c - 0.25) - b**2222222 * d**2222222 * (2.0 * c - 0.25))': "
+            "column 7: division by zero");
 }
 
 TEST(ExprArithmetic, Functions) {

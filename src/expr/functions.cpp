@@ -40,22 +40,22 @@ std::optional<int> known_sign(const ex& a, const ex& b) {
   return std::nullopt;
 }
 
-// Whether a float occurs anywhere in `e`, a sum's float zero constant included; 1.0 and -1.0
-// only when `units` is set.
-bool find_float(const ex& e, bool units) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
-    if (GiNaC::is_exactly_a<numeric>(*it) && !num(*it).is_rational() && (units || !is_unit_float(num(*it))))
-      return true;
-    if (GiNaC::is_exactly_a<GiNaC::add>(*it) && !num(number_of(GiNaC::ex_to<GiNaC::add>(*it))).is_rational())
-      return true;
-    if (units && has_unit_float_coefficient(*it)) return true;
-  }
+// Whether a float occurs in `e`, a sum's float zero constant included; 1.0 and -1.0 only when
+// `units` is set; in the exponents of powers only when `exponents` is set. Recursive, as deep as
+// the expression (the parser bounds nesting at 200 levels).
+bool find_float(const ex& e, bool units, bool exponents) {
+  if (!exponents && GiNaC::is_exactly_a<GiNaC::power>(e)) return find_float(e.op(0), units, exponents);
+  if (GiNaC::is_exactly_a<numeric>(e)) return !num(e).is_rational() && (units || !is_unit_float(num(e)));
+  if (GiNaC::is_exactly_a<GiNaC::add>(e) && !num(number_of(GiNaC::ex_to<GiNaC::add>(e))).is_rational()) return true;
+  if (units && has_unit_float_coefficient(e)) return true;
+  for (size_t i = 0; i < e.nops(); ++i)
+    if (find_float(e.op(i), units, exponents)) return true;
   return false;
 }
 
 // Whether a float other than 1.0 and -1.0 occurs anywhere in `e`: one that decides against an
 // exact simplification.
-bool has_non_unit_float(const ex& e) { return find_float(e, false); }
+bool has_non_unit_float(const ex& e) { return find_float(e, false, true); }
 
 // Whether `e` takes integer values whenever its symbols do (a float 1.0 or -1.0 counting as
 // the integer it is written as).
@@ -326,7 +326,8 @@ bool is_unit_float(const numeric& n) {
   return n.is_real() && !n.is_rational() && (n.is_equal(1) || n.is_equal(-1));
 }
 
-bool has_float(const ex& e) { return find_float(e, true); }
+bool has_float(const ex& e) { return find_float(e, true, true); }
+bool has_float_outside_exponents(const ex& e) { return find_float(e, true, false); }
 
 bool has_unit_float(const ex& e) {
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)

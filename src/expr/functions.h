@@ -71,6 +71,10 @@ bool is_comparison(PyOp op);
 // constant included (x + 0.0 is a float in Python; number_of), and a product's float coefficient
 // 1.0, which GiNaC leaves out of its operands as it does 1 (`a * b * 1.0`).
 bool has_float(const GiNaC::ex& e);
+// Whether such a float occurs in `e` outside the exponents of its powers. The printer moves
+// exponents about (`x ** -0.1` is written `1 / x ** 0.1`, a power -1 of a base whose only float
+// is its exponent); the coefficients it keeps where they are.
+bool has_float_outside_exponents(const GiNaC::ex& e);
 // A float 1.0 or -1.0. The printer writes them as the integers 1 and -1 (`-1.0 * x` as `-x`),
 // inside function arguments too, so what simplifies takes them for those integers, or a form and
 // its printed text would simplify differently (fuzz findings: `(-1.0 * j * c) % 1`, and

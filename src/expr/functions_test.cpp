@@ -295,6 +295,19 @@ TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
   EXPECT_FALSE(has_float(Expr::parse("a * b * 1").ex()));
 }
 
+TEST(ExprFloats, FloatsOutsideExponents) {
+  // the exponents of powers are passed over, at any depth; what else has_float sees counts
+  EXPECT_FALSE(has_float_outside_exponents(Expr::parse("x ** 0.5 + y").ex()));
+  EXPECT_TRUE(has_float(Expr::parse("x ** 0.5 + y").ex()));
+  EXPECT_FALSE(has_float_outside_exponents(Expr::parse("((a + b) * (a - b) - a**2) ** -0.1 * c").ex()));
+  EXPECT_TRUE(has_float_outside_exponents(Expr::parse("(2.0 * x) ** 0.5 + y").ex()));
+  EXPECT_FALSE(has_float_outside_exponents(Expr::parse("x ** (y + 0.5)").ex()));
+  EXPECT_TRUE(has_float_outside_exponents(Expr::parse("min(x ** 0.5, y + 2.5)").ex()));
+  EXPECT_TRUE(has_float_outside_exponents(Expr::parse("x + y + 3.0 - 3.0").ex()));
+  EXPECT_TRUE(has_float_outside_exponents(Expr::parse("(a * b * 1.0) ** 2").ex()));
+  EXPECT_FALSE(has_float_outside_exponents(Expr::parse("x ** 2 + y // 3").ex()));
+}
+
 TEST(ExprFloats, PartsOfSumsAndProducts) {
   const GiNaC::ex sum = Expr::parse("x + 7").ex();
   ASSERT_TRUE(GiNaC::is_exactly_a<GiNaC::add>(sum));

@@ -1,5 +1,8 @@
 #include "expr/python_eval.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "expr/error.h"
 #include "expr/functions.h"
 #include "expr/number.h"
@@ -13,9 +16,20 @@ using GiNaC::numeric;
 
 class Evaluator {
  public:
-  Evaluator(const std::map<std::string, numeric>& values, FloatLiterals floats) : values_(values), floats_(floats) {}
+  Evaluator(const std::map<std::string, numeric>& values, FloatLiterals floats, double max_bits)
+      : values_(values), floats_(floats), max_bits_(max_bits) {}
 
-  numeric operator()(const ex& e) const {
+  numeric operator()(const ex& e) const { return bounded(value(e)); }
+
+ private:
+  static double bits(const numeric& n) { return std::max(n.numer().int_length(), n.denom().int_length()); }
+  // `n`, or ExprError where it is an exact number longer than max_bits_
+  const numeric& bounded(const numeric& n) const {
+    if (max_bits_ > 0 && n.is_rational() && bits(n) > max_bits_) throw ExprError("number too large");
+    return n;
+  }
+
+  numeric value(const ex& e) const {
     if (GiNaC::is_exactly_a<numeric>(e)) {
       const numeric& n = GiNaC::ex_to<numeric>(e);
       return floats_ == FloatLiterals::exact ? number::exact_value(n) : n;
@@ -28,15 +42,23 @@ class Evaluator {
     }
     if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
       numeric sum = 0;
-      for (size_t i = 0; i < e.nops(); ++i) sum += (*this)(e.op(i));
+      for (size_t i = 0; i < e.nops(); ++i) sum = bounded(sum + (*this)(e.op(i)));
       return sum;
     }
     if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
       numeric product = 1;
-      for (size_t i = 0; i < e.nops(); ++i) product *= (*this)(e.op(i));
+      for (size_t i = 0; i < e.nops(); ++i) product = bounded(product * (*this)(e.op(i)));
       return product;
     }
-    if (GiNaC::is_exactly_a<GiNaC::power>(e)) return number::pow((*this)(e.op(0)), (*this)(e.op(1)));
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+      const numeric base = (*this)(e.op(0)), exponent = (*this)(e.op(1));
+      // refused before it is made, as number::pow refuses beyond number::kMaxPowerBits (and, as
+      // it does, not 0, 1 and -1, whose powers it makes at once)
+      if (max_bits_ > 0 && base.is_rational() && exponent.is_integer() && !base.is_zero() &&
+          !GiNaC::abs(base).is_equal(1) && bits(base) * std::fabs(exponent.to_double()) > max_bits_)
+        throw ExprError("number too large in power");
+      return number::pow(base, exponent);
+    }
     if (auto op = py_op(e)) return function(*op, e);
     // Anything else (a GiNaC function or constant kcost does not build): substitute, evalf.
     GiNaC::exmap m;
@@ -47,7 +69,6 @@ class Evaluator {
     return GiNaC::ex_to<numeric>(r);
   }
 
- private:
   numeric function(PyOp op, const ex& e) const {
     switch (op) {
       case PyOp::logical_and: {
@@ -75,13 +96,15 @@ class Evaluator {
 
   const std::map<std::string, numeric>& values_;
   FloatLiterals floats_;
+  double max_bits_;
 };
 
 }  // namespace
 
-numeric evaluate(const ex& e, const std::map<std::string, numeric>& values, FloatLiterals floats) {
+numeric evaluate(const ex& e, const std::map<std::string, numeric>& values, FloatLiterals floats,
+                 double max_bits) {
   try {
-    numeric result = Evaluator(values, floats)(e);
+    numeric result = Evaluator(values, floats, max_bits)(e);
     if (!result.is_real()) throw ExprError("does not evaluate to a real number");
     return result;
   } catch (const ExprError&) {

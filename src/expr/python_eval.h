@@ -22,8 +22,11 @@ enum class FloatLiterals {
 };
 
 // Throws ExprError for division by zero and the like, and ("unbound symbol 'x'") for a
-// symbol without a value that the evaluation needs.
+// symbol without a value that the evaluation needs. With `max_bits` above 0, also ("number too
+// large") for an exact number of more bits than that on the way, a power refused before it is
+// made: a bound on the time a value takes, where number::kMaxPowerBits lets one power alone
+// take a million bits (a test that only asks whether a value is 0 can do with less).
 GiNaC::numeric evaluate(const GiNaC::ex& e, const std::map<std::string, GiNaC::numeric>& values,
-                        FloatLiterals floats = FloatLiterals::python);
+                        FloatLiterals floats = FloatLiterals::python, double max_bits = 0);
 
 }  // namespace kcost

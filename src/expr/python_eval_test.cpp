@@ -11,6 +11,16 @@ namespace {
 
 using GiNaC::numeric;
 
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const ExprError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 numeric at(const char* text, const std::map<std::string, numeric>& values, FloatLiterals floats) {
   return evaluate(Expr::parse(text).ex(), values, floats);
 }
@@ -44,6 +54,24 @@ TEST(PythonEval, ExactStillMakesFloatsWherePythonMustRound) {
   EXPECT_TRUE(number::is_float(root));
   EXPECT_EQ(root.to_double(), 2.0);
   EXPECT_TRUE(number::is_float(at("log2(x * 0.5)", {{"x", 16}}, FloatLiterals::exact)));
+}
+
+TEST(PythonEval, MaxBitsBoundsEveryExactNumberOnTheWay) {
+  const std::map<std::string, numeric> at_point = {{"x", numeric(13, 11)}, {"y", numeric(13, 11)}};
+  const auto value = [&](const char* text, double max_bits) {
+    return evaluate(Expr::parse(text).ex(), at_point, FloatLiterals::exact, max_bits);
+  };
+  // a power refused before it is made (4 bits times 4,000), where number::kMaxPowerBits allows it
+  EXPECT_EQ(value("x ** 4000 + 1", 0), numeric(13, 11).power(4000) + 1);
+  EXPECT_EQ(error_of([&] { value("x ** 4000 + 1", 1000); }), "number too large in power");
+  // a product grown past the bound from factors within it (13 ** 200 has 741 bits)
+  EXPECT_EQ(value("x ** 100 * y ** 100", 1000), numeric(13, 11).power(200));
+  EXPECT_EQ(error_of([&] { value("x ** 200 * y ** 200", 1000); }), "number too large");
+  // 0, 1 and -1 to any power, made at once as number::pow makes them
+  EXPECT_EQ(evaluate(Expr::parse("x ** 2222222 + y ** 2222223").ex(), {{"x", 1}, {"y", -1}}, FloatLiterals::exact, 1000), 0);
+  // a double's exact value takes at most 1,075 bits: 1e-300's, 1,050
+  EXPECT_EQ(evaluate(Expr::parse("1e-300 * x").ex(), {{"x", 1}}, FloatLiterals::exact, 1100),
+            number::exact_value(number::make_float(1e-300)));
 }
 
 }  // namespace
