@@ -114,6 +114,19 @@ TEST(ExpansionSize, CheapToExpandAndToDivide) {
   EXPECT_FALSE(cheap_to_divide(Expr::parse("x").ex(), Expr::parse("y ** 129").ex()));
 }
 
+TEST(ExpansionSize, CheapToExpandWithinAGivenWork) {
+  // (a + b + c + d) ** 10: 286 terms, and the work of the base's sum on the way
+  const GiNaC::ex power = Expr::parse("(a + b + c + d) ** 10").ex();
+  const double work = expansion_size(power).work;
+  ASSERT_GT(work, 286);
+  EXPECT_TRUE(cheap_to_expand(power, work));
+  EXPECT_FALSE(cheap_to_expand(power, work - 1));
+  // a larger bound than kMaxExpandedTerms allows no more than cheap_to_expand does, and the
+  // bounds on numbers hold whatever the work
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(a + b + c + d) ** 200").ex(), 1e9));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(1e10 * x + 1.5) ** 40").ex(), 1e9));
+}
+
 // What the bounds are for: a fuzz finding that divided `(a + b) ** 829` by `c - b` for a minute
 // now keeps the `%` unevaluated at once, and prints and parses back (no bound on the parser:
 // `y ** 64 * y` is `y ** 65`, which must print as text that parses).
