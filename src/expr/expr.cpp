@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <ostream>
 
 #include "expr/python_eval.h"
@@ -504,10 +505,34 @@ bool vanishes(const Expr& e) {
   }
 }
 
+// `sum` with each coefficient 1.0 or -1.0 of its terms, and such a constant, made the integer,
+// where no other float is among its numbers (those of its terms' coefficients and its constant;
+// floats inside its terms stay): nothing when it has none to make or another float there.
+std::optional<GiNaC::ex> exact_unit_coefficients(const GiNaC::ex& sum) {
+  const GiNaC::add& a = GiNaC::ex_to<GiNaC::add>(sum);
+  const numeric& constant = num(number_of(a));
+  bool unit = false;
+  const auto admits = [&unit](const numeric& c) {  // exact, or 1.0 or -1.0 (noted)
+    if (c.is_rational()) return true;
+    if (!is_unit_float(c)) return false;
+    unit = true;
+    return true;
+  };
+  if (!admits(constant)) return std::nullopt;
+  for (const GiNaC::expair& pair : pairs_of(a))
+    if (!admits(num(pair.coeff))) return std::nullopt;
+  if (!unit) return std::nullopt;
+  const auto exact = [](const numeric& c) { return c.is_rational() ? c : numeric(c.is_positive() ? 1 : -1); };
+  GiNaC::exvector terms;
+  for (const GiNaC::expair& pair : pairs_of(a)) terms.push_back(pair.rest * exact(num(pair.coeff)));
+  terms.push_back(exact(constant));
+  return GiNaC::ex(GiNaC::add(terms));
+}
+
 }  // namespace
 
 Expr Expr::pow(const Expr& base, const Expr& exp) {
-  const GiNaC::ex& b = base.e_;
+  GiNaC::ex b = base.e_;
   GiNaC::ex x = exp.e_;
   if (number::is_real(b) && number::is_real(x))
     return guarded([&] { return number::pow(num(b), num(x)); });
@@ -520,6 +545,14 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // held its content, the 1 / (...) it printed took it out, and 0.5 times that overflowed a
   // float, refused when read back: an expr_roundtrip finding).
   if (number::is_real(x) && is_unit_float(num(x))) x = num(x).is_positive() ? 1 : -1;
+  // A whole power of a sum whose numbers are exact but for coefficients 1.0 and -1.0 is the power
+  // of the exact sum the printer writes (`-1.0 * b * e` as `-b * e`): GiNaC takes the content out
+  // of a whole power of a sum only when its coefficients are rational, and the content it takes
+  // out of the printed form may leave the float range beside a float factor where the original
+  // never did (an expr_roundtrip finding: `20.0 * (-1/470402696403648 - 1.0 * b * e - e)**21`
+  // held as it is, read back as 20.0 times the content's 21st power, 2**-1023, refused).
+  if (number::is_real(x) && num(x).is_integer() && GiNaC::is_exactly_a<GiNaC::add>(b))
+    b = guarded([&] { return exact_unit_coefficients(b).value_or(b); }).ex();
   // An integer exponent too long to print (more digits than a literal may have, lexer.h) is
   // refused before GiNaC raises anything to it: it raises a product's coefficient, 1 included,
   // squaring through every bit of the exponent and shifting the exponent each time (quadratic in
@@ -559,7 +592,7 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // files of `%` and `/` chains over 30-digit numbers 2,000 times slower to load (leaf_loader);
   // expanding even the float-bearing ones took 13 s for one expr_roundtrip input (vanishes).
   if (number::is_real(x) && num(x).is_negative() && !GiNaC::is_a<numeric>(b) && has_float_outside_exponents(b) &&
-      vanishes(base))
+      vanishes(Expr(b)))
     throw ExprError("division by zero");
   // A float power of a number GiNaC raises at once must stay in the float range: CLN throws
   // from inside GiNaC's evaluation otherwise, and GiNaC leaks what it had allocated there
