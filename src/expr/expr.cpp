@@ -583,10 +583,11 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // sign out of a sum factor only when its coefficients are rational, and then such terms cancel
   // as they are made), while the printer writes each sum factor with its first term positive, so
   // that the printed form of its power -1, `-1 / (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25))`,
-  // was a division by zero when read back (an expr_roundtrip finding). Judged by its values at
-  // sample points (vanishes, above), as Python would find it 0 at every point. Only floats outside
-  // exponents count: GiNaC keeps the exact `((a + b) * (a - b) - a**2 + b**2) ** -0.1` as it is
-  // (exact sums that cancel are not looked for), and the printer writes it `1 / (...) ** 0.1`, a
+  // was a division by zero when read back (an expr_roundtrip finding). Judged by `vanishes`
+  // (above: its value where every symbol is 1, its expansion where small, else its printed text
+  // read back where its tree is small), as Python would find it 0 at every point. Only floats
+  // outside exponents count: GiNaC keeps the exact `((a + b) * (a - b) - a**2 + b**2) ** -0.1`
+  // as it is (exact sums that cancel are not looked for), and the printer writes it `1 / (...) ** 0.1`, a
   // power -1 of a base whose float is its exponent, which must be kept too (an expr_roundtrip
   // finding: refused when read back). Expanding every base with a sum in it instead made leaf
   // files of `%` and `/` chains over 30-digit numbers 2,000 times slower to load (leaf_loader);
