@@ -173,7 +173,7 @@ TEST(ExprArithmetic, AFloatInAnExponentDoesNotDecideADivisionByZero) {
             "expression '1 / (e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)) ** 0.5': column 3: division by zero");
 }
 
-TEST(ExprArithmetic, AFloatBearingBaseIsZeroByItsValues) {
+TEST(ExprArithmetic, AFloatBearingZeroBaseIsFoundWithoutExpandingALargeOne) {
   // A base of more than 2,000 terms of expansion work (vanishes's kZeroTestWork) is 0 when its
   // printed text reads back as 0: a division by zero
   const Expr many = parse("(f + g + h + i + j) ** 10 * (x // 3 % y)");
