@@ -244,8 +244,7 @@ struct OpaqueLargePowers : TreePass {
 // (a + 1.0 * b)` inside a comparison, a fuzz finding, prints as and is `-3 * y * (a + b)`).
 struct UnitFloats : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
-    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
-      return num(e).is_positive() ? GiNaC::ex(1) : GiNaC::ex(-1);
+    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e))) return exact_unit(num(e));
     // `a * b * 1.0`: its 1.0 is no operand; made again, 1
     return has_unit_float_coefficient(e) ? remake(e, *this) : map_operands(e, *this);
   }
@@ -371,7 +370,7 @@ double raised_bits(const GiNaC::ex& e) {
   if (GiNaC::is_exactly_a<numeric>(e)) {
     const numeric& v = num(e);
     if (!v.is_rational()) return 1;
-    return std::max<double>({1, static_cast<double>(v.numer().int_length()), static_cast<double>(v.denom().int_length())});
+    return std::max(1.0, number::bit_length(v));
   }
   if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1)) && !num(e.op(1)).is_rational())
     return raised_bits(e.op(1));
@@ -540,10 +539,9 @@ std::optional<GiNaC::ex> exact_unit_coefficients(const GiNaC::ex& sum) {
   for (const GiNaC::expair& pair : pairs_of(a))
     if (!admits(num(pair.coeff))) return std::nullopt;
   if (!unit) return std::nullopt;
-  const auto exact = [](const numeric& c) { return c.is_rational() ? c : numeric(c.is_positive() ? 1 : -1); };
   GiNaC::exvector terms;
-  for (const GiNaC::expair& pair : pairs_of(a)) terms.push_back(pair.rest * exact(num(pair.coeff)));
-  terms.push_back(exact(constant));
+  for (const GiNaC::expair& pair : pairs_of(a)) terms.push_back(pair.rest * exact_unit(num(pair.coeff)));
+  terms.push_back(exact_unit(constant));
   return GiNaC::ex(GiNaC::add(terms));
 }
 
@@ -562,7 +560,7 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // takes a sum's content out of its power only to a whole exponent: (21 ** -424 - b) ** -1.0
   // held its content, the 1 / (...) it printed took it out, and 0.5 times that overflowed a
   // float, refused when read back: an expr_roundtrip finding).
-  if (number::is_real(x) && is_unit_float(num(x))) x = num(x).is_positive() ? 1 : -1;
+  if (number::is_real(x) && is_unit_float(num(x))) x = exact_unit(num(x));
   // A whole power of a sum whose numbers are exact but for coefficients 1.0 and -1.0 is the power
   // of the exact sum the printer writes (`-1.0 * b * e` as `-b * e`): GiNaC takes the content out
   // of a whole power of a sum only when its coefficients are rational, and the content it takes

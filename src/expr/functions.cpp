@@ -100,8 +100,7 @@ bool integer_valued(const ex& e) {
 // function's arguments stay, and has_non_unit_float and integer_valued take them for integers.
 struct UnitFloatsExact : GiNaC::map_function {
   ex operator()(const ex& e) override {
-    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e)))
-      return num(e).is_positive() ? ex(1) : ex(-1);
+    if (GiNaC::is_exactly_a<numeric>(e) && is_unit_float(num(e))) return exact_unit(num(e));
     if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
       // A base whose 1.0 became 1 may be 0 under a negative exponent, or a sum whose content GiNaC
       // then divides out beyond the float range; GiNaC throws from inside power::eval then, and
@@ -325,6 +324,8 @@ const ex& number_of(const GiNaC::expairseq& e) { return SeqParts::number(e); }
 bool is_unit_float(const numeric& n) {
   return n.is_real() && !n.is_rational() && (n.is_equal(1) || n.is_equal(-1));
 }
+
+numeric exact_unit(const numeric& n) { return is_unit_float(n) ? numeric(n.is_positive() ? 1 : -1) : n; }
 
 bool has_float(const ex& e) { return find_float(e, true, true); }
 bool has_float_outside_exponents(const ex& e) { return find_float(e, true, false); }

@@ -80,6 +80,8 @@ bool has_float_outside_exponents(const GiNaC::ex& e);
 // its printed text would simplify differently (fuzz findings: `(-1.0 * j * c) % 1`, and
 // `(x * -1.0 // n) // -1.0`, whose printed form `-x // n // -1.0` is `-(-x // n)`).
 bool is_unit_float(const GiNaC::numeric& n);
+// `n`, or for a float 1.0 or -1.0 the integer 1 or -1 the printer writes for it.
+GiNaC::numeric exact_unit(const GiNaC::numeric& n);
 // Whether a float 1.0 or -1.0 occurs anywhere in `e`, a product's coefficient 1.0 included (the
 // printer writes `1.0 * x` as `x`, so what simplifies must not depend on it; expr.cpp and
 // functions.cpp make them exact).

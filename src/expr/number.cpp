@@ -107,7 +107,9 @@ GiNaC::numeric mod(const GiNaC::numeric& a, const GiNaC::numeric& b) {
   return a - b * floordiv(a, b);
 }
 
-GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b) {
+double bit_length(const GiNaC::numeric& n) { return std::max(n.numer().int_length(), n.denom().int_length()); }
+
+GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b, double max_bits) {
   if (is_float(a) || is_float(b) || !b.is_integer())
     return float_pow(as_double(a), as_double(b));
   if (b.is_zero()) return 1;  // Python: 0**0 == 1 (GiNaC calls it undefined)
@@ -116,9 +118,8 @@ GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b) {
   // exponent, and `1 ** (1010001 ** 10105)` took 4 s and 2 GB (a fuzz finding).
   if (a.is_zero() || a.is_equal(1)) return a;
   if (a.is_equal(-1)) return b.is_even() ? 1 : -1;
-  // Refuse results beyond kMaxPowerBits: bad input must not exhaust the machine or the clock.
-  const double bits = std::max(a.numer().int_length(), a.denom().int_length());
-  if (bits * std::fabs(b.to_double()) > kMaxPowerBits) throw ExprError("number too large in power");
+  // Refuse results beyond max_bits: bad input must not exhaust the machine or the clock.
+  if (bit_length(a) * std::fabs(b.to_double()) > max_bits) throw ExprError("number too large in power");
   return GiNaC::pow(a, b);
 }
 

@@ -32,9 +32,12 @@ GiNaC::numeric mod(const GiNaC::numeric& a, const GiNaC::numeric& b);       // a
 // small enough that bad input (a fuzzed tower of powers such as `10 ** 170040 * 4440 * ...`)
 // cannot spend minutes multiplying numbers of millions of digits. A larger power is an ExprError.
 constexpr double kMaxPowerBits = 1000000;
+// The bits of an exact number: the longer of its numerator and denominator.
+double bit_length(const GiNaC::numeric& n);
 // a ** b. Exact for a rational base and an integer exponent (2**-1 is 1/2, not 0.5); a
 // non-integer exponent is a Python float exponent (1/2 is 0.5 in Python), the result a float.
-GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b);
+// An exact power of more than `max_bits` bits is refused before it is made.
+GiNaC::numeric pow(const GiNaC::numeric& a, const GiNaC::numeric& b, double max_bits = kMaxPowerBits);
 GiNaC::numeric trunc(const GiNaC::numeric& n);   // int(n): an exact integer
 GiNaC::numeric floor(const GiNaC::numeric& n);   // math.floor(n): an exact integer
 GiNaC::numeric ceil(const GiNaC::numeric& n);    // math.ceil(n): an exact integer

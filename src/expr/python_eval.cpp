@@ -1,7 +1,6 @@
 #include "expr/python_eval.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "expr/error.h"
 #include "expr/functions.h"
@@ -22,10 +21,9 @@ class Evaluator {
   numeric operator()(const ex& e) const { return bounded(value(e)); }
 
  private:
-  static double bits(const numeric& n) { return std::max(n.numer().int_length(), n.denom().int_length()); }
   // `n`, or ExprError where it is an exact number longer than max_bits_
   const numeric& bounded(const numeric& n) const {
-    if (max_bits_ > 0 && n.is_rational() && bits(n) > max_bits_) throw ExprError("number too large");
+    if (max_bits_ > 0 && n.is_rational() && number::bit_length(n) > max_bits_) throw ExprError("number too large");
     return n;
   }
 
@@ -50,15 +48,9 @@ class Evaluator {
       for (size_t i = 0; i < e.nops(); ++i) product = bounded(product * (*this)(e.op(i)));
       return product;
     }
-    if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
-      const numeric base = (*this)(e.op(0)), exponent = (*this)(e.op(1));
-      // refused before it is made, as number::pow refuses beyond number::kMaxPowerBits (and, as
-      // it does, not 0, 1 and -1, whose powers it makes at once)
-      if (max_bits_ > 0 && base.is_rational() && exponent.is_integer() && !base.is_zero() &&
-          !GiNaC::abs(base).is_equal(1) && bits(base) * std::fabs(exponent.to_double()) > max_bits_)
-        throw ExprError("number too large in power");
-      return number::pow(base, exponent);
-    }
+    if (GiNaC::is_exactly_a<GiNaC::power>(e))  // a power beyond max_bits_ refused before it is made
+      return number::pow((*this)(e.op(0)), (*this)(e.op(1)),
+                         max_bits_ > 0 ? std::min(max_bits_, number::kMaxPowerBits) : number::kMaxPowerBits);
     if (auto op = py_op(e)) return function(*op, e);
     // Anything else (a GiNaC function or constant kcost does not build): substitute, evalf.
     GiNaC::exmap m;
