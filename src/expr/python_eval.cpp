@@ -30,6 +30,10 @@ class Evaluator {
   numeric value(const ex& e) const {
     if (GiNaC::is_exactly_a<numeric>(e)) {
       const numeric& n = GiNaC::ex_to<numeric>(e);
+      // A complex number GiNaC made: it expands (-77772 ** S) ** 4e-4 into
+      // (-1) ** 4e-4 * 77772 ** (4e-4 * S), whose first factor it evaluates as a complex float.
+      // Python's value there is complex too, and number::pow refuses such a power of numbers.
+      if (!n.is_real()) throw ExprError("does not evaluate to a real number");
       return floats_ == FloatLiterals::exact ? number::exact_value(n) : n;
     }
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
@@ -83,6 +87,8 @@ class Evaluator {
       case 2: r = py_call(op, (*this)(e.op(0)), (*this)(e.op(1))); break;
       default: r = py_call(op, (*this)(e.op(0)), (*this)(e.op(1)), (*this)(e.op(2))); break;
     }
+    // An operation left as it is on numbers (none is, on real numbers) has no value.
+    if (!GiNaC::is_exactly_a<numeric>(r)) throw ExprError("does not evaluate to a real number");
     return GiNaC::ex_to<numeric>(r);
   }
 

@@ -74,5 +74,18 @@ TEST(PythonEval, MaxBitsBoundsEveryExactNumberOnTheWay) {
             number::exact_value(number::make_float(1e-300)));
 }
 
+TEST(PythonEval, AComplexNumberGiNaCMadeHasNoValue) {
+  // GiNaC expands (-77772 ** s) ** 4e-4 into a complex float times 77772 ** (4e-4 * s), inside
+  // the floor division too, which is then left as it is on the complex value (an expr_roundtrip
+  // finding: read as a number, undefined behaviour)
+  const Expr expanded = Expr::parse("(-77772 ** s) ** 4e-4 * b // 1").expand();
+  ASSERT_NE(expanded.str().find("//"), std::string::npos);
+  for (FloatLiterals floats : {FloatLiterals::python, FloatLiterals::exact})
+    EXPECT_EQ(error_of([&] { evaluate(expanded.ex(), {{"s", 1}, {"b", 1}}, floats); }),
+              "does not evaluate to a real number");
+  EXPECT_EQ(error_of([&] { evaluate(Expr::parse("(-77772 ** s) ** 4e-4").expand().ex(), {{"s", 1}}); }),
+            "does not evaluate to a real number");
+}
+
 }  // namespace
 }  // namespace kcost
