@@ -90,10 +90,19 @@ bool negative_power(const ex& e) {
          num(e.op(1)).is_negative();
 }
 
+// Whether e is a whole power of a sum other than 1 or -1, which GiNaC would make again with the
+// sign of the sum taken out its own way (split(), below, takes it out the printer's way).
+bool sign_held(const ex& e) {
+  return GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) && GiNaC::is_exactly_a<numeric>(e.op(1)) &&
+         num(e.op(1)).is_integer() && !num(e.op(1)).is_equal(1) && !num(e.op(1)).is_equal(-1);
+}
+
 Factor make_factor(const ex& e) {
   Factor f;
   f.denominator = negative_power(e);
-  ex shown = f.denominator ? GiNaC::pow(e.op(0), -e.op(1)) : e;
+  ex shown = !f.denominator ? e
+             : sign_held(e)  ? GiNaC::power(e.op(0), -e.op(1)).hold()
+                             : GiNaC::pow(e.op(0), -e.op(1));
   f.printed = print(shown);
   f.text = operand(f.printed, kUnary);
   f.sum = GiNaC::is_exactly_a<GiNaC::add>(shown);
@@ -243,10 +252,28 @@ std::vector<Term> sorted_terms(const ex& e) {
 
 bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
 
+// Whether e is a whole power of a sum whose first term (in print order) is negative, and that of
+// the negated sum is not: terms that print alike but for their coefficients are ordered by them,
+// so `8 * e * (2.0 * b - 0.25) - 8 * e * (2.0 * b - 0.25)` (two terms GiNaC keeps apart) leads
+// with a negative term either way round, and is left as it is.
+bool power_of_negative_sum(const ex& e) {
+  if (!GiNaC::is_exactly_a<GiNaC::power>(e) || !GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) ||
+      !GiNaC::is_exactly_a<numeric>(e.op(1)) || !num(e.op(1)).is_integer())
+    return false;
+  const ex negated = -e.op(0);
+  return negative(sorted_terms(e.op(0))[0].coeff) && GiNaC::is_exactly_a<GiNaC::add>(negated) &&
+         !negative(sorted_terms(negated)[0].coeff);
+}
+
 // Splits a term of a sum (or a product) into its numeric coefficient and sorted factors. A sum
 // among the factors is taken with its first term (in print order) positive, the sign moved to
 // the coefficient: -x * (a - b) and x * (b - a) are one expression that GiNaC may hold either
-// way, depending on the order in which symbols were created; both print `-x * (a - b)`.
+// way, depending on the order in which symbols were created; both print `-x * (a - b)`. So is
+// the base of a whole power of a sum, the sign of an odd power moved to the coefficient: GiNaC
+// takes the sign out of such a base by its own order of the terms (by hash) and folds a -1 into
+// an odd power of a sum, so `((a + 1.5 * b) * (c - d) + 1)**3` read back as
+// `-((a + 1.5 * b) * (d - c) - 1)**3` and that, printed, read back as the first: the two texts
+// took turns at each print (an expr_roundtrip finding).
 void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
   *coeff = 1;
   auto add_factor = [&](const ex& f) {
@@ -255,6 +282,9 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
     } else if (GiNaC::is_exactly_a<GiNaC::add>(f) && negative(sorted_terms(f)[0].coeff)) {
       *coeff *= -1;
       factors->push_back(make_factor(-f));
+    } else if (power_of_negative_sum(f)) {
+      if (num(f.op(1)).is_odd()) *coeff *= -1;
+      factors->push_back(make_factor(GiNaC::power(-f.op(0), f.op(1)).hold()));
     } else {
       factors->push_back(make_factor(f));
     }
@@ -338,7 +368,7 @@ Printed print_sum(const ex& e) {
 // --- powers and functions -----------------------------------------------------------------
 
 Printed print_power(const ex& e) {
-  if (negative_power(e)) return print_product(e);  // 1 / x**2
+  if (negative_power(e) || power_of_negative_sum(e)) return print_product(e);  // 1 / x**2, -(a - b)**3
   return {operand(e.op(0), kAtom) + "**" + operand(e.op(1), kUnary), kPower};
 }
 

@@ -429,6 +429,43 @@ TEST(ExprStablePrint, ASumFactorLeadsWithAPositiveTerm) {
   EXPECT_EQ(Expr::parse(printed("b * (c - a)")), Expr::parse("b * (c - a)"));
 }
 
+TEST(ExprStablePrint, AWholePowerOfASumLeadsWithAPositiveTerm) {
+  // GiNaC holds (z - a)**3 as (z - a)**3 or -(a - z)**3, depending on the order in which symbols
+  // were created; either way the text is the same, the sign of an odd power in front.
+  Expr z1 = Expr::symbol("power_z_1"), a1 = Expr::symbol("power_a_1");
+  Expr a2 = Expr::symbol("power_a_2"), z2 = Expr::symbol("power_z_2");
+  auto rename = [](std::string s) {
+    for (size_t p; (p = s.find("_1")) != std::string::npos;) s.replace(p, 2, "_2");
+    return s;
+  };
+  const Expr x = Expr::symbol("x");
+  for (int n : {3, 2, -3, -2, -1}) {
+    SCOPED_TRACE(n);
+    EXPECT_EQ(rename(Expr::pow(z1 - a1, Expr(n)).str()), Expr::pow(z2 - a2, Expr(n)).str());
+    EXPECT_EQ(rename((x * Expr::pow(z1 - a1, Expr(n))).str()), (x * Expr::pow(z2 - a2, Expr(n))).str());
+    EXPECT_EQ(rename(Expr::pow(a1 - z1, Expr(n)).str()), Expr::pow(a2 - z2, Expr(n)).str());
+  }
+  EXPECT_EQ(Expr::pow(z2 - a2, Expr(3)).str(), "-(power_a_2 - power_z_2)**3");
+  EXPECT_EQ(Expr::pow(z2 - a2, Expr(2)).str(), "(power_a_2 - power_z_2)**2");
+  EXPECT_EQ((x / Expr::pow(z2 - a2, Expr(3))).str(), "-x / (power_a_2 - power_z_2)**3");
+  EXPECT_EQ((x / (z2 - a2)).str(), "-x / (power_a_2 - power_z_2)");
+  // An expr_roundtrip finding: GiNaC folds the -1 into an odd power of a sum and takes the sign
+  // out of such a sum by its own order of terms, so these two texts, printed as they were held,
+  // took turns at each print. Both print one text now, which prints itself.
+  for (const char* text : {"((a + 1.5 * b) * (c - d) + 1)**3", "-(-(a + 1.5 * b) * (c - d) - 1)**3"}) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(printed(text), "((a + 1.5 * b) * (c - d) + 1)**3");
+    EXPECT_EQ(printed(printed(text)), printed(text));
+  }
+  // Terms that print alike but for their coefficients (two GiNaC keeps apart) lead with a
+  // negative term either way round: such a sum is left as it is (taking its sign out again and
+  // again never ended: a stack overflow on a corpus input).
+  EXPECT_EQ(printed("(8 * e * (2.0 * b - 0.25) + 8 * e * (0.25 - 2.0 * b) + 1)**-2"),
+            "1 / (8 * e * (2.0 * b - 0.25) - 8 * e * (2.0 * b - 0.25) + 1)**2");
+  EXPECT_EQ(printed("(8 * e * (2.0 * b - 0.25) + 8 * e * (0.25 - 2.0 * b) + 1)**3"),
+            "(8 * e * (2.0 * b - 0.25) - 8 * e * (2.0 * b - 0.25) + 1)**3");
+}
+
 TEST(ExprStablePrint, SameTextWhateverTheInputOrder) {
   EXPECT_EQ(printed("c*b*a + b*a + a + 1"), printed("1 + a + a*b + a*b*c"));
   EXPECT_EQ(printed("config.y * x + config.x * y"), "x * config.y + y * config.x");
