@@ -22,11 +22,24 @@ double extent_of(const numeric& v) {
   return std::fabs(log2_magnitude(v));
 }
 
-// A term of a sum as GiNaC holds it: its numeric coefficient and the rest.
+// A term of a sum as GiNaC holds it: its numeric coefficient and the rest, and whether its number
+// is a float: the coefficient is, or the rest is a product whose own number is the float 1.0
+// (GiNaC leaves a number equal to 1 in the product it makes a term of: `q + 1.0 * o * y` holds
+// the term o * y with that 1.0 and the exact coefficient 1). A number beyond the float range
+// that GiNaC multiplies into the coefficient (`21 ** 424 * (q + 1.0 * o * y)`, Python's
+// OverflowError) went unseen, and the sum held it exactly until op(i) multiplied the pair back
+// together and threw from inside GiNaC, uncaught (an expr_roundtrip finding).
 struct Term {
   numeric coefficient;
   ex rest;
+  bool is_float;
 };
+
+Term term(const numeric& coefficient, const ex& rest) {
+  const bool hidden_float = GiNaC::is_exactly_a<GiNaC::mul>(rest) &&
+                            number::is_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(rest))));
+  return {coefficient, rest, number::is_float(coefficient) || hidden_float};
+}
 
 // The terms of e as a sum: a sum's pairs and its number (a float zero too), anything else one
 // term (a product's coefficient and its other factors).
@@ -34,22 +47,22 @@ std::vector<Term> terms_of(const ex& e) {
   std::vector<Term> terms;
   if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
     const GiNaC::add& sum = GiNaC::ex_to<GiNaC::add>(e);
-    for (const GiNaC::expair& pair : pairs_of(sum)) terms.push_back({num(pair.coeff), pair.rest});
+    for (const GiNaC::expair& pair : pairs_of(sum)) terms.push_back(term(num(pair.coeff), pair.rest));
     const ex& constant = number_of(sum);
-    if (!num(constant).is_zero() || number::is_float(num(constant))) terms.push_back({num(constant), 1});
+    if (!num(constant).is_zero() || number::is_float(num(constant))) terms.push_back(term(num(constant), 1));
   } else if (GiNaC::is_exactly_a<numeric>(e)) {
-    terms.push_back({num(e), 1});
+    terms.push_back(term(num(e), 1));
   } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
     const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
-    terms.push_back({num(number_of(product)), GiNaC::mul(pairs_of(product))});
+    terms.push_back(term(num(number_of(product)), GiNaC::mul(pairs_of(product))));
   } else {
-    terms.push_back({1, e});
+    terms.push_back(term(1, e));
   }
   return terms;
 }
 
 bool float_coefficient_in(const std::vector<Term>& terms) {
-  return std::any_of(terms.begin(), terms.end(), [](const Term& t) { return number::is_float(t.coefficient); });
+  return std::any_of(terms.begin(), terms.end(), [](const Term& t) { return t.is_float; });
 }
 
 // A factor of a product as GiNaC holds it: a base and its exponent.
@@ -135,7 +148,7 @@ bool sum_may_overflow(const GiNaC::exvector& operands, double limit) {
       Like& l = like[t.rest];
       l.extent = std::max(l.extent, extent_of(t.coefficient));
       l.count += 1;
-      l.has_float = l.has_float || number::is_float(t.coefficient);
+      l.has_float = l.has_float || t.is_float;
     }
   for (const auto& [rest, l] : like)
     if (l.count > 1 && l.has_float && l.extent + std::ceil(std::log2(l.count)) > limit) return true;
@@ -156,8 +169,7 @@ bool content_overflows(const ex& sum, const std::vector<Term>& terms, double coe
   const double divisor = log2_magnitude(content);
   if (std::fabs(divisor) > limit) return true;
   for (const Term& t : terms)
-    if (number::is_float(t.coefficient) && !t.coefficient.is_zero() &&
-        std::fabs(log2_magnitude(t.coefficient) - divisor) > limit)
+    if (t.is_float && !t.coefficient.is_zero() && std::fabs(log2_magnitude(t.coefficient) - divisor) > limit)
       return true;
   return coefficient + std::fabs(divisor) > limit;
 }
@@ -204,7 +216,7 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit) 
       if (content_overflows(f.base, terms, coefficients, float_coefficient, limit)) return true;
       if (!sole) continue;
       for (const Term& t : terms)
-        if ((float_coefficient || number::is_float(t.coefficient)) && coefficients + extent_of(t.coefficient) > limit)
+        if ((float_coefficient || t.is_float) && coefficients + extent_of(t.coefficient) > limit)
           return true;
     }
   // Factors of a common base add their exponents, and the power is made again: a sum's content

@@ -111,6 +111,23 @@ TEST(FloatRange, ASumFactorHasItsContentTakenOut) {
   EXPECT_FALSE(product_may_overflow(parsed("x / 2 ** 1774 + 1"), parsed("m")));
 }
 
+TEST(FloatRange, ATermsProductMayHoldTheFloatOne) {
+  // GiNaC leaves the 1.0 of `-(-1.0 * o * y)` in the product it makes a term of, with the exact
+  // coefficient 1: the term's number is a float all the same
+  const GiNaC::ex sum = parsed("x - -1.0 * o * (a - 0.5 * c)");
+  EXPECT_TRUE(product_may_overflow(parsed("21 ** 424"), sum));  // distributed over the sum
+  EXPECT_FALSE(product_may_overflow(parsed("21 ** 200"), sum));
+  EXPECT_TRUE(content_may_overflow(parsed("x / 2 ** 1500 - -1.0 * o * (a - 0.5 * c)"), 0, false));
+  // an expr_roundtrip finding: the sum held 21 ** 424 times that 1.0 exactly, and reading its
+  // terms (op(i)) multiplied them and threw from inside GiNaC, uncaught
+  try {
+    Expr::parse("21**424 * (x - -1.0 * o * (a - 0.5 * E))");
+    ADD_FAILURE() << "not refused";
+  } catch (const ExprError& e) {
+    EXPECT_EQ(std::string(e.what()), "expression '21**424 * (x - -1.0 * o * (a - 0.5 * E))': column 9: float overflow");
+  }
+}
+
 TEST(FloatRange, RefusedArithmeticIsAnErrorAndLeaksNothing) {
   // Each of these threw inside GiNaC's evaluation before (the fuzz harness's leak checker saw
   // what GiNaC had allocated); now kcost refuses them first.
