@@ -302,7 +302,10 @@ void split(const ex& e, numeric* coeff, std::vector<Factor>* factors) {
 // the product e / m with 1.0 for its number, which equals 1): `e / m / -1. + a / K` raised to a
 // power holds e / m (with that 1.0) times the integer K, whose op(i) is the float K rounded (a
 // fuzz finding: printed so, it read back as a different sum). The coefficient is the pair's, as
-// a float 1.0 is written as the 1 it equals (compose).
+// a float 1.0 is written as the 1 it equals (compose), and a float where that 1.0 makes the term
+// a float and a double holds the pair's coefficient exactly: `2 * (1.0 * y / r)` is written
+// `2.0 * y / r`, as GiNaC reads it (op(i)), not the exact `2 * y / r` (an expr_roundtrip finding:
+// kcost's comparison, which reads terms through op(i), took the two for different sums).
 std::vector<Term> sorted_terms_uncached(const ex& e) {
   const GiNaC::epvector& pairs = pairs_of(GiNaC::ex_to<GiNaC::add>(e));
   std::vector<Term> terms;
@@ -310,6 +313,12 @@ std::vector<Term> sorted_terms_uncached(const ex& e) {
     Term& t = terms.emplace_back();
     split(pair.rest, &t.coeff, &t.factors);
     t.coeff *= num(pair.coeff);
+    const bool float_one = GiNaC::is_exactly_a<GiNaC::mul>(pair.rest) &&
+                           number::is_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(pair.rest))));
+    if (float_one && t.coeff.is_rational()) {
+      const double d = t.coeff.to_double();
+      if (std::isfinite(d) && number::exact_value(number::make_float(d)) == t.coeff) t.coeff = number::make_float(d);
+    }
     t.degree = degree(pair.rest);
   }
   const ex& constant = number_of(GiNaC::ex_to<GiNaC::add>(e));

@@ -466,6 +466,24 @@ TEST(ExprStablePrint, AWholePowerOfASumLeadsWithAPositiveTerm) {
             "(8 * e * (2.0 * b - 0.25) - 8 * e * (2.0 * b - 0.25) + 1)**3");
 }
 
+TEST(ExprPrint, ATermsHiddenFloatOneMakesItsCoefficientAFloat) {
+  // GiNaC keeps the 1.0 of `-(-1.0 * o * y)` in the term's product, with the exact coefficient 1,
+  // and multiplies 2 into that coefficient: the term is 2.0 * o * y, as Python's value is a float
+  // (an expr_roundtrip finding: written `2 * o * y`, it read back as a sum kcost's comparison,
+  // which reads each term with its 1.0 multiplied in, took for a different one)
+  EXPECT_EQ(printed("2 * (x - -1.0 * o * y)"), "2.0 * o * y + 2 * x");
+  EXPECT_EQ(printed("(x - -1.0 * o * y) / 2"), "0.5 * o * y + x / 2");
+  EXPECT_EQ(printed("(x - -1.0 * o * y) * 2**60"), "1.152921504606847e+18 * o * y + 1152921504606846976 * x");
+  // where a double does not hold the coefficient, it stays exact (a float would round it)
+  EXPECT_EQ(printed("(x - -1.0 * o * y) / 3"), "o * y / 3 + x / 3");
+  EXPECT_EQ(printed("(x - -1.0 * o * y) * (2**60 + 1)"), "1152921504606846977 * o * y + 1152921504606846977 * x");
+  for (const char* text : {"2 * (x - -1.0 * o * y)", "(x - -1.0 * o * y) / 2", "(x - -1.0 * o * y) / 3"}) {
+    SCOPED_TRACE(text);
+    EXPECT_TRUE(Expr::parse(printed(text)).equivalent(Expr::parse(text)));
+    EXPECT_EQ(printed(printed(text)), printed(text));
+  }
+}
+
 TEST(ExprStablePrint, SameTextWhateverTheInputOrder) {
   EXPECT_EQ(printed("c*b*a + b*a + a + 1"), printed("1 + a + a*b + a*b*c"));
   EXPECT_EQ(printed("config.y * x + config.x * y"), "x * config.y + y * config.x");
