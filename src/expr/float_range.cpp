@@ -36,9 +36,7 @@ struct Term {
 };
 
 Term term(const numeric& coefficient, const ex& rest) {
-  const bool hidden_float = GiNaC::is_exactly_a<GiNaC::mul>(rest) &&
-                            number::is_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(rest))));
-  return {coefficient, rest, number::is_float(coefficient) || hidden_float};
+  return {coefficient, rest, number::is_float(coefficient) || has_unit_float_coefficient(rest)};
 }
 
 // The terms of e as a sum: a sum's pairs and its number (a float zero too), anything else one

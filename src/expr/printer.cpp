@@ -313,9 +313,7 @@ std::vector<Term> sorted_terms_uncached(const ex& e) {
     Term& t = terms.emplace_back();
     split(pair.rest, &t.coeff, &t.factors);
     t.coeff *= num(pair.coeff);
-    const bool float_one = GiNaC::is_exactly_a<GiNaC::mul>(pair.rest) &&
-                           number::is_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(pair.rest))));
-    if (float_one && t.coeff.is_rational()) {
+    if (has_unit_float_coefficient(pair.rest) && t.coeff.is_rational()) {
       const double d = t.coeff.to_double();
       if (std::isfinite(d) && number::exact_value(number::make_float(d)) == t.coeff) t.coeff = number::make_float(d);
     }
