@@ -90,12 +90,15 @@ bool negative_power(const ex& e) {
          num(e.op(1)).is_negative();
 }
 
+// Whether e is a whole power of a sum: (a + b)**n, n an integer.
+bool whole_power_of_sum(const ex& e) {
+  return GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) &&
+         GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_integer();
+}
+
 // Whether e is a whole power of a sum other than 1 or -1, which GiNaC would make again with the
 // sign of the sum taken out its own way (split(), below, takes it out the printer's way).
-bool sign_held(const ex& e) {
-  return GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) && GiNaC::is_exactly_a<numeric>(e.op(1)) &&
-         num(e.op(1)).is_integer() && !num(e.op(1)).is_equal(1) && !num(e.op(1)).is_equal(-1);
-}
+bool sign_held(const ex& e) { return whole_power_of_sum(e) && !GiNaC::abs(num(e.op(1))).is_equal(1); }
 
 Factor make_factor(const ex& e) {
   Factor f;
@@ -257,12 +260,9 @@ bool negative(const numeric& n) { return n.is_real() && n.is_negative(); }
 // so `8 * e * (2.0 * b - 0.25) - 8 * e * (2.0 * b - 0.25)` (two terms GiNaC keeps apart) leads
 // with a negative term either way round, and is left as it is.
 bool power_of_negative_sum(const ex& e) {
-  if (!GiNaC::is_exactly_a<GiNaC::power>(e) || !GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) ||
-      !GiNaC::is_exactly_a<numeric>(e.op(1)) || !num(e.op(1)).is_integer())
-    return false;
-  const ex negated = -e.op(0);
-  return negative(sorted_terms(e.op(0))[0].coeff) && GiNaC::is_exactly_a<GiNaC::add>(negated) &&
-         !negative(sorted_terms(negated)[0].coeff);
+  if (!whole_power_of_sum(e) || !negative(sorted_terms(e.op(0))[0].coeff)) return false;
+  const ex negated = -e.op(0);  // made only for a sum that leads with a negative term
+  return GiNaC::is_exactly_a<GiNaC::add>(negated) && !negative(sorted_terms(negated)[0].coeff);
 }
 
 // Splits a term of a sum (or a product) into its numeric coefficient and sorted factors. A sum
