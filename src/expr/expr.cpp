@@ -19,6 +19,7 @@
 #include "expr/parser.h"
 #include "expr/printer.h"
 #include "expr/rebuild.h"
+#include "expr/sum_content.h"
 #include "expr/symbol_table.h"
 
 namespace kcost {
@@ -439,6 +440,9 @@ Expr operator-(const Expr& a, const Expr& b) {
 Expr operator*(const Expr& a, const Expr& b) {
   if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) * num(b.e_); });
   if (product_may_overflow(a.e_, b.e_)) throw ExprError("float overflow");
+  // GiNaC makes s * s the power s ** 2, which Expr::pow makes for a sum with floats whose content
+  // GiNaC's power would take out or not by the serials (sum_content.h).
+  if (a.e_.is_equal(b.e_) && float_sum_content(a.e_)) return Expr::pow(a, Expr(2));
   return guarded([&] { return a.e_ * b.e_; });
 }
 Expr operator/(const Expr& a, const Expr& b) {
@@ -563,9 +567,9 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   if (number::is_real(x) && is_unit_float(num(x))) x = exact_unit(num(x));
   // A whole power of a sum whose numbers are exact but for coefficients 1.0 and -1.0 is the power
   // of the exact sum the printer writes (`-1.0 * b * e` as `-b * e`): GiNaC takes the content out
-  // of a whole power of a sum only when its coefficients are rational, and the content it takes
-  // out of the printed form may leave the float range beside a float factor where the original
-  // never did (an expr_roundtrip finding: `20.0 * (-1/470402696403648 - 1.0 * b * e - e)**21`
+  // of a whole power of an exact sum always, and of a sum with floats only where its first term's
+  // coefficient over the content is an integer (sum_content.h), and the content it takes out of
+  // the printed form may leave the float range beside a float factor where the original never did (an expr_roundtrip finding: `20.0 * (-1/470402696403648 - 1.0 * b * e - e)**21`
   // held as it is, read back as 20.0 times the content's 21st power, 2**-1023, refused).
   if (number::is_real(x) && num(x).is_integer() && GiNaC::is_exactly_a<GiNaC::add>(b))
     b = guarded([&] { return exact_unit_coefficients(b).value_or(b); }).ex();
@@ -615,6 +619,14 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // (`(1e300 * x) ** 2.0`, `(m * 4.0) ** 848`: fuzz findings). Refused here as Python would
   // refuse the number's power.
   if (number::is_real(x) && power_may_overflow(b, num(x))) throw ExprError("float overflow");
+  // A whole power of a sum with floats and a content other than 1 is made as a product divides
+  // such a sum: GiNaC's power divides it or not by the serials of its symbols (sum_content.h).
+  if (number::is_real(x) && num(x).is_integer() && !x.is_zero() && !x.is_equal(1)) {
+    if (const std::optional<SumContent> c = float_sum_content(b)) {
+      const numeric factor = number::pow(c->content, num(x));
+      return guarded([&] { return GiNaC::ex(GiNaC::power(c->primitive, x)) * factor; });
+    }
+  }
   // A power built here, not on the heap by GiNaC::pow: GiNaC evaluates a new power when an ex
   // takes it, and when that throws (4.0 ** 848 overflows a float in `(m * 4.0) ** 848`, a fuzz
   // finding) it leaks one it allocated; a temporary is destroyed either way.

@@ -6,6 +6,7 @@
 #include "expr/expr.h"
 #include "expr/float_range.h"
 #include "expr/functions.h"
+#include "expr/sum_content.h"
 
 namespace kcost {
 
@@ -26,6 +27,18 @@ bool multiplies_in_range(const GiNaC::exvector& operands) {
   return !floats || 2 * extent + 2 <= kFloatLog2Limit;
 }
 
+// Whether a sum with floats and a content other than 1 is among `operands` twice: GiNaC would
+// make the two its square by its own power, which takes the content out or not by the serials
+// (sum_content.h); operator* makes it through Expr::pow.
+bool repeats_a_float_sum(const GiNaC::exvector& operands) {
+  for (size_t i = 0; i < operands.size(); ++i) {
+    if (!GiNaC::is_exactly_a<GiNaC::add>(operands[i])) continue;
+    for (size_t j = i + 1; j < operands.size(); ++j)
+      if (operands[i].is_equal(operands[j]) && float_sum_content(operands[i])) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 GiNaC::ex rebuild(const GiNaC::ex& e, const GiNaC::exvector& operands) {
@@ -36,8 +49,9 @@ GiNaC::ex rebuild(const GiNaC::ex& e, const GiNaC::exvector& operands) {
     return GiNaC::ex(GiNaC::add(operands));
   }
   if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-    if (multiplies_in_range(operands)) return GiNaC::ex(GiNaC::mul(operands));
-    // Near the edge of the range: one factor at a time, each step bounded as operator* bounds it.
+    if (multiplies_in_range(operands) && !repeats_a_float_sum(operands)) return GiNaC::ex(GiNaC::mul(operands));
+    // Near the edge of the range: one factor at a time, each step bounded as operator* bounds it
+    // (and a repeated float sum squared as operator* squares it).
     Expr product(1);
     for (const GiNaC::ex& op : operands) product = product * Expr(op);
     return product.ex();
