@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <ostream>
+#include <string>
 
 #include "expr/python_eval.h"
 #include "expr/expansion_size.h"
@@ -315,23 +317,35 @@ struct SignedBases : TreePass {
   }
 };
 
-// Every float in e rounded to 12 significant digits (function arguments too), and so every exact
-// number that a double cannot hold exactly (a fraction, an integer of 2 ** 53 or more) within the
-// float range: GiNaC multiplies an exact number by a float as a float, so `3 * C * (2.0 * b + 7.0)`
-// expands to a float 6.0 * C * b that differs from the exact `6 * C * b` of another form in the
-// last places when C has more digits than a double (an expr_roundtrip finding: C of 110 digits,
-// its whole floats on one side only, the other's unit floats made exact).
+// Every number in e (function arguments too) as one exact number for all the forms it may take in
+// float arithmetic: an integer below 2 ** 53 in magnitude, exact or a float, as that integer; any
+// other number within the float range as the exact decimal of its value rounded to 12 significant
+// digits (0.30000000000000004 and 3 / 10 are both 3 / 10). GiNaC multiplies an exact number by a
+// float as a float, so `3 * C * (2.0 * b + 7.0)` expands to a float 6.0 * C * b that differs from
+// the exact `6 * C * b` of another form in the last places when C has more digits than a double
+// (an expr_roundtrip finding: C of 110 digits, its whole floats on one side only, the other's unit
+// floats made exact). And GiNaC holds two value-equal sums of which one has floats (`b - 5` and
+// `b - 5.0`) as one base when it meets both in a product, keeping either, and takes the content
+// and sign out of a sum base only when its numbers are exact: one form held
+// `-1 / (b**2 * m - 10 * b * m + 25 * m - x)` where the other held the floats' `1 / (x - ...)`,
+// and with floats kept as floats the two never cancelled (an expr_roundtrip finding, found
+// "symbolically different"). Exact, both are made again as GiNaC makes exact sums, one way.
 struct RoundedNumbers : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
     const numeric& v = num(e);
     if (!v.is_real()) return e;
-    if (v.is_rational() && ((v.is_integer() && GiNaC::abs(v) < kExactInDouble) ||
-                            std::fabs(log2_magnitude(v)) > kFloatLog2Range))
-      return e;
-    char text[32];
-    std::snprintf(text, sizeof text, "%.12g", v.to_double());
-    return number::make_float(std::strtod(text, nullptr));
+    if (v.is_zero()) return numeric(0);
+    if (std::fabs(log2_magnitude(v)) > kFloatLog2Range) return e;
+    const numeric exact = number::exact_value(v);
+    if (exact.is_integer() && GiNaC::abs(exact) < kExactInDouble) return exact;
+    char text[32];  // d.ddddddddddde+XX: 12 significant digits
+    std::snprintf(text, sizeof text, "%.11e", v.to_double());
+    const char* mark = std::strchr(text, 'e');
+    std::string digits(text, static_cast<size_t>(mark - text));
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    const numeric mantissa(std::strtol(digits.c_str(), nullptr, 10));
+    return mantissa * numeric(10).power(std::atoi(mark + 1) - 11);
   }
   const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
 };
@@ -341,8 +355,8 @@ struct RoundedNumbers : TreePass {
 // differ in the last places, in a function's arguments too (an expr_roundtrip finding:
 // 2 * x * (3.1e-06 * a - 3.1e-06 * b) + x * (3.1e-06 * a - 3.1e-06 * b) in a comparison, and its
 // reading back with the two terms made one), and a float coefficient may stand where the other
-// form has an exact number (RoundedNumbers). Both are expanded and their numbers rounded to 12
-// significant digits (RoundedNumbers).
+// form has an exact number (RoundedNumbers). Both are expanded and their numbers made the exact
+// decimals of their values rounded to 12 significant digits (RoundedNumbers).
 Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
   RoundedNumbers rounded;

@@ -613,6 +613,25 @@ TEST(ExprEquality, EquivalentComparesNumbersByValue) {
   EXPECT_TRUE(parse("2.0 * x").equivalent(parse("2 * x")));
   EXPECT_TRUE(parse("(2.0 * x + y + z + w) ** 300").equivalent(parse("(2 * x + y + z + w) ** 300")));
   EXPECT_FALSE(parse("2.5 * x").equivalent(parse("2 * x")));
+  // A power of a float sum, and of the exact sum of its value, whose content GiNaC takes out
+  EXPECT_EQ(parse("1 / (x + 0.5 * b)").equivalence(parse("1 / (x + b / 2)")), Equivalence::equal);
+  EXPECT_EQ(parse("1 / (x + 0.5 * b)").equivalence(parse("1 / (x + b / 3)")), Equivalence::different);
+  EXPECT_EQ(parse("(x + 0.1 * b) ** -2").equivalence(parse("100 / (10 * x + b) ** 2")), Equivalence::equal);
+}
+
+TEST(ExprEquality, ValueEqualSumsOfWhichOneHasFloatsAreEqual) {
+  // An expr_roundtrip finding: `-1.0 * (b - 5) * m * (b - 5)` is held with the sum factors
+  // `5.0 - 1.0 * b` and `b - 5`, printed `-(b - 5) * (b - 5.0) * m`, and read back as one base
+  // squared, `b - 5` or `b - 5.0` (GiNaC holds them equal). Under a power -1, one form expanded
+  // to an exact sum whose sign GiNaC took out and the other to a float one: "different" for
+  // some orders of the symbols (a fresh pair of symbols each time, after k unused ones).
+  for (int k = 0; k < 24; ++k) {
+    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
+    const SymbolScope scope;
+    const Expr e = parse("(x + .5 * 1 * -2 * (-2 - 3 + b) * m * (-2 - 3 + b)) ** -1");
+    const Expr again = parse(e.str());
+    EXPECT_EQ(again.equivalence(e, 2000), Equivalence::equal) << k << ": " << e.str() << " and " << again.str();
+  }
 }
 
 TEST(ExprExpand, Polynomials) {
