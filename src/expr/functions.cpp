@@ -337,7 +337,11 @@ bool has_unit_float(const ex& e) {
 }
 
 bool has_unit_float_coefficient(const ex& e) {
-  return GiNaC::is_exactly_a<GiNaC::mul>(e) && is_unit_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(e))));
+  if (GiNaC::is_exactly_a<GiNaC::mul>(e)) return is_unit_float(num(number_of(GiNaC::ex_to<GiNaC::mul>(e))));
+  if (!GiNaC::is_exactly_a<GiNaC::add>(e)) return false;
+  for (const GiNaC::expair& pair : pairs_of(GiNaC::ex_to<GiNaC::add>(e)))
+    if (is_unit_float(num(pair.coeff))) return true;
+  return false;
 }
 
 ex py_call(PyOp op, const ex& a) { return GiNaC::function(serial(op), a); }

@@ -82,12 +82,17 @@ bool has_float_outside_exponents(const GiNaC::ex& e);
 bool is_unit_float(const GiNaC::numeric& n);
 // `n`, or for a float 1.0 or -1.0 the integer 1 or -1 the printer writes for it.
 GiNaC::numeric exact_unit(const GiNaC::numeric& n);
-// Whether a float 1.0 or -1.0 occurs anywhere in `e`, a product's coefficient 1.0 included (the
+// Whether a float 1.0 or -1.0 occurs anywhere in `e`, a product's coefficient 1.0 and a sum's term
+// coefficient 1.0 included (has_unit_float_coefficient; the
 // printer writes `1.0 * x` as `x`, so what simplifies must not depend on it; expr.cpp and
 // functions.cpp make them exact).
 bool has_unit_float(const GiNaC::ex& e);
-// Whether `e` is a product whose coefficient is the float 1.0, which GiNaC holds but leaves out of
-// its operands (`a * b * 1.0`): a rewrite that maps the operands and finds none changed keeps it.
+// Whether `e` is a product whose coefficient is the float 1.0, or a sum with a term whose
+// coefficient is 1.0 (or -1.0), which GiNaC holds but leaves out of its operands (`a * b * 1.0`;
+// a sum's op(i) is the term's rest alone when its coefficient equals 1): a rewrite that maps the
+// operands and finds none changed keeps it. GiNaC makes such a term when it divides a sum factor by
+// its content: `(0.5 * e + y / 2) * x` holds `x * (1.0 * e + y) / 2` (an expr_roundtrip finding:
+// has_float missed that 1.0, and the input, taken for exact, had to print one text at once).
 bool has_unit_float_coefficient(const GiNaC::ex& e);
 
 }  // namespace kcost

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "expr/expr.h"
+#include "expr/number.h"
 
 namespace kcost {
 namespace {
@@ -293,6 +294,25 @@ TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
   EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("a * b").ex()));
   EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("2.0 * a * b").ex()));
   EXPECT_FALSE(has_float(Expr::parse("a * b * 1").ex()));
+  // And a sum's term coefficient 1.0: a sum's op(i) is the term's rest alone when its coefficient
+  // equals 1. GiNaC makes one when it divides a sum factor by its content (`(0.5 * e + y / 2) * x`
+  // holds x * (1.0 * e + y) / 2, or x * (-1.0 * e - y) / -2, by its order of the terms): an
+  // expr_roundtrip finding, whose input has_float took for exact.
+  const GiNaC::ex e = Expr::symbol("e").ex(), y = Expr::symbol("y").ex();
+  const GiNaC::ex term_one = GiNaC::add(GiNaC::epvector{GiNaC::expair(e, number::make_float(1.0)), GiNaC::expair(y, 1)}, 0);
+  ASSERT_TRUE(term_one.op(0).is_equal(e) || term_one.op(1).is_equal(e));  // the 1.0 is out of its operands
+  EXPECT_TRUE(has_float(term_one));
+  EXPECT_TRUE(has_unit_float(term_one));
+  EXPECT_TRUE(has_unit_float_coefficient(term_one));
+  EXPECT_TRUE(has_float(Expr(term_one * y).ex()));
+  EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("e + y").ex()));
+  EXPECT_FALSE(has_unit_float_coefficient(Expr::parse("2.0 * e + y").ex()));
+  for (int k = 0; k < 8; ++k) {  // fresh symbols each time: GiNaC's order of the terms varies
+    const std::string n = std::to_string(k);
+    const Expr product = Expr::parse("(0.5 * e_" + n + " + y_" + n + " / 2) * x_" + n);
+    EXPECT_TRUE(has_float(product.ex())) << product.str();
+    EXPECT_TRUE(has_unit_float(product.ex())) << product.str();
+  }
 }
 
 TEST(ExprFloats, FloatsOutsideExponents) {
