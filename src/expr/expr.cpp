@@ -239,6 +239,12 @@ struct OpaqueLargePowers : TreePass {
     if (found != symbols.end()) return p.sign * found->second;
     return p.sign * (symbols[key] = GiNaC::symbol());
   }
+  // Whether e holds one of the symbols made here.
+  bool holds_one(const GiNaC::ex& e) const {
+    for (const auto& [key, symbol] : symbols)
+      if (e.has(symbol)) return true;
+    return false;
+  }
 };
 
 // Every float 1.0 or -1.0 as the integer, everywhere in e (function arguments too): the printer
@@ -428,8 +434,14 @@ Equivalence Expr::equivalence(const Expr& other, double work) const {
     const Equivalence rounding =
         has_float(a) || has_float(b) ? only_rounding(a, b, budget) : Equivalence::different;
     // A difference left where a large power's base or a sum's sign could not be normalized
-    // (too large to expand) may be two forms of one value.
-    if (rounding == Equivalence::different && !(opaque.all_bases_expanded && signed_bases.all_sums_expanded))
+    // (too large to expand) may be two forms of one value; and so may one that still holds a large
+    // power made a symbol: its key is its base's expanded form, which a value-equal form of the
+    // base need not share (float coefficients added in another order, or exact on one side and
+    // floats on the other), and a form whose estimate is smaller is expanded instead of made a
+    // symbol (an expr_roundtrip finding: `(X / b % b) ** 2`, X holding `b ** 2222262` and terms
+    // GiNaC kept apart on one side only, one side a symbol, the other not, found "different").
+    if (rounding == Equivalence::different &&
+        (!(opaque.all_bases_expanded && signed_bases.all_sums_expanded) || opaque.holds_one(expanded)))
       return Equivalence::undecided;
     return rounding;
   } catch (const std::exception&) {
