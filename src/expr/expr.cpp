@@ -595,8 +595,9 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // of the exact sum the printer writes (`-1.0 * b * e` as `-b * e`): GiNaC takes the content out
   // of a whole power of an exact sum always, and of a sum with floats only where its first term's
   // coefficient over the content is an integer (sum_content.h), and the content it takes out of
-  // the printed form may leave the float range beside a float factor where the original never did (an expr_roundtrip finding: `20.0 * (-1/470402696403648 - 1.0 * b * e - e)**21`
-  // held as it is, read back as 20.0 times the content's 21st power, 2**-1023, refused).
+  // the printed form may leave the float range beside a float factor where the original never
+  // did (an expr_roundtrip finding: `20.0 * (-1/470402696403648 - 1.0 * b * e - e)**21` held as
+  // it is, read back as 20.0 times the content's 21st power, 2**-1023, refused).
   if (number::is_real(x) && num(x).is_integer() && GiNaC::is_exactly_a<GiNaC::add>(b))
     b = guarded([&] { return exact_unit_coefficients(b).value_or(b); }).ex();
   // An integer exponent too long to print (more digits than a literal may have, lexer.h) is
