@@ -18,7 +18,17 @@ class Evaluator {
   Evaluator(const std::map<std::string, numeric>& values, FloatLiterals floats, double max_bits)
       : values_(values), floats_(floats), max_bits_(max_bits) {}
 
-  numeric operator()(const ex& e) const { return bounded(value(e)); }
+  // In FloatLiterals::exact, a float the evaluation makes (a non-integer power, log2, an operation
+  // on floats) is read as the exact rational it is, as the literals are, so that what follows is
+  // exact arithmetic: two forms of one expression then take one value whatever order they add or
+  // multiply in. Kept a float, it rounded at each later step, and a floor division or modulo of a
+  // 21st power made the last places a different value (an expr_roundtrip finding:
+  // `2 * (g - e - 1.000358 * 5 ** e) ** 21 / E % b` and its read-back, which holds
+  // `-2 * (e + 1.000358 * 5 ** e - g) ** 21`, disagreed at a rational point).
+  numeric operator()(const ex& e) const {
+    const numeric v = value(e);
+    return bounded(floats_ == FloatLiterals::exact ? number::exact_value(v) : v);
+  }
 
  private:
   // `n`, or ExprError where it is an exact number longer than max_bits_

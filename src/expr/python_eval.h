@@ -16,8 +16,9 @@ enum class FloatLiterals {
   python,  // as doubles, added and multiplied as Python does, rounding at each step
   // as the exact rational each double is (0.1 is 3602879701896397 / 2 ** 55): arithmetic on them
   // is then exact, so two forms of one expression whose float coefficients GiNaC combined in
-  // another order, or whose sums it keeps in another order, take one value (a float still comes
-  // out of a non-integer power and log2). For comparing forms (sampled_equality.h), not for costs.
+  // another order, or whose sums it keeps in another order, take one value. A non-integer power
+  // and log2 round to a double as Python's do, and that double too is read as the rational it
+  // is, so what follows them is exact. For comparing forms (sampled_equality.h), not for costs.
   exact,
 };
 
