@@ -44,7 +44,7 @@ class Evaluator {
       // (-1) ** 4e-4 * 77772 ** (4e-4 * S), whose first factor it evaluates as a complex float.
       // Python's value there is complex too, and number::pow refuses such a power of numbers.
       if (!n.is_real()) throw ExprError("does not evaluate to a real number");
-      return floats_ == FloatLiterals::exact ? number::exact_value(n) : n;
+      return n;  // read exactly in FloatLiterals::exact by operator(), as every value is
     }
     if (GiNaC::is_a<GiNaC::symbol>(e)) {
       const std::string& name = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
