@@ -116,7 +116,7 @@ bool cheap_to_expand(const GiNaC::ex& e, double max_work) {
 bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   for (const GiNaC::ex* e : {&a, &b}) {
     const ExpansionSize size = expansion_size(*e);
-    if (size.work > kMaxExpandedTerms || size.degree > kMaxDividedDegree)
+    if (size.work > kMaxDividedWork || size.degree > kMaxDividedDegree)
       return false;
   }
   return true;
