@@ -89,7 +89,7 @@ GiNaC::ex expand_all(const GiNaC::ex& e);
 // division with the degree too (`(a + b) ** 200 / (c - b)`: 0.24 s), and with the square of the
 // terms: GiNaC's divide expands with its own expand and takes a multiple of the divisor off the
 // remainder at each step, each a new sum of the remainder's terms. Dividing a 5-term sum to the
-// 21st power (12,650 terms) by `a + b` took 9 to 15 s (an expr_roundtrip finding), by the order
+// 21st power (12,650 terms) by `a + b` took 8 to 12 s (an expr_roundtrip slow input), by the order
 // GiNaC gave the symbols; 1,000 terms take 0.2 s at most over the divisors measured.
 constexpr double kMaxExpandedTerms = 100000;
 constexpr double kMaxDividedDegree = 128;
