@@ -27,6 +27,13 @@ double monomials(double n, double t) {
   return std::round(count);
 }
 
+// A bound times a count that may be infinite (the exponent of `y ** 6 ** 414` is past a double):
+// 0 times anything is 0. A base of degree 0, or whose numbers are all 1 in magnitude (extent 0),
+// raised to any power stays so. Infinity times 0 would be NaN, which every later std::max drops:
+// `(2 ** (772 - b*e) ** 9 * y ** 6 ** 414 * 1. % b) ** -2` lost the extent 2 ** 95 of its first
+// factor so, and was expanded, 2 raised to 772 ** 9 (an expr_roundtrip out-of-memory finding).
+double times(double bound, double count) { return bound == 0 ? 0 : bound * count; }
+
 // The size of an expansion made by expand_all: a function met again (`counted`) costs one term.
 struct Sizer {
   std::map<GiNaC::ex, ExpansionSize, ExactLess> counted;
@@ -62,9 +69,9 @@ ExpansionSize Sizer::operator()(const GiNaC::ex& e) {
     const double n = std::fabs(exponent.to_double());
     if (exponent.is_integer()) {
       const double terms = monomials(n, base.terms);
-      return {terms, base.degree * n, base.inner_terms, n * base.extent, base.work + terms};
+      return {terms, times(base.degree, n), base.inner_terms, times(base.extent, n), base.work + terms};
     }
-    return {1, 1, std::max(base.terms, base.inner_terms), std::max(n * base.extent, number_extent(exponent)),
+    return {1, 1, std::max(base.terms, base.inner_terms), std::max(times(base.extent, n), number_extent(exponent)),
             base.work + 1};
   }
   if (GiNaC::is_a<GiNaC::power>(e)) {
@@ -77,9 +84,9 @@ ExpansionSize Sizer::operator()(const GiNaC::ex& e) {
     const double c = std::exp2(exponent.extent);
     const bool sum = GiNaC::is_a<GiNaC::add>(e.op(0));
     const double terms = sum ? monomials(c, base.terms) : 1;
-    return {terms, sum ? base.degree * c + 1 : 1,
+    return {terms, sum ? times(base.degree, c) + 1 : 1,
             std::max({base.terms, base.inner_terms, exponent.terms, exponent.inner_terms}),
-            std::max(base.extent == 0 ? 0 : base.extent * c, exponent.extent), base.work + exponent.work + terms};
+            std::max(times(base.extent, c), exponent.extent), base.work + exponent.work + terms};
   }
   // A function: one opaque term; its operands are expanded on their own, once.
   const auto found = counted.find(e);

@@ -207,5 +207,20 @@ TEST(ExpansionSize, APowerToASymbolicExponentIsRaisedToItsConstant) {
   EXPECT_TRUE(cheap_to_expand(Expr::parse("x ** (222 + b) ** 41").ex()));  // x ** c stays as it is
 }
 
+TEST(ExpansionSize, APowerPastADoubleKeepsTheBoundsOfItsNeighbours) {
+  // y ** 6 ** 414: the exponent is past a double (infinity), y's numbers are 1 (extent 0), and
+  // it stays so raised to any power: 0, not infinity times 0 (NaN, which a function's std::max
+  // of its operands' extents dropped)
+  EXPECT_EQ(size_of("y ** 6 ** 414").extent, 0);
+  EXPECT_TRUE(std::isinf(size_of("y ** 6 ** 414").degree));
+  // an expr_roundtrip out-of-memory finding: beside it, 2 ** (772 - b*e) ** 9 (which expanded
+  // raises 2 to 772 ** 9) inside a `%` was counted cheap, and the parser's zero test of the base
+  // of `** -2` expanded it
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("2 ** (772 - b*e) ** 9 * y ** 6 ** 414 * 1. % b").ex()));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("min(2 ** (772 - b*e) ** 9 * y ** 6 ** 414, c)").ex()));
+  EXPECT_TRUE(cheap_to_expand(Expr::parse("min(x * y ** 6 ** 414, c)").ex()));
+  EXPECT_EQ(Expr::parse("(2**(772-(b)*e)**9*y**6**--414*1.%b)**-2").str().substr(0, 14), "1 / (y**142763");
+}
+
 }  // namespace
 }  // namespace kcost

@@ -137,11 +137,12 @@ std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
   UnitFloatsExact exact;
   const ex a = has_unit_float(a_in) ? exact(a_in) : a_in, b = has_unit_float(b_in) ? exact(b_in) : b_in;
   if (exact.failed || has_non_unit_float(a) || has_non_unit_float(b)) return std::nullopt;
-  if (!cheap_to_divide(a, b)) return std::nullopt;
   try {
-    ex q = a * GiNaC::pow(b, -1);  // GiNaC cancels equal factors itself
+    // GiNaC cancels equal factors itself, without expanding: tried whatever the size.
+    ex q = a * GiNaC::pow(b, -1);
     if (integer_valued(q)) return q;
-    if (a.info(GiNaC::info_flags::rational_polynomial) &&
+    // Polynomial division, only within kMaxDividedWork (its time grows with the square of the terms).
+    if (cheap_to_divide(a, b) && a.info(GiNaC::info_flags::rational_polynomial) &&
         b.info(GiNaC::info_flags::rational_polynomial) && GiNaC::divide(a, b, q) &&
         integer_valued(q))
       return q;

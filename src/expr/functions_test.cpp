@@ -271,6 +271,11 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   // float). GiNaC drops it from a sum of one term (x * y + 0.0 is x * y).
   EXPECT_EQ(printed("(x * y + z * y + 3.0 - 3.0) // y"), "(x * y + y * z + 0.0) // y");
   EXPECT_EQ(printed("(x * y + z * y + 3 - 3) // y"), "x + z");
+  // Equal factors cancel whatever the size of the rest; only polynomial division is bounded
+  // (kMaxDividedWork: 1,000 terms). (a + b + c + d) ** 20 is 1,771 terms expanded.
+  EXPECT_EQ(printed("((a + b + c + d) ** 20 * x) // x"), "(a + b + c + d)**20");
+  EXPECT_EQ(printed("((a + b + c + d) ** 20 * x) % x"), "0");
+  EXPECT_EQ(printed("((a + b + c + d) ** 20 * x + x) // x"), "(x * (a + b + c + d)**20 + x) // x");  // not divided
 }
 
 TEST(ExprFloats, HasFloatSeesEveryFloatTheSumConstantToo) {
