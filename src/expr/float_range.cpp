@@ -239,7 +239,12 @@ bool power_may_overflow(const GiNaC::ex& base, const GiNaC::numeric& exponent, d
     if (v.is_zero() || !v.is_real() || (v.is_rational() && exponent.is_rational())) return false;
     return log2_magnitude(v) * exponent.to_double() > limit;
   }
-  if (GiNaC::is_exactly_a<GiNaC::power>(base)) return power_may_overflow(base.op(0), exponent, limit);
+  // A power's base is raised only where GiNaC folds the exponents, (x ** c1) ** c2 into
+  // x ** (c1 * c2), c1 a number. Under a symbolic exponent nothing is raised: (16 ** -y) ** 1e27
+  // is 16 ** (-1e27 * y). Counting 16 ** 1e27 there refused `1 / (a * 16**-y)**1e+27`, the
+  // printed form of `(a * 16 ** -y) ** -1e27` (an expr_roundtrip finding).
+  if (GiNaC::is_exactly_a<GiNaC::power>(base))
+    return GiNaC::is_exactly_a<numeric>(base.op(1)) && power_may_overflow(base.op(0), exponent, limit);
   if (!GiNaC::is_exactly_a<GiNaC::mul>(base)) return false;
   for (size_t i = 0; i < base.nops(); ++i)
     if (power_may_overflow(base.op(i), exponent, limit)) return true;

@@ -58,9 +58,10 @@ bool product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b, double limit =
 // Whether raising `base` to the number `exponent` may make a float beyond `limit` in a number
 // GiNaC raises at once: a float, or any number when the exponent is a float, that is the base or
 // a factor of it (GiNaC raises a product factor by factor, (1e300 * x) ** 2.0 is 1e300 ** 2.0 *
-// x ** 2.0), or a factor of a power's base. Not the terms of a sum (GiNaC takes out only its
-// integer content, and only to a whole power: content_may_overflow), nor a function's arguments
-// (min(x, 1e300) ** 2).
+// x ** 2.0), or a factor of a power's base when that power's exponent is a number (GiNaC folds
+// the two exponents into one; under a symbolic exponent nothing is raised). Not the terms of a
+// sum (GiNaC takes out only its integer content, and only to a whole power:
+// content_may_overflow), nor a function's arguments (min(x, 1e300) ** 2).
 bool power_may_overflow(const GiNaC::ex& base, const GiNaC::numeric& exponent, double limit = kFloatLog2Limit);
 
 }  // namespace kcost
