@@ -336,11 +336,16 @@ struct SignedBases : TreePass {
 // `-1 / (b**2 * m - 10 * b * m + 25 * m - x)` where the other held the floats' `1 / (x - ...)`,
 // and with floats kept as floats the two never cancelled (an expr_roundtrip finding, found
 // "symbolically different"). Exact, both are made again as GiNaC makes exact sums, one way.
+// With `floats_only`, exact numbers stay as they are, and so do exponents (an exact exponent
+// has GiNaC raise numbers exactly: `(c + 64 * x) ** -1e4`, its float exponent made -10000,
+// took 1.8 s where its comparison had taken 0.4 ms).
 struct RoundedNumbers : TreePass {
+  explicit RoundedNumbers(bool floats_only = false) : floats_only(floats_only) {}
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
+    if (floats_only && GiNaC::is_exactly_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), e.op(1)});
     if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
     const numeric& v = num(e);
-    if (!v.is_real()) return e;
+    if (!v.is_real() || (floats_only && v.is_rational())) return e;
     if (v.is_zero()) return numeric(0);
     if (std::fabs(log2_magnitude(v)) > kFloatLog2Range) return e;
     const numeric exact = number::exact_value(v);
@@ -354,6 +359,7 @@ struct RoundedNumbers : TreePass {
     return mantissa * numeric(10).power(std::atoi(mark + 1) - 11);
   }
   const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
+  const bool floats_only;
 };
 
 // Whether a and b (either with floats) differ only by float rounding: GiNaC orders a sum's terms
@@ -374,6 +380,25 @@ Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudge
   const GiNaC::ex difference = ra - rb;
   if (!budget.take(difference)) return Equivalence::undecided;
   return expansion(difference).is_zero() ? Equivalence::equal : Equivalence::different;
+}
+
+Equivalence equivalence_of(const GiNaC::ex& x, const GiNaC::ex& y, double work, bool floats_rounded_first);
+
+// Whether a and b are equal with each float outside exponents read as the exact decimal of its
+// value rounded to 12 significant digits (RoundedNumbers, floats only) before any arithmetic,
+// exact numbers as they are: a comparison of its own, within `work`. only_rounding rounds after
+// the arithmetic, which a float term that cancels an exact one defeats: the float's last places
+// are left as a term of their own. An expr_roundtrip finding: GiNaC kept `K * e * (2 * b + 8 * b2
+// - 7)` and `K * e * (-2.0 * b - 8.0 * b2 + 7.0)` apart (K a 362-bit integer), and cancelled them
+// as like terms once the printer had led the second with a positive term; compared, the first
+// form made the two into `8.3e+93 * e`, the rounding error of 7.0 * K.
+bool equal_with_floats_rounded(const GiNaC::ex& a, const GiNaC::ex& b, double work) {
+  try {
+    RoundedNumbers rounded(true);
+    return equivalence_of(rounded(a), rounded(b), work, false) == Equivalence::equal;
+  } catch (const ExprError&) {
+    return false;  // a node made again refused (a base that became 0 under a negative power)
+  }
 }
 
 // The bits GiNaC may raise to the power n in raising e to n, per unit of n: the largest length
@@ -409,9 +434,17 @@ double raised_bits(const GiNaC::ex& e) {
 
 bool Expr::equivalent(const Expr& other) const { return equivalence(other) == Equivalence::equal; }
 
-Equivalence Expr::equivalence(const Expr& other, double work) const {
+Equivalence Expr::equivalence(const Expr& other, double work) const { return equivalence_of(e_, other.e_, work, true); }
+
+namespace {
+
+// Expr::equivalence of x and y; with `floats_rounded_first`, where x and y are found different
+// (not undecided) and hold floats outside exponents, compared again with those floats rounded
+// first (equal_with_floats_rounded), where they may be found equal: only there, as the second
+// comparison costs as much as the first.
+Equivalence equivalence_of(const GiNaC::ex& x, const GiNaC::ex& y, double work, bool floats_rounded_first) {
   try {
-    if (e_.is_equal(other.e_)) return Equivalence::equal;
+    if (x.is_equal(y)) return Equivalence::equal;
     UnitFloats units;
     WholeExponents whole;
     Expansion expansion;  // one for the whole comparison: both sides hold the same functions
@@ -425,7 +458,7 @@ Equivalence Expr::equivalence(const Expr& other, double work) const {
     auto normal = [&](const GiNaC::ex& e) {
       return signed_bases(opaque(signed_bases(whole(has_unit_float(e) ? units(e) : e))));
     };
-    const GiNaC::ex a = normal(e_), b = normal(other.e_);
+    const GiNaC::ex a = normal(x), b = normal(y);
     if (sum_may_overflow(a, b, kFloatLog2Range)) return Equivalence::undecided;
     const GiNaC::ex difference = a - b;
     if (!budget.take(difference)) return Equivalence::undecided;
@@ -443,11 +476,16 @@ Equivalence Expr::equivalence(const Expr& other, double work) const {
     if (rounding == Equivalence::different &&
         (!(opaque.all_bases_expanded && signed_bases.all_sums_expanded) || opaque.holds_one(expanded)))
       return Equivalence::undecided;
+    if (rounding == Equivalence::different && floats_rounded_first &&
+        (has_float_outside_exponents(x) || has_float_outside_exponents(y)) && equal_with_floats_rounded(x, y, work))
+      return Equivalence::equal;
     return rounding;
   } catch (const std::exception&) {
     return Equivalence::undecided;
   }
 }
+
+}  // namespace
 
 // Numbers combine as numbers, so that a float result stays a float even when it is zero
 // (GiNaC would make 1e-300 * 1e-300 the exact 0; Python says 0.0), and CLN's overflow is thrown

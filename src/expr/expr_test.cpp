@@ -656,6 +656,29 @@ TEST(ExprEquality, ValueEqualSumsOfWhichOneHasFloatsAreEqual) {
   }
 }
 
+TEST(ExprEquality, AFloatTermThatCancelsAnExactOneLeavesNothing) {
+  // GiNaC keeps `K * e * (2 * b + 8 * b2 - 7)` and `K * e * (-2.0 * b - 8.0 * b2 + 7.0)` apart
+  // (their signs differ; K = 9 ** 114, 362 bits). Expanded, 7.0 * K leaves its rounding error as
+  // a term of its own, 8.3e+93 * e, for some orders of the symbols, and no rounding after the
+  // arithmetic removes it: "different". With the floats read rounded first, the two cancel
+  // exactly. An expr_roundtrip finding: the printer leads the second sum with a positive term,
+  // and read back, GiNaC took the two for like terms and cancelled them. A fresh set of symbols
+  // each time, after k unused ones.
+  const std::string k114 = "6076396096647706909168138770838836135530328017648434830996201971201776350890241322455818405320466786549738961";
+  const std::string pair = k114 + " * e * (2 * b + 8 * b2 - 7) + " + k114 + " * e * (-2.0 * b - 8.0 * b2 + 7.0)";
+  for (int k = 0; k < 24; ++k) {
+    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
+    const SymbolScope scope;
+    EXPECT_EQ(parse(pair + " + y").equivalence(parse("y")), Equivalence::equal) << k;
+    EXPECT_EQ(parse(pair + " + y").equivalence(parse("y"), 2000), Equivalence::equal) << k;
+    // a difference the floats' rounding cannot hide
+    EXPECT_EQ(parse(pair + " + y").equivalence(parse("2 * y")), Equivalence::different) << k;
+    EXPECT_EQ(parse(pair + " + y + " + k114 + " * e / 10 ** 9").equivalence(parse("y")), Equivalence::different) << k;
+  }
+  const Expr e = parse("((9**-114*y - 2*.5*-2*(-2**-1 + b2*4 - 3 + b)*e - 1 - 2*(-2**-1 + b2*4 - 3 + b)*e - b))*e");
+  EXPECT_EQ(parse(e.str()).equivalence(e, 2000), Equivalence::equal) << e.str();
+}
+
 TEST(ExprExpand, Polynomials) {
   EXPECT_EQ(parse("(a + b) ** 2").expand().str(), "a**2 + 2 * a * b + b**2");
   EXPECT_EQ(parse("2 * s * (h + 1) * (b + c)").expand().str(),
