@@ -24,6 +24,17 @@ Expr sym(const std::string& name) { return Expr::symbol(name); }
 // A number from Python text: num("7 / 2"), num("0.5").
 numeric num(std::string_view text) { return Expr::parse(text).as_number(); }
 
+// check(k) for each of `orders` orders of the symbols: GiNaC orders a sum's terms by when each
+// symbol was made, so each k makes k unused symbols first, then checks in a fresh scope.
+template <typename Check>
+void for_each_symbol_order(int orders, Check check) {
+  for (int k = 0; k < orders; ++k) {
+    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
+    const SymbolScope scope;
+    check(k);
+  }
+}
+
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
@@ -631,14 +642,12 @@ TEST(ExprEquality, ALargePowerLeftAsASymbolDecidesNothing) {
   // An expr_roundtrip finding: one form held two terms GiNaC kept apart (an exact sum factor and a
   // float one of the same value), the other one term; the first's square of a `%` was a symbol,
   // the other's was not, and the two were found "different" (a fresh set of symbols each time).
-  for (int k = 0; k < 8; ++k) {
-    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
-    const SymbolScope scope;
+  for_each_symbol_order(8, [&](int k) {
     const Expr e = parse("((b**2222262 - 2 * .5 * 1 * -2 * (-2**-1 + b2 * 4 - 3 + b) * e - 9**-114 - "
                          "(-2**-1 + b2 * 4 - 3 + b) * e - b) / b % b) ** 2");
     const Expr again = parse(e.str());
     EXPECT_NE(again.equivalence(e, 2000), Equivalence::different) << k << ": " << e.str() << " and " << again.str();
-  }
+  });
 }
 
 TEST(ExprEquality, ValueEqualSumsOfWhichOneHasFloatsAreEqual) {
@@ -647,13 +656,11 @@ TEST(ExprEquality, ValueEqualSumsOfWhichOneHasFloatsAreEqual) {
   // squared, `b - 5` or `b - 5.0` (GiNaC holds them equal). Under a power -1, one form expanded
   // to an exact sum whose sign GiNaC took out and the other to a float one: "different" for
   // some orders of the symbols (a fresh pair of symbols each time, after k unused ones).
-  for (int k = 0; k < 24; ++k) {
-    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
-    const SymbolScope scope;
+  for_each_symbol_order(24, [&](int k) {
     const Expr e = parse("(x + .5 * 1 * -2 * (-2 - 3 + b) * m * (-2 - 3 + b)) ** -1");
     const Expr again = parse(e.str());
     EXPECT_EQ(again.equivalence(e, 2000), Equivalence::equal) << k << ": " << e.str() << " and " << again.str();
-  }
+  });
 }
 
 TEST(ExprEquality, AFloatTermThatCancelsAnExactOneLeavesNothing) {
@@ -666,15 +673,13 @@ TEST(ExprEquality, AFloatTermThatCancelsAnExactOneLeavesNothing) {
   // each time, after k unused ones.
   const std::string k114 = "6076396096647706909168138770838836135530328017648434830996201971201776350890241322455818405320466786549738961";
   const std::string pair = k114 + " * e * (2 * b + 8 * b2 - 7) + " + k114 + " * e * (-2.0 * b - 8.0 * b2 + 7.0)";
-  for (int k = 0; k < 24; ++k) {
-    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
-    const SymbolScope scope;
+  for_each_symbol_order(24, [&](int k) {
     EXPECT_EQ(parse(pair + " + y").equivalence(parse("y")), Equivalence::equal) << k;
     EXPECT_EQ(parse(pair + " + y").equivalence(parse("y"), 2000), Equivalence::equal) << k;
     // a difference the floats' rounding cannot hide
     EXPECT_EQ(parse(pair + " + y").equivalence(parse("2 * y")), Equivalence::different) << k;
     EXPECT_EQ(parse(pair + " + y + " + k114 + " * e / 10 ** 9").equivalence(parse("y")), Equivalence::different) << k;
-  }
+  });
   const Expr e = parse("((9**-114*y - 2*.5*-2*(-2**-1 + b2*4 - 3 + b)*e - 1 - 2*(-2**-1 + b2*4 - 3 + b)*e - b))*e");
   EXPECT_EQ(parse(e.str()).equivalence(e, 2000), Equivalence::equal) << e.str();
 }
