@@ -220,15 +220,24 @@ GiNaC::ex Expansion::held(const GiNaC::ex& power) {
 }
 
 GiNaC::ex Expansion::restored(const GiNaC::ex& e) {
+  // Each distinct node made again once: an expansion holds one node (a floor division, a modulo)
+  // in each of thousands of terms, and making it evaluates it again (its exact quotient, a search
+  // of its operands for floats): an expr_roundtrip input took 1.3 s of a release build, made per
+  // reference, and 0.13 s made once (fuzz/slow/README.md).
   struct Restore : GiNaC::map_function {
     const GiNaC::exmap& powers;
+    std::map<GiNaC::ex, GiNaC::ex, ExactLess> made;
     explicit Restore(const GiNaC::exmap& p) : powers(p) {}
     GiNaC::ex operator()(const GiNaC::ex& x) override {
       if (GiNaC::is_a<GiNaC::symbol>(x)) {
         auto found = powers.find(x);
         return found == powers.end() ? x : (*this)(found->second);  // its exponent may hold one
       }
-      return map_operands(x, *this);
+      if (x.nops() == 0) return x;
+      if (auto found = made.find(x); found != made.end()) return found->second;
+      const GiNaC::ex y = map_operands(x, *this);
+      made.emplace(x, y);
+      return y;
     }
   } restore(powers_);
   return restore(e);

@@ -22,6 +22,7 @@
 #include "expr/printer.h"
 #include "expr/rebuild.h"
 #include "expr/sum_content.h"
+#include "expr/walk.h"
 #include "expr/symbol_table.h"
 
 namespace kcost {
@@ -45,8 +46,10 @@ Expr guarded(F f) {
 const numeric& num(const GiNaC::ex& e) { return GiNaC::ex_to<numeric>(e); }
 
 void collect_symbols(const GiNaC::ex& e, std::set<std::string>* names) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_a<GiNaC::symbol>(*it)) names->insert(GiNaC::ex_to<GiNaC::symbol>(*it).get_name());
+  walk_distinct(e, [&](const GiNaC::ex& x) {
+    if (GiNaC::is_a<GiNaC::symbol>(x)) names->insert(GiNaC::ex_to<GiNaC::symbol>(x).get_name());
+    return Walk::into;
+  });
 }
 
 }  // namespace

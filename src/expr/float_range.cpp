@@ -10,6 +10,7 @@
 
 #include "expr/functions.h"
 #include "expr/number.h"
+#include "expr/walk.h"
 
 namespace kcost {
 
@@ -123,8 +124,11 @@ double log2_magnitude(const GiNaC::numeric& v) {
 
 double number_extent(const GiNaC::ex& e) {
   double extent = 0;
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if (GiNaC::is_exactly_a<numeric>(*it)) extent = std::max(extent, extent_of(num(*it)));
+  walk_distinct(e, [&](const GiNaC::ex& x) {
+    if (!GiNaC::is_exactly_a<numeric>(x)) return Walk::into;
+    extent = std::max(extent, extent_of(num(x)));
+    return Walk::over;
+  });
   return extent;
 }
 

@@ -7,6 +7,7 @@
 #include "expr/float_range.h"
 #include "expr/number.h"
 #include "expr/rebuild.h"
+#include "expr/walk.h"
 
 namespace kcost {
 
@@ -41,16 +42,18 @@ std::optional<int> known_sign(const ex& a, const ex& b) {
 }
 
 // Whether a float occurs in `e`, a sum's float zero constant included; 1.0 and -1.0 only when
-// `units` is set; in the exponents of powers only when `exponents` is set. Recursive, as deep as
-// the expression (the parser bounds nesting at 200 levels).
+// `units` is set; in the exponents of powers only when `exponents` is set. Each shared subtree
+// searched once (walk.h).
 bool find_float(const ex& e, bool units, bool exponents) {
-  if (!exponents && GiNaC::is_exactly_a<GiNaC::power>(e)) return find_float(e.op(0), units, exponents);
-  if (GiNaC::is_exactly_a<numeric>(e)) return !num(e).is_rational() && (units || !is_unit_float(num(e)));
-  if (GiNaC::is_exactly_a<GiNaC::add>(e) && !num(number_of(GiNaC::ex_to<GiNaC::add>(e))).is_rational()) return true;
-  if (units && has_unit_float_coefficient(e)) return true;
-  for (size_t i = 0; i < e.nops(); ++i)
-    if (find_float(e.op(i), units, exponents)) return true;
-  return false;
+  return walk_distinct(e, [&](const ex& x) {
+    if (GiNaC::is_exactly_a<numeric>(x))
+      return !num(x).is_rational() && (units || !is_unit_float(num(x))) ? Walk::stop : Walk::over;
+    if (!exponents && GiNaC::is_exactly_a<GiNaC::power>(x)) return Walk::into_first;
+    if (GiNaC::is_exactly_a<GiNaC::add>(x) && !num(number_of(GiNaC::ex_to<GiNaC::add>(x))).is_rational())
+      return Walk::stop;
+    if (units && has_unit_float_coefficient(x)) return Walk::stop;
+    return Walk::into;
+  });
 }
 
 // Whether a float other than 1.0 and -1.0 occurs anywhere in `e`: one that decides against an
@@ -332,9 +335,10 @@ bool has_float(const ex& e) { return find_float(e, true, true); }
 bool has_float_outside_exponents(const ex& e) { return find_float(e, true, false); }
 
 bool has_unit_float(const ex& e) {
-  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
-    if ((GiNaC::is_exactly_a<numeric>(*it) && is_unit_float(num(*it))) || has_unit_float_coefficient(*it)) return true;
-  return false;
+  return walk_distinct(e, [](const ex& x) {
+    if (GiNaC::is_exactly_a<numeric>(x)) return is_unit_float(num(x)) ? Walk::stop : Walk::over;
+    return has_unit_float_coefficient(x) ? Walk::stop : Walk::into;
+  });
 }
 
 bool has_unit_float_coefficient(const ex& e) {

@@ -4,10 +4,12 @@
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "expr/lexer.h"
 #include "expr/symbol_table.h"
+#include "expr/walk.h"
 
 namespace kcost {
 
@@ -24,14 +26,20 @@ constexpr int kMaxDepth = 200;
 constexpr int kMaxTreeDepth = 64;
 static_assert(3 * kMaxTreeDepth + 1 <= kMaxDepth);
 
+// Each node measured, by its address, with the node kept alive: GiNaC makes some operands afresh
+// when asked for them (a sum's term 2 * x), and a node made after one is freed may take its
+// address (walk.h).
+using DepthMemo = std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, int>>;
+
 // The levels of e's tree; a subtree GiNaC shares is measured once.
-int tree_depth(const GiNaC::ex& e, std::unordered_map<const GiNaC::basic*, int>& memo) {
+int tree_depth(const GiNaC::ex& e, DepthMemo& memo) {
   if (e.nops() == 0) return 1;
   const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
-  if (auto it = memo.find(node); it != memo.end()) return it->second;
+  if (auto it = memo.find(node); it != memo.end()) return it->second.second;
   int deepest = 0;
   for (size_t i = 0; i < e.nops(); ++i) deepest = std::max(deepest, tree_depth(e.op(i), memo));
-  return memo[node] = deepest + 1;
+  memo.emplace(node, std::make_pair(e, deepest + 1));
+  return deepest + 1;
 }
 
 class Parser {
@@ -43,15 +51,18 @@ class Parser {
     if (tok_.kind == Token::end) fail(tok_, "empty expression");
     Expr e = test();
     if (tok_.kind != Token::end) unexpected();
-    std::unordered_map<const GiNaC::basic*, int> memo;
+    DepthMemo memo;
     if (tree_depth(e.ex(), memo) > kMaxTreeDepth)
       throw ExprError("expression is nested too deeply (more than " + std::to_string(kMaxTreeDepth) +
                           " levels once built)",
                       std::string(text_), 1);
-    for (auto it = e.ex().preorder_begin(); it != e.ex().preorder_end(); ++it)
-      if (GiNaC::is_exactly_a<GiNaC::numeric>(*it) && !printable(GiNaC::ex_to<GiNaC::numeric>(*it)))
-        throw ExprError("a number in the expression has more than " + std::to_string(kMaxDecimalDigits) + " digits",
-                        std::string(text_), 1);
+    const bool too_long = walk_distinct(e.ex(), [](const GiNaC::ex& x) {
+      if (!GiNaC::is_exactly_a<GiNaC::numeric>(x)) return Walk::into;
+      return printable(GiNaC::ex_to<GiNaC::numeric>(x)) ? Walk::over : Walk::stop;
+    });
+    if (too_long)
+      throw ExprError("a number in the expression has more than " + std::to_string(kMaxDecimalDigits) + " digits",
+                      std::string(text_), 1);
     return e;
   }
 

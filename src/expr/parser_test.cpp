@@ -469,6 +469,25 @@ TEST(ExprParseError, DeepTreesAreRefusedHoweverFlatTheirText) {
   EXPECT_EQ(parse(deep.str()), deep);
 }
 
+// The depth is measured once a node, by its address; GiNaC makes a sum's term 2 * y afresh each
+// time it is asked for it, and a term made after one is freed may take that address: each node
+// measured stays alive until the measuring ends, or a deep term read as the shallow one before it
+// passed (a chain of 70 `%` among ten shallow terms).
+TEST(ExprParseError, ADeepTermAmongShallowOnesIsMeasuredAsItself) {
+  std::string deep = "x";
+  for (int i = 0; i < 70; ++i) deep += " % a" + std::to_string(i);
+  std::string shallow;
+  for (int i = 0; i < 10; ++i) shallow += "2 * y" + std::to_string(i) + " + ";
+  for (const std::string& text : {shallow + "3 * (" + deep + ")", "3 * (" + deep + ") + " + shallow + "1"}) {
+    try {
+      Expr::parse(text);
+      ADD_FAILURE() << "parsed: " << text;
+    } catch (const ExprError& e) {
+      EXPECT_EQ(e.message, "expression is nested too deeply (more than 64 levels once built)");
+    }
+  }
+}
+
 TEST(ExprParseError, LongFlatExpressionsAreFine) {
   std::string sum = "x0";
   for (int i = 1; i < 5000; ++i) sum += " + x" + std::to_string(i % 50);
