@@ -22,8 +22,8 @@
 #include "expr/printer.h"
 #include "expr/rebuild.h"
 #include "expr/sum_content.h"
-#include "expr/walk.h"
 #include "expr/symbol_table.h"
+#include "expr/walk.h"
 
 namespace kcost {
 

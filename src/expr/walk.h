@@ -2,13 +2,13 @@
 //
 // GiNaC shares subtrees: expanding `(s + y) ** 15 * f` where f is a floor division of a long sum
 // gives thousands of terms, each holding the one node f. A walk of the tree (GiNaC's
-// preorder_iterator, or a recursion over op(i)) goes down f once per term: searching the
-// expansion for a float took 1.3 s of a release build and 11 to 15 s under ASan (expr_roundtrip's
-// slow units, fuzz/slow/README.md). Here each node with operands is visited once, by whichever
-// path reaches it first. That gives the same answer wherever what is asked of a node depends on
-// the node alone, not on the path to it (whether it is a float, the largest number under it, the
-// symbols in it). A leaf (a number, a symbol) is visited once per reference: it costs no more to
-// visit than to remember.
+// preorder_iterator, or a recursion over op(i)) goes down f once per term: an expr_roundtrip
+// input that took 1.3 s of a release build (11 s under ASan) spent a third of it searching such
+// an expansion for floats (fuzz/slow/README.md). Here each node with operands is visited once, by
+// whichever path reaches it first. That gives the same answer wherever what is asked of a node
+// depends on the node alone, not on the path to it (whether it is a float, the largest number
+// under it, the symbols in it). A leaf (a number, a symbol) is visited once per reference: it
+// costs no more to visit than to remember.
 //
 // GiNaC makes some operands afresh when asked for them (a sum's term 2 * x is held as the pair
 // (x, 2), and op(i) builds the product): the walk keeps each node it has visited alive until it
