@@ -35,7 +35,8 @@
 // |c| of an expansion, whichever is larger: a number's own; a sum's largest plus log2 of its
 // terms; a product's extents added (the sums of |c| multiply); a power to a number p, |p| times
 // the base's (the multinomial coefficients of a whole power sum to the power of the sum of |c|;
-// GiNaC raises a product factor by factor); a power to a symbolic exponent, the base's extent
+// GiNaC raises a product factor by factor), or the base's own where |p| < 1 (the base is expanded
+// first); a power to a symbolic exponent, the base's extent
 // times that c (a number base is raised to it); any other power and a function, the largest of
 // their operands', each expanded on its own. An expansion whose numbers may pass
 // number::kMaxPowerBits is not made either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).

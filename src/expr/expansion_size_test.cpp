@@ -182,6 +182,7 @@ TEST(ExpansionSize, ExtentBoundsTheNumbersOfTheExpansion) {
   EXPECT_EQ(size_of("(8 * x) * (8 * y)").extent, 6);
   EXPECT_EQ(size_of("(2 * x + y) ** 10").extent, 20);  // (2 + 1) ** 10 at most: 10 * (1 + 1)
   EXPECT_EQ(size_of("(4 * x + y) ** 2.5").extent, 7.5);
+  EXPECT_EQ(size_of("(4 * x + y) ** 0.5").extent, 3);  // the base, expanded first, holds 4 (and 2 terms)
   EXPECT_EQ(size_of("min(8 * x, y) * 2").extent, 4);
 }
 
@@ -192,6 +193,15 @@ TEST(ExpansionSize, AnExpansionWhoseFloatsWouldOverflowIsNotCheap) {
   EXPECT_TRUE(cheap_to_expand(Expr::parse("(1e10 * x + 1.5) ** 20").ex()));
   EXPECT_FALSE(cheap_to_expand(Expr::parse("(1e100 * x + 1.5) ** 5 * (1e100 * y + z) ** 5").ex()));
   EXPECT_EQ(Expr::parse("(1e10 * x + 1.5) ** 40").expand().str(), "(10000000000.0 * x + 1.5)**40");
+  // under a power to |p| < 1, the base is expanded on its own first: an expr_roundtrip leak
+  // finding expanded this (2e-4 times the base's extent was counted), and 100.0 ** -77775 left
+  // the float range inside GiNaC's expand
+  const Expr under_root = Expr::parse("(100.0 ** (b - 77775) * e) ** 2e-4");
+  EXPECT_FALSE(cheap_to_expand(under_root.ex()));
+  EXPECT_EQ(under_root.expand(), under_root);
+  // and an exact number past number::kMaxPowerBits so (2 raised to 222 ** 41)
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(2 ** (222 + b) ** 41) ** 1e-300").ex()));
+  EXPECT_FALSE(cheap_to_expand(Expr::parse("(2 ** (222 + b) ** 41) ** (-1 / 3)").ex()));
 }
 
 TEST(ExpansionSize, APowerToASymbolicExponentIsRaisedToItsConstant) {

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <sstream>
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "expr/lexer.h"
@@ -26,19 +24,15 @@ constexpr int kMaxDepth = 200;
 constexpr int kMaxTreeDepth = 64;
 static_assert(3 * kMaxTreeDepth + 1 <= kMaxDepth);
 
-// Each node measured, by its address, with the node kept alive: GiNaC makes some operands afresh
-// when asked for them (a sum's term 2 * x), and a node made after one is freed may take its
-// address (walk.h).
-using DepthMemo = std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, int>>;
-
-// The levels of e's tree; a subtree GiNaC shares is measured once.
-int tree_depth(const GiNaC::ex& e, DepthMemo& memo) {
+// The levels of e's tree; a subtree GiNaC shares is measured once (`memo`, the depth of each
+// node measured: GiNaC makes some operands afresh when asked for them, a sum's term 2 * x, and
+// the memo keeps them alive, walk.h).
+int tree_depth(const GiNaC::ex& e, NodeMemo<int>& memo) {
   if (e.nops() == 0) return 1;
-  const GiNaC::basic* node = &GiNaC::ex_to<GiNaC::basic>(e);
-  if (auto it = memo.find(node); it != memo.end()) return it->second.second;
+  if (const int* depth = memo.find(e)) return *depth;
   int deepest = 0;
   for (size_t i = 0; i < e.nops(); ++i) deepest = std::max(deepest, tree_depth(e.op(i), memo));
-  memo.emplace(node, std::make_pair(e, deepest + 1));
+  memo.note(e, deepest + 1);
   return deepest + 1;
 }
 
@@ -51,7 +45,7 @@ class Parser {
     if (tok_.kind == Token::end) fail(tok_, "empty expression");
     Expr e = test();
     if (tok_.kind != Token::end) unexpected();
-    DepthMemo memo;
+    NodeMemo<int> memo;
     if (tree_depth(e.ex(), memo) > kMaxTreeDepth)
       throw ExprError("expression is nested too deeply (more than " + std::to_string(kMaxTreeDepth) +
                           " levels once built)",

@@ -15,12 +15,34 @@
 // ends, so that no later node is made at a freed one's address and taken for it.
 #pragma once
 
-#include <unordered_set>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <ginac/ginac.h>
 
 namespace kcost {
+
+// A value noted for each node, by the node's address, with the node kept alive while the memo
+// lives (above: a node made afresh must not be taken for a freed one at the same address). Only
+// nodes with operands are worth noting: GiNaC shares those, and a leaf costs no more to look at
+// again than to look up.
+template <class V>
+class NodeMemo {
+ public:
+  // The value noted for e's node, or null.
+  const V* find(const GiNaC::ex& e) const {
+    const auto found = values_.find(&GiNaC::ex_to<GiNaC::basic>(e));
+    return found == values_.end() ? nullptr : &found->second.second;
+  }
+  // Notes v for e's node; false, leaving the value noted before, when it has one.
+  bool note(const GiNaC::ex& e, V v) {
+    return values_.try_emplace(&GiNaC::ex_to<GiNaC::basic>(e), e, std::move(v)).second;
+  }
+
+ private:
+  std::unordered_map<const GiNaC::basic*, std::pair<GiNaC::ex, V>> values_;
+};
 
 // What a visit asks of the walk: to go on into the node's operands, into its operand 0 alone (a
 // power's base, not its exponent), past them, or to end.
@@ -31,17 +53,13 @@ enum class Walk { into, into_first, over, stop };
 // True when a visit returned Walk::stop: the walk ends there.
 template <class Visit>
 bool walk_distinct(const GiNaC::ex& e, Visit&& visit) {
-  std::unordered_set<const GiNaC::basic*> seen;
-  std::vector<GiNaC::ex> kept;  // every node in `seen`, alive until the walk ends
+  NodeMemo<bool> seen;  // each node with operands visited, alive until the walk ends
   std::vector<GiNaC::ex> todo{e};
   while (!todo.empty()) {
     const GiNaC::ex node = std::move(todo.back());
     todo.pop_back();
     const size_t n = node.nops();
-    if (n > 0) {
-      if (!seen.insert(&GiNaC::ex_to<GiNaC::basic>(node)).second) continue;
-      kept.push_back(node);
-    }
+    if (n > 0 && !seen.note(node, true)) continue;
     const Walk next = visit(node);
     if (next == Walk::stop) return true;
     if (next == Walk::into)

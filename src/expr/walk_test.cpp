@@ -62,6 +62,24 @@ TEST(WalkDistinct, NodesMadeAfreshAreNotTakenForFreedOnes) {
   }
 }
 
+TEST(NodeMemo, NotesEachNodeOnceAndKeepsItAlive) {
+  const GiNaC::ex product = parse("(a + b) * c");
+  NodeMemo<int> memo;
+  EXPECT_EQ(memo.find(product), nullptr);
+  EXPECT_TRUE(memo.note(product, 1));
+  EXPECT_FALSE(memo.note(product, 2));  // noted already: the first value stays
+  ASSERT_NE(memo.find(product), nullptr);
+  EXPECT_EQ(*memo.find(product), 1);
+  const GiNaC::ex copy = product;  // the same node
+  EXPECT_EQ(*memo.find(copy), 1);
+  EXPECT_EQ(memo.find(parse("(a + b) * c")), nullptr);  // an equal node made apart is another node
+  // the term 2 * y is made afresh by each op(0); the memo keeps the first alive, so the second,
+  // made while it lives, is not made at its address
+  const GiNaC::ex sum = parse("2 * y + 3 * z");
+  ASSERT_TRUE(memo.note(sum.op(0), 3));
+  EXPECT_EQ(memo.find(sum.op(0)), nullptr);
+}
+
 TEST(WalkDistinct, ParentsBeforeOperandsFirstOperandFirst) {
   std::vector<std::string> order;
   walk_distinct(parse("f // g + 1"), [&](const GiNaC::ex& x) {
