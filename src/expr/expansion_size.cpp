@@ -134,8 +134,16 @@ bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
 }
 
 GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
+  functions_held_ = false;
   const GiNaC::ex x = expanded(e);
-  return held_.empty() ? x : restored(x);
+  if (held_.empty()) return x;
+  const GiNaC::ex whole = restored(x);
+  // a function's result held as one term: expanded again where it is cheap counted as it is (once:
+  // made again from operands already expanded, a function evaluates as it did)
+  if (!functions_held_ || again_ || !cheap_to_expand(whole)) return whole;
+  Expansion again;
+  again.again_ = true;
+  return again(whole);
 }
 
 GiNaC::ex Expansion::expanded(const GiNaC::ex& e) {
@@ -214,12 +222,12 @@ GiNaC::ex Expansion::multiplied_out(const GiNaC::ex& product) {
   return result;
 }
 
-GiNaC::ex Expansion::held(const GiNaC::ex& power) {
-  auto found = held_.find(power);
+GiNaC::ex Expansion::held(const GiNaC::ex& node) {
+  auto found = held_.find(node);
   if (found != held_.end()) return found->second;
   const GiNaC::ex symbol = GiNaC::symbol();
-  held_.emplace(power, symbol);
-  powers_.emplace(symbol, power);
+  held_.emplace(node, symbol);
+  nodes_.emplace(symbol, node);
   return symbol;
 }
 
@@ -228,14 +236,15 @@ GiNaC::ex Expansion::restored(const GiNaC::ex& e) {
   // in each of thousands of terms, and making it evaluates it again (its exact quotient, a search
   // of its operands for floats): an expr_roundtrip input took 1.3 s of a release build, made per
   // reference, and 0.13 s made once (fuzz/slow/README.md).
+  // The memo lasts as long as the Expansion: a symbol, once held, stands for the same node.
   struct Restore : GiNaC::map_function {
-    const GiNaC::exmap& powers;
-    std::map<GiNaC::ex, GiNaC::ex, ExactLess> made;
-    explicit Restore(const GiNaC::exmap& p) : powers(p) {}
+    const GiNaC::exmap& nodes;
+    std::map<GiNaC::ex, GiNaC::ex, ExactLess>& made;
+    Restore(const GiNaC::exmap& n, std::map<GiNaC::ex, GiNaC::ex, ExactLess>& m) : nodes(n), made(m) {}
     GiNaC::ex operator()(const GiNaC::ex& x) override {
       if (GiNaC::is_a<GiNaC::symbol>(x)) {
-        auto found = powers.find(x);
-        return found == powers.end() ? x : (*this)(found->second);  // its exponent may hold one
+        auto found = nodes.find(x);
+        return found == nodes.end() ? x : (*this)(found->second);  // it may hold one
       }
       if (x.nops() == 0) return x;
       if (auto found = made.find(x); found != made.end()) return found->second;
@@ -243,7 +252,7 @@ GiNaC::ex Expansion::restored(const GiNaC::ex& e) {
       made.emplace(x, y);
       return y;
     }
-  } restore(powers_);
+  } restore(nodes_, restored_);
   return restore(e);
 }
 
@@ -266,15 +275,25 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
     return zero_base ? held(power) : power;
   }
   const auto found = functions_.find(e);
-  if (found != functions_.end()) return found->second;
+  if (found != functions_.end()) {
+    if (GiNaC::is_a<GiNaC::symbol>(found->second) && nodes_.count(found->second)) functions_held_ = true;
+    return found->second;
+  }
   struct Operands : GiNaC::map_function {
     Expansion& expansion;
     explicit Operands(Expansion& x) : expansion(x) {}
-    GiNaC::ex operator()(const GiNaC::ex& operand) override { return expansion.expanded(operand); }
+    GiNaC::ex operator()(const GiNaC::ex& operand) override {
+      const GiNaC::ex x = expansion.expanded(operand);
+      return expansion.held_.empty() ? x : expansion.restored(x);
+    }
   } operands(*this);
-  const GiNaC::ex expanded = map_operands(e, operands);
-  functions_.emplace(e, expanded);
-  return expanded;
+  GiNaC::ex made = map_operands(e, operands);
+  if (GiNaC::is_a<GiNaC::function>(e) && made.nops() > 0 && !GiNaC::is_a<GiNaC::function>(made)) {
+    made = held(made);  // evaluated to a sum, a product or a power: one term, as counted
+    functions_held_ = true;
+  }
+  functions_.emplace(e, made);
+  return made;
 }
 
 GiNaC::ex expand_all(const GiNaC::ex& e) { return Expansion()(e); }

@@ -68,19 +68,30 @@ ExpansionSize expansion_size(const GiNaC::ex& e);
 // A power of zero to a symbolic exponent stays whole (its exponent expanded): GiNaC's expand
 // would split `0 ** (a - 2)` into `0 ** a * 0 ** -2`, a division by zero that `0 ** (a - 2)` is
 // not where a > 2.
+// A function made again from its expanded operands may evaluate to something else:
+// `min((a + b) * (a + b + c), (a + b) ** 2 + (a + b) * c)` to the sum both operands expand to.
+// expansion_size counts each function as one opaque term, so such a result is held as one while
+// the expansion multiplies out (`(min(...) + x) ** 12` is 13 terms, not the 9.6 million of a
+// 15-term sum to the 12th), and the whole is expanded again with it in place where that is cheap
+// (expansion_size then counts it as what it is). A function is made from its operands with
+// every held node in place: what it evaluates to depends on what they are (a held symbol would
+// pass for an integer-valued polynomial).
 class Expansion {
  public:
   GiNaC::ex operator()(const GiNaC::ex& e);
 
  private:
-  GiNaC::ex expanded(const GiNaC::ex& e);           // e expanded, each held power still its symbol
+  GiNaC::ex expanded(const GiNaC::ex& e);           // e expanded, each held node still its symbol
   GiNaC::ex multiplied_out(const GiNaC::ex& product);  // a product's factors expanded and multiplied out
   GiNaC::ex operands_expanded(const GiNaC::ex& e);  // a power's or a function's operands expanded, it made again
-  GiNaC::ex held(const GiNaC::ex& power);            // a symbol standing for `power` while GiNaC expands
-  GiNaC::ex restored(const GiNaC::ex& e);            // e with each held power for its symbol
+  GiNaC::ex held(const GiNaC::ex& node);             // a symbol standing for `node` while GiNaC expands
+  GiNaC::ex restored(const GiNaC::ex& e);            // e with each held node for its symbol
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> functions_;
-  std::map<GiNaC::ex, GiNaC::ex, ExactLess> held_;  // a power of zero -> its symbol
-  GiNaC::exmap powers_;                              // the symbol -> its power
+  std::map<GiNaC::ex, GiNaC::ex, ExactLess> held_;  // a power of zero, a function's result -> its symbol
+  GiNaC::exmap nodes_;                               // the symbol -> its node
+  std::map<GiNaC::ex, GiNaC::ex, ExactLess> restored_;  // each node restored, by the node
+  bool functions_held_ = false;  // whether the expansion under way held a function's result
+  bool again_ = false;           // whether this Expansion is the expansion made again
 };
 
 GiNaC::ex expand_all(const GiNaC::ex& e);

@@ -1,11 +1,13 @@
 #include "expr/expansion_size.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "expr/expr.h"
+#include "expr/functions.h"
 
 namespace kcost {
 namespace {
@@ -81,6 +83,35 @@ TEST(ExpansionSize, ExpandAllIsGinacsExpansionWithFunctionOperandsEachExpandedOn
   Expansion expansion;  // one Expansion over many trees keeps what it expanded
   EXPECT_TRUE(expansion(Expr::parse("min((a + b) ** 2, c)").ex()).is_equal(Expr::parse("min(a**2 + 2*a*b + b**2, c)").ex()));
   EXPECT_TRUE(expansion(Expr::parse("x * min((a + b) ** 2, c)").ex()).is_equal(Expr::parse("x * min(a**2 + 2*a*b + b**2, c)").ex()));
+}
+
+// A function made again from its expanded operands may evaluate to a sum (min of two forms of
+// one polynomial), which expansion_size counted as one term: it is held as one, and the whole is
+// expanded again with it in place only where that is cheap.
+TEST(ExpansionSize, AFunctionThatEvaluatesToASumIsOneTermUnlessExpandingItIsCheap) {
+  const std::string m = "min((a + b + c + d) * (a + b + c + d + e), (a + b + c + d) ** 2 + (a + b + c + d) * e)";
+  const GiNaC::ex cheap = Expr::parse("(" + m + " + x) ** 2").ex();
+  EXPECT_TRUE(expand_all(cheap).is_equal(cheap.expand(GiNaC::expand_options::expand_function_args)));
+  EXPECT_EQ(expand_all(cheap).nops(), 80u);
+  // a 15-term sum to the 7th: 116,280 terms of work, past kMaxExpandedTerms; counted as 8 terms
+  const Expr dear = Expr::parse("(" + m + " + x) ** 7");
+  EXPECT_EQ(size_of(("(" + m + " + x) ** 7").c_str()).terms, 8);
+  const GiNaC::ex held = expand_all(dear.ex());
+  EXPECT_EQ(held.nops(), 8u);
+  const std::map<std::string, GiNaC::numeric> point{{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"e", 5}, {"x", 6}};
+  EXPECT_EQ(Expr(held).eval(point), dear.eval(point));
+}
+
+// A function is made again from its operands with the nodes held while GiNaC expands in place:
+// a held symbol passes for an integer-valued polynomial, and `(0.0 ** (2 * b) * e - g) // 1`,
+// whose operand holds a float, became its operand (an expr_roundtrip finding: such a floor
+// division, of a 66-term polynomial, evaluated so inside a 10th power that expansion_size had
+// counted as 11 terms, and GiNaC reserved room for 68 billion).
+TEST(ExpansionSize, AFunctionSeesTheNodesHeldWhileGinacExpands) {
+  const GiNaC::ex floordiv = Expr::parse("(0.0 ** (2 * b) * e - g) // 1").ex();
+  ASSERT_TRUE(is_py_op(floordiv, PyOp::floordiv));
+  EXPECT_TRUE(is_py_op(expand_all(floordiv), PyOp::floordiv));
+  EXPECT_TRUE(expand_all(Expr::parse("((0.0 ** (2 * b) * e - g) // 1 + x) ** 10").ex()).nops() == 11u);
 }
 
 // Products are multiplied out by Expansion itself (each sum into the terms so far at once, not
