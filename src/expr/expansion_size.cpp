@@ -138,8 +138,8 @@ GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
   const GiNaC::ex x = expanded(e);
   if (held_.empty()) return x;
   const GiNaC::ex whole = restored(x);
-  // a function's result held as one term: expanded again where it is cheap counted as it is (once:
-  // made again from operands already expanded, a function evaluates as it did)
+  // A function's result held as one term: the whole expanded again, the result counted as what it
+  // is, where that is cheap (once: made from operands already expanded, it evaluates as it did).
   if (!functions_held_ || again_ || !cheap_to_expand(whole)) return whole;
   Expansion again;
   again.again_ = true;
