@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "expr/float_range.h"
 #include "expr/functions.h"
@@ -133,6 +134,10 @@ bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
   return true;
 }
 
+Expansion::Expansion() : Expansion([](const GiNaC::ex& e) { return cheap_to_expand(e); }) {}
+
+Expansion::Expansion(MayExpand may_expand_again) : may_expand_again_(std::move(may_expand_again)) {}
+
 GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
   functions_held_ = false;
   const GiNaC::ex x = expanded(e);
@@ -140,8 +145,8 @@ GiNaC::ex Expansion::operator()(const GiNaC::ex& e) {
   const GiNaC::ex whole = restored(x);
   // A function's result held as one term: the whole expanded again, the result counted as what it
   // is, where that is cheap (once: made from operands already expanded, it evaluates as it did).
-  if (!functions_held_ || again_ || !cheap_to_expand(whole)) return whole;
-  Expansion again;
+  if (!functions_held_ || again_ || !may_expand_again_(whole)) return whole;
+  Expansion again(may_expand_again_);
   again.again_ = true;
   return again(whole);
 }
@@ -297,5 +302,9 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
 }
 
 GiNaC::ex expand_all(const GiNaC::ex& e) { return Expansion()(e); }
+
+GiNaC::ex expand_all(const GiNaC::ex& e, double max_work) {
+  return Expansion([max_work](const GiNaC::ex& x) { return cheap_to_expand(x, max_work); })(e);
+}
 
 }  // namespace kcost

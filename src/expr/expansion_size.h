@@ -42,6 +42,7 @@
 // number::kMaxPowerBits is not made either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).
 #pragma once
 
+#include <functional>
 #include <map>
 
 #include <ginac/ginac.h>
@@ -72,12 +73,17 @@ ExpansionSize expansion_size(const GiNaC::ex& e);
 // `min((a + b) * (a + b + c), (a + b) ** 2 + (a + b) * c)` to the sum both operands expand to.
 // expansion_size counts each function as one opaque term, so such a result is held as one while
 // the expansion multiplies out (`(min(...) + x) ** 12` is 13 terms, not the 9.6 million of a
-// 15-term sum to the 12th), and the whole is expanded again with it in place where that is cheap
-// (expansion_size then counts it as what it is). A function is made from its operands with
-// every held node in place: what it evaluates to depends on what they are (a held symbol would
-// pass for an integer-valued polynomial).
+// 15-term sum to the 12th), and the whole is expanded again with it in place where
+// `may_expand_again` allows it (expansion_size then counts it as what it is): by default where
+// it is cheap_to_expand; a caller with a bound of its own gives it, as it checks the first
+// expansion against it. A function is made from its operands with every held node in place: what
+// it evaluates to depends on what they are (a held symbol would pass for an integer-valued
+// polynomial).
 class Expansion {
  public:
+  using MayExpand = std::function<bool(const GiNaC::ex&)>;
+  Expansion();
+  explicit Expansion(MayExpand may_expand_again);
   GiNaC::ex operator()(const GiNaC::ex& e);
 
  private:
@@ -90,11 +96,14 @@ class Expansion {
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> held_;  // a power of zero, a function's result -> its symbol
   GiNaC::exmap nodes_;                               // the symbol -> its node
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> restored_;  // each node restored, by the node
+  MayExpand may_expand_again_;
   bool functions_held_ = false;  // whether the expansion under way held a function's result
   bool again_ = false;           // whether this Expansion is the expansion made again
 };
 
+// Expansion()(e); with `max_work`, the expansion made again within that work (cheap_to_expand).
 GiNaC::ex expand_all(const GiNaC::ex& e);
+GiNaC::ex expand_all(const GiNaC::ex& e, double max_work);
 
 // The bounds past which an expansion or a division is skipped: each a tenth of a second to half a
 // second of GiNaC's time. Expansion grows with the terms (`x ** 1000` is one term, cheap); polynomial

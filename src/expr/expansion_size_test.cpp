@@ -93,6 +93,11 @@ TEST(ExpansionSize, AFunctionThatEvaluatesToASumIsOneTermUnlessExpandingItIsChea
   const GiNaC::ex cheap = Expr::parse("(" + m + " + x) ** 2").ex();
   EXPECT_TRUE(expand_all(cheap).is_equal(cheap.expand(GiNaC::expand_options::expand_function_args)));
   EXPECT_EQ(expand_all(cheap).nops(), 80u);
+  // expanded again only within the caller's bound: (15 terms) ** 2 is 120 terms of work
+  EXPECT_EQ(expand_all(cheap, 2000).nops(), 80u);
+  EXPECT_EQ(expand_all(cheap, 100).nops(), 3u);  // x ** 2 + 2 * x * min(...) + min(...) ** 2
+  Expansion never([](const GiNaC::ex&) { return false; });
+  EXPECT_EQ(never(cheap).nops(), 3u);
   // a 15-term sum to the 7th: 116,280 terms of work, past kMaxExpandedTerms; counted as 8 terms
   const Expr dear = Expr::parse("(" + m + " + x) ** 7");
   EXPECT_EQ(size_of(("(" + m + " + x) ** 7").c_str()).terms, 8);

@@ -375,7 +375,7 @@ struct RoundedNumbers : TreePass {
 Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
   RoundedNumbers rounded;
-  Expansion expansion;
+  Expansion expansion([&budget](const GiNaC::ex& e) { return budget.take(e); });
   const GiNaC::ex ra = rounded(expansion(a));
   const GiNaC::ex rb = rounded(expansion(b));
   if (ra.is_equal(rb)) return Equivalence::equal;
@@ -450,8 +450,9 @@ Equivalence equivalence_of(const GiNaC::ex& x, const GiNaC::ex& y, double work, 
     if (x.is_equal(y)) return Equivalence::equal;
     UnitFloats units;
     WholeExponents whole;
-    Expansion expansion;  // one for the whole comparison: both sides hold the same functions
     ExpansionBudget budget(work);
+    // one for the whole comparison (both sides hold the same functions), within its budget
+    Expansion expansion([&budget](const GiNaC::ex& e) { return budget.take(e); });
     OpaqueLargePowers opaque(expansion, budget);
     SignedBases signed_bases(expansion, budget);
     // Signs are taken out before the large powers become symbols too, so that the bases of two
@@ -562,7 +563,7 @@ bool vanishes(const Expr& e) {
   }
   if (cheap_to_expand(e.ex(), kZeroTestWork)) {
     try {
-      return e.expand().ex().is_zero();
+      return guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex().is_zero();
     } catch (const ExprError&) {
       return false;  // a step of the expansion refused (a division by zero inside it): not known to be 0
     }
