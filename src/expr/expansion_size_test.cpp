@@ -116,7 +116,7 @@ TEST(ExpansionSize, AFunctionSeesTheNodesHeldWhileGinacExpands) {
   const GiNaC::ex floordiv = Expr::parse("(0.0 ** (2 * b) * e - g) // 1").ex();
   ASSERT_TRUE(is_py_op(floordiv, PyOp::floordiv));
   EXPECT_TRUE(is_py_op(expand_all(floordiv), PyOp::floordiv));
-  EXPECT_TRUE(expand_all(Expr::parse("((0.0 ** (2 * b) * e - g) // 1 + x) ** 10").ex()).nops() == 11u);
+  EXPECT_EQ(expand_all(Expr::parse("((0.0 ** (2 * b) * e - g) // 1 + x) ** 10").ex()).nops(), 11u);
 }
 
 // Products are multiplied out by Expansion itself (each sum into the terms so far at once, not
