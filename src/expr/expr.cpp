@@ -342,15 +342,36 @@ struct SignedBases : TreePass {
 // With `floats_only`, exact numbers stay as they are, and so do exponents (an exact exponent
 // has GiNaC raise numbers exactly: `(c + 64 * x) ** -1e4`, its float exponent made -10000,
 // took 1.8 s where its comparison had taken 0.4 ms).
+// Without `floats_only`, a whole power of a sum (exponent up to kMaxLeadPower in magnitude) is
+// rounded relative to its first term's coefficient L (in GiNaC's order, by the terms' non-numeric
+// parts): as L ** n (L rounded) times the power of the sum over L, each number of which is
+// rounded. Rounding does not commute with scaling (4 times 0.166666666667, 1/6 rounded, is
+// 0.666666666668; 4/6 rounded is 0.666666666667), and GiNaC multiplies a number into a sum it is
+// the only other factor of but takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))`
+// is held as `1 / (4 * x - 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of
+// one value, rounded number by number, were powers of sums with no common factor (an
+// expr_roundtrip finding, found "different"). Over L both are powers of `x - 0.1666...`, rounded
+// alike, and GiNaC takes the content out of the exact sums they become. Exact sums too, so that
+// a float base and the exact base of its value are rounded one way. Bases whose numbers, or
+// whose quotients by L, lie outside the float range are rounded number by number, and so are
+// sums elsewhere: an expansion has multiplied out every sum it could, and a sum left as a term
+// or an argument has each number compared on its own.
 struct RoundedNumbers : TreePass {
   explicit RoundedNumbers(bool floats_only = false) : floats_only(floats_only) {}
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     if (floats_only && GiNaC::is_exactly_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), e.op(1)});
+    if (!floats_only && GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) &&
+        GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_integer() &&
+        GiNaC::abs(num(e.op(1))) <= kMaxLeadPower)
+      return power_over_lead(e);
     if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
-    const numeric& v = num(e);
-    if (!v.is_real() || (floats_only && v.is_rational())) return e;
+    return rounded(num(e));
+  }
+
+  GiNaC::ex rounded(const numeric& v) const {
+    if (!v.is_real() || (floats_only && v.is_rational())) return v;
     if (v.is_zero()) return numeric(0);
-    if (std::fabs(log2_magnitude(v)) > kFloatLog2Range) return e;
+    if (std::fabs(log2_magnitude(v)) > kFloatLog2Range) return v;
     const numeric exact = number::exact_value(v);
     if (exact.is_integer() && GiNaC::abs(exact) < kExactInDouble) return exact;
     char text[32];  // d.ddddddddddde+XX: 12 significant digits
@@ -361,6 +382,33 @@ struct RoundedNumbers : TreePass {
     const numeric mantissa(std::strtol(digits.c_str(), nullptr, 10));
     return mantissa * numeric(10).power(std::atoi(mark + 1) - 11);
   }
+
+  // `power`, a whole power of a sum, rounded relative to the sum's first coefficient (above).
+  GiNaC::ex power_over_lead(const GiNaC::ex& power) {
+    // The terms' non-numeric parts first (GiNaC orders the terms by them), the numbers as they are.
+    const GiNaC::add& base = GiNaC::ex_to<GiNaC::add>(power.op(0));
+    GiNaC::exvector terms;
+    for (const GiNaC::expair& pair : pairs_of(base)) terms.push_back((*this)(pair.rest) * pair.coeff);
+    terms.push_back(number_of(base));
+    const GiNaC::ex sum = GiNaC::add(terms);
+    if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) return rebuild(power, {(*this)(sum), power.op(1)});
+    const GiNaC::add& made = GiNaC::ex_to<GiNaC::add>(sum);
+    const numeric& lead = num(pairs_of(made).front().coeff);
+    std::vector<numeric> numbers{num(number_of(made))};
+    for (const GiNaC::expair& pair : pairs_of(made)) numbers.push_back(num(pair.coeff));
+    bool in_range = lead.is_real() && !lead.is_zero() && std::fabs(log2_magnitude(lead)) <= kFloatLog2Range;
+    for (const numeric& v : numbers)
+      in_range = in_range && v.is_real() &&
+                 (v.is_zero() || (std::fabs(log2_magnitude(v)) <= kFloatLog2Range &&
+                                  std::fabs(log2_magnitude(v) - log2_magnitude(lead)) <= kFloatLog2Range));
+    if (!in_range) return rebuild(power, {(*this)(sum), power.op(1)});
+    GiNaC::exvector over_lead;
+    for (const GiNaC::expair& pair : pairs_of(made)) over_lead.push_back(pair.rest * rounded(num(pair.coeff).div(lead)));
+    over_lead.push_back(rounded(num(number_of(made)).div(lead)));
+    return rebuild(power, {rounded(lead), power.op(1)}) * rebuild(power, {GiNaC::add(over_lead), power.op(1)});
+  }
+
+  static constexpr int kMaxLeadPower = 64;  // L ** n of some 40 bits each: 2,560 bits at most
   const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
   const bool floats_only;
 };
