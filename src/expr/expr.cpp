@@ -13,6 +13,7 @@
 #include <string>
 
 #include "expr/python_eval.h"
+#include "expr/exact_compare.h"
 #include "expr/expansion_size.h"
 #include "expr/float_range.h"
 #include "expr/functions.h"
@@ -58,7 +59,43 @@ Expr::Expr() : e_(0) {}
 Expr::Expr(long long value) : e_(numeric(value)) {}
 Expr::Expr(const GiNaC::ex& e) : e_(e) {}
 
-Expr Expr::parse(std::string_view text) { return parse_expression(text); }
+namespace {
+
+// The verdicts of `vanishes` (below) while a VanishesMemoScope is open, by base (ExactLess: a
+// float is never taken for the exact number of its value). Expanding a base makes the powers
+// inside it again, each judged by vanishes in turn, and an expansion that held a function's result
+// expands the whole a second time (Expansion::operator()): a base nested d powers deep was judged
+// 2 ** d times, and again at each power the parser made around it. An expr_roundtrip slow unit of
+// nested `(... % Yb) ** -2` (fuzz/slow/README.md) judged one base of 46,000 printed characters
+// 16 times, 64 tests in all for its 8 bases.
+thread_local std::map<GiNaC::ex, bool, ExactLess>* vanishes_memo = nullptr;
+
+// Opens the memo for its lifetime, unless one is open already: one call of vanishes, one parse,
+// one comparison (Expr::equivalence).
+class VanishesMemoScope {
+ public:
+  VanishesMemoScope() {
+    if (vanishes_memo) return;
+    vanishes_memo = &memo_;
+    owner_ = true;
+  }
+  ~VanishesMemoScope() {
+    if (owner_) vanishes_memo = nullptr;
+  }
+  VanishesMemoScope(const VanishesMemoScope&) = delete;
+  VanishesMemoScope& operator=(const VanishesMemoScope&) = delete;
+
+ private:
+  std::map<GiNaC::ex, bool, ExactLess> memo_;
+  bool owner_ = false;
+};
+
+}  // namespace
+
+Expr Expr::parse(std::string_view text) {
+  const VanishesMemoScope memo;  // the bases of one text's powers are judged once each
+  return parse_expression(text);
+}
 
 Expr Expr::symbol(const std::string& name) {
   if (!is_symbol_name(name)) throw ExprError("invalid symbol name '" + name + "'");
@@ -485,7 +522,10 @@ double raised_bits(const GiNaC::ex& e) {
 
 bool Expr::equivalent(const Expr& other) const { return equivalence(other) == Equivalence::equal; }
 
-Equivalence Expr::equivalence(const Expr& other, double work) const { return equivalence_of(e_, other.e_, work, true); }
+Equivalence Expr::equivalence(const Expr& other, double work) const {
+  const VanishesMemoScope memo;  // its rewrites make the same powers again, each judged once
+  return equivalence_of(e_, other.e_, work, true);
+}
 
 namespace {
 
@@ -598,7 +638,18 @@ bool small_tree(const GiNaC::ex& e, int limit) {
 // Reading back every larger tree instead took expr_roundtrip's grown corpus from 62 to 127 s of a
 // release build; values at other points decide nothing (`n // 8` is 0 at every small point, and
 // the corpus's large bases overflow a float at every sample point).
+bool vanishes_uncached(const Expr& e);
+
 bool vanishes(const Expr& e) {
+  const VanishesMemoScope scope;
+  const auto found = vanishes_memo->find(e.ex());
+  if (found != vanishes_memo->end()) return found->second;
+  const bool zero = vanishes_uncached(e);
+  vanishes_memo->emplace(e.ex(), zero);
+  return zero;
+}
+
+bool vanishes_uncached(const Expr& e) {
   constexpr double kValueBits = 16384;  // a double's exact value takes at most 1,075
   constexpr double kZeroTestWork = 2000;
   constexpr int kZeroTestNodes = 200;
