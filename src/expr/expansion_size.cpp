@@ -281,8 +281,8 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
   }
   const auto found = functions_.find(e);
   if (found != functions_.end()) {
-    if (GiNaC::is_a<GiNaC::symbol>(found->second) && nodes_.count(found->second)) functions_held_ = true;
-    return found->second;
+    functions_held_ = functions_held_ || found->second.held;
+    return found->second.expansion;
   }
   struct Operands : GiNaC::map_function {
     Expansion& expansion;
@@ -293,11 +293,11 @@ GiNaC::ex Expansion::operands_expanded(const GiNaC::ex& e) {
     }
   } operands(*this);
   GiNaC::ex made = map_operands(e, operands);
-  if (GiNaC::is_a<GiNaC::function>(e) && made.nops() > 0 && !GiNaC::is_a<GiNaC::function>(made)) {
-    made = held(made);  // evaluated to a sum, a product or a power: one term, as counted
-    functions_held_ = true;
-  }
-  functions_.emplace(e, made);
+  // evaluated to a sum, a product or a power: one term, as counted
+  const bool evaluated = GiNaC::is_a<GiNaC::function>(e) && made.nops() > 0 && !GiNaC::is_a<GiNaC::function>(made);
+  if (evaluated) made = held(made);
+  functions_held_ = functions_held_ || evaluated;
+  functions_.emplace(e, Made{made, evaluated});
   return made;
 }
 

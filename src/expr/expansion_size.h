@@ -35,11 +35,11 @@
 // |c| of an expansion, whichever is larger: a number's own; a sum's largest plus log2 of its
 // terms; a product's extents added (the sums of |c| multiply); a power to a number p, |p| times
 // the base's (the multinomial coefficients of a whole power sum to the power of the sum of |c|;
-// GiNaC raises a product factor by factor), or the base's own where |p| < 1 (the base is expanded
-// first); a power to a symbolic exponent, the base's extent
-// times that c (a number base is raised to it); any other power and a function, the largest of
-// their operands', each expanded on its own. An expansion whose numbers may pass
-// number::kMaxPowerBits is not made either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).
+// GiNaC raises a product factor by factor), or the base's own where |p| < 1 (the base is
+// expanded first); a power to a symbolic exponent, the base's extent times that c (a number base
+// is raised to it); any other power and a function, the largest of their operands', each
+// expanded on its own. An expansion whose numbers may pass number::kMaxPowerBits is not made
+// either (`2 ** (222 + b) ** 41` raised 2 to 222 ** 41).
 #pragma once
 
 #include <functional>
@@ -92,7 +92,11 @@ class Expansion {
   GiNaC::ex operands_expanded(const GiNaC::ex& e);  // a power's or a function's operands expanded, it made again
   GiNaC::ex held(const GiNaC::ex& node);             // a symbol standing for `node` while GiNaC expands
   GiNaC::ex restored(const GiNaC::ex& e);            // e with each held node for its symbol
-  std::map<GiNaC::ex, GiNaC::ex, ExactLess> functions_;
+  struct Made {
+    GiNaC::ex expansion;  // the function made again from its expanded operands, or the symbol holding it
+    bool held;            // whether it evaluated to something else, held as one term
+  };
+  std::map<GiNaC::ex, Made, ExactLess> functions_;  // each function or comparison met, by the node
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> held_;  // a power of zero, a function's result -> its symbol
   GiNaC::exmap nodes_;                               // the symbol -> its node
   std::map<GiNaC::ex, GiNaC::ex, ExactLess> restored_;  // each node restored, by the node
