@@ -381,18 +381,21 @@ struct SignedBases : TreePass {
 // took 1.8 s where its comparison had taken 0.4 ms).
 // Without `floats_only`, a whole power of a sum (exponent up to kMaxLeadPower in magnitude) is
 // rounded relative to its first term's coefficient L (in GiNaC's order, by the terms' non-numeric
-// parts): as L ** n (L rounded) times the power of the sum over L, each number of which is
-// rounded. Rounding does not commute with scaling (4 times 0.166666666667, 1/6 rounded, is
-// 0.666666666668; 4/6 rounded is 0.666666666667), and GiNaC multiplies a number into a sum it is
-// the only other factor of but takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))`
-// is held as `1 / (4 * x - 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of
-// one value, rounded number by number, were powers of sums with no common factor (an
-// expr_roundtrip finding, found "different"). Over L both are powers of `x - 0.1666...`, rounded
-// alike, and GiNaC takes the content out of the exact sums they become. Exact sums too, so that
-// a float base and the exact base of its value are rounded one way. Bases whose numbers, or
-// whose quotients by L, lie outside the float range are rounded number by number, and so are
-// sums elsewhere: an expansion has multiplied out every sum it could, and a sum left as a term
-// or an argument has each number compared on its own.
+// parts): as L ** n times the power of the sum over L, each number of which is rounded. Rounding
+// does not commute with scaling (4 times 0.166666666667, 1/6 rounded, is 0.666666666668; 4/6
+// rounded is 0.666666666667), and GiNaC multiplies a number into a sum it is the only other
+// factor of but takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))` is held as
+// `1 / (4 * x - 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of one value,
+// rounded number by number, were powers of sums with no common factor (an expr_roundtrip
+// finding, found "different"). Over L both are powers of `x - 0.1666...`, rounded alike, and
+// GiNaC takes the content out of the exact sums they become. Exact sums too, so that a float base
+// and the exact base of its value are rounded one way. L itself is taken exactly (a float as the
+// rational it is): rounded, 4.0012877575754145 (four times the other form's 1.0003219393938536)
+// is 4.00128775758 and four times 1.00032193939 is 4.00128775756 (an expr_roundtrip finding).
+// L ** n is multiplied into the coefficient around the power, which only_rounding's second pass
+// rounds. Bases whose numbers, or whose quotients by L, lie outside the float range are rounded
+// number by number, and so are sums elsewhere: an expansion has multiplied out every sum it
+// could, and a sum left as a term or an argument has each number compared on its own.
 struct RoundedNumbers : TreePass {
   explicit RoundedNumbers(bool floats_only = false) : floats_only(floats_only) {}
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
@@ -442,10 +445,10 @@ struct RoundedNumbers : TreePass {
     GiNaC::exvector over_lead;
     for (const GiNaC::expair& pair : pairs_of(made)) over_lead.push_back(pair.rest * rounded(num(pair.coeff).div(lead)));
     over_lead.push_back(rounded(num(number_of(made)).div(lead)));
-    return rebuild(power, {rounded(lead), power.op(1)}) * rebuild(power, {GiNaC::add(over_lead), power.op(1)});
+    return rebuild(power, {number::exact_value(lead), power.op(1)}) * rebuild(power, {GiNaC::add(over_lead), power.op(1)});
   }
 
-  static constexpr int kMaxLeadPower = 64;  // L ** n of some 40 bits each: 2,560 bits at most
+  static constexpr int kMaxLeadPower = 64;  // L ** n: a double's exact value has 1,075 bits at most
   const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
   const bool floats_only;
 };
@@ -459,8 +462,10 @@ struct RoundedNumbers : TreePass {
 // decimals of their values rounded to 12 significant digits (RoundedNumbers).
 Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
-  RoundedNumbers rounded;
   Expansion expansion([&budget](const GiNaC::ex& e) { return budget.take(e); });
+  // Twice: the first pass's leads (RoundedNumbers) are exact, multiplied into the coefficients
+  // around them, which the second rounds.
+  const auto rounded = [](const GiNaC::ex& e) { return RoundedNumbers()(RoundedNumbers()(e)); };
   const GiNaC::ex ra = rounded(expansion(a));
   const GiNaC::ex rb = rounded(expansion(b));
   if (ra.is_equal(rb)) return Equivalence::equal;

@@ -643,6 +643,23 @@ TEST(ExprEquality, FloatSumsThatDifferByAFactorAreRoundedAlike) {
     const Expr again = parse(e.str());
     EXPECT_EQ(again.equivalence(e, 2000), Equivalence::equal) << k << ": " << e.str() << " and " << again.str();
   });
+  // The second such finding: the sum's first coefficient a float, 1.0003219393938536 against
+  // 4.0012877575754145 read back, which rounded to 12 digits differ by more than four times: the
+  // first coefficient is taken exactly, and the coefficient it is multiplied into rounded after.
+  for_each_symbol_order(8, [&](int k) {
+    const Expr e = parse("((((((5)**2e-4*b)*e+b)**-1*2*(2**-3+b)-2)**.4+b)+b)");
+    const Expr again = parse(e.str());
+    EXPECT_EQ(again.equivalence(e, 2000), Equivalence::equal) << k << ": " << e.str() << " and " << again.str();
+  });
+  for (const std::string text : {"(1/3 + b) * (1.0003219393938536 * b * e + b) ** -1",
+                                 "(1/7 + b) * (1.0003219393938536 * b * e + b) ** -1",
+                                 "((1/3 + b) * (1.1 * b * e + 0.7 * b) ** -1 - 2) ** 0.4"}) {
+    const Expr e = parse(text);
+    const Expr again = parse(e.str());  // the 3 or 7 multiplied into the float sum
+    ASSERT_NE(again, e) << text;
+    EXPECT_EQ(again.equivalence(e, 2000), Equivalence::equal) << e.str() << " and " << again.str();
+    EXPECT_EQ(e.equivalence(again, 2000), Equivalence::equal) << e.str() << " and " << again.str();
+  }
   // Not a power of two: 3 * (x - 0.1) is 3 * x - 0.30000000000000004.
   EXPECT_EQ(parse("b / (x - 0.1) + 1 / (3 * (x - 0.1))")
                 .equivalence(parse("3 * b / (3 * x - 0.30000000000000004) + 1 / (3 * x - 0.30000000000000004)")),
