@@ -379,37 +379,48 @@ struct SignedBases : TreePass {
 // With `floats_only`, exact numbers stay as they are, and so do exponents (an exact exponent
 // has GiNaC raise numbers exactly: `(c + 64 * x) ** -1e4`, its float exponent made -10000,
 // took 1.8 s where its comparison had taken 0.4 ms).
-// Without `floats_only`, a whole power of a sum (exponent up to kMaxLeadPower in magnitude) is
-// rounded relative to its first term's coefficient L (in GiNaC's order, by the terms' non-numeric
-// parts): as L ** n times the power of the sum over L, each number of which is rounded. Rounding
-// does not commute with scaling (4 times 0.166666666667, 1/6 rounded, is 0.666666666668; 4/6
-// rounded is 0.666666666667), and GiNaC multiplies a number into a sum it is the only other
-// factor of but takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))` is held as
+// Otherwise a whole power of a sum (exponent up to kMaxLeadPower in magnitude) is L ** n times the
+// power of the sum over L, L the sum's first coefficient (in GiNaC's order, by the terms'
+// non-numeric parts), each number of the sum over L rounded. Rounding does not commute with
+// scaling (4 times 0.166666666667, 1/6 rounded, is 0.666666666668; 4/6 rounded is
+// 0.666666666667), and GiNaC multiplies a number into a sum it is the only other factor of but
+// takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))` is held as
 // `1 / (4 * x - 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of one value,
 // rounded number by number, were powers of sums with no common factor (an expr_roundtrip
 // finding, found "different"). Over L both are powers of `x - 0.1666...`, rounded alike, and
-// GiNaC takes the content out of the exact sums they become. Exact sums too, so that a float base
-// and the exact base of its value are rounded one way. L itself is taken exactly (a float as the
-// rational it is): rounded, 4.0012877575754145 (four times the other form's 1.0003219393938536)
-// is 4.00128775758 and four times 1.00032193939 is 4.00128775756 (an expr_roundtrip finding).
-// L ** n is multiplied into the coefficient around the power, which only_rounding's second pass
-// rounds. Bases whose numbers, or whose quotients by L, lie outside the float range are rounded
-// number by number, and so are sums elsewhere: an expansion has multiplied out every sum it
-// could, and a sum left as a term or an argument has each number compared on its own.
+// GiNaC takes the content out of the exact sums they become; exact sums too, so that a float
+// base and the exact base of its value are rounded one way. Bases whose numbers, or whose
+// quotients by L, lie outside the float range are left to the numbers' rule, and so are sums
+// elsewhere: an expansion has multiplied out every sum it could, and a sum left as a term or an
+// argument has each number compared on its own.
+// L ** n is multiplied into the coefficient around the power, so only_rounding makes every number
+// exact first (`exact`: a float as the rational it is), the bases over their leads, and rounds
+// every number once, in a second pass, after that arithmetic: rounded before, L (1.0003219393938536
+// on one side and four times it, 4.001287757575414, on the other) was 1.00032193939 and
+// 4.00128775758, not four times apart (an expr_roundtrip finding), and an exact 1/3 beside it
+// 0.333333333333: products of such roundings were 1e-12 apart.
 struct RoundedNumbers : TreePass {
-  explicit RoundedNumbers(bool floats_only = false) : floats_only(floats_only) {}
+  enum class Numbers {
+    rounded,      // every number rounded, every power of a sum over its lead
+    floats_only,  // only floats rounded, outside exponents; no power over its lead
+    exact,        // every number exact (a float as the rational it is); powers of sums over their leads
+  };
+  explicit RoundedNumbers(Numbers numbers = Numbers::rounded) : numbers(numbers) {}
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
+    const bool floats_only = numbers == Numbers::floats_only;
     if (floats_only && GiNaC::is_exactly_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), e.op(1)});
     if (!floats_only && GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) &&
         GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_integer() &&
         GiNaC::abs(num(e.op(1))) <= kMaxLeadPower)
       return power_over_lead(e);
     if (!GiNaC::is_exactly_a<numeric>(e)) return map_operands(e, *this);
-    return rounded(num(e));
+    if (numbers != Numbers::exact) return rounded(num(e));
+    const numeric& v = num(e);
+    return v.is_real() && std::fabs(log2_magnitude(v)) <= kFloatLog2Range ? number::exact_value(v) : v;
   }
 
   GiNaC::ex rounded(const numeric& v) const {
-    if (!v.is_real() || (floats_only && v.is_rational())) return v;
+    if (!v.is_real() || (numbers == Numbers::floats_only && v.is_rational())) return v;
     if (v.is_zero()) return numeric(0);
     if (std::fabs(log2_magnitude(v)) > kFloatLog2Range) return v;
     const numeric exact = number::exact_value(v);
@@ -450,7 +461,7 @@ struct RoundedNumbers : TreePass {
 
   static constexpr int kMaxLeadPower = 64;  // L ** n: a double's exact value has 1,075 bits at most
   const numeric kExactInDouble = GiNaC::pow(numeric(2), numeric(53));
-  const bool floats_only;
+  const Numbers numbers;
 };
 
 // Whether a and b (either with floats) differ only by float rounding: GiNaC orders a sum's terms
@@ -463,9 +474,11 @@ struct RoundedNumbers : TreePass {
 Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudget& budget) {
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
   Expansion expansion([&budget](const GiNaC::ex& e) { return budget.take(e); });
-  // Twice: the first pass's leads (RoundedNumbers) are exact, multiplied into the coefficients
-  // around them, which the second rounds.
-  const auto rounded = [](const GiNaC::ex& e) { return RoundedNumbers()(RoundedNumbers()(e)); };
+  // Made exact first, each power of a sum over its lead with the sum's numbers rounded, and then
+  // every number rounded once, after the arithmetic (RoundedNumbers).
+  const auto rounded = [](const GiNaC::ex& e) {
+    return RoundedNumbers()(RoundedNumbers(RoundedNumbers::Numbers::exact)(e));
+  };
   const GiNaC::ex ra = rounded(expansion(a));
   const GiNaC::ex rb = rounded(expansion(b));
   if (ra.is_equal(rb)) return Equivalence::equal;
@@ -487,7 +500,7 @@ Equivalence equivalence_of(const GiNaC::ex& x, const GiNaC::ex& y, double work, 
 // form made the two into `8.3e+93 * e`, the rounding error of 7.0 * K.
 bool equal_with_floats_rounded(const GiNaC::ex& a, const GiNaC::ex& b, double work) {
   try {
-    RoundedNumbers rounded(true);
+    RoundedNumbers rounded(RoundedNumbers::Numbers::floats_only);
     return equivalence_of(rounded(a), rounded(b), work, false) == Equivalence::equal;
   } catch (const ExprError&) {
     return false;  // a node made again refused (a base that became 0 under a negative power)
