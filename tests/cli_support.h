@@ -34,15 +34,11 @@ inline std::string scratch(const std::string& suite) {
   return d;
 }
 
-// `kcost <args>` with the cost cache `cache_dir`, by default the one `suite`'s test processes
-// share; `env`: more assignments put before the command ("KCOST_MEMORY_BUDGET_GIB=1").
-inline Result run(const std::string& suite, const std::string& args, const std::string& cache_dir = "",
-                  const std::string& env = "") {
-  namespace fs = std::filesystem;
+// `command` run by the shell, its stdout and stderr (through a file in `suite`'s scratch
+// directory) and its exit code.
+inline Result run_command(const std::string& suite, const std::string& command) {
   std::string err_path = scratch(suite) + "/stderr";
-  std::string cache = cache_dir.empty() ? (fs::temp_directory_path() / ("kcost_" + suite + "_cache")).string() : cache_dir;
-  std::string command = "KCOST_CACHE_DIR=" + cache + " " + env + " " + kcost() + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command + " 2>" + err_path).c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;
   size_t n;
@@ -52,6 +48,15 @@ inline Result run(const std::string& suite, const std::string& args, const std::
   std::stringstream err;
   err << in.rdbuf();
   return {WEXITSTATUS(status), out, err.str()};
+}
+
+// `kcost <args>` with the cost cache `cache_dir`, by default the one `suite`'s test processes
+// share; `env`: more assignments put before the command ("KCOST_MEMORY_BUDGET_GIB=1").
+inline Result run(const std::string& suite, const std::string& args, const std::string& cache_dir = "",
+                  const std::string& env = "") {
+  namespace fs = std::filesystem;
+  std::string cache = cache_dir.empty() ? (fs::temp_directory_path() / ("kcost_" + suite + "_cache")).string() : cache_dir;
+  return run_command(suite, "KCOST_CACHE_DIR=" + cache + " " + env + " " + kcost() + " " + args);
 }
 
 // A file in `suite`'s scratch directory with `content`; its path.

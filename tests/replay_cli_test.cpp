@@ -2,8 +2,6 @@
 // runs its checks on the files and directories it is given and times each input. Its seed corpus
 // passes every harness's checks here as under the fuzzing build; a rejected input stops it with
 // the input named; the summary and the slowest lines are what fuzz/replay documents.
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,18 +26,7 @@ std::string build_dir() {
 
 // `build/replay/<driver> <args>`: stdout, stderr, exit code.
 Result replay(const std::string& driver, const std::string& args) {
-  const std::string err_path = kcost_test::scratch("replay_cli") + "/stderr";
-  const std::string command = build_dir() + "/replay/" + driver + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  std::ifstream in(err_path);
-  std::stringstream err;
-  err << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out, err.str()};
+  return kcost_test::run_command("replay_cli", build_dir() + "/replay/" + driver + " " + args);
 }
 
 std::vector<std::string> lines(const std::string& text) {
