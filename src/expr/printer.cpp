@@ -162,6 +162,12 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
     }
     if (!q.is_equal(1)) den_parts.push_back(integer_text(q));
   }
+  // The same meeting in a denominator: `x / (6**684 * (2.0 * b + 10.0))` reads `6**684 * (...)`
+  // first, and GiNaC multiplies the number into the lone sum, which leaves the float range (an
+  // expr_roundtrip finding: `(b * 6**-114 - 2)**6 / ((5 + b) * 2.)`, refused when read back) or
+  // rounds its floats otherwise. The number is divided on its own: `x / 6**684 / (2.0 * b + 10.0)`.
+  const auto den_lead = std::find_if(factors.begin(), factors.end(), [](const Factor& f) { return f.denominator; });
+  const bool divide_apart = den_parts.size() == 1 && den_lead != factors.end() && den_lead->float_sum;
   const Factor* single = nullptr;
   for (const Factor& f : factors) {
     (f.denominator ? den_parts : num_parts).push_back(f.text);
@@ -174,6 +180,10 @@ Printed compose(const numeric& coeff, const std::vector<Factor>& factors) {
   std::string text = (negate ? "-" : "") + join(num_parts, " * ");
   if (den_parts.empty())
     return {text, num_parts.size() == 1 ? kUnary : kProduct};
+  if (divide_apart) {  // den_parts[0] is the number
+    text += " / " + den_parts[0];
+    den_parts.erase(den_parts.begin());
+  }
   text += " / ";
   text += den_parts.size() == 1 ? den_parts[0] : "(" + join(den_parts, " * ") + ")";
   return {text, kProduct};

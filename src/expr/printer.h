@@ -8,6 +8,8 @@
 //   same base first):
 //   `2 * batch_size * seq_len * config.hidden_size`;
 // - rational coefficients and negative powers as division: `3 * x / 4`, `a / (b * c)`;
+// - a number kept apart from a sum with floats that it would meet first (GiNaC multiplies a number
+//   into a lone sum as the two meet): `8.0 * ((a + b) / c)`, `x / 4 / (0.5 * a + b)`;
 // - subtraction as `a - b`, powers as `x**2`, floats as Python's repr (`1e-06`, `0.5`);
 // - Python operations as Python: `a // b`, `a % b`, `min(a, b, c)`, `a if c else b`,
 //   `a < b <= c`, `a and b`, `not a`, `int(x)`, `math.floor(x)`, `math.ceil(x)`, `abs(x)`, `math.log2(x)`;

@@ -537,6 +537,27 @@ TEST(ExprStablePrint, ANumberBeforeAFloatSumMeetsTheWholeProduct) {
   EXPECT_EQ(printed(twice), twice);
 }
 
+// The same in a denominator: `x / (4 * (0.5 * a + b))` reads `4 * (0.5 * a + b)` first, and GiNaC
+// multiplies the 4 into the lone sum; a large number leaves the float range there (found by
+// fuzz/expr_roundtrip: `(b * 6**-114 - 2)**6 / ((5 + b) * 2.)` printed `/ (6**684 * (2.0 * b +
+// 10.0))`, written out, which did not parse). The number is divided on its own.
+TEST(ExprStablePrint, ANumberInADenominatorIsDividedApartFromAFloatSum) {
+  expect_printed({
+      {"x / 4 / (0.5 * a + b)", "x / 4 / (0.5 * a + b)"},
+      {"-x / 4 / (0.5 * a + b)", "-x / 4 / (0.5 * a + b)"},
+      {"3 * x / 4 / (0.5 * a + b) / (a + b)", "3 * x / 4 / ((0.5 * a + b) * (a + b))"},
+      {"1 / 4 / (0.5 * a + b)", "1 / 4 / (0.5 * a + b)"},
+      {"x / 4 / (a + b)", "x / (4 * (a + b))"},                       // exact: as before
+      {"x / 4 / y / (0.5 * a + b)", "x / (4 * y * (0.5 * a + b))"},   // the 4 meets y first
+      {"x / 4 / (a ** 0.5 + b)", "x / 4 / (a**0.5 + b)"},             // a float anywhere in the sum
+  });
+  const Expr found = Expr::parse("(b * 6**-114 - 2)**6 / ((5 + b) * 2.)");
+  const std::string text = found.str();
+  EXPECT_NE(text.find(" / (2.0 * b + 10.0)"), std::string::npos) << text;
+  EXPECT_EQ(Expr::parse(text), found);
+  EXPECT_EQ(printed(text), text);
+}
+
 // A term's coefficient is the one GiNaC pairs with its rest, not their product: a rest may hold a
 // float 1.0 GiNaC does not show (1.0 * e / m is e / m with the number 1.0, equal to 1), and the
 // product made the integer before it a float, rounded (found by fuzz/expr_roundtrip: printed so,
