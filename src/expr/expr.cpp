@@ -379,20 +379,20 @@ struct SignedBases : TreePass {
 // With `floats_only`, exact numbers stay as they are, and so do exponents (an exact exponent
 // has GiNaC raise numbers exactly: `(c + 64 * x) ** -1e4`, its float exponent made -10000,
 // took 1.8 s where its comparison had taken 0.4 ms).
-// Otherwise a whole power of a sum (exponent up to kMaxLeadPower in magnitude) is L ** n times the
-// power of the sum over L, L the sum's first coefficient (in GiNaC's order, by the terms'
-// non-numeric parts), each number of the sum over L rounded. Rounding does not commute with
-// scaling (4 times 0.166666666667, 1/6 rounded, is 0.666666666668; 4/6 rounded is
+// With `exact` (only_rounding's first pass) a whole power of a sum (exponent up to kMaxLeadPower in
+// magnitude) is L ** n times the power of the sum over L, L the sum's first coefficient (in GiNaC's
+// order, by the terms' non-numeric parts), each number of the sum over L rounded. Rounding does not
+// commute with scaling (4 times 0.166666666667, 1/6 rounded, is 0.666666666668; 4/6 rounded is
 // 0.666666666667), and GiNaC multiplies a number into a sum it is the only other factor of but
-// takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))` is held as
-// `1 / (4 * x - 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of one value,
-// rounded number by number, were powers of sums with no common factor (an expr_roundtrip
-// finding, found "different"). Over L both are powers of `x - 0.1666...`, rounded alike, and
-// GiNaC takes the content out of the exact sums they become; exact sums too, so that a float
-// base and the exact base of its value are rounded one way. Bases whose numbers, or whose
-// quotients by L, lie outside the float range are left to the numbers' rule, and so are sums
-// elsewhere: an expansion has multiplied out every sum it could, and a sum left as a term or an
-// argument has each number compared on its own.
+// takes no content out of a sum with floats: `1 / (4 * (x - 1/6.))` is held as `1 / (4 * x -
+// 0.666...)`, while `b / (x - 1/6.)` keeps its sum, and the two forms of one value, rounded number
+// by number, were powers of sums with no common factor (an expr_roundtrip finding, found
+// "different"). Over L both are powers of `x - 0.1666...`, rounded alike, and GiNaC takes the
+// content out of the exact sums they become; exact sums too, so that a float base and the exact
+// base of its value are rounded one way. Bases whose numbers, or whose quotients by L, lie outside
+// the float range are left to the numbers' rule, and so are sums elsewhere: an expansion has
+// multiplied out every sum it could, and a sum left as a term or an argument has each number
+// compared on its own.
 // L ** n is multiplied into the coefficient around the power, so only_rounding makes every number
 // exact first (`exact`: a float as the rational it is), the bases over their leads, and rounds
 // every number once, in a second pass, after that arithmetic: rounded before, L (1.0003219393938536
@@ -401,7 +401,7 @@ struct SignedBases : TreePass {
 // 0.333333333333: products of such roundings were 1e-12 apart.
 struct RoundedNumbers : TreePass {
   enum class Numbers {
-    rounded,      // every number rounded, every power of a sum over its lead
+    rounded,      // every number rounded (after `exact`, which put the powers over their leads)
     floats_only,  // only floats rounded, outside exponents; no power over its lead
     exact,        // every number exact (a float as the rational it is); powers of sums over their leads
   };
@@ -409,7 +409,7 @@ struct RoundedNumbers : TreePass {
   GiNaC::ex rewrite(const GiNaC::ex& e) override {
     const bool floats_only = numbers == Numbers::floats_only;
     if (floats_only && GiNaC::is_exactly_a<GiNaC::power>(e)) return rebuild(e, {(*this)(e.op(0)), e.op(1)});
-    if (!floats_only && GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) &&
+    if (numbers == Numbers::exact && GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) &&
         GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_integer() &&
         GiNaC::abs(num(e.op(1))) <= kMaxLeadPower)
       return power_over_lead(e);
@@ -445,10 +445,10 @@ struct RoundedNumbers : TreePass {
     if (!GiNaC::is_exactly_a<GiNaC::add>(sum)) return rebuild(power, {(*this)(sum), power.op(1)});
     const GiNaC::add& made = GiNaC::ex_to<GiNaC::add>(sum);
     const numeric& lead = num(pairs_of(made).front().coeff);
-    std::vector<numeric> numbers{num(number_of(made))};
-    for (const GiNaC::expair& pair : pairs_of(made)) numbers.push_back(num(pair.coeff));
+    std::vector<numeric> values{num(number_of(made))};
+    for (const GiNaC::expair& pair : pairs_of(made)) values.push_back(num(pair.coeff));
     bool in_range = lead.is_real() && !lead.is_zero() && std::fabs(log2_magnitude(lead)) <= kFloatLog2Range;
-    for (const numeric& v : numbers)
+    for (const numeric& v : values)
       in_range = in_range && v.is_real() &&
                  (v.is_zero() || (std::fabs(log2_magnitude(v)) <= kFloatLog2Range &&
                                   std::fabs(log2_magnitude(v) - log2_magnitude(lead)) <= kFloatLog2Range));
@@ -475,7 +475,9 @@ Equivalence only_rounding(const GiNaC::ex& a, const GiNaC::ex& b, ExpansionBudge
   if (!budget.take(a) || !budget.take(b)) return Equivalence::undecided;
   Expansion expansion([&budget](const GiNaC::ex& e) { return budget.take(e); });
   // Made exact first, each power of a sum over its lead with the sum's numbers rounded, and then
-  // every number rounded once, after the arithmetic (RoundedNumbers).
+  // every number rounded once, after the arithmetic (RoundedNumbers); the second pass leaves the
+  // powers as the first made them (their bases' numbers are rounded already, and GiNaC takes the
+  // content out of an exact sum's power one way).
   const auto rounded = [](const GiNaC::ex& e) {
     return RoundedNumbers()(RoundedNumbers(RoundedNumbers::Numbers::exact)(e));
   };
