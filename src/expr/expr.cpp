@@ -69,6 +69,8 @@ namespace {
 // nested `(... % Yb) ** -2` (fuzz/slow/README.md) judged one base of 46,000 printed characters
 // 16 times, 64 tests in all for its 8 bases.
 thread_local std::map<GiNaC::ex, bool, ExactLess>* vanishes_memo = nullptr;
+// And those of `one_term_of`, which the powers of sums with floats ask for as often.
+thread_local std::map<GiNaC::ex, std::optional<GiNaC::ex>, ExactLess>* one_term_memo = nullptr;
 
 // Opens the memo for its lifetime, unless one is open already: one call of vanishes, one parse,
 // one comparison (Expr::equivalence).
@@ -77,16 +79,20 @@ class VanishesMemoScope {
   VanishesMemoScope() {
     if (vanishes_memo) return;
     vanishes_memo = &memo_;
+    one_term_memo = &one_term_;
     owner_ = true;
   }
   ~VanishesMemoScope() {
-    if (owner_) vanishes_memo = nullptr;
+    if (!owner_) return;
+    vanishes_memo = nullptr;
+    one_term_memo = nullptr;
   }
   VanishesMemoScope(const VanishesMemoScope&) = delete;
   VanishesMemoScope& operator=(const VanishesMemoScope&) = delete;
 
  private:
   std::map<GiNaC::ex, bool, ExactLess> memo_;
+  std::map<GiNaC::ex, std::optional<GiNaC::ex>, ExactLess> one_term_;
   bool owner_ = false;
 };
 
@@ -669,10 +675,11 @@ bool vanishes(const Expr& e) {
   return zero;
 }
 
+constexpr double kZeroTestWork = 2000;
+constexpr int kZeroTestNodes = 200;
+
 bool vanishes_uncached(const Expr& e) {
   constexpr double kValueBits = 16384;  // a double's exact value takes at most 1,075
-  constexpr double kZeroTestWork = 2000;
-  constexpr int kZeroTestNodes = 200;
   std::map<std::string, numeric> ones;
   for (const std::string& name : e.symbols()) ones.emplace(name, numeric(1));
   try {
@@ -693,6 +700,38 @@ bool vanishes_uncached(const Expr& e) {
   } catch (const ExprError&) {
     return false;  // refused as it is read back (a power in it too large): not known to be 0
   }
+}
+
+// The one term `e`, a sum, is, found as vanishes finds 0 (its expansion where that takes at most
+// kZeroTestWork terms, else its printed text read back where its tree is small): nothing when it
+// is a sum there too, or not known. GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)`
+// as two terms, and the printer writes them `e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25)`,
+// which cancel when read back, so that a sum of them and `20.0 * b` is that one term there.
+std::optional<GiNaC::ex> one_term_of_uncached(const Expr& e);
+
+std::optional<GiNaC::ex> one_term_of(const Expr& e) {
+  const VanishesMemoScope scope;
+  const auto found = one_term_memo->find(e.ex());
+  if (found != one_term_memo->end()) return found->second;
+  std::optional<GiNaC::ex> one = one_term_of_uncached(e);
+  one_term_memo->emplace(e.ex(), one);
+  return one;
+}
+
+std::optional<GiNaC::ex> one_term_of_uncached(const Expr& e) {
+  GiNaC::ex made;
+  try {
+    if (cheap_to_expand(e.ex(), kZeroTestWork))
+      made = guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
+    else if (small_tree(e.ex(), kZeroTestNodes))
+      made = Expr::parse(e.str()).ex();
+    else
+      return std::nullopt;
+  } catch (const ExprError&) {
+    return std::nullopt;  // refused on the way: not known
+  }
+  if (GiNaC::is_exactly_a<GiNaC::add>(made)) return std::nullopt;
+  return made;
 }
 
 // Whether `e`, a base under a negative exponent, is a float-bearing zero: a product is where one
@@ -807,6 +846,17 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // (`(1e300 * x) ** 2.0`, `(m * 4.0) ** 848`: fuzz findings). Refused here as Python would
   // refuse the number's power.
   if (number::is_real(x) && power_may_overflow(b, num(x))) throw ExprError("float overflow");
+  // A sum with floats that is one term once expanded is bounded as that term's power: its
+  // printed form may read back as that term, whose power GiNaC raises at once (an expr_roundtrip
+  // finding: `(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** 1016`, held as a power of
+  // three terms, printed `(e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25) + 20.0 * b)**1016`, which
+  // read back as `(20.0 * b) ** 1016`, a float overflow; one_term_of). A power to at most 1 in
+  // magnitude raises no float in range out of it.
+  if (number::is_real(x) && GiNaC::abs(num(x)) > 1 && GiNaC::is_exactly_a<GiNaC::add>(b) &&
+      has_float_outside_exponents(b)) {
+    const std::optional<GiNaC::ex> one = one_term_of(Expr(b));
+    if (one && power_may_overflow(*one, num(x))) throw ExprError("float overflow");
+  }
   // A whole power of a sum with floats and a content other than 1 is made as a product divides
   // such a sum: GiNaC's power divides it or not by the serials of its symbols (sum_content.h).
   if (number::is_real(x) && num(x).is_integer() && !x.is_zero() && !x.is_equal(1)) {

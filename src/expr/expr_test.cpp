@@ -252,6 +252,27 @@ TEST(ExprArithmetic, AWholePowerOfASumWithUnitFloatCoefficientsIsThePowerOfTheEx
   EXPECT_TRUE(has_unit_float(Expr::pow(unit_term, parse("0.5")).ex()));
 }
 
+// An expr_roundtrip finding: GiNaC holds `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)` as two
+// terms, the printer writes them with each sum factor led by a positive term, and they cancel
+// when read back: `(... + 20.0 * b) ** 1016` was held as the power of three terms and read back
+// as `(20.0 * b) ** 1016`, a float overflow. Such a sum is bounded as the one term it expands to.
+TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermsPower) {
+  for_each_symbol_order(4, [&](int k) {
+    EXPECT_EQ(error_of([] { parse("(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** 1016"); }),
+              "expression '(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** 1016': column 56: "
+              "float overflow") << k;
+    EXPECT_EQ(error_of([] { parse("(20.0 * b) ** 1016"); }),
+              "expression '(20.0 * b) ** 1016': column 12: float overflow") << k;
+    const Expr square = parse("(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** 2");
+    EXPECT_EQ(parse(square.str()).equivalence(square), Equivalence::equal) << k << ": " << square.str();
+  });
+  // Two terms once expanded: held as the power of the sum, as before.
+  EXPECT_NO_THROW(parse("(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b + c) ** 1016"));
+  EXPECT_NO_THROW(parse("(20.0 * b + c) ** 1016"));
+  // A power to at most 1 in magnitude raises nothing out of the range.
+  EXPECT_NO_THROW(parse("(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** -1"));
+}
+
 TEST(ExprArithmetic, Functions) {
   Expr a = sym("a"), b = sym("b"), c = sym("c");
   EXPECT_EQ(Expr::pow(a, 2).str(), "a**2");
