@@ -678,6 +678,20 @@ bool vanishes(const Expr& e) {
 constexpr double kZeroTestWork = 2000;
 constexpr int kZeroTestNodes = 200;
 
+// `e` as the zero tests see it: its expansion where that takes at most kZeroTestWork terms, else
+// its printed text read back where its tree has at most kZeroTestNodes nodes; nothing when it is
+// larger, or a step on the way is refused (a division by zero in the expansion, a power too large
+// as it is read back): not known.
+std::optional<GiNaC::ex> zero_test_form(const Expr& e) {
+  try {
+    if (cheap_to_expand(e.ex(), kZeroTestWork))
+      return guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
+    if (small_tree(e.ex(), kZeroTestNodes)) return Expr::parse(e.str()).ex();
+  } catch (const ExprError&) {
+  }
+  return std::nullopt;
+}
+
 bool vanishes_uncached(const Expr& e) {
   constexpr double kValueBits = 16384;  // a double's exact value takes at most 1,075
   std::map<std::string, numeric> ones;
@@ -687,51 +701,22 @@ bool vanishes_uncached(const Expr& e) {
   } catch (const std::exception&) {
     // no value there (1 / (x - 1), a float overflow)
   }
-  if (cheap_to_expand(e.ex(), kZeroTestWork)) {
-    try {
-      return guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex().is_zero();
-    } catch (const ExprError&) {
-      return false;  // a step of the expansion refused (a division by zero inside it): not known to be 0
-    }
-  }
-  if (!small_tree(e.ex(), kZeroTestNodes)) return false;
-  try {
-    return Expr::parse(e.str()).ex().is_zero();
-  } catch (const ExprError&) {
-    return false;  // refused as it is read back (a power in it too large): not known to be 0
-  }
+  const std::optional<GiNaC::ex> form = zero_test_form(e);
+  return form && form->is_zero();
 }
 
-// The one term `e`, a sum, is, found as vanishes finds 0 (its expansion where that takes at most
-// kZeroTestWork terms, else its printed text read back where its tree is small): nothing when it
-// is a sum there too, or not known. GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)`
-// as two terms, and the printer writes them `e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25)`,
-// which cancel when read back, so that a sum of them and `20.0 * b` is that one term there.
-std::optional<GiNaC::ex> one_term_of_uncached(const Expr& e);
-
+// The one term `e`, a sum, is, found as vanishes finds 0 (zero_test_form): nothing when it is a
+// sum there too, or not known. GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)` as two
+// terms, and the printer writes them `e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25)`, which cancel
+// when read back, so that a sum of them and `20.0 * b` is that one term there.
 std::optional<GiNaC::ex> one_term_of(const Expr& e) {
   const VanishesMemoScope scope;
   const auto found = one_term_memo->find(e.ex());
   if (found != one_term_memo->end()) return found->second;
-  std::optional<GiNaC::ex> one = one_term_of_uncached(e);
-  one_term_memo->emplace(e.ex(), one);
-  return one;
-}
-
-std::optional<GiNaC::ex> one_term_of_uncached(const Expr& e) {
-  GiNaC::ex made;
-  try {
-    if (cheap_to_expand(e.ex(), kZeroTestWork))
-      made = guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
-    else if (small_tree(e.ex(), kZeroTestNodes))
-      made = Expr::parse(e.str()).ex();
-    else
-      return std::nullopt;
-  } catch (const ExprError&) {
-    return std::nullopt;  // refused on the way: not known
-  }
-  if (GiNaC::is_exactly_a<GiNaC::add>(made)) return std::nullopt;
-  return made;
+  std::optional<GiNaC::ex> form = zero_test_form(e);
+  if (form && GiNaC::is_exactly_a<GiNaC::add>(*form)) form.reset();
+  one_term_memo->emplace(e.ex(), form);
+  return form;
 }
 
 // Whether `e`, a base under a negative exponent, is a float-bearing zero: a product is where one
