@@ -603,6 +603,8 @@ Equivalence equivalence_of(const GiNaC::ex& x, const GiNaC::ex& y, double work, 
   }
 }
 
+bool read_back_product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b);
+
 }  // namespace
 
 // Numbers combine as numbers, so that a float result stays a float even when it is zero
@@ -621,7 +623,8 @@ Expr operator-(const Expr& a, const Expr& b) {
 }
 Expr operator*(const Expr& a, const Expr& b) {
   if (a.is_number() && b.is_number()) return guarded([&] { return num(a.e_) * num(b.e_); });
-  if (product_may_overflow(a.e_, b.e_)) throw ExprError("float overflow");
+  if (product_may_overflow(a.e_, b.e_) || read_back_product_may_overflow(a.e_, b.e_))
+    throw ExprError("float overflow");
   // GiNaC makes s * s the power s ** 2, which Expr::pow makes for a sum with floats whose content
   // GiNaC's power would take out or not by the serials (sum_content.h).
   if (a.e_.is_equal(b.e_) && float_sum_content(a.e_)) return Expr::pow(a, Expr(2));
@@ -717,6 +720,72 @@ std::optional<GiNaC::ex> one_term_of(const Expr& e) {
   if (form && GiNaC::is_exactly_a<GiNaC::add>(*form)) form.reset();
   one_term_memo->emplace(e.ex(), form);
   return form;
+}
+
+// Whether a float sum is a factor of e: e is one, or a power of one, or a product with one.
+bool has_float_sum_factor(const GiNaC::ex& e) {
+  const auto is_float_sum = [](const GiNaC::ex& x) {
+    const GiNaC::ex& base = GiNaC::is_exactly_a<GiNaC::power>(x) ? x.op(0) : x;
+    return GiNaC::is_exactly_a<GiNaC::add>(base) && has_float_outside_exponents(base);
+  };
+  if (!GiNaC::is_exactly_a<GiNaC::mul>(e)) return is_float_sum(e);
+  for (size_t i = 0; i < e.nops(); ++i)
+    if (is_float_sum(e.op(i))) return true;
+  return false;
+}
+
+// Whether two terms of `sum` may cancel as its printed text is read back, so that it may read back
+// as one term fewer: GiNaC takes no sign out of a float sum factor (`e * (2.0 * b - 0.25)` and
+// `e * (0.25 - 2.0 * b)` are two terms), the printer leads each with a positive term, and two such
+// terms then print alike. At least three terms, two of them with a float sum factor.
+bool terms_may_cancel_when_read_back(const GiNaC::ex& sum) {
+  if (sum.nops() < 3) return false;
+  int with_float_sum = 0;
+  for (const GiNaC::expair& pair : pairs_of(GiNaC::ex_to<GiNaC::add>(sum)))
+    if (has_float_sum_factor(pair.rest) && ++with_float_sum == 2) return true;
+  return false;
+}
+
+// Whether the product a * b may leave the float range once its printed text is read back: a
+// factor that is a sum with a float outside exponents and one term there (one_term_of) reads back
+// as that term, whose number then meets the product's, to the factor's power (an expr_roundtrip
+// finding: `16**327 * y * (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25) - 0.2 * b)`, held as the
+// product of a three-term sum, read back as `16**327 * y * (-0.2 * b)`, and 16 ** 327 does not
+// meet a float). Bounded as product_may_overflow bounds the numbers that multiply: by the sum of
+// their extents, one of them a float. Expr::pow bounds such a sum's own power.
+bool read_back_product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b) {
+  double extent = 0;
+  bool floats = false, one_terms = false;
+  const auto count = [&](const numeric& v, double times) {
+    if (v.is_zero() || !v.is_real()) return;
+    extent += times * std::fabs(log2_magnitude(v));
+    floats = floats || number::is_float(v);
+  };
+  const auto factor = [&](const GiNaC::ex& base, const numeric& exponent) {
+    if (!GiNaC::is_exactly_a<GiNaC::add>(base) || !exponent.is_real() || !terms_may_cancel_when_read_back(base))
+      return;
+    const std::optional<GiNaC::ex> one = one_term_of(Expr(base));
+    if (!one) return;
+    one_terms = true;
+    if (GiNaC::is_exactly_a<numeric>(*one))
+      count(num(*one), std::fabs(exponent.to_double()));
+    else if (GiNaC::is_exactly_a<GiNaC::mul>(*one))
+      count(num(number_of(GiNaC::ex_to<GiNaC::mul>(*one))), std::fabs(exponent.to_double()));
+  };
+  for (const GiNaC::ex& e : {a, b}) {
+    if (GiNaC::is_exactly_a<numeric>(e)) {
+      count(num(e), 1);
+    } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+      const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
+      count(num(number_of(product)), 1);
+      for (const GiNaC::expair& pair : pairs_of(product)) factor(pair.rest, num(pair.coeff));
+    } else if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
+      factor(e.op(0), num(e.op(1)));
+    } else {
+      factor(e, 1);
+    }
+  }
+  return one_terms && floats && extent > kFloatLog2Limit;
 }
 
 // Whether `e`, a base under a negative exponent, is a float-bearing zero: a product is where one

@@ -273,6 +273,31 @@ TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermsPower) {
   EXPECT_NO_THROW(parse("(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** -1"));
 }
 
+// The same sum as a factor of a product: read back as its one term, whose float then meets the
+// product's number (an expr_roundtrip finding: `16**327 * y * (...)` read back as
+// `16**327 * y * (-0.2 * b)`, and 16 ** 327 is beyond a float). The product is refused as that
+// term's product is.
+TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermInAProduct) {
+  const std::string one_term = "(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e - .2 * b)";
+  for_each_symbol_order(4, [&](int k) {
+    EXPECT_EQ(error_of([&] { parse("16**327 * y * " + one_term); }),
+              "expression '16**327 * y * " + one_term + "': column 13: float overflow") << k;
+    EXPECT_EQ(error_of([] { parse("16**327 * y * (-.2 * b)"); }),
+              "expression '16**327 * y * (-.2 * b)': column 13: float overflow") << k;
+    EXPECT_EQ(error_of([&] { parse("16**327 * y / " + one_term); }),
+              "expression '16**327 * y / " + one_term + "': column 13: float overflow") << k;
+    // Two such factors, each number in range, their product not.
+    const std::string large = "(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e - 1e300 * b)";
+    EXPECT_EQ(error_of([&] { parse("y * " + large + " * " + large); }),
+              "expression 'y * " + large + " * " + large + "': column 62: float overflow") << k;
+    const Expr small = parse("3 * y * " + one_term);
+    EXPECT_EQ(parse(small.str()).equivalence(small), Equivalence::equal) << k << ": " << small.str();
+  });
+  // Two terms once expanded: held as the product of the sum, as before, and read back so.
+  const Expr two_terms = parse("16**327 * y * (2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e - .2 * b + c)");
+  EXPECT_EQ(parse(two_terms.str()).equivalence(two_terms), Equivalence::equal) << two_terms.str();
+}
+
 TEST(ExprArithmetic, Functions) {
   Expr a = sym("a"), b = sym("b"), c = sym("c");
   EXPECT_EQ(Expr::pow(a, 2).str(), "a**2");
