@@ -708,15 +708,26 @@ bool vanishes_uncached(const Expr& e) {
   return form && form->is_zero();
 }
 
-// The one term `e`, a sum, is, found as vanishes finds 0 (zero_test_form): nothing when it is a
-// sum there too, or not known. GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)` as two
-// terms, and the printer writes them `e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25)`, which cancel
-// when read back, so that a sum of them and `20.0 * b` is that one term there.
+// The one term `e`, a sum, is as its printed text is read back: nothing when it is a sum there
+// too, or not known. GiNaC keeps `e * (2.0 * b - 0.25) + e * (0.25 - 2.0 * b)` as two terms, and
+// the printer writes them `e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25)`, which cancel when read
+// back, so that a sum of them and `20.0 * b` is that one term there. The text itself is read
+// back where the tree is small (an expr_roundtrip finding: with `2.0 * o * (a - b)` for the term
+// that stays, the expansion has two terms, and the text read back one); for a larger tree, its
+// expansion within the zero test's work where that is one term.
 std::optional<GiNaC::ex> one_term_of(const Expr& e) {
   const VanishesMemoScope scope;
   const auto found = one_term_memo->find(e.ex());
   if (found != one_term_memo->end()) return found->second;
-  std::optional<GiNaC::ex> form = zero_test_form(e);
+  std::optional<GiNaC::ex> form;
+  try {
+    if (small_tree(e.ex(), kZeroTestNodes))
+      form = Expr::parse(e.str()).ex();
+    else if (cheap_to_expand(e.ex(), kZeroTestWork))
+      form = guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
+  } catch (const ExprError&) {
+    form.reset();  // refused on the way: not known
+  }
   if (form && GiNaC::is_exactly_a<GiNaC::add>(*form)) form.reset();
   one_term_memo->emplace(e.ex(), form);
   return form;
@@ -907,7 +918,7 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // read back as `(20.0 * b) ** 1016`, a float overflow; one_term_of). A power to at most 1 in
   // magnitude raises no float in range out of it.
   if (number::is_real(x) && GiNaC::abs(num(x)) > 1 && GiNaC::is_exactly_a<GiNaC::add>(b) &&
-      has_float_outside_exponents(b)) {
+      terms_may_cancel_when_read_back(b)) {
     const std::optional<GiNaC::ex> one = one_term_of(Expr(b));
     if (one && power_may_overflow(*one, num(x))) throw ExprError("float overflow");
   }

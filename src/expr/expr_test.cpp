@@ -290,6 +290,11 @@ TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermInAProduct)
     const std::string large = "(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e - 1e300 * b)";
     EXPECT_EQ(error_of([&] { parse("y * " + large + " * " + large); }),
               "expression 'y * " + large + " * " + large + "': column 62: float overflow") << k;
+    // The term that stays a product with a sum: one term read back, two once expanded (a second
+    // finding).
+    const std::string product_stays = "(2.0 * o * (a - b) + 2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e)";
+    EXPECT_EQ(error_of([&] { parse("16**327 * r * " + product_stays); }),
+              "expression '16**327 * r * " + product_stays + "': column 13: float overflow") << k;
     const Expr small = parse("3 * y * " + one_term);
     EXPECT_EQ(parse(small.str()).equivalence(small), Equivalence::equal) << k << ": " << small.str();
   });
