@@ -69,7 +69,7 @@ namespace {
 // nested `(... % Yb) ** -2` (fuzz/slow/README.md) judged one base of 46,000 printed characters
 // 16 times, 64 tests in all for its 8 bases.
 thread_local std::map<GiNaC::ex, bool, ExactLess>* vanishes_memo = nullptr;
-// And those of `one_term_of`, which the powers of sums with floats ask for as often.
+// And those of `one_term_of`, which the powers and products of sums with floats ask for as often.
 thread_local std::map<GiNaC::ex, std::optional<GiNaC::ex>, ExactLess>* one_term_memo = nullptr;
 
 // Opens the memo for its lifetime, unless one is open already: one call of vanishes, one parse,
@@ -681,18 +681,31 @@ bool vanishes(const Expr& e) {
 constexpr double kZeroTestWork = 2000;
 constexpr int kZeroTestNodes = 200;
 
-// `e` as the zero tests see it: its expansion where that takes at most kZeroTestWork terms, else
-// its printed text read back where its tree has at most kZeroTestNodes nodes; nothing when it is
-// larger, or a step on the way is refused (a division by zero in the expansion, a power too large
-// as it is read back): not known.
-std::optional<GiNaC::ex> zero_test_form(const Expr& e) {
+// `e` expanded, where that takes at most kZeroTestWork terms; its printed text read back, where
+// its tree has at most kZeroTestNodes nodes. Nothing when it is larger, or a step on the way is
+// refused (a division by zero in the expansion, a power too large as it is read back).
+std::optional<GiNaC::ex> expanded_for_zero_test(const Expr& e) {
+  if (!cheap_to_expand(e.ex(), kZeroTestWork)) return std::nullopt;
   try {
-    if (cheap_to_expand(e.ex(), kZeroTestWork))
-      return guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
-    if (small_tree(e.ex(), kZeroTestNodes)) return Expr::parse(e.str()).ex();
+    return guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
   } catch (const ExprError&) {
+    return std::nullopt;
   }
-  return std::nullopt;
+}
+std::optional<GiNaC::ex> read_back_for_zero_test(const Expr& e) {
+  if (!small_tree(e.ex(), kZeroTestNodes)) return std::nullopt;
+  try {
+    return Expr::parse(e.str()).ex();
+  } catch (const ExprError&) {
+    return std::nullopt;
+  }
+}
+
+// `e` as the zero tests see it: its expansion, else its printed text read back; not known when
+// neither is.
+std::optional<GiNaC::ex> zero_test_form(const Expr& e) {
+  if (cheap_to_expand(e.ex(), kZeroTestWork)) return expanded_for_zero_test(e);
+  return read_back_for_zero_test(e);
 }
 
 bool vanishes_uncached(const Expr& e) {
@@ -719,15 +732,8 @@ std::optional<GiNaC::ex> one_term_of(const Expr& e) {
   const VanishesMemoScope scope;
   const auto found = one_term_memo->find(e.ex());
   if (found != one_term_memo->end()) return found->second;
-  std::optional<GiNaC::ex> form;
-  try {
-    if (small_tree(e.ex(), kZeroTestNodes))
-      form = Expr::parse(e.str()).ex();
-    else if (cheap_to_expand(e.ex(), kZeroTestWork))
-      form = guarded([&] { return expand_all(e.ex(), kZeroTestWork); }).ex();
-  } catch (const ExprError&) {
-    form.reset();  // refused on the way: not known
-  }
+  std::optional<GiNaC::ex> form =
+      small_tree(e.ex(), kZeroTestNodes) ? read_back_for_zero_test(e) : expanded_for_zero_test(e);
   if (form && GiNaC::is_exactly_a<GiNaC::add>(*form)) form.reset();
   one_term_memo->emplace(e.ex(), form);
   return form;
@@ -769,31 +775,20 @@ bool read_back_product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b) {
   bool floats = false, one_terms = false;
   const auto count = [&](const numeric& v, double times) {
     if (v.is_zero() || !v.is_real()) return;
-    extent += times * std::fabs(log2_magnitude(v));
+    extent += times * extent_of(v);
     floats = floats || number::is_float(v);
   };
-  const auto factor = [&](const GiNaC::ex& base, const numeric& exponent) {
-    if (!GiNaC::is_exactly_a<GiNaC::add>(base) || !exponent.is_real() || !terms_may_cancel_when_read_back(base))
-      return;
-    const std::optional<GiNaC::ex> one = one_term_of(Expr(base));
-    if (!one) return;
-    one_terms = true;
-    if (GiNaC::is_exactly_a<numeric>(*one))
-      count(num(*one), std::fabs(exponent.to_double()));
-    else if (GiNaC::is_exactly_a<GiNaC::mul>(*one))
-      count(num(number_of(GiNaC::ex_to<GiNaC::mul>(*one))), std::fabs(exponent.to_double()));
-  };
   for (const GiNaC::ex& e : {a, b}) {
-    if (GiNaC::is_exactly_a<numeric>(e)) {
-      count(num(e), 1);
-    } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-      const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
-      count(num(number_of(product)), 1);
-      for (const GiNaC::expair& pair : pairs_of(product)) factor(pair.rest, num(pair.coeff));
-    } else if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
-      factor(e.op(0), num(e.op(1)));
-    } else {
-      factor(e, 1);
+    const Product p = product_of(e);
+    count(p.coefficient, 1);
+    for (const Factor& f : p.factors) {
+      const numeric& exponent = num(f.exponent);
+      if (!GiNaC::is_exactly_a<GiNaC::add>(f.base) || !exponent.is_real() || !terms_may_cancel_when_read_back(f.base))
+        continue;
+      const std::optional<GiNaC::ex> one = one_term_of(Expr(f.base));
+      if (!one) continue;
+      one_terms = true;
+      count(product_of(*one).coefficient, std::fabs(exponent.to_double()));
     }
   }
   return one_terms && floats && extent > kFloatLog2Limit;

@@ -21,11 +21,6 @@ using GiNaC::numeric;
 
 const numeric& num(const ex& e) { return GiNaC::ex_to<numeric>(e); }
 
-double extent_of(const numeric& v) {
-  if (v.is_zero() || !v.is_real()) return 0;
-  return std::fabs(log2_magnitude(v));
-}
-
 // A term of a sum as GiNaC holds it: its numeric coefficient and the rest, and whether its number
 // is a float: the coefficient is, or the rest is a product whose own number is the float 1.0
 // (GiNaC leaves a number equal to 1 in the product it makes a term of: `q + 1.0 * o * y` holds
@@ -67,33 +62,6 @@ bool float_coefficient_in(const std::vector<Term>& terms) {
   return std::any_of(terms.begin(), terms.end(), [](const Term& t) { return t.is_float; });
 }
 
-// A factor of a product as GiNaC holds it: a base and its exponent.
-struct Factor {
-  ex base;
-  ex exponent;
-};
-
-// The numeric coefficient of e as a product, and its other factors.
-struct Product {
-  numeric coefficient = 1;
-  std::vector<Factor> factors;
-};
-
-Product product_of(const ex& e) {
-  Product p;
-  if (GiNaC::is_exactly_a<numeric>(e)) {
-    p.coefficient = num(e);
-  } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
-    const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
-    p.coefficient = num(number_of(product));
-    for (const GiNaC::expair& pair : pairs_of(product)) p.factors.push_back({pair.rest, pair.coeff});
-  } else if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
-    p.factors.push_back({e.op(0), e.op(1)});
-  } else {
-    p.factors.push_back({e, 1});
-  }
-  return p;
-}
 
 // The largest extent of a coefficient of e's terms.
 double coefficient_extent(const ex& e) {
@@ -120,6 +88,27 @@ double log2_of_integer(const GiNaC::numeric& n) {
 double log2_magnitude(const GiNaC::numeric& v) {
   if (!v.is_rational()) return std::log2(std::fabs(v.to_double()));
   return log2_of_integer(GiNaC::abs(v.numer())) - log2_of_integer(v.denom());
+}
+
+double extent_of(const GiNaC::numeric& v) {
+  if (v.is_zero() || !v.is_real()) return 0;
+  return std::fabs(log2_magnitude(v));
+}
+
+Product product_of(const GiNaC::ex& e) {
+  Product p;
+  if (GiNaC::is_exactly_a<numeric>(e)) {
+    p.coefficient = num(e);
+  } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+    const GiNaC::mul& product = GiNaC::ex_to<GiNaC::mul>(e);
+    p.coefficient = num(number_of(product));
+    for (const GiNaC::expair& pair : pairs_of(product)) p.factors.push_back({pair.rest, pair.coeff});
+  } else if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<numeric>(e.op(1))) {
+    p.factors.push_back({e.op(0), e.op(1)});
+  } else {
+    p.factors.push_back({e, 1});
+  }
+  return p;
 }
 
 double number_extent(const GiNaC::ex& e) {

@@ -18,6 +18,8 @@
 // as a large one, as GiNaC divides by a product factor by factor (1 / (1e-300 * x) holds 1e300).
 #pragma once
 
+#include <vector>
+
 #include <ginac/ginac.h>
 
 namespace kcost {
@@ -34,6 +36,23 @@ constexpr double kFloatLog2Range = 1022;
 // log2 |v| of a nonzero real number, however large or small (an exact one may lie beyond the
 // range of a double).
 double log2_magnitude(const GiNaC::numeric& v);
+// The extent of a number: |log2 |v||, 0 for zero or a number that is not real.
+double extent_of(const GiNaC::numeric& v);
+
+// A factor of a product as GiNaC holds it: a base and its exponent.
+struct Factor {
+  GiNaC::ex base;
+  GiNaC::ex exponent;
+};
+
+// The numeric coefficient of e as a product, and its other factors: a number is all
+// coefficient, a power to a number one factor, anything else but a product one factor to 1.
+struct Product {
+  GiNaC::numeric coefficient = 1;
+  std::vector<Factor> factors;
+};
+Product product_of(const GiNaC::ex& e);
+
 // The largest |log2 |v|| of a nonzero real number v anywhere in e; 0 when it has none.
 double number_extent(const GiNaC::ex& e);
 
