@@ -125,15 +125,6 @@ bool cheap_to_expand(const GiNaC::ex& e, double max_work) {
   return size.work <= max_work && cheap_to_expand(e, size);
 }
 
-bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b) {
-  for (const GiNaC::ex* e : {&a, &b}) {
-    const ExpansionSize size = expansion_size(*e);
-    if (size.work > kMaxDividedWork || size.degree > kMaxDividedDegree)
-      return false;
-  }
-  return true;
-}
-
 Expansion::Expansion() : Expansion([](const GiNaC::ex& e) { return cheap_to_expand(e); }) {}
 
 Expansion::Expansion(MayExpand may_expand_again) : may_expand_again_(std::move(may_expand_again)) {}

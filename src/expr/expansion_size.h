@@ -109,16 +109,10 @@ class Expansion {
 GiNaC::ex expand_all(const GiNaC::ex& e);
 GiNaC::ex expand_all(const GiNaC::ex& e, double max_work);
 
-// The bounds past which an expansion or a division is skipped: each a tenth of a second to half a
-// second of GiNaC's time. Expansion grows with the terms (`x ** 1000` is one term, cheap); polynomial
-// division with the degree too (`(a + b) ** 200 / (c - b)`: 0.24 s), and with the square of the
-// terms: GiNaC's divide expands with its own expand and takes a multiple of the divisor off the
-// remainder at each step, each a new sum of the remainder's terms. Dividing a 5-term sum to the
-// 21st power (12,650 terms) by `a + b` took 8 to 12 s (an expr_roundtrip slow input), by the order
-// GiNaC gave the symbols; 1,000 terms take 0.2 s at most over the divisors measured.
+// The bound past which an expansion is skipped: a tenth of a second to half a second of GiNaC's
+// time. Expansion grows with the terms (`x ** 1000` is one term, cheap). A polynomial division has
+// its own bound on its work (kMaxDivisionWork, polynomial_division.h).
 constexpr double kMaxExpandedTerms = 100000;
-constexpr double kMaxDividedDegree = 128;
-constexpr double kMaxDividedWork = 1000;
 
 // Whether the work of expanding `e` (its terms, and every operand's of a function inside it, included)
 // stays within kMaxExpandedTerms, its numbers within number::kMaxPowerBits and, when `e` holds a float,
@@ -128,7 +122,5 @@ bool cheap_to_expand(const GiNaC::ex& e);
 bool cheap_to_expand(const GiNaC::ex& e, const ExpansionSize& size);
 // The same with `max_work` for kMaxExpandedTerms, for a caller that can do with less.
 bool cheap_to_expand(const GiNaC::ex& e, double max_work);
-// Whether dividing `a` by `b` as polynomials stays within kMaxDividedWork and kMaxDividedDegree.
-bool cheap_to_divide(const GiNaC::ex& a, const GiNaC::ex& b);
 
 }  // namespace kcost

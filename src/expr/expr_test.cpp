@@ -4,6 +4,7 @@
 
 #include "expr/expansion_size.h"
 #include "expr/functions.h"
+#include "expr/symbol_orders_for_tests.h"
 #include "expr/symbol_table.h"
 
 #include <gtest/gtest.h>
@@ -23,17 +24,6 @@ Expr parse(std::string_view text) { return Expr::parse(text); }
 Expr sym(const std::string& name) { return Expr::symbol(name); }
 // A number from Python text: num("7 / 2"), num("0.5").
 numeric num(std::string_view text) { return Expr::parse(text).as_number(); }
-
-// check(k) for each of `orders` orders of the symbols: GiNaC orders a sum's terms by when each
-// symbol was made, so each k makes k unused symbols first, then checks in a fresh scope.
-template <typename Check>
-void for_each_symbol_order(int orders, Check check) {
-  for (int k = 0; k < orders; ++k) {
-    for (int i = 0; i < k; ++i) GiNaC::symbol unused("unused");
-    const SymbolScope scope;
-    check(k);
-  }
-}
 
 std::string error_of(const std::function<void()>& f) {
   try {

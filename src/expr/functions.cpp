@@ -6,6 +6,7 @@
 #include "expr/expansion_size.h"
 #include "expr/float_range.h"
 #include "expr/number.h"
+#include "expr/polynomial_division.h"
 #include "expr/rebuild.h"
 #include "expr/walk.h"
 
@@ -144,11 +145,9 @@ std::optional<ex> exact_quotient(const ex& a_in, const ex& b_in) {
     // GiNaC cancels equal factors itself, without expanding: tried whatever the size.
     ex q = a * GiNaC::pow(b, -1);
     if (integer_valued(q)) return q;
-    // Polynomial division, only within kMaxDividedWork (its time grows with the square of the terms).
-    if (cheap_to_divide(a, b) && a.info(GiNaC::info_flags::rational_polynomial) &&
-        b.info(GiNaC::info_flags::rational_polynomial) && GiNaC::divide(a, b, q) &&
-        integer_valued(q))
-      return q;
+    // Polynomial division, within kMaxDivisionWork (polynomial_division.h).
+    if (a.info(GiNaC::info_flags::rational_polynomial) && b.info(GiNaC::info_flags::rational_polynomial))
+      if (std::optional<ex> divided = divide_exactly(a, b); divided && integer_valued(*divided)) return divided;
   } catch (const std::exception&) {
   }
   return std::nullopt;

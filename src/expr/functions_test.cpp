@@ -272,7 +272,8 @@ TEST(ExprPythonSymbols, ExactQuotientsSimplifyFloorDivision) {
   EXPECT_EQ(printed("(x * y + z * y + 3.0 - 3.0) // y"), "(x * y + y * z + 0.0) // y");
   EXPECT_EQ(printed("(x * y + z * y + 3 - 3) // y"), "x + z");
   // Equal factors cancel whatever the size of the rest; only polynomial division is bounded
-  // (kMaxDividedWork: 1,000 terms). (a + b + c + d) ** 20 is 1,771 terms expanded.
+  // (kMaxDivisionWork, the sides' expansions included). (a + b + c + d) ** 20 is 1,771 terms
+  // expanded, read and multiplied out once each at least: past 5,000.
   EXPECT_EQ(printed("((a + b + c + d) ** 20 * x) // x"), "(a + b + c + d)**20");
   EXPECT_EQ(printed("((a + b + c + d) ** 20 * x) % x"), "0");
   EXPECT_EQ(printed("((a + b + c + d) ** 20 * x + x) // x"), "(x * (a + b + c + d)**20 + x) // x");  // not divided
