@@ -763,35 +763,54 @@ bool terms_may_cancel_when_read_back(const GiNaC::ex& sum) {
   return false;
 }
 
-// Whether the product a * b may leave the float range once its printed text is read back: a
+// The numbers that meet as the printed text of a product (or of a power) is read back, where a
 // factor that is a sum with a float outside exponents and one term there (one_term_of) reads back
-// as that term, whose number then meets the product's, to the factor's power (an expr_roundtrip
+// as that term: its number then meets the product's, each to its power. Bounded as
+// product_may_overflow bounds the numbers that multiply: by the sum of their extents, one of them
+// a float; and each such term's own power as Expr::pow bounds a power. Expr::pow bounds a sum's
+// own power with it, and a product's (GiNaC raises each factor: an expr_roundtrip finding,
+// `((2. * b * o - 2 * .5 * 1 * -2 * (-2 ** -3 + b) * e - ...) * 6 * r) ** 327`, held as
+// `r ** 327` times the 327th power of a three-term sum, 12.0 * b * o and two terms that cancel
+// as read back, and (12.0 * b * o) ** 327 is no float); operator* a product's (an expr_roundtrip
 // finding: `16**327 * y * (e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25) - 0.2 * b)`, held as the
 // product of a three-term sum, read back as `16**327 * y * (-0.2 * b)`, and 16 ** 327 does not
-// meet a float). Bounded as product_may_overflow bounds the numbers that multiply: by the sum of
-// their extents, one of them a float. Expr::pow bounds such a sum's own power.
-bool read_back_product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b) {
-  double extent = 0;
-  bool floats = false, one_terms = false;
-  const auto count = [&](const numeric& v, double times) {
-    if (v.is_zero() || !v.is_real()) return;
-    extent += times * extent_of(v);
-    floats = floats || number::is_float(v);
-  };
-  for (const GiNaC::ex& e : {a, b}) {
+// meet a float).
+class ReadBackNumbers {
+ public:
+  // The numbers of e as a product, raised to `times`: its coefficient, and the term each sum
+  // factor that may read back as one term reads back as, to that factor's exponent too.
+  void add(const GiNaC::ex& e, const numeric& times) {
     const Product p = product_of(e);
-    count(p.coefficient, 1);
+    count(p.coefficient, times);
     for (const Factor& f : p.factors) {
       const numeric& exponent = num(f.exponent);
       if (!GiNaC::is_exactly_a<GiNaC::add>(f.base) || !exponent.is_real() || !terms_may_cancel_when_read_back(f.base))
         continue;
       const std::optional<GiNaC::ex> one = one_term_of(Expr(f.base));
       if (!one) continue;
-      one_terms = true;
-      count(product_of(*one).coefficient, std::fabs(exponent.to_double()));
+      one_terms_ = true;
+      const numeric raised = exponent * times;
+      if (GiNaC::abs(raised) > 1 && power_may_overflow(*one, raised)) power_overflows_ = true;
+      count(product_of(*one).coefficient, raised);
     }
   }
-  return one_terms && floats && extent > kFloatLog2Limit;
+  bool may_overflow() const { return power_overflows_ || (one_terms_ && floats_ && extent_ > kFloatLog2Limit); }
+
+ private:
+  void count(const numeric& v, const numeric& times) {
+    if (v.is_zero() || !v.is_real()) return;
+    extent_ += std::fabs(times.to_double()) * extent_of(v);
+    floats_ = floats_ || number::is_float(v);
+  }
+  double extent_ = 0;
+  bool floats_ = false, one_terms_ = false, power_overflows_ = false;
+};
+
+bool read_back_product_may_overflow(const GiNaC::ex& a, const GiNaC::ex& b) {
+  ReadBackNumbers numbers;
+  numbers.add(a, 1);
+  numbers.add(b, 1);
+  return numbers.may_overflow();
 }
 
 // Whether `e`, a base under a negative exponent, is a float-bearing zero: a product is where one
@@ -910,12 +929,14 @@ Expr Expr::pow(const Expr& base, const Expr& exp) {
   // printed form may read back as that term, whose power GiNaC raises at once (an expr_roundtrip
   // finding: `(2. * (b - 1/8) * e + (-2.) * (b - 1/8) * e + 20. * b) ** 1016`, held as a power of
   // three terms, printed `(e * (2.0 * b - 0.25) - e * (2.0 * b - 0.25) + 20.0 * b)**1016`, which
-  // read back as `(20.0 * b) ** 1016`, a float overflow; one_term_of). A power to at most 1 in
-  // magnitude raises no float in range out of it.
-  if (number::is_real(x) && GiNaC::abs(num(x)) > 1 && GiNaC::is_exactly_a<GiNaC::add>(b) &&
-      terms_may_cancel_when_read_back(b)) {
-    const std::optional<GiNaC::ex> one = one_term_of(Expr(b));
-    if (one && power_may_overflow(*one, num(x))) throw ExprError("float overflow");
+  // read back as `(20.0 * b) ** 1016`, a float overflow; one_term_of). So is such a sum factor of
+  // a product, whose power GiNaC makes factor by factor, that term's number then meeting the
+  // product's (ReadBackNumbers). A power to at most 1 in magnitude raises no float in range out
+  // of it.
+  if (number::is_real(x) && GiNaC::abs(num(x)) > 1) {
+    ReadBackNumbers numbers;
+    numbers.add(b, num(x));
+    if (numbers.may_overflow()) throw ExprError("float overflow");
   }
   // A whole power of a sum with floats and a content other than 1 is made as a product divides
   // such a sum: GiNaC's power divides it or not by the serials of its symbols (sum_content.h).

@@ -293,6 +293,31 @@ TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermInAProduct)
   EXPECT_EQ(parse(two_terms.str()).equivalence(two_terms), Equivalence::equal) << two_terms.str();
 }
 
+TEST(ExprArithmetic, ASumThatIsOneTermOnceExpandedIsBoundedAsThatTermInAProductsPower) {
+  // GiNaC raises a product factor by factor: the sum's 327th power is made without Expr::pow's
+  // look at the sum, and its printed text, `r**327 * (12.0 * b * o - 6 * e * (2.0 * b - 0.25) +
+  // 6 * e * (2.0 * b - 0.25))**327`, read back as `r**327 * (12.0 * b * o)**327`: no float (an
+  // expr_roundtrip finding, reduced).
+  const std::string one_term = "(2. * b * o - 2 * .5 * 1 * -2 * (-2**-3 + b) * e - 2 * .5 * 1 * 2 * (-2**-3 + b) * e)";
+  for_each_symbol_order(4, [&](int k) {
+    EXPECT_EQ(error_of([&] { parse("(" + one_term + " * 6 * r) ** 327"); }),
+              "expression '(" + one_term + " * 6 * r) ** 327': column " + std::to_string(one_term.size() + 12) +
+                  ": float overflow")
+        << k;
+    EXPECT_EQ(error_of([] { parse("(12. * b * o * r) ** 327"); }),
+              "expression '(12. * b * o * r) ** 327': column 19: float overflow") << k;
+    // The number of the product and the term's, each in range raised, not together: 6 ** 327 has
+    // 845 bits, (2.0 * b * o) ** 327 327 more.
+    EXPECT_EQ(error_of([&] { parse("(" + one_term + " * 6 ** 1 * r) ** 327"); }).find("float overflow") != std::string::npos,
+              true) << k;
+    EXPECT_EQ(error_of([] { parse("6 ** 327 * (2. * b * o * r) ** 327"); }),
+              "expression '6 ** 327 * (2. * b * o * r) ** 327': column 10: float overflow") << k;
+    // Small enough, it is made, and reads back.
+    const Expr small = parse("(" + one_term + " * 6 * r) ** 3");
+    EXPECT_EQ(parse(small.str()).equivalence(small), Equivalence::equal) << k << ": " << small.str();
+  });
+}
+
 TEST(ExprArithmetic, Functions) {
   Expr a = sym("a"), b = sym("b"), c = sym("c");
   EXPECT_EQ(Expr::pow(a, 2).str(), "a**2");

@@ -119,7 +119,9 @@ TEST(PolynomialDivision, TheQuotientAndWhetherItIsFoundFollowThePolynomialsNotTh
       {"a**12", "a + b + c + d"},                          // not divisible, given up
       {"e**12", "e + b + c + d"},                          // not divisible, proven
   };
-  for (const auto& [a, b] : table) {
+  for (const auto& [dividend, divisor] : table) {
+    const char* a = dividend;  // a lambda (before C++20) captures no structured binding
+    const char* b = divisor;
     SCOPED_TRACE(std::string(a) + " / " + b);
     std::string first;
     for_each_symbol_order(8, [&](int k) {

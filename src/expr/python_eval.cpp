@@ -52,19 +52,37 @@ class Evaluator {
       if (it == values_.end()) throw ExprError("unbound symbol '" + name + "'");
       return it->second;
     }
+    // Exact, a sum and a product are read pair by pair, as GiNaC holds them (functions.h's
+    // pairs_of): op(i) makes a term or a factor again with GiNaC's arithmetic, which multiplies
+    // a product's hidden coefficient 1.0 into the term's coefficient as a float, rounding it.
+    // `(c / d) * 1. / r` times 9 ** -114 inside a sum held the term `9 ** 114 * c / (d * r)`,
+    // its product holding 1.0, and op(i) made it 6.076396096647707e108 * c / (d * r): the sum
+    // read at a point was off by 1e93, past the rest of it, and a `% h` of its sixth power took
+    // another value than its printed form's, which the printer writes with the exact 9 ** 114 (an
+    // expr_roundtrip finding). In Python's mode the terms are made as GiNaC makes them.
     if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+      if (floats_ == FloatLiterals::exact) {
+        numeric sum = (*this)(number_of(GiNaC::ex_to<GiNaC::add>(e)));
+        for (const GiNaC::expair& pair : pairs_of(GiNaC::ex_to<GiNaC::add>(e)))
+          sum = bounded(sum + bounded((*this)(pair.rest) * (*this)(pair.coeff)));
+        return sum;
+      }
       numeric sum = 0;
       for (size_t i = 0; i < e.nops(); ++i) sum = bounded(sum + (*this)(e.op(i)));
       return sum;
     }
     if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+      if (floats_ == FloatLiterals::exact) {
+        numeric product = (*this)(number_of(GiNaC::ex_to<GiNaC::mul>(e)));
+        for (const GiNaC::expair& pair : pairs_of(GiNaC::ex_to<GiNaC::mul>(e)))
+          product = bounded(product * power((*this)(pair.rest), (*this)(pair.coeff)));
+        return product;
+      }
       numeric product = 1;
       for (size_t i = 0; i < e.nops(); ++i) product = bounded(product * (*this)(e.op(i)));
       return product;
     }
-    if (GiNaC::is_exactly_a<GiNaC::power>(e))  // a power beyond max_bits_ refused before it is made
-      return number::pow((*this)(e.op(0)), (*this)(e.op(1)),
-                         max_bits_ > 0 ? std::min(max_bits_, number::kMaxPowerBits) : number::kMaxPowerBits);
+    if (GiNaC::is_exactly_a<GiNaC::power>(e)) return power((*this)(e.op(0)), (*this)(e.op(1)));
     if (auto op = py_op(e)) return function(*op, e);
     // Anything else (a GiNaC function or constant kcost does not build): substitute, evalf.
     GiNaC::exmap m;
@@ -73,6 +91,12 @@ class Evaluator {
     ex r = e.subs(m, GiNaC::subs_options::no_pattern).evalf();
     if (!number::is_real(r)) throw ExprError("does not evaluate to a real number");
     return GiNaC::ex_to<numeric>(r);
+  }
+
+  // base ** exponent, a power beyond max_bits_ refused before it is made
+  numeric power(const numeric& base, const numeric& exponent) const {
+    return number::pow(base, exponent,
+                       max_bits_ > 0 ? std::min(max_bits_, number::kMaxPowerBits) : number::kMaxPowerBits);
   }
 
   numeric function(PyOp op, const ex& e) const {

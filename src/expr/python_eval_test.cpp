@@ -45,6 +45,28 @@ TEST(PythonEval, ExactReadsEachDoubleAsTheRationalItIs) {
   EXPECT_EQ(at("x * (y + 0.1) // (y + 0.1)", {{"x", 3}, {"y", numeric(1, 7)}}, FloatLiterals::exact), 3);
 }
 
+TEST(PythonEval, ExactReadsSumsAndProductsAsGiNaCHoldsThem) {
+  // An expr_roundtrip finding. Expr::pow takes the content 9 ** -114 out of this float-bearing
+  // sum (sum_content.h), leaving the term 9 ** 114 * c / (d * r), whose product holds the
+  // coefficient 1.0 (from `1.`), which GiNaC leaves out of its operands. op(i) makes that term
+  // again as 6.076396096647707e108 * c / (d * r), 9 ** 114 rounded: read so, the sum was off by
+  // 1e93 at this point, and the value, which is a hair below 1458 = 486 * h, lay above it; `% h`
+  // took 5e-13 where the printed form (which writes the exact 9 ** 114) took 3.
+  const char* text = "((b)*(.1*-(3+b)*y*9**-114-0)-(c/d)*1./-r)**6*x";
+  const std::map<std::string, numeric> point{{"b", 2}, {"c", 3}, {"d", 1}, {"h", 3}, {"r", 1}, {"x", 2}, {"y", 1}};
+  const numeric value = at(text, point, FloatLiterals::exact);
+  EXPECT_LT(value, 1458);
+  EXPECT_GT(value, numeric(1458) - numeric(1, 1000));
+  const std::string printed = Expr::parse(text).str();
+  EXPECT_EQ(value, at(printed.c_str(), point, FloatLiterals::exact));
+  const Expr found = Expr::parse(std::string(text) + "%h");
+  EXPECT_TRUE(sample_equality(found, Expr::parse(found.str())).equal(6));
+  // A product's own coefficient 1.0 and its factors' powers, read pair by pair too.
+  EXPECT_EQ(at("c * 1. * d**2 / r**3", {{"c", 3}, {"d", 2}, {"r", 2}}, FloatLiterals::exact), numeric(3, 2));
+  EXPECT_EQ(at("1. * c * 2**-3 + 0.5", {{"c", 4}}, FloatLiterals::exact), 1);
+  EXPECT_EQ(at("x ** 2 * y ** -1 - 3", {{"x", 3}, {"y", 2}}, FloatLiterals::exact), numeric(3, 2));
+}
+
 TEST(PythonEval, ExactHasNoFloatRange) {
   EXPECT_THROW(at("x * 1e300", {{"x", numeric(10000000000)}}, FloatLiterals::python), ExprError);
   const numeric big = at("x * 1e300", {{"x", numeric(10000000000)}}, FloatLiterals::exact);
